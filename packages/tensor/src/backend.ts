@@ -1,0 +1,109 @@
+import { BackendUnavailableError, ValidationError } from './errors.js';
+import { tf } from './tf.js';
+
+/** The result of {@link BackendPlugin.isAvailable}. */
+export type BackendAvailability =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly fix: string };
+
+/** What a backend reports about itself once active. */
+export interface BackendCapabilities {
+  readonly simd: boolean;
+  readonly threads: number;
+}
+
+/**
+ * A backend plugin (spec version 1): a factory in a backend package returns one of these. It names a
+ * TensorFlow.js backend, says whether it can run here, and registers / configures it in `setup()`.
+ */
+export interface BackendPlugin {
+  readonly kind: 'backend';
+  readonly specVersion: 1;
+  /** The plugin's name, e.g. `wasm`. */
+  readonly name: string;
+  /** The name the backend is registered under in TensorFlow.js. */
+  readonly tfBackendName: string;
+  /** JSON-safe options the plugin was created with. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Whether the backend can run here; when not, why and what to do. Never throws. */
+  isAvailable(): Promise<BackendAvailability>;
+  /** Registers and configures the backend with TensorFlow.js; idempotent. */
+  setup(): Promise<void>;
+  /** Capabilities once active (defaults: no SIMD, one thread). */
+  capabilities?(): Promise<BackendCapabilities>;
+}
+
+/** The backend in use, as returned by {@link useBackend}. */
+export interface ActiveBackend extends BackendCapabilities {
+  readonly name: string;
+  readonly tfBackendName: string;
+  /** Bits of float precision of the backend's kernels (32, or 16 on some GPUs). */
+  readonly floatPrecision: number;
+}
+
+/** Checks a plugin object's shape and returns it; for backend package authors. */
+export function defineBackend(plugin: BackendPlugin): BackendPlugin {
+  if (plugin?.kind !== 'backend' || plugin.specVersion !== 1) {
+    throw new ValidationError('Not a backend plugin', {
+      expected: "an object with kind 'backend' and specVersion 1",
+      received: JSON.stringify({ kind: plugin?.kind, specVersion: plugin?.specVersion }),
+      fix: 'Create plugins with a backend package factory such as cpuBackend() or wasmBackend()',
+    });
+  }
+  for (const key of ['name', 'tfBackendName'] as const) {
+    if (typeof plugin[key] !== 'string' || plugin[key].length === 0) {
+      throw new ValidationError(`Backend plugin has no ${key}`, { expected: 'a non-empty string' });
+    }
+  }
+  for (const key of ['isAvailable', 'setup'] as const) {
+    if (typeof plugin[key] !== 'function') {
+      throw new ValidationError(`Backend plugin "${plugin.name}" has no ${key}()`, { expected: 'a function' });
+    }
+  }
+  return Object.freeze(plugin);
+}
+
+let active: ActiveBackend | undefined;
+
+/**
+ * Activates a backend plugin: checks availability, runs its setup, makes it TensorFlow.js's current
+ * backend and waits until it is ready. Always activate backends explicitly: importing a backend
+ * package may change TensorFlow.js's default.
+ */
+export async function useBackend(plugin: BackendPlugin): Promise<ActiveBackend> {
+  defineBackend(plugin);
+  const availability = await plugin.isAvailable();
+  if (!availability.ok) {
+    throw new BackendUnavailableError(plugin.name, availability.reason, { fix: availability.fix });
+  }
+  await plugin.setup();
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(plugin.tfBackendName);
+  } catch (cause) {
+    throw new BackendUnavailableError(plugin.name, 'TensorFlow.js failed to initialise it', {
+      cause,
+      fix: 'Check the error cause, or choose another backend (cpu always works)',
+    });
+  }
+  if (!ok) {
+    throw new BackendUnavailableError(plugin.name, 'TensorFlow.js failed to initialise it', {
+      fix: 'Choose another backend (cpu always works)',
+    });
+  }
+  await tf.ready();
+  const caps = (await plugin.capabilities?.()) ?? { simd: false, threads: 1 };
+  active = Object.freeze({
+    name: plugin.name,
+    tfBackendName: plugin.tfBackendName,
+    simd: caps.simd,
+    threads: caps.threads,
+    floatPrecision: tf.backend().floatPrecision(),
+  });
+  return active;
+}
+
+/** The backend activated last by {@link useBackend}, if it is still TensorFlow.js's current one. */
+export function activeBackend(): ActiveBackend | undefined {
+  return active && tf.getBackend() === active.tfBackendName ? active : undefined;
+}

@@ -1,0 +1,64 @@
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  BackendUnavailableError,
+  HetmtlError,
+  NotFittedError,
+  SerializationError,
+  ValidationError,
+} from './errors.js';
+
+describe('error family', () => {
+  it('composes what / where / expected / received / fix into the message', () => {
+    const e = new ValidationError('Non-numeric value', {
+      task: 'school-3',
+      row: 17,
+      column: 'x4',
+      expected: 'a number',
+      received: '"abc"',
+      fix: 'Clean the column or mark it categorical',
+    });
+    expect(e.message).toBe(
+      'Non-numeric value (at task "school-3", row 17, column "x4"): expected a number, received "abc". Clean the column or mark it categorical',
+    );
+    expect(e.code).toBe('E_VALIDATION');
+    expect(e.name).toBe('ValidationError');
+    expect(e.row).toBe(17);
+    expect(e).toBeInstanceOf(Error);
+  });
+
+  it('keeps the cause', () => {
+    const cause = new Error('low level');
+    const e = new SerializationError('Bad document', { cause });
+    expect(e.cause).toBe(cause);
+    expect(e.code).toBe('E_SERIALIZATION');
+  });
+
+  it('isInstance follows the class hierarchy', () => {
+    const e = new NotFittedError('DualEncoderRegressor');
+    expect(NotFittedError.isInstance(e)).toBe(true);
+    expect(HetmtlError.isInstance(e)).toBe(true);
+    expect(ValidationError.isInstance(e)).toBe(false);
+    expect(HetmtlError.isInstance(new Error('x'))).toBe(false);
+    expect(HetmtlError.isInstance(null)).toBe(false);
+    expect(HetmtlError.isInstance('E_VALIDATION')).toBe(false);
+    expect(e.message).toContain('Call fit() first');
+  });
+
+  it('isInstance survives two installed copies of the package', async () => {
+    // A genuine second copy of the compiled module, loaded from another path.
+    const dir = mkdtempSync(join(tmpdir(), 'hetmtl-copy-'));
+    copyFileSync(new URL('../dist/errors.js', import.meta.url), join(dir, 'errors.js'));
+    const copy = (await import(pathToFileURL(join(dir, 'errors.js')).href)) as typeof import('./errors.js');
+    expect(copy.ValidationError).not.toBe(ValidationError);
+    const foreign = new copy.BackendUnavailableError('wasm', 'no SIMD', { fix: 'use cpu' });
+    expect(foreign instanceof BackendUnavailableError).toBe(false);
+    expect(BackendUnavailableError.isInstance(foreign)).toBe(true);
+    expect(HetmtlError.isInstance(foreign)).toBe(true);
+    expect(ValidationError.isInstance(foreign)).toBe(false);
+    expect(copy.ValidationError.isInstance(new ValidationError('x'))).toBe(true);
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * The hetmtl error family.
+ *
+ * Every error thrown on purpose by hetmtl is a {@link HetmtlError} with a stable `code`. `instanceof`
+ * fails when two copies of `@hetmtl/tensor` are installed (two classes with the same name), so each
+ * class has a static `isInstance` that checks a registry-wide symbol instead.
+ */
+
+const KINDS = Symbol.for('hetmtl.error.kinds');
+
+/** Where in the data an error happened; every field is optional. */
+export interface ErrorLocation {
+  readonly task?: string | number;
+  readonly row?: number;
+  readonly column?: string | number;
+}
+
+export interface HetmtlErrorOptions extends ErrorLocation {
+  /** The underlying error, if any. */
+  readonly cause?: unknown;
+  /** What was expected. */
+  readonly expected?: string;
+  /** What was received. */
+  readonly received?: string;
+  /** How to fix it, in one sentence. */
+  readonly fix?: string;
+}
+
+export type HetmtlErrorCode =
+  | 'E_HETMTL'
+  | 'E_VALIDATION'
+  | 'E_NOT_FITTED'
+  | 'E_BACKEND_UNAVAILABLE'
+  | 'E_SERIALIZATION'
+  | 'E_NOT_POSITIVE_DEFINITE'
+  | 'E_NUMERIC';
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as Float64Array).length}`;
+  return typeof value === 'object' ? `an object (${Object.prototype.toString.call(value).slice(8, -1)})` : typeof value;
+}
+
+/** Formats a value for an error message: short, never the whole array. */
+export function describeReceived(value: unknown): string {
+  return describeValue(value);
+}
+
+function composeMessage(summary: string, o: HetmtlErrorOptions): string {
+  const where: string[] = [];
+  if (o.task !== undefined) where.push(`task ${JSON.stringify(o.task)}`);
+  if (o.row !== undefined) where.push(`row ${o.row}`);
+  if (o.column !== undefined) where.push(`column ${JSON.stringify(o.column)}`);
+  let msg = where.length > 0 ? `${summary} (at ${where.join(', ')})` : summary;
+  if (o.expected !== undefined) msg += `: expected ${o.expected}`;
+  if (o.received !== undefined) msg += `${o.expected !== undefined ? ',' : ':'} received ${o.received}`;
+  if (o.fix !== undefined) msg += `. ${o.fix}`;
+  return msg;
+}
+
+/** Base class of every error hetmtl throws on purpose. */
+export class HetmtlError extends Error {
+  readonly code: HetmtlErrorCode;
+  readonly task: string | number | undefined;
+  readonly row: number | undefined;
+  readonly column: string | number | undefined;
+  readonly expected: string | undefined;
+  readonly received: string | undefined;
+  readonly fix: string | undefined;
+  declare readonly [KINDS]: readonly string[];
+
+  constructor(summary: string, options: HetmtlErrorOptions = {}, code: HetmtlErrorCode = 'E_HETMTL') {
+    super(composeMessage(summary, options), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.task = options.task;
+    this.row = options.row;
+    this.column = options.column;
+    this.expected = options.expected;
+    this.received = options.received;
+    this.fix = options.fix;
+    const kinds: string[] = [];
+    for (let p: unknown = new.target; p !== Error && typeof p === 'function'; p = Object.getPrototypeOf(p)) {
+      kinds.push((p as { name: string }).name);
+    }
+    Object.defineProperty(this, KINDS, { value: Object.freeze(kinds), enumerable: false });
+  }
+
+  /**
+   * True when `value` is an error of this class (or a subclass), even when it was thrown by another
+   * installed copy of `@hetmtl/tensor`.
+   */
+  static isInstance<T extends HetmtlError>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    if (typeof value !== 'object' || value === null) return false;
+    const kinds = (value as { [KINDS]?: unknown })[KINDS];
+    return Array.isArray(kinds) && kinds.includes(this.name);
+  }
+}
+
+/** Input that does not satisfy what an API expects (wrong type, size, value or content). */
+export class ValidationError extends HetmtlError {
+  constructor(summary: string, options: HetmtlErrorOptions = {}) {
+    super(summary, options, 'E_VALIDATION');
+  }
+}
+
+/** A method that needs a fitted model was called before `fit`. */
+export class NotFittedError extends HetmtlError {
+  constructor(what: string, options: HetmtlErrorOptions = {}) {
+    super(`${what} is not fitted yet`, { fix: 'Call fit() first, or load a fitted model with fromJSON()', ...options }, 'E_NOT_FITTED');
+  }
+}
+
+/** A backend plugin cannot run here; `fix` names the remedy. */
+export class BackendUnavailableError extends HetmtlError {
+  readonly backend: string;
+  constructor(backend: string, reason: string, options: HetmtlErrorOptions = {}) {
+    super(`Backend "${backend}" is not available: ${reason}`, options, 'E_BACKEND_UNAVAILABLE');
+    this.backend = backend;
+  }
+}
+
+/** A saved document that cannot be read back (wrong version, corrupt, incomplete). */
+export class SerializationError extends HetmtlError {
+  constructor(summary: string, options: HetmtlErrorOptions = {}) {
+    super(summary, options, 'E_SERIALIZATION');
+  }
+}
+
+/** A matrix that had to be symmetric positive definite was not. */
+export class NotPositiveDefiniteError extends HetmtlError {
+  /** Index of the pivot that failed. */
+  readonly pivot: number;
+  constructor(pivot: number, value: number, options: HetmtlErrorOptions = {}) {
+    super(
+      `Matrix is not positive definite: pivot ${pivot} is ${value}`,
+      { fix: 'Add a ridge (a small multiple of the identity) or remove collinear columns', ...options },
+      'E_NOT_POSITIVE_DEFINITE',
+    );
+    this.pivot = pivot;
+  }
+}
+
+/** A computation produced a non-finite value; `step` names where. */
+export class NumericError extends HetmtlError {
+  constructor(summary: string, options: HetmtlErrorOptions = {}) {
+    super(summary, options, 'E_NUMERIC');
+  }
+}

@@ -1,0 +1,41 @@
+export { tf } from './tf.js';
+export type { Rank, Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, TensorContainer, Variable } from './tf.js';
+export {
+  activeBackend,
+  defineBackend,
+  useBackend,
+  type ActiveBackend,
+  type BackendAvailability,
+  type BackendCapabilities,
+  type BackendPlugin,
+} from './backend.js';
+export {
+  BackendUnavailableError,
+  describeReceived,
+  HetmtlError,
+  NotFittedError,
+  NotPositiveDefiniteError,
+  NumericError,
+  SerializationError,
+  ValidationError,
+  type ErrorLocation,
+  type HetmtlErrorCode,
+  type HetmtlErrorOptions,
+} from './errors.js';
+export { portableLog, Random, RANDOM_ALGORITHM, type RandomState } from './random.js';
+export {
+  addDiagonal,
+  cholesky,
+  choleskySolve,
+  fromRows,
+  identity,
+  matmul,
+  matrix,
+  matvec,
+  solveSPD,
+  toRows,
+  transpose,
+  type Matrix,
+  type MatmulOptions,
+} from './linalg.js';
+export { assertNoLeaks, countTensors, dispose, TensorScope, tidy, trackTensors } from './memory.js';

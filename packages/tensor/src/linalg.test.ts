@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { NotPositiveDefiniteError, ValidationError } from './errors.js';
+import {
+  addDiagonal,
+  cholesky,
+  choleskySolve,
+  fromRows,
+  identity,
+  type Matrix,
+  matmul,
+  matrix,
+  matvec,
+  solveSPD,
+  toRows,
+  transpose,
+} from './linalg.js';
+import { Random } from './random.js';
+
+function randomMatrix(r: Random, rows: number, cols: number): Matrix {
+  return matrix(rows, cols, r.normals(rows * cols));
+}
+
+/** Independent oracle: Gaussian elimination with partial pivoting. */
+function gaussSolve(a: Matrix, b: Float64Array): Float64Array {
+  const n = a.rows;
+  const m = toRows(a).map((row, i) => [...row, b[i] as number]);
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let i = c + 1; i < n; i++) if (Math.abs(m[i]![c]!) > Math.abs(m[piv]![c]!)) piv = i;
+    [m[c], m[piv]] = [m[piv]!, m[c]!];
+    for (let i = c + 1; i < n; i++) {
+      const f = m[i]![c]! / m[c]![c]!;
+      for (let j = c; j <= n; j++) m[i]![j]! -= f * m[c]![j]!;
+    }
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = m[i]![n]!;
+    for (let j = i + 1; j < n; j++) s -= m[i]![j]! * x[j]!;
+    x[i] = s / m[i]![i]!;
+  }
+  return x;
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs((a[i] as number) - (b[i] as number)));
+  return d;
+}
+
+describe('matrix products', () => {
+  it('matmul matches the textbook triple loop for every transpose combination', () => {
+    const r = new Random(1);
+    const A = randomMatrix(r, 4, 3);
+    const B = randomMatrix(r, 3, 5);
+    const naive = (x: Matrix, y: Matrix): number[][] =>
+      toRows(x).map((row) => Array.from({ length: y.cols }, (_, j) => row.reduce((s, v, k) => s + v * y.data[k * y.cols + j]!, 0)));
+    const want = naive(A, B).flat();
+    expect(maxAbsDiff(matmul(A, B).data, want)).toBeLessThan(1e-14);
+    expect(maxAbsDiff(matmul(transpose(A), B, { transA: true }).data, want)).toBeLessThan(1e-14);
+    expect(maxAbsDiff(matmul(A, transpose(B), { transB: true }).data, want)).toBeLessThan(1e-14);
+    expect(maxAbsDiff(matmul(transpose(A), transpose(B), { transA: true, transB: true }).data, want)).toBeLessThan(1e-14);
+    expect(() => matmul(A, A)).toThrow(ValidationError);
+  });
+
+  it('matvec and its transpose agree with matmul', () => {
+    const r = new Random(2);
+    const A = randomMatrix(r, 5, 3);
+    const x = r.normals(3);
+    const y = r.normals(5);
+    expect(maxAbsDiff(matvec(A, x), matmul(A, matrix(3, 1, x)).data)).toBeLessThan(1e-14);
+    expect(maxAbsDiff(matvec(A, y, true), matmul(transpose(A), matrix(5, 1, y)).data)).toBeLessThan(1e-14);
+    expect(() => matvec(A, y)).toThrow(/vector of length 3/);
+  });
+
+  it('fromRows / toRows / identity / addDiagonal', () => {
+    const A = fromRows([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(toRows(addDiagonal(A, 10))).toEqual([
+      [11, 2],
+      [3, 14],
+    ]);
+    expect(toRows(A)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(toRows(identity(2))).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(() => fromRows([[1, 2], [3]])).toThrow(/row 1/);
+  });
+});
+
+describe('Cholesky', () => {
+  it('factors a known matrix exactly', () => {
+    // A classic worked example: A = L Lᵀ with L = [[2,0,0],[6,1,0],[-8,5,3]].
+    const A = fromRows([
+      [4, 12, -16],
+      [12, 37, -43],
+      [-16, -43, 98],
+    ]);
+    expect(toRows(cholesky(A))).toEqual([
+      [2, 0, 0],
+      [6, 1, 0],
+      [-8, 5, 3],
+    ]);
+    expect(Array.from(solveSPD(A, new Float64Array([1, 2, 3])))).toEqual(Array.from(gaussSolve(A, new Float64Array([1, 2, 3]))).map((v) => expect.closeTo(v, 10)));
+  });
+
+  it('round-trips random SPD systems against Gaussian elimination', () => {
+    const r = new Random(3);
+    for (const n of [1, 2, 5, 20, 60]) {
+      const B = randomMatrix(r, n + 3, n);
+      const A = addDiagonal(matmul(B, B, { transA: true }), 0.1);
+      const L = cholesky(A);
+      // L Lᵀ reproduces A.
+      expect(maxAbsDiff(matmul(L, L, { transB: true }).data, A.data)).toBeLessThan(1e-10 * n);
+      const b = r.normals(n);
+      const x = solveSPD(A, b);
+      expect(maxAbsDiff(matvec(A, x), b)).toBeLessThan(1e-9);
+      expect(maxAbsDiff(x, gaussSolve(A, b))).toBeLessThan(1e-8);
+      // Several right-hand sides at once.
+      const Bm = randomMatrix(r, n, 3);
+      const X = choleskySolve(L, Bm);
+      expect(maxAbsDiff(matmul(A, X).data, Bm.data)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('refuses a matrix that is not positive definite, naming the pivot', () => {
+    const A = fromRows([
+      [1, 2],
+      [2, 1],
+    ]);
+    let err: unknown;
+    try {
+      cholesky(A);
+    } catch (e) {
+      err = e;
+    }
+    expect(NotPositiveDefiniteError.isInstance(err)).toBe(true);
+    expect((err as NotPositiveDefiniteError).pivot).toBe(1);
+    expect((err as Error).message).toMatch(/pivot 1.*ridge/);
+    // Singular (rank-deficient) PSD matrices are refused too.
+    const B = fromRows([
+      [1, 1],
+      [1, 1],
+    ]);
+    expect(() => solveSPD(B, new Float64Array([1, 1]))).toThrow(NotPositiveDefiniteError);
+  });
+
+  it('refuses non-square, non-symmetric and non-finite input', () => {
+    expect(() => cholesky(matrix(2, 3))).toThrow(/square/);
+    expect(() =>
+      cholesky(
+        fromRows([
+          [2, 1],
+          [0, 2],
+        ]),
+      ),
+    ).toThrow(/symmetric/);
+    expect(() =>
+      cholesky(
+        fromRows([
+          [Number.NaN, 0],
+          [0, 1],
+        ]),
+      ),
+    ).toThrow(/finite/);
+    expect(() => choleskySolve(identity(2), new Float64Array(3))).toThrow(ValidationError);
+  });
+});

@@ -1,0 +1,242 @@
+import { NotPositiveDefiniteError, ValidationError } from './errors.js';
+
+/**
+ * Small dense Float64 linear algebra for the coefficient problems (a few hundred unknowns at most):
+ * row-major matrices, products, Cholesky factor and solve.
+ */
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** Row-major entries: A[i, j] = data[i * cols + j]. */
+  readonly data: Float64Array;
+}
+
+function checkDims(rows: number, cols: number): void {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
+    throw new ValidationError('Invalid matrix dimensions', { expected: 'non-negative integers', received: `${rows}×${cols}` });
+  }
+}
+
+/** A rows×cols matrix, zero-filled or wrapping `data` (not copied). */
+export function matrix(rows: number, cols: number, data?: Float64Array): Matrix {
+  checkDims(rows, cols);
+  if (data && data.length !== rows * cols) {
+    throw new ValidationError('Matrix data has the wrong length', {
+      expected: `${rows * cols} entries for ${rows}×${cols}`,
+      received: `${data.length}`,
+    });
+  }
+  return { rows, cols, data: data ?? new Float64Array(rows * cols) };
+}
+
+/** A matrix from an array of equal-length rows. */
+export function fromRows(rows: readonly (readonly number[])[]): Matrix {
+  const r = rows.length;
+  const c = r === 0 ? 0 : (rows[0] as readonly number[]).length;
+  const out = matrix(r, c);
+  rows.forEach((row, i) => {
+    if (row.length !== c) {
+      throw new ValidationError('Ragged matrix rows', { row: i, expected: `${c} entries`, received: `${row.length}` });
+    }
+    out.data.set(row, i * c);
+  });
+  return out;
+}
+
+/** The rows of a matrix as plain arrays. */
+export function toRows(a: Matrix): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < a.rows; i++) out.push(Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
+  return out;
+}
+
+export function identity(n: number): Matrix {
+  const out = matrix(n, n);
+  for (let i = 0; i < n; i++) out.data[i * n + i] = 1;
+  return out;
+}
+
+export function transpose(a: Matrix): Matrix {
+  const out = matrix(a.cols, a.rows);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out.data[j * a.rows + i] = a.data[i * a.cols + j] as number;
+  return out;
+}
+
+export interface MatmulOptions {
+  /** Use Aᵀ instead of A. */
+  readonly transA?: boolean;
+  /** Use Bᵀ instead of B. */
+  readonly transB?: boolean;
+}
+
+/** op(A)·op(B), where op transposes when asked. */
+export function matmul(a: Matrix, b: Matrix, options: MatmulOptions = {}): Matrix {
+  const { transA = false, transB = false } = options;
+  const m = transA ? a.cols : a.rows;
+  const k = transA ? a.rows : a.cols;
+  const kb = transB ? b.cols : b.rows;
+  const n = transB ? b.rows : b.cols;
+  if (k !== kb) {
+    throw new ValidationError('Matrix product with incompatible shapes', {
+      expected: `inner dimensions to agree`,
+      received: `${m}×${k} times ${kb}×${n}`,
+    });
+  }
+  const out = matrix(m, n);
+  const A = a.data;
+  const B = b.data;
+  const C = out.data;
+  const as = a.cols;
+  const bs = b.cols;
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const aip = transA ? (A[p * as + i] as number) : (A[i * as + p] as number);
+      if (aip === 0) continue;
+      const row = i * n;
+      if (transB) for (let j = 0; j < n; j++) C[row + j] = (C[row + j] as number) + aip * (B[j * bs + p] as number);
+      else {
+        const brow = p * bs;
+        for (let j = 0; j < n; j++) C[row + j] = (C[row + j] as number) + aip * (B[brow + j] as number);
+      }
+    }
+  }
+  return out;
+}
+
+/** op(A)·x for a vector x. */
+export function matvec(a: Matrix, x: Float64Array, transA = false): Float64Array {
+  const n = transA ? a.rows : a.cols;
+  if (x.length !== n) {
+    throw new ValidationError('Matrix-vector product with incompatible shapes', {
+      expected: `a vector of length ${n}`,
+      received: `${x.length}`,
+    });
+  }
+  const m = transA ? a.cols : a.rows;
+  const out = new Float64Array(m);
+  const A = a.data;
+  if (transA) {
+    for (let i = 0; i < a.rows; i++) {
+      const xi = x[i] as number;
+      for (let j = 0; j < a.cols; j++) out[j] = (out[j] as number) + (A[i * a.cols + j] as number) * xi;
+    }
+  } else {
+    for (let i = 0; i < a.rows; i++) {
+      let s = 0;
+      for (let j = 0; j < a.cols; j++) s += (A[i * a.cols + j] as number) * (x[j] as number);
+      out[i] = s;
+    }
+  }
+  return out;
+}
+
+/** A + c·I (a new matrix). */
+export function addDiagonal(a: Matrix, c: number): Matrix {
+  assertSquare(a, 'addDiagonal');
+  const out = matrix(a.rows, a.cols, a.data.slice());
+  for (let i = 0; i < a.rows; i++) out.data[i * a.cols + i] = (out.data[i * a.cols + i] as number) + c;
+  return out;
+}
+
+function assertSquare(a: Matrix, what: string): void {
+  if (a.rows !== a.cols) {
+    throw new ValidationError(`${what} needs a square matrix`, { expected: 'rows = cols', received: `${a.rows}×${a.cols}` });
+  }
+}
+
+/**
+ * Lower-triangular L with A = L·Lᵀ. Reads the lower triangle of A; throws
+ * {@link NotPositiveDefiniteError} (naming the failing pivot) when A is not positive definite, and
+ * {@link ValidationError} when A is not square, not finite or visibly not symmetric.
+ */
+export function cholesky(a: Matrix): Matrix {
+  assertSquare(a, 'cholesky');
+  const n = a.rows;
+  const A = a.data;
+  let scale = 0;
+  for (let i = 0; i < n * n; i++) {
+    const v = A[i] as number;
+    if (!Number.isFinite(v)) {
+      throw new ValidationError('cholesky needs finite entries', { row: Math.floor(i / n), column: i % n, received: String(v) });
+    }
+    scale = Math.max(scale, Math.abs(v));
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const d = Math.abs((A[i * n + j] as number) - (A[j * n + i] as number));
+      if (d > 1e-8 * Math.max(scale, 1)) {
+        throw new ValidationError('cholesky needs a symmetric matrix', {
+          row: i,
+          column: j,
+          expected: `A[${i},${j}] = A[${j},${i}]`,
+          received: `${A[i * n + j]} and ${A[j * n + i]}`,
+        });
+      }
+    }
+  }
+  const L = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = A[j * n + j] as number;
+    for (let k = 0; k < j; k++) d -= (L[j * n + k] as number) ** 2;
+    // Relative floor: a pivot lost to rounding counts as not positive definite.
+    if (!(d > scale * n * Number.EPSILON)) throw new NotPositiveDefiniteError(j, d);
+    const ljj = Math.sqrt(d);
+    L[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = A[i * n + j] as number;
+      for (let k = 0; k < j; k++) s -= (L[i * n + k] as number) * (L[j * n + k] as number);
+      L[i * n + j] = s / ljj;
+    }
+  }
+  return matrix(n, n, L);
+}
+
+function solveLowerInPlace(L: Matrix, b: Float64Array, stride: number, col: number): void {
+  const n = L.rows;
+  const l = L.data;
+  for (let i = 0; i < n; i++) {
+    let s = b[i * stride + col] as number;
+    for (let k = 0; k < i; k++) s -= (l[i * n + k] as number) * (b[k * stride + col] as number);
+    b[i * stride + col] = s / (l[i * n + i] as number);
+  }
+}
+
+function solveUpperTransposedInPlace(L: Matrix, b: Float64Array, stride: number, col: number): void {
+  const n = L.rows;
+  const l = L.data;
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i * stride + col] as number;
+    for (let k = i + 1; k < n; k++) s -= (l[k * n + i] as number) * (b[k * stride + col] as number);
+    b[i * stride + col] = s / (l[i * n + i] as number);
+  }
+}
+
+/** Solves (L·Lᵀ) x = b given the Cholesky factor L; b is a vector or a matrix of right-hand sides. */
+export function choleskySolve(L: Matrix, b: Float64Array): Float64Array;
+export function choleskySolve(L: Matrix, b: Matrix): Matrix;
+export function choleskySolve(L: Matrix, b: Float64Array | Matrix): Float64Array | Matrix {
+  const n = L.rows;
+  const isVec = b instanceof Float64Array;
+  const rows = isVec ? b.length : b.rows;
+  if (rows !== n) {
+    throw new ValidationError('choleskySolve: right-hand side has the wrong number of rows', {
+      expected: `${n}`,
+      received: `${rows}`,
+    });
+  }
+  const cols = isVec ? 1 : b.cols;
+  const x = (isVec ? b : b.data).slice();
+  for (let c = 0; c < cols; c++) {
+    solveLowerInPlace(L, x, cols, c);
+    solveUpperTransposedInPlace(L, x, cols, c);
+  }
+  return isVec ? x : matrix(n, cols, x);
+}
+
+/** Solves A x = b for symmetric positive-definite A (throws NotPositiveDefiniteError otherwise). */
+export function solveSPD(a: Matrix, b: Float64Array): Float64Array;
+export function solveSPD(a: Matrix, b: Matrix): Matrix;
+export function solveSPD(a: Matrix, b: Float64Array | Matrix): Float64Array | Matrix {
+  const L = cholesky(a);
+  return b instanceof Float64Array ? choleskySolve(L, b) : choleskySolve(L, b);
+}
