@@ -1,0 +1,28 @@
+import { type BackendPlugin, defineBackend, tf } from '@hetmtl/tensor';
+
+/**
+ * TensorFlow.js's pure-JavaScript CPU backend. Always available, in Node and browsers; the reference
+ * every other backend is tested against. Slow for training: prefer wasm (or native) for real work.
+ */
+export function cpuBackend(): BackendPlugin {
+  return defineBackend({
+    kind: 'backend',
+    specVersion: 1,
+    name: 'cpu',
+    tfBackendName: 'cpu',
+    config: {},
+    isAvailable: async () => ({ ok: true }),
+    setup: async () => {
+      if (tf.findBackendFactory('cpu') === null) {
+        throw new Error('The TensorFlow.js cpu backend is not registered; is @hetmtl/tensor installed twice?');
+      }
+    },
+    capabilities: async () => {
+      // tfjs-cpu prints an advertisement for tfjs-node on its first tensor in Node; hetmtl users
+      // choose backends through plugins, so silence it.
+      const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+      if (backend && 'firstUse' in backend) backend.firstUse = false;
+      return { simd: false, threads: 1 };
+    },
+  });
+}

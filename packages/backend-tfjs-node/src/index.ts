@@ -1,0 +1,59 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type BackendAvailability, BackendUnavailableError, type BackendPlugin, defineBackend } from '@hetmtl/tensor';
+
+export interface TfjsNodeBackendOptions {
+  /** The package to load: `@tensorflow/tfjs-node` (default) or `@tensorflow/tfjs-node-gpu`. */
+  readonly module?: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu';
+  /** Directory to resolve the package from (default: this package's own location). */
+  readonly resolveFrom?: string;
+}
+
+const FALLBACK = 'Use wasmBackend() from @hetmtl/backend-wasm (no native download needed) or cpuBackend()';
+
+/**
+ * TensorFlow.js's native backend (`@tensorflow/tfjs-node`, libtensorflow). It is an optional peer
+ * dependency: its install downloads a prebuilt libtensorflow, which fails on machines without access
+ * to that host. `isAvailable()` says why it cannot run; `useBackend()` then fails with a
+ * `BackendUnavailableError` naming the remedy.
+ */
+export function tfjsNodeBackend(options: TfjsNodeBackendOptions = {}): BackendPlugin {
+  const moduleName = options.module ?? '@tensorflow/tfjs-node';
+  const require = createRequire(options.resolveFrom ? join(options.resolveFrom, 'noop.js') : import.meta.url);
+
+  function probe(): BackendAvailability {
+    try {
+      require.resolve(moduleName);
+    } catch {
+      return {
+        ok: false,
+        reason: `${moduleName} is not installed`,
+        fix: `Install it with \`pnpm add ${moduleName}@4.22.0\` (its install downloads libtensorflow; it needs network access to the TensorFlow binaries host). ${FALLBACK}`,
+      };
+    }
+    try {
+      require(moduleName);
+    } catch (e) {
+      return {
+        ok: false,
+        reason: `${moduleName} is installed but failed to load (${(e as Error).message.split('\n')[0]})`,
+        fix: `Its native addon is probably missing: reinstall it where its install can download libtensorflow (\`npm rebuild ${moduleName}\`). ${FALLBACK}`,
+      };
+    }
+    return { ok: true };
+  }
+
+  return defineBackend({
+    kind: 'backend',
+    specVersion: 1,
+    name: 'tfjs-node',
+    tfBackendName: 'tensorflow',
+    config: { module: moduleName },
+    isAvailable: async () => probe(),
+    async setup() {
+      const availability = probe();
+      if (!availability.ok) throw new BackendUnavailableError('tfjs-node', availability.reason, { fix: availability.fix });
+    },
+    capabilities: async () => ({ simd: true, threads: 0 }),
+  });
+}
