@@ -80,6 +80,16 @@ describe('wasmBackend', () => {
     expect(maxRelErr(await onBackend('wasm', grad), await onBackend('cpu', grad))).toBeLessThan(1e-5);
   });
 
+  it('fixes tfjs-wasm 4.22 fused matMul with transposeA and a bias (wrong upstream)', async () => {
+    const f = () =>
+      tf.fused.matMul({ a: tf.tensor2d([[1, 2], [3, 4], [5, 6]]), b: tf.tensor2d([[1, 0], [0, 1], [1, 1]]), transposeA: true, bias: tf.tensor1d([10, 20]) });
+    // AᵀB = [[6, 8], [8, 10]]; plus the bias per column.
+    expect(Array.from(await onBackend('wasm', f))).toEqual([16, 28, 18, 30]);
+    setTransposeARouting(false);
+    expect(Array.from(await onBackend('wasm', f))).not.toEqual([16, 28, 18, 30]);
+    setTransposeARouting(true);
+  });
+
   it('turning routing on and off is idempotent', () => {
     setTransposeARouting(true);
     setTransposeARouting(true);
