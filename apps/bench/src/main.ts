@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { conformanceTable } from './conformance.js';
+import { mlpSpeed } from './mlp-speed.js';
+
+const USAGE = `usage: hetmtl-bench <command> [--quick] [--verbose]
+
+commands:
+  demo          run the backend conformance suite on every backend and print the table
+  mlp-speed     time an MLP training loop on each backend (ratios to cpu in the same run)
+  all           everything above
+
+  --quick       tiny sizes (for CI: checks the commands run, not their numbers)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const quick = rest.includes('--quick');
+  const verbose = rest.includes('--verbose');
+  if (!command || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const commands: Record<string, () => Promise<boolean>> = {
+    demo: () => conformanceTable({ verbose }),
+    'mlp-speed': async () => {
+      await mlpSpeed(quick ? { n: 200, p: 20, hidden: 8, steps: 5, cpuSteps: 2 } : {});
+      return true;
+    },
+  };
+  if (command === 'all') {
+    let ok = true;
+    for (const run of Object.values(commands)) ok = (await run()) && ok;
+    return ok ? 0 : 1;
+  }
+  const run = commands[command];
+  if (!run) {
+    console.error(`hetmtl-bench: unknown command "${command}". Run hetmtl-bench --help for the list.`);
+    return 2;
+  }
+  return (await run()) ? 0 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));
