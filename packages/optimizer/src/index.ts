@@ -1,0 +1,24 @@
+export { AbortError, throwIfAborted, yieldToEventLoop } from './abort.js';
+export {
+  AdamBlock,
+  type AdamBlockOptions,
+  type Block,
+  type BlockContext,
+  type BlockResult,
+  functionBlock,
+} from './adam-block.js';
+export {
+  type AlternatingOptions,
+  type AlternatingResult,
+  type ProgressEvent,
+  runAlternating,
+  type StopReason,
+  type TraceEntry,
+} from './alternating.js';
+export {
+  type LambdaPathOptions,
+  type LambdaPathResult,
+  logGrid,
+  type PathPoint,
+  runLambdaPath,
+} from './lambda-path.js';
