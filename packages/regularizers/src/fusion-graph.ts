@@ -1,0 +1,96 @@
+import { describeReceived, ValidationError } from '@hetmtl/tensor';
+
+/** An unordered pair of task indices, stored with r < s. */
+export type TaskPair = readonly [number, number];
+
+/** All R(R−1)/2 pairs r < s, in lexicographic order. */
+export function allPairs(numTasks: number): TaskPair[] {
+  const out: TaskPair[] = [];
+  for (let r = 0; r < numTasks; r++) for (let s = r + 1; s < numTasks; s++) out.push([r, s]);
+  return out;
+}
+
+function sqDist(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += ((a[k] as number) - (b[k] as number)) ** 2;
+  return s;
+}
+
+/** Euclidean distances between all coefficient vectors (R×R, row-major). */
+export function pairwiseDistances(beta: readonly Float64Array[]): Float64Array {
+  const R = beta.length;
+  const d = new Float64Array(R * R);
+  for (let r = 0; r < R; r++) {
+    for (let s = r + 1; s < R; s++) {
+      const v = Math.sqrt(sqDist(beta[r] as Float64Array, beta[s] as Float64Array));
+      d[r * R + s] = v;
+      d[s * R + r] = v;
+    }
+  }
+  return d;
+}
+
+/**
+ * The k indices nearest to task r (ties broken by the lower index), excluding r.
+ */
+export function nearestTasks(dist: Float64Array, numTasks: number, r: number, k: number): number[] {
+  const others: number[] = [];
+  for (let s = 0; s < numTasks; s++) if (s !== r) others.push(s);
+  others.sort(
+    (x, y) => (dist[r * numTasks + x] as number) - (dist[r * numTasks + y] as number) || x - y,
+  );
+  return others.slice(0, k);
+}
+
+/**
+ * The sparse fusion graph: every task joined to its k nearest tasks by the given coefficients
+ * (normally the unfused β), symmetrised (a pair is kept when either task chose the other), plus the
+ * edges of a Euclidean minimum spanning tree so that the graph is connected (λ → ∞ then still gives
+ * one common β). Pairs r < s, sorted.
+ */
+export function knnPairs(beta: readonly Float64Array[], k = 5): TaskPair[] {
+  if (!Number.isInteger(k) || k < 1) {
+    throw new ValidationError('Invalid knn', {
+      expected: 'a positive integer number of neighbours',
+      received: describeReceived(k),
+    });
+  }
+  const R = beta.length;
+  if (k >= R - 1) return allPairs(R);
+  const dist = pairwiseDistances(beta);
+  const keys = new Set<number>();
+  const add = (a: number, b: number): void => {
+    keys.add(Math.min(a, b) * R + Math.max(a, b));
+  };
+  for (let r = 0; r < R; r++) for (const s of nearestTasks(dist, R, r, k)) add(r, s);
+  // Prim's algorithm on the complete graph (O(R²)).
+  const inTree = new Uint8Array(R);
+  const best = new Float64Array(R).fill(Number.POSITIVE_INFINITY);
+  const from = new Int32Array(R).fill(-1);
+  best[0] = 0;
+  for (let it = 0; it < R; it++) {
+    let u = -1;
+    for (let v = 0; v < R; v++)
+      if (!inTree[v] && (u < 0 || (best[v] as number) < (best[u] as number))) u = v;
+    inTree[u] = 1;
+    if ((from[u] as number) >= 0) add(u, from[u] as number);
+    for (let v = 0; v < R; v++) {
+      const d = dist[u * R + v] as number;
+      if (!inTree[v] && d < (best[v] as number)) {
+        best[v] = d;
+        from[v] = u;
+      }
+    }
+  }
+  return [...keys].sort((x, y) => x - y).map((key) => [Math.floor(key / R), key % R] as const);
+}
+
+/** The q-quantile of the values (linear interpolation between order statistics, R's type 7). */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const v = Array.from(values).sort((x, y) => x - y);
+  if (v.length === 0) return 0;
+  const h = (v.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, v.length - 1);
+  return (v[lo] as number) + (h - lo) * ((v[hi] as number) - (v[lo] as number));
+}

@@ -1,0 +1,41 @@
+export {
+  defineSimilarity,
+  similarityToJSON,
+  type JsonValue,
+  type SimilarityConfig,
+  type SimilarityDefinition,
+  type SimilarityJSON,
+  type SimilarityPenalty,
+  type SimilarityStructure,
+  type TaskGraph,
+} from './penalty.js';
+export {
+  similarityFromJSON,
+  similarityRegistry,
+  SimilarityRegistry,
+  type SimilarityFactory,
+} from './registry.js';
+export { mcp, type McpOptions } from './mcp.js';
+export { scad, type ScadOptions } from './scad.js';
+export { fusedLasso, softThresholdNorm } from './fused-lasso.js';
+export { centre } from './centre.js';
+export { graph, type GraphOptions } from './graph.js';
+export { none } from './none.js';
+export type { FusionProblem } from './problem.js';
+export {
+  fuse,
+  prepareFusion,
+  PreparedFusion,
+  type FuseOptions,
+  type FusionGraph,
+  type FusionResult,
+  type FusionState,
+  type PathOptions,
+  type PrepareOptions,
+  type SolveOptions,
+} from './fusion.js';
+export { fusionPath, lambdaGrid, lambdaMax, type FusionPathOptions } from './fusion-path.js';
+export { refitGroups } from './refit.js';
+export { allPairs, knnPairs, type TaskPair } from './fusion-graph.js';
+export { connectedComponents } from './connected-components.js';
+export { adjustedRandIndex } from './adjusted-rand-index.js';

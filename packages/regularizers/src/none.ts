@@ -1,0 +1,13 @@
+import { defineSimilarity, type SimilarityPenalty } from './penalty.js';
+
+/** No coefficient similarity: independent β_r (single-task coefficients; λ is ignored). */
+export function none(): SimilarityPenalty {
+  return defineSimilarity({
+    kind: 'none',
+    config: {},
+    structure: 'none',
+    value: () => 0,
+    derivative: () => 0,
+    proxNorm: (norm) => norm,
+  });
+}

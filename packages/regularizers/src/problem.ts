@@ -1,0 +1,210 @@
+import { describeReceived, type Matrix, ValidationError } from '@hetmtl/tensor';
+
+/**
+ * The coefficient problem (method.md §4, encoders fixed):
+ *
+ *     minimise  Σ_r w_r (½ β_rᵀ A_r β_r − b_rᵀ β_r) + ½ Σ_r ρ_r ‖β_r‖² + penalty(β)
+ *
+ * with A_r symmetric positive semidefinite (K×K), b_r ∈ R^K, w_r > 0 and, for `centre`, the task
+ * sizes n_r. The ridge ρ is an option of the solver (default 1e-3 on every β_r).
+ */
+export interface FusionProblem {
+  /** A_r, one symmetric PSD K×K matrix per task. */
+  readonly A: readonly Matrix[];
+  /** b_r, one length-K vector per task. */
+  readonly b: readonly (Float64Array | readonly number[])[];
+  /** w_r > 0, one per task (n_r/N by default in the model; they need not sum to 1). */
+  readonly weights: readonly number[];
+  /** n_r, task sizes (needed by `centre`: its weights are w_r √(K/n_r)). */
+  readonly n?: readonly number[];
+}
+
+/** A validated problem: symmetrised A_r (copied), b_r as Float64Array. */
+export interface CheckedProblem {
+  readonly R: number;
+  readonly K: number;
+  readonly A: readonly Float64Array[];
+  readonly b: readonly Float64Array[];
+  readonly w: Float64Array;
+  readonly n: Float64Array | undefined;
+}
+
+function fail(
+  summary: string,
+  o: { task?: number; expected: string; received: string; fix?: string },
+): never {
+  throw new ValidationError(summary, o);
+}
+
+/** Validates sizes and values and returns the checked problem. */
+export function checkProblem(problem: FusionProblem, needN = false): CheckedProblem {
+  if (typeof problem !== 'object' || problem === null) {
+    fail('Invalid fusion problem', {
+      expected: '{ A: Matrix[], b: Float64Array[], weights: number[] }',
+      received: describeReceived(problem),
+    });
+  }
+  const { A, b, weights, n } = problem;
+  if (!Array.isArray(A) || A.length === 0) {
+    fail('problem.A must be a non-empty array of K×K matrices', {
+      expected: 'one matrix per task',
+      received: describeReceived(A),
+    });
+  }
+  const R = A.length;
+  if (!Array.isArray(b) || b.length !== R) {
+    fail('problem.b does not match problem.A', {
+      expected: `${R} vectors (one per task)`,
+      received: describeReceived(b),
+    });
+  }
+  if (!Array.isArray(weights) || weights.length !== R) {
+    fail('problem.weights does not match problem.A', {
+      expected: `${R} weights (one per task)`,
+      received: describeReceived(weights),
+    });
+  }
+  const K = (A[0] as Matrix)?.rows;
+  if (!Number.isInteger(K) || K < 1) {
+    fail('problem.A[0] is not a matrix', {
+      task: 0,
+      expected: 'a K×K Matrix with K ≥ 1',
+      received: describeReceived(A[0]),
+    });
+  }
+  const As: Float64Array[] = [];
+  const bs: Float64Array[] = [];
+  const w = new Float64Array(R);
+  for (let r = 0; r < R; r++) {
+    const a = A[r] as Matrix;
+    if (
+      typeof a !== 'object' ||
+      a === null ||
+      a.rows !== K ||
+      a.cols !== K ||
+      !(a.data instanceof Float64Array) ||
+      a.data.length !== K * K
+    ) {
+      fail('problem.A has a matrix of the wrong size', {
+        task: r,
+        expected: `a ${K}×${K} Matrix (every task has the same K)`,
+        received: a && typeof a === 'object' ? `${a.rows}×${a.cols}` : describeReceived(a),
+      });
+    }
+    let scale = 0;
+    for (let i = 0; i < K * K; i++) {
+      const v = a.data[i] as number;
+      if (!Number.isFinite(v)) {
+        fail('problem.A has a non-finite entry', {
+          task: r,
+          expected: 'finite numbers',
+          received: `${v} at [${Math.floor(i / K)}, ${i % K}]`,
+          fix: 'Check the factors F_r for NaN or Infinity before building A_r',
+        });
+      }
+      scale = Math.max(scale, Math.abs(v));
+    }
+    const sym = new Float64Array(K * K);
+    for (let i = 0; i < K; i++) {
+      for (let j = 0; j < K; j++) {
+        const x = a.data[i * K + j] as number;
+        const y = a.data[j * K + i] as number;
+        if (Math.abs(x - y) > 1e-8 * Math.max(1, scale)) {
+          fail('problem.A has a matrix that is not symmetric', {
+            task: r,
+            expected: `A[${i},${j}] = A[${j},${i}]`,
+            received: `${x} and ${y}`,
+            fix: 'Pass A_r = F_rᵀ M_r F_r / n_r (symmetric), or symmetrise it as (A + Aᵀ)/2',
+          });
+        }
+        sym[i * K + j] = (x + y) / 2;
+      }
+    }
+    As.push(sym);
+    const br = b[r];
+    if (!(br instanceof Float64Array) && !Array.isArray(br)) {
+      fail('problem.b has an entry that is not a vector', {
+        task: r,
+        expected: `a Float64Array of length ${K}`,
+        received: describeReceived(br),
+      });
+    }
+    if (br.length !== K)
+      fail('problem.b has a vector of the wrong length', {
+        task: r,
+        expected: `${K}`,
+        received: `${br.length}`,
+      });
+    const bv = Float64Array.from(br as ArrayLike<number>);
+    bv.forEach((v, i) => {
+      if (!Number.isFinite(v))
+        fail('problem.b has a non-finite entry', {
+          task: r,
+          expected: 'finite numbers',
+          received: `${v} at [${i}]`,
+        });
+    });
+    bs.push(bv);
+    const wr = weights[r];
+    if (typeof wr !== 'number' || !Number.isFinite(wr) || wr <= 0) {
+      fail('problem.weights has an invalid weight', {
+        task: r,
+        expected: 'a finite number w_r > 0',
+        received: describeReceived(wr),
+      });
+    }
+    w[r] = wr;
+  }
+  let nn: Float64Array | undefined;
+  if (n !== undefined || needN) {
+    if (!Array.isArray(n) || n.length !== R) {
+      fail('problem.n does not match problem.A', {
+        expected: `${R} task sizes n_r`,
+        received: describeReceived(n),
+        fix: 'The centre penalty weighs task r by w_r √(K/n_r): pass problem.n',
+      });
+    }
+    nn = new Float64Array(R);
+    for (let r = 0; r < R; r++) {
+      const v = n[r];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+        fail('problem.n has an invalid size', {
+          task: r,
+          expected: 'a number n_r > 0',
+          received: describeReceived(v),
+        });
+      nn[r] = v;
+    }
+  }
+  return { R, K, A: As, b: bs, w, n: nn };
+}
+
+/** Resolves the ridge option to one ρ_r per task. */
+export function ridgePerTask(
+  ridge: number | readonly number[] | undefined,
+  R: number,
+): Float64Array {
+  const out = new Float64Array(R);
+  if (ridge === undefined || typeof ridge === 'number') {
+    const v = ridge ?? 1e-3;
+    if (!Number.isFinite(v) || v < 0)
+      fail('Invalid ridge', { expected: 'a finite number ≥ 0', received: describeReceived(v) });
+    out.fill(v);
+    return out;
+  }
+  if (!Array.isArray(ridge) || ridge.length !== R)
+    fail('Invalid ridge', {
+      expected: `a number or ${R} numbers (one per task)`,
+      received: describeReceived(ridge),
+    });
+  ridge.forEach((v, r) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      fail('Invalid ridge', {
+        task: r,
+        expected: 'a finite number ≥ 0',
+        received: describeReceived(v),
+      });
+    out[r] = v;
+  });
+  return out;
+}

@@ -1,0 +1,71 @@
+import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { factorOrExplain } from './dense-cholesky.js';
+import { type CheckedProblem, checkProblem, type FusionProblem, ridgePerTask } from './problem.js';
+
+/** Refit with tied coefficients on checked inputs (internal). */
+export function refitChecked(
+  p: CheckedProblem,
+  groups: readonly number[],
+  ridge: Float64Array,
+): Float64Array[] {
+  const { R, K } = p;
+  const G = groups.reduce((m, g) => Math.max(m, g), -1) + 1;
+  const H = Array.from({ length: G }, () => new Float64Array(K * K));
+  const g = Array.from({ length: G }, () => new Float64Array(K));
+  for (let r = 0; r < R; r++) {
+    const l = groups[r] as number;
+    const Hl = H[l] as Float64Array;
+    const gl = g[l] as Float64Array;
+    const w = p.w[r] as number;
+    const A = p.A[r] as Float64Array;
+    const b = p.b[r] as Float64Array;
+    for (let i = 0; i < K * K; i++) Hl[i] = (Hl[i] as number) + w * (A[i] as number);
+    for (let i = 0; i < K; i++) {
+      Hl[i * K + i] = (Hl[i * K + i] as number) + (ridge[r] as number);
+      gl[i] = (gl[i] as number) + w * (b[i] as number);
+    }
+  }
+  const theta = H.map((Hl, l) =>
+    factorOrExplain(Hl, K, `The refit system of group ${l}`).solve(g[l] as Float64Array),
+  );
+  return groups.map((l) => (theta[l] as Float64Array).slice());
+}
+
+/**
+ * Refit within groups: the least-squares solution with coefficients tied within each group,
+ * θ_g = (Σ_{r∈g} (w_r A_r + ρ_r I))⁻¹ Σ_{r∈g} w_r b_r, returned per task (β_r = θ_{g(r)}).
+ * No similarity penalty is applied (it is zero within groups; between groups it is ignored).
+ */
+export function refitGroups(
+  problem: FusionProblem,
+  groups: readonly number[],
+  options: { readonly ridge?: number | readonly number[] } = {},
+): Float64Array[] {
+  const p = checkProblem(problem);
+  if (!Array.isArray(groups) || groups.length !== p.R) {
+    throw new ValidationError('refitGroups: groups do not match the problem', {
+      expected: `${p.R} group labels (one per task)`,
+      received: describeReceived(groups),
+    });
+  }
+  groups.forEach((l, r) => {
+    if (!Number.isInteger(l) || l < 0 || l >= p.R) {
+      throw new ValidationError('refitGroups: invalid group label', {
+        task: r,
+        expected: `an integer in [0, ${p.R - 1}]`,
+        received: describeReceived(l),
+      });
+    }
+  });
+  // Empty labels (e.g. labels 0 and 2 but no 1) simply produce unused groups; relabel to avoid them.
+  const map = new Map<number, number>();
+  const dense = groups.map((l) => {
+    let v = map.get(l);
+    if (v === undefined) {
+      v = map.size;
+      map.set(l, v);
+    }
+    return v;
+  });
+  return refitChecked(p, dense, ridgePerTask(options.ridge, p.R));
+}

@@ -1,0 +1,130 @@
+import { describeReceived, SerializationError, ValidationError } from '@hetmtl/tensor';
+import { centre } from './centre.js';
+import { fusedLasso } from './fused-lasso.js';
+import { type GraphOptions, graph } from './graph.js';
+import { mcp } from './mcp.js';
+import { none } from './none.js';
+import type { SimilarityConfig, SimilarityPenalty } from './penalty.js';
+import { scad } from './scad.js';
+
+/** Builds a penalty from its saved config. */
+export type SimilarityFactory = (config: SimilarityConfig) => SimilarityPenalty;
+
+/**
+ * Penalty factories keyed by `kind`, so that a saved model can rebuild its penalty from
+ * `{ kind, config }`. The built-ins are registered at load time.
+ */
+export class SimilarityRegistry {
+  readonly #factories = new Map<string, SimilarityFactory>();
+
+  /** Registers a factory under `kind`; registering a kind twice needs `{ override: true }`. */
+  register(
+    kind: string,
+    factory: SimilarityFactory,
+    options: { readonly override?: boolean } = {},
+  ): void {
+    if (typeof kind !== 'string' || kind.length === 0) {
+      throw new ValidationError('similarityRegistry.register: invalid kind', {
+        expected: 'a non-empty string',
+        received: describeReceived(kind),
+      });
+    }
+    if (typeof factory !== 'function') {
+      throw new ValidationError(
+        `similarityRegistry.register("${kind}"): the factory is not a function`,
+        {
+          expected: '(config) => SimilarityPenalty',
+          received: describeReceived(factory),
+        },
+      );
+    }
+    if (this.#factories.has(kind) && options.override !== true) {
+      throw new ValidationError(`A similarity penalty "${kind}" is already registered`, {
+        fix: 'Choose another kind, or pass { override: true } to replace it',
+      });
+    }
+    this.#factories.set(kind, factory);
+  }
+
+  /** Removes a kind; returns whether it was registered. */
+  unregister(kind: string): boolean {
+    return this.#factories.delete(kind);
+  }
+
+  has(kind: string): boolean {
+    return this.#factories.has(kind);
+  }
+
+  /** The registered kinds, sorted. */
+  kinds(): string[] {
+    return [...this.#factories.keys()].sort();
+  }
+
+  /** The factory for `kind`; an unknown kind throws an error that says how to register it. */
+  get(kind: string): SimilarityFactory {
+    const f = this.#factories.get(kind);
+    if (f === undefined) {
+      throw new ValidationError(`Unknown similarity penalty kind ${JSON.stringify(kind)}`, {
+        expected: `one of ${this.kinds().join(', ')}`,
+        received: JSON.stringify(kind),
+        fix:
+          `Register it before loading: similarityRegistry.register(${JSON.stringify(kind)}, (config) => ` +
+          `defineSimilarity({ kind: ${JSON.stringify(kind)}, config, value, prox }))`,
+      });
+    }
+    return f;
+  }
+
+  /** Rebuilds a penalty from its JSON form `{ kind, config, specVersion? }`. */
+  create(json: {
+    readonly kind: string;
+    readonly config?: SimilarityConfig;
+    readonly specVersion?: number;
+  }): SimilarityPenalty {
+    if (typeof json !== 'object' || json === null || typeof json.kind !== 'string') {
+      throw new SerializationError('Not a saved similarity penalty', {
+        expected: '{ kind: string, config: object }',
+        received: describeReceived(json),
+      });
+    }
+    if (json.specVersion !== undefined && json.specVersion !== 1) {
+      throw new SerializationError(
+        `Saved similarity penalty "${json.kind}" has an unsupported specVersion`,
+        {
+          expected: '1',
+          received: describeReceived(json.specVersion),
+          fix: 'Upgrade @hetmtl/regularizers',
+        },
+      );
+    }
+    const penalty = this.get(json.kind)(json.config ?? {});
+    if (penalty?.kind !== json.kind) {
+      throw new SerializationError(
+        `The factory registered for "${json.kind}" returned another kind`,
+        {
+          expected: JSON.stringify(json.kind),
+          received: describeReceived(penalty?.kind),
+        },
+      );
+    }
+    return penalty;
+  }
+}
+
+/** The registry of similarity penalties (built-ins: mcp, scad, fusedLasso, centre, graph, none). */
+export const similarityRegistry = new SimilarityRegistry();
+similarityRegistry.register('mcp', (c) => mcp(c as { kappa?: number }));
+similarityRegistry.register('scad', (c) => scad(c as { kappa?: number }));
+similarityRegistry.register('fusedLasso', () => fusedLasso());
+similarityRegistry.register('centre', () => centre());
+similarityRegistry.register('graph', (c) => graph(c as unknown as GraphOptions));
+similarityRegistry.register('none', () => none());
+
+/** Rebuilds a penalty from `{ kind, config }` with {@link similarityRegistry}. */
+export function similarityFromJSON(json: {
+  readonly kind: string;
+  readonly config?: SimilarityConfig;
+  readonly specVersion?: number;
+}): SimilarityPenalty {
+  return similarityRegistry.create(json);
+}
