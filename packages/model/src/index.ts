@@ -1,0 +1,12 @@
+export { type DualEncoderOptions, type SelectionOptions } from './options.js';
+export {
+  type Candidate,
+  DualEncoderRegressor,
+  type Evaluation,
+  type FitOptions,
+  type FitProgress,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  type PathRow,
+} from './regressor.js';
+export { type Metrics, meanTaskRmse, metrics } from './metrics.js';

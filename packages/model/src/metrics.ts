@@ -1,0 +1,38 @@
+/** Regression metrics of one task or of all rows together. */
+export interface Metrics {
+  readonly n: number;
+  readonly rmse: number;
+  readonly mae: number;
+  /** 1 − SSE / SST with the mean of these y (NaN for fewer than 2 rows or constant y). */
+  readonly r2: number;
+}
+
+export function metrics(y: ArrayLike<number>, yhat: ArrayLike<number>): Metrics {
+  const n = y.length;
+  let sse = 0;
+  let sae = 0;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += (y[i] as number) / n;
+  let sst = 0;
+  for (let i = 0; i < n; i++) {
+    const e = (y[i] as number) - (yhat[i] as number);
+    sse += e * e;
+    sae += Math.abs(e);
+    sst += ((y[i] as number) - mean) ** 2;
+  }
+  return { n, rmse: Math.sqrt(sse / n), mae: sae / n, r2: n > 1 && sst > 0 ? 1 - sse / sst : Number.NaN };
+}
+
+/** Mean over tasks of per-task RMSE (optionally weighted by task size); empty tasks are skipped. */
+export function meanTaskRmse(ys: readonly ArrayLike<number>[], preds: readonly ArrayLike<number>[], weighted = false): number {
+  let s = 0;
+  let w = 0;
+  ys.forEach((y, r) => {
+    if (y.length === 0) return;
+    const m = metrics(y, preds[r] as ArrayLike<number>);
+    const wr = weighted ? y.length : 1;
+    s += wr * m.rmse;
+    w += wr;
+  });
+  return s / w;
+}

@@ -1,0 +1,134 @@
+import { type EncoderSpec, linear } from '@hetmtl/encoders';
+import { mcp, type SimilarityPenalty } from '@hetmtl/regularizers';
+import { describeReceived, ValidationError } from '@hetmtl/tensor';
+
+/** Options of {@link DualEncoderRegressor}; every one has the default of method.md. */
+export interface DualEncoderOptions {
+  /** Shared encoder g0 (default `linear()`; `mlp(...)` for nonlinear structure, `identity()` for linear MTL). */
+  readonly shared?: EncoderSpec;
+  /** Task-specific encoders g_r (default `linear()`); `null` for none (K1 = 0). */
+  readonly specific?: EncoderSpec | null;
+  /** Shared factors K0 (default 4; with an identity shared encoder, p). */
+  readonly K0?: number;
+  /** Task factors K1 (default 2; 0 for none). */
+  readonly K1?: number;
+  /** Weight μ of the disentanglement term (default 0.1). */
+  readonly mu?: number;
+  /** Weight ω of the reconstruction term (default 1; 0: purely supervised). */
+  readonly omega?: number;
+  /** Ridge τ on γ_r (default 1e-3). */
+  readonly tau?: number;
+  /** Weight decay ν on encoder weights (default 1e-4). */
+  readonly nu?: number;
+  /** Ridge on every β_r (default 1e-3). */
+  readonly ridge?: number;
+  /** The coefficient-similarity penalty (default `mcp()`). */
+  readonly similarity?: SimilarityPenalty;
+  /** `'path'` (default): choose λ along an increasing path by validation; a number fixes λ (0: no fusion; Infinity: one common β). */
+  readonly lambda?: number | 'path';
+  /**
+   * How λ is chosen on the path given the encoders: `'bic'` (default), the modified BIC of method.md
+   * §5, or `'validation'` (mean validation RMSE). Candidates are always compared on validation.
+   */
+  readonly lambdaSelection?: 'bic' | 'validation';
+  /** Points on the λ path (default 20). */
+  readonly numLambdas?: number;
+  /** Task weights w_r: `'size'` (n_r/N, default) or `'equal'` (1/R). */
+  readonly taskWeights?: 'size' | 'equal';
+  /** Adam learning rate of the encoder blocks (default 1e-2). */
+  readonly learningRate?: number;
+  /** Adam steps per block and round (default 20). */
+  readonly stepsPerBlock?: number;
+  /** Rounds of the alternating encoder phase at most (default 30). */
+  readonly maxRounds?: number;
+  /** Rounds without a better validation loss before stopping (default 3). */
+  readonly patience?: number;
+  /** Relative change of the objective over a round that stops the encoder phase (default 1e-4). */
+  readonly tolerance?: number;
+  /** Share of each task's rows held out for validation when fit() gets no validation set (default 0.2). */
+  readonly validationFraction?: number;
+  /** Model selection: a grid of alternatives, the linear MTL floor, the metric. */
+  readonly selection?: SelectionOptions;
+  /** Refit on train + validation with the chosen settings (default true). */
+  readonly refit?: boolean;
+  /** One seed determines everything (default 0). */
+  readonly seed?: number;
+}
+
+export interface SelectionOptions {
+  /** Alternative values tried besides the options themselves (each alone, one factor at a time). */
+  readonly grid?: {
+    readonly K0?: readonly number[];
+    readonly K1?: readonly number[];
+    readonly mu?: readonly number[];
+    readonly omega?: readonly number[];
+  };
+  /** Include the closed-form linear MTL candidate (identity encoder, K1 = 0, centre penalty; default true). */
+  readonly linearFloor?: boolean;
+  /** Mean validation RMSE across tasks, `'mean'` (default) or weighted by task size. */
+  readonly metric?: 'mean' | 'weighted';
+}
+
+export type ResolvedOptions = Required<Omit<DualEncoderOptions, 'selection' | 'specific'>> & {
+  readonly specific: EncoderSpec | null;
+  readonly selection: Required<Omit<SelectionOptions, 'grid'>> & { readonly grid: NonNullable<SelectionOptions['grid']> };
+};
+
+function num(o: Record<string, unknown>, key: string, fallback: number, check: (v: number) => boolean, expected: string): number {
+  const v = o[key] ?? fallback;
+  if (typeof v !== 'number' || !check(v)) {
+    throw new ValidationError(`Invalid option ${key}`, { expected, received: describeReceived(v) });
+  }
+  return v;
+}
+
+const nonNeg = (v: number) => Number.isFinite(v) && v >= 0;
+const posInt = (v: number) => Number.isInteger(v) && v >= 1;
+
+export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError('Invalid options', { expected: 'an object', received: describeReceived(options) });
+  }
+  const o = options as Record<string, unknown>;
+  const lambda = options.lambda ?? 'path';
+  if (lambda !== 'path' && !(typeof lambda === 'number' && lambda >= 0 && !Number.isNaN(lambda))) {
+    throw new ValidationError('Invalid option lambda', { expected: "'path', a number ≥ 0 or Infinity", received: describeReceived(lambda) });
+  }
+  const taskWeights = options.taskWeights ?? 'size';
+  if (taskWeights !== 'size' && taskWeights !== 'equal') {
+    throw new ValidationError('Invalid option taskWeights', { expected: "'size' or 'equal'", received: describeReceived(taskWeights) });
+  }
+  const metric = options.selection?.metric ?? 'mean';
+  if (metric !== 'mean' && metric !== 'weighted') {
+    throw new ValidationError('Invalid option selection.metric', { expected: "'mean' or 'weighted'", received: describeReceived(metric) });
+  }
+  const validationFraction = num(o, 'validationFraction', 0.2, (v) => v > 0 && v < 1, 'a number in (0, 1)');
+  return Object.freeze({
+    shared: options.shared ?? linear(),
+    specific: options.specific === undefined ? linear() : options.specific,
+    K0: num(o, 'K0', 4, posInt, 'an integer ≥ 1'),
+    K1: num(o, 'K1', 2, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
+    mu: num(o, 'mu', 0.1, nonNeg, 'a number ≥ 0'),
+    omega: num(o, 'omega', 1, nonNeg, 'a number ≥ 0'),
+    tau: num(o, 'tau', 1e-3, nonNeg, 'a number ≥ 0'),
+    nu: num(o, 'nu', 1e-4, nonNeg, 'a number ≥ 0'),
+    ridge: num(o, 'ridge', 1e-3, nonNeg, 'a number ≥ 0'),
+    similarity: options.similarity ?? mcp(),
+    lambda,
+    lambdaSelection: ((v) => {
+      if (v !== 'bic' && v !== 'validation') throw new ValidationError('Invalid option lambdaSelection', { expected: "'bic' or 'validation'", received: describeReceived(v) });
+      return v;
+    })(options.lambdaSelection ?? 'bic'),
+    numLambdas: num(o, 'numLambdas', 20, posInt, 'an integer ≥ 1'),
+    taskWeights,
+    learningRate: num(o, 'learningRate', 1e-2, (v) => v > 0 && Number.isFinite(v), 'a number > 0'),
+    stepsPerBlock: num(o, 'stepsPerBlock', 20, posInt, 'an integer ≥ 1'),
+    maxRounds: num(o, 'maxRounds', 30, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
+    patience: num(o, 'patience', 3, posInt, 'an integer ≥ 1'),
+    tolerance: num(o, 'tolerance', 1e-4, nonNeg, 'a number ≥ 0'),
+    validationFraction,
+    selection: { grid: options.selection?.grid ?? {}, linearFloor: options.selection?.linearFloor ?? true, metric },
+    refit: options.refit ?? true,
+    seed: num(o, 'seed', 0, (v) => Number.isSafeInteger(v) && v >= 0, 'a non-negative integer'),
+  });
+}

@@ -1,0 +1,103 @@
+// The method on the simulation designs of method.md §7 and on the School data, on the wasm backend
+// (the statistical tests; the API tests run on cpu and wasm in model-api.test.ts).
+import { wasmBackend } from '@hetmtl/backend-wasm';
+import { readCsv, simulateCovariate, simulateFactor, trainTestSplit } from '@hetmtl/data';
+import { adjustedRandIndex } from '@hetmtl/regularizers';
+import { useBackend } from '@hetmtl/tensor';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DualEncoderOptions } from './options.js';
+import { DualEncoderRegressor } from './regressor.js';
+import { evaluateBaseline } from './test-fixtures/baselines.js';
+import { schoolCsvPath } from './test-fixtures/school.js';
+
+beforeAll(async () => {
+  await useBackend(wasmBackend());
+});
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const SEEDS = [1, 2, 3, 4, 5];
+
+async function testRmse(train: Parameters<DualEncoderRegressor['fit']>[0], test: Parameters<DualEncoderRegressor['evaluate']>[0], options: DualEncoderOptions) {
+  const m = new DualEncoderRegressor(options);
+  await m.fit(train);
+  const out = { rmse: m.evaluate(test).meanTaskRmse, groups: m.groupLabels(), kind: m.summary().kind };
+  m.dispose();
+  return out;
+}
+
+describe('factor design (method.md §7) at its defaults, 5 seeds', () => {
+  const results: Record<string, number[]> = {};
+  const aris: number[] = [];
+  beforeAll(async () => {
+    for (const seed of SEEDS) {
+      const sim = simulateFactor({ seed });
+      const variants: Record<string, DualEncoderOptions> = {
+        method: {},
+        'λ = 0': { lambda: 0 },
+        'λ = ∞': { lambda: Number.POSITIVE_INFINITY },
+        'two-stage start': { maxRounds: 0, lambda: 0, selection: { linearFloor: false } },
+      };
+      for (const [name, opts] of Object.entries(variants)) {
+        const r = await testRmse(sim.train, sim.test, { seed, ...opts });
+        (results[name] ??= []).push(r.rmse);
+        if (name === 'method') aris.push(adjustedRandIndex(r.groups, [...sim.truth.groups]));
+      }
+      (results['per-task ridge'] ??= []).push(evaluateBaseline('per-task ridge', sim.train, sim.test, seed).meanTaskRmse);
+    }
+    console.log(Object.entries(results).map(([k, v]) => `${k}: ${mean(v).toFixed(4)}`).join(', '), `ARI ${mean(aris).toFixed(2)}`);
+  }, 600_000);
+
+  it('recovers the true groups (mean adjusted Rand index ≥ 0.8)', () => {
+    expect(mean(aris)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it.each(['λ = 0', 'λ = ∞', 'per-task ridge', 'two-stage start'])('has lower mean test RMSE than %s', (other) => {
+    expect(mean(results.method!)).toBeLessThan(mean(results[other]!));
+  });
+});
+
+describe('covariate design (no factor structure in x) at its defaults, 5 seeds', () => {
+  it('is within 3% of the better of per-task ridge and pooled ridge with task intercepts', async () => {
+    const method: number[] = [];
+    const ridge: number[] = [];
+    const pooled: number[] = [];
+    for (const seed of SEEDS) {
+      const sim = simulateCovariate({ seed });
+      method.push((await testRmse(sim.train, sim.test, { seed })).rmse);
+      ridge.push(evaluateBaseline('per-task ridge', sim.train, sim.test, seed).meanTaskRmse);
+      pooled.push(evaluateBaseline('pooled ridge', sim.train, sim.test, seed).meanTaskRmse);
+    }
+    const best = Math.min(mean(ridge), mean(pooled));
+    console.log(`covariate design: method ${mean(method).toFixed(4)}, per-task ridge ${mean(ridge).toFixed(4)}, pooled ridge ${mean(pooled).toFixed(4)}`);
+    expect(mean(method)).toBeLessThanOrEqual(1.03 * best);
+  }, 600_000);
+});
+
+describe('School (139 tasks of 22–251 rows), 3 random 75/25 splits within schools', () => {
+  it('never diverges, never ends worse on validation than it started, and is within 1% of pooled ridge with school intercepts', async () => {
+    const ds = await readCsv(schoolCsvPath(), { task: 'school', target: 'score' });
+    expect(ds.numTasks).toBe(139);
+    for (const seed of [0, 1, 2]) {
+      const { train, test } = trainTestSplit(ds, { test: 0.25, seed });
+      const m = new DualEncoderRegressor({ seed });
+      await m.fit(train);
+      const rmse = m.evaluate(test).overall.rmse;
+      const pooled = evaluateBaseline('pooled ridge', train, test, seed).rmse;
+      console.log(`School split ${seed}: method ${rmse.toFixed(3)} (${m.summary().kind}), pooled ridge + intercepts ${pooled.toFixed(3)}`);
+      expect(Number.isFinite(rmse)).toBe(true);
+      expect(rmse).toBeLessThan(15); // the response's own sd is ~12.7: anything above is a blow-up
+      const candidates = m.candidates();
+      const chosen = candidates.find((c) => c.chosen)!;
+      const start = Math.min(...candidates.flatMap((c) => (c.startValidationRmse === undefined ? [] : [c.startValidationRmse])));
+      for (const c of candidates) {
+        expect(Number.isFinite(c.validationRmse)).toBe(true);
+        // Every encoder phase ends at or below its two-stage start ...
+        if (c.startValidationRmse !== undefined) expect(c.encoderValidationRmse!).toBeLessThanOrEqual(c.startValidationRmse + 1e-9);
+      }
+      // ... and the fitted model's validation RMSE is not above where the fit started.
+      expect(chosen.validationRmse).toBeLessThanOrEqual(start + 1e-9);
+      expect(rmse).toBeLessThanOrEqual(1.01 * pooled);
+      m.dispose();
+    }
+  }, 600_000);
+});

@@ -1,0 +1,833 @@
+import { fromTaskArrays, type MultiTaskDataset, Standardizer, type StandardizerJSON, trainTestSplit } from '@hetmtl/data';
+import type { EncoderSpec } from '@hetmtl/encoders';
+import { runAlternating, throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
+import { fuse, fusionPath, lambdaGrid, type SimilarityJSON, similarityFromJSON, similarityToJSON } from '@hetmtl/regularizers';
+import { describeReceived, NotFittedError, Random, SerializationError, ValidationError } from '@hetmtl/tensor';
+import { addDualTask, addLinearTask } from './add-task.js';
+import { type DualStateJSON, FittedDual } from './fitted.js';
+import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
+import { meanTaskRmse, type Metrics, metrics } from './metrics.js';
+import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { DualTrainer, profiledIntercepts, type TaskArrays, type TrainerConfig } from './trainer.js';
+
+export const MODEL_FORMAT = 'hetmtl/dual-encoder-regressor';
+export const MODEL_VERSION = 1;
+
+export interface FitProgress {
+  readonly phase: 'encoders' | 'path' | 'linear' | 'refit' | 'done';
+  /** 1-based index of the candidate being fitted, and how many there are. */
+  readonly candidate: number;
+  readonly candidates: number;
+  readonly round?: number;
+  readonly maxRounds?: number;
+  readonly validationRmse?: number;
+  /** Rough share of the fit done, in [0, 1]. */
+  readonly fraction: number;
+}
+
+export interface FitOptions {
+  /** Validation rows (same tasks and features); default: a stratified share of the training rows. */
+  readonly validation?: MultiTaskDataset;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: FitProgress) => void;
+}
+
+/** One candidate of model selection, with its validation score. */
+export interface Candidate {
+  readonly id: string;
+  readonly kind: 'dual' | 'linear';
+  readonly settings: Readonly<Record<string, number | string>>;
+  /** The λ chosen on the path (Infinity: one common β). */
+  readonly lambda: number;
+  /** Mean validation RMSE across tasks, on the original scale of y. */
+  readonly validationRmse: number;
+  /** The validation RMSE of the two-stage start (dual candidates). */
+  readonly startValidationRmse?: number;
+  /**
+   * The validation RMSE at the end of the encoder phase (unfused coefficients), never above the
+   * start: the phase keeps its best state. The λ chosen on the path may then trade a little
+   * validation RMSE for fewer groups (BIC).
+   */
+  readonly encoderValidationRmse?: number;
+  readonly numGroups: number;
+  readonly rounds?: number;
+  readonly bestRound?: number;
+  readonly chosen: boolean;
+}
+
+export interface PathRow {
+  readonly lambda: number;
+  readonly validationRmse: number;
+  readonly numGroups: number;
+  /** The modified BIC of method.md §5 (dual candidates). */
+  readonly bic?: number;
+}
+
+export interface Evaluation {
+  readonly overall: Metrics;
+  readonly tasks: Readonly<Record<string, Metrics>>;
+  /** Mean of per-task RMSE. */
+  readonly meanTaskRmse: number;
+}
+
+interface LinearState {
+  readonly beta: Float64Array[];
+  readonly intercept: Float64Array;
+}
+
+/** The best candidate so far during fit (owns its fitted predictor). */
+interface BestCandidate {
+  readonly score: number;
+  readonly index: number;
+  readonly kind: 'dual' | 'linear';
+  readonly lambda: number;
+  readonly config?: TrainerConfig;
+  readonly bestRound?: number;
+  readonly fitted?: FittedDual;
+  readonly groups: number[];
+  readonly linear?: LinearState;
+  readonly path: PathRow[];
+  readonly trace: readonly TraceEntry[];
+}
+
+interface FittedState {
+  readonly taskNames: string[];
+  readonly featureNames: string[];
+  readonly standardizer: Standardizer;
+  readonly kind: 'dual' | 'linear';
+  readonly dual: FittedDual | null;
+  readonly linear: LinearState | null;
+  readonly lambda: number;
+  readonly groups: number[];
+  readonly candidates: Candidate[];
+  readonly path: PathRow[];
+  readonly trace: readonly TraceEntry[];
+}
+
+interface ModelJSON {
+  readonly format: typeof MODEL_FORMAT;
+  readonly version: number;
+  readonly options: Record<string, unknown>;
+  readonly similarity: SimilarityJSON;
+  readonly taskNames: string[];
+  readonly featureNames: string[];
+  readonly preprocessing: StandardizerJSON;
+  readonly kind: 'dual' | 'linear';
+  readonly lambda: number | 'Infinity';
+  readonly groups: number[];
+  readonly candidates: Candidate[];
+  readonly dual: DualStateJSON | null;
+  readonly linear: { beta: number[][]; intercept: number[] } | null;
+}
+
+function perTask(ds: MultiTaskDataset, st: Standardizer): TaskArrays {
+  const X: Float64Array[] = [];
+  const y: Float64Array[] = [];
+  for (const t of ds.tasks()) {
+    X.push(st.transformX(t.X));
+    y.push(st.transformY(t.y));
+  }
+  return { X, y, p: ds.numFeatures };
+}
+
+function groupsFromLabels(names: readonly string[], labels: readonly number[]): string[][] {
+  const out: string[][] = [];
+  labels.forEach((g, r) => {
+    (out[g] ??= []).push(names[r] as string);
+  });
+  return out.filter((g) => g !== undefined);
+}
+
+/**
+ * The dual-encoder multi-task regressor of method.md: a shared encoder and task-specific encoders
+ * build each task's latent factors; the coefficients on the shared factors are fused across tasks
+ * by a coefficient-similarity penalty (tasks with equal β form a group); an alternating optimizer
+ * learns encoders and coefficients. Model selection compares it with its nested special cases and
+ * the closed-form linear MTL model on validation rows.
+ */
+export class DualEncoderRegressor {
+  readonly options: ResolvedOptions;
+  private state: FittedState | null = null;
+
+  constructor(options: DualEncoderOptions = {}) {
+    this.options = resolveOptions(options);
+  }
+
+  get fitted(): boolean {
+    return this.state !== null;
+  }
+
+  private get s(): FittedState {
+    if (!this.state) throw new NotFittedError('DualEncoderRegressor');
+    return this.state;
+  }
+
+  get taskNames(): readonly string[] {
+    return this.s.taskNames;
+  }
+
+  /**
+   * Learns from a multi-task dataset; returns the model. On error or abort the model is left as it
+   * was (unfitted if it was), with no tensors leaked.
+   */
+  async fit(dataset: MultiTaskDataset, fitOptions: FitOptions = {}): Promise<this> {
+    checkDataset(dataset, 'dataset');
+    const o = this.options;
+    const { signal, onProgress } = fitOptions;
+    throwIfAborted(signal);
+    const rng = new Random(o.seed);
+    let train = dataset;
+    let validation = fitOptions.validation;
+    if (validation) checkSameShape(dataset, validation);
+    else {
+      const split = trainTestSplit(dataset, { test: o.validationFraction, seed: rng.seed31() });
+      train = split.train;
+      validation = split.test;
+    }
+    const st = new Standardizer().fit(train);
+    const tr = perTask(train, st);
+    const va = perTask(validation, st);
+    const ySd = st.targetScaling().scale;
+    const weighted = o.selection.metric === 'weighted';
+    const configs = this.candidateConfigs(dataset.numFeatures);
+    const total = configs.length + (o.selection.linearFloor ? 1 : 0) + (o.refit ? 1 : 0);
+    const candidates: Candidate[] = [];
+    const held: { best: BestCandidate | null } = { best: null };
+    const keepBest = (cand: BestCandidate) => {
+      if (held.best === null || cand.score < held.best.score) {
+        held.best?.fitted?.dispose();
+        held.best = cand;
+      } else cand.fitted?.dispose();
+    };
+    try {
+      for (let i = 0; i < configs.length; i++) {
+        const { id, settings, config } = configs[i] as (typeof configs)[number];
+        const report = (e: Partial<FitProgress>) =>
+          onProgress?.({
+            phase: 'encoders',
+            candidate: i + 1,
+            candidates: total,
+            // The λ path comes after the encoder phase: count it as the end of the candidate's share.
+            fraction: (i + Math.min(1, (e.phase === 'path' ? o.maxRounds : (e.round ?? 0)) / Math.max(o.maxRounds, 1))) / total,
+            ...e,
+          });
+        const res = await this.fitDual(config, tr, va, rng.child(), { signal, onProgress: report, weighted });
+        candidates.push({
+          id,
+          kind: 'dual',
+          settings,
+          lambda: res.lambda,
+          validationRmse: res.score * ySd,
+          startValidationRmse: res.startScore * ySd,
+          encoderValidationRmse: res.encoderScore * ySd,
+          numGroups: new Set(res.groups).size,
+          rounds: res.rounds,
+          bestRound: res.bestRound,
+          chosen: false,
+        });
+        keepBest({ score: res.score, index: candidates.length - 1, kind: 'dual', lambda: res.lambda, config, bestRound: res.bestRound, fitted: res.fitted, groups: res.groups, path: res.path.map((p) => ({ ...p, validationRmse: p.validationRmse * ySd })), trace: res.trace });
+      }
+      if (o.selection.linearFloor) {
+        throwIfAborted(signal);
+        onProgress?.({ phase: 'linear', candidate: configs.length + 1, candidates: total, fraction: configs.length / total });
+        const lin = fitLinearCandidate(tr, va, this.options.ridge, weighted);
+        candidates.push({ id: 'linear-mtl', kind: 'linear', settings: { encoder: 'identity', K1: 0, similarity: 'centre (quadratic)' }, lambda: lin.lambda, validationRmse: lin.score * ySd, numGroups: lin.lambda === Number.POSITIVE_INFINITY ? 1 : tr.X.length, chosen: false });
+        keepBest({ score: lin.score, index: candidates.length - 1, kind: 'linear', lambda: lin.lambda, groups: lin.groups, linear: lin.fit, path: lin.path.map((p) => ({ ...p, validationRmse: p.validationRmse * ySd })), trace: [] });
+      }
+      const chosen = held.best as BestCandidate;
+      candidates[chosen.index] = { ...(candidates[chosen.index] as Candidate), chosen: true };
+      let finalStandardizer = st;
+      let dual = chosen.fitted ?? null;
+      let linear = chosen.linear ?? null;
+      let groups = chosen.groups;
+      if (o.refit) {
+        throwIfAborted(signal);
+        onProgress?.({ phase: 'refit', candidate: total, candidates: total, fraction: (total - 1) / total });
+        const all = combine(train, validation);
+        finalStandardizer = new Standardizer().fit(all);
+        const data = perTask(all, finalStandardizer);
+        if (chosen.kind === 'linear') {
+          const tasks = data.X.map((X, r) => linearTask(X, data.y[r] as Float64Array, (data.y[r] as Float64Array).length, data.p));
+          linear = fitLinearMtl(tasks, taskWeightsOf(data, o.taskWeights), chosen.lambda, o.ridge);
+        } else {
+          const refit = await this.refitDual(chosen.config as TrainerConfig, data, chosen.bestRound ?? 0, chosen.lambda, rng.child(), signal);
+          dual?.dispose();
+          dual = refit.fitted;
+          groups = refit.groups;
+        }
+      }
+      this.state?.dual?.dispose();
+      this.state = {
+        taskNames: [...dataset.taskNames],
+        featureNames: [...dataset.featureNames],
+        standardizer: finalStandardizer,
+        kind: chosen.kind,
+        dual,
+        linear,
+        lambda: chosen.lambda,
+        groups,
+        candidates,
+        path: chosen.path,
+        trace: chosen.trace,
+      };
+      held.best = null;
+      onProgress?.({ phase: 'done', candidate: total, candidates: total, fraction: 1 });
+      return this;
+    } finally {
+      held.best?.fitted?.dispose();
+    }
+  }
+
+  private candidateConfigs(p: number): { id: string; settings: Record<string, number | string>; config: TrainerConfig }[] {
+    const o = this.options;
+    const base: TrainerConfig = {
+      shared: o.shared,
+      specific: o.K1 > 0 ? o.specific : null,
+      K0: o.shared.kind === 'identity' ? p : o.K0,
+      K1: o.specific ? o.K1 : 0,
+      mu: o.mu,
+      omega: o.omega,
+      tau: o.tau,
+      nu: o.nu,
+      ridge: o.ridge,
+      taskWeights: o.taskWeights,
+      learningRate: o.learningRate,
+      stepsPerBlock: o.stepsPerBlock,
+    };
+    const describe = (c: TrainerConfig) => ({ encoder: `${c.shared.kind}/${c.specific?.kind ?? 'none'}`, K0: c.K0, K1: c.K1, mu: c.mu, omega: c.omega });
+    const out = [{ id: 'dual', settings: describe(base), config: base }];
+    const grid = o.selection.grid;
+    const seen = new Set([JSON.stringify(describe(base))]);
+    for (const key of ['K0', 'K1', 'mu', 'omega'] as const) {
+      for (const v of grid[key] ?? []) {
+        const config = { ...base, [key]: v, ...(key === 'K1' && v === 0 ? { specific: null } : {}) } as TrainerConfig;
+        const d = describe(config);
+        if (seen.has(JSON.stringify(d))) continue;
+        seen.add(JSON.stringify(d));
+        out.push({ id: `dual ${key}=${v}`, settings: d, config });
+      }
+    }
+    return out;
+  }
+
+  /** One dual-encoder candidate: two-stage start, alternating encoder phase, λ path on frozen encoders. */
+  private async fitDual(
+    config: TrainerConfig,
+    tr: TaskArrays,
+    va: TaskArrays,
+    rng: Random,
+    ctx: { signal: AbortSignal | undefined; onProgress: (e: Partial<FitProgress>) => void; weighted: boolean },
+  ) {
+    const o = this.options;
+    const trainer = new DualTrainer(config, tr, rng);
+    try {
+      await trainer.initialise(rng.child());
+      const valLoss = () => meanTaskRmse(va.y, trainer.predictTasks(va.X), ctx.weighted);
+      const startScore = valLoss();
+      const blocks = trainer.blocks();
+      let result: Awaited<ReturnType<typeof runAlternating>>;
+      try {
+        result = await runAlternating({
+          blocks,
+          objective: () => trainer.objective(),
+          validationLoss: valLoss,
+          snapshot: () => trainer.snapshot(),
+          restore: (s) => trainer.restore(s),
+          release: (s) => trainer.release(s),
+          maxRounds: o.maxRounds,
+          patience: o.patience,
+          tolerance: o.tolerance,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          onProgress: (e) => ctx.onProgress({ round: e.round, maxRounds: e.maxRounds, ...(e.validationLoss !== undefined ? { validationRmse: e.validationLoss } : {}) }),
+        });
+      } finally {
+        for (const b of blocks) b.dispose?.();
+      }
+      ctx.onProgress({ phase: 'path' });
+      const encoderScore = valLoss();
+      const path = this.runPath(trainer, va, ctx.weighted);
+      trainer.setBeta(path.best.beta, path.problem);
+      return {
+        score: path.best.score,
+        startScore,
+        encoderScore,
+        lambda: path.best.lambda,
+        groups: path.best.groups,
+        path: path.rows,
+        rounds: result.rounds,
+        bestRound: result.bestRound,
+        trace: result.trace,
+        fitted: trainer.toFitted(),
+      };
+    } finally {
+      trainer.dispose();
+    }
+  }
+
+  /** The increasing λ path on frozen encoders (plus λ = ∞), scored on validation rows. */
+  private runPath(trainer: DualTrainer, va: TaskArrays, weighted: boolean) {
+    const o = this.options;
+    const problem = trainer.coefficientProblem();
+    const val = trainer.factorsFor(va.X);
+    const score = (beta: readonly Float64Array[]) => {
+      const saved = { coef: trainer.coef };
+      trainer.setBeta(beta, problem);
+      const preds = va.X.map((x, r) => {
+        const n = x.length / trainer.p;
+        const out = new Float64Array(n);
+        const F = val.F[r] as Float64Array;
+        const G = val.G[r] as Float64Array;
+        const b = trainer.coef.beta[r] as Float64Array;
+        const g = trainer.coef.gamma[r] as Float64Array;
+        for (let i = 0; i < n; i++) {
+          let s = trainer.coef.c[r] as number;
+          for (let k = 0; k < trainer.K0; k++) s += (F[i * trainer.K0 + k] as number) * (b[k] as number);
+          for (let k = 0; k < trainer.K1; k++) s += (G[i * trainer.K1 + k] as number) * (g[k] as number);
+          out[i] = s;
+        }
+        return out;
+      });
+      trainer.coef = saved.coef;
+      return meanTaskRmse(va.y, preds, weighted);
+    };
+    const rows: PathRow[] = [];
+    const points: { lambda: number; beta: Float64Array[]; groups: number[]; score: number }[] = [];
+    const fusionOptions = { ridge: o.ridge };
+    if (o.lambda === 'path' || (o.lambda > 0 && o.lambda < Number.POSITIVE_INFINITY)) {
+      const lambdas = o.lambda === 'path' ? lambdaGrid(problem.problem, o.similarity, { numLambdas: o.numLambdas, ridge: o.ridge }) : [o.lambda];
+      const results = fusionPath(problem.problem, o.similarity, { ...fusionOptions, lambdas: lambdas.filter((l) => l > 0) });
+      for (const res of results) points.push({ lambda: res.lambda, beta: res.beta, groups: res.groups, score: score(res.beta) });
+    }
+    if (o.lambda === 'path' || o.lambda === 0) {
+      const res = fuse(problem.problem, o.similarity, { ...fusionOptions, lambda: 0 });
+      points.unshift({ lambda: 0, beta: res.beta, groups: res.groups, score: score(res.beta) });
+    }
+    if (o.lambda === 'path' || o.lambda === Number.POSITIVE_INFINITY) {
+      const beta = commonBeta(problem.problem, o.ridge);
+      points.push({ lambda: Number.POSITIVE_INFINITY, beta, groups: beta.map(() => 0), score: score(beta) });
+    }
+    // λ given the encoders: the modified BIC of method.md §5 (default) or the validation RMSE.
+    const N = problem.y.reduce((a, y) => a + y.length, 0);
+    const R = problem.y.length;
+    const bic = (p: (typeof points)[number]) => {
+      const u = profiledIntercepts(problem, p.beta);
+      let rss = 0;
+      problem.y.forEach((y, r) => {
+        const F = problem.F[r] as Float64Array;
+        const Z = problem.Z[r] as Float64Array;
+        const q = problem.zDim[r] as number;
+        const b = p.beta[r] as Float64Array;
+        const g = u.gamma[r] as Float64Array;
+        for (let i = 0; i < y.length; i++) {
+          let e = (y[i] as number) - (u.c[r] as number);
+          for (let k = 0; k < trainer.K0; k++) e -= (F[i * trainer.K0 + k] as number) * (b[k] as number);
+          for (let k = 1; k < q; k++) e -= (Z[i * q + k] as number) * (g[k - 1] as number);
+          rss += e * e;
+        }
+      });
+      const G = new Set(p.groups).size;
+      return Math.log(rss / N) + Math.log(Math.log(N + R * trainer.K0)) * (Math.log(N) / N) * (G * trainer.K0 + R * (trainer.K1 + 1));
+    };
+    const criterion = (p: (typeof points)[number]) => (o.lambdaSelection === 'bic' ? bic(p) : p.score);
+    for (const p of points) rows.push({ lambda: p.lambda, validationRmse: p.score, numGroups: new Set(p.groups).size, bic: bic(p) });
+    let best = points[0] as (typeof points)[number];
+    for (const p of points) if (criterion(p) < criterion(best)) best = p;
+    return { best, rows, problem };
+  }
+
+  /** Refit of the chosen dual candidate on train + validation: fixed rounds, the chosen λ. */
+  private async refitDual(config: TrainerConfig, data: TaskArrays, rounds: number, lambda: number, rng: Random, signal: AbortSignal | undefined) {
+    const o = this.options;
+    const trainer = new DualTrainer(config, data, rng);
+    try {
+      await trainer.initialise(rng.child());
+      const blocks = trainer.blocks();
+      try {
+        await runAlternating({
+          blocks,
+          objective: () => trainer.objective(),
+          snapshot: () => trainer.snapshot(),
+          restore: (s) => trainer.restore(s),
+          release: (s) => trainer.release(s),
+          maxRounds: rounds,
+          tolerance: 0,
+          ...(signal ? { signal } : {}),
+        });
+      } finally {
+        for (const b of blocks) b.dispose?.();
+      }
+      const problem = trainer.coefficientProblem();
+      let beta: Float64Array[];
+      let groups: number[];
+      if (lambda === Number.POSITIVE_INFINITY) {
+        beta = commonBeta(problem.problem, o.ridge);
+        groups = beta.map(() => 0);
+      } else if (lambda === 0) {
+        const res = fuse(problem.problem, o.similarity, { ridge: o.ridge, lambda: 0 });
+        beta = res.beta;
+        groups = res.groups;
+      } else {
+        // Walk the path up to the chosen λ with warm starts (concave fusion needs the path).
+        const grid = lambdaGrid(problem.problem, o.similarity, { numLambdas: o.numLambdas, ridge: o.ridge }).filter((l) => l > 0 && l < lambda);
+        const results = fusionPath(problem.problem, o.similarity, { ridge: o.ridge, lambdas: [...grid, lambda] });
+        const last = results[results.length - 1] as (typeof results)[number];
+        beta = last.beta;
+        groups = last.groups;
+      }
+      trainer.setBeta(beta, problem);
+      return { fitted: trainer.toFitted(), groups };
+    } finally {
+      trainer.dispose();
+    }
+  }
+
+  /**
+   * Adds a new task (method.md §6): the shared encoder and every fitted task stay as they are; the
+   * new task gets its own factors and coefficients, β pulled toward the nearest learned group.
+   */
+  addTask(name: string, data: { readonly X: Float64Array | Float32Array | readonly (readonly number[])[]; readonly y: ArrayLike<number> }): this {
+    const s = this.s;
+    if (typeof name !== 'string' || name.length === 0) throw new ValidationError('Invalid task name', { expected: 'a non-empty string', received: describeReceived(name) });
+    if (s.taskNames.includes(name)) {
+      throw new ValidationError('The task already exists', { task: name, fix: 'Choose a new name; refit the model to change a fitted task' });
+    }
+    const p = s.featureNames.length;
+    const X = toRowMajor(data?.X as Float64Array, p, name);
+    const n = X.length / p;
+    const y = Float64Array.from(data?.y ?? []);
+    if (y.length !== n || n < 2) {
+      throw new ValidationError('The new task needs X and y with the same number of rows (at least 2)', { task: name, expected: `${n} targets`, received: `${y.length}` });
+    }
+    y.forEach((v, i) => {
+      if (!Number.isFinite(v)) throw new ValidationError('Non-finite target', { task: name, row: i, expected: 'finite numbers', received: String(v) });
+    });
+    const Xs = s.standardizer.transformX(X);
+    const ys = s.standardizer.transformY(y);
+    const rng = new Random(this.options.seed).child();
+    let next: FittedState;
+    if (s.kind === 'dual') {
+      const old = s.dual as FittedDual;
+      const added = addDualTask(old, Xs, ys, s.groups, this.options.tau, this.options.ridge, rng);
+      if (added.fitted.specific !== old.specific) old.specific?.dispose();
+      next = { ...s, dual: added.fitted, groups: [...s.groups, added.group ?? Math.max(...s.groups) + 1] };
+    } else {
+      const lin = s.linear as LinearState;
+      const added = addLinearTask(lin.beta, Xs, ys, p, this.options.ridge, rng);
+      next = {
+        ...s,
+        linear: { beta: [...lin.beta, added.beta], intercept: Float64Array.from([...lin.intercept, added.intercept]) },
+        groups: [...s.groups, Math.max(...s.groups) + 1],
+      };
+    }
+    this.state = { ...next, taskNames: [...s.taskNames, name] };
+    return this;
+  }
+
+  /** Predictions for rows of one task (original scale of y). */
+  predict(X: Float64Array | Float32Array | readonly (readonly number[])[], options: { task: string }): Float64Array {
+    const s = this.s;
+    const r = this.taskIndexOf(options?.task);
+    const rows = toRowMajor(X, s.featureNames.length, options.task);
+    const Xs = s.standardizer.transformX(rows);
+    let ys: Float64Array;
+    if (s.kind === 'linear') {
+      const lin = s.linear as LinearState;
+      const p = s.featureNames.length;
+      const n = Xs.length / p;
+      ys = new Float64Array(n);
+      const b = lin.beta[r] as Float64Array;
+      for (let i = 0; i < n; i++) {
+        let v = lin.intercept[r] as number;
+        for (let a = 0; a < p; a++) v += (Xs[i * p + a] as number) * (b[a] as number);
+        ys[i] = v;
+      }
+    } else ys = (s.dual as FittedDual).predict(r, Xs);
+    return s.standardizer.inverseTransformY(ys);
+  }
+
+  /** Per-task and overall RMSE, MAE and R² on a dataset with the same tasks and features. */
+  evaluate(dataset: MultiTaskDataset): Evaluation {
+    const s = this.s;
+    checkDataset(dataset, 'dataset');
+    const tasks: Record<string, Metrics> = {};
+    const allY: number[] = [];
+    const allP: number[] = [];
+    const ys: Float64Array[] = [];
+    const ps: Float64Array[] = [];
+    for (const t of dataset.tasks()) {
+      if (!s.taskNames.includes(t.name)) this.taskIndexOf(t.name);
+      const pred = this.predict(t.X as Float64Array, { task: t.name });
+      tasks[t.name] = metrics(t.y, pred);
+      ys.push(t.y);
+      ps.push(pred);
+      allY.push(...t.y);
+      allP.push(...pred);
+    }
+    return { overall: metrics(allY, allP), tasks, meanTaskRmse: meanTaskRmse(ys, ps) };
+  }
+
+  /** R² over all rows of a dataset. */
+  score(dataset: MultiTaskDataset): number {
+    return this.evaluate(dataset).overall.r2;
+  }
+
+  /** The learned task groups (tasks with fused β), each a list of task names. */
+  groups(): string[][] {
+    return groupsFromLabels(this.s.taskNames, this.s.groups);
+  }
+
+  /** Group label per task, aligned with `taskNames`. */
+  groupLabels(): number[] {
+    return [...this.s.groups];
+  }
+
+  /** Pairwise distances ‖β_r − β_s‖ (R × R). */
+  similarity(): number[][] {
+    const beta = this.coefficients().beta;
+    return beta.map((a) => beta.map((b) => Math.sqrt(a.reduce((s, v, k) => s + (v - (b[k] as number)) ** 2, 0))));
+  }
+
+  /** β_r (on the standardised shared factors; for the linear model, on standardised features), γ_r and c_r. */
+  coefficients(): { taskNames: readonly string[]; beta: number[][]; gamma: number[][]; intercept: number[] } {
+    const s = this.s;
+    if (s.kind === 'linear') {
+      const lin = s.linear as LinearState;
+      return { taskNames: s.taskNames, beta: lin.beta.map((b) => Array.from(b)), gamma: lin.beta.map(() => []), intercept: Array.from(lin.intercept) };
+    }
+    const st = (s.dual as FittedDual).state;
+    return { taskNames: s.taskNames, beta: st.beta.map((b) => Array.from(b)), gamma: st.gamma.map((g) => Array.from(g)), intercept: Array.from(st.c) };
+  }
+
+  /** The candidates of model selection with their validation scores (the chosen one marked). */
+  candidates(): readonly Candidate[] {
+    return this.s.candidates;
+  }
+
+  /** The λ path of the chosen candidate: validation RMSE and number of groups per λ. */
+  lambdaPath(): readonly PathRow[] {
+    return this.s.path;
+  }
+
+  /** The trace of the chosen candidate's encoder phase (objective and validation loss per block). */
+  trace(): readonly TraceEntry[] {
+    return this.s.trace;
+  }
+
+  /** Which model was chosen: the dual encoder or the linear MTL floor, and at which λ. */
+  summary(): { kind: 'dual' | 'linear'; lambda: number; numGroups: number; taskNames: readonly string[] } {
+    const s = this.s;
+    return { kind: s.kind, lambda: s.lambda, numGroups: new Set(s.groups).size, taskNames: s.taskNames };
+  }
+
+  private taskIndexOf(task: unknown): number {
+    const s = this.s;
+    const r = typeof task === 'string' ? s.taskNames.indexOf(task) : -1;
+    if (r < 0) {
+      throw new ValidationError('Unknown task', {
+        task: typeof task === 'string' ? task : String(task),
+        expected: `one of the fitted tasks (${s.taskNames.slice(0, 5).join(', ')}${s.taskNames.length > 5 ? ', …' : ''})`,
+        received: describeReceived(task),
+        fix: 'Use a task the model was fitted on, or add it with addTask(name, data)',
+      });
+    }
+    return r;
+  }
+
+  /** One versioned JSON document: options, preprocessing, task names, encoders and weights. */
+  toJSON(): ModelJSON {
+    const s = this.s;
+    const { similarity, shared, specific, ...rest } = this.options;
+    return {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      options: { ...rest, lambda: rest.lambda === Number.POSITIVE_INFINITY ? 'Infinity' : rest.lambda, shared, specific },
+      similarity: similarityToJSON(similarity),
+      taskNames: s.taskNames,
+      featureNames: s.featureNames,
+      preprocessing: s.standardizer.toJSON(),
+      kind: s.kind,
+      lambda: s.lambda === Number.POSITIVE_INFINITY ? 'Infinity' : s.lambda,
+      groups: s.groups,
+      candidates: s.candidates.map((c) => ({ ...c, lambda: c.lambda === Number.POSITIVE_INFINITY ? ('Infinity' as unknown as number) : c.lambda })),
+      dual: s.dual ? s.dual.toJSON() : null,
+      linear: s.linear ? { beta: s.linear.beta.map((b) => Array.from(b)), intercept: Array.from(s.linear.intercept) } : null,
+    };
+  }
+
+  /** Rebuilds a fitted model from {@link toJSON}'s document (or its JSON text). */
+  static fromJSON(json: unknown): DualEncoderRegressor {
+    let doc: ModelJSON;
+    try {
+      doc = (typeof json === 'string' ? JSON.parse(json) : json) as ModelJSON;
+    } catch (cause) {
+      throw new SerializationError('The model document is not valid JSON', { cause, fix: 'Pass the text written by JSON.stringify(model)' });
+    }
+    if (typeof doc !== 'object' || doc === null || doc.format !== MODEL_FORMAT) {
+      throw new SerializationError('Not a hetmtl model document', { expected: `format "${MODEL_FORMAT}"`, received: describeReceived((doc as { format?: unknown })?.format) });
+    }
+    if (doc.version !== MODEL_VERSION) {
+      throw new SerializationError('Unsupported model document version', { expected: `version ${MODEL_VERSION}`, received: String(doc.version), fix: 'Load it with the hetmtl version that saved it' });
+    }
+    const R = Array.isArray(doc.taskNames) ? doc.taskNames.length : 0;
+    if (R === 0 || !Array.isArray(doc.featureNames) || !Array.isArray(doc.groups) || doc.groups.length !== R) {
+      throw new SerializationError('Corrupt model document: task names, feature names or groups', { expected: 'non-empty taskNames, featureNames and one group per task' });
+    }
+    try {
+      const opts = doc.options as Record<string, unknown>;
+      const model = new DualEncoderRegressor({
+        ...(opts as DualEncoderOptions),
+        lambda: opts.lambda === 'Infinity' ? Number.POSITIVE_INFINITY : (opts.lambda as number | 'path'),
+        shared: opts.shared as EncoderSpec,
+        specific: (opts.specific as EncoderSpec | null) ?? null,
+        similarity: similarityFromJSON(doc.similarity),
+      });
+      const standardizer = Standardizer.fromJSON(doc.preprocessing);
+      let dual: FittedDual | null = null;
+      let linear: LinearState | null = null;
+      if (doc.kind === 'dual' && doc.dual) dual = FittedDual.fromJSON(doc.dual, R);
+      else if (doc.kind === 'linear' && doc.linear) {
+        const p = doc.featureNames.length;
+        const ok = doc.linear.beta?.length === R && doc.linear.beta.every((b) => Array.isArray(b) && b.length === p && b.every(Number.isFinite)) && doc.linear.intercept?.length === R && doc.linear.intercept.every(Number.isFinite);
+        if (!ok) throw new SerializationError('Corrupt model document: linear coefficients', { expected: `${R} vectors of ${p} finite numbers and ${R} intercepts` });
+        linear = { beta: doc.linear.beta.map((b) => Float64Array.from(b)), intercept: Float64Array.from(doc.linear.intercept) };
+      } else throw new SerializationError('Corrupt model document: no fitted coefficients', { expected: `kind "dual" with dual state or kind "linear" with linear state`, received: String(doc.kind) });
+      const lambda = doc.lambda === 'Infinity' ? Number.POSITIVE_INFINITY : doc.lambda;
+      model.state = {
+        taskNames: [...doc.taskNames],
+        featureNames: [...doc.featureNames],
+        standardizer,
+        kind: doc.kind,
+        dual,
+        linear,
+        lambda,
+        groups: [...doc.groups],
+        candidates: (doc.candidates ?? []).map((c) => ({ ...c, lambda: (c.lambda as unknown) === 'Infinity' ? Number.POSITIVE_INFINITY : c.lambda })),
+        path: [],
+        trace: [],
+      };
+      return model;
+    } catch (e) {
+      if (SerializationError.isInstance(e)) throw e;
+      throw new SerializationError('The model document could not be loaded', { cause: e, fix: `Check the document; the cause says what failed (${(e as Error).message})` });
+    }
+  }
+
+  /** Frees the model's tensors; the model is unfitted afterwards. */
+  dispose(): void {
+    this.state?.dual?.dispose();
+    this.state = null;
+  }
+}
+
+function taskWeightsOf(data: TaskArrays, mode: 'size' | 'equal'): number[] {
+  const N = data.y.reduce((a, y) => a + y.length, 0);
+  return data.y.map((y) => (mode === 'equal' ? 1 / data.y.length : y.length / N));
+}
+
+/** The closed-form linear MTL floor: λ on a grid (0 … ∞) scored on validation rows. */
+function fitLinearCandidate(tr: TaskArrays, va: TaskArrays, ridge: number, weighted: boolean) {
+  const tasks: LinearTask[] = tr.X.map((X, r) => linearTask(X, tr.y[r] as Float64Array, (tr.y[r] as Float64Array).length, tr.p));
+  const w = taskWeightsOf(tr, 'size');
+  const lambdas = [0, ...Array.from({ length: 13 }, (_, i) => 1e-3 * 10 ** (i / 2)), Number.POSITIVE_INFINITY];
+  const path: PathRow[] = [];
+  let best: { score: number; lambda: number; fit: LinearState } | null = null;
+  for (const lambda of lambdas) {
+    const fit = fitLinearMtl(tasks, w, lambda, ridge);
+    const preds = va.X.map((X, r) => {
+      const n = X.length / tr.p;
+      const out = new Float64Array(n);
+      const b = fit.beta[r] as Float64Array;
+      for (let i = 0; i < n; i++) {
+        let v = fit.intercept[r] as number;
+        for (let a = 0; a < tr.p; a++) v += (X[i * tr.p + a] as number) * (b[a] as number);
+        out[i] = v;
+      }
+      return out;
+    });
+    const score = meanTaskRmse(va.y, preds, weighted);
+    path.push({ lambda, validationRmse: score, numGroups: lambda === Number.POSITIVE_INFINITY ? 1 : tr.X.length });
+    if (best === null || score < best.score) best = { score, lambda, fit };
+  }
+  const b = best as NonNullable<typeof best>;
+  return { ...b, path, groups: tr.X.map((_, r) => (b.lambda === Number.POSITIVE_INFINITY ? 0 : r)) };
+}
+
+/** One common β for all tasks (λ = ∞): (Σ w_r A_r + ρ I) β = Σ w_r b_r. */
+function commonBeta(problem: { A: { rows: number; data: Float64Array }[]; b: Float64Array[]; weights: number[] }, ridge: number): Float64Array[] {
+  const K = (problem.A[0] as { rows: number }).rows;
+  const fit = fitLinearMtl(
+    problem.A.map((A, r) => ({ A: A.data, b: problem.b[r] as Float64Array, xMean: new Float64Array(K), yMean: 0, n: 1 })),
+    problem.weights,
+    Number.POSITIVE_INFINITY,
+    ridge,
+  );
+  return fit.beta;
+}
+
+function checkDataset(ds: unknown, what: string): asserts ds is MultiTaskDataset {
+  const d = ds as MultiTaskDataset;
+  if (typeof d !== 'object' || d === null || !Array.isArray(d.taskNames) || typeof d.tasks !== 'function') {
+    throw new ValidationError(`Invalid ${what}`, {
+      expected: 'a MultiTaskDataset from @hetmtl/data',
+      received: describeReceived(ds),
+      fix: 'Build one with fromTaskArrays, fromLongTable or readCsv from @hetmtl/data',
+    });
+  }
+}
+
+function checkSameShape(train: MultiTaskDataset, validation: MultiTaskDataset): void {
+  checkDataset(validation, 'validation dataset');
+  if (validation.numFeatures !== train.numFeatures) {
+    throw new ValidationError('The validation dataset has a different number of features', { expected: `${train.numFeatures}`, received: `${validation.numFeatures}` });
+  }
+  const names = train.taskNames.join('\u0000');
+  if (validation.taskNames.join('\u0000') !== names) {
+    throw new ValidationError('The validation dataset has different tasks', {
+      expected: `the training tasks in the same order (${train.taskNames.slice(0, 5).join(', ')}…)`,
+      received: validation.taskNames.slice(0, 5).join(', '),
+      fix: 'Split one dataset with trainTestSplit from @hetmtl/data',
+    });
+  }
+}
+
+/** Train and validation rows of each task together, as one dataset. */
+function combine(a: MultiTaskDataset, b: MultiTaskDataset): MultiTaskDataset {
+  const record: Record<string, { X: Float64Array; y: Float64Array }> = {};
+  const p = a.numFeatures;
+  for (const t of a.tasks()) {
+    const u = b.task(t.name);
+    const X = new Float64Array((t.n + u.n) * p);
+    X.set(t.X, 0);
+    X.set(u.X, t.n * p);
+    const y = new Float64Array(t.n + u.n);
+    y.set(t.y, 0);
+    y.set(u.y, t.n);
+    record[t.name] = { X, y };
+  }
+  return fromTaskArrays(record, { featureNames: [...a.featureNames] });
+}
+
+function toRowMajor(X: Float64Array | Float32Array | readonly (readonly number[])[], p: number, task: string): Float64Array {
+  let out: Float64Array;
+  if (ArrayBuffer.isView(X)) {
+    if (X.length % p !== 0) {
+      throw new ValidationError('Wrong number of features', { task, expected: `a row-major array with ${p} columns (length a multiple of ${p})`, received: `length ${X.length}` });
+    }
+    out = Float64Array.from(X);
+  } else if (Array.isArray(X)) {
+    out = new Float64Array(X.length * p);
+    X.forEach((row, i) => {
+      if (!Array.isArray(row) || row.length !== p) {
+        throw new ValidationError('Wrong number of features', { task, row: i, expected: `${p} values`, received: Array.isArray(row) ? `${row.length}` : describeReceived(row) });
+      }
+      out.set(row, i * p);
+    });
+  } else throw new ValidationError('Invalid X', { task, expected: 'rows (number[][]) or a row-major Float64Array', received: describeReceived(X) });
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i] as number)) {
+      throw new ValidationError('Non-finite value in X', { task, row: Math.floor(i / p), column: i % p, expected: 'finite numbers', received: String(out[i]), fix: 'Impute or drop missing values before predicting' });
+    }
+  }
+  return out;
+}
+
