@@ -29,11 +29,23 @@ export async function conformanceTable(options: { verbose?: boolean } = {}): Pro
       String(report.failed),
       maxErr.toExponential(1),
       `${ms.toFixed(0)} ms`,
-      report.failed === 0 ? 'ok' : report.results.filter((r) => !r.ok).map((r) => r.name).join('; '),
+      report.failed === 0
+        ? 'ok'
+        : report.results
+            .filter((r) => !r.ok)
+            .map((r) => r.name)
+            .join('; '),
     ]);
     if (options.verbose || report.failed > 0) console.log(formatConformanceReport(report));
   }
-  console.log('Backend conformance: every op and gradient hetmtl uses, compared with the cpu backend\n');
-  console.log(formatTable(['backend', 'simd', 'threads', 'passed', 'failed', 'max rel err', 'time', 'status'], rows));
+  console.log(
+    'Backend conformance: every op and gradient hetmtl uses, compared with the cpu backend\n',
+  );
+  console.log(
+    formatTable(
+      ['backend', 'simd', 'threads', 'passed', 'failed', 'max rel err', 'time', 'status'],
+      rows,
+    ),
+  );
   return ok;
 }

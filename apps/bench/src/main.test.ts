@@ -3,11 +3,21 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const run = (...args: string[]) => execFileSync(process.execPath, [main, ...args], { encoding: 'utf8' });
+const run = (...args: string[]) =>
+  execFileSync(process.execPath, [main, ...args], { encoding: 'utf8' });
 
 describe('bench commands (tiny runs, so they cannot rot)', () => {
-  it('demo prints a passing conformance row for cpu and wasm', () => {
-    const out = run('demo');
+  it('demo --quick fits the method and prints per-task RMSE next to per-task ridge and the groups', () => {
+    const out = run('demo', '--quick');
+    expect(out).toMatch(
+      /task\s+test RMSE \(hetmtl\)\s+test RMSE \(per-task ridge\)\s+group\s+true group/,
+    );
+    expect(out).toMatch(/^task1\s+\d\.\d{3}\s+\d\.\d{3}\s+\d\s+1$/m);
+    expect(out).toMatch(/adjusted Rand index vs the true groups -?\d\.\d\d/);
+  });
+
+  it('conformance prints a passing row for cpu and wasm', () => {
+    const out = run('conformance');
     expect(out).toMatch(/^cpu\s+false\s+1\s+\d+\s+0\s/m);
     expect(out).toMatch(/^wasm\s+true\s+1\s+\d+\s+0\s/m);
     expect(out).toMatch(/^tfjs-node\s.*(not available|ok)/m);

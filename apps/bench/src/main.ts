@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { conformanceTable } from './conformance.js';
+import { methodDemo } from './method-demo.js';
 import { mlpSpeed } from './mlp-speed.js';
 
-const USAGE = `usage: hetmtl-bench <command> [--quick] [--verbose]
+const USAGE = `usage: hetmtl-bench <command> [--quick] [--verbose] [--backend wasm|cpu|tfjs-node|native]
 
 commands:
-  demo          run the backend conformance suite on every backend and print the table
+  demo          fit the method on the default factor simulation: per-task RMSE next to per-task
+                ridge, the learned and the true groups
+  conformance   run the backend conformance suite on every backend and print the table
   mlp-speed     time an MLP training loop on each backend (ratios to cpu in the same run)
   all           everything above
 
@@ -15,12 +18,15 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const quick = rest.includes('--quick');
   const verbose = rest.includes('--verbose');
+  const backendAt = rest.indexOf('--backend');
+  const backend = backendAt >= 0 ? rest[backendAt + 1] : undefined;
   if (!command || command === '--help' || command === '-h') {
     console.log(USAGE);
     return command ? 0 : 2;
   }
   const commands: Record<string, () => Promise<boolean>> = {
-    demo: () => conformanceTable({ verbose }),
+    demo: () => methodDemo({ quick, ...(backend ? { backend } : {}) }),
+    conformance: () => conformanceTable({ verbose }),
     'mlp-speed': async () => {
       await mlpSpeed(quick ? { n: 200, p: 20, hidden: 8, steps: 5, cpuSteps: 2 } : {});
       return true;
@@ -33,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const run = commands[command];
   if (!run) {
-    console.error(`hetmtl-bench: unknown command "${command}". Run hetmtl-bench --help for the list.`);
+    console.error(
+      `hetmtl-bench: unknown command "${command}". Run hetmtl-bench --help for the list.`,
+    );
     return 2;
   }
   return (await run()) ? 0 : 1;

@@ -20,15 +20,32 @@ interface Timing {
 }
 
 /** Full-batch Adam on a 2-layer MLP (elu), the shape of hetmtl's encoder updates. */
-async function timeTraining(label: string, o: Required<MlpSpeedOptions>, steps: number): Promise<Timing> {
+async function timeTraining(
+  label: string,
+  o: Required<MlpSpeedOptions>,
+  steps: number,
+): Promise<Timing> {
   const rng = new Random(1);
   const x = tf.tensor2d(Float32Array.from(rng.normals(o.n * o.p)), [o.n, o.p]);
   const y = tf.tensor2d(Float32Array.from(rng.normals(o.n)), [o.n, 1]);
-  const w1 = tf.variable(tf.tensor2d(Float32Array.from(rng.normals(o.p * o.hidden, 0, Math.sqrt(1 / o.p))), [o.p, o.hidden]));
+  const w1 = tf.variable(
+    tf.tensor2d(Float32Array.from(rng.normals(o.p * o.hidden, 0, Math.sqrt(1 / o.p))), [
+      o.p,
+      o.hidden,
+    ]),
+  );
   const b1 = tf.variable(tf.zeros([o.hidden]));
-  const w2 = tf.variable(tf.tensor2d(Float32Array.from(rng.normals(o.hidden, 0, Math.sqrt(1 / o.hidden))), [o.hidden, 1]));
+  const w2 = tf.variable(
+    tf.tensor2d(Float32Array.from(rng.normals(o.hidden, 0, Math.sqrt(1 / o.hidden))), [
+      o.hidden,
+      1,
+    ]),
+  );
   const opt = tf.train.adam(1e-3);
-  const loss = () => tf.mean(tf.squaredDifference(tf.matMul(tf.elu(tf.add(tf.matMul(x, w1), b1)), w2), y)) as tf.Scalar;
+  const loss = () =>
+    tf.mean(
+      tf.squaredDifference(tf.matMul(tf.elu(tf.add(tf.matMul(x, w1), b1)), w2), y),
+    ) as tf.Scalar;
   // Warm-up (kernel setup, first allocations), not timed.
   opt.minimize(loss, true)?.dispose();
   const t0 = performance.now();
@@ -50,7 +67,14 @@ async function timeTraining(label: string, o: Required<MlpSpeedOptions>, steps: 
  * the cpu baseline measured in the same run.
  */
 export async function mlpSpeed(options: MlpSpeedOptions = {}): Promise<Timing[]> {
-  const o: Required<MlpSpeedOptions> = { n: 2000, p: 100, hidden: 64, steps: 200, cpuSteps: 10, ...options };
+  const o: Required<MlpSpeedOptions> = {
+    n: 2000,
+    p: 100,
+    hidden: 64,
+    steps: 200,
+    cpuSteps: 10,
+    ...options,
+  };
   const timings: Timing[] = [];
   await useBackend(BACKENDS.cpu!());
   timings.push(await timeTraining('cpu', o, o.cpuSteps));
@@ -65,7 +89,9 @@ export async function mlpSpeed(options: MlpSpeedOptions = {}): Promise<Timing[]>
     timings.push(await timeTraining('tfjs-node', o, o.steps));
   }
   const base = timings[0] as Timing;
-  console.log(`\n2-layer MLP, full-batch Adam: n = ${o.n}, p = ${o.p}, ${o.hidden} hidden, elu (ratios against cpu in this run)\n`);
+  console.log(
+    `\n2-layer MLP, full-batch Adam: n = ${o.n}, p = ${o.p}, ${o.hidden} hidden, elu (ratios against cpu in this run)\n`,
+  );
   console.log(
     formatTable(
       ['backend', 'steps', 'ms/step', `time for ${o.steps} steps`, 'speed-up vs cpu', 'final loss'],
@@ -80,6 +106,8 @@ export async function mlpSpeed(options: MlpSpeedOptions = {}): Promise<Timing[]>
     ),
   );
   const [, slow, fast] = timings as [Timing, Timing, Timing];
-  console.log(`\ntransposeA routing on wasm: ${(slow.msPerStep / fast.msPerStep).toFixed(2)}× faster per step`);
+  console.log(
+    `\ntransposeA routing on wasm: ${(slow.msPerStep / fast.msPerStep).toFixed(2)}× faster per step`,
+  );
   return timings;
 }

@@ -14,7 +14,10 @@ function holdout(n: number, rng: Random): { fit: number[]; val: number[] } {
   if (n < 10) return { fit: [...Array(n).keys()], val: [...Array(n).keys()] };
   const perm = Array.from(rng.permutation(n));
   const nv = Math.max(2, Math.round(0.2 * n));
-  return { fit: perm.slice(nv).sort((a, b) => a - b), val: perm.slice(0, nv).sort((a, b) => a - b) };
+  return {
+    fit: perm.slice(nv).sort((a, b) => a - b),
+    val: perm.slice(0, nv).sort((a, b) => a - b),
+  };
 }
 
 const rows = (X: Float64Array, idx: number[], k: number) => {
@@ -24,7 +27,11 @@ const rows = (X: Float64Array, idx: number[], k: number) => {
 };
 
 /** The group centre (mean β of a group) nearest to b. */
-function nearestCentre(beta: readonly Float64Array[], groups: readonly number[], b: Float64Array): { centre: Float64Array; group: number } {
+function nearestCentre(
+  beta: readonly Float64Array[],
+  groups: readonly number[],
+  b: Float64Array,
+): { centre: Float64Array; group: number } {
   const K = b.length;
   const sums = new Map<number, { s: Float64Array; n: number }>();
   beta.forEach((br, r) => {
@@ -44,12 +51,23 @@ function nearestCentre(beta: readonly Float64Array[], groups: readonly number[],
 }
 
 /** β = (A + (λ + ρ)I)⁻¹(b + λ·centre); λ = ∞ gives the centre. */
-function pulled(A: Float64Array, b: Float64Array, centre: Float64Array, lambda: number, ridge: number): Float64Array {
+function pulled(
+  A: Float64Array,
+  b: Float64Array,
+  centre: Float64Array,
+  lambda: number,
+  ridge: number,
+): Float64Array {
   if (lambda === Number.POSITIVE_INFINITY) return centre.slice();
   const K = b.length;
   const M = A.slice();
   for (let k = 0; k < K; k++) M[k * K + k] = (M[k * K + k] as number) + lambda + ridge;
-  return solveRidge(M, b.map((v, k) => v + lambda * (centre[k] as number)), K, 1).x;
+  return solveRidge(
+    M,
+    b.map((v, k) => v + lambda * (centre[k] as number)),
+    K,
+    1,
+  ).x;
 }
 
 export interface AddedDual {
@@ -65,7 +83,15 @@ export interface AddedDual {
  * nearest group centre with the pull chosen on a held-out part of the new task. The fitted tasks'
  * weights and coefficients are copied unchanged.
  */
-export function addDualTask(old: FittedDual, Xs: Float64Array, ys: Float64Array, groups: readonly number[], tau: number, ridge: number, rng: Random): AddedDual {
+export function addDualTask(
+  old: FittedDual,
+  Xs: Float64Array,
+  ys: Float64Array,
+  groups: readonly number[],
+  tau: number,
+  ridge: number,
+  rng: Random,
+): AddedDual {
   const s = old.state;
   const { p, K0, K1 } = s;
   const n = ys.length;
@@ -74,19 +100,35 @@ export function addDualTask(old: FittedDual, Xs: Float64Array, ys: Float64Array,
   const hasSpec = old.specific !== null && K1 > 0 && n >= 10 * (K1 + 1);
   let specific = old.specific;
   let G = new Float64Array(n * K1);
-  let stats = { mu: new Float64Array(K1), sd: new Float64Array(K1).fill(1), lo: new Float64Array(K1), hi: new Float64Array(K1) };
+  let stats = {
+    mu: new Float64Array(K1),
+    sd: new Float64Array(K1).fill(1),
+    lo: new Float64Array(K1),
+    hi: new Float64Array(K1),
+  };
   if (old.specific) {
-    const one = encoderRegistry.build(old.specific.spec, { inputDim: p, outputDim: K1, rng: rng.child(), tasks: 1, name: 'specific' });
+    const one = encoderRegistry.build(old.specific.spec, {
+      inputDim: p,
+      outputDim: K1,
+      rng: rng.child(),
+      tasks: 1,
+      name: 'specific',
+    });
     try {
       if (hasSpec && one.setLinearMap) {
         // Residual of the task's centred X on its shared factors, then its top-K1 directions.
         const mean = new Float64Array(p);
-        for (let i = 0; i < n * p; i++) mean[i % p] = (mean[i % p] as number) + (Xs[i] as number) / n;
+        for (let i = 0; i < n * p; i++)
+          mean[i % p] = (mean[i % p] as number) + (Xs[i] as number) / n;
         const Xc = Xs.map((v, i) => v - (mean[i % p] as number));
         const FtF = gram(F, n, K0);
         for (let k = 0; k < K0; k++) FtF[k * K0 + k] = (FtF[k * K0 + k] as number) + 1e-8;
         const coef = solveRidge(FtF, crossprodMat(F, Xc, n, K0, p), K0, p).x;
-        for (let i = 0; i < n; i++) for (let a = 0; a < p; a++) for (let k = 0; k < K0; k++) Xc[i * p + a] = (Xc[i * p + a] as number) - (F[i * K0 + k] as number) * (coef[k * p + a] as number);
+        for (let i = 0; i < n; i++)
+          for (let a = 0; a < p; a++)
+            for (let k = 0; k < K0; k++)
+              Xc[i * p + a] =
+                (Xc[i * p + a] as number) - (F[i * K0 + k] as number) * (coef[k * p + a] as number);
         const C = gram(Xc, n, p).map((v) => v / n);
         one.setLinearMap([topEigen(C, p, K1, rng.child()).vectors], [mean]);
       }
@@ -96,8 +138,11 @@ export function addDualTask(old: FittedDual, Xs: Float64Array, ys: Float64Array,
         out.dispose();
         const mu = new Float64Array(K1);
         const sd = new Float64Array(K1);
-        for (let i = 0; i < n * K1; i++) mu[i % K1] = (mu[i % K1] as number) + (raw[i] as number) / n;
-        for (let i = 0; i < n * K1; i++) sd[i % K1] = (sd[i % K1] as number) + ((raw[i] as number) - (mu[i % K1] as number)) ** 2 / n;
+        for (let i = 0; i < n * K1; i++)
+          mu[i % K1] = (mu[i % K1] as number) + (raw[i] as number) / n;
+        for (let i = 0; i < n * K1; i++)
+          sd[i % K1] =
+            (sd[i % K1] as number) + ((raw[i] as number) - (mu[i % K1] as number)) ** 2 / n;
         for (let k = 0; k < K1; k++) sd[k] = Math.max(Math.sqrt(sd[k] as number), 1e-6);
         G = raw.map((v, i) => (v - (mu[i % K1] as number)) / (sd[i % K1] as number));
         const lo = new Float64Array(K1).fill(Number.POSITIVE_INFINITY);
@@ -114,10 +159,19 @@ export function addDualTask(old: FittedDual, Xs: Float64Array, ys: Float64Array,
       const merged = Object.fromEntries(
         Object.entries(oldW).map(([name, w]) => {
           const add = newW[name] as { shape: number[]; values: number[] };
-          return [name, { shape: [R + 1, ...w.shape.slice(1)], values: [...w.values, ...add.values] }];
+          return [
+            name,
+            { shape: [R + 1, ...w.shape.slice(1)], values: [...w.values, ...add.values] },
+          ];
         }),
       );
-      specific = encoderRegistry.build(old.specific.spec, { inputDim: p, outputDim: K1, rng: rng.child(), tasks: R + 1, name: 'specific' });
+      specific = encoderRegistry.build(old.specific.spec, {
+        inputDim: p,
+        outputDim: K1,
+        rng: rng.child(),
+        tasks: R + 1,
+        name: 'specific',
+      });
       specific.setWeights(merged);
     } finally {
       one.dispose();
@@ -125,19 +179,53 @@ export function addDualTask(old: FittedDual, Xs: Float64Array, ys: Float64Array,
   }
   // β pulled toward the nearest group centre; the pull chosen on held-out rows.
   const cpAll = buildCoefficientProblem([F], [G], [ys], [hasSpec], K0, K1, tau, [1]);
-  const unfused = pulled((cpAll.problem.A[0] as { data: Float64Array }).data, cpAll.problem.b[0] as Float64Array, new Float64Array(K0), 0, ridge);
+  const unfused = pulled(
+    (cpAll.problem.A[0] as { data: Float64Array }).data,
+    cpAll.problem.b[0] as Float64Array,
+    new Float64Array(K0),
+    0,
+    ridge,
+  );
   const { centre, group } = nearestCentre(s.beta, groups, unfused);
   const { fit, val } = holdout(n, rng);
-  const cpFit = buildCoefficientProblem([rows(F, fit, K0)], [rows(G, fit, K1)], [rows(ys, fit, 1)], [hasSpec], K0, K1, tau, [1]);
+  const cpFit = buildCoefficientProblem(
+    [rows(F, fit, K0)],
+    [rows(G, fit, K1)],
+    [rows(ys, fit, 1)],
+    [hasSpec],
+    K0,
+    K1,
+    tau,
+    [1],
+  );
   let best = { lambda: 0, score: Number.POSITIVE_INFINITY };
   for (const lambda of ADD_TASK_LAMBDAS) {
-    const beta = pulled((cpFit.problem.A[0] as { data: Float64Array }).data, cpFit.problem.b[0] as Float64Array, centre, lambda, ridge);
+    const beta = pulled(
+      (cpFit.problem.A[0] as { data: Float64Array }).data,
+      cpFit.problem.b[0] as Float64Array,
+      centre,
+      lambda,
+      ridge,
+    );
     const u = profiledIntercepts(cpFit, [beta]);
-    const pred = predictLinear(rows(F, val, K0), rows(G, val, K1), val.length, beta, u.gamma[0] as Float64Array, u.c[0] as number);
+    const pred = predictLinear(
+      rows(F, val, K0),
+      rows(G, val, K1),
+      val.length,
+      beta,
+      u.gamma[0] as Float64Array,
+      u.c[0] as number,
+    );
     const score = metrics(rows(ys, val, 1), pred).rmse;
     if (score < best.score) best = { lambda, score };
   }
-  const beta = pulled((cpAll.problem.A[0] as { data: Float64Array }).data, cpAll.problem.b[0] as Float64Array, centre, best.lambda, ridge);
+  const beta = pulled(
+    (cpAll.problem.A[0] as { data: Float64Array }).data,
+    cpAll.problem.b[0] as Float64Array,
+    centre,
+    best.lambda,
+    ridge,
+  );
   const u = profiledIntercepts(cpAll, [beta]);
   const state = {
     ...s,
@@ -150,25 +238,43 @@ export function addDualTask(old: FittedDual, Xs: Float64Array, ys: Float64Array,
     gamma: [...s.gamma, u.gamma[0] as Float64Array],
     c: Float64Array.from([...s.c, u.c[0] as number]),
   };
-  return { fitted: new FittedDual(state, old.shared, specific), group: best.lambda === Number.POSITIVE_INFINITY ? group : null, lambda: best.lambda };
+  return {
+    fitted: new FittedDual(state, old.shared, specific),
+    group: best.lambda === Number.POSITIVE_INFINITY ? group : null,
+    lambda: best.lambda,
+  };
 }
 
 /** method.md §6 for the linear MTL model: β pulled toward the mean of the fitted tasks' β. */
-export function addLinearTask(beta: readonly Float64Array[], Xs: Float64Array, ys: Float64Array, p: number, ridge: number, rng: Random) {
+export function addLinearTask(
+  beta: readonly Float64Array[],
+  Xs: Float64Array,
+  ys: Float64Array,
+  p: number,
+  ridge: number,
+  rng: Random,
+) {
   const n = ys.length;
   const centre = new Float64Array(p);
-  for (const b of beta) for (let a = 0; a < p; a++) centre[a] = (centre[a] as number) + (b[a] as number) / beta.length;
+  for (const b of beta)
+    for (let a = 0; a < p; a++) centre[a] = (centre[a] as number) + (b[a] as number) / beta.length;
   const { fit, val } = holdout(n, rng);
   const solve = (idx: number[], lambda: number) => {
     const t = linearTask(rows(Xs, idx, p), rows(ys, idx, 1), idx.length, p);
     const b = pulled(t.A, t.b, centre, lambda, ridge);
-    return { beta: b, intercept: t.yMean - t.xMean.reduce((s, v, a) => s + v * (b[a] as number), 0) };
+    return {
+      beta: b,
+      intercept: t.yMean - t.xMean.reduce((s, v, a) => s + v * (b[a] as number), 0),
+    };
   };
   let best = { lambda: 0, score: Number.POSITIVE_INFINITY };
   for (const lambda of ADD_TASK_LAMBDAS) {
     const f = solve(fit, lambda);
     const Xv = rows(Xs, val, p);
-    const pred = Float64Array.from({ length: val.length }, (_, i) => f.intercept + f.beta.reduce((s, v, a) => s + v * (Xv[i * p + a] as number), 0));
+    const pred = Float64Array.from(
+      { length: val.length },
+      (_, i) => f.intercept + f.beta.reduce((s, v, a) => s + v * (Xv[i * p + a] as number), 0),
+    );
     const score = metrics(rows(ys, val, 1), pred).rmse;
     if (score < best.score) best = { lambda, score };
   }

@@ -1,4 +1,11 @@
-import { cholesky, choleskySolve, type Matrix, matrix, NotPositiveDefiniteError, type Random } from '@hetmtl/tensor';
+import {
+  cholesky,
+  choleskySolve,
+  type Matrix,
+  matrix,
+  NotPositiveDefiniteError,
+  type Random,
+} from '@hetmtl/tensor';
 
 /**
  * Small Float64 helpers for the model's closed-form steps (row-major arrays, n×p).
@@ -21,7 +28,12 @@ export function gram(X: ArrayLike<number>, n: number, p: number): Float64Array {
 }
 
 /** Xᵀy (p) of a row-major n×p array. */
-export function crossprod(X: ArrayLike<number>, y: ArrayLike<number>, n: number, p: number): Float64Array {
+export function crossprod(
+  X: ArrayLike<number>,
+  y: ArrayLike<number>,
+  n: number,
+  p: number,
+): Float64Array {
   const out = new Float64Array(p);
   for (let i = 0; i < n; i++) {
     const yi = y[i] as number;
@@ -32,13 +44,20 @@ export function crossprod(X: ArrayLike<number>, y: ArrayLike<number>, n: number,
 }
 
 /** XᵀY (p×q) of row-major n×p and n×q arrays. */
-export function crossprodMat(X: ArrayLike<number>, Y: ArrayLike<number>, n: number, p: number, q: number): Float64Array {
+export function crossprodMat(
+  X: ArrayLike<number>,
+  Y: ArrayLike<number>,
+  n: number,
+  p: number,
+  q: number,
+): Float64Array {
   const out = new Float64Array(p * q);
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < p; a++) {
       const xa = X[i * p + a] as number;
       if (xa === 0) continue;
-      for (let b = 0; b < q; b++) out[a * q + b] = (out[a * q + b] as number) + xa * (Y[i * q + b] as number);
+      for (let b = 0; b < q; b++)
+        out[a * q + b] = (out[a * q + b] as number) + xa * (Y[i * q + b] as number);
     }
   }
   return out;
@@ -48,7 +67,12 @@ export function crossprodMat(X: ArrayLike<number>, Y: ArrayLike<number>, n: numb
  * Solves (A + jitter·I) X = B for symmetric PSD A, adding a growing jitter until the Cholesky
  * factor exists (the "pseudo-inverse fallback" of method.md §4). Returns the jitter used.
  */
-export function solveRidge(A: Float64Array, B: Float64Array, k: number, cols: number): { x: Float64Array; jitter: number } {
+export function solveRidge(
+  A: Float64Array,
+  B: Float64Array,
+  k: number,
+  cols: number,
+): { x: Float64Array; jitter: number } {
   let jitter = 0;
   let scale = 0;
   for (let i = 0; i < k; i++) scale = Math.max(scale, Math.abs(A[i * k + i] as number));
@@ -57,21 +81,33 @@ export function solveRidge(A: Float64Array, B: Float64Array, k: number, cols: nu
     for (let i = 0; i < k; i++) M.data[i * k + i] = (M.data[i * k + i] as number) + jitter;
     try {
       const L = cholesky(M);
-      const x = cols === 1 ? choleskySolve(L, B.slice()) : choleskySolve(L, matrix(k, cols, B.slice())).data;
+      const x =
+        cols === 1
+          ? choleskySolve(L, B.slice())
+          : choleskySolve(L, matrix(k, cols, B.slice())).data;
       return { x, jitter };
     } catch (e) {
       if (!NotPositiveDefiniteError.isInstance(e)) throw e;
       jitter = jitter === 0 ? Math.max(scale, 1) * 1e-10 : jitter * 100;
     }
   }
-  throw new NotPositiveDefiniteError(0, Number.NaN, { fix: 'The data are degenerate (constant or duplicated columns): remove them' });
+  throw new NotPositiveDefiniteError(0, Number.NaN, {
+    fix: 'The data are degenerate (constant or duplicated columns): remove them',
+  });
 }
 
 /**
  * The top-k eigenvectors of a symmetric PSD p×p matrix by orthogonal (subspace) iteration, as a
  * p×k row-major array with orthonormal columns, and their eigenvalues (descending).
  */
-export function topEigen(C: Float64Array, p: number, k: number, rng: Random, maxIter = 500, tol = 1e-10): { vectors: Float64Array; values: Float64Array } {
+export function topEigen(
+  C: Float64Array,
+  p: number,
+  k: number,
+  rng: Random,
+  maxIter = 500,
+  tol = 1e-10,
+): { vectors: Float64Array; values: Float64Array } {
   const kk = Math.min(k, p);
   let Q = new Float64Array(p * kk);
   for (let i = 0; i < p * kk; i++) Q[i] = rng.normal();
@@ -83,7 +119,8 @@ export function topEigen(C: Float64Array, p: number, k: number, rng: Random, max
       for (let b = 0; b < p; b++) {
         const c = C[a * p + b] as number;
         if (c === 0) continue;
-        for (let j = 0; j < kk; j++) Z[a * kk + j] = (Z[a * kk + j] as number) + c * (Q[b * kk + j] as number);
+        for (let j = 0; j < kk; j++)
+          Z[a * kk + j] = (Z[a * kk + j] as number) + c * (Q[b * kk + j] as number);
       }
     }
     // Rayleigh quotients before orthonormalising.
@@ -103,13 +140,16 @@ export function topEigen(C: Float64Array, p: number, k: number, rng: Random, max
     if (change < tol) break;
   }
   // Sort by eigenvalue, fix signs (largest-magnitude entry positive) for reproducibility.
-  const order = Array.from({ length: kk }, (_, j) => j).sort((a, b) => (values[b] as number) - (values[a] as number));
+  const order = Array.from({ length: kk }, (_, j) => j).sort(
+    (a, b) => (values[b] as number) - (values[a] as number),
+  );
   const vectors = new Float64Array(p * kk);
   const sorted = new Float64Array(kk);
   order.forEach((j, jj) => {
     sorted[jj] = values[j] as number;
     let big = 0;
-    for (let a = 0; a < p; a++) if (Math.abs(Q[a * kk + j] as number) > Math.abs(big)) big = Q[a * kk + j] as number;
+    for (let a = 0; a < p; a++)
+      if (Math.abs(Q[a * kk + j] as number) > Math.abs(big)) big = Q[a * kk + j] as number;
     const sign = big < 0 ? -1 : 1;
     for (let a = 0; a < p; a++) vectors[a * kk + jj] = sign * (Q[a * kk + j] as number);
   });
@@ -122,7 +162,8 @@ export function orthonormalise(Q: Float64Array, p: number, k: number): void {
     for (let i = 0; i < j; i++) {
       let dot = 0;
       for (let a = 0; a < p; a++) dot += (Q[a * k + i] as number) * (Q[a * k + j] as number);
-      for (let a = 0; a < p; a++) Q[a * k + j] = (Q[a * k + j] as number) - dot * (Q[a * k + i] as number);
+      for (let a = 0; a < p; a++)
+        Q[a * k + j] = (Q[a * k + j] as number) - dot * (Q[a * k + i] as number);
     }
     let norm = 0;
     for (let a = 0; a < p; a++) norm += (Q[a * k + j] as number) ** 2;
@@ -142,7 +183,14 @@ export function asMatrix(data: Float64Array, rows: number, cols: number): Matrix
 }
 
 /** c + Fβ + Gγ for n rows. */
-export function predictLinear(F: Float64Array, G: Float64Array, n: number, beta: Float64Array, gamma: Float64Array, c: number): Float64Array {
+export function predictLinear(
+  F: Float64Array,
+  G: Float64Array,
+  n: number,
+  beta: Float64Array,
+  gamma: Float64Array,
+  c: number,
+): Float64Array {
   const K0 = beta.length;
   const K1 = gamma.length;
   const out = new Float64Array(n);
@@ -154,4 +202,3 @@ export function predictLinear(F: Float64Array, G: Float64Array, n: number, beta:
   }
   return out;
 }
-

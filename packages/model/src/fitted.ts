@@ -1,4 +1,9 @@
-import { type EncoderInstance, type EncoderSpec, type EncoderWeights, encoderRegistry } from '@hetmtl/encoders';
+import {
+  type EncoderInstance,
+  type EncoderSpec,
+  type EncoderWeights,
+  encoderRegistry,
+} from '@hetmtl/encoders';
 import { Random, SerializationError, type Tensor, tf } from '@hetmtl/tensor';
 import { predictLinear } from './dense.js';
 
@@ -60,7 +65,8 @@ export class FittedDual {
     const raw = out.dataSync();
     out.dispose();
     const F = new Float64Array(n * K0);
-    for (let i = 0; i < n * K0; i++) F[i] = ((raw[i] as number) - (mu0[i % K0] as number)) / (sd0[i % K0] as number);
+    for (let i = 0; i < n * K0; i++)
+      F[i] = ((raw[i] as number) - (mu0[i % K0] as number)) / (sd0[i % K0] as number);
     return F;
   }
 
@@ -94,7 +100,14 @@ export class FittedDual {
   /** Predictions (standardised scale) for standardised rows of task r. */
   predict(r: number, X: Float64Array): Float64Array {
     const n = X.length / this.state.p;
-    return predictLinear(this.sharedFactors(X), this.taskFactors(r, X), n, this.state.beta[r] as Float64Array, this.state.gamma[r] as Float64Array, this.state.c[r] as number);
+    return predictLinear(
+      this.sharedFactors(X),
+      this.taskFactors(r, X),
+      n,
+      this.state.beta[r] as Float64Array,
+      this.state.gamma[r] as Float64Array,
+      this.state.c[r] as number,
+    );
   }
 
   toJSON(): DualStateJSON {
@@ -114,28 +127,51 @@ export class FittedDual {
       gamma: s.gamma.map(arr),
       c: arr(s.c),
       shared: { spec: this.shared.spec, weights: this.shared.getWeights() },
-      specific: this.specific ? { spec: this.specific.spec, weights: this.specific.getWeights() } : null,
+      specific: this.specific
+        ? { spec: this.specific.spec, weights: this.specific.getWeights() }
+        : null,
     };
   }
 
   static fromJSON(json: DualStateJSON, R: number): FittedDual {
     const f64 = (x: unknown, len: number, what: string): Float64Array => {
-      if (!Array.isArray(x) || x.length !== len || !x.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-        throw new SerializationError(`Corrupt model document: ${what}`, { expected: `${len} finite numbers`, received: Array.isArray(x) ? `${x.length} entries` : typeof x });
+      if (
+        !Array.isArray(x) ||
+        x.length !== len ||
+        !x.every((v) => typeof v === 'number' && Number.isFinite(v))
+      ) {
+        throw new SerializationError(`Corrupt model document: ${what}`, {
+          expected: `${len} finite numbers`,
+          received: Array.isArray(x) ? `${x.length} entries` : typeof x,
+        });
       }
       return Float64Array.from(x as number[]);
     };
     const perTask = (x: unknown, len: number, what: string): Float64Array[] => {
-      if (!Array.isArray(x) || x.length !== R) throw new SerializationError(`Corrupt model document: ${what}`, { expected: `${R} tasks`, received: Array.isArray(x) ? `${x.length}` : typeof x });
+      if (!Array.isArray(x) || x.length !== R)
+        throw new SerializationError(`Corrupt model document: ${what}`, {
+          expected: `${R} tasks`,
+          received: Array.isArray(x) ? `${x.length}` : typeof x,
+        });
       return x.map((v, r) => f64(v, len, `${what}[${r}]`));
     };
     const { p, K0, K1 } = json;
-    if (![p, K0, K1].every((v) => Number.isInteger(v) && v >= 0)) throw new SerializationError('Corrupt model document: dimensions', { expected: 'integers p, K0, K1' });
+    if (![p, K0, K1].every((v) => Number.isInteger(v) && v >= 0))
+      throw new SerializationError('Corrupt model document: dimensions', {
+        expected: 'integers p, K0, K1',
+      });
     const state: DualState = {
       p,
       K0,
       K1,
-      hasSpecific: Array.isArray(json.hasSpecific) && json.hasSpecific.length === R ? json.hasSpecific.map(Boolean) : (() => { throw new SerializationError('Corrupt model document: hasSpecific', { expected: `${R} booleans` }); })(),
+      hasSpecific:
+        Array.isArray(json.hasSpecific) && json.hasSpecific.length === R
+          ? json.hasSpecific.map(Boolean)
+          : (() => {
+              throw new SerializationError('Corrupt model document: hasSpecific', {
+                expected: `${R} booleans`,
+              });
+            })(),
       mu0: f64(json.mu0, K0, 'mu0'),
       sd0: f64(json.sd0, K0, 'sd0'),
       muS: perTask(json.muS, K1, 'muS'),
@@ -147,12 +183,23 @@ export class FittedDual {
       c: f64(json.c, R, 'c'),
     };
     const rng = new Random(0);
-    const shared = encoderRegistry.build(json.shared.spec, { inputDim: p, outputDim: K0, rng, name: 'shared' });
+    const shared = encoderRegistry.build(json.shared.spec, {
+      inputDim: p,
+      outputDim: K0,
+      rng,
+      name: 'shared',
+    });
     let specific: EncoderInstance | null = null;
     try {
       shared.setWeights(json.shared.weights);
       if (json.specific) {
-        specific = encoderRegistry.build(json.specific.spec, { inputDim: p, outputDim: K1, rng, tasks: R, name: 'specific' });
+        specific = encoderRegistry.build(json.specific.spec, {
+          inputDim: p,
+          outputDim: K1,
+          rng,
+          tasks: R,
+          name: 'specific',
+        });
         specific.setWeights(json.specific.weights);
       }
     } catch (e) {

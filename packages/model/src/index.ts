@@ -1,4 +1,4 @@
-export { type DualEncoderOptions, type SelectionOptions } from './options.js';
+export type { DualEncoderOptions, SelectionOptions } from './options.js';
 export {
   type Candidate,
   DualEncoderRegressor,

@@ -22,7 +22,12 @@ export interface LinearTask {
   readonly n: number;
 }
 
-export function linearTask(X: ArrayLike<number>, y: ArrayLike<number>, n: number, p: number): LinearTask {
+export function linearTask(
+  X: ArrayLike<number>,
+  y: ArrayLike<number>,
+  n: number,
+  p: number,
+): LinearTask {
   const xMean = new Float64Array(p);
   let yMean = 0;
   for (let i = 0; i < n; i++) {
@@ -52,7 +57,12 @@ export interface LinearFit {
 }
 
 /** Solves the mean-regularised problem at one λ (λ = Infinity: one common β). */
-export function fitLinearMtl(tasks: readonly LinearTask[], weights: readonly number[], lambda: number, ridge = 1e-3): LinearFit {
+export function fitLinearMtl(
+  tasks: readonly LinearTask[],
+  weights: readonly number[],
+  lambda: number,
+  ridge = 1e-3,
+): LinearFit {
   const R = tasks.length;
   const p = (tasks[0] as LinearTask).b.length;
   let beta: Float64Array[];
@@ -88,12 +98,16 @@ export function fitLinearMtl(tasks: readonly LinearTask[], weights: readonly num
         const w = weights[r] as number;
         W += w;
         const S = choleskySolve(solves[r] as ReturnType<typeof cholesky>, identityMatrix(p)).data;
-        for (let i = 0; i < p * p; i++) M[i] = (M[i] as number) - lambda * lambda * w * (S[i] as number);
+        for (let i = 0; i < p * p; i++)
+          M[i] = (M[i] as number) - lambda * lambda * w * (S[i] as number);
         const sb = Sb[r] as Float64Array;
         for (let a = 0; a < p; a++) rhs[a] = (rhs[a] as number) + lambda * w * (sb[a] as number);
       }
       for (let a = 0; a < p; a++) M[a * p + a] = (M[a * p + a] as number) + lambda * W;
-      for (let a = 0; a < p; a++) for (let b2 = 0; b2 < a; b2++) M[a * p + b2] = M[b2 * p + a] = ((M[a * p + b2] as number) + (M[b2 * p + a] as number)) / 2;
+      for (let a = 0; a < p; a++)
+        for (let b2 = 0; b2 < a; b2++)
+          M[a * p + b2] = M[b2 * p + a] =
+            ((M[a * p + b2] as number) + (M[b2 * p + a] as number)) / 2;
       centre = solveRidge(M, rhs, p, 1).x;
     }
     beta = tasks.map((t, r) => {

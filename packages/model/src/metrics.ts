@@ -20,11 +20,20 @@ export function metrics(y: ArrayLike<number>, yhat: ArrayLike<number>): Metrics 
     sae += Math.abs(e);
     sst += ((y[i] as number) - mean) ** 2;
   }
-  return { n, rmse: Math.sqrt(sse / n), mae: sae / n, r2: n > 1 && sst > 0 ? 1 - sse / sst : Number.NaN };
+  return {
+    n,
+    rmse: Math.sqrt(sse / n),
+    mae: sae / n,
+    r2: n > 1 && sst > 0 ? 1 - sse / sst : Number.NaN,
+  };
 }
 
 /** Mean over tasks of per-task RMSE (optionally weighted by task size); empty tasks are skipped. */
-export function meanTaskRmse(ys: readonly ArrayLike<number>[], preds: readonly ArrayLike<number>[], weighted = false): number {
+export function meanTaskRmse(
+  ys: readonly ArrayLike<number>[],
+  preds: readonly ArrayLike<number>[],
+  weighted = false,
+): number {
   let s = 0;
   let w = 0;
   ys.forEach((y, r) => {

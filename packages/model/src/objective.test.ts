@@ -12,7 +12,12 @@ function tinyData(seed: number): TaskArrays {
   const p = 4;
   const sizes = [24, 31];
   const X = sizes.map((n) => rng.normals(n * p));
-  const y = X.map((x, r) => Float64Array.from({ length: x.length / p }, (_, i) => x[i * p]! - 0.5 * x[i * p + 1]! * (r + 1) + 0.3 * rng.normal()));
+  const y = X.map((x, r) =>
+    Float64Array.from(
+      { length: x.length / p },
+      (_, i) => x[i * p]! - 0.5 * x[i * p + 1]! * (r + 1) + 0.3 * rng.normal(),
+    ),
+  );
   return { X, y, p };
 }
 
@@ -54,7 +59,10 @@ for (const [name, plugin] of [
         await b.run({ round: 1 });
         b.dispose?.();
       }
-      const vars = [...Object.values(trainer.shared.variables), ...Object.values(trainer.specific!.variables)];
+      const vars = [
+        ...Object.values(trainer.shared.variables),
+        ...Object.values(trainer.specific!.variables),
+      ];
       const ad = gradients(trainer, vars);
       const eps = 1e-2;
       let checked = 0;
@@ -95,7 +103,9 @@ for (const [name, plugin] of [
       const withMu = await make(mu);
       const without = await make(0);
       const w = withMu.shared.variables['shared/w0']!;
-      const diff = gradients(withMu, [w])[0]!.map((g, i) => g - gradients(without, [without.shared.variables['shared/w0']!])[0]![i]!);
+      const diff = gradients(withMu, [w])[0]!.map(
+        (g, i) => g - gradients(without, [without.shared.variables['shared/w0']!])[0]![i]!,
+      );
       // Closed form: ∂/∂F_r = μ (2/n_r) G̃_r C_rᵀ with C_r = F̃_rᵀG̃_r / n_r, F = (XW + b − m)/s.
       const { F, G } = withMu.trainingFactors();
       const { K0, K1, p } = withMu;
@@ -115,7 +125,9 @@ for (const [name, plugin] of [
         const Fc = center(Fr, K0);
         const Gc = center(G[r]!, K1);
         const C = new Float64Array(K0 * K1);
-        for (let i = 0; i < n; i++) for (let a = 0; a < K0; a++) for (let b = 0; b < K1; b++) C[a * K1 + b]! += (Fc[i * K0 + a]! * Gc[i * K1 + b]!) / n;
+        for (let i = 0; i < n; i++)
+          for (let a = 0; a < K0; a++)
+            for (let b = 0; b < K1; b++) C[a * K1 + b]! += (Fc[i * K0 + a]! * Gc[i * K1 + b]!) / n;
         const X = data.X[r]!;
         for (let i = 0; i < n; i++) {
           for (let a = 0; a < K0; a++) {
@@ -145,9 +157,15 @@ for (const [name, plugin] of [
       trainer.restandardise(true);
       const after = trainer.predictTasks(data.X);
       // The statistics did move (else this test would prove nothing) ...
-      expect(Math.max(...Array.from(sdBefore, (s, k) => Math.abs(s - trainer.stats.sd0[k]!)))).toBeGreaterThan(1e-3);
+      expect(
+        Math.max(...Array.from(sdBefore, (s, k) => Math.abs(s - trainer.stats.sd0[k]!))),
+      ).toBeGreaterThan(1e-3);
       // ... and the predictions did not.
-      before.forEach((p, r) => p.forEach((v, i) => expect(Math.abs(v - after[r]![i]!)).toBeLessThan(1e-4 * (1 + Math.abs(v)))));
+      before.forEach((p, r) =>
+        p.forEach((v, i) =>
+          expect(Math.abs(v - after[r]![i]!)).toBeLessThan(1e-4 * (1 + Math.abs(v))),
+        ),
+      );
       a!.dispose?.();
       b!.dispose?.();
       trainer.dispose();

@@ -62,19 +62,34 @@ export interface SelectionOptions {
     readonly K1?: readonly number[];
     readonly mu?: readonly number[];
     readonly omega?: readonly number[];
+    /** Hidden-layer width of mlp encoders (every hidden layer of both encoders). */
+    readonly width?: readonly number[];
   };
   /** Include the closed-form linear MTL candidate (identity encoder, K1 = 0, centre penalty; default true). */
   readonly linearFloor?: boolean;
   /** Mean validation RMSE across tasks, `'mean'` (default) or weighted by task size. */
   readonly metric?: 'mean' | 'weighted';
+  /**
+   * K-fold by task instead of one validation split: a number of folds, 1 for one split, or `'auto'`
+   * (default): 5 folds when the tasks leave fewer than 10 validation rows each on average.
+   */
+  readonly folds?: number | 'auto';
 }
 
 export type ResolvedOptions = Required<Omit<DualEncoderOptions, 'selection' | 'specific'>> & {
   readonly specific: EncoderSpec | null;
-  readonly selection: Required<Omit<SelectionOptions, 'grid'>> & { readonly grid: NonNullable<SelectionOptions['grid']> };
+  readonly selection: Required<Omit<SelectionOptions, 'grid'>> & {
+    readonly grid: NonNullable<SelectionOptions['grid']>;
+  };
 };
 
-function num(o: Record<string, unknown>, key: string, fallback: number, check: (v: number) => boolean, expected: string): number {
+function num(
+  o: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  check: (v: number) => boolean,
+  expected: string,
+): number {
   const v = o[key] ?? fallback;
   if (typeof v !== 'number' || !check(v)) {
     throw new ValidationError(`Invalid option ${key}`, { expected, received: describeReceived(v) });
@@ -87,22 +102,40 @@ const posInt = (v: number) => Number.isInteger(v) && v >= 1;
 
 export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ValidationError('Invalid options', { expected: 'an object', received: describeReceived(options) });
+    throw new ValidationError('Invalid options', {
+      expected: 'an object',
+      received: describeReceived(options),
+    });
   }
   const o = options as Record<string, unknown>;
   const lambda = options.lambda ?? 'path';
   if (lambda !== 'path' && !(typeof lambda === 'number' && lambda >= 0 && !Number.isNaN(lambda))) {
-    throw new ValidationError('Invalid option lambda', { expected: "'path', a number ≥ 0 or Infinity", received: describeReceived(lambda) });
+    throw new ValidationError('Invalid option lambda', {
+      expected: "'path', a number ≥ 0 or Infinity",
+      received: describeReceived(lambda),
+    });
   }
   const taskWeights = options.taskWeights ?? 'size';
   if (taskWeights !== 'size' && taskWeights !== 'equal') {
-    throw new ValidationError('Invalid option taskWeights', { expected: "'size' or 'equal'", received: describeReceived(taskWeights) });
+    throw new ValidationError('Invalid option taskWeights', {
+      expected: "'size' or 'equal'",
+      received: describeReceived(taskWeights),
+    });
   }
   const metric = options.selection?.metric ?? 'mean';
   if (metric !== 'mean' && metric !== 'weighted') {
-    throw new ValidationError('Invalid option selection.metric', { expected: "'mean' or 'weighted'", received: describeReceived(metric) });
+    throw new ValidationError('Invalid option selection.metric', {
+      expected: "'mean' or 'weighted'",
+      received: describeReceived(metric),
+    });
   }
-  const validationFraction = num(o, 'validationFraction', 0.2, (v) => v > 0 && v < 1, 'a number in (0, 1)');
+  const validationFraction = num(
+    o,
+    'validationFraction',
+    0.2,
+    (v) => v > 0 && v < 1,
+    'a number in (0, 1)',
+  );
   return Object.freeze({
     shared: options.shared ?? linear(),
     specific: options.specific === undefined ? linear() : options.specific,
@@ -116,7 +149,11 @@ export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOption
     similarity: options.similarity ?? mcp(),
     lambda,
     lambdaSelection: ((v) => {
-      if (v !== 'bic' && v !== 'validation') throw new ValidationError('Invalid option lambdaSelection', { expected: "'bic' or 'validation'", received: describeReceived(v) });
+      if (v !== 'bic' && v !== 'validation')
+        throw new ValidationError('Invalid option lambdaSelection', {
+          expected: "'bic' or 'validation'",
+          received: describeReceived(v),
+        });
       return v;
     })(options.lambdaSelection ?? 'bic'),
     numLambdas: num(o, 'numLambdas', 20, posInt, 'an integer ≥ 1'),
@@ -127,7 +164,20 @@ export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOption
     patience: num(o, 'patience', 3, posInt, 'an integer ≥ 1'),
     tolerance: num(o, 'tolerance', 1e-4, nonNeg, 'a number ≥ 0'),
     validationFraction,
-    selection: { grid: options.selection?.grid ?? {}, linearFloor: options.selection?.linearFloor ?? true, metric },
+    selection: {
+      grid: options.selection?.grid ?? {},
+      linearFloor: options.selection?.linearFloor ?? true,
+      metric,
+      folds: ((v) => {
+        if (v !== 'auto' && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) {
+          throw new ValidationError('Invalid option selection.folds', {
+            expected: "'auto' or an integer ≥ 1",
+            received: describeReceived(v),
+          });
+        }
+        return v;
+      })(options.selection?.folds ?? 'auto'),
+    },
     refit: options.refit ?? true,
     seed: num(o, 'seed', 0, (v) => Number.isSafeInteger(v) && v >= 0, 'a non-negative integer'),
   });

@@ -17,10 +17,18 @@ beforeAll(async () => {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const SEEDS = [1, 2, 3, 4, 5];
 
-async function testRmse(train: Parameters<DualEncoderRegressor['fit']>[0], test: Parameters<DualEncoderRegressor['evaluate']>[0], options: DualEncoderOptions) {
+async function testRmse(
+  train: Parameters<DualEncoderRegressor['fit']>[0],
+  test: Parameters<DualEncoderRegressor['evaluate']>[0],
+  options: DualEncoderOptions,
+) {
   const m = new DualEncoderRegressor(options);
   await m.fit(train);
-  const out = { rmse: m.evaluate(test).meanTaskRmse, groups: m.groupLabels(), kind: m.summary().kind };
+  const out = {
+    rmse: m.evaluate(test).meanTaskRmse,
+    groups: m.groupLabels(),
+    kind: m.summary().kind,
+  };
   m.dispose();
   return out;
 }
@@ -42,18 +50,28 @@ describe('factor design (method.md §7) at its defaults, 5 seeds', () => {
         (results[name] ??= []).push(r.rmse);
         if (name === 'method') aris.push(adjustedRandIndex(r.groups, [...sim.truth.groups]));
       }
-      (results['per-task ridge'] ??= []).push(evaluateBaseline('per-task ridge', sim.train, sim.test, seed).meanTaskRmse);
+      (results['per-task ridge'] ??= []).push(
+        evaluateBaseline('per-task ridge', sim.train, sim.test, seed).meanTaskRmse,
+      );
     }
-    console.log(Object.entries(results).map(([k, v]) => `${k}: ${mean(v).toFixed(4)}`).join(', '), `ARI ${mean(aris).toFixed(2)}`);
+    console.log(
+      Object.entries(results)
+        .map(([k, v]) => `${k}: ${mean(v).toFixed(4)}`)
+        .join(', '),
+      `ARI ${mean(aris).toFixed(2)}`,
+    );
   }, 600_000);
 
   it('recovers the true groups (mean adjusted Rand index ≥ 0.8)', () => {
     expect(mean(aris)).toBeGreaterThanOrEqual(0.8);
   });
 
-  it.each(['λ = 0', 'λ = ∞', 'per-task ridge', 'two-stage start'])('has lower mean test RMSE than %s', (other) => {
-    expect(mean(results.method!)).toBeLessThan(mean(results[other]!));
-  });
+  it.each(['λ = 0', 'λ = ∞', 'per-task ridge', 'two-stage start'])(
+    'has lower mean test RMSE than %s',
+    (other) => {
+      expect(mean(results.method!)).toBeLessThan(mean(results[other]!));
+    },
+  );
 });
 
 describe('covariate design (no factor structure in x) at its defaults, 5 seeds', () => {
@@ -68,7 +86,9 @@ describe('covariate design (no factor structure in x) at its defaults, 5 seeds',
       pooled.push(evaluateBaseline('pooled ridge', sim.train, sim.test, seed).meanTaskRmse);
     }
     const best = Math.min(mean(ridge), mean(pooled));
-    console.log(`covariate design: method ${mean(method).toFixed(4)}, per-task ridge ${mean(ridge).toFixed(4)}, pooled ridge ${mean(pooled).toFixed(4)}`);
+    console.log(
+      `covariate design: method ${mean(method).toFixed(4)}, per-task ridge ${mean(ridge).toFixed(4)}, pooled ridge ${mean(pooled).toFixed(4)}`,
+    );
     expect(mean(method)).toBeLessThanOrEqual(1.03 * best);
   }, 600_000);
 });
@@ -83,16 +103,23 @@ describe('School (139 tasks of 22–251 rows), 3 random 75/25 splits within scho
       await m.fit(train);
       const rmse = m.evaluate(test).overall.rmse;
       const pooled = evaluateBaseline('pooled ridge', train, test, seed).rmse;
-      console.log(`School split ${seed}: method ${rmse.toFixed(3)} (${m.summary().kind}), pooled ridge + intercepts ${pooled.toFixed(3)}`);
+      console.log(
+        `School split ${seed}: method ${rmse.toFixed(3)} (${m.summary().kind}), pooled ridge + intercepts ${pooled.toFixed(3)}`,
+      );
       expect(Number.isFinite(rmse)).toBe(true);
       expect(rmse).toBeLessThan(15); // the response's own sd is ~12.7: anything above is a blow-up
       const candidates = m.candidates();
       const chosen = candidates.find((c) => c.chosen)!;
-      const start = Math.min(...candidates.flatMap((c) => (c.startValidationRmse === undefined ? [] : [c.startValidationRmse])));
+      const start = Math.min(
+        ...candidates.flatMap((c) =>
+          c.startValidationRmse === undefined ? [] : [c.startValidationRmse],
+        ),
+      );
       for (const c of candidates) {
         expect(Number.isFinite(c.validationRmse)).toBe(true);
         // Every encoder phase ends at or below its two-stage start ...
-        if (c.startValidationRmse !== undefined) expect(c.encoderValidationRmse!).toBeLessThanOrEqual(c.startValidationRmse + 1e-9);
+        if (c.startValidationRmse !== undefined)
+          expect(c.encoderValidationRmse!).toBeLessThanOrEqual(c.startValidationRmse + 1e-9);
       }
       // ... and the fitted model's validation RMSE is not above where the fit started.
       expect(chosen.validationRmse).toBeLessThanOrEqual(start + 1e-9);

@@ -1,8 +1,28 @@
-import { fromTaskArrays, type MultiTaskDataset, Standardizer, type StandardizerJSON, trainTestSplit } from '@hetmtl/data';
+import {
+  fromTaskArrays,
+  kFoldByTask,
+  type MultiTaskDataset,
+  Standardizer,
+  type StandardizerJSON,
+  trainTestSplit,
+} from '@hetmtl/data';
 import type { EncoderSpec } from '@hetmtl/encoders';
 import { runAlternating, throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
-import { fuse, fusionPath, lambdaGrid, type SimilarityJSON, similarityFromJSON, similarityToJSON } from '@hetmtl/regularizers';
-import { describeReceived, NotFittedError, Random, SerializationError, ValidationError } from '@hetmtl/tensor';
+import {
+  fuse,
+  fusionPath,
+  lambdaGrid,
+  type SimilarityJSON,
+  similarityFromJSON,
+  similarityToJSON,
+} from '@hetmtl/regularizers';
+import {
+  describeReceived,
+  NotFittedError,
+  Random,
+  SerializationError,
+  ValidationError,
+} from '@hetmtl/tensor';
 import { addDualTask, addLinearTask } from './add-task.js';
 import { type DualStateJSON, FittedDual } from './fitted.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
@@ -102,6 +122,8 @@ interface FittedState {
   readonly candidates: Candidate[];
   readonly path: PathRow[];
   readonly trace: readonly TraceEntry[];
+  /** Validation folds used in model selection (1: one split or the given validation set). */
+  readonly folds: number;
 }
 
 interface ModelJSON {
@@ -118,6 +140,7 @@ interface ModelJSON {
   readonly candidates: Candidate[];
   readonly dual: DualStateJSON | null;
   readonly linear: { beta: number[][]; intercept: number[] } | null;
+  readonly folds?: number;
 }
 
 function perTask(ds: MultiTaskDataset, st: Standardizer): TaskArrays {
@@ -176,21 +199,24 @@ export class DualEncoderRegressor {
     const { signal, onProgress } = fitOptions;
     throwIfAborted(signal);
     const rng = new Random(o.seed);
-    let train = dataset;
-    let validation = fitOptions.validation;
-    if (validation) checkSameShape(dataset, validation);
-    else {
-      const split = trainTestSplit(dataset, { test: o.validationFraction, seed: rng.seed31() });
-      train = split.train;
-      validation = split.test;
-    }
-    const st = new Standardizer().fit(train);
-    const tr = perTask(train, st);
-    const va = perTask(validation, st);
-    const ySd = st.targetScaling().scale;
+    const folds = this.validationFolds(dataset, fitOptions.validation, rng.seed31());
+    const parts = folds.map((f) => {
+      const st = new Standardizer().fit(f.train);
+      return {
+        st,
+        tr: perTask(f.train, st),
+        va: perTask(f.validation, st),
+        ySd: st.targetScaling().scale,
+      };
+    });
+    const K = parts.length;
+    const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const median = (xs: readonly number[]) =>
+      [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
     const weighted = o.selection.metric === 'weighted';
     const configs = this.candidateConfigs(dataset.numFeatures);
-    const total = configs.length + (o.selection.linearFloor ? 1 : 0) + (o.refit ? 1 : 0);
+    const refit = o.refit || K > 1;
+    const total = configs.length + (o.selection.linearFloor ? 1 : 0) + (refit ? 1 : 0);
     const candidates: Candidate[] = [];
     const held: { best: BestCandidate | null } = { best: null };
     const keepBest = (cand: BestCandidate) => {
@@ -202,58 +228,144 @@ export class DualEncoderRegressor {
     try {
       for (let i = 0; i < configs.length; i++) {
         const { id, settings, config } = configs[i] as (typeof configs)[number];
-        const report = (e: Partial<FitProgress>) =>
-          onProgress?.({
-            phase: 'encoders',
-            candidate: i + 1,
-            candidates: total,
-            // The λ path comes after the encoder phase: count it as the end of the candidate's share.
-            fraction: (i + Math.min(1, (e.phase === 'path' ? o.maxRounds : (e.round ?? 0)) / Math.max(o.maxRounds, 1))) / total,
-            ...e,
+        const runs = [];
+        for (let k = 0; k < K; k++) {
+          const part = parts[k] as (typeof parts)[number];
+          const report = (e: Partial<FitProgress>) =>
+            onProgress?.({
+              phase: 'encoders',
+              candidate: i + 1,
+              candidates: total,
+              // The λ path comes after the encoder phase: count it as the end of the fold's share.
+              fraction:
+                (i +
+                  (k +
+                    Math.min(
+                      1,
+                      (e.phase === 'path' ? o.maxRounds : (e.round ?? 0)) /
+                        Math.max(o.maxRounds, 1),
+                    )) /
+                    K) /
+                total,
+              ...e,
+            });
+          const res = await this.fitDual(config, part.tr, part.va, rng.child(), {
+            signal,
+            onProgress: report,
+            weighted,
           });
-        const res = await this.fitDual(config, tr, va, rng.child(), { signal, onProgress: report, weighted });
+          runs.push({ ...res, ySd: part.ySd });
+          if (K > 1) res.fitted.dispose();
+        }
+        const last = runs[runs.length - 1] as (typeof runs)[number];
+        const score = mean(runs.map((r) => r.score * r.ySd));
         candidates.push({
           id,
           kind: 'dual',
           settings,
-          lambda: res.lambda,
-          validationRmse: res.score * ySd,
-          startValidationRmse: res.startScore * ySd,
-          encoderValidationRmse: res.encoderScore * ySd,
-          numGroups: new Set(res.groups).size,
-          rounds: res.rounds,
-          bestRound: res.bestRound,
+          lambda: last.lambda,
+          validationRmse: score,
+          startValidationRmse: mean(runs.map((r) => r.startScore * r.ySd)),
+          encoderValidationRmse: mean(runs.map((r) => r.encoderScore * r.ySd)),
+          numGroups: new Set(last.groups).size,
+          rounds: last.rounds,
+          bestRound: median(runs.map((r) => r.bestRound)),
           chosen: false,
         });
-        keepBest({ score: res.score, index: candidates.length - 1, kind: 'dual', lambda: res.lambda, config, bestRound: res.bestRound, fitted: res.fitted, groups: res.groups, path: res.path.map((p) => ({ ...p, validationRmse: p.validationRmse * ySd })), trace: res.trace });
+        keepBest({
+          score,
+          index: candidates.length - 1,
+          kind: 'dual',
+          lambda: last.lambda,
+          config,
+          bestRound: median(runs.map((r) => r.bestRound)),
+          ...(K === 1 ? { fitted: last.fitted } : {}),
+          groups: last.groups,
+          path: last.path.map((p) => ({ ...p, validationRmse: p.validationRmse * last.ySd })),
+          trace: last.trace,
+        });
       }
       if (o.selection.linearFloor) {
         throwIfAborted(signal);
-        onProgress?.({ phase: 'linear', candidate: configs.length + 1, candidates: total, fraction: configs.length / total });
-        const lin = fitLinearCandidate(tr, va, this.options.ridge, weighted);
-        candidates.push({ id: 'linear-mtl', kind: 'linear', settings: { encoder: 'identity', K1: 0, similarity: 'centre (quadratic)' }, lambda: lin.lambda, validationRmse: lin.score * ySd, numGroups: lin.lambda === Number.POSITIVE_INFINITY ? 1 : tr.X.length, chosen: false });
-        keepBest({ score: lin.score, index: candidates.length - 1, kind: 'linear', lambda: lin.lambda, groups: lin.groups, linear: lin.fit, path: lin.path.map((p) => ({ ...p, validationRmse: p.validationRmse * ySd })), trace: [] });
+        onProgress?.({
+          phase: 'linear',
+          candidate: configs.length + 1,
+          candidates: total,
+          fraction: configs.length / total,
+        });
+        const runs = parts.map((part) =>
+          fitLinearCandidate(part.tr, part.va, this.options.ridge, weighted),
+        );
+        // λ by the validation RMSE averaged over the folds.
+        const path = (runs[0] as (typeof runs)[number]).path.map((row, j) => ({
+          ...row,
+          validationRmse: mean(
+            runs.map(
+              (r, k) =>
+                (r.path[j] as PathRow).validationRmse * (parts[k] as (typeof parts)[number]).ySd,
+            ),
+          ),
+        }));
+        const best = path.reduce((a, b) => (b.validationRmse < a.validationRmse ? b : a));
+        const single = runs[0] as (typeof runs)[number];
+        candidates.push({
+          id: 'linear-mtl',
+          kind: 'linear',
+          settings: { encoder: 'identity', K1: 0, similarity: 'centre (quadratic)' },
+          lambda: best.lambda,
+          validationRmse: best.validationRmse,
+          numGroups: best.numGroups,
+          chosen: false,
+        });
+        keepBest({
+          score: best.validationRmse,
+          index: candidates.length - 1,
+          kind: 'linear',
+          lambda: best.lambda,
+          groups: single.groups.map((_, r) => (best.lambda === Number.POSITIVE_INFINITY ? 0 : r)),
+          ...(K === 1 ? { linear: single.fit } : {}),
+          path,
+          trace: [],
+        });
       }
       const chosen = held.best as BestCandidate;
       candidates[chosen.index] = { ...(candidates[chosen.index] as Candidate), chosen: true };
-      let finalStandardizer = st;
+      let finalStandardizer = (parts[0] as (typeof parts)[number]).st;
       let dual = chosen.fitted ?? null;
       let linear = chosen.linear ?? null;
       let groups = chosen.groups;
-      if (o.refit) {
+      let lambda = chosen.lambda;
+      if (refit) {
         throwIfAborted(signal);
-        onProgress?.({ phase: 'refit', candidate: total, candidates: total, fraction: (total - 1) / total });
-        const all = combine(train, validation);
+        onProgress?.({
+          phase: 'refit',
+          candidate: total,
+          candidates: total,
+          fraction: (total - 1) / total,
+        });
+        const only = folds[0] as (typeof folds)[number];
+        const all = K > 1 ? dataset : combine(only.train, only.validation);
         finalStandardizer = new Standardizer().fit(all);
         const data = perTask(all, finalStandardizer);
         if (chosen.kind === 'linear') {
-          const tasks = data.X.map((X, r) => linearTask(X, data.y[r] as Float64Array, (data.y[r] as Float64Array).length, data.p));
+          const tasks = data.X.map((X, r) =>
+            linearTask(X, data.y[r] as Float64Array, (data.y[r] as Float64Array).length, data.p),
+          );
           linear = fitLinearMtl(tasks, taskWeightsOf(data, o.taskWeights), chosen.lambda, o.ridge);
         } else {
-          const refit = await this.refitDual(chosen.config as TrainerConfig, data, chosen.bestRound ?? 0, chosen.lambda, rng.child(), signal);
+          // With K folds the λ is chosen again on all rows (by the BIC; there is no validation left).
+          const res = await this.refitDual(
+            chosen.config as TrainerConfig,
+            data,
+            chosen.bestRound ?? 0,
+            K > 1 ? 'bic' : chosen.lambda,
+            rng.child(),
+            signal,
+          );
           dual?.dispose();
-          dual = refit.fitted;
-          groups = refit.groups;
+          dual = res.fitted;
+          groups = res.groups;
+          lambda = res.lambda;
         }
       }
       this.state?.dual?.dispose();
@@ -264,11 +376,12 @@ export class DualEncoderRegressor {
         kind: chosen.kind,
         dual,
         linear,
-        lambda: chosen.lambda,
+        lambda,
         groups,
         candidates,
         path: chosen.path,
         trace: chosen.trace,
+        folds: K,
       };
       held.best = null;
       onProgress?.({ phase: 'done', candidate: total, candidates: total, fraction: 1 });
@@ -278,7 +391,36 @@ export class DualEncoderRegressor {
     }
   }
 
-  private candidateConfigs(p: number): { id: string; settings: Record<string, number | string>; config: TrainerConfig }[] {
+  /**
+   * The validation scheme: the given validation set; else one stratified split, or K folds by task
+   * when tasks are too small for one split to say much (mean validation rows per task < 10).
+   */
+  private validationFolds(
+    dataset: MultiTaskDataset,
+    validation: MultiTaskDataset | undefined,
+    seed: number,
+  ) {
+    const o = this.options;
+    if (validation) {
+      checkSameShape(dataset, validation);
+      return [{ train: dataset, validation }];
+    }
+    const folds = o.selection.folds;
+    const meanValRows = (dataset.totalRows / dataset.numTasks) * o.validationFraction;
+    const k =
+      folds === 'auto' ? (meanValRows < 10 ? Math.min(5, Math.min(...dataset.sizes)) : 1) : folds;
+    if (k >= 2)
+      return kFoldByTask(dataset, { k, seed }).map((f) => ({
+        train: f.train,
+        validation: f.validation,
+      }));
+    const split = trainTestSplit(dataset, { test: o.validationFraction, seed });
+    return [{ train: split.train, validation: split.test }];
+  }
+
+  private candidateConfigs(
+    p: number,
+  ): { id: string; settings: Record<string, number | string>; config: TrainerConfig }[] {
     const o = this.options;
     const base: TrainerConfig = {
       shared: o.shared,
@@ -294,13 +436,35 @@ export class DualEncoderRegressor {
       learningRate: o.learningRate,
       stepsPerBlock: o.stepsPerBlock,
     };
-    const describe = (c: TrainerConfig) => ({ encoder: `${c.shared.kind}/${c.specific?.kind ?? 'none'}`, K0: c.K0, K1: c.K1, mu: c.mu, omega: c.omega });
+    const describe = (c: TrainerConfig) => ({
+      encoder: `${c.shared.kind}/${c.specific?.kind ?? 'none'}`,
+      ...(Array.isArray(c.shared.config.hidden) ? { width: String(c.shared.config.hidden) } : {}),
+      K0: c.K0,
+      K1: c.K1,
+      mu: c.mu,
+      omega: c.omega,
+    });
     const out = [{ id: 'dual', settings: describe(base), config: base }];
     const grid = o.selection.grid;
     const seen = new Set([JSON.stringify(describe(base))]);
-    for (const key of ['K0', 'K1', 'mu', 'omega'] as const) {
+    const widen = (spec: EncoderSpec, w: number): EncoderSpec =>
+      spec.kind === 'mlp' && Array.isArray(spec.config.hidden)
+        ? {
+            ...spec,
+            config: { ...spec.config, hidden: (spec.config.hidden as number[]).map(() => w) },
+          }
+        : spec;
+    for (const key of ['K0', 'K1', 'mu', 'omega', 'width'] as const) {
       for (const v of grid[key] ?? []) {
-        const config = { ...base, [key]: v, ...(key === 'K1' && v === 0 ? { specific: null } : {}) } as TrainerConfig;
+        const config = (
+          key === 'width'
+            ? {
+                ...base,
+                shared: widen(base.shared, v),
+                specific: base.specific && widen(base.specific, v),
+              }
+            : { ...base, [key]: v, ...(key === 'K1' && v === 0 ? { specific: null } : {}) }
+        ) as TrainerConfig;
         const d = describe(config);
         if (seen.has(JSON.stringify(d))) continue;
         seen.add(JSON.stringify(d));
@@ -316,7 +480,11 @@ export class DualEncoderRegressor {
     tr: TaskArrays,
     va: TaskArrays,
     rng: Random,
-    ctx: { signal: AbortSignal | undefined; onProgress: (e: Partial<FitProgress>) => void; weighted: boolean },
+    ctx: {
+      signal: AbortSignal | undefined;
+      onProgress: (e: Partial<FitProgress>) => void;
+      weighted: boolean;
+    },
   ) {
     const o = this.options;
     const trainer = new DualTrainer(config, tr, rng);
@@ -338,7 +506,12 @@ export class DualEncoderRegressor {
           patience: o.patience,
           tolerance: o.tolerance,
           ...(ctx.signal ? { signal: ctx.signal } : {}),
-          onProgress: (e) => ctx.onProgress({ round: e.round, maxRounds: e.maxRounds, ...(e.validationLoss !== undefined ? { validationRmse: e.validationLoss } : {}) }),
+          onProgress: (e) =>
+            ctx.onProgress({
+              round: e.round,
+              maxRounds: e.maxRounds,
+              ...(e.validationLoss !== undefined ? { validationRmse: e.validationLoss } : {}),
+            }),
         });
       } finally {
         for (const b of blocks) b.dispose?.();
@@ -365,11 +538,12 @@ export class DualEncoderRegressor {
   }
 
   /** The increasing λ path on frozen encoders (plus λ = ∞), scored on validation rows. */
-  private runPath(trainer: DualTrainer, va: TaskArrays, weighted: boolean) {
+  private runPath(trainer: DualTrainer, va: TaskArrays | undefined, weighted: boolean) {
     const o = this.options;
     const problem = trainer.coefficientProblem();
-    const val = trainer.factorsFor(va.X);
+    const val = va ? trainer.factorsFor(va.X) : null;
     const score = (beta: readonly Float64Array[]) => {
+      if (!va || !val) return Number.NaN;
       const saved = { coef: trainer.coef };
       trainer.setBeta(beta, problem);
       const preds = va.X.map((x, r) => {
@@ -381,8 +555,10 @@ export class DualEncoderRegressor {
         const g = trainer.coef.gamma[r] as Float64Array;
         for (let i = 0; i < n; i++) {
           let s = trainer.coef.c[r] as number;
-          for (let k = 0; k < trainer.K0; k++) s += (F[i * trainer.K0 + k] as number) * (b[k] as number);
-          for (let k = 0; k < trainer.K1; k++) s += (G[i * trainer.K1 + k] as number) * (g[k] as number);
+          for (let k = 0; k < trainer.K0; k++)
+            s += (F[i * trainer.K0 + k] as number) * (b[k] as number);
+          for (let k = 0; k < trainer.K1; k++)
+            s += (G[i * trainer.K1 + k] as number) * (g[k] as number);
           out[i] = s;
         }
         return out;
@@ -394,9 +570,21 @@ export class DualEncoderRegressor {
     const points: { lambda: number; beta: Float64Array[]; groups: number[]; score: number }[] = [];
     const fusionOptions = { ridge: o.ridge };
     if (o.lambda === 'path' || (o.lambda > 0 && o.lambda < Number.POSITIVE_INFINITY)) {
-      const lambdas = o.lambda === 'path' ? lambdaGrid(problem.problem, o.similarity, { numLambdas: o.numLambdas, ridge: o.ridge }) : [o.lambda];
-      const results = fusionPath(problem.problem, o.similarity, { ...fusionOptions, lambdas: lambdas.filter((l) => l > 0) });
-      for (const res of results) points.push({ lambda: res.lambda, beta: res.beta, groups: res.groups, score: score(res.beta) });
+      const lambdas =
+        o.lambda === 'path'
+          ? lambdaGrid(problem.problem, o.similarity, { numLambdas: o.numLambdas, ridge: o.ridge })
+          : [o.lambda];
+      const results = fusionPath(problem.problem, o.similarity, {
+        ...fusionOptions,
+        lambdas: lambdas.filter((l) => l > 0),
+      });
+      for (const res of results)
+        points.push({
+          lambda: res.lambda,
+          beta: res.beta,
+          groups: res.groups,
+          score: score(res.beta),
+        });
     }
     if (o.lambda === 'path' || o.lambda === 0) {
       const res = fuse(problem.problem, o.similarity, { ...fusionOptions, lambda: 0 });
@@ -404,7 +592,12 @@ export class DualEncoderRegressor {
     }
     if (o.lambda === 'path' || o.lambda === Number.POSITIVE_INFINITY) {
       const beta = commonBeta(problem.problem, o.ridge);
-      points.push({ lambda: Number.POSITIVE_INFINITY, beta, groups: beta.map(() => 0), score: score(beta) });
+      points.push({
+        lambda: Number.POSITIVE_INFINITY,
+        beta,
+        groups: beta.map(() => 0),
+        score: score(beta),
+      });
     }
     // λ given the encoders: the modified BIC of method.md §5 (default) or the validation RMSE.
     const N = problem.y.reduce((a, y) => a + y.length, 0);
@@ -420,23 +613,43 @@ export class DualEncoderRegressor {
         const g = u.gamma[r] as Float64Array;
         for (let i = 0; i < y.length; i++) {
           let e = (y[i] as number) - (u.c[r] as number);
-          for (let k = 0; k < trainer.K0; k++) e -= (F[i * trainer.K0 + k] as number) * (b[k] as number);
+          for (let k = 0; k < trainer.K0; k++)
+            e -= (F[i * trainer.K0 + k] as number) * (b[k] as number);
           for (let k = 1; k < q; k++) e -= (Z[i * q + k] as number) * (g[k - 1] as number);
           rss += e * e;
         }
       });
       const G = new Set(p.groups).size;
-      return Math.log(rss / N) + Math.log(Math.log(N + R * trainer.K0)) * (Math.log(N) / N) * (G * trainer.K0 + R * (trainer.K1 + 1));
+      return (
+        Math.log(rss / N) +
+        Math.log(Math.log(N + R * trainer.K0)) *
+          (Math.log(N) / N) *
+          (G * trainer.K0 + R * (trainer.K1 + 1))
+      );
     };
-    const criterion = (p: (typeof points)[number]) => (o.lambdaSelection === 'bic' ? bic(p) : p.score);
-    for (const p of points) rows.push({ lambda: p.lambda, validationRmse: p.score, numGroups: new Set(p.groups).size, bic: bic(p) });
+    const criterion = (p: (typeof points)[number]) =>
+      o.lambdaSelection === 'bic' || !va ? bic(p) : p.score;
+    for (const p of points)
+      rows.push({
+        lambda: p.lambda,
+        validationRmse: p.score,
+        numGroups: new Set(p.groups).size,
+        bic: bic(p),
+      });
     let best = points[0] as (typeof points)[number];
     for (const p of points) if (criterion(p) < criterion(best)) best = p;
     return { best, rows, problem };
   }
 
   /** Refit of the chosen dual candidate on train + validation: fixed rounds, the chosen λ. */
-  private async refitDual(config: TrainerConfig, data: TaskArrays, rounds: number, lambda: number, rng: Random, signal: AbortSignal | undefined) {
+  private async refitDual(
+    config: TrainerConfig,
+    data: TaskArrays,
+    rounds: number,
+    lambda: number | 'bic',
+    rng: Random,
+    signal: AbortSignal | undefined,
+  ) {
     const o = this.options;
     const trainer = new DualTrainer(config, data, rng);
     try {
@@ -456,6 +669,11 @@ export class DualEncoderRegressor {
       } finally {
         for (const b of blocks) b.dispose?.();
       }
+      if (lambda === 'bic') {
+        const path = this.runPath(trainer, undefined, false);
+        trainer.setBeta(path.best.beta, path.problem);
+        return { fitted: trainer.toFitted(), groups: path.best.groups, lambda: path.best.lambda };
+      }
       const problem = trainer.coefficientProblem();
       let beta: Float64Array[];
       let groups: number[];
@@ -468,14 +686,20 @@ export class DualEncoderRegressor {
         groups = res.groups;
       } else {
         // Walk the path up to the chosen λ with warm starts (concave fusion needs the path).
-        const grid = lambdaGrid(problem.problem, o.similarity, { numLambdas: o.numLambdas, ridge: o.ridge }).filter((l) => l > 0 && l < lambda);
-        const results = fusionPath(problem.problem, o.similarity, { ridge: o.ridge, lambdas: [...grid, lambda] });
+        const grid = lambdaGrid(problem.problem, o.similarity, {
+          numLambdas: o.numLambdas,
+          ridge: o.ridge,
+        }).filter((l) => l > 0 && l < lambda);
+        const results = fusionPath(problem.problem, o.similarity, {
+          ridge: o.ridge,
+          lambdas: [...grid, lambda],
+        });
         const last = results[results.length - 1] as (typeof results)[number];
         beta = last.beta;
         groups = last.groups;
       }
       trainer.setBeta(beta, problem);
-      return { fitted: trainer.toFitted(), groups };
+      return { fitted: trainer.toFitted(), groups, lambda };
     } finally {
       trainer.dispose();
     }
@@ -485,21 +709,43 @@ export class DualEncoderRegressor {
    * Adds a new task (method.md §6): the shared encoder and every fitted task stay as they are; the
    * new task gets its own factors and coefficients, β pulled toward the nearest learned group.
    */
-  addTask(name: string, data: { readonly X: Float64Array | Float32Array | readonly (readonly number[])[]; readonly y: ArrayLike<number> }): this {
+  addTask(
+    name: string,
+    data: {
+      readonly X: Float64Array | Float32Array | readonly (readonly number[])[];
+      readonly y: ArrayLike<number>;
+    },
+  ): this {
     const s = this.s;
-    if (typeof name !== 'string' || name.length === 0) throw new ValidationError('Invalid task name', { expected: 'a non-empty string', received: describeReceived(name) });
+    if (typeof name !== 'string' || name.length === 0)
+      throw new ValidationError('Invalid task name', {
+        expected: 'a non-empty string',
+        received: describeReceived(name),
+      });
     if (s.taskNames.includes(name)) {
-      throw new ValidationError('The task already exists', { task: name, fix: 'Choose a new name; refit the model to change a fitted task' });
+      throw new ValidationError('The task already exists', {
+        task: name,
+        fix: 'Choose a new name; refit the model to change a fitted task',
+      });
     }
     const p = s.featureNames.length;
     const X = toRowMajor(data?.X as Float64Array, p, name);
     const n = X.length / p;
     const y = Float64Array.from(data?.y ?? []);
     if (y.length !== n || n < 2) {
-      throw new ValidationError('The new task needs X and y with the same number of rows (at least 2)', { task: name, expected: `${n} targets`, received: `${y.length}` });
+      throw new ValidationError(
+        'The new task needs X and y with the same number of rows (at least 2)',
+        { task: name, expected: `${n} targets`, received: `${y.length}` },
+      );
     }
     y.forEach((v, i) => {
-      if (!Number.isFinite(v)) throw new ValidationError('Non-finite target', { task: name, row: i, expected: 'finite numbers', received: String(v) });
+      if (!Number.isFinite(v))
+        throw new ValidationError('Non-finite target', {
+          task: name,
+          row: i,
+          expected: 'finite numbers',
+          received: String(v),
+        });
     });
     const Xs = s.standardizer.transformX(X);
     const ys = s.standardizer.transformY(y);
@@ -509,13 +755,20 @@ export class DualEncoderRegressor {
       const old = s.dual as FittedDual;
       const added = addDualTask(old, Xs, ys, s.groups, this.options.tau, this.options.ridge, rng);
       if (added.fitted.specific !== old.specific) old.specific?.dispose();
-      next = { ...s, dual: added.fitted, groups: [...s.groups, added.group ?? Math.max(...s.groups) + 1] };
+      next = {
+        ...s,
+        dual: added.fitted,
+        groups: [...s.groups, added.group ?? Math.max(...s.groups) + 1],
+      };
     } else {
       const lin = s.linear as LinearState;
       const added = addLinearTask(lin.beta, Xs, ys, p, this.options.ridge, rng);
       next = {
         ...s,
-        linear: { beta: [...lin.beta, added.beta], intercept: Float64Array.from([...lin.intercept, added.intercept]) },
+        linear: {
+          beta: [...lin.beta, added.beta],
+          intercept: Float64Array.from([...lin.intercept, added.intercept]),
+        },
         groups: [...s.groups, Math.max(...s.groups) + 1],
       };
     }
@@ -524,7 +777,10 @@ export class DualEncoderRegressor {
   }
 
   /** Predictions for rows of one task (original scale of y). */
-  predict(X: Float64Array | Float32Array | readonly (readonly number[])[], options: { task: string }): Float64Array {
+  predict(
+    X: Float64Array | Float32Array | readonly (readonly number[])[],
+    options: { task: string },
+  ): Float64Array {
     const s = this.s;
     const r = this.taskIndexOf(options?.task);
     const rows = toRowMajor(X, s.featureNames.length, options.task);
@@ -584,18 +840,35 @@ export class DualEncoderRegressor {
   /** Pairwise distances ‖β_r − β_s‖ (R × R). */
   similarity(): number[][] {
     const beta = this.coefficients().beta;
-    return beta.map((a) => beta.map((b) => Math.sqrt(a.reduce((s, v, k) => s + (v - (b[k] as number)) ** 2, 0))));
+    return beta.map((a) =>
+      beta.map((b) => Math.sqrt(a.reduce((s, v, k) => s + (v - (b[k] as number)) ** 2, 0))),
+    );
   }
 
   /** β_r (on the standardised shared factors; for the linear model, on standardised features), γ_r and c_r. */
-  coefficients(): { taskNames: readonly string[]; beta: number[][]; gamma: number[][]; intercept: number[] } {
+  coefficients(): {
+    taskNames: readonly string[];
+    beta: number[][];
+    gamma: number[][];
+    intercept: number[];
+  } {
     const s = this.s;
     if (s.kind === 'linear') {
       const lin = s.linear as LinearState;
-      return { taskNames: s.taskNames, beta: lin.beta.map((b) => Array.from(b)), gamma: lin.beta.map(() => []), intercept: Array.from(lin.intercept) };
+      return {
+        taskNames: s.taskNames,
+        beta: lin.beta.map((b) => Array.from(b)),
+        gamma: lin.beta.map(() => []),
+        intercept: Array.from(lin.intercept),
+      };
     }
     const st = (s.dual as FittedDual).state;
-    return { taskNames: s.taskNames, beta: st.beta.map((b) => Array.from(b)), gamma: st.gamma.map((g) => Array.from(g)), intercept: Array.from(st.c) };
+    return {
+      taskNames: s.taskNames,
+      beta: st.beta.map((b) => Array.from(b)),
+      gamma: st.gamma.map((g) => Array.from(g)),
+      intercept: Array.from(st.c),
+    };
   }
 
   /** The candidates of model selection with their validation scores (the chosen one marked). */
@@ -614,9 +887,21 @@ export class DualEncoderRegressor {
   }
 
   /** Which model was chosen: the dual encoder or the linear MTL floor, and at which λ. */
-  summary(): { kind: 'dual' | 'linear'; lambda: number; numGroups: number; taskNames: readonly string[] } {
+  summary(): {
+    kind: 'dual' | 'linear';
+    lambda: number;
+    numGroups: number;
+    folds: number;
+    taskNames: readonly string[];
+  } {
     const s = this.s;
-    return { kind: s.kind, lambda: s.lambda, numGroups: new Set(s.groups).size, taskNames: s.taskNames };
+    return {
+      kind: s.kind,
+      lambda: s.lambda,
+      numGroups: new Set(s.groups).size,
+      folds: s.folds,
+      taskNames: s.taskNames,
+    };
   }
 
   private taskIndexOf(task: unknown): number {
@@ -640,7 +925,12 @@ export class DualEncoderRegressor {
     return {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
-      options: { ...rest, lambda: rest.lambda === Number.POSITIVE_INFINITY ? 'Infinity' : rest.lambda, shared, specific },
+      options: {
+        ...rest,
+        lambda: rest.lambda === Number.POSITIVE_INFINITY ? 'Infinity' : rest.lambda,
+        shared,
+        specific,
+      },
       similarity: similarityToJSON(similarity),
       taskNames: s.taskNames,
       featureNames: s.featureNames,
@@ -648,9 +938,19 @@ export class DualEncoderRegressor {
       kind: s.kind,
       lambda: s.lambda === Number.POSITIVE_INFINITY ? 'Infinity' : s.lambda,
       groups: s.groups,
-      candidates: s.candidates.map((c) => ({ ...c, lambda: c.lambda === Number.POSITIVE_INFINITY ? ('Infinity' as unknown as number) : c.lambda })),
+      candidates: s.candidates.map((c) => ({
+        ...c,
+        lambda:
+          c.lambda === Number.POSITIVE_INFINITY ? ('Infinity' as unknown as number) : c.lambda,
+      })),
       dual: s.dual ? s.dual.toJSON() : null,
-      linear: s.linear ? { beta: s.linear.beta.map((b) => Array.from(b)), intercept: Array.from(s.linear.intercept) } : null,
+      linear: s.linear
+        ? {
+            beta: s.linear.beta.map((b) => Array.from(b)),
+            intercept: Array.from(s.linear.intercept),
+          }
+        : null,
+      folds: s.folds,
     };
   }
 
@@ -660,23 +960,41 @@ export class DualEncoderRegressor {
     try {
       doc = (typeof json === 'string' ? JSON.parse(json) : json) as ModelJSON;
     } catch (cause) {
-      throw new SerializationError('The model document is not valid JSON', { cause, fix: 'Pass the text written by JSON.stringify(model)' });
+      throw new SerializationError('The model document is not valid JSON', {
+        cause,
+        fix: 'Pass the text written by JSON.stringify(model)',
+      });
     }
     if (typeof doc !== 'object' || doc === null || doc.format !== MODEL_FORMAT) {
-      throw new SerializationError('Not a hetmtl model document', { expected: `format "${MODEL_FORMAT}"`, received: describeReceived((doc as { format?: unknown })?.format) });
+      throw new SerializationError('Not a hetmtl model document', {
+        expected: `format "${MODEL_FORMAT}"`,
+        received: describeReceived((doc as { format?: unknown })?.format),
+      });
     }
     if (doc.version !== MODEL_VERSION) {
-      throw new SerializationError('Unsupported model document version', { expected: `version ${MODEL_VERSION}`, received: String(doc.version), fix: 'Load it with the hetmtl version that saved it' });
+      throw new SerializationError('Unsupported model document version', {
+        expected: `version ${MODEL_VERSION}`,
+        received: String(doc.version),
+        fix: 'Load it with the hetmtl version that saved it',
+      });
     }
     const R = Array.isArray(doc.taskNames) ? doc.taskNames.length : 0;
-    if (R === 0 || !Array.isArray(doc.featureNames) || !Array.isArray(doc.groups) || doc.groups.length !== R) {
-      throw new SerializationError('Corrupt model document: task names, feature names or groups', { expected: 'non-empty taskNames, featureNames and one group per task' });
+    if (
+      R === 0 ||
+      !Array.isArray(doc.featureNames) ||
+      !Array.isArray(doc.groups) ||
+      doc.groups.length !== R
+    ) {
+      throw new SerializationError('Corrupt model document: task names, feature names or groups', {
+        expected: 'non-empty taskNames, featureNames and one group per task',
+      });
     }
     try {
       const opts = doc.options as Record<string, unknown>;
       const model = new DualEncoderRegressor({
         ...(opts as DualEncoderOptions),
-        lambda: opts.lambda === 'Infinity' ? Number.POSITIVE_INFINITY : (opts.lambda as number | 'path'),
+        lambda:
+          opts.lambda === 'Infinity' ? Number.POSITIVE_INFINITY : (opts.lambda as number | 'path'),
         shared: opts.shared as EncoderSpec,
         specific: (opts.specific as EncoderSpec | null) ?? null,
         similarity: similarityFromJSON(doc.similarity),
@@ -687,10 +1005,26 @@ export class DualEncoderRegressor {
       if (doc.kind === 'dual' && doc.dual) dual = FittedDual.fromJSON(doc.dual, R);
       else if (doc.kind === 'linear' && doc.linear) {
         const p = doc.featureNames.length;
-        const ok = doc.linear.beta?.length === R && doc.linear.beta.every((b) => Array.isArray(b) && b.length === p && b.every(Number.isFinite)) && doc.linear.intercept?.length === R && doc.linear.intercept.every(Number.isFinite);
-        if (!ok) throw new SerializationError('Corrupt model document: linear coefficients', { expected: `${R} vectors of ${p} finite numbers and ${R} intercepts` });
-        linear = { beta: doc.linear.beta.map((b) => Float64Array.from(b)), intercept: Float64Array.from(doc.linear.intercept) };
-      } else throw new SerializationError('Corrupt model document: no fitted coefficients', { expected: `kind "dual" with dual state or kind "linear" with linear state`, received: String(doc.kind) });
+        const ok =
+          doc.linear.beta?.length === R &&
+          doc.linear.beta.every(
+            (b) => Array.isArray(b) && b.length === p && b.every(Number.isFinite),
+          ) &&
+          doc.linear.intercept?.length === R &&
+          doc.linear.intercept.every(Number.isFinite);
+        if (!ok)
+          throw new SerializationError('Corrupt model document: linear coefficients', {
+            expected: `${R} vectors of ${p} finite numbers and ${R} intercepts`,
+          });
+        linear = {
+          beta: doc.linear.beta.map((b) => Float64Array.from(b)),
+          intercept: Float64Array.from(doc.linear.intercept),
+        };
+      } else
+        throw new SerializationError('Corrupt model document: no fitted coefficients', {
+          expected: `kind "dual" with dual state or kind "linear" with linear state`,
+          received: String(doc.kind),
+        });
       const lambda = doc.lambda === 'Infinity' ? Number.POSITIVE_INFINITY : doc.lambda;
       model.state = {
         taskNames: [...doc.taskNames],
@@ -701,14 +1035,21 @@ export class DualEncoderRegressor {
         linear,
         lambda,
         groups: [...doc.groups],
-        candidates: (doc.candidates ?? []).map((c) => ({ ...c, lambda: (c.lambda as unknown) === 'Infinity' ? Number.POSITIVE_INFINITY : c.lambda })),
+        candidates: (doc.candidates ?? []).map((c) => ({
+          ...c,
+          lambda: (c.lambda as unknown) === 'Infinity' ? Number.POSITIVE_INFINITY : c.lambda,
+        })),
         path: [],
         trace: [],
+        folds: typeof doc.folds === 'number' ? doc.folds : 1,
       };
       return model;
     } catch (e) {
       if (SerializationError.isInstance(e)) throw e;
-      throw new SerializationError('The model document could not be loaded', { cause: e, fix: `Check the document; the cause says what failed (${(e as Error).message})` });
+      throw new SerializationError('The model document could not be loaded', {
+        cause: e,
+        fix: `Check the document; the cause says what failed (${(e as Error).message})`,
+      });
     }
   }
 
@@ -726,9 +1067,15 @@ function taskWeightsOf(data: TaskArrays, mode: 'size' | 'equal'): number[] {
 
 /** The closed-form linear MTL floor: λ on a grid (0 … ∞) scored on validation rows. */
 function fitLinearCandidate(tr: TaskArrays, va: TaskArrays, ridge: number, weighted: boolean) {
-  const tasks: LinearTask[] = tr.X.map((X, r) => linearTask(X, tr.y[r] as Float64Array, (tr.y[r] as Float64Array).length, tr.p));
+  const tasks: LinearTask[] = tr.X.map((X, r) =>
+    linearTask(X, tr.y[r] as Float64Array, (tr.y[r] as Float64Array).length, tr.p),
+  );
   const w = taskWeightsOf(tr, 'size');
-  const lambdas = [0, ...Array.from({ length: 13 }, (_, i) => 1e-3 * 10 ** (i / 2)), Number.POSITIVE_INFINITY];
+  const lambdas = [
+    0,
+    ...Array.from({ length: 13 }, (_, i) => 1e-3 * 10 ** (i / 2)),
+    Number.POSITIVE_INFINITY,
+  ];
   const path: PathRow[] = [];
   let best: { score: number; lambda: number; fit: LinearState } | null = null;
   for (const lambda of lambdas) {
@@ -745,18 +1092,35 @@ function fitLinearCandidate(tr: TaskArrays, va: TaskArrays, ridge: number, weigh
       return out;
     });
     const score = meanTaskRmse(va.y, preds, weighted);
-    path.push({ lambda, validationRmse: score, numGroups: lambda === Number.POSITIVE_INFINITY ? 1 : tr.X.length });
+    path.push({
+      lambda,
+      validationRmse: score,
+      numGroups: lambda === Number.POSITIVE_INFINITY ? 1 : tr.X.length,
+    });
     if (best === null || score < best.score) best = { score, lambda, fit };
   }
   const b = best as NonNullable<typeof best>;
-  return { ...b, path, groups: tr.X.map((_, r) => (b.lambda === Number.POSITIVE_INFINITY ? 0 : r)) };
+  return {
+    ...b,
+    path,
+    groups: tr.X.map((_, r) => (b.lambda === Number.POSITIVE_INFINITY ? 0 : r)),
+  };
 }
 
 /** One common β for all tasks (λ = ∞): (Σ w_r A_r + ρ I) β = Σ w_r b_r. */
-function commonBeta(problem: { A: { rows: number; data: Float64Array }[]; b: Float64Array[]; weights: number[] }, ridge: number): Float64Array[] {
+function commonBeta(
+  problem: { A: { rows: number; data: Float64Array }[]; b: Float64Array[]; weights: number[] },
+  ridge: number,
+): Float64Array[] {
   const K = (problem.A[0] as { rows: number }).rows;
   const fit = fitLinearMtl(
-    problem.A.map((A, r) => ({ A: A.data, b: problem.b[r] as Float64Array, xMean: new Float64Array(K), yMean: 0, n: 1 })),
+    problem.A.map((A, r) => ({
+      A: A.data,
+      b: problem.b[r] as Float64Array,
+      xMean: new Float64Array(K),
+      yMean: 0,
+      n: 1,
+    })),
     problem.weights,
     Number.POSITIVE_INFINITY,
     ridge,
@@ -766,7 +1130,12 @@ function commonBeta(problem: { A: { rows: number; data: Float64Array }[]; b: Flo
 
 function checkDataset(ds: unknown, what: string): asserts ds is MultiTaskDataset {
   const d = ds as MultiTaskDataset;
-  if (typeof d !== 'object' || d === null || !Array.isArray(d.taskNames) || typeof d.tasks !== 'function') {
+  if (
+    typeof d !== 'object' ||
+    d === null ||
+    !Array.isArray(d.taskNames) ||
+    typeof d.tasks !== 'function'
+  ) {
     throw new ValidationError(`Invalid ${what}`, {
       expected: 'a MultiTaskDataset from @hetmtl/data',
       received: describeReceived(ds),
@@ -778,7 +1147,10 @@ function checkDataset(ds: unknown, what: string): asserts ds is MultiTaskDataset
 function checkSameShape(train: MultiTaskDataset, validation: MultiTaskDataset): void {
   checkDataset(validation, 'validation dataset');
   if (validation.numFeatures !== train.numFeatures) {
-    throw new ValidationError('The validation dataset has a different number of features', { expected: `${train.numFeatures}`, received: `${validation.numFeatures}` });
+    throw new ValidationError('The validation dataset has a different number of features', {
+      expected: `${train.numFeatures}`,
+      received: `${validation.numFeatures}`,
+    });
   }
   const names = train.taskNames.join('\u0000');
   if (validation.taskNames.join('\u0000') !== names) {
@@ -807,27 +1179,51 @@ function combine(a: MultiTaskDataset, b: MultiTaskDataset): MultiTaskDataset {
   return fromTaskArrays(record, { featureNames: [...a.featureNames] });
 }
 
-function toRowMajor(X: Float64Array | Float32Array | readonly (readonly number[])[], p: number, task: string): Float64Array {
+function toRowMajor(
+  X: Float64Array | Float32Array | readonly (readonly number[])[],
+  p: number,
+  task: string,
+): Float64Array {
   let out: Float64Array;
   if (ArrayBuffer.isView(X)) {
     if (X.length % p !== 0) {
-      throw new ValidationError('Wrong number of features', { task, expected: `a row-major array with ${p} columns (length a multiple of ${p})`, received: `length ${X.length}` });
+      throw new ValidationError('Wrong number of features', {
+        task,
+        expected: `a row-major array with ${p} columns (length a multiple of ${p})`,
+        received: `length ${X.length}`,
+      });
     }
     out = Float64Array.from(X);
   } else if (Array.isArray(X)) {
     out = new Float64Array(X.length * p);
     X.forEach((row, i) => {
       if (!Array.isArray(row) || row.length !== p) {
-        throw new ValidationError('Wrong number of features', { task, row: i, expected: `${p} values`, received: Array.isArray(row) ? `${row.length}` : describeReceived(row) });
+        throw new ValidationError('Wrong number of features', {
+          task,
+          row: i,
+          expected: `${p} values`,
+          received: Array.isArray(row) ? `${row.length}` : describeReceived(row),
+        });
       }
       out.set(row, i * p);
     });
-  } else throw new ValidationError('Invalid X', { task, expected: 'rows (number[][]) or a row-major Float64Array', received: describeReceived(X) });
+  } else
+    throw new ValidationError('Invalid X', {
+      task,
+      expected: 'rows (number[][]) or a row-major Float64Array',
+      received: describeReceived(X),
+    });
   for (let i = 0; i < out.length; i++) {
     if (!Number.isFinite(out[i] as number)) {
-      throw new ValidationError('Non-finite value in X', { task, row: Math.floor(i / p), column: i % p, expected: 'finite numbers', received: String(out[i]), fix: 'Impute or drop missing values before predicting' });
+      throw new ValidationError('Non-finite value in X', {
+        task,
+        row: Math.floor(i / p),
+        column: i % p,
+        expected: 'finite numbers',
+        received: String(out[i]),
+        fix: 'Impute or drop missing values before predicting',
+      });
     }
   }
   return out;
 }
-

@@ -1,7 +1,20 @@
-import { buildEncoder, type EncoderInstance, type EncoderSpec, linearDecoder, padTasks } from '@hetmtl/encoders';
+import {
+  buildEncoder,
+  type EncoderInstance,
+  type EncoderSpec,
+  linearDecoder,
+  padTasks,
+} from '@hetmtl/encoders';
 import { AdamBlock, type Block, functionBlock } from '@hetmtl/optimizer';
 import { type FusionResult, fuse, none } from '@hetmtl/regularizers';
-import { NumericError, type Random, type Scalar, type Tensor, tf, type Variable } from '@hetmtl/tensor';
+import {
+  NumericError,
+  type Random,
+  type Scalar,
+  type Tensor,
+  tf,
+  type Variable,
+} from '@hetmtl/tensor';
 import { crossprod, crossprodMat, gram, predictLinear, solveRidge, topEigen } from './dense.js';
 import { FittedDual } from './fitted.js';
 
@@ -50,11 +63,20 @@ export interface Snapshot {
 const SD_FLOOR = 1e-6;
 
 function copyCoef(c: Coefficients): Coefficients {
-  return { beta: c.beta.map((b) => b.slice()), gamma: c.gamma.map((g) => g.slice()), c: c.c.slice() };
+  return {
+    beta: c.beta.map((b) => b.slice()),
+    gamma: c.gamma.map((g) => g.slice()),
+    c: c.c.slice(),
+  };
 }
 
 function copyStats(s: FactorStats): FactorStats {
-  return { mu0: s.mu0.slice(), sd0: s.sd0.slice(), muS: s.muS.map((m) => m.slice()), sdS: s.sdS.map((m) => m.slice()) };
+  return {
+    mu0: s.mu0.slice(),
+    sd0: s.sd0.slice(),
+    muS: s.muS.map((m) => m.slice()),
+    sdS: s.sdS.map((m) => m.slice()),
+  };
 }
 
 /**
@@ -79,7 +101,15 @@ export class DualTrainer {
   coef: Coefficients;
   stats: FactorStats;
   /** Tensor mirrors of coef/stats used by the loss closures (rebuilt by syncTensors). */
-  private t: { beta: Variable; gamma: Variable; c: Variable; mu0: Tensor; sd0: Tensor; muS: Tensor; sdS: Tensor } | null = null;
+  private t: {
+    beta: Variable;
+    gamma: Variable;
+    c: Variable;
+    mu0: Tensor;
+    sd0: Tensor;
+    muS: Tensor;
+    sdS: Tensor;
+  } | null = null;
   /** Per-task min / max of the standardised task factors over training rows (clipping at predict). */
   gRange: { min: Float64Array[]; max: Float64Array[] } | null = null;
 
@@ -95,22 +125,63 @@ export class DualTrainer {
     this.counts = data.y.map((y) => y.length);
     this.hasSpecific = this.counts.map((n) => this.K1 > 0 && n >= 10 * (this.K1 + 1));
     const N = this.counts.reduce((a, b) => a + b, 0);
-    this.w = Float64Array.from(this.counts, (n) => (config.taskWeights === 'equal' ? 1 / this.R : n / N));
-    this.shared = buildEncoder(config.shared, { inputDim: this.p, outputDim: this.K0, rng: rng.child(), name: 'shared' });
+    this.w = Float64Array.from(this.counts, (n) =>
+      config.taskWeights === 'equal' ? 1 / this.R : n / N,
+    );
+    this.shared = buildEncoder(config.shared, {
+      inputDim: this.p,
+      outputDim: this.K0,
+      rng: rng.child(),
+      name: 'shared',
+    });
     this.specific =
-      this.K1 > 0 && config.specific ? buildEncoder(config.specific, { inputDim: this.p, outputDim: this.K1, rng: rng.child(), tasks: this.R, name: 'specific' }) : null;
-    this.decoder0 = config.omega > 0 ? linearDecoder({ inputDim: this.K0, outputDim: this.p, rng: rng.child(), name: 'decoder.shared' }) : null;
+      this.K1 > 0 && config.specific
+        ? buildEncoder(config.specific, {
+            inputDim: this.p,
+            outputDim: this.K1,
+            rng: rng.child(),
+            tasks: this.R,
+            name: 'specific',
+          })
+        : null;
+    this.decoder0 =
+      config.omega > 0
+        ? linearDecoder({
+            inputDim: this.K0,
+            outputDim: this.p,
+            rng: rng.child(),
+            name: 'decoder.shared',
+          })
+        : null;
     this.decoderS =
-      config.omega > 0 && this.specific ? linearDecoder({ inputDim: this.K1, outputDim: this.p, rng: rng.child(), tasks: this.R, name: 'decoder.specific' }) : null;
+      config.omega > 0 && this.specific
+        ? linearDecoder({
+            inputDim: this.K1,
+            outputDim: this.p,
+            rng: rng.child(),
+            tasks: this.R,
+            name: 'decoder.specific',
+          })
+        : null;
     const padded = padTasks(data.X as Float64Array[], this.p);
     const yPad = new Float32Array(this.R * padded.nMax);
     data.y.forEach((y, r) => yPad.set(y, r * padded.nMax));
-    this.train = { x: padded.x, mask: padded.mask, nMax: padded.nMax, y: tf.tensor3d(yPad, [this.R, padded.nMax, 1]) };
+    this.train = {
+      x: padded.x,
+      mask: padded.mask,
+      nMax: padded.nMax,
+      y: tf.tensor3d(yPad, [this.R, padded.nMax, 1]),
+    };
     this.consts = {
       w: tf.tensor1d(Float32Array.from(this.w)),
-      wOver2n: tf.tensor1d(Float32Array.from(this.counts, (n, r) => (this.w[r] as number) / (2 * n))),
+      wOver2n: tf.tensor1d(
+        Float32Array.from(this.counts, (n, r) => (this.w[r] as number) / (2 * n)),
+      ),
       n: tf.tensor3d(Float32Array.from(this.counts), [this.R, 1, 1]),
-      hasSpec: tf.tensor3d(Float32Array.from(this.hasSpecific, (h) => (h ? 1 : 0)), [this.R, 1, 1]),
+      hasSpec: tf.tensor3d(
+        Float32Array.from(this.hasSpecific, (h) => (h ? 1 : 0)),
+        [this.R, 1, 1],
+      ),
     };
     this.coef = {
       beta: this.counts.map(() => new Float64Array(this.K0)),
@@ -136,7 +207,8 @@ export class DualTrainer {
     const N = this.counts.reduce((a, b) => a + b, 0);
     const pooledMean = new Float64Array(p);
     this.data.X.forEach((X) => {
-      for (let i = 0; i < X.length; i++) pooledMean[i % p] = (pooledMean[i % p] as number) + (X[i] as number) / N;
+      for (let i = 0; i < X.length; i++)
+        pooledMean[i % p] = (pooledMean[i % p] as number) + (X[i] as number) / N;
     });
     const C = new Float64Array(p * p);
     this.data.X.forEach((X, r) => {
@@ -156,7 +228,8 @@ export class DualTrainer {
       this.data.X.forEach((X, r) => {
         const n = this.counts[r] as number;
         const mean = new Float64Array(p);
-        for (let i = 0; i < X.length; i++) mean[i % p] = (mean[i % p] as number) + (X[i] as number) / n;
+        for (let i = 0; i < X.length; i++)
+          mean[i % p] = (mean[i % p] as number) + (X[i] as number) / n;
         const Xc = new Float64Array(X.length);
         for (let i = 0; i < X.length; i++) Xc[i] = (X[i] as number) - (mean[i % p] as number);
         if (V0) {
@@ -164,8 +237,10 @@ export class DualTrainer {
           for (let i = 0; i < n; i++) {
             for (let k = 0; k < this.K0; k++) {
               let s = 0;
-              for (let a = 0; a < p; a++) s += (Xc[i * p + a] as number) * (V0[a * this.K0 + k] as number);
-              for (let a = 0; a < p; a++) Xc[i * p + a] = (Xc[i * p + a] as number) - s * (V0[a * this.K0 + k] as number);
+              for (let a = 0; a < p; a++)
+                s += (Xc[i * p + a] as number) * (V0[a * this.K0 + k] as number);
+              for (let a = 0; a < p; a++)
+                Xc[i * p + a] = (Xc[i * p + a] as number) - s * (V0[a * this.K0 + k] as number);
             }
           }
         }
@@ -230,7 +305,12 @@ export class DualTrainer {
   }
 
   /** Sets a linear encoder exactly; pre-trains any other encoder to reproduce the linear map. */
-  private async fitLinearMap(enc: EncoderInstance, W: Float64Array | Float64Array[], mean: Float64Array | Float64Array[], tasks: number | null): Promise<void> {
+  private async fitLinearMap(
+    enc: EncoderInstance,
+    W: Float64Array | Float64Array[],
+    mean: Float64Array | Float64Array[],
+    tasks: number | null,
+  ): Promise<void> {
     if (enc.setLinearMap) {
       enc.setLinearMap(W, mean);
       return;
@@ -244,8 +324,14 @@ export class DualTrainer {
         const m = tf.tensor1d(Float32Array.from(mean as Float64Array));
         return tf.matMul(tf.sub(this.train.x, m), Wt);
       }
-      const Wt = tf.tensor3d(Float32Array.from((W as Float64Array[]).flatMap((x) => Array.from(x))), [tasks, this.p, K]);
-      const m = tf.tensor3d(Float32Array.from((mean as Float64Array[]).flatMap((x) => Array.from(x))), [tasks, 1, this.p]);
+      const Wt = tf.tensor3d(
+        Float32Array.from((W as Float64Array[]).flatMap((x) => Array.from(x))),
+        [tasks, this.p, K],
+      );
+      const m = tf.tensor3d(
+        Float32Array.from((mean as Float64Array[]).flatMap((x) => Array.from(x))),
+        [tasks, 1, this.p],
+      );
       return tf.matMul(tf.sub(this.train.x, m), Wt);
     });
     const pre = new AdamBlock(
@@ -253,8 +339,12 @@ export class DualTrainer {
       vars,
       () =>
         tf.tidy(() => {
-          const out = tasks === null ? this.sharedRaw(this.train.x) : (enc.forward(this.train.x) as Tensor);
-          return tf.div(tf.sum(tf.mul(tf.square(tf.sub(out, target)), this.train.mask)), tf.scalar(this.counts.reduce((a, b) => a + b, 0) * K)) as Scalar;
+          const out =
+            tasks === null ? this.sharedRaw(this.train.x) : (enc.forward(this.train.x) as Tensor);
+          return tf.div(
+            tf.sum(tf.mul(tf.square(tf.sub(out, target)), this.train.mask)),
+            tf.scalar(this.counts.reduce((a, b) => a + b, 0) * K),
+          ) as Scalar;
         }),
       { steps: 300, learningRate: 1e-2 },
     );
@@ -279,8 +369,16 @@ export class DualTrainer {
     if (!this.specific) return { F, G: null };
     let G = tf.mul(tf.div(tf.sub(this.specific.forward(x), t.muS), t.sdS), this.consts.hasSpec);
     if (clip && this.gRange) {
-      const lo = tf.tensor3d(Float32Array.from(this.gRange.min.flatMap((m) => Array.from(m))), [this.R, 1, this.K1]);
-      const hi = tf.tensor3d(Float32Array.from(this.gRange.max.flatMap((m) => Array.from(m))), [this.R, 1, this.K1]);
+      const lo = tf.tensor3d(Float32Array.from(this.gRange.min.flatMap((m) => Array.from(m))), [
+        this.R,
+        1,
+        this.K1,
+      ]);
+      const hi = tf.tensor3d(Float32Array.from(this.gRange.max.flatMap((m) => Array.from(m))), [
+        this.R,
+        1,
+        this.K1,
+      ]);
       G = tf.minimum(tf.maximum(G, lo), hi);
     }
     return { F, G };
@@ -298,7 +396,11 @@ export class DualTrainer {
     const flat = (xs: Float64Array[]) => Float32Array.from(xs.flatMap((x) => Array.from(x)));
     this.t = tf.tidy(() => ({
       beta: tf.variable(tf.tensor3d(flat(this.coef.beta), [R, 1, K0]), true, undefined),
-      gamma: tf.variable(tf.tensor3d(K1 > 0 ? flat(this.coef.gamma) : new Float32Array(0), [R, 1, K1]), true, undefined),
+      gamma: tf.variable(
+        tf.tensor3d(K1 > 0 ? flat(this.coef.gamma) : new Float32Array(0), [R, 1, K1]),
+        true,
+        undefined,
+      ),
       c: tf.variable(tf.tensor3d(Float32Array.from(this.coef.c), [R, 1, 1]), true, undefined),
       mu0: tf.tensor1d(Float32Array.from(this.stats.mu0)),
       sd0: tf.tensor1d(Float32Array.from(this.stats.sd0)),
@@ -314,7 +416,10 @@ export class DualTrainer {
     const c = t.c.dataSync();
     for (let r = 0; r < this.R; r++) {
       this.coef.c[r] = c[r] as number;
-      for (let k = 0; k < this.K1; k++) (this.coef.gamma[r] as Float64Array)[k] = this.hasSpecific[r] ? (g[r * this.K1 + k] as number) : 0;
+      for (let k = 0; k < this.K1; k++)
+        (this.coef.gamma[r] as Float64Array)[k] = this.hasSpecific[r]
+          ? (g[r * this.K1 + k] as number)
+          : 0;
     }
   }
 
@@ -330,7 +435,10 @@ export class DualTrainer {
       let loss = tf.sum(tf.mul(tf.sum(tf.square(resid), [1, 2]), this.consts.wOver2n));
       const cfg = this.config;
       if (G && this.K1 > 0) {
-        loss = tf.add(loss, tf.mul(cfg.tau / 2, tf.sum(tf.mul(tf.sum(tf.square(t.gamma), [1, 2]), this.consts.w))));
+        loss = tf.add(
+          loss,
+          tf.mul(cfg.tau / 2, tf.sum(tf.mul(tf.sum(tf.square(t.gamma), [1, 2]), this.consts.w))),
+        );
         if (cfg.mu > 0) {
           const n = this.consts.n;
           const Fm = tf.mul(tf.sub(F, tf.div(tf.sum(tf.mul(F, mask), 1, true), n)), mask);
@@ -340,14 +448,22 @@ export class DualTrainer {
         }
       }
       if (cfg.omega > 0 && this.decoder0) {
-        let xhat = tf.reshape(this.decoder0.forward(tf.reshape(F, [-1, this.K0])), [this.R, this.train.nMax, this.p]);
+        let xhat = tf.reshape(this.decoder0.forward(tf.reshape(F, [-1, this.K0])), [
+          this.R,
+          this.train.nMax,
+          this.p,
+        ]);
         if (G && this.decoderS) xhat = tf.add(xhat, this.decoderS.forward(G));
         const rec = tf.sum(tf.square(tf.mul(tf.sub(x, xhat), mask)), [1, 2]);
         loss = tf.add(loss, tf.mul(cfg.omega / this.p, tf.sum(tf.mul(rec, this.consts.wOver2n))));
       }
       if (cfg.nu > 0) {
-        const enc = [...Object.values(this.shared.variables), ...Object.values(this.specific?.variables ?? {})];
-        if (enc.length > 0) loss = tf.add(loss, tf.mul(cfg.nu / 2, tf.addN(enc.map((v) => tf.sum(tf.square(v))))));
+        const enc = [
+          ...Object.values(this.shared.variables),
+          ...Object.values(this.specific?.variables ?? {}),
+        ];
+        if (enc.length > 0)
+          loss = tf.add(loss, tf.mul(cfg.nu / 2, tf.addN(enc.map((v) => tf.sum(tf.square(v))))));
       }
       return loss as Scalar;
     });
@@ -366,13 +482,27 @@ export class DualTrainer {
     const lossA = () => this.objectiveTensor();
     if (this.specific) {
       const t = this.tensors();
-      const vars = [...Object.values(this.specific.variables), t.gamma, t.c, ...Object.values(this.decoderS?.variables ?? {})];
-      const block = new AdamBlock('task-specific', vars, lossA, { steps: this.config.stepsPerBlock, learningRate: this.config.learningRate });
+      const vars = [
+        ...Object.values(this.specific.variables),
+        t.gamma,
+        t.c,
+        ...Object.values(this.decoderS?.variables ?? {}),
+      ];
+      const block = new AdamBlock('task-specific', vars, lossA, {
+        steps: this.config.stepsPerBlock,
+        learningRate: this.config.learningRate,
+      });
       out.push(this.wrapAdam(block));
     }
-    const sharedVars = [...Object.values(this.shared.variables), ...Object.values(this.decoder0?.variables ?? {})];
+    const sharedVars = [
+      ...Object.values(this.shared.variables),
+      ...Object.values(this.decoder0?.variables ?? {}),
+    ];
     if (Object.keys(this.shared.variables).length > 0) {
-      const block = new AdamBlock('shared', sharedVars, lossA, { steps: this.config.stepsPerBlock, learningRate: this.config.learningRate });
+      const block = new AdamBlock('shared', sharedVars, lossA, {
+        steps: this.config.stepsPerBlock,
+        learningRate: this.config.learningRate,
+      });
       out.push(this.wrapAdam(block));
     }
     out.push(functionBlock('rescale', () => this.restandardise(true)));
@@ -397,7 +527,12 @@ export class DualTrainer {
     return this.factorsOf(this.train.x, this.train.nMax, this.counts, false);
   }
 
-  private factorsOf(x: Tensor, nMax: number, counts: readonly number[], clip: boolean): { F: Float64Array[]; G: Float64Array[] } {
+  private factorsOf(
+    x: Tensor,
+    nMax: number,
+    counts: readonly number[],
+    clip: boolean,
+  ): { F: Float64Array[]; G: Float64Array[] } {
     const [Fd, Gd] = tf.tidy(() => {
       const { F, G } = this.factors(x, clip);
       return [F, G ?? tf.zeros([this.R, nMax, 0])];
@@ -411,7 +546,12 @@ export class DualTrainer {
       F.push(Float64Array.from(f.subarray(r * nMax * this.K0, (r * nMax + n) * this.K0)));
       G.push(Float64Array.from(g.subarray(r * nMax * this.K1, (r * nMax + n) * this.K1)));
     });
-    for (const a of F) for (const v of a) if (!Number.isFinite(v)) throw new NumericError('The shared factors are not finite', { fix: 'Lower the learning rate' });
+    for (const a of F)
+      for (const v of a)
+        if (!Number.isFinite(v))
+          throw new NumericError('The shared factors are not finite', {
+            fix: 'Lower the learning rate',
+          });
     return { F, G };
   }
 
@@ -433,7 +573,10 @@ export class DualTrainer {
    */
   restandardise(compensate: boolean): void {
     const { R, K0, K1 } = this;
-    const [raw0, rawS] = tf.tidy(() => [this.sharedRaw(this.train.x), this.specific ? this.specific.forward(this.train.x) : tf.zeros([R, this.train.nMax, 0])]);
+    const [raw0, rawS] = tf.tidy(() => [
+      this.sharedRaw(this.train.x),
+      this.specific ? this.specific.forward(this.train.x) : tf.zeros([R, this.train.nMax, 0]),
+    ]);
     const f = raw0.dataSync();
     const g = rawS.dataSync();
     tf.dispose([raw0, rawS]);
@@ -442,10 +585,16 @@ export class DualTrainer {
     const mu0 = new Float64Array(K0);
     const sd0 = new Float64Array(K0);
     this.counts.forEach((n, r) => {
-      for (let i = 0; i < n; i++) for (let k = 0; k < K0; k++) mu0[k] = (mu0[k] as number) + (f[(r * nMax + i) * K0 + k] as number) / N;
+      for (let i = 0; i < n; i++)
+        for (let k = 0; k < K0; k++)
+          mu0[k] = (mu0[k] as number) + (f[(r * nMax + i) * K0 + k] as number) / N;
     });
     this.counts.forEach((n, r) => {
-      for (let i = 0; i < n; i++) for (let k = 0; k < K0; k++) sd0[k] = (sd0[k] as number) + ((f[(r * nMax + i) * K0 + k] as number) - (mu0[k] as number)) ** 2 / N;
+      for (let i = 0; i < n; i++)
+        for (let k = 0; k < K0; k++)
+          sd0[k] =
+            (sd0[k] as number) +
+            ((f[(r * nMax + i) * K0 + k] as number) - (mu0[k] as number)) ** 2 / N;
     });
     for (let k = 0; k < K0; k++) sd0[k] = Math.max(Math.sqrt(sd0[k] as number), SD_FLOOR);
     const muS = this.counts.map(() => new Float64Array(K1));
@@ -457,8 +606,13 @@ export class DualTrainer {
       const m = muS[r] as Float64Array;
       const s = sdS[r] as Float64Array;
       s.fill(0);
-      for (let i = 0; i < n; i++) for (let k = 0; k < K1; k++) m[k] = (m[k] as number) + (g[(r * nMax + i) * K1 + k] as number) / n;
-      for (let i = 0; i < n; i++) for (let k = 0; k < K1; k++) s[k] = (s[k] as number) + ((g[(r * nMax + i) * K1 + k] as number) - (m[k] as number)) ** 2 / n;
+      for (let i = 0; i < n; i++)
+        for (let k = 0; k < K1; k++)
+          m[k] = (m[k] as number) + (g[(r * nMax + i) * K1 + k] as number) / n;
+      for (let i = 0; i < n; i++)
+        for (let k = 0; k < K1; k++)
+          s[k] =
+            (s[k] as number) + ((g[(r * nMax + i) * K1 + k] as number) - (m[k] as number)) ** 2 / n;
       for (let k = 0; k < K1; k++) s[k] = Math.max(Math.sqrt(s[k] as number), SD_FLOOR);
       const lo = gMin[r] as Float64Array;
       const hi = gMax[r] as Float64Array;
@@ -472,14 +626,20 @@ export class DualTrainer {
         }
       }
     });
-    for (const v of [...mu0, ...sd0]) if (!Number.isFinite(v)) throw new NumericError('The shared factors are not finite in the rescaling step', { fix: 'Lower the learning rate' });
+    for (const v of [...mu0, ...sd0])
+      if (!Number.isFinite(v))
+        throw new NumericError('The shared factors are not finite in the rescaling step', {
+          fix: 'Lower the learning rate',
+        });
     if (compensate) {
       const old = this.stats;
       for (let r = 0; r < R; r++) {
         const b = this.coef.beta[r] as Float64Array;
         let dc = 0;
         for (let k = 0; k < K0; k++) {
-          dc += (b[k] as number) * (((mu0[k] as number) - (old.mu0[k] as number)) / (old.sd0[k] as number));
+          dc +=
+            (b[k] as number) *
+            (((mu0[k] as number) - (old.mu0[k] as number)) / (old.sd0[k] as number));
           b[k] = (b[k] as number) * ((sd0[k] as number) / (old.sd0[k] as number));
         }
         const gm = this.coef.gamma[r] as Float64Array;
@@ -487,7 +647,9 @@ export class DualTrainer {
           if (!this.hasSpecific[r]) continue;
           const om = old.muS[r] as Float64Array;
           const os = old.sdS[r] as Float64Array;
-          dc += (gm[k] as number) * (((muS[r] as Float64Array)[k] as number) - (om[k] as number)) / (os[k] as number);
+          dc +=
+            ((gm[k] as number) * (((muS[r] as Float64Array)[k] as number) - (om[k] as number))) /
+            (os[k] as number);
           gm[k] = (gm[k] as number) * (((sdS[r] as Float64Array)[k] as number) / (os[k] as number));
         }
         this.coef.c[r] = (this.coef.c[r] as number) + dc;
@@ -501,15 +663,31 @@ export class DualTrainer {
 
   private scaleDecoders(old: FactorStats, sd0: Float64Array, sdS: Float64Array[]): void {
     const scaleRows = (v: Variable, factors: Float32Array) => {
-      const scaled = tf.tidy(() => tf.mul(v, tf.reshape(tf.tensor1d(factors), v.shape.length === 2 ? [-1, 1] : [this.R, -1, 1])));
+      const scaled = tf.tidy(() =>
+        tf.mul(
+          v,
+          tf.reshape(tf.tensor1d(factors), v.shape.length === 2 ? [-1, 1] : [this.R, -1, 1]),
+        ),
+      );
       v.assign(scaled);
       scaled.dispose();
     };
     const d0 = this.decoder0 ? Object.values(this.decoder0.variables)[0] : undefined;
-    if (d0) scaleRows(d0, Float32Array.from(sd0, (s, k) => s / (old.sd0[k] as number)));
+    if (d0)
+      scaleRows(
+        d0,
+        Float32Array.from(sd0, (s, k) => s / (old.sd0[k] as number)),
+      );
     const ds = this.decoderS ? Object.values(this.decoderS.variables)[0] : undefined;
     if (ds) {
-      scaleRows(ds, Float32Array.from(sdS.flatMap((s, r) => Array.from(s, (x, k) => x / ((old.sdS[r] as Float64Array)[k] as number)))));
+      scaleRows(
+        ds,
+        Float32Array.from(
+          sdS.flatMap((s, r) =>
+            Array.from(s, (x, k) => x / ((old.sdS[r] as Float64Array)[k] as number)),
+          ),
+        ),
+      );
     }
   }
 
@@ -520,7 +698,16 @@ export class DualTrainer {
   solveCoefficients(): void {
     const { F, G } = this.trainingFactors();
     this.solveDecoders(F, G);
-    const problem = buildCoefficientProblem(F, G, this.data.y, this.hasSpecific, this.K0, this.K1, this.config.tau, this.w);
+    const problem = buildCoefficientProblem(
+      F,
+      G,
+      this.data.y,
+      this.hasSpecific,
+      this.K0,
+      this.K1,
+      this.config.tau,
+      this.w,
+    );
     const res = fuse(problem.problem, none(), { ridge: this.config.ridge });
     this.setBeta(res.beta, problem);
   }
@@ -528,7 +715,16 @@ export class DualTrainer {
   /** A_r, b_r of method.md §4 (Z_r = [1, G_r] profiled out with ridge τ), from training factors. */
   coefficientProblem(): CoefficientProblem {
     const { F, G } = this.trainingFactors();
-    return buildCoefficientProblem(F, G, this.data.y, this.hasSpecific, this.K0, this.K1, this.config.tau, this.w);
+    return buildCoefficientProblem(
+      F,
+      G,
+      this.data.y,
+      this.hasSpecific,
+      this.K0,
+      this.K1,
+      this.config.tau,
+      this.w,
+    );
   }
 
   /** Sets β (and the profiled c, γ) from a fusion solution. */
@@ -541,12 +737,25 @@ export class DualTrainer {
   /** Predictions (standardised scale) for standardised rows of each task. */
   predictTasks(X: readonly Float64Array[]): Float64Array[] {
     const { F, G } = this.factorsFor(X);
-    return X.map((x, r) => predictLinear(F[r] as Float64Array, G[r] as Float64Array, x.length / this.p, this.coef.beta[r] as Float64Array, this.coef.gamma[r] as Float64Array, this.coef.c[r] as number));
+    return X.map((x, r) =>
+      predictLinear(
+        F[r] as Float64Array,
+        G[r] as Float64Array,
+        x.length / this.p,
+        this.coef.beta[r] as Float64Array,
+        this.coef.gamma[r] as Float64Array,
+        this.coef.c[r] as number,
+      ),
+    );
   }
 
   snapshot(): Snapshot {
     const vars = this.allVariables();
-    return { weights: vars.map((v) => tf.clone(v)), coef: copyCoef(this.coef), stats: copyStats(this.stats) };
+    return {
+      weights: vars.map((v) => tf.clone(v)),
+      coef: copyCoef(this.coef),
+      stats: copyStats(this.stats),
+    };
   }
 
   restore(s: Snapshot): void {
@@ -571,14 +780,28 @@ export class DualTrainer {
   }
 
   private allVariables(): Variable[] {
-    return [this.shared, this.specific, this.decoder0, this.decoderS].flatMap((e) => (e ? Object.values(e.variables) : []));
+    return [this.shared, this.specific, this.decoder0, this.decoderS].flatMap((e) =>
+      e ? Object.values(e.variables) : [],
+    );
   }
 
   /** The fitted predictor; the trainer gives up its encoders (dispose the trainer afterwards). */
   toFitted(): FittedDual {
-    const gr = this.gRange ?? { min: this.counts.map(() => new Float64Array(this.K1)), max: this.counts.map(() => new Float64Array(this.K1)) };
+    const gr = this.gRange ?? {
+      min: this.counts.map(() => new Float64Array(this.K1)),
+      max: this.counts.map(() => new Float64Array(this.K1)),
+    };
     const fitted = new FittedDual(
-      { p: this.p, K0: this.K0, K1: this.K1, hasSpecific: this.hasSpecific, ...copyStats(this.stats), gMin: gr.min, gMax: gr.max, ...copyCoef(this.coef) },
+      {
+        p: this.p,
+        K0: this.K0,
+        K1: this.K1,
+        hasSpecific: this.hasSpecific,
+        ...copyStats(this.stats),
+        gMin: gr.min,
+        gMax: gr.max,
+        ...copyCoef(this.coef),
+      },
       this.shared,
       this.specific,
     );
@@ -589,7 +812,9 @@ export class DualTrainer {
   private handedOver = false;
 
   dispose(): void {
-    const owned = this.handedOver ? [this.decoder0, this.decoderS] : [this.shared, this.specific, this.decoder0, this.decoderS];
+    const owned = this.handedOver
+      ? [this.decoder0, this.decoderS]
+      : [this.shared, this.specific, this.decoder0, this.decoderS];
     for (const e of owned) e?.dispose();
     if (this.t) tf.dispose(Object.values(this.t));
     this.t = null;
@@ -599,7 +824,12 @@ export class DualTrainer {
 
 /** Everything the coefficient block needs per task. */
 export interface CoefficientProblem {
-  readonly problem: { A: { rows: number; cols: number; data: Float64Array }[]; b: Float64Array[]; weights: number[]; n: number[] };
+  readonly problem: {
+    A: { rows: number; cols: number; data: Float64Array }[];
+    b: Float64Array[];
+    weights: number[];
+    n: number[];
+  };
   readonly F: readonly Float64Array[];
   readonly Z: readonly Float64Array[];
   readonly zDim: readonly number[];
@@ -650,7 +880,8 @@ export function buildCoefficientProblem(
       for (let c = 0; c < q; c++) {
         const pac = P[a * q + c] as number;
         PZty[a] = (PZty[a] as number) + pac * (Zty[c] as number);
-        for (let k = 0; k < K0; k++) PZtF[a * K0 + k] = (PZtF[a * K0 + k] as number) + pac * (ZtF[c * K0 + k] as number);
+        for (let k = 0; k < K0; k++)
+          PZtF[a * K0 + k] = (PZtF[a * K0 + k] as number) + pac * (ZtF[c * K0 + k] as number);
       }
     }
     const Ar = new Float64Array(K0 * K0);
@@ -665,7 +896,10 @@ export function buildCoefficientProblem(
         Ar[j * K0 + k] = t / n;
       }
     }
-    for (let j = 0; j < K0; j++) for (let k = 0; k < j; k++) Ar[j * K0 + k] = Ar[k * K0 + j] = ((Ar[j * K0 + k] as number) + (Ar[k * K0 + j] as number)) / 2;
+    for (let j = 0; j < K0; j++)
+      for (let k = 0; k < j; k++)
+        Ar[j * K0 + k] = Ar[k * K0 + j] =
+          ((Ar[j * K0 + k] as number) + (Ar[k * K0 + j] as number)) / 2;
     A.push({ rows: K0, cols: K0, data: Ar });
     b.push(br);
     Zs.push(Z);
@@ -686,7 +920,10 @@ export function buildCoefficientProblem(
 }
 
 /** u_r = P_r Z_rᵀ (y_r − F_r β_r) → (c_r, γ_r). */
-export function profiledIntercepts(cp: CoefficientProblem, beta: readonly Float64Array[]): { c: Float64Array; gamma: Float64Array[] } {
+export function profiledIntercepts(
+  cp: CoefficientProblem,
+  beta: readonly Float64Array[],
+): { c: Float64Array; gamma: Float64Array[] } {
   const R = beta.length;
   const c = new Float64Array(R);
   const gamma: Float64Array[] = [];
@@ -705,7 +942,9 @@ export function profiledIntercepts(cp: CoefficientProblem, beta: readonly Float6
     const Ztr = crossprod(cp.Z[r] as Float64Array, res, n, q);
     const P = cp.P[r] as Float64Array;
     const u = new Float64Array(q);
-    for (let a = 0; a < q; a++) for (let b2 = 0; b2 < q; b2++) u[a] = (u[a] as number) + (P[a * q + b2] as number) * (Ztr[b2] as number);
+    for (let a = 0; a < q; a++)
+      for (let b2 = 0; b2 < q; b2++)
+        u[a] = (u[a] as number) + (P[a * q + b2] as number) * (Ztr[b2] as number);
     c[r] = u[0] as number;
     const g = new Float64Array(cp.K1);
     for (let k = 1; k < q; k++) g[k - 1] = u[k] as number;

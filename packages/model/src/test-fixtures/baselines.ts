@@ -16,22 +16,39 @@ function featureScale(ds: MultiTaskDataset): Scale {
   const mean = new Float64Array(p);
   const sd = new Float64Array(p);
   let n = 0;
-  for (const t of ds.tasks()) for (let i = 0; i < t.n; i++) for (let j = 0; j < p; j++) mean[j]! += t.X[i * p + j]!;
+  for (const t of ds.tasks())
+    for (let i = 0; i < t.n; i++) for (let j = 0; j < p; j++) mean[j]! += t.X[i * p + j]!;
   for (const t of ds.tasks()) n += t.n;
   for (let j = 0; j < p; j++) mean[j]! /= n;
-  for (const t of ds.tasks()) for (let i = 0; i < t.n; i++) for (let j = 0; j < p; j++) sd[j]! += (t.X[i * p + j]! - mean[j]!) ** 2;
+  for (const t of ds.tasks())
+    for (let i = 0; i < t.n; i++)
+      for (let j = 0; j < p; j++) sd[j]! += (t.X[i * p + j]! - mean[j]!) ** 2;
   for (let j = 0; j < p; j++) sd[j] = Math.sqrt(sd[j]! / n) || 1;
   return { mean, sd };
 }
 
 /** Rows of [1, standardised x, (task dummies)] for least squares. */
-function design(X: ArrayLike<number>, n: number, s: Scale, extra: (i: number) => number[] = () => []): number[][] {
+function design(
+  X: ArrayLike<number>,
+  n: number,
+  s: Scale,
+  extra: (i: number) => number[] = () => [],
+): number[][] {
   const p = s.mean.length;
-  return Array.from({ length: n }, (_, i) => [1, ...Array.from({ length: p }, (_, j) => (X[i * p + j]! - s.mean[j]!) / s.sd[j]!), ...extra(i)]);
+  return Array.from({ length: n }, (_, i) => [
+    1,
+    ...Array.from({ length: p }, (_, j) => (X[i * p + j]! - s.mean[j]!) / s.sd[j]!),
+    ...extra(i),
+  ]);
 }
 
 /** Ridge (intercept unpenalised) by the normal equations. */
-function ridge(rows: number[][], y: ArrayLike<number>, lambda: number, unpenalised: (j: number) => boolean): Float64Array {
+function ridge(
+  rows: number[][],
+  y: ArrayLike<number>,
+  lambda: number,
+  unpenalised: (j: number) => boolean,
+): Float64Array {
   const q = rows[0]!.length;
   const A = matrix(q, q);
   const b = new Float64Array(q);
@@ -51,11 +68,16 @@ function rmseOf(pairs: [number, number][]): number {
   return Math.sqrt(pairs.reduce((s, [a, b]) => s + (a - b) ** 2, 0) / pairs.length);
 }
 
-type Learner = (train: MultiTaskDataset, lambda: number) => (task: string, X: ArrayLike<number>, n: number) => number[];
+type Learner = (
+  train: MultiTaskDataset,
+  lambda: number,
+) => (task: string, X: ArrayLike<number>, n: number) => number[];
 
 const perTaskRidge: Learner = (train, lambda) => {
   const s = featureScale(train);
-  const w = new Map(train.tasks().map((t) => [t.name, ridge(design(t.X, t.n, s), t.y, lambda, (j) => j === 0)]));
+  const w = new Map(
+    train.tasks().map((t) => [t.name, ridge(design(t.X, t.n, s), t.y, lambda, (j) => j === 0)]),
+  );
   return (task, X, n) => design(X, n, s).map((r) => dot(r, w.get(task)!));
 };
 
@@ -63,7 +85,8 @@ const pooledRidge: Learner = (train, lambda) => {
   const s = featureScale(train);
   const R = train.numTasks;
   const names = train.taskNames;
-  const dummies = (r: number) => () => Array.from({ length: R - 1 }, (_, k) => (k + 1 === r ? 1 : 0));
+  const dummies = (r: number) => () =>
+    Array.from({ length: R - 1 }, (_, k) => (k + 1 === r ? 1 : 0));
   const rows: number[][] = [];
   const y: number[] = [];
   train.tasks().forEach((t, r) => {
@@ -81,7 +104,8 @@ function fitSelected(learner: Learner, train: MultiTaskDataset, seed: number) {
   for (const lambda of LAMBDAS) {
     const f = learner(split.train, lambda);
     const pairs: [number, number][] = [];
-    for (const t of split.test.tasks()) f(t.name, t.X, t.n).forEach((v, i) => pairs.push([v, t.y[i]!]));
+    for (const t of split.test.tasks())
+      f(t.name, t.X, t.n).forEach((v, i) => pairs.push([v, t.y[i]!]));
     const score = rmseOf(pairs);
     if (score < best.score) best = { lambda, score };
   }
@@ -89,7 +113,12 @@ function fitSelected(learner: Learner, train: MultiTaskDataset, seed: number) {
 }
 
 /** Test RMSE (all rows, and mean over tasks) of a learner fitted on train. */
-export function evaluateBaseline(kind: 'per-task ridge' | 'pooled ridge', train: MultiTaskDataset, test: MultiTaskDataset, seed = 0) {
+export function evaluateBaseline(
+  kind: 'per-task ridge' | 'pooled ridge',
+  train: MultiTaskDataset,
+  test: MultiTaskDataset,
+  seed = 0,
+) {
   const f = fitSelected(kind === 'per-task ridge' ? perTaskRidge : pooledRidge, train, seed);
   const pairs: [number, number][] = [];
   const perTask: number[] = [];
