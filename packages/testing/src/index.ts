@@ -6,3 +6,12 @@ export {
   checkBackendConformance,
   formatConformanceReport,
 } from './backend-conformance.js';
+export {
+  checkEncoderConformance,
+  type EncoderCheckName,
+  type EncoderCheckResult,
+  type EncoderConformanceOptions,
+  type EncoderConformanceReport,
+  encoderChecks,
+  formatEncoderConformanceReport,
+} from './encoder-conformance.js';

@@ -1,7 +1,9 @@
+import type { EncoderSpec } from '@hetmtl/encoders';
 import type { BackendPlugin } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backendCases } from './backend-cases.js';
 import { type ConformanceOptions, type ConformanceReport, checkBackendConformance } from './backend-conformance.js';
+import { checkEncoderConformance, type EncoderConformanceOptions, type EncoderConformanceReport, encoderChecks } from './encoder-conformance.js';
 
 /**
  * Registers the backend conformance suite as vitest tests, one test per case. When the backend is
@@ -23,6 +25,27 @@ export function describeBackendConformance(plugin: BackendPlugin, options: Confo
       it(c.name, () => {
         const r = report.results.find((x) => x.name === c.name);
         expect(r?.failure).toBeUndefined();
+        expect(r?.ok).toBe(true);
+      });
+    }
+  });
+}
+
+/**
+ * Registers the encoder conformance suite for a spec as vitest tests, one test per check, e.g.
+ * `describeEncoderConformance(myEncoder({ width: 8 }))` in a plugin package's tests.
+ */
+export function describeEncoderConformance(spec: EncoderSpec, options: EncoderConformanceOptions = {}): void {
+  describe(`encoder conformance: ${spec.kind} ${JSON.stringify(spec.config)}`, () => {
+    let report: EncoderConformanceReport;
+    beforeAll(async () => {
+      report = await checkEncoderConformance(spec, options);
+    });
+    for (const name of encoderChecks) {
+      it(name, () => {
+        const r = report.results.find((x) => x.name === name);
+        // The whole message (expect(...).toBeUndefined() would truncate it).
+        if (r?.failure !== undefined) expect.fail(r.failure);
         expect(r?.ok).toBe(true);
       });
     }
