@@ -1,0 +1,303 @@
+import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { type Encoding, unknownTaskError } from './encoding.js';
+import type { Dtype, FloatArray, MissingPolicy } from './values.js';
+
+/** One task's data. `X` is row-major n×p (row i is X[i*p .. i*p+p-1]); `y` has n entries. */
+export interface TaskData {
+  readonly name: string;
+  /** Position of the task in `dataset.taskNames`. */
+  readonly index: number;
+  readonly n: number;
+  readonly p: number;
+  /** Features, row-major n×p. A view of the dataset's storage: do not write to it. */
+  readonly X: FloatArray;
+  /** Targets. A view of the dataset's storage: do not write to it. */
+  readonly y: Float64Array;
+}
+
+/** What a table adapter did with the rows it read. Rows are counted after blank lines are skipped. */
+export interface ReadReport {
+  /** Where the rows came from (a file path, "string", "records", …). */
+  readonly source: string;
+  /** Data rows read (blank lines not counted). */
+  readonly rowsRead: number;
+  /** Rows in the dataset. */
+  readonly rowsKept: number;
+  /** Rows dropped because of a missing value (policy `drop-rows`, or a missing target under `mean-impute`). */
+  readonly rowsDropped: number;
+  readonly missing: MissingPolicy;
+  /** Per column: rows that had a missing value there and were dropped (a row can count in several columns). */
+  readonly droppedByColumn: Readonly<Record<string, number>>;
+  /** Per column: missing values filled with the training mean (`mean-impute`). */
+  readonly imputedByColumn: Readonly<Record<string, number>>;
+  /** Per categorical column: values not seen in training, encoded as zeros (`unseenCategory: "zero"`). */
+  readonly unseenByColumn: Readonly<Record<string, number>>;
+}
+
+/** The whole dataset as one matrix (tasks one after another, in task order). */
+export interface PooledData {
+  readonly n: number;
+  readonly p: number;
+  readonly X: Float64Array;
+  readonly y: Float64Array;
+  /** The task of each row (index into `taskNames`). */
+  readonly taskIndex: Int32Array;
+}
+
+/** Row indices per task: an array aligned with `taskNames`, or a record keyed by task name. */
+export type TaskIndices = readonly ArrayLike<number>[] | Readonly<Record<string, ArrayLike<number>>>;
+
+/** @internal The parts a dataset is built from; the caller has validated them. */
+export interface DatasetParts {
+  readonly taskNames: readonly string[];
+  readonly featureNames: readonly string[];
+  readonly X: readonly FloatArray[];
+  readonly y: readonly Float64Array[];
+  readonly dtype: Dtype;
+  readonly encoding: Encoding;
+  readonly report?: ReadReport | undefined;
+}
+
+const INTERNAL: unique symbol = Symbol('hetmtl.data.dataset');
+
+/**
+ * A validated multi-task regression dataset: named tasks of unequal sizes n_r over one shared
+ * feature space with named features. Build one with an adapter (`fromTaskArrays`,
+ * `fromLongTable`, `readCsv`, `parseCsv`, `fromJson`, `fromArrow`) or a simulator; never with `new`.
+ *
+ * Immutable: the object and its task records are frozen, and every method returns a new dataset.
+ * The typed arrays are views of the dataset's storage (not copies, so large data is not held
+ * twice): treat them as read-only. Every value is finite (never a NaN).
+ */
+export class MultiTaskDataset {
+  readonly taskNames: readonly string[];
+  readonly featureNames: readonly string[];
+  readonly numTasks: number;
+  readonly numFeatures: number;
+  /** n_r per task, in task order. */
+  readonly sizes: readonly number[];
+  /** N = Σ n_r. */
+  readonly totalRows: number;
+  /** Storage type of X ("float64" or "float32"); y is always Float64Array. */
+  readonly dtype: Dtype;
+  /** How raw rows map to features: keep it to encode rows at predict time. */
+  readonly encoding: Encoding;
+  /** What the table adapter did (rows dropped, values imputed), when the dataset was read from a table. */
+  readonly report: ReadReport | undefined;
+  private readonly data: readonly TaskData[];
+  private readonly lookup: ReadonlyMap<string, number>;
+
+  /** @internal Use an adapter such as `fromTaskArrays` or `readCsv`. */
+  constructor(token: typeof INTERNAL, parts: DatasetParts) {
+    if (token !== INTERNAL) {
+      throw new ValidationError('MultiTaskDataset cannot be built with new', {
+        fix: 'Use fromTaskArrays, fromLongTable, readCsv, parseCsv, fromJson or fromArrow',
+      });
+    }
+    const p = parts.featureNames.length;
+    this.taskNames = Object.freeze([...parts.taskNames]);
+    this.featureNames = Object.freeze([...parts.featureNames]);
+    this.numTasks = this.taskNames.length;
+    this.numFeatures = p;
+    this.dtype = parts.dtype;
+    this.encoding = parts.encoding;
+    this.report = parts.report === undefined ? undefined : deepFreeze(parts.report);
+    this.data = Object.freeze(
+      this.taskNames.map((name, index) => {
+        const y = parts.y[index] as Float64Array;
+        return Object.freeze({ name, index, n: y.length, p, X: parts.X[index] as FloatArray, y });
+      }),
+    );
+    this.sizes = Object.freeze(this.data.map((t) => t.n));
+    this.totalRows = this.sizes.reduce((a, b) => a + b, 0);
+    this.lookup = new Map(this.taskNames.map((t, i) => [t, i]));
+    Object.freeze(this);
+  }
+
+  /** One task, by name or by index. An unknown name is an error that lists the tasks. */
+  task(which: string | number): TaskData {
+    if (typeof which === 'number') {
+      const t = this.data[which];
+      if (!Number.isInteger(which) || t === undefined) {
+        throw new ValidationError('Task index out of range', {
+          expected: `an integer from 0 to ${this.numTasks - 1}`,
+          received: describeReceived(which),
+          fix: 'Use a task index below numTasks, or a task name',
+        });
+      }
+      return t;
+    }
+    return this.data[this.taskIndex(which)] as TaskData;
+  }
+
+  /** All tasks, in order. */
+  tasks(): readonly TaskData[] {
+    return this.data;
+  }
+
+  [Symbol.iterator](): Iterator<TaskData> {
+    return this.data[Symbol.iterator]();
+  }
+
+  hasTask(name: string): boolean {
+    return this.lookup.has(name);
+  }
+
+  /** Position of a task; an unknown name is an error that lists the tasks. */
+  taskIndex(name: string): number {
+    const i = this.lookup.get(name);
+    if (i === undefined) throw unknownTaskError(String(name), this.taskNames);
+    return i;
+  }
+
+  /**
+   * A new dataset with the given rows of each task (0-based, within the task; repeats allowed).
+   * A task given no rows (an empty list, or absent from a record) is left out.
+   */
+  subset(indices: TaskIndices): MultiTaskDataset {
+    const perTask = normaliseIndices(this, indices);
+    const names: string[] = [];
+    const Xs: FloatArray[] = [];
+    const ys: Float64Array[] = [];
+    const p = this.numFeatures;
+    perTask.forEach((idx, r) => {
+      if (idx.length === 0) return;
+      const t = this.data[r] as TaskData;
+      const X = this.dtype === 'float32' ? new Float32Array(idx.length * p) : new Float64Array(idx.length * p);
+      const y = new Float64Array(idx.length);
+      for (let i = 0; i < idx.length; i++) {
+        const k = idx[i] as number;
+        X.set(t.X.subarray(k * p, (k + 1) * p), i * p);
+        y[i] = t.y[k] as number;
+      }
+      names.push(t.name);
+      Xs.push(X);
+      ys.push(y);
+    });
+    if (names.length === 0) {
+      throw new ValidationError('Empty subset', {
+        expected: 'at least one row of one task',
+        received: 'no rows',
+        fix: 'Pass row indices for at least one task',
+      });
+    }
+    return createDataset({ taskNames: names, featureNames: this.featureNames, X: Xs, y: ys, dtype: this.dtype, encoding: this.encoding });
+  }
+
+  /** A new dataset with only the named tasks, in the order given (data shared, not copied). */
+  selectTasks(names: readonly string[]): MultiTaskDataset {
+    if (names.length === 0) {
+      throw new ValidationError('No tasks selected', { expected: 'at least one task name', received: 'an empty list' });
+    }
+    const seen = new Set<string>();
+    const picked = names.map((n) => {
+      if (seen.has(n)) {
+        throw new ValidationError('Task selected twice', { task: n, expected: 'each task once', received: `${JSON.stringify(n)} twice` });
+      }
+      seen.add(n);
+      return this.task(n);
+    });
+    return createDataset({
+      taskNames: picked.map((t) => t.name),
+      featureNames: this.featureNames,
+      X: picked.map((t) => t.X),
+      y: picked.map((t) => t.y),
+      dtype: this.dtype,
+      encoding: this.encoding,
+    });
+  }
+
+  /** All rows as one Float64 matrix, tasks one after another (a copy). */
+  pooled(): PooledData {
+    const p = this.numFeatures;
+    const N = this.totalRows;
+    const X = new Float64Array(N * p);
+    const y = new Float64Array(N);
+    const taskIndex = new Int32Array(N);
+    let at = 0;
+    for (const t of this.data) {
+      X.set(t.X, at * p);
+      y.set(t.y, at);
+      taskIndex.fill(t.index, at, at + t.n);
+      at += t.n;
+    }
+    return Object.freeze({ n: N, p, X, y, taskIndex });
+  }
+
+  /** The same data stored as `dtype` (this dataset when it already is). */
+  asType(dtype: Dtype): MultiTaskDataset {
+    if (dtype === this.dtype) return this;
+    if (dtype !== 'float64' && dtype !== 'float32') {
+      throw new ValidationError('Invalid dtype', { expected: '"float64" or "float32"', received: describeReceived(dtype) });
+    }
+    const Xs = this.data.map((t) => (dtype === 'float32' ? Float32Array.from(t.X) : Float64Array.from(t.X)));
+    if (dtype === 'float32') {
+      Xs.forEach((X, r) => {
+        const bad = X.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) {
+          const t = this.data[r] as TaskData;
+          throw new ValidationError('Value too large for float32', {
+            task: t.name,
+            row: Math.floor(bad / this.numFeatures) + 1,
+            column: this.featureNames[bad % this.numFeatures],
+            expected: 'a magnitude below 3.4e38',
+            received: String(t.X[bad]),
+            fix: 'Keep dtype "float64", or rescale the feature',
+          });
+        }
+      });
+    }
+    return createDataset({ taskNames: this.taskNames, featureNames: this.featureNames, X: Xs, y: this.data.map((t) => t.y), dtype, encoding: this.encoding });
+  }
+
+  toString(): string {
+    return `MultiTaskDataset(${this.numTasks} tasks, ${this.totalRows} rows, ${this.numFeatures} features, ${this.dtype})`;
+  }
+}
+
+/** @internal Builds a dataset from parts the caller has validated (finite values, sizes). */
+export function createDataset(parts: DatasetParts): MultiTaskDataset {
+  return new MultiTaskDataset(INTERNAL, parts);
+}
+
+function normaliseIndices(ds: MultiTaskDataset, indices: TaskIndices): ArrayLike<number>[] {
+  let perTask: ArrayLike<number>[];
+  if (Array.isArray(indices)) {
+    if (indices.length !== ds.numTasks) {
+      throw new ValidationError('Row indices for the wrong number of tasks', {
+        expected: `one index list per task (${ds.numTasks})`,
+        received: `${indices.length} lists`,
+        fix: 'Pass an array aligned with taskNames, or a record keyed by task name',
+      });
+    }
+    perTask = indices as ArrayLike<number>[];
+  } else if (typeof indices === 'object' && indices !== null) {
+    const rec = indices as Readonly<Record<string, ArrayLike<number>>>;
+    for (const name of Object.keys(rec)) ds.taskIndex(name);
+    perTask = ds.taskNames.map((n) => rec[n] ?? []);
+  } else {
+    throw new ValidationError('Invalid row indices', { expected: 'an array or record of index lists', received: describeReceived(indices) });
+  }
+  perTask.forEach((idx, r) => {
+    const t = ds.task(r);
+    for (let i = 0; i < idx.length; i++) {
+      const k = idx[i] as number;
+      if (!Number.isInteger(k) || k < 0 || k >= t.n) {
+        throw new ValidationError('Row index out of range', {
+          task: t.name,
+          expected: `integers from 0 to ${t.n - 1} (0-based rows within the task)`,
+          received: describeReceived(k),
+        });
+      }
+    }
+  });
+  return perTask;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null && !Object.isFrozen(o)) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,367 @@
+import { describeReceived, SerializationError, ValidationError } from '@hetmtl/tensor';
+import { type ValueTable, valueTable, type TableInput } from './value-table.js';
+import {
+  badNumberError,
+  checkMissingPolicy,
+  DEFAULT_NA_VALUES,
+  listNames,
+  type MissingPolicy,
+  type NaSet,
+  naSet,
+  showCell,
+  valueToLabel,
+  valueToNumber,
+} from './values.js';
+
+/** What to do at predict time with a category never seen in training. */
+export type UnseenCategoryPolicy = 'error' | 'zero';
+
+/** A numeric feature column. `fill` is the training mean used by `mean-impute` (else null). */
+export interface NumericColumn {
+  readonly name: string;
+  readonly kind: 'numeric';
+  readonly fill: number | null;
+}
+
+/**
+ * A categorical column, one-hot encoded into one feature per level (named `column=level`), levels in
+ * natural order. `fill` holds the training frequency of each level, used by `mean-impute` (else null).
+ */
+export interface CategoricalColumn {
+  readonly name: string;
+  readonly kind: 'categorical';
+  readonly levels: readonly string[];
+  readonly fill: readonly number[] | null;
+}
+
+export type ColumnEncoding = NumericColumn | CategoricalColumn;
+
+export interface EncodingSpec {
+  readonly taskColumn: string;
+  readonly target: string;
+  readonly columns: readonly ColumnEncoding[];
+  readonly tasks: readonly string[];
+  readonly missing?: MissingPolicy;
+  readonly unseenCategory?: UnseenCategoryPolicy;
+  readonly naValues?: readonly string[];
+}
+
+/** The JSON form of an {@link Encoding} (`Encoding.fromJSON` reads it back). */
+export interface EncodingJSON {
+  readonly kind: 'hetmtl/encoding';
+  readonly version: 1;
+  readonly taskColumn: string;
+  readonly target: string;
+  readonly columns: readonly ColumnEncoding[];
+  readonly tasks: readonly string[];
+  readonly missing: MissingPolicy;
+  readonly unseenCategory: UnseenCategoryPolicy;
+  readonly naValues: readonly string[];
+}
+
+/** New rows encoded for prediction: X row-major n×p in the training feature order. */
+export interface EncodedRows {
+  readonly n: number;
+  readonly p: number;
+  readonly X: Float64Array;
+  /** The task of each row (a name from `Encoding.tasks`). */
+  readonly taskNames: readonly string[];
+  /** The task of each row as an index into `Encoding.tasks`. */
+  readonly taskIndex: Int32Array;
+  /** The target, when the rows have a target column; else null. */
+  readonly y: Float64Array | null;
+}
+
+export interface EncodeRowsOptions {
+  /** The task of every row, when the rows have no task column. */
+  readonly task?: string;
+}
+
+/**
+ * How raw table rows become feature vectors: the task and target columns, the feature columns in
+ * order (numeric, or categorical with their levels), the missing-value policy with the training
+ * fill values, and the tasks seen in training. Every dataset carries one (`dataset.encoding`); keep
+ * it to encode new rows at predict time with {@link Encoding.encodeRows}. Immutable and JSON-safe.
+ */
+export class Encoding {
+  readonly taskColumn: string;
+  readonly target: string;
+  readonly columns: readonly ColumnEncoding[];
+  readonly tasks: readonly string[];
+  readonly missing: MissingPolicy;
+  readonly unseenCategory: UnseenCategoryPolicy;
+  readonly naValues: readonly string[];
+  /** Names of the encoded features, in order (`column=level` for one-hot features). */
+  readonly featureNames: readonly string[];
+  /** Start of each column's features in the encoded row. */
+  readonly offsets: readonly number[];
+  private readonly taskLookup: ReadonlyMap<string, number>;
+  private readonly levelLookup: readonly (ReadonlyMap<string, number> | null)[];
+
+  constructor(spec: EncodingSpec) {
+    if (typeof spec.taskColumn !== 'string' || typeof spec.target !== 'string') {
+      throw new ValidationError('Invalid encoding', { expected: 'taskColumn and target names', received: describeReceived(spec) });
+    }
+    this.taskColumn = spec.taskColumn;
+    this.target = spec.target;
+    this.missing = checkMissingPolicy(spec.missing);
+    const unseen = spec.unseenCategory ?? 'error';
+    if (unseen !== 'error' && unseen !== 'zero') {
+      throw new ValidationError('Invalid unseenCategory option', {
+        column: 'unseenCategory',
+        expected: '"error" or "zero"',
+        received: describeReceived(unseen),
+        fix: 'Pass "error" (the default) to refuse unseen categories, or "zero" to encode them as an all-zero row',
+      });
+    }
+    this.unseenCategory = unseen;
+    this.naValues = Object.freeze([...(spec.naValues ?? DEFAULT_NA_VALUES)]);
+    const names: string[] = [];
+    const offsets: number[] = [];
+    const lookups: (Map<string, number> | null)[] = [];
+    this.columns = Object.freeze(
+      spec.columns.map((c) => {
+        offsets.push(names.length);
+        if (c.kind === 'categorical') {
+          const levels = Object.freeze([...c.levels]);
+          lookups.push(new Map(levels.map((l, i) => [l, i])));
+          for (const l of levels) names.push(`${c.name}=${l}`);
+          return Object.freeze({ name: c.name, kind: 'categorical', levels, fill: c.fill === null ? null : Object.freeze([...c.fill]) });
+        }
+        lookups.push(null);
+        names.push(c.name);
+        return Object.freeze({ name: c.name, kind: 'numeric', fill: c.fill });
+      }),
+    );
+    if (this.missing === 'mean-impute') {
+      const bad = this.columns.find((c) => c.fill === null || (c.kind === 'categorical' && c.fill.length !== c.levels.length));
+      if (bad !== undefined) {
+        throw new ValidationError('Encoding without fill values', {
+          column: bad.name,
+          expected: 'a fill value for every column under missing: "mean-impute" (one per level for a categorical column)',
+          received: describeReceived(bad.fill),
+        });
+      }
+    }
+    this.featureNames = Object.freeze(names);
+    this.offsets = Object.freeze(offsets);
+    this.levelLookup = Object.freeze(lookups);
+    this.tasks = Object.freeze([...spec.tasks]);
+    this.taskLookup = new Map(this.tasks.map((t, i) => [t, i]));
+    Object.freeze(this);
+  }
+
+  get numFeatures(): number {
+    return this.featureNames.length;
+  }
+
+  /** Index of a training task; throws the "unknown task" error for any other name. */
+  taskIndex(name: string): number {
+    const i = this.taskLookup.get(name);
+    if (i === undefined) throw unknownTaskError(name, this.tasks);
+    return i;
+  }
+
+  hasTask(name: string): boolean {
+    return this.taskLookup.has(name);
+  }
+
+  /** Index of `level` in a categorical column (position `col` in `columns`), or -1. */
+  levelIndex(col: number, level: string): number {
+    return this.levelLookup[col]?.get(level) ?? -1;
+  }
+
+  /**
+   * Encodes new rows (an array of records, or an object of columns) the way the training data was
+   * encoded: same features in the same order, categorical levels from training, missing values
+   * filled with the training means under `mean-impute` (an error under the other policies, since
+   * a prediction cannot drop a row), unseen categories refused or encoded as zeros
+   * (`unseenCategory`), and a task outside the training tasks refused. Rows are numbered from 1.
+   */
+  encodeRows(input: TableInput, options: EncodeRowsOptions = {}): EncodedRows {
+    const table = valueTable(input);
+    const na = naSet(this.naValues);
+    const col = new Map(table.columnNames.map((n, i) => [n, i]));
+    const taskSrc = col.get(this.taskColumn);
+    if (taskSrc === undefined && options.task === undefined) {
+      throw new ValidationError('Rows have no task column', {
+        column: this.taskColumn,
+        expected: `a column "${this.taskColumn}" naming each row's task`,
+        received: `the columns ${listNames(table.columnNames)}`,
+        fix: 'Add the task column, or pass { task } when every row belongs to one task',
+      });
+    }
+    const fixedTask = options.task === undefined ? -1 : this.taskIndex(options.task);
+    const srcs = this.columns.map((c) => {
+      const s = col.get(c.name);
+      if (s === undefined) {
+        throw new ValidationError('Missing feature column', {
+          column: c.name,
+          expected: `the ${this.columns.length} training columns ${listNames(this.columns.map((x) => x.name))}`,
+          received: `the columns ${listNames(table.columnNames)}`,
+          fix: 'Provide every column the model was trained on, with the same names',
+        });
+      }
+      return s;
+    });
+    const targetSrc = col.get(this.target);
+    const n = table.numRows;
+    const p = this.numFeatures;
+    const X = new Float64Array(n * p);
+    const y = targetSrc === undefined ? null : new Float64Array(n);
+    const taskIndex = new Int32Array(n);
+    const taskNames: string[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const row = i + 1;
+      let t = fixedTask;
+      if (taskSrc !== undefined) {
+        const raw = table.value(i, taskSrc);
+        const label = valueToLabel(raw, na);
+        if (typeof label !== 'string') throw missingTaskError(raw, { row, column: this.taskColumn });
+        t = this.taskLookup.get(label) ?? -1;
+        if (t < 0) throw unknownTaskError(label, this.tasks, { row, column: this.taskColumn });
+        if (fixedTask >= 0 && t !== fixedTask) {
+          throw new ValidationError('Row belongs to another task', {
+            task: label,
+            row,
+            column: this.taskColumn,
+            expected: `task ${JSON.stringify(options.task)} (passed as { task })`,
+            received: JSON.stringify(label),
+            fix: 'Pass rows of one task with { task }, or omit { task } to use the task column',
+          });
+        }
+      }
+      const taskName = this.tasks[t] as string;
+      taskIndex[i] = t;
+      taskNames[i] = taskName;
+      this.encodeOne(table, i, srcs, na, X, i * p, { task: taskName, row });
+      if (y !== null && targetSrc !== undefined) {
+        const raw = table.value(i, targetSrc);
+        const v = valueToNumber(raw, na);
+        if (typeof v !== 'number') throw badNumberError(v, raw, { task: taskName, row, column: this.target }, true);
+        y[i] = v;
+      }
+    }
+    return Object.freeze({ n, p, X, taskNames: Object.freeze(taskNames), taskIndex, y });
+  }
+
+  private encodeOne(
+    table: ValueTable,
+    i: number,
+    srcs: readonly number[],
+    na: NaSet,
+    X: Float64Array,
+    base: number,
+    where: { task: string; row: number },
+  ): void {
+    for (let j = 0; j < this.columns.length; j++) {
+      const c = this.columns[j] as ColumnEncoding;
+      const raw = table.value(i, srcs[j] as number);
+      const off = base + (this.offsets[j] as number);
+      if (c.kind === 'numeric') {
+        const v = valueToNumber(raw, na);
+        if (typeof v === 'number') X[off] = v;
+        else if (v === 'missing' && c.fill !== null) X[off] = c.fill;
+        else throw this.predictMissing(v, raw, { ...where, column: c.name });
+      } else {
+        const label = valueToLabel(raw, na);
+        if (label === null) throw badLabelError(raw, { ...where, column: c.name });
+        if (label === undefined) {
+          if (c.fill === null) throw this.predictMissing('missing', raw, { ...where, column: c.name });
+          for (let k = 0; k < c.fill.length; k++) X[off + k] = c.fill[k] as number;
+          continue;
+        }
+        const k = this.levelIndex(j, label);
+        if (k >= 0) X[off + k] = 1;
+        else if (this.unseenCategory === 'error') throw unseenCategoryError(label, c, { ...where, column: c.name });
+      }
+    }
+  }
+
+  private predictMissing(kind: Parameters<typeof badNumberError>[0], raw: unknown, where: { task: string; row: number; column: string }) {
+    if (kind !== 'missing' || this.missing === 'error') return badNumberError(kind, raw, where);
+    return new ValidationError('Missing value at predict time', {
+      ...where,
+      expected: 'a value: under missing: "drop-rows" a row to predict cannot be dropped',
+      received: showCell(raw),
+      fix: 'Fill it in, or train with missing: "mean-impute" so that predict fills it with the training mean',
+    });
+  }
+
+  toJSON(): EncodingJSON {
+    return {
+      kind: 'hetmtl/encoding',
+      version: 1,
+      taskColumn: this.taskColumn,
+      target: this.target,
+      columns: this.columns,
+      tasks: this.tasks,
+      missing: this.missing,
+      unseenCategory: this.unseenCategory,
+      naValues: this.naValues,
+    };
+  }
+
+  /** Reads back {@link Encoding.toJSON}; a document that is not one gives a SerializationError. */
+  static fromJSON(json: unknown): Encoding {
+    const j = json as Partial<EncodingJSON> | null;
+    const fail = (what: string) =>
+      new SerializationError('Not a hetmtl encoding', {
+        expected: what,
+        received: describeReceived(json),
+        fix: 'Pass the object returned by encoding.toJSON() (or its JSON.parse)',
+      });
+    if (typeof j !== 'object' || j === null || j.kind !== 'hetmtl/encoding') throw fail('an object with kind "hetmtl/encoding"');
+    if (j.version !== 1) throw fail('version 1');
+    if (!Array.isArray(j.columns) || !Array.isArray(j.tasks)) throw fail('columns and tasks arrays');
+    for (const c of j.columns) {
+      const ok =
+        typeof c?.name === 'string' &&
+        ((c.kind === 'numeric' && (c.fill === null || typeof c.fill === 'number')) ||
+          (c.kind === 'categorical' && Array.isArray(c.levels) && (c.fill === null || Array.isArray(c.fill))));
+      if (!ok) throw fail('columns of kind "numeric" or "categorical" with a name');
+    }
+    try {
+      return new Encoding(j as EncodingSpec);
+    } catch (cause) {
+      throw new SerializationError('Not a valid hetmtl encoding', { cause, received: (cause as Error).message });
+    }
+  }
+}
+
+export function unknownTaskError(name: string, known: readonly string[], where: { row?: number; column?: string } = {}): ValidationError {
+  return new ValidationError('Unknown task', {
+    task: name,
+    ...where,
+    expected: `one of the ${known.length} training tasks ${listNames(known)}`,
+    received: JSON.stringify(name),
+    fix: 'Check the task name (names are case-sensitive); a task not seen in training needs to be added to the model first',
+  });
+}
+
+export function missingTaskError(raw: unknown, where: { row?: number; column?: string }): ValidationError {
+  return new ValidationError('Missing task name', {
+    ...where,
+    expected: 'the name of the task this row belongs to',
+    received: showCell(raw),
+    fix: 'Fill in the task of every row, or remove the rows without one',
+  });
+}
+
+export function badLabelError(raw: unknown, where: { task?: string; row?: number; column?: string }): ValidationError {
+  return new ValidationError('Invalid category', {
+    ...where,
+    expected: 'a string, number or boolean label',
+    received: showCell(raw),
+    fix: 'Use plain labels in categorical and task columns',
+  });
+}
+
+export function unseenCategoryError(label: string, c: CategoricalColumn, where: { task?: string; row?: number; column?: string }): ValidationError {
+  return new ValidationError('Category not seen in training', {
+    ...where,
+    expected: `one of the ${c.levels.length} training levels ${listNames(c.levels)}`,
+    received: JSON.stringify(label),
+    fix: 'Correct the label, or encode unseen categories as an all-zero row with unseenCategory: "zero"',
+  });
+}

@@ -1,0 +1,54 @@
+export { MultiTaskDataset, type PooledData, type ReadReport, type TaskData, type TaskIndices } from './dataset.js';
+export {
+  Encoding,
+  type CategoricalColumn,
+  type ColumnEncoding,
+  type EncodedRows,
+  type EncodeRowsOptions,
+  type EncodingJSON,
+  type EncodingSpec,
+  type NumericColumn,
+  type UnseenCategoryPolicy,
+} from './encoding.js';
+export { DEFAULT_NA_VALUES, type Dtype, type FloatArray, type MissingPolicy } from './values.js';
+export type { TableInput, TableRecord } from './value-table.js';
+export type { TableOptions } from './table-reader.js';
+export { fromTaskArrays, type FeatureInput, type TaskArrays, type TaskArraysInput, type TaskArraysOptions } from './task-arrays.js';
+export { fromLongTable } from './long-table.js';
+export { parseCsv, readCsv, streamCsvRows, type CsvOptions, type CsvRowHandler } from './csv.js';
+export { toCsv, type ToCsvOptions } from './csv-write.js';
+export type { TextInput } from './text-source.js';
+export { fromJson, readJson, type JsonOptions } from './json.js';
+export { fromArrow, readArrow, type ArrowTableLike, type ArrowVectorLike } from './arrow.js';
+export {
+  Standardizer,
+  type Scaling,
+  type ScalingJSON,
+  type StandardizeMode,
+  type StandardizerJSON,
+  type StandardizerOptions,
+} from './standardizer.js';
+export {
+  kFoldByTask,
+  repeatedSplits,
+  trainTestSplit,
+  trainValidationTestSplit,
+  type Fold,
+  type KFoldOptions,
+  type RepeatedSplit,
+  type RepeatedSplitsOptions,
+  type SplitIndices,
+  type TrainTestOptions,
+  type TrainTestSplit,
+  type TrainValidationTestOptions,
+  type TrainValidationTestSplit,
+} from './splits.js';
+export { NUM_GROUPS, SHARED_FACTORS, TASK_FACTORS, type Simulation, type SimulationTruth } from './simulate-common.js';
+export { simulateFactor, type FactorDesignOptions, type FactorDesignSettings, type FactorTruth } from './simulate-factor.js';
+export {
+  simulateCovariate,
+  type CovariateDesignOptions,
+  type CovariateDesignSettings,
+  type CovariateTruth,
+} from './simulate-covariate.js';
+export { PDX_TASKS, simulatePdxLike, type PdxLikeOptions, type PdxLikeSettings, type PdxTruth } from './simulate-pdx.js';

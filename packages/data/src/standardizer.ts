@@ -1,0 +1,356 @@
+import { describeReceived, NotFittedError, SerializationError, ValidationError } from '@hetmtl/tensor';
+import { createDataset, type MultiTaskDataset } from './dataset.js';
+import { unknownTaskError } from './encoding.js';
+import { listNames, type FloatArray } from './values.js';
+
+/** Which statistics standardise a quantity: pooled over all training rows, per task, or none. */
+export type StandardizeMode = 'pooled' | 'per-task' | 'none';
+
+export interface StandardizerOptions {
+  /** Feature statistics: "pooled" (default: one mean and scale per feature over all tasks), "per-task" or "none". */
+  readonly features?: StandardizeMode;
+  /** Target statistics: "pooled" (default), "per-task" or "none". */
+  readonly target?: StandardizeMode;
+}
+
+/** Location and scale: x ↦ (x − mean) / scale. */
+export interface Scaling {
+  readonly mean: Float64Array;
+  readonly scale: Float64Array;
+}
+
+/** The JSON form of a fitted {@link Standardizer}. Per-task lists are aligned with `taskNames`. */
+export interface StandardizerJSON {
+  readonly kind: 'hetmtl/standardizer';
+  readonly version: 1;
+  readonly options: Required<StandardizerOptions>;
+  readonly featureNames: readonly string[];
+  readonly taskNames: readonly string[];
+  readonly sizes: readonly number[];
+  readonly features: { readonly pooled: ScalingJSON; readonly perTask: readonly ScalingJSON[] | null };
+  readonly target: { readonly pooled: ScalingJSON; readonly perTask: readonly ScalingJSON[] | null };
+  readonly constantFeatures: readonly string[];
+}
+
+export interface ScalingJSON {
+  readonly mean: readonly number[];
+  readonly scale: readonly number[];
+}
+
+interface State {
+  readonly featureNames: readonly string[];
+  readonly taskNames: readonly string[];
+  readonly sizes: readonly number[];
+  readonly taskLookup: ReadonlyMap<string, number>;
+  readonly pooledX: Scaling;
+  readonly taskX: readonly Scaling[] | null;
+  readonly pooledY: Scaling;
+  readonly taskY: readonly Scaling[] | null;
+  readonly constantFeatures: readonly string[];
+}
+
+const MODES: readonly StandardizeMode[] = ['pooled', 'per-task', 'none'];
+
+/** True when a spread this small is rounding noise around `mean` (the column is constant). */
+function isZeroSpread(sd: number, mean: number): boolean {
+  return sd === 0 || sd <= 1e-10 * Math.abs(mean);
+}
+
+/**
+ * Mean and standard deviation (population, divisor n) of each of p columns over the rows of
+ * several row-major blocks; a zero-variance column gets scale 1 (it is centred, not scaled).
+ */
+function columnScaling(blocks: readonly FloatArray[], p: number): { scaling: Scaling; constant: boolean[] } {
+  const mean = new Float64Array(p);
+  let n = 0;
+  for (const X of blocks) {
+    const rows = X.length / p;
+    n += rows;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < p; j++) mean[j] = (mean[j] as number) + (X[i * p + j] as number);
+  }
+  for (let j = 0; j < p; j++) mean[j] = (mean[j] as number) / n;
+  const ss = new Float64Array(p);
+  for (const X of blocks) {
+    const rows = X.length / p;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < p; j++) {
+        const d = (X[i * p + j] as number) - (mean[j] as number);
+        ss[j] = (ss[j] as number) + d * d;
+      }
+    }
+  }
+  const scale = new Float64Array(p);
+  const constant: boolean[] = [];
+  for (let j = 0; j < p; j++) {
+    const sd = Math.sqrt((ss[j] as number) / n);
+    const zero = isZeroSpread(sd, mean[j] as number);
+    constant.push(zero);
+    scale[j] = zero ? 1 : sd;
+  }
+  return { scaling: { mean, scale }, constant };
+}
+
+const IDENTITY = (p: number): Scaling => ({ mean: new Float64Array(p), scale: new Float64Array(p).fill(1) });
+
+/**
+ * Standardises features and target with statistics fitted on training rows only, and maps
+ * predictions back (`inverseTransformY`). Pooled statistics by default (one mean and standard
+ * deviation per feature over all training rows); per task as an option, where a task of one row
+ * uses the pooled statistics. A column with zero variance is centred and left unscaled (scale 1),
+ * so it becomes 0 and never a NaN. Standard deviations use divisor n. Serialisable with
+ * `toJSON` / `Standardizer.fromJSON`.
+ */
+export class Standardizer {
+  readonly options: Required<StandardizerOptions>;
+  private state: State | null = null;
+
+  constructor(options: StandardizerOptions = {}) {
+    const features = options.features ?? 'pooled';
+    const target = options.target ?? 'pooled';
+    for (const [k, v] of [
+      ['features', features],
+      ['target', target],
+    ] as const) {
+      if (!MODES.includes(v)) {
+        throw new ValidationError(`Invalid ${k} option`, {
+          column: k,
+          expected: '"pooled", "per-task" or "none"',
+          received: describeReceived(v),
+        });
+      }
+    }
+    this.options = Object.freeze({ features, target });
+  }
+
+  get fitted(): boolean {
+    return this.state !== null;
+  }
+
+  private get s(): State {
+    if (this.state === null) throw new NotFittedError('Standardizer');
+    return this.state;
+  }
+
+  /** Learns the statistics from `train` (its rows only). Returns this. */
+  fit(train: MultiTaskDataset): this {
+    const p = train.numFeatures;
+    const tasks = train.tasks();
+    const pooled = columnScaling(
+      tasks.map((t) => t.X),
+      p,
+    );
+    const taskX =
+      this.options.features === 'per-task'
+        ? tasks.map((t) => (t.n < 2 ? pooled.scaling : columnScaling([t.X], p).scaling))
+        : null;
+    const pooledY = columnScaling(
+      tasks.map((t) => t.y),
+      1,
+    ).scaling;
+    const taskY =
+      this.options.target === 'per-task' ? tasks.map((t) => (t.n < 2 ? pooledY : columnScaling([t.y], 1).scaling)) : null;
+    this.state = Object.freeze({
+      featureNames: train.featureNames,
+      taskNames: train.taskNames,
+      sizes: train.sizes,
+      taskLookup: new Map(train.taskNames.map((n, i) => [n, i])),
+      pooledX: this.options.features === 'none' ? IDENTITY(p) : pooled.scaling,
+      taskX,
+      pooledY: this.options.target === 'none' ? IDENTITY(1) : pooledY,
+      taskY,
+      constantFeatures: Object.freeze(train.featureNames.filter((_, j) => pooled.constant[j])),
+    });
+    return this;
+  }
+
+  /** Features with zero variance over all training rows (centred to 0, not scaled). */
+  get constantFeatures(): readonly string[] {
+    return this.s.constantFeatures;
+  }
+
+  get featureNames(): readonly string[] {
+    return this.s.featureNames;
+  }
+
+  /** Training tasks. */
+  get taskNames(): readonly string[] {
+    return this.s.taskNames;
+  }
+
+  private taskPos(task: string | undefined, needed: boolean, what: string): number {
+    const s = this.s;
+    if (task === undefined) {
+      if (!needed) return -1;
+      throw new ValidationError('Task required', {
+        expected: `a task name: the ${what} is standardised per task`,
+        received: 'no task',
+        fix: 'Pass the task of the rows',
+      });
+    }
+    const r = s.taskLookup.get(task);
+    if (r === undefined) {
+      if (!needed) return -1;
+      throw unknownTaskError(task, s.taskNames);
+    }
+    return r;
+  }
+
+  /** The feature scaling applied to rows of `task` (a copy). */
+  featureScaling(task?: string): Scaling {
+    const sc = this.xScaling(task);
+    return { mean: sc.mean.slice(), scale: sc.scale.slice() };
+  }
+
+  /** The target scaling of `task`: y ↦ (y − mean) / scale. */
+  targetScaling(task?: string): { readonly mean: number; readonly scale: number } {
+    const sc = this.yScaling(task);
+    return { mean: sc.mean[0] as number, scale: sc.scale[0] as number };
+  }
+
+  private xScaling(task: string | undefined): Scaling {
+    const s = this.s;
+    const r = this.taskPos(task, s.taskX !== null, 'features');
+    return s.taskX !== null ? (s.taskX[r] as Scaling) : s.pooledX;
+  }
+
+  private yScaling(task: string | undefined): Scaling {
+    const s = this.s;
+    const r = this.taskPos(task, s.taskY !== null, 'target');
+    return s.taskY !== null ? (s.taskY[r] as Scaling) : s.pooledY;
+  }
+
+  /** Standardised features of rows (row-major n×p), as a new Float64Array. */
+  transformX(X: FloatArray | readonly (readonly number[])[], task?: string): Float64Array {
+    const s = this.s;
+    const p = s.featureNames.length;
+    const flat = Array.isArray(X) ? flattenRows(X as readonly (readonly number[])[], p) : (X as FloatArray);
+    if (!(flat instanceof Float64Array || flat instanceof Float32Array) || flat.length % p !== 0) {
+      throw new ValidationError('Rows with the wrong number of features', {
+        task,
+        expected: `row-major rows of ${p} features (${listNames(s.featureNames, 4)})`,
+        received: describeReceived(X),
+        fix: 'Encode new rows with dataset.encoding.encodeRows first',
+      });
+    }
+    const { mean, scale } = this.xScaling(task);
+    const out = new Float64Array(flat.length);
+    for (let i = 0; i < flat.length; i += p) {
+      for (let j = 0; j < p; j++) out[i + j] = ((flat[i + j] as number) - (mean[j] as number)) / (scale[j] as number);
+    }
+    return out;
+  }
+
+  /** Standardised targets of `task`, as a new Float64Array. */
+  transformY(y: ArrayLike<number>, task?: string): Float64Array {
+    const { mean, scale } = this.yScaling(task);
+    const m = mean[0] as number;
+    const sc = scale[0] as number;
+    return Float64Array.from(y, (v) => (v - m) / sc);
+  }
+
+  /** Predictions on the standardised scale mapped back to the target's units. */
+  inverseTransformY(y: ArrayLike<number>, task?: string): Float64Array {
+    const { mean, scale } = this.yScaling(task);
+    const m = mean[0] as number;
+    const sc = scale[0] as number;
+    return Float64Array.from(y, (v) => v * sc + m);
+  }
+
+  /** A new dataset with standardised features and target (same tasks, dtype and encoding). */
+  transform(ds: MultiTaskDataset): MultiTaskDataset {
+    const s = this.s;
+    if (ds.featureNames.length !== s.featureNames.length || ds.featureNames.some((f, j) => f !== s.featureNames[j])) {
+      const j = ds.featureNames.findIndex((f, k) => f !== s.featureNames[k]);
+      throw new ValidationError('Features differ from the fitted ones', {
+        column: ds.featureNames[j] ?? j + 1,
+        expected: `the ${s.featureNames.length} fitted features ${listNames(s.featureNames, 4)}, in the same order`,
+        received: `${ds.featureNames.length} features ${listNames(ds.featureNames, 4)}`,
+        fix: 'Read the data with the training encoding (the encoding option of the adapters)',
+      });
+    }
+    const Xs = ds.tasks().map((t) => {
+      const z = this.transformX(t.X, t.name);
+      return ds.dtype === 'float32' ? Float32Array.from(z) : z;
+    });
+    const ys = ds.tasks().map((t) => this.transformY(t.y, t.name));
+    return createDataset({ taskNames: ds.taskNames, featureNames: ds.featureNames, X: Xs, y: ys, dtype: ds.dtype, encoding: ds.encoding });
+  }
+
+  toJSON(): StandardizerJSON {
+    const s = this.s;
+    const js = (sc: Scaling): ScalingJSON => ({ mean: Array.from(sc.mean), scale: Array.from(sc.scale) });
+    return {
+      kind: 'hetmtl/standardizer',
+      version: 1,
+      options: this.options,
+      featureNames: s.featureNames,
+      taskNames: s.taskNames,
+      sizes: s.sizes,
+      features: { pooled: js(s.pooledX), perTask: s.taskX?.map(js) ?? null },
+      target: { pooled: js(s.pooledY), perTask: s.taskY?.map(js) ?? null },
+      constantFeatures: s.constantFeatures,
+    };
+  }
+
+  /** Reads back {@link Standardizer.toJSON}; anything else gives a SerializationError. */
+  static fromJSON(json: unknown): Standardizer {
+    const j = json as Partial<StandardizerJSON> | null;
+    const fail = (what: string) =>
+      new SerializationError('Not a fitted hetmtl standardizer', {
+        expected: what,
+        received: describeReceived(json),
+        fix: 'Pass the object returned by standardizer.toJSON() (or its JSON.parse)',
+      });
+    if (typeof j !== 'object' || j === null || j.kind !== 'hetmtl/standardizer') throw fail('an object with kind "hetmtl/standardizer"');
+    if (j.version !== 1) throw fail('version 1');
+    const names = j.featureNames;
+    const tasks = j.taskNames;
+    if (!Array.isArray(names) || !Array.isArray(tasks) || !Array.isArray(j.sizes) || typeof j.options !== 'object') {
+      throw fail('featureNames, taskNames, sizes and options');
+    }
+    const p = names.length;
+    const scaling = (sc: ScalingJSON | undefined, len: number): Scaling => {
+      const ok =
+        sc && Array.isArray(sc.mean) && Array.isArray(sc.scale) && sc.mean.length === len && sc.scale.length === len &&
+        sc.mean.every(Number.isFinite) && sc.scale.every((v) => Number.isFinite(v) && v > 0);
+      if (!ok) throw fail(`finite means and positive scales of length ${len}`);
+      return { mean: Float64Array.from(sc.mean), scale: Float64Array.from(sc.scale) };
+    };
+    const list = (l: readonly ScalingJSON[] | null | undefined, len: number) => {
+      if (l === null || l === undefined) return null;
+      if (!Array.isArray(l) || l.length !== tasks.length) throw fail('one per-task scaling per task');
+      return l.map((sc) => scaling(sc, len));
+    };
+    const st = new Standardizer(j.options);
+    st.state = Object.freeze({
+      featureNames: Object.freeze([...names]),
+      taskNames: Object.freeze([...tasks]),
+      sizes: Object.freeze([...j.sizes]),
+      taskLookup: new Map(tasks.map((n, i) => [n, i])),
+      pooledX: scaling(j.features?.pooled, p),
+      taskX: list(j.features?.perTask, p),
+      pooledY: scaling(j.target?.pooled, 1),
+      taskY: list(j.target?.perTask, 1),
+      constantFeatures: Object.freeze([...(j.constantFeatures ?? [])]),
+    });
+    if ((st.options.features === 'per-task') !== (st.state.taskX !== null) || (st.options.target === 'per-task') !== (st.state.taskY !== null)) {
+      throw fail('per-task statistics exactly when an option is "per-task"');
+    }
+    return st;
+  }
+}
+
+function flattenRows(rows: readonly (readonly number[])[], p: number): Float64Array {
+  const out = new Float64Array(rows.length * p);
+  rows.forEach((r, i) => {
+    if (!Array.isArray(r) || r.length !== p) {
+      throw new ValidationError('Rows with the wrong number of features', {
+        row: i + 1,
+        expected: `${p} features per row`,
+        received: describeReceived(r),
+      });
+    }
+    out.set(r, i * p);
+  });
+  return out;
+}
