@@ -1,4 +1,10 @@
-import { describeReceived, type Matrix, matrix, type Random, ValidationError } from '@hetmtl/tensor';
+import {
+  describeReceived,
+  type Matrix,
+  matrix,
+  type Random,
+  ValidationError,
+} from '@hetmtl/tensor';
 import type { MultiTaskDataset } from './dataset.js';
 import { fromTaskArrays } from './task-arrays.js';
 import type { Dtype } from './values.js';
@@ -41,21 +47,44 @@ export interface Simulation<T extends SimulationTruth, S> {
 
 export function checkInt(v: unknown, name: string, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new ValidationError(`Invalid ${name}`, { column: name, expected: `an integer ≥ ${min}`, received: describeReceived(v) });
+    throw new ValidationError(`Invalid ${name}`, {
+      column: name,
+      expected: `an integer ≥ ${min}`,
+      received: describeReceived(v),
+    });
   }
   return v;
 }
 
-export function checkReal(v: unknown, name: string, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): number {
+export function checkReal(
+  v: unknown,
+  name: string,
+  min = Number.NEGATIVE_INFINITY,
+  max = Number.POSITIVE_INFINITY,
+): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    const range = min === Number.NEGATIVE_INFINITY ? 'a finite number' : max === Number.POSITIVE_INFINITY ? `a number ≥ ${min}` : `a number in [${min}, ${max}]`;
-    throw new ValidationError(`Invalid ${name}`, { column: name, expected: range, received: describeReceived(v) });
+    const range =
+      min === Number.NEGATIVE_INFINITY
+        ? 'a finite number'
+        : max === Number.POSITIVE_INFINITY
+          ? `a number ≥ ${min}`
+          : `a number in [${min}, ${max}]`;
+    throw new ValidationError(`Invalid ${name}`, {
+      column: name,
+      expected: range,
+      received: describeReceived(v),
+    });
   }
   return v;
 }
 
 /** Rows per task: one number for all, or one per task. */
-export function taskSizes(v: number | readonly number[], R: number, name: string, min = 1): number[] {
+export function taskSizes(
+  v: number | readonly number[],
+  R: number,
+  name: string,
+  min = 1,
+): number[] {
   if (typeof v === 'number') return Array.from({ length: R }, () => checkInt(v, name, min));
   if (!Array.isArray(v) || v.length !== R) {
     throw new ValidationError(`Invalid ${name}`, {
@@ -69,8 +98,13 @@ export function taskSizes(v: number | readonly number[], R: number, name: string
 
 /** Group of each task: contiguous blocks, floor(r·3/R) (so (1,1,2,2,3) for R = 5), or as given. */
 export function groupMemberships(R: number, groups?: readonly number[]): number[] {
-  if (groups === undefined) return Array.from({ length: R }, (_, r) => Math.floor((r * NUM_GROUPS) / R));
-  if (!Array.isArray(groups) || groups.length !== R || groups.some((g) => !Number.isInteger(g) || g < 0 || g >= NUM_GROUPS)) {
+  if (groups === undefined)
+    return Array.from({ length: R }, (_, r) => Math.floor((r * NUM_GROUPS) / R));
+  if (
+    !Array.isArray(groups) ||
+    groups.length !== R ||
+    groups.some((g) => !Number.isInteger(g) || g < 0 || g >= NUM_GROUPS)
+  ) {
     throw new ValidationError('Invalid groups', {
       column: 'groups',
       expected: `${R} group labels, each 0, 1 or 2`,
@@ -95,10 +129,19 @@ export function hAlpha(u: number, alpha: number): number {
  * k orthonormal columns (a p×k matrix) with random Gaussian directions supported on `support`
  * (all rows by default), orthogonal to the columns of `against` — by Gram–Schmidt, done twice.
  */
-export function orthonormalColumns(rng: Random, p: number, k: number, support?: readonly number[], against: readonly Float64Array[] = []): Float64Array[] {
+export function orthonormalColumns(
+  rng: Random,
+  p: number,
+  k: number,
+  support?: readonly number[],
+  against: readonly Float64Array[] = [],
+): Float64Array[] {
   const rows = support ?? Array.from({ length: p }, (_, i) => i);
   if (rows.length < k + against.length && support === undefined) {
-    throw new ValidationError('Too few features for the loadings', { expected: `p ≥ ${k + against.length}`, received: `p = ${p}` });
+    throw new ValidationError('Too few features for the loadings', {
+      expected: `p ≥ ${k + against.length}`,
+      received: `p = ${p}`,
+    });
   }
   const cols: Float64Array[] = [];
   while (cols.length < k) {
@@ -146,10 +189,34 @@ export function buildDatasets(
 ): { train: MultiTaskDataset; test: MultiTaskDataset } {
   const fn = names_;
   const mk = (parts: readonly { X: Float64Array; y: Float64Array }[]) =>
-    fromTaskArrays(new Map(names.map((n, r) => [n, parts[r] as { X: Float64Array; y: Float64Array }])), { featureNames: fn, dtype });
+    fromTaskArrays(
+      new Map(names.map((n, r) => [n, parts[r] as { X: Float64Array; y: Float64Array }])),
+      { featureNames: fn, dtype },
+    );
   return { train: mk(train), test: mk(test) };
 }
 
 export function taskNames(R: number): string[] {
   return Array.from({ length: R }, (_, r) => `task${r + 1}`);
+}
+
+/**
+ * Refuses option names a simulator does not know (a typo such as `R` for `numTasks` would otherwise
+ * silently give the default). `known` are the keys of the filled-in settings.
+ */
+export function checkOptionKeys(
+  options: object,
+  known: readonly string[],
+  simulator: string,
+): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new ValidationError(`Unknown option of ${simulator}`, {
+        column: key,
+        expected: `one of ${known.join(', ')}`,
+        received: JSON.stringify(key),
+        fix: 'Check the spelling of the option',
+      });
+    }
+  }
 }

@@ -14,6 +14,7 @@ import {
   TASK_FACTORS,
   taskNames,
   taskSizes,
+  checkOptionKeys,
 } from './simulate-common.js';
 import { checkDtype, type Dtype } from './values.js';
 
@@ -49,7 +50,9 @@ export interface CovariateDesignOptions {
   readonly dtype?: Dtype;
 }
 
-export type CovariateDesignSettings = Required<Omit<CovariateDesignOptions, 'groups' | 'n' | 'testRows'>> & {
+export type CovariateDesignSettings = Required<
+  Omit<CovariateDesignOptions, 'groups' | 'n' | 'testRows'>
+> & {
   readonly n: readonly number[];
   readonly testRows: readonly number[];
   readonly groups: readonly number[];
@@ -73,7 +76,9 @@ export interface CovariateTruth extends SimulationTruth {
  * y = c_r + z0·β_r + zr·γ_r + ε, ε ~ N(0, σ²). Task blocks of `taskBlock` features are spread
  * evenly over features sharedSupport+1 … p (they overlap when R blocks do not fit side by side).
  */
-export function simulateCovariate(options: CovariateDesignOptions = {}): Simulation<CovariateTruth, CovariateDesignSettings> {
+export function simulateCovariate(
+  options: CovariateDesignOptions = {},
+): Simulation<CovariateTruth, CovariateDesignSettings> {
   const R = checkInt(options.numTasks ?? 5, 'numTasks', 1);
   const sharedSupport = checkInt(options.sharedSupport ?? 10, 'sharedSupport', SHARED_FACTORS);
   const p = checkInt(options.p ?? 50, 'p', sharedSupport + TASK_FACTORS);
@@ -93,6 +98,7 @@ export function simulateCovariate(options: CovariateDesignOptions = {}): Simulat
     seed: options.seed ?? 0,
     dtype: checkDtype(options.dtype) ?? 'float64',
   });
+  checkOptionKeys(options, Object.keys(settings), 'simulateCovariate');
   const block = Math.min(settings.taskBlock, p - sharedSupport);
   if (block < TASK_FACTORS) {
     throw new ValidationError('Too few features for the task blocks', {
@@ -129,7 +135,15 @@ export function simulateCovariate(options: CovariateDesignOptions = {}): Simulat
     const Ar = columnsToMatrix(orthonormalColumns(structure, p, K1, blockRows), p);
     const gamma = Array.from({ length: K1 }, () => structure.normal(0, 0.5));
     const c = structure.normal();
-    return { mu, rho, Ar, gamma, c, beta: alphas[settings.groups[r] as number] as number[], block: [start, start + block] as const };
+    return {
+      mu,
+      rho,
+      Ar,
+      gamma,
+      c,
+      beta: alphas[settings.groups[r] as number] as number[],
+      block: [start, start + block] as const,
+    };
   });
 
   const draw = (rng: Random, r: number, n: number) => {
@@ -150,12 +164,14 @@ export function simulateCovariate(options: CovariateDesignOptions = {}): Simulat
       let m = t.c;
       for (let k = 0; k < K0; k++) {
         let z = 0;
-        for (let j = 0; j < sharedSupport; j++) z += (a0[j * K0 + k] as number) * (X[i * p + j] as number);
+        for (let j = 0; j < sharedSupport; j++)
+          z += (a0[j * K0 + k] as number) * (X[i * p + j] as number);
         m += (t.beta[k] as number) * hAlpha(z, alpha);
       }
       for (let k = 0; k < K1; k++) {
         let z = 0;
-        for (let j = t.block[0]; j < t.block[1]; j++) z += (ar[j * K1 + k] as number) * (X[i * p + j] as number);
+        for (let j = t.block[0]; j < t.block[1]; j++)
+          z += (ar[j * K1 + k] as number) * (X[i * p + j] as number);
         m += (t.gamma[k] as number) * hAlpha(z, alpha);
       }
       mean[i] = m;

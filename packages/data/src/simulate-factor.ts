@@ -14,6 +14,7 @@ import {
   TASK_FACTORS,
   taskNames,
   taskSizes,
+  checkOptionKeys,
 } from './simulate-common.js';
 import { checkDtype, type Dtype } from './values.js';
 
@@ -45,7 +46,9 @@ export interface FactorDesignOptions {
   readonly dtype?: Dtype;
 }
 
-export type FactorDesignSettings = Required<Omit<FactorDesignOptions, 'groups' | 'n' | 'testRows'>> & {
+export type FactorDesignSettings = Required<
+  Omit<FactorDesignOptions, 'groups' | 'n' | 'testRows'>
+> & {
   readonly n: readonly number[];
   readonly testRows: readonly number[];
   readonly groups: readonly number[];
@@ -70,7 +73,9 @@ export interface FactorTruth extends SimulationTruth {
  * Training and test rows come from separate streams of the seed, so changing testRows leaves the
  * training rows as they are.
  */
-export function simulateFactor(options: FactorDesignOptions = {}): Simulation<FactorTruth, FactorDesignSettings> {
+export function simulateFactor(
+  options: FactorDesignOptions = {},
+): Simulation<FactorTruth, FactorDesignSettings> {
   const R = checkInt(options.numTasks ?? 5, 'numTasks', 1);
   const p = checkInt(options.p ?? 100, 'p', SHARED_FACTORS + TASK_FACTORS);
   const settings: FactorDesignSettings = Object.freeze({
@@ -87,6 +92,7 @@ export function simulateFactor(options: FactorDesignOptions = {}): Simulation<Fa
     seed: options.seed ?? 0,
     dtype: checkDtype(options.dtype) ?? 'float64',
   });
+  checkOptionKeys(options, Object.keys(settings), 'simulateFactor');
   const { sigmaX, deltaX, sigma, alpha } = settings;
   const root = new Random(settings.seed);
   const structure = root.child();
@@ -101,7 +107,11 @@ export function simulateFactor(options: FactorDesignOptions = {}): Simulation<Fa
   const names = taskNames(R);
   const tasks = names.map((_, r) => {
     const m = Array.from({ length: K0 }, () => structure.normal());
-    const Ar = columnsToMatrix(orthonormalColumns(structure, p, K1, undefined, q0), p, 0.5 * Math.sqrt(p / K1));
+    const Ar = columnsToMatrix(
+      orthonormalColumns(structure, p, K1, undefined, q0),
+      p,
+      0.5 * Math.sqrt(p / K1),
+    );
     const gamma = Array.from({ length: K1 }, () => structure.normal(0, 0.5));
     const c = structure.normal();
     return { m, Ar, gamma, c, beta: alphas[settings.groups[r] as number] as number[] };
@@ -126,8 +136,10 @@ export function simulateFactor(options: FactorDesignOptions = {}): Simulation<Fa
         X[i * p + j] = v;
       }
       let mu = t.c;
-      for (let k = 0; k < K0; k++) mu += (t.beta[k] as number) * hAlpha(F[i * K0 + k] as number, alpha);
-      for (let k = 0; k < K1; k++) mu += (t.gamma[k] as number) * hAlpha(H[i * K1 + k] as number, alpha);
+      for (let k = 0; k < K0; k++)
+        mu += (t.beta[k] as number) * hAlpha(F[i * K0 + k] as number, alpha);
+      for (let k = 0; k < K1; k++)
+        mu += (t.gamma[k] as number) * hAlpha(H[i * K1 + k] as number, alpha);
       mean[i] = mu;
       y[i] = mu + sigma * rng.normal();
     }

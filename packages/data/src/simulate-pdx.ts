@@ -12,6 +12,7 @@ import {
   type SimulationTruth,
   TASK_FACTORS,
   taskSizes,
+  checkOptionKeys,
 } from './simulate-common.js';
 import { checkDtype, type Dtype } from './values.js';
 
@@ -49,7 +50,9 @@ export interface PdxLikeOptions {
   readonly dtype?: Dtype;
 }
 
-export type PdxLikeSettings = Required<Omit<PdxLikeOptions, 'groups' | 'n' | 'testRows' | 'tasks'>> & {
+export type PdxLikeSettings = Required<
+  Omit<PdxLikeOptions, 'groups' | 'n' | 'testRows' | 'tasks'>
+> & {
   readonly tasks: readonly string[];
   readonly n: readonly number[];
   readonly testRows: readonly number[];
@@ -74,10 +77,21 @@ export interface PdxTruth extends SimulationTruth {
  * in days: log y = log(medianDays) + c_r/4 + β_r·f + γ_r·h + ε. `truth.testMeans` are the
  * conditional means exp(logMean + σ²/2); `truth.testMedians` the medians exp(logMean).
  */
-export function simulatePdxLike(options: PdxLikeOptions = {}): Simulation<PdxTruth, PdxLikeSettings> {
+export function simulatePdxLike(
+  options: PdxLikeOptions = {},
+): Simulation<PdxTruth, PdxLikeSettings> {
   const names = options.tasks ?? PDX_TASKS;
-  if (!Array.isArray(names) || names.length === 0 || names.some((t) => typeof t !== 'string' || t === '') || new Set(names).size !== names.length) {
-    throw new ValidationError('Invalid tasks', { column: 'tasks', expected: 'distinct non-empty task names', received: describeReceived(names) });
+  if (
+    !Array.isArray(names) ||
+    names.length === 0 ||
+    names.some((t) => typeof t !== 'string' || t === '') ||
+    new Set(names).size !== names.length
+  ) {
+    throw new ValidationError('Invalid tasks', {
+      column: 'tasks',
+      expected: 'distinct non-empty task names',
+      received: describeReceived(names),
+    });
   }
   const R = names.length;
   const minRows = checkInt(options.minRows ?? 20, 'minRows', 1);
@@ -87,7 +101,10 @@ export function simulatePdxLike(options: PdxLikeOptions = {}): Simulation<PdxTru
   const structure = root.child();
   const trainRng = root.child();
   const testRng = root.child();
-  const n = options.n === undefined ? names.map(() => sizeRng.integer(minRows, maxRows + 1)) : taskSizes(options.n, R, 'n');
+  const n =
+    options.n === undefined
+      ? names.map(() => sizeRng.integer(minRows, maxRows + 1))
+      : taskSizes(options.n, R, 'n');
   const p = checkInt(options.p ?? 300, 'p', SHARED_FACTORS + TASK_FACTORS);
   const settings: PdxLikeSettings = Object.freeze({
     tasks: Object.freeze([...names]),
@@ -106,6 +123,7 @@ export function simulatePdxLike(options: PdxLikeOptions = {}): Simulation<PdxTru
     seed: options.seed ?? 0,
     dtype: checkDtype(options.dtype) ?? 'float64',
   });
+  checkOptionKeys(options, Object.keys(settings), 'simulatePdxLike');
   const { sigmaX, deltaX, sigma, effect } = settings;
   const K0 = SHARED_FACTORS;
   const K1 = TASK_FACTORS;
@@ -116,7 +134,11 @@ export function simulatePdxLike(options: PdxLikeOptions = {}): Simulation<PdxTru
   const logMedian = portableLog(settings.medianDays);
   const tasks = names.map((_, r) => {
     const m = Array.from({ length: K0 }, () => structure.normal());
-    const Ar = columnsToMatrix(orthonormalColumns(structure, p, K1, undefined, q0), p, 0.5 * Math.sqrt(p / K1));
+    const Ar = columnsToMatrix(
+      orthonormalColumns(structure, p, K1, undefined, q0),
+      p,
+      0.5 * Math.sqrt(p / K1),
+    );
     const gamma = Array.from({ length: K1 }, () => structure.normal(0, effect / 2));
     const c = structure.normal();
     const beta = (alphas[settings.groups[r] as number] as number[]).map((a) => effect * a);
@@ -148,7 +170,14 @@ export function simulatePdxLike(options: PdxLikeOptions = {}): Simulation<PdxTru
   };
   const train = names.map((_, r) => draw(trainRng.child(), r, n[r] as number));
   const test = names.map((_, r) => draw(testRng.child(), r, settings.testRows[r] as number));
-  const data = buildDatasets(names, train, test, p, settings.dtype, Array.from({ length: p }, (_, j) => `gene${j + 1}`));
+  const data = buildDatasets(
+    names,
+    train,
+    test,
+    p,
+    settings.dtype,
+    Array.from({ length: p }, (_, j) => `gene${j + 1}`),
+  );
   const half = (sigma * sigma) / 2;
   const truth: PdxTruth = Object.freeze({
     design: 'pdx-like',

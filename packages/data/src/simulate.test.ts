@@ -272,3 +272,15 @@ describe('simulatePdxLike (the stand-in for the PDX data)', () => {
     for (const t of train) expect(Array.from(back.task(t.name).X)).toEqual(Array.from(t.X));
   });
 });
+
+describe('simulator options', () => {
+  it('refuses an unknown option name instead of silently using the default', () => {
+    expect(() => simulateFactor({ R: 4 } as never)).toThrow(
+      /^Unknown option of simulateFactor \(at column "R"\): expected one of numTasks, n, testRows, p, .*received "R"\. Check the spelling of the option$/,
+    );
+    expect(() => simulateCovariate({ rh0: 0.3 } as never)).toThrow(/Unknown option of simulateCovariate \(at column "rh0"\)/);
+    expect(() => simulatePdxLike({ task: ['a'] } as never)).toThrow(/Unknown option of simulatePdxLike \(at column "task"\)/);
+    // Every documented option is accepted.
+    expect(simulateCovariate({ numTasks: 2, n: 20, testRows: 5, p: 20, sharedSupport: 5, taskBlock: 4, seed: 1 }).train.numTasks).toBe(2);
+  });
+});
