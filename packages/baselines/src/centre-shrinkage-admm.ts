@@ -1,0 +1,419 @@
+import { choleskySolve, type Matrix } from '@hetmtl/tensor';
+import { choleskyWithJitter, norm2, solveSymmetric } from './dense.js';
+import type { LinearDesign } from './linear-design.js';
+import {
+  pseudoSolve,
+  type SymmetricEigen,
+  spectralMatrix,
+  symmetricEigen,
+} from './symmetric-eigen.js';
+
+/**
+ * The ARMUL-style centre-shrinkage problem (Duan & Wang 2023) on a linear design, scaled by N:
+ *
+ *   F(β, β̄) = Σ_r [ ½‖y_r − Z_r β_r‖² + (n_r ρ/2)‖β_r‖² + λ √(p n_r) ‖β_r − β̄‖ ]
+ *
+ * (N times Σ_r w_r [ (1/2n_r)‖y_r − Z_r β_r‖² + (ρ/2)‖β_r‖² + λ √(p/n_r) ‖β_r − β̄‖ ] with
+ * w_r = n_r/N), over the task slopes β_r and a free centre β̄. Convex but not smooth: a task is
+ * either shrunk exactly onto the centre or kept at a distance.
+ *
+ * Solved by ADMM on z_r = β_r − β̄ (scaled duals u_r, step ϑ):
+ *
+ *   (β, β̄) ← argmin Σ_r f_r(β_r) + (ϑ/2) Σ_r ‖β_r − β̄ − z_r + u_r‖²   (a linear system)
+ *   z_r ← S(β_r − β̄ + u_r, t_r/ϑ),  S the group soft-threshold, t_r = λ√(p n_r)
+ *   u_r ← u_r + β_r − β̄ − z_r
+ *
+ * With H_r = A_r + n_rρI, g_r = b_r, c_r = z_r − u_r and T_r = (H_r + ϑI)⁻¹, the first step is
+ * β̄ = (Σ_r T_r H_r)⁻¹ Σ_r T_r(g_r − H_r c_r), then β_r = T_r(g_r + ϑ(β̄ + c_r)): the matrices depend
+ * on ϑ only, so they are formed once per ϑ (from one eigen-decomposition of each A_r). ϑ is adapted
+ * by residual balancing a limited number of times.
+ */
+export interface CentreSolution {
+  readonly lambda: number;
+  /** β_r = β̄ + z_r: exactly the centre for the tasks shrunk onto it. */
+  readonly beta: Float64Array[];
+  readonly centre: Float64Array;
+  /** Whether each task sits on the centre (z_r = 0). */
+  readonly onCentre: boolean[];
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+export interface CentreSolverOptions {
+  /** Ridge ρ on every β_r (default 0). */
+  readonly ridge: number;
+  /** Relative tolerance of the ADMM residuals (default 1e-7). */
+  readonly tolerance: number;
+  readonly maxIterations: number;
+}
+
+interface AdmmState {
+  z: Float64Array[];
+  u: Float64Array[];
+  theta: number;
+}
+
+interface StepMatrices {
+  readonly theta: number;
+  /** T_r g_r. */
+  readonly Tg: Float64Array[];
+  /** T_r (q×q). */
+  readonly T: Float64Array[];
+  /** T_r H_r (q×q). */
+  readonly P: Float64Array[];
+  /** Cholesky factor of Σ_r T_r H_r. */
+  readonly L: Matrix;
+}
+
+export class CentreShrinkageSolver {
+  readonly R: number;
+  readonly q: number;
+  private readonly eigs: SymmetricEigen[];
+  /** Eigenvalues of H_r = A_r + n_r ρ I. */
+  private readonly h: Float64Array[];
+  private readonly g: readonly Float64Array[];
+  /** √(p n_r): the penalty weight of task r per unit λ. */
+  readonly weights: Float64Array;
+  private pooledBeta: Float64Array | null = null;
+  private lambdaMaxValue: number | null = null;
+  private warm: AdmmState | null = null;
+  private matrices: StepMatrices | null = null;
+
+  constructor(
+    private readonly design: LinearDesign,
+    private readonly options: CentreSolverOptions,
+  ) {
+    this.R = design.R;
+    this.q = design.q;
+    this.eigs = design.A.map((A) => symmetricEigen(A, design.q));
+    this.h = this.eigs.map((eig, r) =>
+      Float64Array.from(
+        eig.values,
+        (v) => Math.max(v, 0) + (design.n[r] as number) * options.ridge,
+      ),
+    );
+    this.g = design.b;
+    this.weights = Float64Array.from(design.n, (n) => Math.sqrt(design.p * n));
+  }
+
+  /** The common β when every task is on the centre: (Σ H_r)⁻¹ Σ g_r. */
+  pooled(): Float64Array {
+    if (this.pooledBeta) return this.pooledBeta;
+    const { q } = this;
+    const H = new Float64Array(q * q);
+    const g = new Float64Array(q);
+    this.design.A.forEach((A, r) => {
+      for (let i = 0; i < A.length; i++) H[i] = (H[i] as number) + (A[i] as number);
+      for (let i = 0; i < q; i++)
+        H[i * q + i] = (H[i * q + i] as number) + (this.design.n[r] as number) * this.options.ridge;
+      const gr = this.g[r] as Float64Array;
+      for (let i = 0; i < q; i++) g[i] = (g[i] as number) + (gr[i] as number);
+    });
+    this.pooledBeta = q === 0 ? new Float64Array(0) : solveSymmetric(H, g, q);
+    return this.pooledBeta;
+  }
+
+  /** ∇ of task r's smooth loss, H_r β − g_r. */
+  gradient(r: number, beta: Float64Array): Float64Array {
+    const { q } = this;
+    const A = this.design.A[r] as Float64Array;
+    const g = this.g[r] as Float64Array;
+    const nr = this.design.n[r] as number;
+    const out = new Float64Array(q);
+    for (let i = 0; i < q; i++) {
+      let s = nr * this.options.ridge * (beta[i] as number) - (g[i] as number);
+      for (let j = 0; j < q; j++) s += (A[i * q + j] as number) * (beta[j] as number);
+      out[i] = s;
+    }
+    return out;
+  }
+
+  /**
+   * The smallest λ at which every task sits on the centre: at the pooled β*, max_r ‖∇f_r(β*)‖ / √(p n_r)
+   * (the gradients sum to zero there, so β̄ = β* satisfies its own optimality condition).
+   */
+  lambdaMax(): number {
+    if (this.lambdaMaxValue === null) {
+      const beta = this.pooled();
+      let top = 0;
+      let scale = 0;
+      for (let r = 0; r < this.R; r++) {
+        const w = this.weights[r] as number;
+        top = Math.max(top, norm2(this.gradient(r, beta)) / w);
+        scale = Math.max(scale, norm2(this.g[r] as Float64Array) / w);
+      }
+      // Rounding noise (one task, or tasks that agree exactly) is no reason to shrink.
+      this.lambdaMaxValue = top > 1e-10 * scale ? top : 0;
+    }
+    return this.lambdaMaxValue;
+  }
+
+  /** Solves at λ, warm-started from the previous call (call at increasing λ for a path). */
+  solve(lambda: number): CentreSolution {
+    const { R, q } = this;
+    if (lambda === 0) {
+      const beta = this.eigs.map((eig, r) =>
+        pseudoSolveShifted(eig, this.h[r] as Float64Array, this.g[r] as Float64Array),
+      );
+      const centre = weightedMedian(beta, this.weights);
+      this.warm = null;
+      return {
+        lambda,
+        beta,
+        centre,
+        onCentre: beta.map((b) => distance(b, centre) === 0),
+        iterations: 0,
+        converged: true,
+      };
+    }
+    if (lambda >= this.lambdaMax()) {
+      const b = this.pooled();
+      this.warm = {
+        z: Array.from({ length: R }, () => new Float64Array(q)),
+        u: Array.from({ length: R }, () => new Float64Array(q)),
+        theta: this.warm?.theta ?? this.initialTheta(),
+      };
+      return {
+        lambda,
+        beta: Array.from({ length: R }, () => b.slice()),
+        centre: b.slice(),
+        onCentre: new Array<boolean>(R).fill(true),
+        iterations: 0,
+        converged: true,
+      };
+    }
+    const state = this.warm ?? this.coldStart();
+    const result = this.admm(lambda, state);
+    this.warm = state;
+    return result;
+  }
+
+  private initialTheta(): number {
+    let s = 0;
+    for (const h of this.h) {
+      let t = 0;
+      for (let i = 0; i < h.length; i++) t += h[i] as number;
+      s += t / Math.max(h.length, 1);
+    }
+    return Math.max(s / this.R, 1e-8);
+  }
+
+  /** Start from the unshrunk fit: z_r = β_r(0) − median, u = 0. */
+  private coldStart(): AdmmState {
+    const beta = this.eigs.map((eig, r) =>
+      pseudoSolveShifted(eig, this.h[r] as Float64Array, this.g[r] as Float64Array),
+    );
+    const centre = weightedMedian(beta, this.weights);
+    return {
+      z: beta.map((b) => Float64Array.from(b, (v, i) => v - (centre[i] as number))),
+      u: beta.map(() => new Float64Array(this.q)),
+      theta: this.initialTheta(),
+    };
+  }
+
+  private stepMatrices(theta: number): StepMatrices {
+    if (this.matrices && this.matrices.theta === theta) return this.matrices;
+    const { q } = this;
+    const T: Float64Array[] = [];
+    const P: Float64Array[] = [];
+    const Tg: Float64Array[] = [];
+    const M = new Float64Array(q * q);
+    this.eigs.forEach((eig, r) => {
+      const h = this.h[r] as Float64Array;
+      const Tr = spectralMatrix(
+        eig,
+        Float64Array.from(h, (v) => 1 / (v + theta)),
+      );
+      const Pr = spectralMatrix(
+        eig,
+        Float64Array.from(h, (v) => v / (v + theta)),
+      );
+      for (let i = 0; i < M.length; i++) M[i] = (M[i] as number) + (Pr[i] as number);
+      T.push(Tr);
+      P.push(Pr);
+      Tg.push(symMatVec(Tr, this.g[r] as Float64Array, q));
+    });
+    this.matrices = { theta, T, P, Tg, L: choleskyWithJitter(M, q) };
+    return this.matrices;
+  }
+
+  private admm(lambda: number, state: AdmmState): CentreSolution {
+    const { R, q } = this;
+    const { tolerance, maxIterations } = this.options;
+    const t = Float64Array.from(this.weights, (w) => lambda * w);
+    const hScale = this.initialTheta();
+    const absPrimal = 1e-3 * tolerance * Math.sqrt(R * q);
+    const absDual = 1e-3 * tolerance * Math.sqrt((R + 1) * q) * hScale;
+    let beta: Float64Array[] = [];
+    let centre: Float64Array = new Float64Array(q);
+    let converged = false;
+    let iterations = 0;
+    let adaptations = 0;
+    const c = Array.from({ length: R }, () => new Float64Array(q));
+    for (let it = 1; it <= maxIterations; it++) {
+      iterations = it;
+      const m = this.stepMatrices(state.theta);
+      const theta = state.theta;
+      // (β, β̄)-step.
+      const rhs = new Float64Array(q);
+      for (let r = 0; r < R; r++) {
+        const cr = c[r] as Float64Array;
+        const z = state.z[r] as Float64Array;
+        const u = state.u[r] as Float64Array;
+        for (let i = 0; i < q; i++) cr[i] = (z[i] as number) - (u[i] as number);
+        const Pc = symMatVec(m.P[r] as Float64Array, cr, q);
+        const Tg = m.Tg[r] as Float64Array;
+        for (let i = 0; i < q; i++)
+          rhs[i] = (rhs[i] as number) + (Tg[i] as number) - (Pc[i] as number);
+      }
+      centre = choleskySolve(m.L, rhs);
+      beta = c.map((cr, r) => {
+        const v = Float64Array.from(cr, (x, i) => x + (centre[i] as number));
+        const Tv = symMatVec(m.T[r] as Float64Array, v, q);
+        const Tg = m.Tg[r] as Float64Array;
+        return Float64Array.from(Tv, (x, i) => (Tg[i] as number) + theta * x);
+      });
+      // z- and u-steps, residuals.
+      let primal2 = 0;
+      let dz2 = 0;
+      let diffNorm2 = 0;
+      let zNorm2 = 0;
+      let uNorm2 = 0;
+      const dzSum = new Float64Array(q);
+      const uSum = new Float64Array(q);
+      for (let r = 0; r < R; r++) {
+        const b = beta[r] as Float64Array;
+        const z = state.z[r] as Float64Array;
+        const u = state.u[r] as Float64Array;
+        const w = new Float64Array(q);
+        for (let i = 0; i < q; i++)
+          w[i] = (b[i] as number) - (centre[i] as number) + (u[i] as number);
+        const zNew = groupSoftThreshold(w, (t[r] as number) / theta);
+        for (let i = 0; i < q; i++) {
+          const d = (b[i] as number) - (centre[i] as number);
+          const res = d - (zNew[i] as number);
+          primal2 += res * res;
+          diffNorm2 += d * d;
+          zNorm2 += (zNew[i] as number) ** 2;
+          const dz = (zNew[i] as number) - (z[i] as number);
+          dz2 += dz * dz;
+          dzSum[i] = (dzSum[i] as number) + dz;
+          u[i] = (u[i] as number) + res;
+          uNorm2 += (u[i] as number) ** 2;
+          uSum[i] = (uSum[i] as number) + (u[i] as number);
+        }
+        state.z[r] = zNew;
+      }
+      const primal = Math.sqrt(primal2);
+      const dual = theta * Math.sqrt(dz2 + norm2(dzSum) ** 2);
+      const epsPrimal = absPrimal + tolerance * Math.max(Math.sqrt(diffNorm2), Math.sqrt(zNorm2));
+      const epsDual = absDual + tolerance * theta * Math.sqrt(uNorm2 + norm2(uSum) ** 2);
+      if (primal <= epsPrimal && dual <= epsDual) {
+        converged = true;
+        break;
+      }
+      // Residual balancing, at most 40 times (so that the iteration settles).
+      if (it % 10 === 0 && adaptations < 40) {
+        let factor = 1;
+        if (primal / epsPrimal > 10 * (dual / epsDual)) factor = 2;
+        else if (dual / epsDual > 10 * (primal / epsPrimal)) factor = 0.5;
+        if (factor !== 1) {
+          adaptations++;
+          state.theta = theta * factor;
+          for (const u of state.u) for (let i = 0; i < q; i++) u[i] = (u[i] as number) / factor;
+        }
+      }
+    }
+    const onCentre = state.z.map((z) => z.every((v) => v === 0));
+    return {
+      lambda,
+      beta: state.z.map((z) => Float64Array.from(z, (v, i) => v + (centre[i] as number))),
+      centre,
+      onCentre,
+      iterations,
+      converged,
+    };
+  }
+}
+
+/** S(w, κ) = (1 − κ/‖w‖)₊ w. */
+function groupSoftThreshold(w: Float64Array, kappa: number): Float64Array {
+  const n = norm2(w);
+  if (n <= kappa) return new Float64Array(w.length);
+  const f = 1 - kappa / n;
+  return Float64Array.from(w, (v) => f * v);
+}
+
+function symMatVec(A: Float64Array, v: Float64Array, q: number): Float64Array {
+  const out = new Float64Array(q);
+  for (let i = 0; i < q; i++) {
+    let s = 0;
+    for (let j = 0; j < q; j++) s += (A[i * q + j] as number) * (v[j] as number);
+    out[i] = s;
+  }
+  return out;
+}
+
+/** H_r⁺ g for H_r = U diag(h) Uᵀ (the unshrunk per-task fit). */
+function pseudoSolveShifted(eig: SymmetricEigen, h: Float64Array, g: Float64Array): Float64Array {
+  return pseudoSolve({ n: eig.n, values: h, vectors: eig.vectors }, 0, g);
+}
+
+function distance(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += ((a[i] as number) - (b[i] as number)) ** 2;
+  return Math.sqrt(s);
+}
+
+/**
+ * The weighted geometric median argmin_m Σ_r ω_r ‖β_r − m‖ (Weiszfeld's iteration): the limit of the
+ * centre as λ → 0⁺, reported as the centre at λ = 0.
+ */
+export function weightedMedian(
+  points: readonly Float64Array[],
+  weights: Float64Array,
+): Float64Array {
+  const q = points[0]?.length ?? 0;
+  let m = new Float64Array(q);
+  let W = 0;
+  points.forEach((pt, r) => {
+    W += weights[r] as number;
+    for (let i = 0; i < q; i++)
+      m[i] = (m[i] as number) + (weights[r] as number) * (pt[i] as number);
+  });
+  for (let i = 0; i < q; i++) m[i] = (m[i] as number) / W;
+  for (let it = 0; it < 500; it++) {
+    const next = new Float64Array(q);
+    let denom = 0;
+    let onPoint = -1;
+    points.forEach((pt, r) => {
+      const d = distance(pt, m);
+      if (d < 1e-14) {
+        onPoint = r;
+        return;
+      }
+      const w = (weights[r] as number) / d;
+      denom += w;
+      for (let i = 0; i < q; i++) next[i] = (next[i] as number) + w * (pt[i] as number);
+    });
+    if (denom === 0) break;
+    for (let i = 0; i < q; i++) next[i] = (next[i] as number) / denom;
+    if (onPoint >= 0) {
+      // Sitting on a data point: it is the median when the pull of the others is at most its weight.
+      const pull = new Float64Array(q);
+      points.forEach((pt, r) => {
+        if (r === onPoint) return;
+        const d = distance(pt, m);
+        for (let i = 0; i < q; i++)
+          pull[i] =
+            (pull[i] as number) +
+            ((weights[r] as number) * ((pt[i] as number) - (m[i] as number))) / d;
+      });
+      if (norm2(pull) <= (weights[onPoint] as number)) break;
+    }
+    const change = distance(next, m);
+    m = next;
+    if (change <= 1e-12 * (1 + norm2(m))) break;
+  }
+  return m;
+}

@@ -1,0 +1,188 @@
+import { crossprod, gram } from './dense.js';
+import type { TaskArrays } from './task-arrays.js';
+
+/**
+ * The linear learners' view of standardised task data: each task centred on its own means (so the
+ * unpenalised task intercepts are profiled out exactly), and — when there are more features than
+ * the centred rows can span (p > N − R) — expressed in an orthonormal basis Q (p×q) of the row space
+ * of the centred rows. Every penalty of this package is a Euclidean norm, invariant under rotations,
+ * and the losses see β only through X̃β, so the solution lies in that row space: solving in q ≤ N − R
+ * coordinates γ and mapping back β = Qγ gives the same fit (the minimum-norm one when it is not
+ * unique) at a fraction of the cost when p ≫ N.
+ */
+export interface LinearDesign {
+  readonly R: number;
+  readonly p: number;
+  /** Coordinates of the solve: p, or the rank of the centred rows when reduced. */
+  readonly q: number;
+  readonly N: number;
+  readonly n: readonly number[];
+  readonly xMean: readonly Float64Array[];
+  readonly yMean: Float64Array;
+  /** Centred (and reduced) features of each task, row-major n_r × q. */
+  readonly Z: readonly Float64Array[];
+  /** Centred targets of each task. */
+  readonly y: readonly Float64Array[];
+  /** Q (p×q, row-major, orthonormal columns), or null when the solve uses the features themselves. */
+  readonly basis: Float64Array | null;
+  /** Z_rᵀZ_r (q×q), not divided by n_r. */
+  readonly A: readonly Float64Array[];
+  /** Z_rᵀy_r (q), not divided by n_r. */
+  readonly b: readonly Float64Array[];
+}
+
+/** What a linear learner keeps: slopes and intercepts per task on the standardised scale. */
+export interface LinearFit {
+  readonly slopes: readonly Float64Array[];
+  readonly intercepts: Float64Array;
+  /** The shared part (w₀ of mean regularisation, β̄ of centre shrinkage), when the learner has one. */
+  readonly centre: Float64Array | null;
+}
+
+export function linearDesign(data: TaskArrays): LinearDesign {
+  const { p } = data;
+  const R = data.y.length;
+  const n = data.y.map((y) => y.length);
+  const N = n.reduce((a, b) => a + b, 0);
+  const xMean: Float64Array[] = [];
+  const yMean = new Float64Array(R);
+  const Xc: Float64Array[] = [];
+  const yc: Float64Array[] = [];
+  data.X.forEach((X, r) => {
+    const nr = n[r] as number;
+    const m = new Float64Array(p);
+    for (let i = 0; i < nr; i++)
+      for (let a = 0; a < p; a++) m[a] = (m[a] as number) + (X[i * p + a] as number);
+    for (let a = 0; a < p; a++) m[a] = (m[a] as number) / nr;
+    const y = data.y[r] as Float64Array;
+    let my = 0;
+    for (let i = 0; i < nr; i++) my += y[i] as number;
+    my /= nr;
+    const xc = new Float64Array(nr * p);
+    for (let i = 0; i < nr; i++)
+      for (let a = 0; a < p; a++) xc[i * p + a] = (X[i * p + a] as number) - (m[a] as number);
+    xMean.push(m);
+    yMean[r] = my;
+    Xc.push(xc);
+    yc.push(Float64Array.from(y, (v) => v - my));
+  });
+  const basis = p > N - R ? rowSpaceBasis(Xc, n, p) : null;
+  const q = basis ? basis.length / p : p;
+  const Z = basis ? Xc.map((xc, r) => project(xc, n[r] as number, p, basis, q)) : Xc;
+  return {
+    R,
+    p,
+    q,
+    N,
+    n,
+    xMean,
+    yMean,
+    Z,
+    y: yc,
+    basis,
+    A: Z.map((z, r) => gram(z, n[r] as number, q)),
+    b: Z.map((z, r) => crossprod(z, yc[r] as Float64Array, n[r] as number, q)),
+  };
+}
+
+/** β = Qγ (a copy of γ when the design is not reduced). */
+export function expand(design: LinearDesign, gamma: Float64Array): Float64Array {
+  const { basis, p, q } = design;
+  if (!basis) return gamma.slice();
+  const out = new Float64Array(p);
+  for (let a = 0; a < p; a++) {
+    let s = 0;
+    for (let k = 0; k < q; k++) s += (basis[a * q + k] as number) * (gamma[k] as number);
+    out[a] = s;
+  }
+  return out;
+}
+
+/** Slopes β_r = Qγ_r and intercepts c_r = ȳ_r − x̄_rᵀβ_r from the solve's coordinates. */
+export function linearFit(
+  design: LinearDesign,
+  gammas: readonly Float64Array[],
+  centre: Float64Array | null = null,
+): LinearFit {
+  const slopes = gammas.map((g) => expand(design, g));
+  const intercepts = Float64Array.from(slopes, (b, r) => {
+    const m = design.xMean[r] as Float64Array;
+    let c = design.yMean[r] as number;
+    for (let a = 0; a < design.p; a++) c -= (m[a] as number) * (b[a] as number);
+    return c;
+  });
+  return { slopes, intercepts, centre: centre ? expand(design, centre) : null };
+}
+
+/** c_r + Xβ_r for rows of task r (standardised scale). */
+export function predictLinear(fit: LinearFit, r: number, X: Float64Array, p: number): Float64Array {
+  const n = X.length / p;
+  const b = fit.slopes[r] as Float64Array;
+  const c = fit.intercepts[r] as number;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = c;
+    for (let a = 0; a < p; a++) s += (X[i * p + a] as number) * (b[a] as number);
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * An orthonormal basis (p×q, row-major) of the span of the rows of the centred task matrices, by
+ * modified Gram–Schmidt with one re-orthogonalisation; rows that add less than 1e-9 of their norm
+ * are dropped.
+ */
+function rowSpaceBasis(Xc: readonly Float64Array[], n: readonly number[], p: number): Float64Array {
+  const vectors: Float64Array[] = [];
+  let maxNorm = 0;
+  Xc.forEach((X, r) => {
+    for (let i = 0; i < (n[r] as number); i++) maxNorm = Math.max(maxNorm, rowNorm(X, i, p));
+  });
+  const tol = 1e-9 * maxNorm;
+  Xc.forEach((X, r) => {
+    for (let i = 0; i < (n[r] as number); i++) {
+      const v = X.slice(i * p, (i + 1) * p);
+      const before = rowNorm(v, 0, p);
+      if (before <= tol) continue;
+      for (let pass = 0; pass < 2; pass++) {
+        for (const u of vectors) {
+          let dot = 0;
+          for (let a = 0; a < p; a++) dot += (u[a] as number) * (v[a] as number);
+          for (let a = 0; a < p; a++) v[a] = (v[a] as number) - dot * (u[a] as number);
+        }
+      }
+      const after = rowNorm(v, 0, p);
+      if (after <= 1e-9 * before || after <= tol) continue;
+      for (let a = 0; a < p; a++) v[a] = (v[a] as number) / after;
+      vectors.push(v);
+      if (vectors.length === p) return;
+    }
+  });
+  const q = vectors.length;
+  const Q = new Float64Array(p * q);
+  vectors.forEach((u, k) => {
+    for (let a = 0; a < p; a++) Q[a * q + k] = u[a] as number;
+  });
+  return Q;
+}
+
+function rowNorm(X: ArrayLike<number>, i: number, p: number): number {
+  let s = 0;
+  for (let a = 0; a < p; a++) s += (X[i * p + a] as number) ** 2;
+  return Math.sqrt(s);
+}
+
+/** X Q (n×q). */
+function project(X: Float64Array, n: number, p: number, Q: Float64Array, q: number): Float64Array {
+  const out = new Float64Array(n * q);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < p; a++) {
+      const x = X[i * p + a] as number;
+      if (x === 0) continue;
+      for (let k = 0; k < q; k++)
+        out[i * q + k] = (out[i * q + k] as number) + x * (Q[a * q + k] as number);
+    }
+  }
+  return out;
+}
