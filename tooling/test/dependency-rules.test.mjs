@@ -87,6 +87,20 @@ describe('dependency rules', () => {
     expect(checkDependencyRules(root)).toEqual(['packages/optimizer/src/a.test.ts: imports @hetmtl/model: no package imports model (only apps do)']);
   });
 
+  it("let a backend's tests fit the model, but not its sources", () => {
+    const root = fixture({
+      'packages/tensor': tensor,
+      'packages/backend-native': {
+        pkg: { name: '@hetmtl/backend-native', dependencies: { '@hetmtl/tensor': '*' }, devDependencies: { '@hetmtl/model': '*' } },
+        files: { 'fit.test.ts': "import { DualEncoderRegressor } from '@hetmtl/model';", 'index.ts': "import { m } from '@hetmtl/model';" },
+      },
+    });
+    expect(checkDependencyRules(root)).toEqual([
+      'packages/backend-native/src/index.ts: imports @hetmtl/model: no package imports model (only apps do)',
+      'packages/backend-native/src/index.ts: imports @hetmtl/model, which packages/backend-native/package.json does not declare in dependencies',
+    ]);
+  });
+
   it('finds static, dynamic, side-effect and require imports', () => {
     expect(importsOf("import a from 'x';\nimport 'y/z';\nconst b = require('@s/p/deep');\nawait import(\"q\");\nimport { c } from './local.js';\nimport fs from 'node:fs';\nimport path from 'path';")).toEqual(['x', 'y', '@s/p', 'q']);
   });

@@ -1,4 +1,5 @@
 import { cpuBackend } from '@hetmtl/backend-cpu';
+import { nativeBackend } from '@hetmtl/backend-native';
 import { tfjsNodeBackend } from '@hetmtl/backend-tfjs-node';
 import { wasmBackend } from '@hetmtl/backend-wasm';
 import type { BackendPlugin } from '@hetmtl/tensor';
@@ -8,4 +9,5 @@ export const BACKENDS: Readonly<Record<string, () => BackendPlugin>> = {
   cpu: () => cpuBackend(),
   wasm: () => wasmBackend(),
   'tfjs-node': () => tfjsNodeBackend(),
+  native: () => nativeBackend(),
 };

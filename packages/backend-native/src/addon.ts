@@ -1,0 +1,167 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The functions of the compiled addon (native/addon.cc). Every array is used in place. */
+export interface NativeBinding {
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    batchA: number,
+    batchB: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+  ): void;
+  biasActivation(
+    out: Float32Array,
+    bias: Float32Array | null,
+    rows: number,
+    cols: number,
+    activation: number,
+    alpha: number,
+  ): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, plan: Int32Array): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  eluGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
+  addN(inputs: Float32Array[], out: Float32Array): void;
+  reduce(
+    op: number,
+    x: Float32Array,
+    out: Float32Array,
+    outer: number,
+    reduced: number,
+    inner: number,
+  ): void;
+  /** null when loaded, else the loader's error. */
+  loadOpenBLAS(path: string): string | null;
+  setGemm(gemm: 'builtin' | 'openblas'): boolean;
+  setThreads(threads: number): void;
+  info(): RawNativeInfo;
+  readonly abiVersion: number;
+}
+
+export interface RawNativeInfo {
+  readonly gemm: 'builtin' | 'openblas';
+  readonly threads: number;
+  readonly builtinKernel: 'avx2+fma' | 'generic';
+  readonly elementwiseClones: boolean;
+  readonly openblasPath: string | null;
+  readonly openblasConfig: string | null;
+  readonly cpu: {
+    readonly sse42: boolean;
+    readonly avx2: boolean;
+    readonly fma: boolean;
+    readonly avx512f: boolean;
+  };
+  readonly compiler: string;
+}
+
+/** What the install-time build wrote to build/status.json. */
+export interface BuildStatus {
+  readonly ok: boolean;
+  readonly kind: 'ok' | 'no-toolchain' | 'no-headers' | 'compile-error' | 'skipped' | 'missing';
+  readonly reason?: string;
+  readonly fix?: string;
+  readonly log?: string;
+}
+
+export const ADDON_PATH = fileURLToPath(
+  new URL('../build/Release/hetmtl_native.node', import.meta.url),
+);
+const STATUS_PATH = fileURLToPath(new URL('../build/status.json', import.meta.url));
+const WASM_ADVICE = 'or use wasmBackend() from @hetmtl/backend-wasm, which needs no compiler';
+
+export type LoadResult =
+  | { readonly ok: true; readonly binding: NativeBinding }
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly fix: string;
+      readonly status: BuildStatus;
+    };
+
+export function readBuildStatus(): BuildStatus {
+  try {
+    return JSON.parse(readFileSync(STATUS_PATH, 'utf8')) as BuildStatus;
+  } catch {
+    return {
+      ok: false,
+      kind: 'missing',
+      reason:
+        'the addon was never built (were install scripts disabled, e.g. npm --ignore-scripts or pnpm without onlyBuiltDependencies?)',
+      fix: `Run \`npm rebuild @hetmtl/backend-native\` (pnpm: add @hetmtl/backend-native to onlyBuiltDependencies, then \`pnpm rebuild\`), ${WASM_ADVICE}`,
+    };
+  }
+}
+
+let loaded: LoadResult | undefined;
+
+/** Loads the compiled addon once; never throws. */
+export function loadBinding(): LoadResult {
+  if (loaded) return loaded;
+  const status = readBuildStatus();
+  if (!existsSync(ADDON_PATH)) {
+    loaded = {
+      ok: false,
+      reason: `the native addon is not built: ${status.reason ?? 'build/Release/hetmtl_native.node is missing'}`,
+      fix: status.fix ?? `Run \`npm rebuild @hetmtl/backend-native\`, ${WASM_ADVICE}`,
+      status,
+    };
+    return loaded;
+  }
+  try {
+    const binding = createRequire(import.meta.url)(ADDON_PATH) as NativeBinding;
+    if (binding.abiVersion !== 1)
+      throw new Error(`addon ABI ${binding.abiVersion}, expected 1 (a stale build?)`);
+    loaded = { ok: true, binding };
+  } catch (e) {
+    loaded = {
+      ok: false,
+      reason: `the native addon failed to load: ${(e as Error).message}`,
+      fix: `Rebuild it with \`npm rebuild @hetmtl/backend-native\`, ${WASM_ADVICE}`,
+      status,
+    };
+  }
+  return loaded;
+}
+
+/**
+ * Where OpenBLAS is looked for: the path in HETMTL_OPENBLAS when it is set (only there; `none` turns
+ * OpenBLAS off), else the system's library by its usual names.
+ */
+export function openblasCandidates(): string[] {
+  const env = process.env.HETMTL_OPENBLAS;
+  if (env !== undefined && env !== '') return env === 'none' ? [] : [env];
+  if (process.platform === 'darwin') {
+    return [
+      'libopenblas.dylib',
+      '/opt/homebrew/opt/openblas/lib/libopenblas.dylib',
+      '/usr/local/opt/openblas/lib/libopenblas.dylib',
+    ];
+  }
+  return ['libopenblas.so.0', 'libopenblas.so'];
+}
+
+let openblas: { path: string | null; errors: string[] } | undefined;
+
+/** Tries to dlopen OpenBLAS once; returns its path, or null with why. */
+export function loadOpenBLAS(binding: NativeBinding): { path: string | null; errors: string[] } {
+  if (openblas) return openblas;
+  const errors: string[] = [];
+  for (const candidate of openblasCandidates()) {
+    const error = binding.loadOpenBLAS(candidate);
+    if (error === null) {
+      openblas = { path: binding.info().openblasPath ?? candidate, errors };
+      return openblas;
+    }
+    errors.push(error);
+  }
+  if (errors.length === 0) errors.push('turned off by HETMTL_OPENBLAS=none');
+  openblas = { path: null, errors };
+  return openblas;
+}
