@@ -1,7 +1,17 @@
 import {
+  checkDataset,
+  checkSameShape,
+  combineDatasets,
+  type FeatureRows,
+  type Metrics,
+  meanTaskRmse,
+  metrics,
   type MultiTaskDataset,
   Standardizer,
   type StandardizerJSON,
+  type StandardisedTasks as TaskArrays,
+  standardiseTasks,
+  toRowMajor,
   trainTestSplit,
 } from '@hetmtl/data';
 import { throwIfAborted } from '@hetmtl/optimizer';
@@ -12,16 +22,8 @@ import {
   SerializationError,
   ValidationError,
 } from '@hetmtl/tensor';
-import {
-  checkDataset,
-  checkSameShape,
-  type FeatureRows,
-  option,
-  toRowMajor,
-} from './input-checks.js';
+import { option } from './input-checks.js';
 import { decodeNumber, encodeNumber, type JsonNumber } from './json-numbers.js';
-import { meanTaskRmse, type Metrics, metrics } from './metrics.js';
-import { combineDatasets, standardiseTasks, type TaskArrays } from './task-arrays.js';
 
 /** The version of every document this package writes. */
 export const BASELINE_VERSION = 1;

@@ -8,39 +8,6 @@ import {
 
 /** Small Float64 helpers on row-major arrays (n rows × p columns). */
 
-/** XᵀX (p×p). */
-export function gram(X: ArrayLike<number>, n: number, p: number): Float64Array {
-  const G = new Float64Array(p * p);
-  for (let i = 0; i < n; i++) {
-    const o = i * p;
-    for (let a = 0; a < p; a++) {
-      const xa = X[o + a] as number;
-      if (xa === 0) continue;
-      const ra = a * p;
-      for (let b = a; b < p; b++) G[ra + b] = (G[ra + b] as number) + xa * (X[o + b] as number);
-    }
-  }
-  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) G[a * p + b] = G[b * p + a] as number;
-  return G;
-}
-
-/** Xᵀy (p). */
-export function crossprod(
-  X: ArrayLike<number>,
-  y: ArrayLike<number>,
-  n: number,
-  p: number,
-): Float64Array {
-  const out = new Float64Array(p);
-  for (let i = 0; i < n; i++) {
-    const yi = y[i] as number;
-    if (yi === 0) continue;
-    const o = i * p;
-    for (let a = 0; a < p; a++) out[a] = (out[a] as number) + (X[o + a] as number) * yi;
-  }
-  return out;
-}
-
 export function norm2(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += (v[i] as number) ** 2;

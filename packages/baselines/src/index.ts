@@ -8,8 +8,6 @@ export {
   type Evaluation,
   type Selection,
 } from './baseline-regressor.js';
-export type { FeatureRows } from './input-checks.js';
-export { type Metrics, meanTaskRmse, metrics } from './metrics.js';
 export { LinearBaseline, type LinearCoefficients } from './linear-baseline.js';
 export { DEFAULT_RIDGE_LAMBDAS, RIDGE_FORMAT, RidgeRegressor, type RidgeOptions } from './ridge.js';
 export {

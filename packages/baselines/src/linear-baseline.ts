@@ -9,7 +9,7 @@ import {
 } from './baseline-regressor.js';
 import { decodeVector, decodeVectors } from './json-numbers.js';
 import { type LinearDesign, type LinearFit, linearDesign, predictLinear } from './linear-design.js';
-import type { TaskArrays } from './task-arrays.js';
+import type { StandardisedTasks as TaskArrays } from '@hetmtl/data';
 
 /** Slopes and intercepts of every task (and the shared part, when the learner has one). */
 export interface LinearCoefficients {

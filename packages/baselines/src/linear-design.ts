@@ -1,5 +1,5 @@
-import { crossprod, gram } from './dense.js';
-import type { TaskArrays } from './task-arrays.js';
+import { crossprod, gram } from '@hetmtl/tensor';
+import type { StandardisedTasks as TaskArrays } from '@hetmtl/data';
 
 /**
  * The linear learners' view of standardised task data: each task centred on its own means (so the

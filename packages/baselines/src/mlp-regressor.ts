@@ -30,7 +30,7 @@ import {
 } from './neural-baseline.js';
 import type { PaddedSet } from './network-training.js';
 import { trainPerTask } from './per-task-training.js';
-import type { TaskArrays } from './task-arrays.js';
+import type { StandardisedTasks as TaskArrays } from '@hetmtl/data';
 
 export const MLP_FORMAT = 'hetmtl/mlp-regressor';
 

@@ -52,3 +52,13 @@ export {
   type CovariateTruth,
 } from './simulate-covariate.js';
 export { PDX_TASKS, simulatePdxLike, type PdxLikeOptions, type PdxLikeSettings, type PdxTruth } from './simulate-pdx.js';
+export { type Metrics, meanTaskRmse, metrics } from './metrics.js';
+export {
+  checkDataset,
+  checkSameShape,
+  combineDatasets,
+  type FeatureRows,
+  standardiseTasks,
+  type StandardisedTasks,
+  toRowMajor,
+} from './model-input.js';

@@ -1,9 +1,9 @@
 import { encoderRegistry } from '@hetmtl/encoders';
-import { type Random, tf } from '@hetmtl/tensor';
-import { crossprodMat, gram, predictLinear, solveRidge, topEigen } from './dense.js';
+import { metrics } from '@hetmtl/data';
+import { crossprod, gram, type Random, tf } from '@hetmtl/tensor';
+import { predictLinear, solveRidge, topEigen } from './dense.js';
 import { FittedDual } from './fitted.js';
 import { linearTask } from './linear-mtl.js';
-import { metrics } from './metrics.js';
 import { buildCoefficientProblem, profiledIntercepts } from './trainer.js';
 
 /** Pull strengths toward the nearest group centre tried for a new task (∞: join the group). */
@@ -123,7 +123,7 @@ export function addDualTask(
         const Xc = Xs.map((v, i) => v - (mean[i % p] as number));
         const FtF = gram(F, n, K0);
         for (let k = 0; k < K0; k++) FtF[k * K0 + k] = (FtF[k * K0 + k] as number) + 1e-8;
-        const coef = solveRidge(FtF, crossprodMat(F, Xc, n, K0, p), K0, p).x;
+        const coef = solveRidge(FtF, crossprod(F, Xc, n, K0, p), K0, p).x;
         for (let i = 0; i < n; i++)
           for (let a = 0; a < p; a++)
             for (let k = 0; k < K0; k++)

@@ -11,58 +11,6 @@ import {
  * Small Float64 helpers for the model's closed-form steps (row-major arrays, n×p).
  */
 
-/** XᵀX (p×p) of a row-major n×p array. */
-export function gram(X: ArrayLike<number>, n: number, p: number): Float64Array {
-  const G = new Float64Array(p * p);
-  for (let i = 0; i < n; i++) {
-    const o = i * p;
-    for (let a = 0; a < p; a++) {
-      const xa = X[o + a] as number;
-      if (xa === 0) continue;
-      const ra = a * p;
-      for (let b = a; b < p; b++) G[ra + b] = (G[ra + b] as number) + xa * (X[o + b] as number);
-    }
-  }
-  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) G[a * p + b] = G[b * p + a] as number;
-  return G;
-}
-
-/** Xᵀy (p) of a row-major n×p array. */
-export function crossprod(
-  X: ArrayLike<number>,
-  y: ArrayLike<number>,
-  n: number,
-  p: number,
-): Float64Array {
-  const out = new Float64Array(p);
-  for (let i = 0; i < n; i++) {
-    const yi = y[i] as number;
-    const o = i * p;
-    for (let a = 0; a < p; a++) out[a] = (out[a] as number) + (X[o + a] as number) * yi;
-  }
-  return out;
-}
-
-/** XᵀY (p×q) of row-major n×p and n×q arrays. */
-export function crossprodMat(
-  X: ArrayLike<number>,
-  Y: ArrayLike<number>,
-  n: number,
-  p: number,
-  q: number,
-): Float64Array {
-  const out = new Float64Array(p * q);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < p; a++) {
-      const xa = X[i * p + a] as number;
-      if (xa === 0) continue;
-      for (let b = 0; b < q; b++)
-        out[a * q + b] = (out[a * q + b] as number) + xa * (Y[i * q + b] as number);
-    }
-  }
-  return out;
-}
-
 /**
  * Solves (A + jitter·I) X = B for symmetric PSD A, adding a growing jitter until the Cholesky
  * factor exists (the "pseudo-inverse fallback" of method.md §4). Returns the jitter used.

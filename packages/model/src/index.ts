@@ -9,4 +9,3 @@ export {
   MODEL_VERSION,
   type PathRow,
 } from './regressor.js';
-export { type Metrics, meanTaskRmse, metrics } from './metrics.js';

@@ -1,5 +1,5 @@
-import { cholesky, choleskySolve, matrix } from '@hetmtl/tensor';
-import { crossprod, gram, solveRidge } from './dense.js';
+import { cholesky, choleskySolve, crossprod, gram, matrix } from '@hetmtl/tensor';
+import { solveRidge } from './dense.js';
 
 /**
  * The closed-form linear MTL special case of the method (method.md §2, §5): identity shared

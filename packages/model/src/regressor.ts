@@ -1,9 +1,17 @@
 import {
-  fromTaskArrays,
+  checkDataset,
+  checkSameShape,
+  combineDatasets,
+  type FeatureRows,
   kFoldByTask,
+  type Metrics,
+  meanTaskRmse,
+  metrics,
   type MultiTaskDataset,
   Standardizer,
   type StandardizerJSON,
+  standardiseTasks,
+  toRowMajor,
   trainTestSplit,
 } from '@hetmtl/data';
 import type { EncoderSpec } from '@hetmtl/encoders';
@@ -26,7 +34,6 @@ import {
 import { addDualTask, addLinearTask } from './add-task.js';
 import { type DualStateJSON, FittedDual } from './fitted.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
-import { meanTaskRmse, type Metrics, metrics } from './metrics.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { DualTrainer, profiledIntercepts, type TaskArrays, type TrainerConfig } from './trainer.js';
 
@@ -143,16 +150,6 @@ interface ModelJSON {
   readonly folds?: number;
 }
 
-function perTask(ds: MultiTaskDataset, st: Standardizer): TaskArrays {
-  const X: Float64Array[] = [];
-  const y: Float64Array[] = [];
-  for (const t of ds.tasks()) {
-    X.push(st.transformX(t.X));
-    y.push(st.transformY(t.y));
-  }
-  return { X, y, p: ds.numFeatures };
-}
-
 function groupsFromLabels(names: readonly string[], labels: readonly number[]): string[][] {
   const out: string[][] = [];
   labels.forEach((g, r) => {
@@ -204,8 +201,8 @@ export class DualEncoderRegressor {
       const st = new Standardizer().fit(f.train);
       return {
         st,
-        tr: perTask(f.train, st),
-        va: perTask(f.validation, st),
+        tr: standardiseTasks(f.train, st),
+        va: standardiseTasks(f.validation, st),
         ySd: st.targetScaling().scale,
       };
     });
@@ -344,9 +341,9 @@ export class DualEncoderRegressor {
           fraction: (total - 1) / total,
         });
         const only = folds[0] as (typeof folds)[number];
-        const all = K > 1 ? dataset : combine(only.train, only.validation);
+        const all = K > 1 ? dataset : combineDatasets(only.train, only.validation);
         finalStandardizer = new Standardizer().fit(all);
-        const data = perTask(all, finalStandardizer);
+        const data = standardiseTasks(all, finalStandardizer);
         if (chosen.kind === 'linear') {
           const tasks = data.X.map((X, r) =>
             linearTask(X, data.y[r] as Float64Array, (data.y[r] as Float64Array).length, data.p),
@@ -1126,104 +1123,4 @@ function commonBeta(
     ridge,
   );
   return fit.beta;
-}
-
-function checkDataset(ds: unknown, what: string): asserts ds is MultiTaskDataset {
-  const d = ds as MultiTaskDataset;
-  if (
-    typeof d !== 'object' ||
-    d === null ||
-    !Array.isArray(d.taskNames) ||
-    typeof d.tasks !== 'function'
-  ) {
-    throw new ValidationError(`Invalid ${what}`, {
-      expected: 'a MultiTaskDataset from @hetmtl/data',
-      received: describeReceived(ds),
-      fix: 'Build one with fromTaskArrays, fromLongTable or readCsv from @hetmtl/data',
-    });
-  }
-}
-
-function checkSameShape(train: MultiTaskDataset, validation: MultiTaskDataset): void {
-  checkDataset(validation, 'validation dataset');
-  if (validation.numFeatures !== train.numFeatures) {
-    throw new ValidationError('The validation dataset has a different number of features', {
-      expected: `${train.numFeatures}`,
-      received: `${validation.numFeatures}`,
-    });
-  }
-  const names = train.taskNames.join('\u0000');
-  if (validation.taskNames.join('\u0000') !== names) {
-    throw new ValidationError('The validation dataset has different tasks', {
-      expected: `the training tasks in the same order (${train.taskNames.slice(0, 5).join(', ')}…)`,
-      received: validation.taskNames.slice(0, 5).join(', '),
-      fix: 'Split one dataset with trainTestSplit from @hetmtl/data',
-    });
-  }
-}
-
-/** Train and validation rows of each task together, as one dataset. */
-function combine(a: MultiTaskDataset, b: MultiTaskDataset): MultiTaskDataset {
-  const record: Record<string, { X: Float64Array; y: Float64Array }> = {};
-  const p = a.numFeatures;
-  for (const t of a.tasks()) {
-    const u = b.task(t.name);
-    const X = new Float64Array((t.n + u.n) * p);
-    X.set(t.X, 0);
-    X.set(u.X, t.n * p);
-    const y = new Float64Array(t.n + u.n);
-    y.set(t.y, 0);
-    y.set(u.y, t.n);
-    record[t.name] = { X, y };
-  }
-  return fromTaskArrays(record, { featureNames: [...a.featureNames] });
-}
-
-function toRowMajor(
-  X: Float64Array | Float32Array | readonly (readonly number[])[],
-  p: number,
-  task: string,
-): Float64Array {
-  let out: Float64Array;
-  if (ArrayBuffer.isView(X)) {
-    if (X.length % p !== 0) {
-      throw new ValidationError('Wrong number of features', {
-        task,
-        expected: `a row-major array with ${p} columns (length a multiple of ${p})`,
-        received: `length ${X.length}`,
-      });
-    }
-    out = Float64Array.from(X);
-  } else if (Array.isArray(X)) {
-    out = new Float64Array(X.length * p);
-    X.forEach((row, i) => {
-      if (!Array.isArray(row) || row.length !== p) {
-        throw new ValidationError('Wrong number of features', {
-          task,
-          row: i,
-          expected: `${p} values`,
-          received: Array.isArray(row) ? `${row.length}` : describeReceived(row),
-        });
-      }
-      out.set(row, i * p);
-    });
-  } else
-    throw new ValidationError('Invalid X', {
-      task,
-      expected: 'rows (number[][]) or a row-major Float64Array',
-      received: describeReceived(X),
-    });
-  for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i] as number)) {
-      throw new ValidationError('Non-finite value in X', {
-        task,
-        row: Math.floor(i / p),
-        column: i % p,
-        expected: 'finite numbers',
-        received: String(out[i]),
-        fix: 'Impute or drop missing values before predicting',
-      });
-    }
-  }
-  return out;
 }

@@ -1,3 +1,4 @@
+import type { StandardisedTasks } from '@hetmtl/data';
 import {
   buildEncoder,
   type EncoderInstance,
@@ -8,6 +9,8 @@ import {
 import { AdamBlock, type Block, functionBlock } from '@hetmtl/optimizer';
 import { type FusionResult, fuse, none } from '@hetmtl/regularizers';
 import {
+  crossprod,
+  gram,
   NumericError,
   type Random,
   type Scalar,
@@ -15,15 +18,11 @@ import {
   tf,
   type Variable,
 } from '@hetmtl/tensor';
-import { crossprod, crossprodMat, gram, predictLinear, solveRidge, topEigen } from './dense.js';
+import { predictLinear, solveRidge, topEigen } from './dense.js';
 import { FittedDual } from './fitted.js';
 
 /** Per-task arrays on the model's standardised scale (row-major n_r × p). */
-export interface TaskArrays {
-  readonly X: readonly Float64Array[];
-  readonly y: readonly Float64Array[];
-  readonly p: number;
-}
+export type TaskArrays = StandardisedTasks;
 
 export interface TrainerConfig {
   readonly shared: EncoderSpec;
@@ -268,7 +267,7 @@ export class DualTrainer {
     F.forEach((Fr, r) => {
       const n = this.counts[r] as number;
       const a = gram(Fr, n, K0);
-      const b = crossprodMat(Fr, this.data.X[r] as Float64Array, n, K0, p);
+      const b = crossprod(Fr, this.data.X[r] as Float64Array, n, K0, p);
       for (let i = 0; i < a.length; i++) FtF[i] = (FtF[i] as number) + (a[i] as number);
       for (let i = 0; i < b.length; i++) FtX[i] = (FtX[i] as number) + (b[i] as number);
     });
@@ -292,7 +291,7 @@ export class DualTrainer {
       }
       const GtG = gram(Gr, n, K1);
       for (let k = 0; k < K1; k++) GtG[k * K1 + k] = (GtG[k * K1 + k] as number) + 1e-6;
-      Ds.set(solveRidge(GtG, crossprodMat(Gr, resid, n, K1, p), K1, p).x, r * K1 * p);
+      Ds.set(solveRidge(GtG, crossprod(Gr, resid, n, K1, p), K1, p).x, r * K1 * p);
     });
     this.assignWeight(this.decoderS, Ds);
   }
@@ -869,7 +868,7 @@ export function buildCoefficientProblem(
     const I = new Float64Array(q * q);
     for (let k = 0; k < q; k++) I[k * q + k] = 1;
     const P = solveRidge(ZtZ, I, q, q).x;
-    const ZtF = crossprodMat(Z, Fr, n, q, K0);
+    const ZtF = crossprod(Z, Fr, n, q, K0);
     const Zty = crossprod(Z, y[r] as Float64Array, n, q);
     const FtF = gram(Fr, n, K0);
     const Fty = crossprod(Fr, y[r] as Float64Array, n, K0);

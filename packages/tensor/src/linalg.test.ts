@@ -4,7 +4,9 @@ import {
   addDiagonal,
   cholesky,
   choleskySolve,
+  crossprod,
   fromRows,
+  gram,
   identity,
   type Matrix,
   matmul,
@@ -71,6 +73,16 @@ describe('matrix products', () => {
     expect(maxAbsDiff(matvec(A, x), matmul(A, matrix(3, 1, x)).data)).toBeLessThan(1e-14);
     expect(maxAbsDiff(matvec(A, y, true), matmul(transpose(A), matrix(5, 1, y)).data)).toBeLessThan(1e-14);
     expect(() => matvec(A, y)).toThrow(/vector of length 3/);
+  });
+
+  it('gram and crossprod equal XᵀX and XᵀY from matmul', () => {
+    const r = new Random(4);
+    const X = randomMatrix(r, 7, 3);
+    const Y = randomMatrix(r, 7, 2);
+    expect(maxAbsDiff(gram(X.data, 7, 3), matmul(X, X, { transA: true }).data)).toBeLessThan(1e-13);
+    expect(maxAbsDiff(crossprod(X.data, Y.data, 7, 3, 2), matmul(X, Y, { transA: true }).data)).toBeLessThan(1e-13);
+    const y = r.normals(7);
+    expect(maxAbsDiff(crossprod(X.data, y, 7, 3), matvec(X, y, true))).toBeLessThan(1e-13);
   });
 
   it('fromRows / toRows / identity / addDiagonal', () => {

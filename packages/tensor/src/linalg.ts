@@ -13,7 +13,10 @@ export interface Matrix {
 
 function checkDims(rows: number, cols: number): void {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
-    throw new ValidationError('Invalid matrix dimensions', { expected: 'non-negative integers', received: `${rows}×${cols}` });
+    throw new ValidationError('Invalid matrix dimensions', {
+      expected: 'non-negative integers',
+      received: `${rows}×${cols}`,
+    });
   }
 }
 
@@ -36,7 +39,11 @@ export function fromRows(rows: readonly (readonly number[])[]): Matrix {
   const out = matrix(r, c);
   rows.forEach((row, i) => {
     if (row.length !== c) {
-      throw new ValidationError('Ragged matrix rows', { row: i, expected: `${c} entries`, received: `${row.length}` });
+      throw new ValidationError('Ragged matrix rows', {
+        row: i,
+        expected: `${c} entries`,
+        received: `${row.length}`,
+      });
     }
     out.data.set(row, i * c);
   });
@@ -46,7 +53,8 @@ export function fromRows(rows: readonly (readonly number[])[]): Matrix {
 /** The rows of a matrix as plain arrays. */
 export function toRows(a: Matrix): number[][] {
   const out: number[][] = [];
-  for (let i = 0; i < a.rows; i++) out.push(Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
+  for (let i = 0; i < a.rows; i++)
+    out.push(Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
   return out;
 }
 
@@ -58,7 +66,8 @@ export function identity(n: number): Matrix {
 
 export function transpose(a: Matrix): Matrix {
   const out = matrix(a.cols, a.rows);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out.data[j * a.rows + i] = a.data[i * a.cols + j] as number;
+  for (let i = 0; i < a.rows; i++)
+    for (let j = 0; j < a.cols; j++) out.data[j * a.rows + i] = a.data[i * a.cols + j] as number;
   return out;
 }
 
@@ -93,10 +102,13 @@ export function matmul(a: Matrix, b: Matrix, options: MatmulOptions = {}): Matri
       const aip = transA ? (A[p * as + i] as number) : (A[i * as + p] as number);
       if (aip === 0) continue;
       const row = i * n;
-      if (transB) for (let j = 0; j < n; j++) C[row + j] = (C[row + j] as number) + aip * (B[j * bs + p] as number);
+      if (transB)
+        for (let j = 0; j < n; j++)
+          C[row + j] = (C[row + j] as number) + aip * (B[j * bs + p] as number);
       else {
         const brow = p * bs;
-        for (let j = 0; j < n; j++) C[row + j] = (C[row + j] as number) + aip * (B[brow + j] as number);
+        for (let j = 0; j < n; j++)
+          C[row + j] = (C[row + j] as number) + aip * (B[brow + j] as number);
       }
     }
   }
@@ -118,7 +130,8 @@ export function matvec(a: Matrix, x: Float64Array, transA = false): Float64Array
   if (transA) {
     for (let i = 0; i < a.rows; i++) {
       const xi = x[i] as number;
-      for (let j = 0; j < a.cols; j++) out[j] = (out[j] as number) + (A[i * a.cols + j] as number) * xi;
+      for (let j = 0; j < a.cols; j++)
+        out[j] = (out[j] as number) + (A[i * a.cols + j] as number) * xi;
     }
   } else {
     for (let i = 0; i < a.rows; i++) {
@@ -134,13 +147,17 @@ export function matvec(a: Matrix, x: Float64Array, transA = false): Float64Array
 export function addDiagonal(a: Matrix, c: number): Matrix {
   assertSquare(a, 'addDiagonal');
   const out = matrix(a.rows, a.cols, a.data.slice());
-  for (let i = 0; i < a.rows; i++) out.data[i * a.cols + i] = (out.data[i * a.cols + i] as number) + c;
+  for (let i = 0; i < a.rows; i++)
+    out.data[i * a.cols + i] = (out.data[i * a.cols + i] as number) + c;
   return out;
 }
 
 function assertSquare(a: Matrix, what: string): void {
   if (a.rows !== a.cols) {
-    throw new ValidationError(`${what} needs a square matrix`, { expected: 'rows = cols', received: `${a.rows}×${a.cols}` });
+    throw new ValidationError(`${what} needs a square matrix`, {
+      expected: 'rows = cols',
+      received: `${a.rows}×${a.cols}`,
+    });
   }
 }
 
@@ -157,7 +174,11 @@ export function cholesky(a: Matrix): Matrix {
   for (let i = 0; i < n * n; i++) {
     const v = A[i] as number;
     if (!Number.isFinite(v)) {
-      throw new ValidationError('cholesky needs finite entries', { row: Math.floor(i / n), column: i % n, received: String(v) });
+      throw new ValidationError('cholesky needs finite entries', {
+        row: Math.floor(i / n),
+        column: i % n,
+        received: String(v),
+      });
     }
     scale = Math.max(scale, Math.abs(v));
   }
@@ -201,7 +222,12 @@ function solveLowerInPlace(L: Matrix, b: Float64Array, stride: number, col: numb
   }
 }
 
-function solveUpperTransposedInPlace(L: Matrix, b: Float64Array, stride: number, col: number): void {
+function solveUpperTransposedInPlace(
+  L: Matrix,
+  b: Float64Array,
+  stride: number,
+  col: number,
+): void {
   const n = L.rows;
   const l = L.data;
   for (let i = n - 1; i >= 0; i--) {
@@ -239,4 +265,43 @@ export function solveSPD(a: Matrix, b: Matrix): Matrix;
 export function solveSPD(a: Matrix, b: Float64Array | Matrix): Float64Array | Matrix {
   const L = cholesky(a);
   return b instanceof Float64Array ? choleskySolve(L, b) : choleskySolve(L, b);
+}
+
+/**
+ * XᵀX (p×p, row-major) of a row-major n×p array — the Gram matrix of least-squares problems —
+ * without building a Matrix (one pass, upper triangle then mirrored).
+ */
+export function gram(X: ArrayLike<number>, n: number, p: number): Float64Array {
+  const G = new Float64Array(p * p);
+  for (let i = 0; i < n; i++) {
+    const o = i * p;
+    for (let a = 0; a < p; a++) {
+      const xa = X[o + a] as number;
+      if (xa === 0) continue;
+      const ra = a * p;
+      for (let b = a; b < p; b++) G[ra + b] = (G[ra + b] as number) + xa * (X[o + b] as number);
+    }
+  }
+  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) G[a * p + b] = G[b * p + a] as number;
+  return G;
+}
+
+/** XᵀY (p×q, row-major) of row-major n×p and n×q arrays; q = 1 gives Xᵀy. */
+export function crossprod(
+  X: ArrayLike<number>,
+  Y: ArrayLike<number>,
+  n: number,
+  p: number,
+  q = 1,
+): Float64Array {
+  const out = new Float64Array(p * q);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < p; a++) {
+      const xa = X[i * p + a] as number;
+      if (xa === 0) continue;
+      for (let b = 0; b < q; b++)
+        out[a * q + b] = (out[a * q + b] as number) + xa * (Y[i * q + b] as number);
+    }
+  }
+  return out;
 }

@@ -1,18 +1,19 @@
-/** Regression metrics of one task or of all rows together. */
+/** Regression metrics of one task, or of all rows together. */
 export interface Metrics {
   readonly n: number;
   readonly rmse: number;
   readonly mae: number;
-  /** 1 − SSE / SST with the mean of these y (NaN for fewer than 2 rows or constant y). */
+  /** 1 − SSE / SST around the mean of these y (NaN for fewer than 2 rows or a constant y). */
   readonly r2: number;
 }
 
+/** RMSE, MAE and R² of predictions `yhat` of `y`. */
 export function metrics(y: ArrayLike<number>, yhat: ArrayLike<number>): Metrics {
   const n = y.length;
-  let sse = 0;
-  let sae = 0;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += (y[i] as number) / n;
+  let sse = 0;
+  let sae = 0;
   let sst = 0;
   for (let i = 0; i < n; i++) {
     const e = (y[i] as number) - (yhat[i] as number);
@@ -28,7 +29,7 @@ export function metrics(y: ArrayLike<number>, yhat: ArrayLike<number>): Metrics 
   };
 }
 
-/** Mean over tasks of per-task RMSE (optionally weighted by task size); empty tasks are skipped. */
+/** Mean over tasks of the per-task RMSE (weighted by task size if asked); tasks without rows are skipped. */
 export function meanTaskRmse(
   ys: readonly ArrayLike<number>[],
   preds: readonly ArrayLike<number>[],
@@ -38,9 +39,8 @@ export function meanTaskRmse(
   let w = 0;
   ys.forEach((y, r) => {
     if (y.length === 0) return;
-    const m = metrics(y, preds[r] as ArrayLike<number>);
     const wr = weighted ? y.length : 1;
-    s += wr * m.rmse;
+    s += wr * metrics(y, preds[r] as ArrayLike<number>).rmse;
     w += wr;
   });
   return s / w;

@@ -1,0 +1,135 @@
+import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { MultiTaskDataset } from './dataset.js';
+import type { Standardizer } from './standardizer.js';
+import { fromTaskArrays } from './task-arrays.js';
+
+/**
+ * What estimators (the model, the baselines) need around a dataset: checks of what they are given,
+ * per-task arrays on the standardised scale, train + validation together, rows to predict.
+ */
+
+/** Per-task rows on an estimator's standardised scale: X row-major n_r × p, y of length n_r. */
+export interface StandardisedTasks {
+  readonly X: readonly Float64Array[];
+  readonly y: readonly Float64Array[];
+  readonly p: number;
+}
+
+/** Every task of a dataset, standardised with a fitted standardizer. */
+export function standardiseTasks(ds: MultiTaskDataset, st: Standardizer): StandardisedTasks {
+  const X: Float64Array[] = [];
+  const y: Float64Array[] = [];
+  for (const t of ds.tasks()) {
+    X.push(st.transformX(t.X));
+    y.push(st.transformY(t.y));
+  }
+  return { X, y, p: ds.numFeatures };
+}
+
+/** Throws a ValidationError unless `ds` is a MultiTaskDataset (`what` names it in the message). */
+export function checkDataset(ds: unknown, what: string): asserts ds is MultiTaskDataset {
+  if (!(ds instanceof MultiTaskDataset)) {
+    const d = ds as MultiTaskDataset;
+    // A dataset from another installed copy of this package is accepted by shape.
+    if (
+      typeof d === 'object' &&
+      d !== null &&
+      Array.isArray(d.taskNames) &&
+      typeof d.tasks === 'function'
+    )
+      return;
+    throw new ValidationError(`Invalid ${what}`, {
+      expected: 'a MultiTaskDataset from @hetmtl/data',
+      received: describeReceived(ds),
+      fix: 'Build one with fromTaskArrays, fromLongTable or readCsv from @hetmtl/data',
+    });
+  }
+}
+
+/** Validation rows must have the training tasks (in the same order) and features. */
+export function checkSameShape(
+  train: MultiTaskDataset,
+  validation: unknown,
+): asserts validation is MultiTaskDataset {
+  checkDataset(validation, 'validation dataset');
+  if (validation.numFeatures !== train.numFeatures) {
+    throw new ValidationError('The validation dataset has a different number of features', {
+      expected: `${train.numFeatures}`,
+      received: `${validation.numFeatures}`,
+    });
+  }
+  if (validation.taskNames.join('\u0000') !== train.taskNames.join('\u0000')) {
+    throw new ValidationError('The validation dataset has different tasks', {
+      expected: `the training tasks in the same order (${train.taskNames.slice(0, 5).join(', ')}${train.numTasks > 5 ? ', …' : ''})`,
+      received: validation.taskNames.slice(0, 5).join(', '),
+      fix: 'Split one dataset with trainTestSplit from @hetmtl/data',
+    });
+  }
+}
+
+/** The rows of each task of `a` followed by those of the same task in `b` (tasks in the order of `a`). */
+export function combineDatasets(a: MultiTaskDataset, b: MultiTaskDataset): MultiTaskDataset {
+  checkSameShape(a, b);
+  const p = a.numFeatures;
+  const list = a.tasks().map((t) => {
+    const u = b.task(t.name);
+    const X = new Float64Array((t.n + u.n) * p);
+    X.set(t.X, 0);
+    X.set(u.X, t.n * p);
+    const y = new Float64Array(t.n + u.n);
+    y.set(t.y, 0);
+    y.set(u.y, t.n);
+    return { name: t.name, X, y };
+  });
+  return fromTaskArrays(list, { featureNames: [...a.featureNames], constantTarget: 'allow' });
+}
+
+/** Rows to predict: an array of rows, or a row-major typed array (n × p). */
+export type FeatureRows = Float64Array | Float32Array | readonly (readonly number[])[];
+
+/** Rows as a row-major Float64Array of p columns; a wrong width or a non-finite value is an error naming the task, row and column. */
+export function toRowMajor(X: FeatureRows, p: number, task: string): Float64Array {
+  let out: Float64Array;
+  if (ArrayBuffer.isView(X)) {
+    if (!(X instanceof Float64Array || X instanceof Float32Array) || X.length % p !== 0) {
+      throw new ValidationError('Wrong number of features', {
+        task,
+        expected: `a row-major Float64Array with ${p} columns (length a multiple of ${p})`,
+        received: describeReceived(X),
+      });
+    }
+    out = Float64Array.from(X);
+  } else if (Array.isArray(X)) {
+    out = new Float64Array(X.length * p);
+    X.forEach((row, i) => {
+      if (!Array.isArray(row) || row.length !== p) {
+        throw new ValidationError('Wrong number of features', {
+          task,
+          row: i,
+          expected: `${p} values`,
+          received: Array.isArray(row) ? `${row.length}` : describeReceived(row),
+        });
+      }
+      out.set(row, i * p);
+    });
+  } else {
+    throw new ValidationError('Invalid X', {
+      task,
+      expected: 'rows (number[][]) or a row-major Float64Array',
+      received: describeReceived(X),
+    });
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i] as number)) {
+      throw new ValidationError('Non-finite value in X', {
+        task,
+        row: Math.floor(i / p),
+        column: i % p,
+        expected: 'finite numbers',
+        received: String(out[i]),
+        fix: 'Impute or drop missing values before predicting',
+      });
+    }
+  }
+  return out;
+}
