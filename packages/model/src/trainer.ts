@@ -57,6 +57,7 @@ export interface Snapshot {
   readonly weights: Tensor[];
   readonly coef: Coefficients;
   readonly stats: FactorStats;
+  readonly gRange: DualTrainer['gRange'];
 }
 
 const SD_FLOOR = 1e-6;
@@ -754,6 +755,10 @@ export class DualTrainer {
       weights: vars.map((v) => tf.clone(v)),
       coef: copyCoef(this.coef),
       stats: copyStats(this.stats),
+      gRange: this.gRange && {
+        min: this.gRange.min.map((m) => m.slice()),
+        max: this.gRange.max.map((m) => m.slice()),
+      },
     };
   }
 
@@ -761,21 +766,15 @@ export class DualTrainer {
     this.allVariables().forEach((v, i) => v.assign(s.weights[i] as Tensor));
     this.coef = copyCoef(s.coef);
     this.stats = copyStats(s.stats);
-    this.restandardiseRangesOnly();
+    this.gRange = s.gRange && {
+      min: s.gRange.min.map((m) => m.slice()),
+      max: s.gRange.max.map((m) => m.slice()),
+    };
     this.syncTensors();
   }
 
   release(s: Snapshot): void {
     tf.dispose(s.weights);
-  }
-
-  private restandardiseRangesOnly(): void {
-    // The clipping ranges follow the restored encoder and statistics.
-    const saved = copyStats(this.stats);
-    const coef = copyCoef(this.coef);
-    this.restandardise(false);
-    this.stats = saved;
-    this.coef = coef;
   }
 
   private allVariables(): Variable[] {
