@@ -191,6 +191,9 @@ for (const [name, plugin] of [
         errorOf(() => m.predict([new Array(p).fill(1), nan], { task: sim.train.taskNames[0]! }))
           .message,
       ).toMatch(/Non-finite value in X \(at task "task1", row 1, column 3\)/);
+      await expect(new DualEncoderRegressor({ K0: 13 }).fit(sim.train)).rejects.toThrow(
+        /^K0 is larger than the number of features: expected K0 ≤ p = 12 .*received 13\. Pass K0 ≤ 12$/,
+      );
       expect(() => new DualEncoderRegressor({ K0: 0 })).toThrow(
         /Invalid option K0: expected an integer ≥ 1, received 0/,
       );

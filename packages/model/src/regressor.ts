@@ -441,7 +441,22 @@ export class DualEncoderRegressor {
       mu: c.mu,
       omega: c.omega,
     });
-    const out = [{ id: 'dual', settings: describe(base), config: base }];
+    const checkK = (c: TrainerConfig) => {
+      for (const [key, k, applies] of [
+        ['K0', c.K0, c.shared.kind !== 'identity'],
+        ['K1', c.K1, c.specific !== null],
+      ] as const) {
+        if (applies && k > p) {
+          throw new ValidationError(`${key} is larger than the number of features`, {
+            expected: `${key} ≤ p = ${p} (factors are principal directions of x at the start)`,
+            received: String(k),
+            fix: `Pass ${key} ≤ ${p}`,
+          });
+        }
+      }
+      return c;
+    };
+    const out = [{ id: 'dual', settings: describe(base), config: checkK(base) }];
     const grid = o.selection.grid;
     const seen = new Set([JSON.stringify(describe(base))]);
     const widen = (spec: EncoderSpec, w: number): EncoderSpec =>
@@ -465,7 +480,7 @@ export class DualEncoderRegressor {
         const d = describe(config);
         if (seen.has(JSON.stringify(d))) continue;
         seen.add(JSON.stringify(d));
-        out.push({ id: `dual ${key}=${v}`, settings: d, config });
+        out.push({ id: `dual ${key}=${v}`, settings: d, config: checkK(config) });
       }
     }
     return out;
@@ -486,7 +501,7 @@ export class DualEncoderRegressor {
     const o = this.options;
     const trainer = new DualTrainer(config, tr, rng);
     try {
-      await trainer.initialise(rng.child());
+      await trainer.initialise(rng.child(), ctx.signal);
       const valLoss = () => meanTaskRmse(va.y, trainer.predictTasks(va.X), ctx.weighted);
       const startScore = valLoss();
       const blocks = trainer.blocks();
@@ -650,7 +665,7 @@ export class DualEncoderRegressor {
     const o = this.options;
     const trainer = new DualTrainer(config, data, rng);
     try {
-      await trainer.initialise(rng.child());
+      await trainer.initialise(rng.child(), signal);
       const blocks = trainer.blocks();
       try {
         await runAlternating({

@@ -201,7 +201,7 @@ export class DualTrainer {
   }
 
   /** The two-stage start of method.md §4: PCA encoders, standardised factors, unfused coefficients. */
-  async initialise(rng: Random): Promise<void> {
+  async initialise(rng: Random, signal?: AbortSignal): Promise<void> {
     const { p, R } = this;
     // (1) g0 from the top-K0 principal directions of the pooled standardised X.
     const N = this.counts.reduce((a, b) => a + b, 0);
@@ -219,7 +219,7 @@ export class DualTrainer {
       for (let i = 0; i < p * p; i++) C[i] = (C[i] as number) + (G[i] as number) / N;
     });
     const V0 = this.shared.spec.kind === 'identity' ? null : topEigen(C, p, this.K0, rng).vectors;
-    if (V0) await this.fitLinearMap(this.shared, V0, pooledMean, null);
+    if (V0) await this.fitLinearMap(this.shared, V0, pooledMean, null, signal);
     // (2) each g_r from the top-K1 principal directions of task r's X after removing its projection
     //     on the shared directions.
     if (this.specific) {
@@ -249,7 +249,7 @@ export class DualTrainer {
         Ws.push(topEigen(G, p, this.K1, rng).vectors);
         means.push(mean);
       });
-      await this.fitLinearMap(this.specific, Ws, means, R);
+      await this.fitLinearMap(this.specific, Ws, means, R, signal);
     }
     this.restandardise(false);
     this.solveCoefficients();
@@ -310,6 +310,7 @@ export class DualTrainer {
     W: Float64Array | Float64Array[],
     mean: Float64Array | Float64Array[],
     tasks: number | null,
+    signal?: AbortSignal,
   ): Promise<void> {
     if (enc.setLinearMap) {
       enc.setLinearMap(W, mean);
@@ -349,7 +350,7 @@ export class DualTrainer {
       { steps: 300, learningRate: 1e-2 },
     );
     try {
-      await pre.run({ round: 0 });
+      await pre.run({ round: 0, ...(signal ? { signal } : {}) });
     } finally {
       pre.dispose();
       target.dispose();

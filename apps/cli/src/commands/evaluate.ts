@@ -1,0 +1,76 @@
+import { activateBackend } from '../backends.js';
+import { fixed, formatTable, jsonNumber } from '../format.js';
+import { readModelFile } from '../model-file.js';
+import type { Output } from '../output.js';
+import { readWithEncoding } from '../read-data.js';
+
+export interface EvaluateFlags {
+  readonly backend: string;
+  readonly format?: string;
+  readonly delimiter?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * `hetmtl evaluate <model> <file>`: per-task and overall RMSE, MAE and R² on a file with the target
+ * column, read with the training encoding stored in the model file.
+ */
+export async function evaluateCommand(
+  modelPath: string,
+  file: string,
+  flags: EvaluateFlags,
+  out: Output,
+): Promise<void> {
+  const loaded = await readModelFile(modelPath);
+  const { dataset } = await readWithEncoding(file, loaded.encoding, {
+    ...(flags.format ? { format: flags.format } : {}),
+    ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
+  });
+  await activateBackend(flags.backend);
+  const model = loaded.load();
+  try {
+    const ev = model.evaluate(dataset);
+    const tasks = dataset.taskNames.map((task, i) => ({
+      ...(ev.tasks[task] ?? { rmse: Number.NaN, mae: Number.NaN, r2: Number.NaN }),
+      task,
+      n: dataset.sizes[i] as number,
+    }));
+    if (flags.json) {
+      out.json({
+        command: 'evaluate',
+        model: modelPath,
+        file,
+        tasks: tasks.map((t) => ({
+          task: t.task,
+          n: t.n,
+          rmse: jsonNumber(t.rmse),
+          mae: jsonNumber(t.mae),
+          r2: jsonNumber(t.r2),
+        })),
+        meanTaskRmse: jsonNumber(ev.meanTaskRmse),
+        overall: {
+          n: ev.overall.n,
+          rmse: jsonNumber(ev.overall.rmse),
+          mae: jsonNumber(ev.overall.mae),
+          r2: jsonNumber(ev.overall.r2),
+        },
+      });
+      return;
+    }
+    const rows = tasks.map((t) => [t.task, String(t.n), fixed(t.rmse), fixed(t.mae), fixed(t.r2)]);
+    rows.push(['mean of tasks', '', fixed(ev.meanTaskRmse), '', '']);
+    rows.push([
+      'all rows',
+      String(ev.overall.n),
+      fixed(ev.overall.rmse),
+      fixed(ev.overall.mae),
+      fixed(ev.overall.r2),
+    ]);
+    out.print(
+      `${file}: ${dataset.totalRows} rows of ${dataset.numTasks} tasks, model ${modelPath}`,
+    );
+    out.print(formatTable(['task', 'n', 'RMSE', 'MAE', 'R²'], rows));
+  } finally {
+    model.dispose();
+  }
+}

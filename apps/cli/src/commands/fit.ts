@@ -1,0 +1,184 @@
+import { resolve } from 'node:path';
+import { type MissingPolicy, type MultiTaskDataset, trainTestSplit } from '@hetmtl/data';
+import { DualEncoderRegressor } from '@hetmtl/model';
+import { throwIfAborted } from '@hetmtl/optimizer';
+import { activateBackend, describeBackend } from '../backends.js';
+import { VERSION } from '../choices.js';
+import { formatSeconds } from '../format.js';
+import { interruptible } from '../interrupt.js';
+import { modelDocument, writeFileAtomic } from '../model-file.js';
+import { type ModelFlags, modelOptions } from '../model-options.js';
+import { ProgressBar } from '../progress.js';
+import { readTrainingData } from '../read-data.js';
+import {
+  type Comparison,
+  comparisonJson,
+  comparisonTable,
+  compareWithBaselines,
+  groupLines,
+  modelSummaryJson,
+  selectionLines,
+} from '../report.js';
+import type { Output } from '../output.js';
+
+export interface FitFlags extends ModelFlags {
+  readonly task: string;
+  readonly target: string;
+  readonly features?: string[];
+  readonly exclude?: string[];
+  readonly categorical?: string[];
+  readonly missing?: MissingPolicy;
+  readonly format?: string;
+  readonly delimiter?: string;
+  readonly backend: string;
+  readonly out: string;
+  /** Commander's --no-save. */
+  readonly save: boolean;
+  readonly test: number;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+/** `hetmtl fit <file>`: read, split, fit with model selection, compare, save. */
+export async function fitCommand(file: string, flags: FitFlags, out: Output): Promise<void> {
+  const t0 = performance.now();
+  const bar = new ProgressBar('fit', { enabled: !flags.quiet });
+  let model: DualEncoderRegressor | null = null;
+  try {
+    const result = await interruptible(
+      async (signal) => {
+        const { dataset, format } = await readTrainingData(
+          file,
+          {
+            task: flags.task,
+            target: flags.target,
+            ...(flags.features ? { features: flags.features } : {}),
+            ...(flags.exclude ? { exclude: flags.exclude } : {}),
+            ...(flags.categorical ? { categorical: flags.categorical } : {}),
+            ...(flags.missing ? { missing: flags.missing } : {}),
+          },
+          {
+            ...(flags.format ? { format: flags.format } : {}),
+            ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
+          },
+        );
+        let train: MultiTaskDataset = dataset;
+        let evaluation: MultiTaskDataset = dataset;
+        if (flags.test > 0) {
+          const split = trainTestSplit(dataset, { test: flags.test, seed: flags.seed });
+          train = split.train;
+          evaluation = split.test;
+        }
+        const backend = await activateBackend(flags.backend);
+        throwIfAborted(signal);
+        out.info(
+          `Fitting ${dataset.numTasks} tasks × ${dataset.numFeatures} features (${train.totalRows} training rows${flags.test > 0 ? `, ${evaluation.totalRows} held out` : ''}) from ${file} on ${describeBackend(backend)}`,
+        );
+        model = new DualEncoderRegressor(modelOptions(flags, train.numFeatures));
+        bar.start();
+        await model.fit(train, { signal, onProgress: bar.fitCallback(0, 0.95) });
+        bar.update(0.95, 'baselines: per-task and pooled ridge');
+        const comparison = await compareWithBaselines(model, train, evaluation, {
+          seed: flags.seed,
+          signal,
+        });
+        bar.update(1, 'done');
+        bar.stop();
+        throwIfAborted(signal);
+        const seconds = (performance.now() - t0) / 1000;
+        let saved: string | null = null;
+        if (flags.save) {
+          const enc = dataset.encoding;
+          const doc = modelDocument(
+            model,
+            {
+              task: enc.taskColumn,
+              target: enc.target,
+              features: enc.columns.map((c) => c.name),
+              categorical: enc.columns.filter((c) => c.kind === 'categorical').map((c) => c.name),
+            },
+            enc,
+            {
+              source: resolve(file),
+              format,
+              backend: backend.name,
+              seed: flags.seed,
+              test: flags.test,
+              trainRows: train.totalRows,
+              testRows: flags.test > 0 ? evaluation.totalRows : 0,
+              seconds,
+              createdAt: new Date().toISOString(),
+              hetmtlCli: VERSION,
+            },
+          );
+          // Checks the signal before the rename: an interrupted fit writes nothing.
+          await writeFileAtomic(flags.out, `${JSON.stringify(doc)}\n`, signal);
+          saved = resolve(flags.out);
+        }
+        return { model, comparison, seconds, saved, format, backend };
+      },
+      () => {
+        bar.stop();
+        out.info(
+          'hetmtl: interrupt received, stopping the fit (press Ctrl-C again to quit at once)',
+        );
+      },
+    );
+    report(file, flags, result, out);
+  } finally {
+    bar.stop();
+    (model as DualEncoderRegressor | null)?.dispose();
+  }
+}
+
+function report(
+  file: string,
+  flags: FitFlags,
+  r: {
+    model: DualEncoderRegressor;
+    comparison: Comparison;
+    seconds: number;
+    saved: string | null;
+    format: string;
+    backend: { name: string };
+  },
+  out: Output,
+): void {
+  const { model, comparison, seconds, saved } = r;
+  if (flags.json) {
+    out.json({
+      command: 'fit',
+      file,
+      format: r.format,
+      backend: r.backend.name,
+      seed: flags.seed,
+      evaluation:
+        flags.test > 0
+          ? { rows: 'held-out', test: flags.test }
+          : { rows: 'training (in-sample)', test: 0 },
+      ...comparisonJson(comparison),
+      model: modelSummaryJson(model),
+      saved,
+      seconds,
+    });
+    return;
+  }
+  out.print(
+    flags.test > 0
+      ? `Held-out test rows (${Math.round(flags.test * 100)}% of each task, seed ${flags.seed}): RMSE / R²`
+      : 'Training rows (in-sample; pass --test 0.2 to hold rows out): RMSE / R²',
+  );
+  out.print(comparisonTable(comparison));
+  out.print('');
+  for (const line of selectionLines(model)) out.print(line);
+  out.print('');
+  out.print('Learned task groups (tasks whose shared-factor coefficients are fused):');
+  for (const line of groupLines(model)) out.print(`  ${line}`);
+  out.print('');
+  out.print(
+    saved
+      ? `Model saved to ${saved} (fitted on the training rows; use it with hetmtl predict, evaluate or info)`
+      : 'Model not saved (--no-save)',
+  );
+  out.print(`Done in ${formatSeconds(seconds)}.`);
+}

@@ -1,0 +1,116 @@
+import { resolve } from 'node:path';
+import { activateBackend } from '../backends.js';
+import { CliError } from '../errors.js';
+import { readModelFile, writeFileAtomic } from '../model-file.js';
+import type { Output } from '../output.js';
+import { readRawTable } from '../read-data.js';
+
+export interface PredictFlags {
+  readonly out?: string;
+  readonly backend: string;
+  readonly format?: string;
+  readonly delimiter?: string;
+  readonly column?: string;
+  readonly json?: boolean;
+}
+
+/** A CSV field, quoted when it holds a comma, a quote, a line break or surrounding spaces. */
+function csvField(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * `hetmtl predict <model> <file>`: predictions for every row of a file, in file order. The rows are
+ * encoded with the training encoding stored in the model file (same features and levels); a task
+ * the model was not fitted on, a missing feature column or an unseen category is an error.
+ */
+export async function predictCommand(
+  modelPath: string,
+  file: string,
+  flags: PredictFlags,
+  out: Output,
+): Promise<void> {
+  const loaded = await readModelFile(modelPath);
+  const table = await readRawTable(file, {
+    ...(flags.format ? { format: flags.format } : {}),
+    ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
+  });
+  if (table.numRows === 0)
+    throw new CliError(
+      `${JSON.stringify(file)} has no data rows`,
+      'Pass a file with a header and rows',
+    );
+  const encoded = loaded.encoding.encodeRows(table.columns);
+  await activateBackend(flags.backend);
+  const model = loaded.load();
+  const predictions = new Float64Array(encoded.n);
+  try {
+    const p = encoded.p;
+    const rowsOf = new Map<string, number[]>();
+    encoded.taskNames.forEach((t, i) => {
+      const list = rowsOf.get(t);
+      if (list) list.push(i);
+      else rowsOf.set(t, [i]);
+    });
+    for (const [task, rows] of rowsOf) {
+      const X = new Float64Array(rows.length * p);
+      rows.forEach((i, k) => {
+        X.set(encoded.X.subarray(i * p, (i + 1) * p), k * p);
+      });
+      const yhat = model.predict(X, { task });
+      rows.forEach((i, k) => {
+        predictions[i] = yhat[k] as number;
+      });
+    }
+  } finally {
+    model.dispose();
+  }
+  const base = flags.column ?? 'prediction';
+  let column = base;
+  for (let k = 2; table.columnNames.includes(column); k++) column = `${base}_${k}`;
+  const taskColumn = loaded.document.columns.task;
+  if (flags.out === undefined && flags.json) {
+    out.json({
+      command: 'predict',
+      model: modelPath,
+      file,
+      rows: encoded.n,
+      column,
+      predictions: Array.from(predictions, (v, i) => ({
+        row: i + 1,
+        task: encoded.taskNames[i],
+        [column]: v,
+      })),
+    });
+    return;
+  }
+  const lines = [[...table.columnNames, column].map(csvField).join(',')];
+  for (let i = 0; i < table.numRows; i++) {
+    const cells = table.columnNames.map((c) => csvField(table.columns[c]?.[i]));
+    cells.push(String(predictions[i]));
+    lines.push(cells.join(','));
+  }
+  const csv = `${lines.join('\n')}\n`;
+  if (flags.out === undefined) {
+    process.stdout.write(csv);
+    return;
+  }
+  await writeFileAtomic(flags.out, csv);
+  const tasks = new Set(encoded.taskNames).size;
+  if (flags.json) {
+    out.json({
+      command: 'predict',
+      model: modelPath,
+      file,
+      rows: encoded.n,
+      tasks,
+      column,
+      out: resolve(flags.out),
+    });
+    return;
+  }
+  out.print(
+    `Wrote ${encoded.n} predictions (${tasks} task${tasks === 1 ? '' : 's'} of column "${taskColumn}") to ${resolve(flags.out)}, column "${column}" after the input columns.`,
+  );
+}

@@ -1,0 +1,67 @@
+/** A plain-text table with aligned columns; numeric-looking cells are right-aligned. */
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = header.map(
+    (_, i) =>
+      i > 0 &&
+      rows.length > 0 &&
+      rows.every((r) => /^(-?[\d.]+(e[+-]?\d+)?|NaN|-|)$/.test(r[i] ?? '')),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** A number with 3 decimals (or "-" when missing / NaN). */
+export function fixed(v: number | undefined, digits = 3): string {
+  return v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits);
+}
+
+/** λ for people: "0", "∞", or 3 significant digits. */
+export function formatLambda(l: number): string {
+  if (l === Number.POSITIVE_INFINITY) return '∞';
+  if (l === 0) return '0';
+  return l.toPrecision(3);
+}
+
+/** A list of names, shortened after `max` with the count of the rest. */
+export function listNames(names: readonly string[], max = 12): string {
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')}, … (${names.length - max} more)`;
+}
+
+/**
+ * The learned groups in words: "every task is its own group", "one group of all 5 tasks", or one
+ * line per group.
+ */
+export function describeGroups(groups: readonly (readonly string[])[], numTasks: number): string[] {
+  if (groups.length === numTasks && numTasks > 1)
+    return [`${numTasks} groups: every task is its own group (no coefficients fused)`];
+  if (groups.length === 1) return [`1 group: all ${numTasks} tasks share their coefficients`];
+  const shown = groups
+    .slice(0, 20)
+    .map(
+      (g, i) => `group ${i + 1} (${g.length} task${g.length === 1 ? '' : 's'}): ${listNames(g)}`,
+    );
+  if (groups.length > 20) shown.push(`… and ${groups.length - 20} more groups`);
+  return [`${groups.length} groups:`, ...shown.map((s) => `  ${s}`)];
+}
+
+/** JSON-safe numbers: Infinity as "Infinity", NaN as null. */
+export function jsonNumber(v: number): number | string | null {
+  if (Number.isNaN(v)) return null;
+  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+  return v;
+}
+
+/** Seconds as "12.3 s" or "2 min 5 s". */
+export function formatSeconds(s: number): string {
+  if (s < 60) return `${s.toFixed(1)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}

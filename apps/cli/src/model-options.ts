@@ -1,0 +1,69 @@
+import { linear, mlp } from '@hetmtl/encoders';
+import type { DualEncoderOptions } from '@hetmtl/model';
+import { UsageError } from './errors.js';
+
+/** The model-tuning flags shared by fit and demo. */
+export interface ModelFlags {
+  readonly seed: number;
+  readonly quick?: boolean;
+  readonly maxRounds?: number;
+  readonly numLambdas?: number;
+  readonly k0?: number;
+  readonly k1?: number;
+  readonly encoder?: 'linear' | 'mlp';
+  readonly hidden?: number[];
+  readonly lambda?: number | 'path';
+  /** Commander's --no-linear-floor. */
+  readonly linearFloor?: boolean;
+}
+
+/** Settings of --quick: a small, fast fit (seconds), for trying things out and for tests. */
+export const QUICK = Object.freeze({ maxRounds: 3, numLambdas: 8, stepsPerBlock: 10 });
+
+/**
+ * DualEncoderRegressor options from the flags; explicit flags win over --quick. With `p` features,
+ * the default K0 = 4 and K1 = 2 are lowered to fit (a file with 3 features gets K0 = 3, K1 = 0); an
+ * explicit --k0 or --k1 above p is a usage error.
+ */
+export function modelOptions(f: ModelFlags, p?: number): DualEncoderOptions {
+  let dims: { K0?: number; K1?: number; specific?: null } = {};
+  if (p !== undefined) {
+    for (const [flag, v] of [
+      ['--k0', f.k0],
+      ['--k1', f.k1],
+    ] as const) {
+      if (v !== undefined && v > p)
+        throw new UsageError(
+          `${flag} ${v} is more than the ${p} feature${p === 1 ? '' : 's'} of the data`,
+          `Pass ${flag} ${p} or less`,
+        );
+    }
+    const K0 = f.k0 ?? Math.min(4, p);
+    const K1 = f.k1 ?? Math.min(2, Math.max(0, p - K0));
+    if (f.k0 === undefined && K0 !== 4) dims = { ...dims, K0 };
+    if (f.k1 === undefined && K1 !== 2)
+      dims = { ...dims, K1, ...(K1 === 0 ? { specific: null } : {}) };
+  }
+  const kind = f.encoder ?? (f.hidden !== undefined ? 'mlp' : undefined);
+  const encoder =
+    kind === 'mlp'
+      ? {
+          shared: mlp({ hidden: f.hidden ?? [32] }),
+          specific: mlp({ hidden: f.hidden ?? [16] }),
+        }
+      : kind === 'linear'
+        ? { shared: linear(), specific: linear() }
+        : {};
+  return {
+    seed: f.seed,
+    ...(f.quick ? QUICK : {}),
+    ...encoder,
+    ...(f.maxRounds !== undefined ? { maxRounds: f.maxRounds } : {}),
+    ...(f.numLambdas !== undefined ? { numLambdas: f.numLambdas } : {}),
+    ...(f.k0 !== undefined ? { K0: f.k0 } : {}),
+    ...(f.k1 !== undefined ? { K1: f.k1, ...(f.k1 === 0 ? { specific: null } : {}) } : {}),
+    ...(f.lambda !== undefined ? { lambda: f.lambda } : {}),
+    ...(f.linearFloor === false ? { selection: { linearFloor: false } } : {}),
+    ...dims,
+  };
+}

@@ -1,0 +1,338 @@
+import { open, readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import {
+  type Encoding,
+  type MissingPolicy,
+  type MultiTaskDataset,
+  readArrow,
+  readCsv,
+  readJson,
+  streamCsvRows,
+  type TableOptions,
+} from '@hetmtl/data';
+import { ValidationError } from '@hetmtl/tensor';
+import { CliError, UsageError } from './errors.js';
+
+import { type FileFormat, FORMATS } from './choices.js';
+
+export type { FileFormat };
+
+const BY_EXTENSION: Readonly<Record<string, FileFormat>> = {
+  '.csv': 'csv',
+  '.txt': 'csv',
+  '.tsv': 'tsv',
+  '.tab': 'tsv',
+  '.json': 'json',
+  '.arrow': 'arrow',
+  '.arrows': 'arrow',
+  '.feather': 'arrow',
+  '.ipc': 'arrow',
+};
+
+/** Checks that the path is a readable regular file, with a one-line fix when it is not. */
+export async function checkReadable(path: string, what = 'data file'): Promise<void> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new CliError(
+        `${what} not found: ${JSON.stringify(path)}`,
+        'Check the path (it is relative to the current directory)',
+      );
+    throw new CliError(
+      `cannot read the ${what} ${JSON.stringify(path)} (${code ?? (e as Error).message})`,
+      'Check the path and its permissions',
+    );
+  }
+  if (info.isDirectory())
+    throw new CliError(
+      `${JSON.stringify(path)} is a directory, not a ${what}`,
+      'Pass the path of a file',
+    );
+}
+
+/**
+ * The format of a data file: `--format` when given, else its extension, else a look at its first
+ * bytes (Arrow's magic number, JSON's opening bracket, anything else is read as CSV).
+ */
+export async function detectFormat(path: string, explicit?: string): Promise<FileFormat> {
+  if (explicit !== undefined) {
+    if (!FORMATS.includes(explicit as FileFormat))
+      throw new UsageError(`unknown format "${explicit}"`, `Use one of ${FORMATS.join(', ')}`);
+    return explicit as FileFormat;
+  }
+  const byExt = BY_EXTENSION[extname(path).toLowerCase()];
+  if (byExt) return byExt;
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await fh.read(head, 0, 64, 0);
+    const text = head.subarray(0, bytesRead);
+    if (text.subarray(0, 6).toString('latin1') === 'ARROW1') return 'arrow';
+    // An Arrow IPC stream starts with a continuation marker 0xFFFFFFFF.
+    if (bytesRead >= 4 && text.readUInt32LE(0) === 0xffffffff) return 'arrow';
+    const first = text.toString('utf8').trimStart()[0];
+    return first === '[' || first === '{' ? 'json' : 'csv';
+  } finally {
+    await fh.close();
+  }
+}
+
+/** What the user says about the columns of a training file. */
+export interface ColumnOptions {
+  readonly task: string;
+  readonly target: string;
+  readonly features?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly categorical?: readonly string[];
+  readonly missing?: MissingPolicy;
+}
+
+export interface ReadOptions {
+  readonly format?: string;
+  readonly delimiter?: string;
+}
+
+function tableOptions(columns: ColumnOptions): TableOptions {
+  return {
+    task: columns.task,
+    target: columns.target,
+    ...(columns.features && columns.features.length > 0 ? { features: columns.features } : {}),
+    ...(columns.exclude && columns.exclude.length > 0 ? { exclude: columns.exclude } : {}),
+    ...(columns.categorical && columns.categorical.length > 0
+      ? { categorical: columns.categorical }
+      : {}),
+    ...(columns.missing ? { missing: columns.missing } : {}),
+  };
+}
+
+async function readAs(
+  path: string,
+  format: FileFormat,
+  options: TableOptions,
+  delimiter: string | undefined,
+): Promise<MultiTaskDataset> {
+  switch (format) {
+    case 'csv':
+    case 'tsv':
+      return readCsv(path, {
+        ...options,
+        delimiter: delimiter ?? (format === 'tsv' ? '\t' : ','),
+      });
+    case 'json':
+      return readJson(path, options);
+    case 'arrow':
+      return readArrow(path, options);
+  }
+}
+
+/** A training file as a dataset (CSV, TSV, JSON or Arrow). */
+export async function readTrainingData(
+  path: string,
+  columns: ColumnOptions,
+  options: ReadOptions = {},
+): Promise<{ dataset: MultiTaskDataset; format: FileFormat }> {
+  await checkReadable(path);
+  const format = await detectFormat(path, options.format);
+  const dataset = await readAs(path, format, tableOptions(columns), options.delimiter);
+  return { dataset, format };
+}
+
+/**
+ * A file with the target column read with a saved encoding: the training features, levels and
+ * fill values; a task the model does not know or an unseen category is an error.
+ */
+export async function readWithEncoding(
+  path: string,
+  encoding: Encoding,
+  options: ReadOptions = {},
+): Promise<{ dataset: MultiTaskDataset; format: FileFormat }> {
+  await checkReadable(path);
+  const format = await detectFormat(path, options.format);
+  const dataset = await readAs(path, format, { encoding }, options.delimiter);
+  return { dataset, format };
+}
+
+/** Raw rows of a file, in file order: column names and one array of cells per column. */
+export interface RawTable {
+  readonly columnNames: readonly string[];
+  /** Columns of cells as read (strings for CSV; JSON and Arrow values as they are). */
+  readonly columns: Readonly<Record<string, unknown[]>>;
+  readonly numRows: number;
+  readonly format: FileFormat;
+}
+
+const SIGNATURES: readonly [readonly number[], string][] = [
+  [[0x1f, 0x8b], 'a gzip-compressed file'],
+  [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (an .xlsx workbook is one)'],
+  [[0xd0, 0xcf, 0x11, 0xe0], 'an OLE2 file (an .xls workbook is one)'],
+  [[0x25, 0x50, 0x44, 0x46], 'a PDF file'],
+  [[0x50, 0x41, 0x52, 0x31], 'a Parquet file'],
+  [[0xff, 0xfe], 'UTF-16 text'],
+  [[0xfe, 0xff], 'UTF-16 text'],
+];
+
+/** UTF-8 text of a file, refusing binary content the way @hetmtl/data's readers do. */
+function decodeText(bytes: Uint8Array, path: string): string {
+  const notText = (received: string) =>
+    new ValidationError(`File ${JSON.stringify(path)} is not text`, {
+      expected: 'UTF-8 text',
+      received,
+      fix: 'Pass a text file: export a spreadsheet to CSV, decompress a compressed file, and save UTF-16 text as UTF-8',
+    });
+  for (const [sig, what] of SIGNATURES) {
+    if (bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b)) throw notText(what);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw notText(`a NUL byte at byte ${nul + 1}, which text never contains`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw notText('bytes that are not valid UTF-8');
+  }
+}
+
+async function readRawCsv(path: string, delimiter: string): Promise<RawTable> {
+  const text = decodeText(await readFile(path), path);
+  if (text.trim() === '')
+    throw new ValidationError(`File ${JSON.stringify(path)} is empty`, {
+      expected: 'a header row and data rows',
+      received: 'no text',
+      fix: 'Check that the right file was given and that it was written completely',
+    });
+  let header: string[] = [];
+  const cols: unknown[][] = [];
+  async function* chunks() {
+    yield text;
+  }
+  await streamCsvRows(
+    chunks(),
+    { delimiter, quote: '"' },
+    (fields) => {
+      header = [...fields];
+      for (let j = 0; j < header.length; j++) cols.push([]);
+    },
+    (fields, row) => {
+      if (fields.length !== header.length) {
+        throw new ValidationError('Ragged CSV row', {
+          row,
+          expected: `${header.length} fields, as in the header`,
+          received: `${fields.length} fields`,
+          fix: 'Check the delimiter and quoting of that row, or remove extra or missing fields',
+        });
+      }
+      fields.forEach((f, j) => {
+        (cols[j] as unknown[]).push(f);
+      });
+    },
+  );
+  const columns: Record<string, unknown[]> = {};
+  header.forEach((h, j) => {
+    columns[h] = cols[j] as unknown[];
+  });
+  return { columnNames: header, columns, numRows: cols[0]?.length ?? 0, format: 'csv' };
+}
+
+async function readRawJson(path: string): Promise<RawTable> {
+  const text = decodeText(await readFile(path), path);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ValidationError('Invalid JSON', {
+      expected: 'a JSON array of records',
+      received: (e as Error).message,
+      fix: 'Fix the JSON syntax (JSON has no NaN, Infinity or trailing commas; use null for a missing value)',
+    });
+  }
+  if (Array.isArray(value)) {
+    const names: string[] = [];
+    const seen = new Set<string>();
+    value.forEach((rec, i) => {
+      if (typeof rec !== 'object' || rec === null || Array.isArray(rec))
+        throw new ValidationError('Unexpected JSON record', {
+          row: i + 1,
+          expected: 'an object { "column": value, … }',
+          received: Array.isArray(rec) ? 'an array' : String(rec),
+        });
+      for (const k of Object.keys(rec))
+        if (!seen.has(k)) {
+          seen.add(k);
+          names.push(k);
+        }
+    });
+    const columns: Record<string, unknown[]> = {};
+    for (const k of names)
+      columns[k] = value.map((rec) => (rec as Record<string, unknown>)[k] ?? null);
+    return { columnNames: names, columns, numRows: value.length, format: 'json' };
+  }
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every((v) => Array.isArray(v))
+  ) {
+    const columns = value as Record<string, unknown[]>;
+    const lengths = new Set(Object.values(columns).map((c) => c.length));
+    if (lengths.size > 1)
+      throw new ValidationError('JSON columns of different lengths', {
+        expected: 'an object of column arrays of one length',
+        received: `lengths ${[...lengths].join(', ')}`,
+      });
+    return {
+      columnNames: Object.keys(columns),
+      columns,
+      numRows: [...lengths][0] ?? 0,
+      format: 'json',
+    };
+  }
+  throw new ValidationError('Unexpected JSON shape', {
+    expected:
+      'an array of records [{ "task": …, "x1": …, "y": … }, …] or an object of column arrays',
+    received: Array.isArray(value) ? 'an array' : typeof value,
+  });
+}
+
+async function readRawArrow(path: string): Promise<RawTable> {
+  const arrow = await import('apache-arrow');
+  let table: InstanceType<typeof arrow.Table>;
+  try {
+    table = arrow.tableFromIPC(await readFile(path));
+  } catch (e) {
+    throw new ValidationError('Invalid Arrow IPC data', {
+      expected: 'an Arrow IPC file or stream (.arrow, .feather v2)',
+      received: (e as Error).message,
+      fix: 'Write the file with an Arrow library (pyarrow.feather.write_feather, DuckDB COPY … (FORMAT arrow))',
+    });
+  }
+  const names = table.schema.fields.map((f) => f.name);
+  const columns: Record<string, unknown[]> = {};
+  for (const name of names) {
+    const vec = table.getChild(name);
+    const out: unknown[] = new Array(table.numRows);
+    for (let i = 0; i < table.numRows; i++) {
+      const v = vec?.get(i) ?? null;
+      out[i] = typeof v === 'bigint' ? Number(v) : v;
+    }
+    columns[name] = out;
+  }
+  return { columnNames: names, columns, numRows: table.numRows, format: 'arrow' };
+}
+
+/** The rows of a file in file order, cells as read: for predict, which keeps every input column. */
+export async function readRawTable(path: string, options: ReadOptions = {}): Promise<RawTable> {
+  await checkReadable(path);
+  const format = await detectFormat(path, options.format);
+  switch (format) {
+    case 'csv':
+    case 'tsv': {
+      const t = await readRawCsv(path, options.delimiter ?? (format === 'tsv' ? '\t' : ','));
+      return { ...t, format };
+    }
+    case 'json':
+      return readRawJson(path);
+    case 'arrow':
+      return readRawArrow(path);
+  }
+}

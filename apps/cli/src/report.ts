@@ -1,0 +1,229 @@
+import { RidgeRegressor } from '@hetmtl/baselines';
+import type { MultiTaskDataset } from '@hetmtl/data';
+import type { DualEncoderRegressor, Evaluation } from '@hetmtl/model';
+import { describeGroups, fixed, formatLambda, formatTable, jsonNumber } from './format.js';
+
+export interface Score {
+  readonly rmse: number;
+  readonly mae: number;
+  readonly r2: number;
+}
+
+export interface TaskComparison {
+  readonly task: string;
+  readonly nTrain: number;
+  readonly nTest: number;
+  readonly hetmtl: Score;
+  readonly ridgePerTask: Score;
+  readonly ridgePooled: Score;
+}
+
+/** The method next to its two natural baselines, on the same rows. */
+export interface Comparison {
+  readonly tasks: readonly TaskComparison[];
+  /** Mean over tasks of each task's score. */
+  readonly mean: {
+    readonly hetmtl: Score;
+    readonly ridgePerTask: Score;
+    readonly ridgePooled: Score;
+  };
+  /** Over all evaluation rows together. */
+  readonly overall: {
+    readonly hetmtl: Score;
+    readonly ridgePerTask: Score;
+    readonly ridgePooled: Score;
+  };
+}
+
+const score = (m: { rmse: number; mae: number; r2: number } | undefined): Score => ({
+  rmse: m?.rmse ?? Number.NaN,
+  mae: m?.mae ?? Number.NaN,
+  r2: m?.r2 ?? Number.NaN,
+});
+
+function meanScore(scores: readonly Score[]): Score {
+  const mean = (xs: number[]) => {
+    const ok = xs.filter((x) => Number.isFinite(x));
+    return ok.length === 0 ? Number.NaN : ok.reduce((a, b) => a + b, 0) / ok.length;
+  };
+  return {
+    rmse: mean(scores.map((s) => s.rmse)),
+    mae: mean(scores.map((s) => s.mae)),
+    r2: mean(scores.map((s) => s.r2)),
+  };
+}
+
+/**
+ * Fits per-task ridge and pooled ridge (one slope, task intercepts) on the model's training rows
+ * (same seed, so the same validation split for λ) and scores all three on the evaluation rows.
+ */
+export async function compareWithBaselines(
+  model: DualEncoderRegressor,
+  train: MultiTaskDataset,
+  evaluation: MultiTaskDataset,
+  options: { readonly seed: number; readonly signal?: AbortSignal },
+): Promise<Comparison> {
+  const perTask = new RidgeRegressor({ mode: 'per-task', seed: options.seed });
+  const pooled = new RidgeRegressor({ mode: 'pooled', seed: options.seed });
+  try {
+    const fitOptions = options.signal ? { signal: options.signal } : {};
+    await perTask.fit(train, fitOptions);
+    await pooled.fit(train, fitOptions);
+    const evals: [
+      Evaluation,
+      ReturnType<RidgeRegressor['evaluate']>,
+      ReturnType<RidgeRegressor['evaluate']>,
+    ] = [model.evaluate(evaluation), perTask.evaluate(evaluation), pooled.evaluate(evaluation)];
+    const [h, r, p] = evals;
+    const tasks = evaluation.taskNames.map((task, i) => ({
+      task,
+      nTrain: train.taskNames.includes(task) ? train.task(task).n : 0,
+      nTest: evaluation.sizes[i] as number,
+      hetmtl: score(h.tasks[task]),
+      ridgePerTask: score(r.tasks[task]),
+      ridgePooled: score(p.tasks[task]),
+    }));
+    return {
+      tasks,
+      mean: {
+        hetmtl: meanScore(tasks.map((t) => t.hetmtl)),
+        ridgePerTask: meanScore(tasks.map((t) => t.ridgePerTask)),
+        ridgePooled: meanScore(tasks.map((t) => t.ridgePooled)),
+      },
+      overall: {
+        hetmtl: score(h.overall),
+        ridgePerTask: score(r.overall),
+        ridgePooled: score(p.overall),
+      },
+    };
+  } finally {
+    perTask.dispose();
+    pooled.dispose();
+  }
+}
+
+const cell = (s: Score) => `${fixed(s.rmse)} / ${fixed(s.r2)}`;
+
+/** The per-task table of fit and demo; `extra` adds columns (the demo's true groups). */
+export function comparisonTable(
+  c: Comparison,
+  extra?: { readonly header: readonly string[]; readonly cells: (task: string) => string[] },
+): string {
+  const header = [
+    'task',
+    'train',
+    'test',
+    'hetmtl',
+    'per-task ridge',
+    'pooled ridge',
+    ...(extra?.header ?? []),
+  ];
+  const blank = (extra?.header ?? []).map(() => '');
+  const rows = c.tasks.map((t) => [
+    t.task,
+    String(t.nTrain),
+    String(t.nTest),
+    cell(t.hetmtl),
+    cell(t.ridgePerTask),
+    cell(t.ridgePooled),
+    ...(extra?.cells(t.task) ?? []),
+  ]);
+  const sum = (k: 'nTrain' | 'nTest') => String(c.tasks.reduce((a, t) => a + t[k], 0));
+  rows.push([
+    'mean of tasks',
+    '',
+    '',
+    cell(c.mean.hetmtl),
+    cell(c.mean.ridgePerTask),
+    cell(c.mean.ridgePooled),
+    ...blank,
+  ]);
+  rows.push([
+    'all rows',
+    sum('nTrain'),
+    sum('nTest'),
+    cell(c.overall.hetmtl),
+    cell(c.overall.ridgePerTask),
+    cell(c.overall.ridgePooled),
+    ...blank,
+  ]);
+  return formatTable(header, rows);
+}
+
+/** Which candidate won model selection, in one line, and the candidates' validation RMSE. */
+export function selectionLines(model: DualEncoderRegressor): string[] {
+  const s = model.summary();
+  const o = model.options;
+  const what =
+    s.kind === 'dual'
+      ? `dual encoder (shared ${o.shared.kind}, task-specific ${o.specific?.kind ?? 'none'}, K0 = ${o.K0}, K1 = ${o.specific ? o.K1 : 0})`
+      : 'the linear MTL floor (identity encoder, mean-regularised coefficients)';
+  const lines = [
+    `Chosen model: ${what}, λ = ${formatLambda(s.lambda)}${s.kind === 'dual' ? ` (${o.lambdaSelection === 'bic' ? 'BIC' : 'validation'})` : ''}, ${s.numGroups} group${s.numGroups === 1 ? '' : 's'}${s.folds > 1 ? `, selected by ${s.folds}-fold validation` : ''}`,
+  ];
+  const cands = model.candidates();
+  if (cands.length > 1) {
+    lines.push(
+      `Model selection (mean validation RMSE over tasks): ${cands
+        .map((c) => `${c.id} ${fixed(c.validationRmse)}${c.chosen ? ' (chosen)' : ''}`)
+        .join(', ')}`,
+    );
+  }
+  return lines;
+}
+
+export function groupLines(model: DualEncoderRegressor): string[] {
+  const s = model.summary();
+  if (s.kind === 'linear' && s.numGroups === s.taskNames.length && s.numGroups > 1)
+    return [
+      `${s.numGroups} groups: every task is its own group (the linear MTL floor shrinks each task's coefficients toward a common centre instead of fusing them)`,
+    ];
+  return describeGroups(model.groups(), s.taskNames.length);
+}
+
+const jsonScore = (s: Score) => ({
+  rmse: jsonNumber(s.rmse),
+  mae: jsonNumber(s.mae),
+  r2: jsonNumber(s.r2),
+});
+
+/** The comparison as JSON-safe data (NaN as null). */
+export function comparisonJson(c: Comparison) {
+  const three = (x: Comparison['mean']) => ({
+    hetmtl: jsonScore(x.hetmtl),
+    ridgePerTask: jsonScore(x.ridgePerTask),
+    ridgePooled: jsonScore(x.ridgePooled),
+  });
+  return {
+    tasks: c.tasks.map((t) => ({
+      task: t.task,
+      nTrain: t.nTrain,
+      nTest: t.nTest,
+      hetmtl: jsonScore(t.hetmtl),
+      ridgePerTask: jsonScore(t.ridgePerTask),
+      ridgePooled: jsonScore(t.ridgePooled),
+    })),
+    meanOfTasks: three(c.mean),
+    allRows: three(c.overall),
+  };
+}
+
+/** Model summary as JSON-safe data. */
+export function modelSummaryJson(model: DualEncoderRegressor) {
+  const s = model.summary();
+  return {
+    kind: s.kind,
+    lambda: jsonNumber(s.lambda),
+    numGroups: s.numGroups,
+    folds: s.folds,
+    groups: model.groups(),
+    candidates: model.candidates().map((c) => ({
+      id: c.id,
+      kind: c.kind,
+      validationRmse: jsonNumber(c.validationRmse),
+      lambda: jsonNumber(c.lambda),
+      numGroups: c.numGroups,
+      chosen: c.chosen,
+    })),
+  };
+}

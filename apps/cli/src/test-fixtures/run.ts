@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The built command (tests run what users run: `node dist/main.js`). */
+export const MAIN = resolve(here, '../../dist/main.js');
+
+/**
+ * The real School data, read where it lives (never copied into the repository): `shared/` beside
+ * the clone (`<clone>/../shared/data/school.csv`), or the path in HETMTL_SCHOOL_CSV.
+ */
+export const SCHOOL_CSV =
+  process.env.HETMTL_SCHOOL_CSV ?? resolve(here, '../../../../../shared/data/school.csv');
+export const hasSchool = existsSync(SCHOOL_CSV);
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly cwd?: string;
+  /** Called with each stderr chunk and the child (e.g. to send SIGINT once the fit has started). */
+  readonly onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+  readonly timeoutMs?: number;
+}
+
+/** Runs `node dist/main.js ...args` and collects its exit code and output. */
+export function hetmtl(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      cwd: options.cwd ?? process.cwd(),
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      options.onStderr?.(stderr, child);
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hetmtl ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 110_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A fresh temporary directory for one test file. */
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `hetmtl-cli-${prefix}-`));
+}
+
+/** The lines of stderr that are not progress output. */
+export function errorLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/^fit \[/.test(l) && !/^Fitting /.test(l));
+}
+
+/** A stack trace line ("    at f (file.js:1:2)"). */
+export const STACK_LINE = /^\s+at\s.+[:(]/m;
