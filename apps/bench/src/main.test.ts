@@ -29,6 +29,28 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
     expect(out).toMatch(/transposeA routing on wasm: [\d.]+× faster/);
   });
 
+  it('speed --quick prints the fixed-work table, a PyTorch row or the skip message, the profile and scaling', () => {
+    const out = run('speed', '--quick');
+    expect(out).toMatch(/backend\s+ms\/Adam step \(a\)\s+ms\/Adam step \(b\)\s+× PyTorch \(a\)/);
+    expect(out).toMatch(/^cpu\s+\d+\.\d\d\s+\d+\.\d\d\s/m);
+    expect(out).toMatch(/^wasm\s+\d+\.\d\d\s+\d+\.\d\d\s/m);
+    expect(out).toMatch(
+      /^PyTorch \S+ \(1 thread\)\s+\d+\.\d\d\s+\d+\.\d\d\s+1\.00×|^PyTorch reference not run: /m,
+    );
+    expect(out).toMatch(/kernels\/step \(a\)\s+kernels\/step \(b\)/);
+    expect(out).toMatch(/^R\s+n_r\s+backend/m);
+  });
+
+  it('speed says why PyTorch did not run when python3 with torch is missing', () => {
+    const out = execFileSync(
+      process.execPath,
+      [main, 'speed', '--quick', '--no-scaling', '--backend', 'cpu'],
+      { encoding: 'utf8', env: { ...process.env, HETMTL_PYTHON: '/nonexistent/python3' } },
+    );
+    expect(out).toMatch(/^cpu\s+\d+\.\d\d\s/m);
+    expect(out).toMatch(/^PyTorch reference not run: .*\/nonexistent\/python3 not found/m);
+  });
+
   it('an unknown command is a usage error (exit 2)', () => {
     expect(() => run('nope')).toThrow(/unknown command "nope"/);
   });

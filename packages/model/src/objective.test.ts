@@ -144,6 +144,21 @@ for (const [name, plugin] of [
       without.dispose();
     });
 
+    it('block (a) keeps training γ and c after the rescaling and coefficient blocks replaced them', async () => {
+      await useBackend(plugin);
+      const trainer = new DualTrainer(config({ learningRate: 0.05 }), tinyData(10), new Random(11));
+      await trainer.initialise(new Random(12));
+      const blocks = trainer.blocks();
+      for (const b of blocks) await b.run({ round: 1 });
+      const gamma = trainer.coef.gamma.map((g) => Array.from(g));
+      const c = Array.from(trainer.coef.c);
+      await blocks[0]!.run({ round: 2 }); // task-specific Adam: moves γ and c
+      expect(trainer.coef.gamma.map((g) => Array.from(g))).not.toEqual(gamma);
+      expect(Array.from(trainer.coef.c)).not.toEqual(c);
+      for (const b of blocks) b.dispose?.();
+      trainer.dispose();
+    });
+
     it('the rescaling step leaves predictions unchanged', async () => {
       await useBackend(plugin);
       const data = tinyData(7);

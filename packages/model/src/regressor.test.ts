@@ -1,5 +1,6 @@
 // The method on the simulation designs of method.md §7 and on the School data, on the wasm backend
 // (the statistical tests; the API tests run on cpu and wasm in model-api.test.ts).
+import { cpuBackend } from '@hetmtl/backend-cpu';
 import { wasmBackend } from '@hetmtl/backend-wasm';
 import { RidgeRegressor } from '@hetmtl/baselines';
 import { readCsv, simulateCovariate, simulateFactor, trainTestSplit } from '@hetmtl/data';
@@ -46,68 +47,78 @@ async function testRmse(
   return out;
 }
 
-describe('factor design (method.md §7) at its defaults, 5 seeds', () => {
-  const results: Record<string, number[]> = {};
-  const aris: number[] = [];
-  beforeAll(async () => {
-    for (const seed of SEEDS) {
-      const sim = simulateFactor({ seed });
-      const variants: Record<string, DualEncoderOptions> = {
-        method: {},
-        'λ = 0': { lambda: 0 },
-        'λ = ∞': { lambda: Number.POSITIVE_INFINITY },
-        'two-stage start': { maxRounds: 0, lambda: 0, selection: { linearFloor: false } },
-      };
-      for (const [name, opts] of Object.entries(variants)) {
-        const r = await testRmse(sim.train, sim.test, { seed, ...opts });
-        (results[name] ??= []).push(r.rmse);
-        if (name === 'method') aris.push(adjustedRandIndex(r.groups, [...sim.truth.groups]));
+// The statistical tests on wasm and on cpu (School, the slowest, on wasm only: ~10 s a fit here
+// against minutes on cpu; the API tests show cpu and wasm fits agree).
+for (const [name, plugin] of [
+  ['wasm', wasmBackend()],
+  ['cpu', cpuBackend()],
+] as const) {
+  describe(`factor design (method.md §7) at its defaults, 5 seeds, on ${name}`, () => {
+    const results: Record<string, number[]> = {};
+    const aris: number[] = [];
+    beforeAll(async () => {
+      await useBackend(plugin);
+      for (const seed of SEEDS) {
+        const sim = simulateFactor({ seed });
+        const variants: Record<string, DualEncoderOptions> = {
+          method: {},
+          'λ = 0': { lambda: 0 },
+          'λ = ∞': { lambda: Number.POSITIVE_INFINITY },
+          'two-stage start': { maxRounds: 0, lambda: 0, selection: { linearFloor: false } },
+        };
+        for (const [name, opts] of Object.entries(variants)) {
+          const r = await testRmse(sim.train, sim.test, { seed, ...opts });
+          (results[name] ??= []).push(r.rmse);
+          if (name === 'method') aris.push(adjustedRandIndex(r.groups, [...sim.truth.groups]));
+        }
+        (results['per-task ridge'] ??= []).push(
+          (await ridge('per-task', sim.train, sim.test, seed)).meanTaskRmse,
+        );
       }
-      (results['per-task ridge'] ??= []).push(
-        (await ridge('per-task', sim.train, sim.test, seed)).meanTaskRmse,
+      console.log(
+        Object.entries(results)
+          .map(([k, v]) => `${k}: ${mean(v).toFixed(4)}`)
+          .join(', '),
+        `ARI ${mean(aris).toFixed(2)}`,
       );
-    }
-    console.log(
-      Object.entries(results)
-        .map(([k, v]) => `${k}: ${mean(v).toFixed(4)}`)
-        .join(', '),
-      `ARI ${mean(aris).toFixed(2)}`,
-    );
-  }, 600_000);
+    }, 600_000);
 
-  it('recovers the true groups (mean adjusted Rand index ≥ 0.8)', () => {
-    expect(mean(aris)).toBeGreaterThanOrEqual(0.8);
+    it('recovers the true groups (mean adjusted Rand index ≥ 0.8)', () => {
+      expect(mean(aris)).toBeGreaterThanOrEqual(0.8);
+    });
+
+    it.each(['λ = 0', 'λ = ∞', 'per-task ridge', 'two-stage start'])(
+      'has lower mean test RMSE than %s',
+      (other) => {
+        expect(mean(results.method!)).toBeLessThan(mean(results[other]!));
+      },
+    );
   });
 
-  it.each(['λ = 0', 'λ = ∞', 'per-task ridge', 'two-stage start'])(
-    'has lower mean test RMSE than %s',
-    (other) => {
-      expect(mean(results.method!)).toBeLessThan(mean(results[other]!));
-    },
-  );
-});
+  describe(`covariate design (no factor structure in x) at its defaults, 5 seeds, on ${name}`, () => {
+    it('is within 3% of the better of per-task ridge and pooled ridge with task intercepts', async () => {
+      await useBackend(plugin);
+      const method: number[] = [];
+      const perTask: number[] = [];
+      const pooled: number[] = [];
+      for (const seed of SEEDS) {
+        const sim = simulateCovariate({ seed });
+        method.push((await testRmse(sim.train, sim.test, { seed })).rmse);
+        perTask.push((await ridge('per-task', sim.train, sim.test, seed)).meanTaskRmse);
+        pooled.push((await ridge('pooled', sim.train, sim.test, seed)).meanTaskRmse);
+      }
+      const best = Math.min(mean(perTask), mean(pooled));
+      console.log(
+        `covariate design: method ${mean(method).toFixed(4)}, per-task ridge ${mean(perTask).toFixed(4)}, pooled ridge ${mean(pooled).toFixed(4)}`,
+      );
+      expect(mean(method)).toBeLessThanOrEqual(1.03 * best);
+    }, 600_000);
+  });
+}
 
-describe('covariate design (no factor structure in x) at its defaults, 5 seeds', () => {
-  it('is within 3% of the better of per-task ridge and pooled ridge with task intercepts', async () => {
-    const method: number[] = [];
-    const perTask: number[] = [];
-    const pooled: number[] = [];
-    for (const seed of SEEDS) {
-      const sim = simulateCovariate({ seed });
-      method.push((await testRmse(sim.train, sim.test, { seed })).rmse);
-      perTask.push((await ridge('per-task', sim.train, sim.test, seed)).meanTaskRmse);
-      pooled.push((await ridge('pooled', sim.train, sim.test, seed)).meanTaskRmse);
-    }
-    const best = Math.min(mean(perTask), mean(pooled));
-    console.log(
-      `covariate design: method ${mean(method).toFixed(4)}, per-task ridge ${mean(perTask).toFixed(4)}, pooled ridge ${mean(pooled).toFixed(4)}`,
-    );
-    expect(mean(method)).toBeLessThanOrEqual(1.03 * best);
-  }, 600_000);
-});
-
-describe('School (139 tasks of 22–251 rows), 3 random 75/25 splits within schools', () => {
+describe('School (139 tasks of 22–251 rows), 3 random 75/25 splits within schools, on wasm', () => {
   it('never diverges, never ends worse on validation than it started, and is within 1% of pooled ridge with school intercepts', async () => {
+    await useBackend(wasmBackend());
     const ds = await readCsv(schoolCsvPath(), { task: 'school', target: 'score' });
     expect(ds.numTasks).toBe(139);
     for (const seed of [0, 1, 2]) {

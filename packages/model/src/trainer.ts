@@ -392,22 +392,30 @@ export class DualTrainer {
 
   /** Rebuilds the tensor mirrors of the coefficients and factor statistics. */
   syncTensors(): void {
-    if (this.t) tf.dispose(Object.values(this.t));
     const { R, K0, K1 } = this;
     const flat = (xs: Float64Array[]) => Float32Array.from(xs.flatMap((x) => Array.from(x)));
-    this.t = tf.tidy(() => ({
-      beta: tf.variable(tf.tensor3d(flat(this.coef.beta), [R, 1, K0]), true, undefined),
-      gamma: tf.variable(
-        tf.tensor3d(K1 > 0 ? flat(this.coef.gamma) : new Float32Array(0), [R, 1, K1]),
-        true,
-        undefined,
-      ),
-      c: tf.variable(tf.tensor3d(Float32Array.from(this.coef.c), [R, 1, 1]), true, undefined),
+    const values = tf.tidy(() => ({
+      beta: tf.tensor3d(flat(this.coef.beta), [R, 1, K0]),
+      gamma: tf.tensor3d(K1 > 0 ? flat(this.coef.gamma) : new Float32Array(0), [R, 1, K1]),
+      c: tf.tensor3d(Float32Array.from(this.coef.c), [R, 1, 1]),
       mu0: tf.tensor1d(Float32Array.from(this.stats.mu0)),
       sd0: tf.tensor1d(Float32Array.from(this.stats.sd0)),
       muS: tf.tensor3d(K1 > 0 ? flat(this.stats.muS) : new Float32Array(0), [R, 1, K1]),
       sdS: tf.tensor3d(K1 > 0 ? flat(this.stats.sdS) : new Float32Array(0), [R, 1, K1]),
     }));
+    if (this.t === null) {
+      // The coefficient variables are created once: the Adam blocks hold them.
+      const { beta, gamma, c, ...rest } = values;
+      this.t = { beta: tf.variable(beta), gamma: tf.variable(gamma), c: tf.variable(c), ...rest };
+      tf.dispose([beta, gamma, c]);
+      return;
+    }
+    const t = this.t;
+    t.beta.assign(values.beta);
+    t.gamma.assign(values.gamma);
+    t.c.assign(values.c);
+    tf.dispose([values.beta, values.gamma, values.c, t.mu0, t.sd0, t.muS, t.sdS]);
+    this.t = { ...t, mu0: values.mu0, sd0: values.sd0, muS: values.muS, sdS: values.sdS };
   }
 
   /** Copies the Adam-trained γ and c back to Float64. */

@@ -1,0 +1,564 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nativeInfo } from '@hetmtl/backend-native';
+import { Standardizer, simulateFactor, standardiseTasks } from '@hetmtl/data';
+import { linear } from '@hetmtl/encoders';
+import { DualTrainer, type TrainerConfig } from '@hetmtl/model/internal';
+import { fusionPath, lambdaGrid, mcp } from '@hetmtl/regularizers';
+import { Random, tf, useBackend } from '@hetmtl/tensor';
+import { BACKENDS } from './backends.js';
+import { formatTable } from './table.js';
+
+/** The fixed work of one fit (method.md §3–§4 with linear encoders; no early stopping). */
+export interface SpeedWork {
+  /** Tasks R. */
+  readonly R: number;
+  /** Training rows per task n_r. */
+  readonly n: number;
+  readonly p: number;
+  /** Outer rounds of blocks (a) – (d). */
+  readonly outer: number;
+  /** Adam steps per block (a) and (b) and round. */
+  readonly steps: number;
+  /** Points on the λ path (mcp, ADMM), run once on the final encoders. */
+  readonly lambdas: number;
+}
+
+/** What the method's defaults put in the objective (method.md §3). */
+const MODEL = {
+  K0: 4,
+  K1: 2,
+  mu: 0.1,
+  omega: 1,
+  tau: 1e-3,
+  nu: 1e-4,
+  ridge: 1e-3,
+  lr: 1e-2,
+} as const;
+
+function trainerConfig(steps: number): TrainerConfig {
+  return {
+    shared: linear(),
+    specific: linear(),
+    K0: MODEL.K0,
+    K1: MODEL.K1,
+    mu: MODEL.mu,
+    omega: MODEL.omega,
+    tau: MODEL.tau,
+    nu: MODEL.nu,
+    ridge: MODEL.ridge,
+    taskWeights: 'size',
+    learningRate: MODEL.lr,
+    stepsPerBlock: steps,
+  };
+}
+
+/** One backend's (or PyTorch's) medians over repeated fits. */
+export interface FitStats {
+  readonly initMs: number;
+  readonly msPerStepA: number;
+  readonly msPerStepB: number;
+  readonly rescaleMs: number;
+  readonly coefMs: number;
+  /** The O rounds of (a)–(d). */
+  readonly encoderPhaseMs: number;
+  /** Initialisation + the O rounds (what PyTorch does too). */
+  readonly fitMs: number;
+  /** The λ path (JavaScript only). */
+  readonly pathMs?: number;
+  readonly objective: number;
+  readonly peakRssMB: number;
+  readonly repeats: number;
+  readonly profile?: StepProfile;
+  readonly label?: string;
+  readonly opsPerStepB?: number;
+}
+
+/** Kernels per Adam step (tf.profile over a whole block run, divided by its steps). */
+export interface StepProfile {
+  readonly kernelsPerStepA: number;
+  readonly kernelsPerStepB: number;
+  /** Sum of the kernels' own times per step (backend timer), or NaN when the backend has none. */
+  readonly kernelMsPerStepA: number;
+  readonly kernelMsPerStepB: number;
+  readonly topKernelsB: readonly [string, number][];
+  /** Kernels of the objective's forward pass alone (the rest of a step: gradients and Adam). */
+  readonly forwardKernels: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data file shared with the PyTorch peer: <base>.json (meta) and <base>.f64 (X_r..., y_r...)
+
+function writeData(dir: string, w: SpeedWork): string {
+  const sim = simulateFactor({ seed: 1, numTasks: w.R, n: w.n, p: w.p, testRows: 1 });
+  const data = standardiseTasks(sim.train, new Standardizer().fit(sim.train));
+  const base = join(dir, `sim-R${w.R}-n${w.n}-p${w.p}`);
+  const counts = data.y.map((y) => y.length);
+  const total = data.X.reduce((a, x) => a + x.length, 0) + counts.reduce((a, b) => a + b, 0);
+  const flat = new Float64Array(total);
+  let at = 0;
+  for (const x of data.X) {
+    flat.set(x, at);
+    at += x.length;
+  }
+  for (const y of data.y) {
+    flat.set(y, at);
+    at += y.length;
+  }
+  writeFileSync(`${base}.f64`, new Uint8Array(flat.buffer));
+  writeFileSync(`${base}.json`, JSON.stringify({ R: w.R, p: data.p, counts, ...MODEL }));
+  return base;
+}
+
+function readData(base: string): { X: Float64Array[]; y: Float64Array[]; p: number } {
+  const meta = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as { p: number; counts: number[] };
+  const buf = readFileSync(`${base}.f64`);
+  const flat = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const X: Float64Array[] = [];
+  const y: Float64Array[] = [];
+  let at = 0;
+  for (const n of meta.counts) {
+    X.push(flat.slice(at, at + n * meta.p));
+    at += n * meta.p;
+  }
+  for (const n of meta.counts) {
+    y.push(flat.slice(at, at + n));
+    at += n;
+  }
+  return { X, y, p: meta.p };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The worker: one backend, one size, in its own process (clean peak RSS, no cross-talk).
+
+interface WorkerArgs {
+  readonly backend: string;
+  readonly data: string;
+  readonly work: SpeedWork;
+  readonly repeats: number;
+  readonly profile: boolean;
+}
+
+type Timed = Omit<FitStats, 'peakRssMB' | 'repeats' | 'profile' | 'label'>;
+
+async function oneFit(data: ReturnType<typeof readData>, w: SpeedWork): Promise<Timed> {
+  const rng = new Random(1);
+  const t0 = performance.now();
+  const trainer = new DualTrainer(trainerConfig(w.steps), data, rng);
+  try {
+    await trainer.initialise(rng.child());
+    const tInit = performance.now();
+    const blocks = trainer.blocks();
+    const acc: Record<string, number> = {};
+    try {
+      for (let round = 1; round <= w.outer; round++) {
+        for (const b of blocks) {
+          const s = performance.now();
+          await b.run({ round });
+          acc[b.name] = (acc[b.name] ?? 0) + performance.now() - s;
+        }
+      }
+    } finally {
+      for (const b of blocks) b.dispose?.();
+    }
+    const tEnc = performance.now();
+    const objective = trainer.objective();
+    const tObj = performance.now();
+    const problem = trainer.coefficientProblem();
+    const penalty = mcp();
+    const grid = lambdaGrid(problem.problem, penalty, {
+      numLambdas: w.lambdas,
+      ridge: MODEL.ridge,
+    });
+    fusionPath(problem.problem, penalty, { ridge: MODEL.ridge, lambdas: grid.filter((l) => l > 0) });
+    const tPath = performance.now();
+    const perStep = (name: string) => (acc[name] ?? 0) / (w.outer * w.steps);
+    return {
+      initMs: tInit - t0,
+      msPerStepA: perStep('task-specific'),
+      msPerStepB: perStep('shared'),
+      rescaleMs: (acc.rescale ?? 0) / w.outer,
+      coefMs: (acc.coefficients ?? 0) / w.outer,
+      encoderPhaseMs: tEnc - tInit,
+      fitMs: tEnc - t0,
+      pathMs: tPath - tObj,
+      objective,
+    };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+async function profileSteps(data: ReturnType<typeof readData>, w: SpeedWork): Promise<StepProfile> {
+  const rng = new Random(1);
+  const trainer = new DualTrainer(trainerConfig(w.steps), data, rng);
+  try {
+    await trainer.initialise(rng.child());
+    const blocks = trainer.blocks();
+    try {
+      const [a, b] = blocks as [(typeof blocks)[number], (typeof blocks)[number]];
+      await a.run({ round: 1 });
+      await b.run({ round: 1 });
+      const measure = async (block: typeof a) => {
+        const info = await tf.profile(async () => {
+          await block.run({ round: 2 });
+          return [];
+        });
+        let ms = 0;
+        const byName = new Map<string, number>();
+        for (const k of info.kernels) {
+          const t = await k.kernelTimeMs;
+          ms += typeof t === 'number' ? t : Number.NaN;
+          byName.set(k.name, (byName.get(k.name) ?? 0) + 1);
+        }
+        return { count: info.kernels.length / w.steps, ms: ms / w.steps, byName };
+      };
+      const pa = await measure(a);
+      const pb = await measure(b);
+      const fwd = await tf.profile(() => trainer.objectiveTensor());
+      (fwd.result as tf.Tensor).dispose();
+      return {
+        kernelsPerStepA: pa.count,
+        kernelsPerStepB: pb.count,
+        kernelMsPerStepA: pa.ms,
+        kernelMsPerStepB: pb.ms,
+        topKernelsB: [...pb.byName.entries()]
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, 8)
+          .map(([k, c]) => [k, c / w.steps] as [string, number]),
+        forwardKernels: fwd.kernels.length,
+      };
+    } finally {
+      for (const b of blocks) b.dispose?.();
+    }
+  } finally {
+    trainer.dispose();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/** The `speed-worker` command (internal): prints one JSON line of {@link FitStats}. */
+export async function speedWorker(json: string): Promise<void> {
+  const a = JSON.parse(json) as WorkerArgs;
+  const make = BACKENDS[a.backend];
+  if (!make) throw new Error(`unknown backend ${a.backend}`);
+  await useBackend(make());
+  const data = readData(a.data);
+  // Warm-up (JIT, kernel setup, first allocations), not timed.
+  await oneFit(data, { ...a.work, outer: 1, steps: 2, lambdas: 2 });
+  const runs: Timed[] = [];
+  for (let i = 0; i < a.repeats; i++) runs.push(await oneFit(data, a.work));
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(runs[0] as Timed) as (keyof Timed)[])
+    out[k] = median(runs.map((r) => r[k] as number));
+  out.peakRssMB = process.resourceUsage().maxRSS / 1024;
+  out.repeats = a.repeats;
+  if (a.profile) out.profile = await profileSteps(data, a.work);
+  if (a.backend === 'native') out.label = `native (${nativeInfo().gemm})`;
+  console.log(JSON.stringify(out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `speed` command.
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+
+function runWorker(args: WorkerArgs): FitStats | string {
+  try {
+    const out = execFileSync(process.execPath, [MAIN, 'speed-worker', JSON.stringify(args)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 1_800_000,
+      maxBuffer: 1 << 24,
+    });
+    return JSON.parse(out.trim().split('\n').pop() as string) as FitStats;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    return (err.stderr || err.message).trim().split('\n')[0]?.slice(0, 120) ?? 'failed';
+  }
+}
+
+function runTorch(data: string, w: SpeedWork, repeats: number, ops: boolean): FitStats | string {
+  const script = fileURLToPath(new URL('../peers/method_torch.py', import.meta.url));
+  const python = process.env.HETMTL_PYTHON ?? '/usr/bin/python3';
+  const args = [
+    script,
+    '--data',
+    data,
+    '--outer',
+    String(w.outer),
+    '--steps',
+    String(w.steps),
+    '--repeats',
+    String(repeats),
+    '--threads',
+    '1',
+    ...(ops ? ['--ops'] : []),
+  ];
+  try {
+    const out = execFileSync(python, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 1_800_000,
+    });
+    const r = JSON.parse(out.trim().split('\n').pop() as string) as FitStats & {
+      torch: string;
+      threads: number;
+    };
+    return { ...r, label: `PyTorch ${r.torch} (${r.threads} thread)` };
+  } catch (e) {
+    const err = e as { stderr?: string; message: string; code?: string };
+    const why =
+      err.code === 'ENOENT'
+        ? `${python} not found`
+        : /No module named 'torch'/.test(err.stderr ?? '')
+          ? 'PyTorch is not installed (Debian: apt-get install python3-torch)'
+          : (err.stderr || err.message).trim().split('\n').slice(-1)[0];
+    return `${python} ${script}: ${why}`;
+  }
+}
+
+export interface SpeedOptions {
+  readonly quick?: boolean;
+  /** Only these backends (default: every available one). */
+  readonly backends?: readonly string[];
+  /** Skip the R and n_r scaling tables. */
+  readonly noScaling?: boolean;
+}
+
+const fmt = (x: number | undefined, d = 2) =>
+  x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d);
+const ratio = (x: number | undefined, ref: number | undefined) =>
+  x === undefined || ref === undefined || !(ref > 0) ? '—' : `${(x / ref).toFixed(2)}×`;
+
+async function availableBackends(only?: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of only ?? ['cpu', 'wasm', 'native', 'tfjs-node']) {
+    const make = BACKENDS[name];
+    if (!make) continue;
+    const availability = await make().isAvailable();
+    if (availability.ok) out.push(name);
+    else console.log(`(${name}: not available: ${availability.reason})`);
+  }
+  return out;
+}
+
+/**
+ * The method's fit at a fixed amount of work on every available backend and in PyTorch (one
+ * thread) on the same data, side by side; then how the time grows with R and n_r; then a profile
+ * of one Adam step (kernels per step, time per kernel).
+ */
+export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> {
+  const quick = options.quick ?? false;
+  const work: SpeedWork = quick
+    ? { R: 3, n: 40, p: 20, outer: 2, steps: 3, lambdas: 4 }
+    : { R: 5, n: 120, p: 100, outer: 10, steps: 20, lambdas: 20 };
+  const repeats = quick ? 1 : 3;
+  const dir = mkdtempSync(join(tmpdir(), 'hetmtl-speed-'));
+  try {
+    const backends = await availableBackends(options.backends);
+    const base = writeData(dir, work);
+    console.log(
+      `\nThe method's fit at fixed work: factor simulation (seed 1) R = ${work.R}, n_r = ${work.n}, p = ${work.p}; ` +
+        `linear encoders, K0 = ${MODEL.K0}, K1 = ${MODEL.K1}, μ = ${MODEL.mu}, ω = ${MODEL.omega}, τ = ${MODEL.tau}, ν = ${MODEL.nu}; ` +
+        `initialisation + ${work.outer} rounds × [(a) ${work.steps} Adam steps, (b) ${work.steps} Adam steps, (c) rescale, (d) coefficients], ` +
+        `then a λ path of ${work.lambdas} points (mcp, ADMM; JavaScript only). No early stopping. ` +
+        `Medians of ${repeats} fit(s) after a warm-up (cpu: 1); each backend in its own process.\n`,
+    );
+    const rows: { name: string; s: FitStats | string }[] = [];
+    for (const b of backends) {
+      rows.push({
+        name: b,
+        s: runWorker({
+          backend: b,
+          data: base,
+          work,
+          repeats: b === 'cpu' ? 1 : repeats,
+          profile: true,
+        }),
+      });
+    }
+    const torch = runTorch(base, work, repeats, true);
+    const ref = typeof torch === 'string' ? undefined : torch;
+    const header = [
+      'backend',
+      'ms/Adam step (a)',
+      'ms/Adam step (b)',
+      '× PyTorch (a)',
+      '× PyTorch (b)',
+      'init ms',
+      'rescale ms',
+      'coef ms',
+      'fit s (init + rounds)',
+      '× PyTorch (fit)',
+      'λ path s (JS only)',
+      'peak RSS MB',
+      'final objective',
+    ];
+    const line = (label: string, s: FitStats) => [
+      label,
+      fmt(s.msPerStepA),
+      fmt(s.msPerStepB),
+      ratio(s.msPerStepA, ref?.msPerStepA),
+      ratio(s.msPerStepB, ref?.msPerStepB),
+      fmt(s.initMs, 1),
+      fmt(s.rescaleMs, 2),
+      fmt(s.coefMs, 2),
+      fmt(s.fitMs / 1000, 3),
+      ratio(s.fitMs, ref?.fitMs),
+      s.pathMs === undefined ? '—' : fmt(s.pathMs / 1000, 3),
+      fmt(s.peakRssMB, 0),
+      s.objective.toFixed(5),
+    ];
+    const table: string[][] = [];
+    const failures: string[] = [];
+    for (const r of rows) {
+      if (typeof r.s === 'string') failures.push(`${r.name}: failed: ${r.s}`);
+      else table.push(line(r.s.label ?? r.name, r.s));
+    }
+    if (ref) table.push(line(ref.label ?? 'PyTorch', ref));
+    console.log(formatTable(header, table));
+    if (typeof torch === 'string') console.log(`PyTorch reference not run: ${torch}`);
+    for (const f of failures) console.log(`(${f})`);
+
+    // Profile of one Adam step.
+    console.log(
+      '\nProfile of one Adam step (tf.profile over a block run, per step; wall time from the table above):\n',
+    );
+    const prof: string[][] = [];
+    for (const r of rows) {
+      if (typeof r.s === 'string' || !r.s.profile) continue;
+      const p = r.s.profile;
+      const wallB = r.s.msPerStepB;
+      prof.push([
+        r.s.label ?? r.name,
+        fmt(p.kernelsPerStepA, 0),
+        fmt(p.kernelsPerStepB, 0),
+        fmt(p.forwardKernels, 0),
+        fmt(p.kernelMsPerStepB, 3),
+        fmt(wallB, 3),
+        Number.isFinite(p.kernelMsPerStepB) ? `${((100 * p.kernelMsPerStepB) / wallB).toFixed(0)}%` : '—',
+        fmt((1000 * wallB) / p.kernelsPerStepB, 1),
+        p.topKernelsB.map(([k, c]) => `${k} ${c}`).join(', '),
+      ]);
+    }
+    if (ref?.opsPerStepB !== undefined)
+      prof.push([
+        ref.label ?? 'PyTorch',
+        '—',
+        `${ref.opsPerStepB} aten ops`,
+        '—',
+        '—',
+        fmt(ref.msPerStepB, 3),
+        '—',
+        fmt((1000 * ref.msPerStepB) / ref.opsPerStepB, 1),
+        '',
+      ]);
+    console.log(
+      formatTable(
+        [
+          'backend',
+          'kernels/step (a)',
+          'kernels/step (b)',
+          'of which forward',
+          'kernel ms/step (b)',
+          'wall ms/step (b)',
+          'kernels share of wall (b)',
+          'µs wall per kernel (b)',
+          'most frequent kernels per step (b)',
+        ],
+        prof,
+      ),
+    );
+
+    if (!options.noScaling) {
+      await scaling(dir, work, backends, quick);
+    }
+    return failures.length === 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function scaling(
+  dir: string,
+  work: SpeedWork,
+  backends: readonly string[],
+  quick: boolean,
+): Promise<void> {
+  const fastest = backends.includes('native') ? 'native' : backends.includes('wasm') ? 'wasm' : 'cpu';
+  const Rs = quick ? [2] : [5, 50, 200];
+  const ns = quick ? [60] : [50, 500, 5000];
+  const cases: (SpeedWork & { smallest: boolean })[] = [
+    ...Rs.map((R) => ({ ...work, R, smallest: R === Math.min(...Rs) })),
+    ...ns.map((n) => ({ ...work, R: quick ? work.R : 5, n, smallest: n === Math.min(...ns) })),
+  ];
+  const smallest = (w: { smallest: boolean }) => w.smallest;
+  console.log(
+    `\nScaling (same fixed work per fit; ${fastest}, cpu at the smallest sizes, PyTorch; one fit each after a warm-up):\n`,
+  );
+  const rows: string[][] = [];
+  for (const w of cases) {
+    const base = writeData(dir, w);
+    const torch = runTorch(base, w, 1, false);
+    const ref = typeof torch === 'string' ? undefined : torch;
+    const names = [fastest, ...(fastest !== 'cpu' && smallest(w) && backends.includes('cpu') ? ['cpu'] : [])];
+    for (const b of names) {
+      const s = runWorker({ backend: b, data: base, work: w, repeats: 1, profile: false });
+      if (typeof s === 'string') {
+        rows.push([String(w.R), String(w.n), b, `failed: ${s}`]);
+        continue;
+      }
+      rows.push([
+        String(w.R),
+        String(w.n),
+        s.label ?? b,
+        fmt(s.msPerStepA),
+        fmt(s.msPerStepB),
+        fmt(s.fitMs / 1000, 3),
+        ratio(s.fitMs, ref?.fitMs),
+        fmt((s.pathMs ?? Number.NaN) / 1000, 3),
+        fmt(s.peakRssMB, 0),
+      ]);
+    }
+    rows.push(
+      ref
+        ? [
+            String(w.R),
+            String(w.n),
+            ref.label ?? 'PyTorch',
+            fmt(ref.msPerStepA),
+            fmt(ref.msPerStepB),
+            fmt(ref.fitMs / 1000, 3),
+            '1.00×',
+            '—',
+            fmt(ref.peakRssMB, 0),
+          ]
+        : [String(w.R), String(w.n), 'PyTorch', `not run: ${torch}`],
+    );
+  }
+  console.log(
+    formatTable(
+      [
+        'R',
+        'n_r',
+        'backend',
+        'ms/step (a)',
+        'ms/step (b)',
+        'fit s (init + rounds)',
+        '× PyTorch',
+        'λ path s (JS)',
+        'peak RSS MB',
+      ],
+      rows,
+    ),
+  );
+}

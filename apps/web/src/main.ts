@@ -1,0 +1,259 @@
+import type { FitProgress } from '@hetmtl/model';
+import { activateWasm } from './backend.js';
+import { guessColumns, parseCsvHeader } from './csv-header.js';
+import { renderHeatmap } from './heatmap.js';
+import { LossChart } from './loss-chart.js';
+import { modelFileDocument } from './model-file.js';
+import { fromCsv, type Prepared, simulated, type TrainResult, trainAll } from './train.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const num = (id: string) => Number($<HTMLInputElement>(id).value);
+
+const status = $<HTMLParagraphElement>('status');
+const dataSummary = $<HTMLParagraphElement>('data-summary');
+const progress = $<HTMLProgressElement>('progress');
+const trainButton = $<HTMLButtonElement>('train');
+const stopButton = $<HTMLButtonElement>('stop');
+const taskSelect = $<HTMLSelectElement>('task-col');
+const targetSelect = $<HTMLSelectElement>('target-col');
+const useCsvButton = $<HTMLButtonElement>('use-csv');
+const chart = new LossChart($<HTMLCanvasElement>('loss-chart'));
+
+let data: Prepared | null = null;
+let csv: { file: File; delimiter: string } | null = null;
+let last: { result: TrainResult; data: Prepared; backend: string; seed: number } | null = null;
+let running: AbortController | null = null;
+
+function say(el: HTMLElement, text: string, error = false): void {
+  el.textContent = text;
+  el.classList.toggle('error', error);
+}
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
+
+function useData(d: Prepared): void {
+  data = d;
+  const { train, test } = d;
+  say(
+    dataSummary,
+    `Data: ${d.source} — ${train.numTasks} tasks, ${train.numFeatures} features, ${train.totalRows} training and ${test.totalRows} test rows.`,
+  );
+  trainButton.disabled = running !== null;
+}
+
+$<HTMLButtonElement>('use-sim').addEventListener('click', () => {
+  try {
+    useData(
+      simulated({
+        seed: num('sim-seed'),
+        n: num('sim-n'),
+        p: num('sim-p'),
+        alpha: num('sim-alpha'),
+      }),
+    );
+  } catch (e) {
+    say(dataSummary, message(e), true);
+  }
+});
+
+$<HTMLInputElement>('csv-file').addEventListener('change', async (ev) => {
+  const file = (ev.target as HTMLInputElement).files?.[0];
+  csv = null;
+  for (const s of [taskSelect, targetSelect]) {
+    s.replaceChildren();
+    s.disabled = true;
+  }
+  useCsvButton.disabled = true;
+  if (!file) return;
+  try {
+    const header = parseCsvHeader(await file.slice(0, 1 << 16).text());
+    csv = { file, delimiter: header.delimiter };
+    const guess = guessColumns(header.columns);
+    for (const [select, chosen] of [
+      [taskSelect, guess.task],
+      [targetSelect, guess.target],
+    ] as const) {
+      select.replaceChildren(...header.columns.map((c) => new Option(c, c, false, c === chosen)));
+      select.disabled = false;
+    }
+    useCsvButton.disabled = false;
+    say(
+      dataSummary,
+      `${file.name}: ${header.columns.length} columns. Choose the task and target columns.`,
+    );
+  } catch (e) {
+    say(dataSummary, message(e), true);
+  }
+});
+
+useCsvButton.addEventListener('click', async () => {
+  if (!csv) return;
+  useCsvButton.disabled = true;
+  say(dataSummary, `Reading ${csv.file.name}…`);
+  try {
+    useData(
+      await fromCsv(csv.file, csv.file.name, {
+        task: taskSelect.value,
+        target: targetSelect.value,
+        delimiter: csv.delimiter,
+        test: num('test-share'),
+        seed: num('seed'),
+      }),
+    );
+  } catch (e) {
+    say(dataSummary, message(e), true);
+  } finally {
+    useCsvButton.disabled = false;
+  }
+});
+
+function onProgress(e: FitProgress): void {
+  chart.add(e);
+  progress.value = e.fraction;
+  const round = e.round !== undefined ? `, round ${e.round} of at most ${e.maxRounds}` : '';
+  const rmse = e.validationRmse !== undefined ? `, validation RMSE ${fmt(e.validationRmse)}` : '';
+  say(status, `Training: candidate ${e.candidate} of ${e.candidates}, ${e.phase}${round}${rmse}.`);
+}
+
+trainButton.addEventListener('click', async () => {
+  if (!data || running) return;
+  const controller = new AbortController();
+  running = controller;
+  trainButton.disabled = true;
+  stopButton.disabled = false;
+  progress.value = 0;
+  chart.reset();
+  say(status, 'Starting the WebAssembly backend…');
+  try {
+    const backend = await activateWasm();
+    say(status, `Training on ${backend.name}${backend.simd ? ' (SIMD)' : ''}…`);
+    const settings = {
+      encoders: $<HTMLSelectElement>('encoders').value as 'linear' | 'mlp',
+      maxRounds: num('rounds'),
+      seed: num('seed'),
+    };
+    const result = await trainAll(data, settings, { signal: controller.signal, onProgress });
+    last?.result.model.dispose();
+    last = { result, data, backend: backend.name, seed: settings.seed };
+    showResults(last.result, data);
+    progress.value = 1;
+    say(
+      status,
+      `Done in ${result.seconds.toFixed(1)} s: mean test RMSE per task ${fmt(result.evaluation.meanTaskRmse)}, ${result.model.groups().length} groups.`,
+    );
+  } catch (e) {
+    say(
+      status,
+      controller.signal.aborted ? 'Training stopped.' : `Training failed: ${message(e)}`,
+      !controller.signal.aborted,
+    );
+  } finally {
+    running = null;
+    trainButton.disabled = data === null;
+    stopButton.disabled = true;
+  }
+});
+
+stopButton.addEventListener('click', () =>
+  running?.abort(new DOMException('Stopped by the user', 'AbortError')),
+);
+
+function cell(row: HTMLTableRowElement, text: string, header = false): HTMLTableCellElement {
+  const c = header ? document.createElement('th') : row.insertCell();
+  c.textContent = text;
+  if (header) {
+    (c as HTMLTableCellElement & { scope: string }).scope =
+      row.parentElement?.tagName === 'THEAD' ? 'col' : 'row';
+    row.appendChild(c);
+  }
+  return c;
+}
+
+function showResults(r: TrainResult, d: Prepared): void {
+  const model = r.model;
+  const tasks = d.train.taskNames;
+  const labels = model.groupLabels();
+  const summary = model.summary();
+  const table = $<HTMLTableElement>('metrics');
+  table.replaceChildren();
+  const columns = [{ name: 'hetmtl', evaluation: r.evaluation }, ...r.baselines];
+  const head = table.createTHead().insertRow();
+  for (const h of ['task', 'group', 'test rows', ...columns.map((c) => `RMSE ${c.name}`)])
+    cell(head, h, true);
+  const body = table.createTBody();
+  const addRow = (name: string, group: string, n: number, values: number[]) => {
+    const row = body.insertRow();
+    cell(row, name, true);
+    cell(row, group);
+    cell(row, String(n));
+    const best = Math.min(...values);
+    values.forEach((v) => {
+      const c = cell(row, fmt(v));
+      c.dataset.value = String(v);
+      c.classList.toggle('best', v === best);
+    });
+  };
+  tasks.forEach((t, i) => {
+    addRow(
+      t,
+      String(labels[i]! + 1),
+      r.evaluation.tasks[t]!.n,
+      columns.map((c) => c.evaluation.tasks[t]!.rmse),
+    );
+  });
+  addRow(
+    'mean over tasks',
+    '',
+    d.test.totalRows,
+    columns.map((c) => c.evaluation.meanTaskRmse),
+  );
+  const caption = table.createCaption();
+  caption.textContent =
+    'Root mean squared error on the held-out test rows (lower is better; the best of each row in bold).';
+
+  renderHeatmap($('heatmap'), tasks, model.similarity(), labels);
+  $('groups').replaceChildren(
+    ...model.groups().map((g, i) => {
+      const li = document.createElement('li');
+      li.textContent = `Group ${i + 1}: ${g.join(', ')}`;
+      return li;
+    }),
+  );
+  const truth = d.truthGroups ? ` Planted groups: ${groupsText(tasks, d.truthGroups)}.` : '';
+  say(
+    $('result-summary'),
+    `Chosen model: ${summary.kind === 'dual' ? 'dual encoder' : 'linear multi-task floor'}, λ = ${summary.lambda === Number.POSITIVE_INFINITY ? '∞' : fmt(summary.lambda)}, ${summary.numGroups} groups.${truth}`,
+  );
+  $('results').hidden = false;
+}
+
+function groupsText(tasks: readonly string[], labels: readonly number[]): string {
+  const groups = new Map<number, string[]>();
+  labels.forEach((g, i) => groups.set(g, [...(groups.get(g) ?? []), tasks[i]!]));
+  return [...groups.values()].map((g) => `{${g.join(', ')}}`).join(' ');
+}
+
+$<HTMLButtonElement>('download').addEventListener('click', () => {
+  if (!last) return;
+  const { result, data: d, backend, seed } = last;
+  const doc = modelFileDocument(result.model, d.encoding, {
+    source: d.source,
+    format: d.format,
+    backend,
+    seed,
+    test: d.testShare,
+    trainRows: d.train.totalRows,
+    testRows: d.test.totalRows,
+    seconds: result.seconds,
+  });
+  const url = URL.createObjectURL(
+    new Blob([`${JSON.stringify(doc)}\n`], { type: 'application/json' }),
+  );
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = 'hetmtl-model.json';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+});

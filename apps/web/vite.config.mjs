@@ -1,0 +1,15 @@
+import { defineConfig } from 'vite';
+
+// Relative base: dist/ works from any path. The .wasm binaries of @tensorflow/tfjs-backend-wasm are
+// imported with `?url` in src/backend.ts, so Vite copies them into dist/assets (offline, hashed).
+export default defineConfig({
+  base: './',
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    rollupOptions: {
+      // @hetmtl/data loads apache-arrow (an optional peer) only in readArrow, which the app never calls.
+      external: ['apache-arrow'],
+    },
+  },
+});
