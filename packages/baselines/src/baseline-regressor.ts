@@ -11,6 +11,7 @@ import {
   type StandardizerJSON,
   type StandardisedTasks as TaskArrays,
   standardiseTasks,
+  taskIndexOf,
   toRowMajor,
   trainTestSplit,
 } from '@hetmtl/data';
@@ -362,17 +363,11 @@ export abstract class BaselineRegressor<M, O extends ResolvedCommonOptions> {
   protected releaseModel(): void {}
 
   protected taskIndexOf(task: unknown): number {
-    const s = this.s;
-    const r = typeof task === 'string' ? s.taskNames.indexOf(task) : -1;
-    if (r < 0) {
-      throw new ValidationError('Unknown task', {
-        task: typeof task === 'string' ? task : String(task),
-        expected: `one of the fitted tasks (${s.taskNames.slice(0, 5).join(', ')}${s.taskNames.length > 5 ? ', …' : ''})`,
-        received: describeReceived(task),
-        fix: 'Use a task the learner was fitted on, or refit it with the new task',
-      });
-    }
-    return r;
+    return taskIndexOf(
+      this.s.taskNames,
+      task,
+      'Use a task the learner was fitted on, or refit it with the new task',
+    );
   }
 
   /**

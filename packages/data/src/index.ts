@@ -60,5 +60,6 @@ export {
   type FeatureRows,
   standardiseTasks,
   type StandardisedTasks,
+  taskIndexOf,
   toRowMajor,
 } from './model-input.js';

@@ -133,3 +133,20 @@ export function toRowMajor(X: FeatureRows, p: number, task: string): Float64Arra
   }
   return out;
 }
+
+/**
+ * The index of `task` among an estimator's fitted tasks, or a ValidationError naming it, listing
+ * the first known tasks and saying how to fix it (`fix`).
+ */
+export function taskIndexOf(taskNames: readonly string[], task: unknown, fix: string): number {
+  const r = typeof task === 'string' ? taskNames.indexOf(task) : -1;
+  if (r < 0) {
+    throw new ValidationError('Unknown task', {
+      task: typeof task === 'string' ? task : String(task),
+      expected: `one of the fitted tasks (${taskNames.slice(0, 5).join(', ')}${taskNames.length > 5 ? ', …' : ''})`,
+      received: describeReceived(task),
+      fix,
+    });
+  }
+  return r;
+}

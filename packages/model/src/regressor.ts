@@ -11,6 +11,7 @@ import {
   Standardizer,
   type StandardizerJSON,
   standardiseTasks,
+  taskIndexOf,
   toRowMajor,
   trainTestSplit,
 } from '@hetmtl/data';
@@ -917,17 +918,11 @@ export class DualEncoderRegressor {
   }
 
   private taskIndexOf(task: unknown): number {
-    const s = this.s;
-    const r = typeof task === 'string' ? s.taskNames.indexOf(task) : -1;
-    if (r < 0) {
-      throw new ValidationError('Unknown task', {
-        task: typeof task === 'string' ? task : String(task),
-        expected: `one of the fitted tasks (${s.taskNames.slice(0, 5).join(', ')}${s.taskNames.length > 5 ? ', …' : ''})`,
-        received: describeReceived(task),
-        fix: 'Use a task the model was fitted on, or add it with addTask(name, data)',
-      });
-    }
-    return r;
+    return taskIndexOf(
+      this.s.taskNames,
+      task,
+      'Use a task the model was fitted on, or add it with addTask(name, data)',
+    );
   }
 
   /** One versioned JSON document: options, preprocessing, task names, encoders and weights. */
