@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +7,8 @@ import { nativeInfo } from '@hetmtl/backend-native';
 import { Standardizer, simulateFactor, standardiseTasks } from '@hetmtl/data';
 import { linear } from '@hetmtl/encoders';
 import { DualTrainer, type TrainerConfig } from '@hetmtl/model/internal';
-import { fusionPath, lambdaGrid, mcp } from '@hetmtl/regularizers';
-import { Random, tf, useBackend } from '@hetmtl/tensor';
+import { type FusionProblem, fusionPath, lambdaGrid, mcp } from '@hetmtl/regularizers';
+import { type Matrix, matrix, Random, tf, useBackend } from '@hetmtl/tensor';
 import { BACKENDS } from './backends.js';
 import { formatTable } from './table.js';
 
@@ -65,10 +65,12 @@ export interface FitStats {
   readonly coefMs: number;
   /** The O rounds of (a)–(d). */
   readonly encoderPhaseMs: number;
-  /** Initialisation + the O rounds (what PyTorch does too). */
+  /** Initialisation + the O rounds. */
   readonly fitMs: number;
-  /** The λ path (JavaScript only). */
+  /** The λ path: building the coefficient problem, the grid and the warm-started ADMM path. */
   readonly pathMs?: number;
+  /** ADMM iterations summed over the path's λ values (the path's amount of work). */
+  readonly pathIterations?: number;
   readonly objective: number;
   readonly peakRssMB: number;
   readonly repeats: number;
@@ -140,11 +142,17 @@ interface WorkerArgs {
   readonly work: SpeedWork;
   readonly repeats: number;
   readonly profile: boolean;
+  /** Write the last fit's coefficient problem here (for the λ path port check). */
+  readonly dumpProblem?: string;
 }
 
 type Timed = Omit<FitStats, 'peakRssMB' | 'repeats' | 'profile' | 'label'>;
 
-async function oneFit(data: ReturnType<typeof readData>, w: SpeedWork): Promise<Timed> {
+async function oneFit(
+  data: ReturnType<typeof readData>,
+  w: SpeedWork,
+  keep?: { problem?: FusionProblem },
+): Promise<Timed> {
   const rng = new Random(1);
   const t0 = performance.now();
   const trainer = new DualTrainer(trainerConfig(w.steps), data, rng);
@@ -173,8 +181,12 @@ async function oneFit(data: ReturnType<typeof readData>, w: SpeedWork): Promise<
       numLambdas: w.lambdas,
       ridge: MODEL.ridge,
     });
-    fusionPath(problem.problem, penalty, { ridge: MODEL.ridge, lambdas: grid.filter((l) => l > 0) });
+    const path = fusionPath(problem.problem, penalty, {
+      ridge: MODEL.ridge,
+      lambdas: grid.filter((l) => l > 0),
+    });
     const tPath = performance.now();
+    if (keep) keep.problem = problem.problem;
     const perStep = (name: string) => (acc[name] ?? 0) / (w.outer * w.steps);
     return {
       initMs: tInit - t0,
@@ -185,6 +197,7 @@ async function oneFit(data: ReturnType<typeof readData>, w: SpeedWork): Promise<
       encoderPhaseMs: tEnc - tInit,
       fitMs: tEnc - t0,
       pathMs: tPath - tObj,
+      pathIterations: path.reduce((a, r) => a + r.iterations, 0),
       objective,
     };
   } finally {
@@ -255,7 +268,10 @@ export async function speedWorker(json: string): Promise<void> {
   // Warm-up (JIT, kernel setup, first allocations), not timed.
   await oneFit(data, { ...a.work, outer: 1, steps: 2, lambdas: 2 });
   const runs: Timed[] = [];
-  for (let i = 0; i < a.repeats; i++) runs.push(await oneFit(data, a.work));
+  const keep: { problem?: FusionProblem } = {};
+  for (let i = 0; i < a.repeats; i++) runs.push(await oneFit(data, a.work, keep));
+  if (a.dumpProblem && keep.problem)
+    writeFileSync(a.dumpProblem, JSON.stringify(pathCheckInput(keep.problem, a.work.lambdas)));
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(runs[0] as Timed) as (keyof Timed)[])
     out[k] = median(runs.map((r) => r[k] as number));
@@ -297,6 +313,8 @@ function runTorch(data: string, w: SpeedWork, repeats: number, ops: boolean): Fi
     String(w.outer),
     '--steps',
     String(w.steps),
+    '--lambdas',
+    String(w.lambdas),
     '--repeats',
     String(repeats),
     '--threads',
@@ -326,6 +344,206 @@ function runTorch(data: string, w: SpeedWork, repeats: number, ops: boolean): Fi
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The λ path port check: the peer's path against fusionPath on the same A_r, b_r (an oracle that
+// the two sides run the same algorithm, hence the same work).
+
+/** A coefficient problem as the peer's `--check-path` reads it. */
+interface PathCheckInput {
+  readonly A: number[][][];
+  readonly b: number[][];
+  readonly weights: number[];
+  readonly ridge: number;
+  readonly numLambdas: number;
+}
+
+interface PeerPath {
+  readonly grid: number[];
+  readonly numPairs: number;
+  readonly path: {
+    readonly lambda: number;
+    readonly groups: number[];
+    readonly iterations: number;
+    readonly converged: boolean;
+    readonly objective: number;
+    readonly beta: number[][];
+  }[];
+}
+
+function pathCheckInput(p: FusionProblem, numLambdas: number): PathCheckInput {
+  return {
+    A: p.A.map((m) =>
+      Array.from({ length: m.rows }, (_, i) =>
+        Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)),
+      ),
+    ),
+    b: p.b.map((v) => Array.from(v)),
+    weights: [...p.weights],
+    ridge: MODEL.ridge,
+    numLambdas,
+  };
+}
+
+/** What {@link oneFit} runs after the rounds: the default grid, then the path over its λ > 0. */
+function jsPath(c: PathCheckInput) {
+  const problem: FusionProblem = {
+    A: c.A.map((rows) => matrix(rows.length, rows.length, Float64Array.from(rows.flat()))),
+    b: c.b.map((v) => Float64Array.from(v)),
+    weights: c.weights,
+  };
+  const penalty = mcp();
+  const grid = lambdaGrid(problem, penalty, { numLambdas: c.numLambdas, ridge: c.ridge });
+  const path = fusionPath(problem, penalty, { ridge: c.ridge, lambdas: grid.filter((l) => l > 0) });
+  return { grid, path };
+}
+
+/**
+ * R tasks in `groups` planted groups (coefficients a common centre plus noise sd 0.05), A_r the
+ * Gram matrix of 30 standard normal rows, b_r = A_r β_r + noise. With R > 30 the path runs on the
+ * k-nearest-neighbour fusion graph.
+ */
+function plantedProblem(R: number, K: number, groups: number, seed: number): FusionProblem {
+  const rng = new Random(seed);
+  const n = 30;
+  const centres = Array.from({ length: groups }, () =>
+    Array.from({ length: K }, () => rng.normal()),
+  );
+  const A: Matrix[] = [];
+  const b: Float64Array[] = [];
+  for (let r = 0; r < R; r++) {
+    const X = Float64Array.from({ length: n * K }, () => rng.normal());
+    const a = new Float64Array(K * K);
+    for (let i = 0; i < K; i++)
+      for (let j = 0; j < K; j++) {
+        let s = 0;
+        for (let t = 0; t < n; t++) s += (X[t * K + i] as number) * (X[t * K + j] as number);
+        a[i * K + j] = s / n;
+      }
+    const beta = (centres[r % groups] as number[]).map((c) => c + rng.normal(0, 0.05));
+    const br = new Float64Array(K);
+    for (let i = 0; i < K; i++) {
+      let s = 0;
+      for (let j = 0; j < K; j++) s += (a[i * K + j] as number) * (beta[j] as number);
+      br[i] = s + rng.normal(0, 0.05);
+    }
+    A.push(matrix(K, K, a));
+    b.push(br);
+  }
+  return { A, b, weights: Array.from({ length: R }, () => 1 / R) };
+}
+
+function runPeerPaths(files: readonly string[]): PeerPath[] | string {
+  const script = fileURLToPath(new URL('../peers/method_torch.py', import.meta.url));
+  const python = process.env.HETMTL_PYTHON ?? '/usr/bin/python3';
+  try {
+    const out = execFileSync(python, [script, '--threads', '1', '--check-path', ...files], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+      maxBuffer: 1 << 26,
+    });
+    return out
+      .trim()
+      .split('\n')
+      .slice(-files.length)
+      .map((l) => JSON.parse(l) as PeerPath);
+  } catch (e) {
+    const err = e as { stderr?: string; message: string; code?: string };
+    return err.code === 'ENOENT'
+      ? `${python} not found`
+      : ((err.stderr || err.message).trim().split('\n').slice(-1)[0] ?? 'failed');
+  }
+}
+
+/**
+ * Runs the peer's λ path on the given problems and compares it with fusionPath: the grid, the
+ * groups at every λ, β (max absolute difference), the objective and the ADMM iterations. Prints a
+ * table; returns the disagreements (empty when the port agrees or the peer could not run).
+ */
+function checkPathPort(
+  dir: string,
+  cases: readonly { name: string; input: PathCheckInput }[],
+): string[] {
+  const files = cases.map((c, i) => {
+    const f = join(dir, `path-check-${i}.json`);
+    writeFileSync(f, JSON.stringify(c.input));
+    return f;
+  });
+  console.log(
+    `\nλ path port check: peers/method_torch.py's path against fusionPath (mcp κ = 3, ADMM ϑ = 1, ridge ${MODEL.ridge}, ` +
+      'tol 1e-5, ≤ 1000 iterations per λ, warm starts) on the same A_r, b_r; they agree when the groups match at every λ and max |Δβ| ≤ 1e-6:\n',
+  );
+  const peer = runPeerPaths(files);
+  if (typeof peer === 'string') {
+    console.log(`λ path port check not run: ${peer}`);
+    return [];
+  }
+  const failures: string[] = [];
+  const rows = cases.map((c, i) => {
+    const js = jsPath(c.input);
+    const py = peer[i] as PeerPath;
+    const groupsJs = js.path.map((r) => r.numGroups);
+    let gridDiff = 0;
+    js.grid.forEach((l, k) => {
+      gridDiff = Math.max(gridDiff, Math.abs(l - (py.grid[k] ?? Number.NaN)) / Math.abs(l || 1));
+    });
+    let sameGroups = js.path.length === py.path.length && js.grid.length === py.grid.length;
+    let betaDiff = 0;
+    let objDiff = 0;
+    let sameIterations = 0;
+    js.path.forEach((r, k) => {
+      const q = py.path[k];
+      if (!q) return;
+      if (r.groups.length !== q.groups.length || r.groups.some((g, t) => g !== q.groups[t]))
+        sameGroups = false;
+      r.fusedBeta.forEach((b, t) =>
+        b.forEach((v, j) => {
+          betaDiff = Math.max(betaDiff, Math.abs(v - (q.beta[t]?.[j] ?? Number.NaN)));
+        }),
+      );
+      objDiff = Math.max(objDiff, Math.abs(r.objective - q.objective));
+      if (r.iterations === q.iterations) sameIterations++;
+    });
+    const agree = sameGroups && py.numPairs === js.path[0]?.numPairs && betaDiff <= 1e-6;
+    if (!agree)
+      failures.push(
+        `λ path port check: ${c.name}: the peer's path differs from fusionPath (groups ${sameGroups ? 'same' : 'differ'}, max |Δβ| ${betaDiff.toExponential(1)})`,
+      );
+    return [
+      c.name,
+      String(c.input.b.length),
+      `${js.path[0]?.numPairs ?? 0} / ${py.numPairs}`,
+      String(js.path.length),
+      groupsJs.join(' '),
+      sameGroups ? 'yes' : 'NO',
+      `${sameIterations}/${js.path.length} (${js.path.reduce((a, r) => a + r.iterations, 0)} / ${py.path.reduce((a, r) => a + r.iterations, 0)})`,
+      gridDiff.toExponential(1),
+      Number.isNaN(betaDiff) ? 'NaN' : betaDiff.toExponential(1),
+      objDiff.toExponential(1),
+      agree ? 'agree' : 'DIFFER',
+    ];
+  });
+  console.log(
+    formatTable(
+      [
+        'problem',
+        'R',
+        'pairs JS / peer',
+        'λ > 0',
+        'groups per λ (JS)',
+        'same groups at every λ',
+        'λ with equal ADMM iterations (total JS / peer)',
+        'max rel. Δ grid',
+        'max |Δβ|',
+        'max |Δ objective|',
+        'verdict',
+      ],
+      rows,
+    ),
+  );
+  return failures;
+}
+
 export interface SpeedOptions {
   readonly quick?: boolean;
   /** Only these backends (default: every available one). */
@@ -334,6 +552,9 @@ export interface SpeedOptions {
   readonly noScaling?: boolean;
 }
 
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+/** Initialisation + rounds + λ path. */
+const wholeMs = (s: FitStats) => (s.pathMs === undefined ? undefined : s.fitMs + s.pathMs);
 const fmt = (x: number | undefined, d = 2) =>
   x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d);
 const ratio = (x: number | undefined, ref: number | undefined) =>
@@ -370,10 +591,13 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
       `\nThe method's fit at fixed work: factor simulation (seed 1) R = ${work.R}, n_r = ${work.n}, p = ${work.p}; ` +
         `linear encoders, K0 = ${MODEL.K0}, K1 = ${MODEL.K1}, μ = ${MODEL.mu}, ω = ${MODEL.omega}, τ = ${MODEL.tau}, ν = ${MODEL.nu}; ` +
         `initialisation + ${work.outer} rounds × [(a) ${work.steps} Adam steps, (b) ${work.steps} Adam steps, (c) rescale, (d) coefficients], ` +
-        `then a λ path of ${work.lambdas} points (mcp, ADMM; JavaScript only). No early stopping. ` +
-        `Medians of ${repeats} fit(s) after a warm-up (cpu: 1); each backend in its own process.\n`,
+        `then the λ path on the final encoders (the coefficient problem, a ${work.lambdas}-point grid, mcp by ADMM with warm starts; ` +
+        'PyTorch: a torch float64 port of fusionPath, checked against it below). No early stopping. ' +
+        `Medians of ${repeats} fit(s) after a warm-up (cpu: 1); each backend in its own process. ` +
+        'Whole fit = init + rounds + λ path (the final objective is taken before the path).\n',
     );
     const rows: { name: string; s: FitStats | string }[] = [];
+    const fitProblem = join(dir, 'fit-problem.json');
     for (const b of backends) {
       rows.push({
         name: b,
@@ -383,6 +607,7 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
           work,
           repeats: b === 'cpu' ? 1 : repeats,
           profile: true,
+          ...(b === backends[0] ? { dumpProblem: fitProblem } : {}),
         }),
       });
     }
@@ -397,9 +622,13 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
       'init ms',
       'rescale ms',
       'coef ms',
-      'fit s (init + rounds)',
-      '× PyTorch (fit)',
-      'λ path s (JS only)',
+      'init + rounds s',
+      '× PyTorch (init + rounds)',
+      'λ path s',
+      'ADMM iterations',
+      '× PyTorch (λ path)',
+      'whole fit s',
+      '× PyTorch (whole fit)',
       'peak RSS MB',
       'final objective',
     ];
@@ -414,7 +643,11 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
       fmt(s.coefMs, 2),
       fmt(s.fitMs / 1000, 3),
       ratio(s.fitMs, ref?.fitMs),
-      s.pathMs === undefined ? '—' : fmt(s.pathMs / 1000, 3),
+      fmt(seconds(s.pathMs), 3),
+      s.pathIterations === undefined ? '—' : String(s.pathIterations),
+      ratio(s.pathMs, ref?.pathMs),
+      fmt(seconds(wholeMs(s)), 3),
+      ratio(wholeMs(s), ref && wholeMs(ref)),
       fmt(s.peakRssMB, 0),
       s.objective.toFixed(5),
     ];
@@ -428,6 +661,19 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
     console.log(formatTable(header, table));
     if (typeof torch === 'string') console.log(`PyTorch reference not run: ${torch}`);
     for (const f of failures) console.log(`(${f})`);
+
+    // The peer's λ path against fusionPath on the same problems: the first backend's final
+    // coefficient problem and a planted one with R > 30 (the k-nearest-neighbour fusion graph).
+    const checks: { name: string; input: PathCheckInput }[] = [];
+    if (existsSync(fitProblem)) {
+      const input = JSON.parse(readFileSync(fitProblem, 'utf8')) as PathCheckInput;
+      checks.push({ name: `the fit's final problem (${backends[0]})`, input });
+    }
+    checks.push({
+      name: 'planted, 4 groups',
+      input: pathCheckInput(plantedProblem(40, MODEL.K0, 4, 7), work.lambdas),
+    });
+    failures.push(...checkPathPort(dir, checks));
 
     // Profile of one Adam step.
     console.log(
@@ -445,7 +691,9 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
         fmt(p.forwardKernels, 0),
         fmt(p.kernelMsPerStepB, 3),
         fmt(wallB, 3),
-        Number.isFinite(p.kernelMsPerStepB) ? `${((100 * p.kernelMsPerStepB) / wallB).toFixed(0)}%` : '—',
+        Number.isFinite(p.kernelMsPerStepB)
+          ? `${((100 * p.kernelMsPerStepB) / wallB).toFixed(0)}%`
+          : '—',
         fmt((1000 * wallB) / p.kernelsPerStepB, 1),
         p.topKernelsB.map(([k, c]) => `${k} ${c}`).join(', '),
       ]);
@@ -488,13 +736,35 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
   }
 }
 
+function scalingRow(w: SpeedWork, label: string, s: FitStats, ref: FitStats | undefined): string[] {
+  return [
+    String(w.R),
+    String(w.n),
+    label,
+    fmt(s.msPerStepA),
+    fmt(s.msPerStepB),
+    fmt(s.fitMs / 1000, 3),
+    ratio(s.fitMs, ref?.fitMs),
+    fmt(seconds(s.pathMs), 3),
+    s.pathIterations === undefined ? '—' : String(s.pathIterations),
+    ratio(s.pathMs, ref?.pathMs),
+    fmt(seconds(wholeMs(s)), 3),
+    ratio(wholeMs(s), ref && wholeMs(ref)),
+    fmt(s.peakRssMB, 0),
+  ];
+}
+
 async function scaling(
   dir: string,
   work: SpeedWork,
   backends: readonly string[],
   quick: boolean,
 ): Promise<void> {
-  const fastest = backends.includes('native') ? 'native' : backends.includes('wasm') ? 'wasm' : 'cpu';
+  const fastest = backends.includes('native')
+    ? 'native'
+    : backends.includes('wasm')
+      ? 'wasm'
+      : 'cpu';
   const Rs = quick ? [2] : [5, 50, 200];
   const ns = quick ? [60] : [50, 500, 5000];
   const cases: (SpeedWork & { smallest: boolean })[] = [
@@ -510,38 +780,21 @@ async function scaling(
     const base = writeData(dir, w);
     const torch = runTorch(base, w, 1, false);
     const ref = typeof torch === 'string' ? undefined : torch;
-    const names = [fastest, ...(fastest !== 'cpu' && smallest(w) && backends.includes('cpu') ? ['cpu'] : [])];
+    const names = [
+      fastest,
+      ...(fastest !== 'cpu' && smallest(w) && backends.includes('cpu') ? ['cpu'] : []),
+    ];
     for (const b of names) {
       const s = runWorker({ backend: b, data: base, work: w, repeats: 1, profile: false });
       if (typeof s === 'string') {
         rows.push([String(w.R), String(w.n), b, `failed: ${s}`]);
         continue;
       }
-      rows.push([
-        String(w.R),
-        String(w.n),
-        s.label ?? b,
-        fmt(s.msPerStepA),
-        fmt(s.msPerStepB),
-        fmt(s.fitMs / 1000, 3),
-        ratio(s.fitMs, ref?.fitMs),
-        fmt((s.pathMs ?? Number.NaN) / 1000, 3),
-        fmt(s.peakRssMB, 0),
-      ]);
+      rows.push(scalingRow(w, s.label ?? b, s, ref));
     }
     rows.push(
       ref
-        ? [
-            String(w.R),
-            String(w.n),
-            ref.label ?? 'PyTorch',
-            fmt(ref.msPerStepA),
-            fmt(ref.msPerStepB),
-            fmt(ref.fitMs / 1000, 3),
-            '1.00×',
-            '—',
-            fmt(ref.peakRssMB, 0),
-          ]
+        ? scalingRow(w, ref.label ?? 'PyTorch', ref, ref)
         : [String(w.R), String(w.n), 'PyTorch', `not run: ${torch}`],
     );
   }
@@ -553,9 +806,13 @@ async function scaling(
         'backend',
         'ms/step (a)',
         'ms/step (b)',
-        'fit s (init + rounds)',
-        '× PyTorch',
-        'λ path s (JS)',
+        'init + rounds s',
+        '× PyTorch (init + rounds)',
+        'λ path s',
+        'ADMM iterations',
+        '× PyTorch (λ path)',
+        'whole fit s',
+        '× PyTorch (whole fit)',
         'peak RSS MB',
       ],
       rows,
