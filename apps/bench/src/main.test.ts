@@ -1,10 +1,17 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { simulateFactor, toCsv } from '@hetmtl/data';
 import { describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const run = (...args: string[]) =>
-  execFileSync(process.execPath, [main, ...args], { encoding: 'utf8' });
+  execFileSync(process.execPath, [main, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 describe('bench commands (tiny runs, so they cannot rot)', () => {
   it('demo --quick fits the method and prints per-task RMSE next to per-task ridge and the groups', () => {
@@ -39,6 +46,11 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
     );
     expect(out).toMatch(/kernels\/step \(a\)\s+kernels\/step \(b\)/);
     expect(out).toMatch(/^R\s+n_r\s+backend/m);
+    // The peer's λ path agrees with fusionPath (same groups at every λ, β to 1e-6), or says why not.
+    expect(out).toMatch(
+      /^the fit's final problem \(cpu\)\s.*\sagree\s*$|^λ path port check not run: /m,
+    );
+    expect(out).toMatch(/^planted, 4 groups\s.*\sagree\s*$|^λ path port check not run: /m);
   });
 
   it('speed says why PyTorch did not run when python3 with torch is missing', () => {
@@ -49,6 +61,127 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
     );
     expect(out).toMatch(/^cpu\s+\d+\.\d\d\s/m);
     expect(out).toMatch(/^PyTorch reference not run: .*\/nonexistent\/python3 not found/m);
+    expect(out).toMatch(/^λ path port check not run: \/nonexistent\/python3 not found/m);
+  });
+
+  it('study --quick runs both designs over all 8 factors and writes JSON, tables and plots; --resume refits nothing', {
+    timeout: 600_000,
+  }, () => {
+    const out = mkdtempSync(join(tmpdir(), 'hetmtl-study-'));
+    try {
+      const res = spawnSync(process.execPath, [main, 'study', '--quick', '--out', out], {
+        encoding: 'utf8',
+      });
+      expect(res.status, res.stderr).toBe(0);
+      // The progress bar (stderr is not a terminal here: one line per 5%) with an ETA.
+      expect(res.stderr).toMatch(/\[#+-*\] \d+\/252 fits \d+% {2}elapsed \S+ {2}ETA \S+/);
+      expect(res.stderr).toMatch(/252\/252 fits 100%/);
+      const files = readdirSync(out).sort();
+      for (const design of ['factor', 'covariate']) {
+        expect(files).toContain(`${design}.json`);
+        expect(files).toContain(`${design}.md`);
+        expect(files.filter((f) => f.startsWith(`${design}-`) && f.endsWith('.svg'))).toHaveLength(
+          8,
+        );
+        const json = JSON.parse(readFileSync(join(out, `${design}.json`), 'utf8'));
+        // 9 distinct quick settings × 2 replications, 14 methods each, all finite.
+        expect(json.runs).toHaveLength(18);
+        for (const run of json.runs) {
+          expect(run.scores).toHaveLength(14);
+          for (const s of run.scores)
+            expect(Number.isFinite(s.rmse), `${run.key} ${s.method}`).toBe(true);
+        }
+        const md = readFileSync(join(out, `${design}.md`), 'utf8');
+        expect(md.match(/^### /gm)).toHaveLength(10); // 8 factors, the gap table, time per fit
+        expect(md).toMatch(/^\| hetmtl \| \S+ ± \S+ \| /m);
+        expect(md).toMatch(/^\| ARI: hetmtl \| /m);
+      }
+      // Resuming refits nothing: from the run log, or from <design>.json when the log is gone.
+      rmSync(join(out, 'covariate.runs.jsonl'));
+      for (const design of ['factor', 'covariate']) {
+        const again = spawnSync(
+          process.execPath,
+          [main, 'study', '--quick', '--out', out, '--resume', '--design', design],
+          { encoding: 'utf8' },
+        );
+        expect(again.status, again.stderr).toBe(0);
+        expect(again.stdout).toMatch(/\(18 replications kept from an earlier run\)/);
+        expect(again.stderr).not.toMatch(/fits/);
+        expect(JSON.parse(readFileSync(join(out, `${design}.json`), 'utf8')).runs).toHaveLength(18);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('real --quick runs every method on a CSV with a task column and reports per task', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hetmtl-real-'));
+    try {
+      const sim = simulateFactor({ seed: 3, numTasks: 4, n: 40, p: 12, testRows: 1 });
+      const csv = join(dir, 'toy.csv');
+      writeFileSync(csv, toCsv(sim.train, { taskColumn: 'site', target: 'outcome' }));
+      const out = run(
+        'real',
+        csv,
+        '--task',
+        'site',
+        '--target',
+        'outcome',
+        '--quick',
+        '--out',
+        dir,
+        '--backend',
+        'wasm',
+      );
+      expect(out).toMatch(/toy: 4 tasks, 160 rows, 12 features; 2 splits/);
+      expect(out).toMatch(
+        /\| method \| mean task RMSE \| overall RMSE \| explained variance \| groups \(range over splits\) \| s per fit \|/,
+      );
+      expect(out).toMatch(/^\| single-task ridge \| (\*\*)?\d+\.\d{3} ± \d+\.\d{3}/m);
+      expect(out).toMatch(/hetmtl beat single-task ridge on \*\*\d of 4\*\* tasks/);
+      expect(out).toMatch(
+        /^\| task1 \| 40 \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \| (yes|no) \(\d\/2\) \| (yes|no) \(\d\/2\) \|$/m,
+      );
+      const json = JSON.parse(readFileSync(join(dir, 'toy.json'), 'utf8'));
+      expect(json.splits).toHaveLength(2);
+      expect(json.splits[0]).toHaveLength(14);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('real without a CSV, an unknown column or an unknown method is one clear line and exit 2', () => {
+    const bad = (...args: string[]) =>
+      spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });
+    let res = bad('real');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/^hetmtl-bench: real needs a CSV file, --task and --target, e.g. /);
+    res = bad('real', '/nonexistent.csv', '--task', 't', '--target', 'y', '--backend', 'cpu');
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/nonexistent\.csv/);
+    const dir = mkdtempSync(join(tmpdir(), 'hetmtl-real-'));
+    try {
+      writeFileSync(join(dir, 'x.csv'), 'site,a,y\ns1,1,2\ns1,2,3\n');
+      res = bad(
+        'real',
+        join(dir, 'x.csv'),
+        '--task',
+        'school',
+        '--target',
+        'y',
+        '--backend',
+        'cpu',
+      );
+      expect(res.status).toBe(2);
+      expect(res.stderr.trim().split('\n')).toHaveLength(1);
+      expect(res.stderr).toMatch(/school/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    res = bad('study', '--methods', 'hetmtl,ridge', '--quick');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/unknown method "ridge" in --methods \(known: hetmtl, hetmtl-mlp, /);
   });
 
   it('an unknown command is a usage error (exit 2)', () => {

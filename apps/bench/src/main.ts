@@ -3,6 +3,11 @@ import { conformanceTable } from './conformance.js';
 import { methodDemo } from './method-demo.js';
 import { methodSpeed, speedWorker } from './method-speed.js';
 import { mlpSpeed } from './mlp-speed.js';
+import { selectMethods } from './roster.js';
+import { runReal } from './real.js';
+import { runStudy } from './study.js';
+import { DESIGNS } from './study-designs.js';
+import { selectBackend } from './backends.js';
 
 const USAGE = `usage: hetmtl-bench <command> [--quick] [--verbose] [--backend wasm|cpu|tfjs-node|native]
 
@@ -15,7 +20,20 @@ commands:
                 PyTorch (1 thread, apps/bench/peers/method_torch.py): ms per Adam step, s per fit,
                 peak RSS, ratios to PyTorch; scaling with R and n_r; kernels per Adam step
                 (--no-scaling skips the scaling tables; --backend limits the backends)
-  all           everything above
+  study         the simulation study of method.md §7: both designs (or --design factor|covariate),
+                each of 8 factors varied alone, --reps replications per point (default 10), every
+                method and baseline (or --methods id,id) in the same splits; writes <design>.json,
+                <design>.md (mean ± sd test RMSE, group ARI, where the method loses, time per fit)
+                and <design>-<factor>.svg into --out (default study-results); --resume keeps the
+                replications already in <design>.runs.jsonl. Backend: --backend, else native, else wasm
+  real <csv> --task <column> --target <column> [--categorical a,b] [--exclude a,b]
+                every method on a CSV with a task column: --repeats random splits stratified by
+                task (default 10; --test share of each task's rows, default 0.25), the same for
+                every method; writes <name>.json and <name>.md into --out (default real-results):
+                mean ± sd test RMSE and explained variance per method, and per task whether the
+                method beat single-task and pooled ridge. School:
+                hetmtl-bench real ../shared/data/school.csv --task school --target score
+  all           demo, conformance, mlp-speed and speed (with --quick: study too)
 
   --quick       tiny sizes (for CI: checks the commands run, not their numbers)`;
 
@@ -25,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
   const verbose = rest.includes('--verbose');
   const backendAt = rest.indexOf('--backend');
   const backend = backendAt >= 0 ? rest[backendAt + 1] : undefined;
+  const value = (name: string): string | undefined => {
+    const at = rest.indexOf(name);
+    return at >= 0 ? rest[at + 1] : undefined;
+  };
   if (command === 'speed-worker') {
     await speedWorker(rest[0] as string);
     return 0;
@@ -33,6 +55,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  const list = (name: string) =>
+    value(name)
+      ?.split(',')
+      .map((x) => x.trim());
   const commands: Record<string, () => Promise<boolean>> = {
     demo: () => methodDemo({ quick, ...(backend ? { backend } : {}) }),
     conformance: () => conformanceTable({ verbose }),
@@ -46,10 +72,75 @@ async function main(argv: string[]): Promise<number> {
         noScaling: rest.includes('--no-scaling'),
         ...(backend ? { backends: [backend] } : {}),
       }),
+    study: async () => {
+      const which = value('--design') ?? 'both';
+      const designs = which === 'both' ? Object.values(DESIGNS) : [DESIGNS[which]];
+      if (designs.some((d) => !d)) {
+        throw new Error(`unknown --design "${which}" (known: factor, covariate, both)`);
+      }
+      const reps = Number(value('--reps') ?? (quick ? 2 : 10));
+      if (!Number.isInteger(reps) || reps < 1) {
+        throw new Error(`--reps must be an integer ≥ 1, got "${value('--reps')}"`);
+      }
+      const methods = selectMethods(value('--methods'));
+      const backendName = await selectBackend(backend);
+      for (const design of designs) {
+        await runStudy({
+          design: design as NonNullable<typeof design>,
+          methods,
+          reps,
+          quick,
+          out: value('--out') ?? 'study-results',
+          resume: rest.includes('--resume'),
+          backend: backendName,
+          command: `hetmtl-bench ${argv.join(' ')}`,
+        });
+      }
+      return true;
+    },
+    real: async () => {
+      const csv = rest[0] && !rest[0].startsWith('--') ? rest[0] : undefined;
+      const task = value('--task');
+      const target = value('--target');
+      if (!csv || !task || !target) {
+        throw new Error(
+          'real needs a CSV file, --task and --target, e.g. hetmtl-bench real ../shared/data/school.csv --task school --target score',
+        );
+      }
+      const repeats = Number(value('--repeats') ?? (quick ? 2 : 10));
+      const test = Number(value('--test') ?? 0.25);
+      if (!Number.isInteger(repeats) || repeats < 1) {
+        throw new Error(`--repeats must be an integer ≥ 1, got "${value('--repeats')}"`);
+      }
+      if (!(test > 0 && test < 1))
+        throw new Error(`--test must be in (0, 1), got "${value('--test')}"`);
+      const methods = selectMethods(value('--methods'));
+      const backendName = await selectBackend(backend);
+      const categorical = list('--categorical');
+      const exclude = list('--exclude');
+      await runReal({
+        csv,
+        task,
+        target,
+        ...(categorical ? { categorical } : {}),
+        ...(exclude ? { exclude } : {}),
+        repeats,
+        test,
+        methods,
+        quick,
+        out: value('--out') ?? 'real-results',
+        backend: backendName,
+        command: `hetmtl-bench ${argv.join(' ')}`,
+      });
+      return true;
+    },
   };
   if (command === 'all') {
     let ok = true;
-    for (const run of Object.values(commands)) ok = (await run()) && ok;
+    for (const [name, run] of Object.entries(commands)) {
+      if (name === 'real' || (name === 'study' && !quick)) continue;
+      ok = (await run()) && ok;
+    }
     return ok ? 0 : 1;
   }
   const run = commands[command];
@@ -62,4 +153,10 @@ async function main(argv: string[]): Promise<number> {
   return (await run()) ? 0 : 1;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  // Usage mistakes and bad input: one line, no stack.
+  console.error(`hetmtl-bench: ${(e as Error).message}`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,193 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { type MultiTaskDataset, readCsv, repeatedSplits, trainTestSplit } from '@hetmtl/data';
+import { ProgressBar } from './progress.js';
+import { compareMethods, type MethodEntry, type MethodResult } from './roster.js';
+import { mean, meanSd } from './stats.js';
+import { machineDescription } from './study.js';
+
+export interface RealOptions {
+  readonly csv: string;
+  readonly task: string;
+  readonly target: string;
+  readonly categorical?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly repeats: number;
+  /** Share of each task's rows in the test part of a split. */
+  readonly test: number;
+  readonly methods: readonly MethodEntry[];
+  readonly quick: boolean;
+  readonly out: string;
+  readonly backend: string;
+  readonly command: string;
+}
+
+/** One method in one split: test RMSE per task and over all rows, explained variance, groups. */
+export type RealScore = Omit<MethodResult, 'groups'> & { readonly numGroups?: number };
+
+export interface RealResults {
+  readonly dataset: string;
+  readonly command: string;
+  readonly machine: string;
+  readonly backend: string;
+  readonly date: string;
+  readonly repeats: number;
+  readonly test: number;
+  readonly taskNames: readonly string[];
+  /** Rows per task in the whole file. */
+  readonly taskRows: readonly number[];
+  readonly numFeatures: number;
+  readonly methods: readonly { id: string; label: string; kind: string }[];
+  /** Per repeat, every method's scores. */
+  readonly splits: readonly (readonly RealScore[])[];
+}
+
+/** The single-task and pooled references of the per-task report. */
+export const SINGLE = 'ridge-task';
+export const POOLED = 'ridge-pooled';
+const METHOD = 'hetmtl';
+
+/**
+ * Every method on a CSV with a task column: `repeats` random splits stratified by task (test share
+ * `test` of each task's rows; 20% of the training rows validate λ, encoders and stopping, then every
+ * method refits on training + validation), the same splits for every method.
+ */
+export async function runReal(o: RealOptions): Promise<RealResults> {
+  const ds: MultiTaskDataset = await readCsv(o.csv, {
+    task: o.task,
+    target: o.target,
+    ...(o.categorical ? { categorical: o.categorical } : {}),
+    ...(o.exclude ? { exclude: o.exclude } : {}),
+  });
+  const name = basename(o.csv, extname(o.csv));
+  console.log(
+    `${name}: ${ds.numTasks} tasks, ${ds.totalRows} rows, ${ds.numFeatures} features; ` +
+      `${o.repeats} splits (${Math.round(o.test * 100)}% of each task's rows for test) × ${o.methods.length} methods`,
+  );
+  const bar = new ProgressBar(o.repeats * o.methods.length, 'fits');
+  const splits: RealScore[][] = [];
+  for (const split of repeatedSplits(ds, { repeats: o.repeats, test: o.test, seed: 1 })) {
+    const seed = split.repeat + 1;
+    const inner = trainTestSplit(split.train, { test: 0.2, seed });
+    const results = await compareMethods(
+      o.methods,
+      { train: inner.train, validation: inner.test, test: split.test },
+      seed,
+      o.quick,
+      (r) => bar.tick(1, `split ${seed} ${r.method}`),
+    );
+    splits.push(
+      results.map(({ groups, ...rest }) => ({
+        ...rest,
+        ...(groups ? { numGroups: new Set(groups).size } : {}),
+      })),
+    );
+  }
+  const results: RealResults = {
+    dataset: name,
+    command: o.command,
+    machine: machineDescription(),
+    backend: o.backend,
+    date: new Date().toISOString().slice(0, 10),
+    repeats: o.repeats,
+    test: o.test,
+    taskNames: ds.taskNames,
+    taskRows: ds.taskNames.map((_, r) => ds.task(r).n),
+    numFeatures: ds.numFeatures,
+    methods: o.methods.map((m) => ({ id: m.id, label: m.label, kind: m.kind })),
+    splits,
+  };
+  mkdirSync(o.out, { recursive: true });
+  writeFileSync(join(o.out, `${name}.json`), `${JSON.stringify(results, null, 1)}\n`);
+  const md = realMarkdown(results);
+  writeFileSync(join(o.out, `${name}.md`), md);
+  console.log(`\n${md}`);
+  return results;
+}
+
+function scoresOf(r: RealResults, id: string): RealScore[] {
+  return r.splits.map((s) => s.find((x) => x.method === id)).filter((x): x is RealScore => !!x);
+}
+
+/** The tables of a real-data run: every method overall, then the method task by task. */
+export function realMarkdown(r: RealResults): string {
+  const lines = [
+    `## ${r.dataset}: ${r.taskNames.length} tasks, ${r.taskRows.reduce((a, b) => a + b, 0)} rows, ${r.numFeatures} features`,
+    '',
+    `Command: \`${r.command}\` · ${r.machine} · backend ${r.backend} · ${r.date} · ${r.repeats} random ` +
+      `splits stratified by task (${Math.round(r.test * 100)}% of each task's rows for test; 20% of the ` +
+      'training rows validate, then every method refits on training + validation); every method sees ' +
+      'the same splits. Mean ± sd over splits. Mean task RMSE: mean over tasks of the per-task test ' +
+      'RMSE; overall RMSE and explained variance (1 − MSE / variance of the test responses) over all ' +
+      'test rows.',
+    '',
+    '| method | mean task RMSE | overall RMSE | explained variance | groups (range over splits) | s per fit |',
+    '|---|---|---|---|---|---|',
+  ];
+  const best = Math.min(...r.methods.map((m) => mean(scoresOf(r, m.id).map((s) => s.rmse))));
+  for (const m of r.methods) {
+    const s = scoresOf(r, m.id);
+    const rm = s.map((x) => x.rmse);
+    const cell = meanSd(rm);
+    const g = s.map((x) => x.numGroups ?? Number.NaN);
+    const [lo, hi] = [Math.min(...g), Math.max(...g)];
+    const groups = !s.length || Number.isNaN(lo) ? '' : lo === hi ? String(lo) : `${lo}–${hi}`;
+    lines.push(
+      `| ${m.label} | ${mean(rm) === best ? `**${cell}**` : cell} | ${meanSd(s.map((x) => x.overall.rmse))} | ` +
+        `${meanSd(
+          s.map((x) => 100 * x.overall.r2),
+          1,
+        )}% | ${groups} | ${mean(s.map((x) => x.seconds)).toFixed(2)} |`,
+    );
+  }
+  lines.push('', ...perTaskReport(r));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Per task: the method's test RMSE (mean over splits) against single-task and pooled ridge. */
+function perTaskReport(r: RealResults): string[] {
+  const ids = new Set(r.methods.map((m) => m.id));
+  if (![METHOD, SINGLE, POOLED].every((id) => ids.has(id))) {
+    return [`(The per-task report needs ${METHOD}, ${SINGLE} and ${POOLED} in --methods.)`];
+  }
+  const perTask = (id: string) =>
+    r.taskNames.map((_, t) => mean(scoresOf(r, id).map((s) => s.taskRmse[t] as number)));
+  const wins = (id: string) =>
+    r.taskNames.map(
+      (_, t) =>
+        scoresOf(r, METHOD).filter(
+          (s, k) =>
+            (s.taskRmse[t] as number) < ((scoresOf(r, id)[k] as RealScore).taskRmse[t] as number),
+        ).length,
+    );
+  const m = perTask(METHOD);
+  const single = perTask(SINGLE);
+  const pooled = perTask(POOLED);
+  const winsSingle = wins(SINGLE);
+  const winsPooled = wins(POOLED);
+  const beatSingle = m.filter((v, t) => v < (single[t] as number)).length;
+  const beatPooled = m.filter((v, t) => v < (pooled[t] as number)).length;
+  const beatBoth = m.filter(
+    (v, t) => v < (single[t] as number) && v < (pooled[t] as number),
+  ).length;
+  const R = r.taskNames.length;
+  const out = [
+    `### ${METHOD} task by task`,
+    '',
+    `${METHOD} beat single-task ridge on **${beatSingle} of ${R}** tasks, pooled ridge (with task ` +
+      `intercepts) on **${beatPooled} of ${R}**, both on **${beatBoth} of ${R}** (test RMSE averaged ` +
+      `over the ${r.repeats} splits). Wins: splits where ${METHOD} had the lower test RMSE on that task.`,
+    '',
+    `| task | rows | ${METHOD} | single-task ridge | pooled ridge | beat single-task | beat pooled |`,
+    '|---|---|---|---|---|---|---|',
+  ];
+  r.taskNames.forEach((name, t) => {
+    const yes = (a: number, b: number, w: number) => `${a < b ? 'yes' : 'no'} (${w}/${r.repeats})`;
+    out.push(
+      `| ${name} | ${r.taskRows[t]} | ${(m[t] as number).toFixed(3)} | ${(single[t] as number).toFixed(3)} | ` +
+        `${(pooled[t] as number).toFixed(3)} | ${yes(m[t] as number, single[t] as number, winsSingle[t] as number)} | ` +
+        `${yes(m[t] as number, pooled[t] as number, winsPooled[t] as number)} |`,
+    );
+  });
+  return out;
+}

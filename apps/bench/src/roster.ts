@@ -1,0 +1,195 @@
+import {
+  CentreShrinkageRegressor,
+  HardSharingRegressor,
+  MeanRegularizedRegressor,
+  MlpRegressor,
+  RidgeRegressor,
+} from '@hetmtl/baselines';
+import type { Metrics, MultiTaskDataset } from '@hetmtl/data';
+import { mlp } from '@hetmtl/encoders';
+import { type DualEncoderOptions, DualEncoderRegressor } from '@hetmtl/model';
+
+/** What the study needs of a fitted learner (the model and every baseline have it). */
+export interface FittedLearner {
+  evaluate(dataset: MultiTaskDataset): {
+    readonly meanTaskRmse: number;
+    readonly overall: Metrics;
+    readonly tasks: Readonly<Record<string, Metrics>>;
+  };
+  /** The method's learned groups (the method and its ablations only). */
+  groupLabels?(): number[];
+  dispose(): void;
+}
+
+export interface Learner {
+  fit(
+    data: MultiTaskDataset,
+    options: { validation: MultiTaskDataset; signal?: AbortSignal },
+  ): Promise<FittedLearner>;
+}
+
+export type MethodKind = 'method' | 'ablation' | 'baseline';
+
+/** One entry of the comparison: every command fits all of them in the same splits. */
+export interface MethodEntry {
+  /** Stable id (JSON, --methods). */
+  readonly id: string;
+  /** The label in tables and plots. */
+  readonly label: string;
+  readonly kind: MethodKind;
+  /** A fresh learner; `quick` shortens training for CI-sized runs. */
+  make(seed: number, quick: boolean): Learner;
+}
+
+/** Shorter training for --quick runs (checks the commands run, not their numbers). */
+const QUICK_MODEL: DualEncoderOptions = { maxRounds: 1, stepsPerBlock: 5, numLambdas: 4 };
+const QUICK_NET = { maxEpochs: 20, patience: 3 } as const;
+
+const method =
+  (options: DualEncoderOptions) =>
+  (seed: number, quick: boolean): Learner =>
+    new DualEncoderRegressor({ ...options, ...(quick ? QUICK_MODEL : {}), seed });
+
+/** The dual encoder alone (no linear floor): the base of the ablations, so they ablate the encoder model. */
+const DUAL: DualEncoderOptions = { selection: { linearFloor: false } };
+
+/**
+ * The method as shipped (linear encoders, with mlp encoders), the dual encoder without the linear
+ * floor and its ablations (method.md §7: λ = 0, λ = ∞, K1 = 0, μ = 0), and the baselines.
+ */
+export const METHODS: readonly MethodEntry[] = Object.freeze([
+  { id: 'hetmtl', label: 'hetmtl', kind: 'method', make: method({}) },
+  {
+    id: 'hetmtl-mlp',
+    label: 'hetmtl, mlp encoders',
+    kind: 'method',
+    make: method({ shared: mlp(), specific: mlp({ hidden: [8] }) }),
+  },
+  { id: 'dual', label: 'dual encoder (no floor)', kind: 'ablation', make: method(DUAL) },
+  {
+    id: 'dual-lambda0',
+    label: 'dual, λ = 0',
+    kind: 'ablation',
+    make: method({ ...DUAL, lambda: 0 }),
+  },
+  {
+    id: 'dual-lambdaInf',
+    label: 'dual, λ = ∞',
+    kind: 'ablation',
+    make: method({ ...DUAL, lambda: Number.POSITIVE_INFINITY }),
+  },
+  {
+    id: 'dual-K1-0',
+    label: 'dual, K1 = 0',
+    kind: 'ablation',
+    make: method({ ...DUAL, K1: 0, specific: null }),
+  },
+  { id: 'dual-mu0', label: 'dual, μ = 0', kind: 'ablation', make: method({ ...DUAL, mu: 0 }) },
+  {
+    id: 'ridge-task',
+    label: 'single-task ridge',
+    kind: 'baseline',
+    make: (seed) => new RidgeRegressor({ mode: 'per-task', seed }),
+  },
+  {
+    id: 'mlp-task',
+    label: 'single-task MLP',
+    kind: 'baseline',
+    make: (seed, quick) =>
+      new MlpRegressor({ mode: 'per-task', seed, ...(quick ? QUICK_NET : {}) }),
+  },
+  {
+    id: 'ridge-pooled',
+    label: 'pooled ridge',
+    kind: 'baseline',
+    make: (seed) => new RidgeRegressor({ mode: 'pooled', seed }),
+  },
+  {
+    id: 'mlp-pooled',
+    label: 'pooled MLP',
+    kind: 'baseline',
+    make: (seed, quick) => new MlpRegressor({ mode: 'pooled', seed, ...(quick ? QUICK_NET : {}) }),
+  },
+  {
+    id: 'hard-sharing',
+    label: 'hard sharing',
+    kind: 'baseline',
+    make: (seed, quick) => new HardSharingRegressor({ seed, ...(quick ? QUICK_NET : {}) }),
+  },
+  {
+    id: 'mean-regularized',
+    label: 'mean-regularised',
+    kind: 'baseline',
+    make: (seed) => new MeanRegularizedRegressor({ seed }),
+  },
+  {
+    id: 'centre-shrinkage',
+    label: 'centre shrinkage',
+    kind: 'baseline',
+    make: (seed) => new CentreShrinkageRegressor({ seed }),
+  },
+]);
+
+/** The entries named in a comma-separated `--methods` list (all when absent), or an error naming the unknown one. */
+export function selectMethods(list: string | undefined): readonly MethodEntry[] {
+  if (!list) return METHODS;
+  return list.split(',').map((id) => {
+    const entry = METHODS.find((m) => m.id === id.trim());
+    if (!entry) {
+      throw new Error(
+        `unknown method "${id}" in --methods (known: ${METHODS.map((m) => m.id).join(', ')})`,
+      );
+    }
+    return entry;
+  });
+}
+
+/** One method's result in one split. */
+export interface MethodResult {
+  readonly method: string;
+  /** Mean over tasks of the per-task test RMSE. */
+  readonly rmse: number;
+  /** RMSE, MAE and R² (explained variance) over every test row. */
+  readonly overall: Metrics;
+  /** Test RMSE per task, in the order of the dataset's tasks. */
+  readonly taskRmse: readonly number[];
+  /** Learned group label per task (the method and its ablations). */
+  readonly groups?: readonly number[];
+  readonly seconds: number;
+}
+
+/**
+ * Fits every method on the same training rows with the same validation rows (used to choose λ,
+ * encoders, stopping epochs; every learner then refits on training + validation) and scores it on
+ * the same test rows.
+ */
+export async function compareMethods(
+  methods: readonly MethodEntry[],
+  split: { train: MultiTaskDataset; validation: MultiTaskDataset; test: MultiTaskDataset },
+  seed: number,
+  quick: boolean,
+  onDone?: (result: MethodResult) => void,
+): Promise<MethodResult[]> {
+  const out: MethodResult[] = [];
+  for (const entry of methods) {
+    const t0 = performance.now();
+    const fitted = await entry.make(seed, quick).fit(split.train, { validation: split.validation });
+    try {
+      const ev = fitted.evaluate(split.test);
+      const taskRmse = split.test.taskNames.map((name) => ev.tasks[name]?.rmse ?? Number.NaN);
+      const result: MethodResult = {
+        method: entry.id,
+        rmse: ev.meanTaskRmse,
+        overall: ev.overall,
+        taskRmse,
+        ...(fitted.groupLabels ? { groups: fitted.groupLabels() } : {}),
+        seconds: (performance.now() - t0) / 1000,
+      };
+      out.push(result);
+      onDone?.(result);
+    } finally {
+      fitted.dispose();
+    }
+  }
+  return out;
+}
