@@ -622,13 +622,7 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
       'init ms',
       'rescale ms',
       'coef ms',
-      'init + rounds s',
-      '× PyTorch (init + rounds)',
-      'λ path s',
-      'ADMM iterations',
-      '× PyTorch (λ path)',
-      'whole fit s',
-      '× PyTorch (whole fit)',
+      ...FIT_HEADERS,
       'peak RSS MB',
       'final objective',
     ];
@@ -641,13 +635,7 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
       fmt(s.initMs, 1),
       fmt(s.rescaleMs, 2),
       fmt(s.coefMs, 2),
-      fmt(s.fitMs / 1000, 3),
-      ratio(s.fitMs, ref?.fitMs),
-      fmt(seconds(s.pathMs), 3),
-      s.pathIterations === undefined ? '—' : String(s.pathIterations),
-      ratio(s.pathMs, ref?.pathMs),
-      fmt(seconds(wholeMs(s)), 3),
-      ratio(wholeMs(s), ref && wholeMs(ref)),
+      ...fitCells(s, ref),
       fmt(s.peakRssMB, 0),
       s.objective.toFixed(5),
     ];
@@ -736,13 +724,19 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
   }
 }
 
-function scalingRow(w: SpeedWork, label: string, s: FitStats, ref: FitStats | undefined): string[] {
+const FIT_HEADERS = [
+  'init + rounds s',
+  '× PyTorch (init + rounds)',
+  'λ path s',
+  'ADMM iterations',
+  '× PyTorch (λ path)',
+  'whole fit s',
+  '× PyTorch (whole fit)',
+];
+
+/** Init + rounds, λ path and whole fit (the columns FIT_HEADERS): seconds and ratios to the reference. */
+function fitCells(s: FitStats, ref: FitStats | undefined): string[] {
   return [
-    String(w.R),
-    String(w.n),
-    label,
-    fmt(s.msPerStepA),
-    fmt(s.msPerStepB),
     fmt(s.fitMs / 1000, 3),
     ratio(s.fitMs, ref?.fitMs),
     fmt(seconds(s.pathMs), 3),
@@ -750,6 +744,17 @@ function scalingRow(w: SpeedWork, label: string, s: FitStats, ref: FitStats | un
     ratio(s.pathMs, ref?.pathMs),
     fmt(seconds(wholeMs(s)), 3),
     ratio(wholeMs(s), ref && wholeMs(ref)),
+  ];
+}
+
+function scalingRow(w: SpeedWork, label: string, s: FitStats, ref: FitStats | undefined): string[] {
+  return [
+    String(w.R),
+    String(w.n),
+    label,
+    fmt(s.msPerStepA),
+    fmt(s.msPerStepB),
+    ...fitCells(s, ref),
     fmt(s.peakRssMB, 0),
   ];
 }
@@ -800,21 +805,7 @@ async function scaling(
   }
   console.log(
     formatTable(
-      [
-        'R',
-        'n_r',
-        'backend',
-        'ms/step (a)',
-        'ms/step (b)',
-        'init + rounds s',
-        '× PyTorch (init + rounds)',
-        'λ path s',
-        'ADMM iterations',
-        '× PyTorch (λ path)',
-        'whole fit s',
-        '× PyTorch (whole fit)',
-        'peak RSS MB',
-      ],
+      ['R', 'n_r', 'backend', 'ms/step (a)', 'ms/step (b)', ...FIT_HEADERS, 'peak RSS MB'],
       rows,
     ),
   );
