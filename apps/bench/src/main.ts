@@ -93,7 +93,8 @@ async function main(argv: string[]): Promise<number> {
           out: value('--out') ?? 'study-results',
           resume: rest.includes('--resume'),
           backend: backendName,
-          command: `hetmtl-bench ${argv.join(' ')}`,
+          // Replications are seeded, so a resumed run gives what one uninterrupted run gives.
+          command: `hetmtl-bench ${argv.filter((a) => a !== '--resume').join(' ')}`,
         });
       }
       return true;
