@@ -25,7 +25,8 @@ commands:
                 method and baseline (or --methods id,id) in the same splits; writes <design>.json,
                 <design>.md (mean ± sd test RMSE, group ARI, where the method loses, time per fit)
                 and <design>-<factor>.svg into --out (default study-results); --resume keeps the
-                replications already in <design>.runs.jsonl. Backend: --backend, else native, else wasm
+                replications already done (<design>.runs.jsonl, else <design>.json). Backend:
+                --backend, else native, else wasm
   real <csv> --task <column> --target <column> [--categorical a,b] [--exclude a,b]
                 every method on a CSV with a task column: --repeats random splits stratified by
                 task (default 10; --test share of each task's rows, default 0.25), the same for
@@ -41,11 +42,18 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const quick = rest.includes('--quick');
   const verbose = rest.includes('--verbose');
-  const backendAt = rest.indexOf('--backend');
-  const backend = backendAt >= 0 ? rest[backendAt + 1] : undefined;
   const value = (name: string): string | undefined => {
     const at = rest.indexOf(name);
     return at >= 0 ? rest[at + 1] : undefined;
+  };
+  const backend = value('--backend');
+  /** A count option: an integer ≥ 1, else a usage error. */
+  const count = (name: string, fallback: number): number => {
+    const v = Number(value(name) ?? fallback);
+    if (!Number.isInteger(v) || v < 1) {
+      throw new Error(`${name} must be an integer ≥ 1, got "${value(name)}"`);
+    }
+    return v;
   };
   if (command === 'speed-worker') {
     await speedWorker(rest[0] as string);
@@ -78,10 +86,7 @@ async function main(argv: string[]): Promise<number> {
       if (designs.some((d) => !d)) {
         throw new Error(`unknown --design "${which}" (known: factor, covariate, both)`);
       }
-      const reps = Number(value('--reps') ?? (quick ? 2 : 10));
-      if (!Number.isInteger(reps) || reps < 1) {
-        throw new Error(`--reps must be an integer ≥ 1, got "${value('--reps')}"`);
-      }
+      const reps = count('--reps', quick ? 2 : 10);
       const methods = selectMethods(value('--methods'));
       const backendName = await selectBackend(backend);
       for (const design of designs) {
@@ -108,11 +113,8 @@ async function main(argv: string[]): Promise<number> {
           'real needs a CSV file, --task and --target, e.g. hetmtl-bench real ../shared/data/school.csv --task school --target score',
         );
       }
-      const repeats = Number(value('--repeats') ?? (quick ? 2 : 10));
+      const repeats = count('--repeats', quick ? 2 : 10);
       const test = Number(value('--test') ?? 0.25);
-      if (!Number.isInteger(repeats) || repeats < 1) {
-        throw new Error(`--repeats must be an integer ≥ 1, got "${value('--repeats')}"`);
-      }
       if (!(test > 0 && test < 1))
         throw new Error(`--test must be in (0, 1), got "${value('--test')}"`);
       const methods = selectMethods(value('--methods'));
