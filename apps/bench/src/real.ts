@@ -62,7 +62,7 @@ export async function runReal(o: RealOptions): Promise<RealResults> {
   const name = basename(o.csv, extname(o.csv));
   console.log(
     `${name}: ${ds.numTasks} tasks, ${ds.totalRows} rows, ${ds.numFeatures} features; ` +
-      `${o.repeats} splits (${Math.round(o.test * 100)}% of each task's rows for test) × ${o.methods.length} methods`,
+      `${o.repeats} split${o.repeats === 1 ? '' : 's'} (${Math.round(o.test * 100)}% of each task's rows for test) × ${o.methods.length} methods`,
   );
   const bar = new ProgressBar(o.repeats * o.methods.length, 'fits');
   const splits: RealScore[][] = [];
@@ -115,7 +115,7 @@ export function realMarkdown(r: RealResults): string {
     `## ${r.dataset}: ${r.taskNames.length} tasks, ${r.taskRows.reduce((a, b) => a + b, 0)} rows, ${r.numFeatures} features`,
     '',
     `Command: \`${r.command}\` · ${r.machine} · backend ${r.backend} · ${r.date} · ${r.repeats} random ` +
-      `splits stratified by task (${Math.round(r.test * 100)}% of each task's rows for test; 20% of the ` +
+      `split${r.repeats === 1 ? '' : 's'} stratified by task (${Math.round(r.test * 100)}% of each task's rows for test; 20% of the ` +
       'training rows validate, then every method refits on training + validation); every method sees ' +
       'the same splits. Mean ± sd over splits. Mean task RMSE: mean over tasks of the per-task test ' +
       'RMSE; overall RMSE and explained variance (1 − MSE / variance of the test responses) over all ' +
