@@ -2,7 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { type MultiTaskDataset, readCsv, repeatedSplits, trainTestSplit } from '@hetmtl/data';
 import { ProgressBar } from './progress.js';
-import { compareMethods, type MethodEntry, type MethodResult } from './roster.js';
+import {
+  compareMethods,
+  describeMethods,
+  METHOD_ID,
+  type MethodEntry,
+  type MethodResult,
+} from './roster.js';
 import { mean, meanSd } from './stats.js';
 import { machineDescription } from './study.js';
 
@@ -45,7 +51,6 @@ export interface RealResults {
 /** The single-task and pooled references of the per-task report. */
 export const SINGLE = 'ridge-task';
 export const POOLED = 'ridge-pooled';
-const METHOD = 'hetmtl';
 
 /**
  * Every method on a CSV with a task column: `repeats` random splits stratified by task (test share
@@ -94,7 +99,7 @@ export async function runReal(o: RealOptions): Promise<RealResults> {
     taskNames: ds.taskNames,
     taskRows: ds.taskNames.map((_, r) => ds.task(r).n),
     numFeatures: ds.numFeatures,
-    methods: o.methods.map((m) => ({ id: m.id, label: m.label, kind: m.kind })),
+    methods: describeMethods(o.methods),
     splits,
   };
   mkdirSync(o.out, { recursive: true });
@@ -147,20 +152,20 @@ export function realMarkdown(r: RealResults): string {
 /** Per task: the method's test RMSE (mean over splits) against single-task and pooled ridge. */
 function perTaskReport(r: RealResults): string[] {
   const ids = new Set(r.methods.map((m) => m.id));
-  if (![METHOD, SINGLE, POOLED].every((id) => ids.has(id))) {
-    return [`(The per-task report needs ${METHOD}, ${SINGLE} and ${POOLED} in --methods.)`];
+  if (![METHOD_ID, SINGLE, POOLED].every((id) => ids.has(id))) {
+    return [`(The per-task report needs ${METHOD_ID}, ${SINGLE} and ${POOLED} in --methods.)`];
   }
   const perTask = (id: string) =>
     r.taskNames.map((_, t) => mean(scoresOf(r, id).map((s) => s.taskRmse[t] as number)));
   const wins = (id: string) =>
     r.taskNames.map(
       (_, t) =>
-        scoresOf(r, METHOD).filter(
+        scoresOf(r, METHOD_ID).filter(
           (s, k) =>
             (s.taskRmse[t] as number) < ((scoresOf(r, id)[k] as RealScore).taskRmse[t] as number),
         ).length,
     );
-  const m = perTask(METHOD);
+  const m = perTask(METHOD_ID);
   const single = perTask(SINGLE);
   const pooled = perTask(POOLED);
   const winsSingle = wins(SINGLE);
@@ -172,13 +177,13 @@ function perTaskReport(r: RealResults): string[] {
   ).length;
   const R = r.taskNames.length;
   const out = [
-    `### ${METHOD} task by task`,
+    `### ${METHOD_ID} task by task`,
     '',
-    `${METHOD} beat single-task ridge on **${beatSingle} of ${R}** tasks, pooled ridge (with task ` +
+    `${METHOD_ID} beat single-task ridge on **${beatSingle} of ${R}** tasks, pooled ridge (with task ` +
       `intercepts) on **${beatPooled} of ${R}**, both on **${beatBoth} of ${R}** (test RMSE averaged ` +
-      `over the ${r.repeats} splits). Wins: splits where ${METHOD} had the lower test RMSE on that task.`,
+      `over the ${r.repeats} splits). Wins: splits where ${METHOD_ID} had the lower test RMSE on that task.`,
     '',
-    `| task | rows | ${METHOD} | single-task ridge | pooled ridge | beat single-task | beat pooled |`,
+    `| task | rows | ${METHOD_ID} | single-task ridge | pooled ridge | beat single-task | beat pooled |`,
     '|---|---|---|---|---|---|---|',
   ];
   r.taskNames.forEach((name, t) => {

@@ -130,6 +130,16 @@ export const METHODS: readonly MethodEntry[] = Object.freeze([
   },
 ]);
 
+/** The id of the method as shipped: the one the reports compare with the baselines. */
+export const METHOD_ID = 'hetmtl';
+
+/** How results files describe the methods that ran. */
+export function describeMethods(
+  methods: readonly MethodEntry[],
+): { id: string; label: string; kind: MethodKind }[] {
+  return methods.map((m) => ({ id: m.id, label: m.label, kind: m.kind }));
+}
+
 /** The entries named in a comma-separated `--methods` list (all when absent), or an error naming the unknown one. */
 export function selectMethods(list: string | undefined): readonly MethodEntry[] {
   if (!list) return METHODS;

@@ -1,9 +1,8 @@
+import { METHOD_ID } from './roster.js';
 import { mean, meanSd, sd } from './stats.js';
 import type { StudyResults, StudyRun } from './study.js';
 import { settingKey } from './study-designs.js';
 import { linePlot } from './svg-plot.js';
-
-const METHOD = 'hetmtl';
 
 function runsOf(r: StudyResults, key: string): StudyRun[] {
   return r.runs.filter((run) => run.key === key);
@@ -95,15 +94,15 @@ export function studyMarkdown(r: StudyResults): string {
 /** Every setting: the method against the best baseline, paired over the same replications. */
 function whereItLoses(r: StudyResults): string[] {
   const baselines = r.methods.filter((m) => m.kind === 'baseline').map((m) => m.id);
-  if (!r.methods.some((m) => m.id === METHOD) || !baselines.length) return [];
+  if (!r.methods.some((m) => m.id === METHOD_ID) || !baselines.length) return [];
   const out = [
-    `### ${METHOD} against the best baseline, setting by setting`,
+    `### ${METHOD_ID} against the best baseline, setting by setting`,
     '',
     'Best baseline: the baseline with the lowest mean test RMSE at that setting. Gap: paired ' +
-      `difference ${METHOD} − best baseline over the same replications (mean ± sd; negative: ${METHOD} ` +
-      `better). Wins: replications where ${METHOD} had the lower RMSE.`,
+      `difference ${METHOD_ID} − best baseline over the same replications (mean ± sd; negative: ${METHOD_ID} ` +
+      `better). Wins: replications where ${METHOD_ID} had the lower RMSE.`,
     '',
-    `| setting | ${METHOD} | best baseline | gap | wins | ${label(r, 'hetmtl-mlp')} |`,
+    `| setting | ${METHOD_ID} | best baseline | gap | wins | ${label(r, 'hetmtl-mlp')} |`,
     '|---|---|---|---|---|---|',
   ];
   const seen = new Set<string>();
@@ -119,14 +118,14 @@ function whereItLoses(r: StudyResults): string[] {
       const bestId = baselines.reduce((a, b) =>
         mean(values(runs, b, 'rmse')) < mean(values(runs, a, 'rmse')) ? b : a,
       );
-      const gap = paired(runs, METHOD, bestId);
+      const gap = paired(runs, METHOD_ID, bestId);
       const wins = gap.filter((d) => d < 0).length;
       const mlp = r.methods.some((m) => m.id === 'hetmtl-mlp')
         ? meanSd(values(runs, 'hetmtl-mlp', 'rmse'))
         : 'n/a';
       const g = mean(gap);
       out.push(
-        `| ${name} | ${meanSd(values(runs, METHOD, 'rmse'))} | ${label(r, bestId)} ${mean(values(runs, bestId, 'rmse')).toFixed(3)} | ` +
+        `| ${name} | ${meanSd(values(runs, METHOD_ID, 'rmse'))} | ${label(r, bestId)} ${mean(values(runs, bestId, 'rmse')).toFixed(3)} | ` +
           `${g > 0 ? '**' : ''}${g >= 0 ? '+' : ''}${g.toFixed(3)} ± ${sd(gap).toFixed(3)}${g > 0 ? '**' : ''} | ${wins}/${gap.length} | ${mlp} |`,
       );
     });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { metrics, trainTestSplit } from '@hetmtl/data';
 import { adjustedRandIndex } from '@hetmtl/regularizers';
 import { ProgressBar } from './progress.js';
-import { compareMethods, type MethodEntry } from './roster.js';
+import { compareMethods, describeMethods, type MethodEntry } from './roster.js';
 import { type StudyDesign, studySettings } from './study-designs.js';
 import { studyMarkdown, studyPlots } from './study-report.js';
 
@@ -140,7 +140,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
     date: new Date().toISOString().slice(0, 10),
     quick,
     reps,
-    methods: methods.map((m) => ({ id: m.id, label: m.label, kind: m.kind })),
+    methods: describeMethods(methods),
     defaults,
     factors: design.factors.map((f) => ({
       key: f.key,
