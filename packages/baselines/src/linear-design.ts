@@ -1,4 +1,4 @@
-import { crossprod, gram } from '@hetmtl/tensor';
+import { crossprod, gram, matmul, matrix } from '@hetmtl/tensor';
 import type { StandardisedTasks as TaskArrays } from '@hetmtl/data';
 
 /**
@@ -68,7 +68,9 @@ export function linearDesign(data: TaskArrays): LinearDesign {
   });
   const basis = p > N - R ? rowSpaceBasis(Xc, n, p) : null;
   const q = basis ? basis.length / p : p;
-  const Z = basis ? Xc.map((xc, r) => project(xc, n[r] as number, p, basis, q)) : Xc;
+  const Z = basis
+    ? Xc.map((xc, r) => matmul(matrix(n[r] as number, p, xc), matrix(p, q, basis)).data)
+    : Xc;
   return {
     R,
     p,
@@ -171,18 +173,4 @@ function rowNorm(X: ArrayLike<number>, i: number, p: number): number {
   let s = 0;
   for (let a = 0; a < p; a++) s += (X[i * p + a] as number) ** 2;
   return Math.sqrt(s);
-}
-
-/** X Q (n×q). */
-function project(X: Float64Array, n: number, p: number, Q: Float64Array, q: number): Float64Array {
-  const out = new Float64Array(n * q);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < p; a++) {
-      const x = X[i * p + a] as number;
-      if (x === 0) continue;
-      for (let k = 0; k < q; k++)
-        out[i * q + k] = (out[i * q + k] as number) + x * (Q[a * q + k] as number);
-    }
-  }
-  return out;
 }

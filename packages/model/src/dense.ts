@@ -2,6 +2,7 @@ import {
   cholesky,
   choleskySolve,
   type Matrix,
+  matmul,
   matrix,
   NotPositiveDefiniteError,
   type Random,
@@ -57,20 +58,13 @@ export function topEigen(
   tol = 1e-10,
 ): { vectors: Float64Array; values: Float64Array } {
   const kk = Math.min(k, p);
-  let Q = new Float64Array(p * kk);
+  let Q: Float64Array = new Float64Array(p * kk);
   for (let i = 0; i < p * kk; i++) Q[i] = rng.normal();
   orthonormalise(Q, p, kk);
   const values = new Float64Array(kk);
+  const Cm = matrix(p, p, C);
   for (let it = 0; it < maxIter; it++) {
-    const Z = new Float64Array(p * kk);
-    for (let a = 0; a < p; a++) {
-      for (let b = 0; b < p; b++) {
-        const c = C[a * p + b] as number;
-        if (c === 0) continue;
-        for (let j = 0; j < kk; j++)
-          Z[a * kk + j] = (Z[a * kk + j] as number) + c * (Q[b * kk + j] as number);
-      }
-    }
+    const Z = matmul(Cm, matrix(p, kk, Q)).data;
     // Rayleigh quotients before orthonormalising.
     for (let j = 0; j < kk; j++) {
       let s = 0;
