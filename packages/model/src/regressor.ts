@@ -2,7 +2,6 @@ import {
   checkDataset,
   checkSameShape,
   combineDatasets,
-  type FeatureRows,
   kFoldByTask,
   type Metrics,
   meanTaskRmse,
