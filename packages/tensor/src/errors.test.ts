@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  opt,
   BackendUnavailableError,
   HetmtlError,
   NotFittedError,
@@ -60,5 +61,29 @@ describe('error family', () => {
     expect(HetmtlError.isInstance(foreign)).toBe(true);
     expect(ValidationError.isInstance(foreign)).toBe(false);
     expect(copy.ValidationError.isInstance(new ValidationError('x'))).toBe(true);
+  });
+
+  it('names options in the words of the interface: the API by default, flags when rendered so', () => {
+    const e = new ValidationError('Missing value', {
+      task: 't1',
+      row: 6,
+      column: 'x2',
+      expected: ['a number (see ', opt('naValues'), ')'],
+      received: '"NA"',
+      fix: ['Pass ', opt('missing', 'drop-rows'), ' or ', opt('categorical', ['x2'])],
+    });
+    expect(e.message).toBe(
+      'Missing value (at task "t1", row 6, column "x2"): expected a number (see the naValues option), received "NA". Pass missing: "drop-rows" or categorical: ["x2"]',
+    );
+    expect(e.fix).toBe('Pass missing: "drop-rows" or categorical: ["x2"]');
+    expect(e.expected).toBe('a number (see the naValues option)');
+    const flags = (r: { option: string; value?: unknown }) =>
+      `--${r.option}${r.value === undefined ? '' : ` ${Array.isArray(r.value) ? r.value.join(',') : String(r.value)}`}`;
+    expect(e.render(flags)).toBe(
+      'Missing value (at task "t1", row 6, column "x2"): expected a number (see --naValues), received "NA". Pass --missing drop-rows or --categorical x2',
+    );
+    // Plain texts render the same in every interface.
+    const plain = new ValidationError('Bad', { fix: 'Do this' });
+    expect(plain.render(flags)).toBe(plain.message);
   });
 });

@@ -15,15 +15,46 @@ export interface ErrorLocation {
   readonly column?: string | number;
 }
 
+/**
+ * A reference to an option of the interface the user is in, inside an error's `expected` or `fix`
+ * text: `{ missing: "drop-rows" }` for an API user, `--missing drop-rows` on the command line. The
+ * library writes `opt('missing', 'drop-rows')`; {@link HetmtlError.render} turns it into words.
+ */
+export interface OptionRef {
+  readonly option: string;
+  /** The value to pass, if the text suggests one. */
+  readonly value?: string | number | boolean | readonly (string | number)[];
+}
+
+/** Error text: plain, or parts with option references (see {@link opt}). */
+export type ErrorText = string | readonly (string | OptionRef)[];
+
+/** An option reference for an error's text: `opt('missing', 'drop-rows')`. */
+export function opt(option: string, value?: OptionRef['value']): OptionRef {
+  return value === undefined ? { option } : { option, value };
+}
+
+/** Renders an option reference; the API's words are the default (`missing: "drop-rows"`). */
+export type OptionRenderer = (ref: OptionRef) => string;
+
+/** The API's words for an option: `missing: "drop-rows"`, or `the categorical option`. */
+export const apiOptionWords: OptionRenderer = (ref) =>
+  ref.value === undefined ? `the ${ref.option} option` : `${ref.option}: ${JSON.stringify(ref.value)}`;
+
+function renderText(text: ErrorText | undefined, words: OptionRenderer): string | undefined {
+  if (text === undefined || typeof text === 'string') return text;
+  return text.map((part) => (typeof part === 'string' ? part : words(part))).join('');
+}
+
 export interface HetmtlErrorOptions extends ErrorLocation {
   /** The underlying error, if any. */
   readonly cause?: unknown;
-  /** What was expected. */
-  readonly expected?: string;
+  /** What was expected (may name options with {@link opt}). */
+  readonly expected?: ErrorText;
   /** What was received. */
   readonly received?: string;
-  /** How to fix it, in one sentence. */
-  readonly fix?: string;
+  /** How to fix it, in one sentence (may name options with {@link opt}). */
+  readonly fix?: ErrorText;
 }
 
 export type HetmtlErrorCode =
@@ -48,15 +79,17 @@ export function describeReceived(value: unknown): string {
   return describeValue(value);
 }
 
-function composeMessage(summary: string, o: HetmtlErrorOptions): string {
+function composeMessage(summary: string, o: HetmtlErrorOptions, words: OptionRenderer = apiOptionWords): string {
+  const expected = renderText(o.expected, words);
+  const fix = renderText(o.fix, words);
   const where: string[] = [];
   if (o.task !== undefined) where.push(`task ${JSON.stringify(o.task)}`);
   if (o.row !== undefined) where.push(`row ${o.row}`);
   if (o.column !== undefined) where.push(`column ${JSON.stringify(o.column)}`);
   let msg = where.length > 0 ? `${summary} (at ${where.join(', ')})` : summary;
-  if (o.expected !== undefined) msg += `: expected ${o.expected}`;
-  if (o.received !== undefined) msg += `${o.expected !== undefined ? ',' : ':'} received ${o.received}`;
-  if (o.fix !== undefined) msg += `. ${o.fix}`;
+  if (expected !== undefined) msg += `: expected ${expected}`;
+  if (o.received !== undefined) msg += `${expected !== undefined ? ',' : ':'} received ${o.received}`;
+  if (fix !== undefined) msg += `. ${fix}`;
   return msg;
 }
 
@@ -69,23 +102,37 @@ export class HetmtlError extends Error {
   readonly expected: string | undefined;
   readonly received: string | undefined;
   readonly fix: string | undefined;
+  /** The first part of the message, before the location, expected, received and fix. */
+  readonly summary: string;
+  private readonly parts: HetmtlErrorOptions;
   declare readonly [KINDS]: readonly string[];
 
   constructor(summary: string, options: HetmtlErrorOptions = {}, code: HetmtlErrorCode = 'E_HETMTL') {
     super(composeMessage(summary, options), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    this.summary = summary;
+    this.parts = options;
     this.task = options.task;
     this.row = options.row;
     this.column = options.column;
-    this.expected = options.expected;
+    this.expected = renderText(options.expected, apiOptionWords);
     this.received = options.received;
-    this.fix = options.fix;
+    this.fix = renderText(options.fix, apiOptionWords);
+    Object.defineProperty(this, 'parts', { enumerable: false });
     const kinds: string[] = [];
     for (let p: unknown = new.target; p !== Error && typeof p === 'function'; p = Object.getPrototypeOf(p)) {
       kinds.push((p as { name: string }).name);
     }
     Object.defineProperty(this, KINDS, { value: Object.freeze(kinds), enumerable: false });
+  }
+
+  /**
+   * The message with the options it names in another interface's words (the command line's flags,
+   * say); `message` is the API's words.
+   */
+  render(words: OptionRenderer): string {
+    return composeMessage(this.summary, this.parts, words);
   }
 
   /**

@@ -10,8 +10,10 @@ export {
   type BackendPlugin,
 } from './backend.js';
 export {
+  apiOptionWords,
   BackendUnavailableError,
   describeReceived,
+  opt,
   HetmtlError,
   NotFittedError,
   NotPositiveDefiniteError,
@@ -19,7 +21,10 @@ export {
   SerializationError,
   ValidationError,
   type ErrorLocation,
+  type ErrorText,
   type HetmtlErrorCode,
+  type OptionRef,
+  type OptionRenderer,
   type HetmtlErrorOptions,
 } from './errors.js';
 export { portableLog, Random, RANDOM_ALGORITHM, type RandomState } from './random.js';
