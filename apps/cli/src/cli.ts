@@ -23,6 +23,12 @@ const formatOption = () =>
     'file format (default: from the extension, else sniffed)',
   ).choices(FORMATS as string[]);
 
+const unseenLevelsOption = () =>
+  new Option(
+    '--unseen-levels <policy>',
+    'a category not seen in training: error, or zero (all-zero encoding, reported); default: as fitted',
+  ).choices(['error', 'zero']);
+
 /** Options of fit and demo that tune the model (and make tests fast). */
 function addModelOptions(cmd: Command): Command {
   return cmd
@@ -112,13 +118,33 @@ Examples:
       )
       .option(
         '--categorical <columns>',
-        'feature columns holding categories (one-hot encoded)',
+        'feature columns holding categories, one-hot encoded (text columns are by default)',
+        parse.list,
+      )
+      .option(
+        '--numeric <columns>',
+        'feature columns read as numbers even if they hold text (a text cell is then an error)',
         parse.list,
       )
       .addOption(
         new Option('--missing <policy>', 'missing values: error, drop-rows or mean-impute')
           .choices(['error', 'drop-rows', 'mean-impute'])
           .default('error'),
+      )
+      .option(
+        '--na-values <tokens>',
+        'cells read as missing values (default: empty, NA, N/A, NaN, ".", null, NULL)',
+        parse.tokens,
+      )
+      .addOption(
+        new Option(
+          '--unseen-levels <policy>',
+          'a category not seen in training, at predict time: error (default) or zero (all-zero encoding, reported)',
+        ).choices(['error', 'zero']),
+      )
+      .option(
+        '--strict',
+        'refuse tasks with a constant target or too few rows to split (default: fit them, marked in the report)',
       )
       .option(
         '--test <share>',
@@ -160,6 +186,7 @@ Example:
       'write a CSV (the input columns and a prediction column); default: stdout',
     )
     .option('--column <name>', 'name of the prediction column', 'prediction')
+    .addOption(unseenLevelsOption())
     .addOption(backendOption())
     .addOption(formatOption())
     .option('--delimiter <char>', 'CSV delimiter (default "," or tab for .tsv)')
@@ -186,6 +213,7 @@ Example:
     .description('per-task and overall RMSE, MAE and R² of a saved model on a file with the target')
     .argument('<model>', 'a model file written by hetmtl fit')
     .argument('<file>', 'rows with the task, feature and target columns')
+    .addOption(unseenLevelsOption())
     .addOption(backendOption())
     .addOption(formatOption())
     .option('--delimiter <char>', 'CSV delimiter (default "," or tab for .tsv)')

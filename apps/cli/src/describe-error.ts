@@ -1,6 +1,7 @@
 import { AbortError } from '@hetmtl/optimizer';
 import { HetmtlError } from '@hetmtl/tensor';
 import { CliError, EXIT, InterruptedError, oneLine, UsageError, withFix } from './errors.js';
+import { cliOptionWords } from './option-flags.js';
 
 export interface DescribedError {
   readonly code: number;
@@ -22,8 +23,9 @@ export function describeError(e: unknown, signal?: 'SIGINT' | 'SIGTERM'): Descri
   if (e instanceof CliError)
     return { code: EXIT.failure, message: oneLine(withFix(e.message, e.fix)) };
   if (HetmtlError.isInstance(e)) {
-    // The library's messages already carry where, expected, received and the fix.
-    return { code: EXIT.failure, message: oneLine(e.message) };
+    // The library's messages carry where, expected, received and the fix; the options they name
+    // are said as this interface's flags.
+    return { code: EXIT.failure, message: oneLine(e.render(cliOptionWords)) };
   }
   const err = e instanceof Error ? e : new Error(String(e));
   return {

@@ -212,6 +212,6 @@ describe('bad files exit 1 with one line naming the place and the fix', () => {
     expectOneLineError(
       ['simulate', '--tasks', '2', '--n', '5', '--p', '5', '--out', 'no/such/dir/data.csv'],
       1,
-      /cannot write "no\/such\/dir\/data.csv" \(ENOENT\)\. Create the directory first/,
+      /cannot write "no\/such\/dir\/data.csv": the directory "no\/such\/dir" does not exist \(ENOENT\)\. Create the directory first/,
     ));
 });

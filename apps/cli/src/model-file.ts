@@ -113,8 +113,72 @@ export function modelDocument(
 
 const MODEL_FIX = 'Pass a model file written by `hetmtl fit --out model.json`';
 
-/** Reads and checks a model file; the model itself is built by `load()` once a backend is active. */
-export async function readModelFile(path: string): Promise<LoadedModel> {
+/** Where a model file's parts disagree: names the file, the two parts and the fix. */
+function mismatch(path: string, what: string, expected: string, received: string): CliError {
+  return new CliError(
+    `${JSON.stringify(path)} is a corrupt model file: ${what} (expected ${expected}, received ${received})`,
+    `${MODEL_FIX}; a file edited by hand must keep the encoding, the columns and the model in step`,
+  );
+}
+
+const shortList = (names: readonly string[]) =>
+  names.length > 6
+    ? `${names.slice(0, 6).map((n) => JSON.stringify(n)).join(', ')}, … (${names.length})`
+    : names.map((n) => JSON.stringify(n)).join(', ');
+
+/** The encoding, the column names and the model of a model file describe the same data. */
+function checkParts(path: string, doc: CliModelDocument, encoding: Encoding): void {
+  const model = doc.model as { featureNames?: unknown; taskNames?: unknown };
+  const modelFeatures = Array.isArray(model.featureNames) ? (model.featureNames as string[]) : [];
+  const modelTasks = Array.isArray(model.taskNames) ? (model.taskNames as string[]) : [];
+  const encFeatures = encoding.featureNames;
+  if (
+    encFeatures.length !== modelFeatures.length ||
+    encFeatures.some((f, j) => f !== modelFeatures[j])
+  )
+    throw mismatch(
+      path,
+      'the encoding and the model have different features',
+      `the model's ${modelFeatures.length} features ${shortList(modelFeatures)}`,
+      `${encFeatures.length} encoded features ${shortList(encFeatures)} in "encoding"`,
+    );
+  const columns = encoding.columns.map((c) => c.name);
+  if (
+    columns.length !== doc.columns.features.length ||
+    columns.some((c, j) => c !== doc.columns.features[j])
+  )
+    throw mismatch(
+      path,
+      '"columns.features" and "encoding" list different columns',
+      shortList(columns),
+      shortList(doc.columns.features),
+    );
+  if (encoding.taskColumn !== doc.columns.task || encoding.target !== doc.columns.target)
+    throw mismatch(
+      path,
+      '"columns" and "encoding" name different task or target columns',
+      `task ${JSON.stringify(encoding.taskColumn)} and target ${JSON.stringify(encoding.target)}`,
+      `${JSON.stringify(doc.columns.task)} and ${JSON.stringify(doc.columns.target)}`,
+    );
+  const known = new Set(encoding.tasks);
+  const missing = modelTasks.filter((t) => !known.has(t));
+  if (missing.length > 0)
+    throw mismatch(
+      path,
+      'the model has tasks the encoding does not know',
+      `tasks among ${shortList(encoding.tasks)}`,
+      shortList(missing),
+    );
+}
+
+/**
+ * Reads and checks a model file; the model itself is built by `load()` once a backend is active.
+ * `unseenLevels` overrides the policy for categories not seen in training that the file stores.
+ */
+export async function readModelFile(
+  path: string,
+  options: { readonly unseenLevels?: 'error' | 'zero' | undefined } = {},
+): Promise<LoadedModel> {
   await checkReadable(path, 'model file');
   const text = await readFile(path, 'utf8');
   let doc: CliModelDocument;
@@ -151,7 +215,26 @@ export async function readModelFile(path: string): Promise<LoadedModel> {
       `${JSON.stringify(path)} is a corrupt model file (columns or model missing)`,
       MODEL_FIX,
     );
-  const encoding = Encoding.fromJSON(doc.encoding);
+  if (typeof doc.encoding !== 'object' || doc.encoding === null)
+    throw new CliError(
+      `${JSON.stringify(path)} is a corrupt model file: its "encoding" field (the training columns, levels and missing-value policy) is ${doc.encoding === undefined ? 'missing' : JSON.stringify(doc.encoding)}`,
+      MODEL_FIX,
+    );
+  let encoding: Encoding;
+  try {
+    encoding = Encoding.fromJSON(
+      options.unseenLevels === undefined
+        ? doc.encoding
+        : { ...doc.encoding, unseenCategory: options.unseenLevels },
+    );
+  } catch (e) {
+    throw new CliError(
+      `${JSON.stringify(path)} is a corrupt model file: its "encoding" field is not valid (${(e as Error).message})`,
+      MODEL_FIX,
+      { cause: e },
+    );
+  }
+  checkParts(path, doc, encoding);
   return {
     path,
     document: doc,

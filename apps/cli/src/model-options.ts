@@ -44,7 +44,12 @@ export function modelOptions(f: ModelFlags, p?: number): DualEncoderOptions {
     if (f.k1 === undefined && K1 !== 2)
       dims = { ...dims, K1, ...(K1 === 0 ? { specific: null } : {}) };
   }
-  const kind = f.encoder ?? (f.hidden !== undefined ? 'mlp' : undefined);
+  if (f.hidden !== undefined && f.encoder !== 'mlp')
+    throw new UsageError(
+      `--hidden sets the hidden layers of mlp encoders, and the encoders are ${f.encoder ?? 'linear (the default)'}`,
+      `Pass --encoder mlp --hidden ${f.hidden.join(',')}, or drop --hidden`,
+    );
+  const kind = f.encoder;
   const encoder =
     kind === 'mlp'
       ? {

@@ -36,6 +36,10 @@ export const parse = {
       throw new InvalidArgumentError('expected comma-separated column names, e.g. x1,x2.');
     return [...(previous ?? []), ...items];
   },
+  /** "NA,-99" (repeatable); an empty token stands for the empty cell. */
+  tokens(value: string, previous: string[] | undefined): string[] {
+    return [...(previous ?? []), ...value.split(',').map((s) => s.trim())];
+  },
   intList(value: string): number[] {
     const items = value.split(',').map((s) => s.trim());
     const out = items.map(Number);

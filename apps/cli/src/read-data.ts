@@ -2,7 +2,6 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import {
   type Encoding,
-  type MissingPolicy,
   type MultiTaskDataset,
   readArrow,
   readCsv,
@@ -10,8 +9,9 @@ import {
   streamCsvRows,
   type TableOptions,
 } from '@hetmtl/data';
-import { ValidationError } from '@hetmtl/tensor';
+import { HetmtlError, opt, ValidationError } from '@hetmtl/tensor';
 import { CliError, UsageError } from './errors.js';
+import { READER_OPTIONS, type ReaderOption } from './option-flags.js';
 
 import { type FileFormat, FORMATS } from './choices.js';
 
@@ -80,14 +80,10 @@ export async function detectFormat(path: string, explicit?: string): Promise<Fil
   }
 }
 
-/** What the user says about the columns of a training file. */
-export interface ColumnOptions {
+/** What the user says about the columns of a training file: task, target and the reader flags. */
+export interface ColumnOptions extends Partial<Record<ReaderOption, unknown>> {
   readonly task: string;
   readonly target: string;
-  readonly features?: readonly string[];
-  readonly exclude?: readonly string[];
-  readonly categorical?: readonly string[];
-  readonly missing?: MissingPolicy;
 }
 
 export interface ReadOptions {
@@ -96,16 +92,12 @@ export interface ReadOptions {
 }
 
 function tableOptions(columns: ColumnOptions): TableOptions {
-  return {
-    task: columns.task,
-    target: columns.target,
-    ...(columns.features && columns.features.length > 0 ? { features: columns.features } : {}),
-    ...(columns.exclude && columns.exclude.length > 0 ? { exclude: columns.exclude } : {}),
-    ...(columns.categorical && columns.categorical.length > 0
-      ? { categorical: columns.categorical }
-      : {}),
-    ...(columns.missing ? { missing: columns.missing } : {}),
-  };
+  const out: Record<string, unknown> = { task: columns.task, target: columns.target };
+  for (const name of READER_OPTIONS) {
+    const v = columns[name];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) out[name] = v;
+  }
+  return out as TableOptions;
 }
 
 async function readAs(
@@ -162,6 +154,106 @@ export interface RawTable {
   readonly columns: Readonly<Record<string, unknown[]>>;
   readonly numRows: number;
   readonly format: FileFormat;
+  /** Each record's row number as the data package numbers rows (CSV: the spreadsheet row). */
+  readonly rowNumbers: Int32Array;
+}
+
+/** Delimiters a one-column header may betray. */
+const OTHER_DELIMITERS: readonly [string, string][] = [
+  [';', 'semicolons'],
+  ['\t', 'tabs'],
+  ['|', 'vertical bars'],
+  [',', 'commas'],
+];
+
+function checkHeader(header: readonly string[], delimiter: string): void {
+  if (header.length === 1) {
+    for (const [d, name] of OTHER_DELIMITERS) {
+      if (d !== delimiter && (header[0] ?? '').includes(d))
+        throw new ValidationError('The header was read as one column', {
+          column: header[0],
+          expected: `columns separated by ${delimiter === '\t' ? 'tabs' : JSON.stringify(delimiter)}`,
+          received: `one column ${JSON.stringify((header[0] ?? '').slice(0, 60))}, which looks separated by ${name}`,
+          fix: ['Pass ', opt('delimiter', d)],
+        });
+    }
+  }
+  const seen = new Map<string, number>();
+  header.forEach((h, j) => {
+    const first = seen.get(h);
+    if (first !== undefined)
+      throw new ValidationError('Duplicated column name', {
+        column: h,
+        expected: 'each column name once in the header',
+        received: `${JSON.stringify(h)} in columns ${first + 1} and ${j + 1}`,
+        fix: 'Rename one of the columns so that every name is unique',
+      });
+    seen.set(h, j);
+  });
+}
+
+/**
+ * Runs `fn`, which numbers rows from 1 in the order of `rows` (or of the table), and renumbers
+ * the row of an error it throws the way the file numbers it.
+ */
+export function inFileRows<T>(table: RawTable, fn: () => T, rows?: readonly number[]): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!HetmtlError.isInstance(e) || e.row === undefined) throw e;
+    const index = rows ? rows[e.row - 1] : e.row - 1;
+    const fileRow = index === undefined ? undefined : table.rowNumbers[index];
+    throw fileRow === undefined ? e : e.at({ row: fileRow });
+  }
+}
+
+/** Per categorical column, the rows whose level was not seen in training (encoded as zeros). */
+export function unseenLevelCounts(encoding: Encoding, table: RawTable): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (encoding.unseenCategory !== 'zero') return counts;
+  const na = new Set(encoding.naValues.map((v) => v.trim()));
+  for (const c of encoding.columns) {
+    if (c.kind !== 'categorical') continue;
+    const levels = new Set(c.levels);
+    let k = 0;
+    for (const v of table.columns[c.name] ?? []) {
+      if (v === null || v === undefined) continue;
+      const label = String(v).trim();
+      if (!na.has(label) && !levels.has(label) && !levels.has(String(v))) k++;
+    }
+    if (k > 0) counts.set(c.name, k);
+  }
+  return counts;
+}
+
+/**
+ * Refuses non-finite predictions (never written with exit 0): names the row as the file numbers
+ * it and the feature whose value is furthest from zero there.
+ */
+export function checkFinite(
+  predictions: Float64Array,
+  table: RawTable,
+  encoded: { readonly p: number; readonly X: Float64Array; readonly taskNames: readonly string[] },
+  encoding: Encoding,
+): void {
+  const i = predictions.findIndex((v) => !Number.isFinite(v));
+  if (i < 0) return;
+  let worst = 0;
+  encoding.featureNames.forEach((_, j) => {
+    if (Math.abs(encoded.X[i * encoded.p + j] as number) > Math.abs(encoded.X[i * encoded.p + worst] as number))
+      worst = j;
+  });
+  const feature = encoding.featureNames[worst] ?? '';
+  const column = encoding.columns.find((c) => feature === c.name || feature.startsWith(`${c.name}=`))?.name ?? feature;
+  const bad = predictions.reduce((k, v) => k + (Number.isFinite(v) ? 0 : 1), 0);
+  throw new ValidationError('Prediction is not finite', {
+    task: encoded.taskNames[i],
+    row: table.rowNumbers[i],
+    column,
+    expected: 'feature values within the range the model was trained on',
+    received: `${String(predictions[i])} for a row with ${column} = ${String(encoded.X[i * encoded.p + worst])}${bad > 1 ? ` (${bad} rows in all)` : ''}`,
+    fix: 'Check the value (a unit or a typo), or remove the row',
+  });
 }
 
 const SIGNATURES: readonly [readonly number[], string][] = [
@@ -204,6 +296,7 @@ async function readRawCsv(path: string, delimiter: string): Promise<RawTable> {
     });
   let header: string[] = [];
   const cols: unknown[][] = [];
+  const rowNumbers: number[] = [];
   async function* chunks() {
     yield text;
   }
@@ -212,9 +305,11 @@ async function readRawCsv(path: string, delimiter: string): Promise<RawTable> {
     { delimiter, quote: '"' },
     (fields) => {
       header = [...fields];
+      checkHeader(header, delimiter);
       for (let j = 0; j < header.length; j++) cols.push([]);
     },
     (fields, row) => {
+      rowNumbers.push(row);
       if (fields.length !== header.length) {
         throw new ValidationError('Ragged CSV row', {
           row,
@@ -232,7 +327,13 @@ async function readRawCsv(path: string, delimiter: string): Promise<RawTable> {
   header.forEach((h, j) => {
     columns[h] = cols[j] as unknown[];
   });
-  return { columnNames: header, columns, numRows: cols[0]?.length ?? 0, format: 'csv' };
+  return {
+    columnNames: header,
+    columns,
+    numRows: cols[0]?.length ?? 0,
+    format: 'csv',
+    rowNumbers: Int32Array.from(rowNumbers),
+  };
 }
 
 async function readRawJson(path: string): Promise<RawTable> {
@@ -266,7 +367,13 @@ async function readRawJson(path: string): Promise<RawTable> {
     const columns: Record<string, unknown[]> = {};
     for (const k of names)
       columns[k] = value.map((rec) => (rec as Record<string, unknown>)[k] ?? null);
-    return { columnNames: names, columns, numRows: value.length, format: 'json' };
+    return {
+      columnNames: names,
+      columns,
+      numRows: value.length,
+      format: 'json',
+      rowNumbers: Int32Array.from(value, (_, i) => i + 1),
+    };
   }
   if (
     typeof value === 'object' &&
@@ -280,11 +387,13 @@ async function readRawJson(path: string): Promise<RawTable> {
         expected: 'an object of column arrays of one length',
         received: `lengths ${[...lengths].join(', ')}`,
       });
+    const numRows = [...lengths][0] ?? 0;
     return {
       columnNames: Object.keys(columns),
       columns,
-      numRows: [...lengths][0] ?? 0,
+      numRows,
       format: 'json',
+      rowNumbers: Int32Array.from({ length: numRows }, (_, i) => i + 1),
     };
   }
   throw new ValidationError('Unexpected JSON shape', {
@@ -317,7 +426,13 @@ async function readRawArrow(path: string): Promise<RawTable> {
     }
     columns[name] = out;
   }
-  return { columnNames: names, columns, numRows: table.numRows, format: 'arrow' };
+  return {
+    columnNames: names,
+    columns,
+    numRows: table.numRows,
+    format: 'arrow',
+    rowNumbers: Int32Array.from({ length: table.numRows }, (_, i) => i + 1),
+  };
 }
 
 /** The rows of a file in file order, cells as read: for predict, which keeps every input column. */

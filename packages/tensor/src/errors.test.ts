@@ -86,4 +86,28 @@ describe('error family', () => {
     const plain = new ValidationError('Bad', { fix: 'Do this' });
     expect(plain.render(flags)).toBe(plain.message);
   });
+
+  it('at() moves an error to another place and keeps everything else', () => {
+    const cause = new Error('inner');
+    const e = new ValidationError('Unknown task', {
+      task: 'x',
+      row: 6,
+      column: 'task',
+      expected: ['a training task, or ', opt('task')],
+      received: '"x"',
+      fix: 'Check it',
+      cause,
+    });
+    const moved = e.at({ row: 7 });
+    expect(moved).not.toBe(e);
+    expect(moved.row).toBe(7);
+    expect(e.row).toBe(6);
+    expect(moved.message).toBe(e.message.replace('row 6', 'row 7'));
+    expect(ValidationError.isInstance(moved)).toBe(true);
+    expect(moved).toBeInstanceOf(ValidationError);
+    expect(moved.code).toBe('E_VALIDATION');
+    expect(moved.cause).toBe(cause);
+    expect(moved.render((r) => `--${r.option}`)).toContain('a training task, or --task');
+    expect(Object.keys(moved)).toEqual(Object.keys(e));
+  });
 });

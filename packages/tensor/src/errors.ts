@@ -136,6 +136,27 @@ export class HetmtlError extends Error {
   }
 
   /**
+   * The same error at another place in the data (a row renumbered to the file's numbering, say):
+   * same class, code, texts and cause; the given location fields replace the old ones.
+   */
+  at(location: ErrorLocation): this {
+    const parts: HetmtlErrorOptions = { ...this.parts, ...location };
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    for (const key of Object.getOwnPropertyNames(this)) {
+      Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(this, key) as PropertyDescriptor);
+    }
+    Object.defineProperty(copy, KINDS, { value: this[KINDS], enumerable: false });
+    const set = (key: string, value: unknown) =>
+      Object.defineProperty(copy, key, { value, writable: true, configurable: true, enumerable: key !== 'message' && key !== 'parts' });
+    set('parts', parts);
+    set('task', parts.task);
+    set('row', parts.row);
+    set('column', parts.column);
+    set('message', composeMessage(this.summary, parts));
+    return copy;
+  }
+
+  /**
    * True when `value` is an error of this class (or a subclass), even when it was thrown by another
    * installed copy of `@hetmtl/tensor`.
    */

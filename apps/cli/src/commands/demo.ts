@@ -33,12 +33,14 @@ export const QUICK_SIMULATION = Object.freeze({ p: 30, n: 60, testRows: 200 });
 export async function demoCommand(flags: DemoFlags, out: Output): Promise<void> {
   const t0 = performance.now();
   const sim = simulateFactor({ seed: flags.seed, ...(flags.quick ? QUICK_SIMULATION : {}) });
+  // Flag mistakes (--k0 above p, say) are usage errors before any work.
+  const options = modelOptions(flags, sim.train.numFeatures);
   const backend = await activateBackend(flags.backend);
   const s = sim.settings;
   const intro = `Factor design of method.md §7 (seed ${flags.seed}${flags.quick ? ', --quick sizes' : ''}): ${sim.train.numTasks} tasks × ${s.n[0]} training rows, p = ${s.p}, ${s.testRows[0]} test rows per task, noise sd σ = ${s.sigma}; backend ${describeBackend(backend)}`;
   out.info(`Fitting the factor simulation on ${describeBackend(backend)}…`);
   const bar = new ProgressBar('fit', { enabled: !flags.quiet });
-  const model = new DualEncoderRegressor(modelOptions(flags));
+  const model = new DualEncoderRegressor(options);
   try {
     const comparison = await interruptible(
       async (signal) => {

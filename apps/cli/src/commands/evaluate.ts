@@ -1,11 +1,13 @@
 import { activateBackend } from '../backends.js';
 import { fixed, formatTable, jsonNumber } from '../format.js';
+import { CliError } from '../errors.js';
 import { readModelFile } from '../model-file.js';
 import type { Output } from '../output.js';
 import { readWithEncoding } from '../read-data.js';
 
 export interface EvaluateFlags {
   readonly backend: string;
+  readonly unseenLevels?: 'error' | 'zero';
   readonly format?: string;
   readonly delimiter?: string;
   readonly json?: boolean;
@@ -21,7 +23,7 @@ export async function evaluateCommand(
   flags: EvaluateFlags,
   out: Output,
 ): Promise<void> {
-  const loaded = await readModelFile(modelPath);
+  const loaded = await readModelFile(modelPath, { unseenLevels: flags.unseenLevels });
   const { dataset } = await readWithEncoding(file, loaded.encoding, {
     ...(flags.format ? { format: flags.format } : {}),
     ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
@@ -30,6 +32,16 @@ export async function evaluateCommand(
   const model = loaded.load();
   try {
     const ev = model.evaluate(dataset);
+    if (!Number.isFinite(ev.overall.rmse))
+      throw new CliError(
+        `the model's predictions for ${file} are not all finite (RMSE ${ev.overall.rmse}): some rows have values far outside the training data`,
+        `Run hetmtl predict ${modelPath} ${file} to find the row, and check its values`,
+      );
+    const unseen = Object.entries(dataset.report?.unseenByColumn ?? {});
+    for (const [column, count] of unseen)
+      out.info(
+        `hetmtl: ${count} row${count === 1 ? '' : 's'} with a level of "${column}" not seen in training, encoded as all zeros (--unseen-levels zero)`,
+      );
     const tasks = dataset.taskNames.map((task, i) => ({
       ...(ev.tasks[task] ?? { rmse: Number.NaN, mae: Number.NaN, r2: Number.NaN }),
       task,

@@ -4,11 +4,14 @@ import { DualEncoderRegressor } from '@hetmtl/model';
 import { throwIfAborted } from '@hetmtl/optimizer';
 import { activateBackend, describeBackend } from '../backends.js';
 import { VERSION } from '../choices.js';
+import { CliError } from '../errors.js';
 import { formatSeconds } from '../format.js';
 import { interruptible } from '../interrupt.js';
 import { modelDocument, writeFileAtomic } from '../model-file.js';
 import { type ModelFlags, modelOptions } from '../model-options.js';
 import { ProgressBar } from '../progress.js';
+import { readerOptionsFromFlags } from '../option-flags.js';
+import { checkOutputPath } from '../output-path.js';
 import { readTrainingData } from '../read-data.js';
 import {
   type Comparison,
@@ -27,7 +30,12 @@ export interface FitFlags extends ModelFlags {
   readonly features?: string[];
   readonly exclude?: string[];
   readonly categorical?: string[];
+  readonly numeric?: string[];
   readonly missing?: MissingPolicy;
+  readonly naValues?: string[];
+  readonly unseenLevels?: 'error' | 'zero';
+  /** Refuse tasks too small to split and constant targets (today's refusals). */
+  readonly strict?: boolean;
   readonly format?: string;
   readonly delimiter?: string;
   readonly backend: string;
@@ -42,6 +50,8 @@ export interface FitFlags extends ModelFlags {
 /** `hetmtl fit <file>`: read, split, fit with model selection, compare, save. */
 export async function fitCommand(file: string, flags: FitFlags, out: Output): Promise<void> {
   const t0 = performance.now();
+  modelOptions(flags); // flag mistakes are usage errors before any work
+  if (flags.save) await checkOutputPath(flags.out, '--out', [{ path: file, what: 'the training data' }]);
   const bar = new ProgressBar('fit', { enabled: !flags.quiet });
   let model: DualEncoderRegressor | null = null;
   try {
@@ -52,16 +62,14 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           {
             task: flags.task,
             target: flags.target,
-            ...(flags.features ? { features: flags.features } : {}),
-            ...(flags.exclude ? { exclude: flags.exclude } : {}),
-            ...(flags.categorical ? { categorical: flags.categorical } : {}),
-            ...(flags.missing ? { missing: flags.missing } : {}),
+            ...readerOptionsFromFlags(flags as unknown as Record<string, unknown>),
           },
           {
             ...(flags.format ? { format: flags.format } : {}),
             ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
           },
         );
+        if (flags.strict) refuseTinyTasks(dataset, flags.test);
         let train: MultiTaskDataset = dataset;
         let evaluation: MultiTaskDataset = dataset;
         if (flags.test > 0) {
@@ -129,6 +137,22 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
     bar.stop();
     (model as DualEncoderRegressor | null)?.dispose();
   }
+}
+
+/**
+ * --strict: a task needs a row to hold out and two to fit (the model validates inside the
+ * training rows); by default such tasks are fitted and marked in the report.
+ */
+function refuseTinyTasks(dataset: MultiTaskDataset, test: number): void {
+  const need = test > 0 ? 3 : 2;
+  dataset.taskNames.forEach((task, r) => {
+    const n = dataset.sizes[r] as number;
+    if (n < need)
+      throw new CliError(
+        `Task too small (at task ${JSON.stringify(task)}): expected at least ${need} rows (${test > 0 ? 'one held out by --test, two to fit and validate' : 'two to fit and validate'}), received ${n} row${n === 1 ? '' : 's'}`,
+        'Drop or merge the task, or leave out --strict to fit it (its coefficients then borrow from the other tasks)',
+      );
+  });
 }
 
 function report(

@@ -1,4 +1,5 @@
 import { describeGroups, fixed, formatSeconds, formatTable, listNames } from '../format.js';
+import { activateBackend } from '../backends.js';
 import { readModelFile } from '../model-file.js';
 import type { Output } from '../output.js';
 
@@ -82,6 +83,10 @@ function describe(doc: Doc) {
 /** `hetmtl info <model>`: tasks, groups, options, columns and preprocessing of a model file. */
 export async function infoCommand(modelPath: string, flags: InfoFlags, out: Output): Promise<void> {
   const loaded = await readModelFile(modelPath);
+  // Validates like predict: the whole model is rebuilt (on the pure-JS backend, which is always
+  // there) and thrown away, so info never describes a file that predict refuses.
+  await activateBackend('cpu');
+  loaded.load().dispose();
   const d = describe(loaded.document);
   if (flags.json) {
     out.json({ command: 'info', model: modelPath, ...d });
@@ -104,7 +109,10 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
       d.categorical.length === 0
         ? 'none'
         : d.categorical
-            .map((c) => `${c.column} (${listNames(c.levels as string[], 8)})`)
+            .map(
+              (c) =>
+                `${c.column} (${c.levels.length} level${c.levels.length === 1 ? '' : 's'}: ${listNames(c.levels as string[], 8)})`,
+            )
             .join('; '),
     ],
     ['missing', `${d.missing}`],

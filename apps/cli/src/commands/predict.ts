@@ -3,10 +3,12 @@ import { activateBackend } from '../backends.js';
 import { CliError } from '../errors.js';
 import { readModelFile, writeFileAtomic } from '../model-file.js';
 import type { Output } from '../output.js';
-import { readRawTable } from '../read-data.js';
+import { checkOutputPath } from '../output-path.js';
+import { checkFinite, inFileRows, readRawTable, unseenLevelCounts } from '../read-data.js';
 
 export interface PredictFlags {
   readonly out?: string;
+  readonly unseenLevels?: 'error' | 'zero';
   readonly backend: string;
   readonly format?: string;
   readonly delimiter?: string;
@@ -31,7 +33,12 @@ export async function predictCommand(
   flags: PredictFlags,
   out: Output,
 ): Promise<void> {
-  const loaded = await readModelFile(modelPath);
+  if (flags.out !== undefined)
+    await checkOutputPath(flags.out, '--out', [
+      { path: modelPath, what: 'the model file' },
+      { path: file, what: 'the data file' },
+    ]);
+  const loaded = await readModelFile(modelPath, { unseenLevels: flags.unseenLevels });
   const table = await readRawTable(file, {
     ...(flags.format ? { format: flags.format } : {}),
     ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
@@ -41,7 +48,8 @@ export async function predictCommand(
       `${JSON.stringify(file)} has no data rows`,
       'Pass a file with a header and rows',
     );
-  const encoded = loaded.encoding.encodeRows(table.columns);
+  const encoded = inFileRows(table, () => loaded.encoding.encodeRows(table.columns));
+  const zeroed = unseenLevelCounts(loaded.encoding, table);
   await activateBackend(flags.backend);
   const model = loaded.load();
   const predictions = new Float64Array(encoded.n);
@@ -58,7 +66,7 @@ export async function predictCommand(
       rows.forEach((i, k) => {
         X.set(encoded.X.subarray(i * p, (i + 1) * p), k * p);
       });
-      const yhat = model.predict(X, { task });
+      const yhat = inFileRows(table, () => model.predict(X, { task }), rows);
       rows.forEach((i, k) => {
         predictions[i] = yhat[k] as number;
       });
@@ -66,6 +74,11 @@ export async function predictCommand(
   } finally {
     model.dispose();
   }
+  checkFinite(predictions, table, encoded, loaded.encoding);
+  for (const [column, count] of zeroed)
+    out.info(
+      `hetmtl: ${count} row${count === 1 ? '' : 's'} with a level of "${column}" not seen in training, encoded as all zeros (--unseen-levels zero)`,
+    );
   const base = flags.column ?? 'prediction';
   let column = base;
   for (let k = 2; table.columnNames.includes(column); k++) column = `${base}_${k}`;
