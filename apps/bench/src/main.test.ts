@@ -30,6 +30,13 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
     expect(out).toMatch(/^tfjs-node\s.*(not available|ok)/m);
   });
 
+  it('many-tasks --quick prints seconds, peak RSS and the per-task ratio for each R', () => {
+    const out = run('many-tasks', '--quick', '--backend', 'cpu');
+    expect(out).toMatch(/Many tasks: simulate --tasks R --n 3 --p 5/);
+    expect(out).toMatch(/^20\s+60\s+\d+\.\d\d\s+\d+\s+1\.00\s+yes$/m);
+    expect(out).toMatch(/^60\s+180\s+\d+\.\d\d\s+\d+\s+\d+\.\d\d\s+yes$/m);
+  });
+
   it('mlp-speed --quick times every backend', () => {
     const out = run('mlp-speed', '--quick');
     expect(out).toMatch(/wasm \(hetmtl: transposeA routed\)/);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { conformanceTable } from './conformance.js';
 import { methodDemo } from './method-demo.js';
+import { manyTasks, manyTasksWorker } from './many-tasks.js';
 import { methodSpeed, speedWorker } from './method-speed.js';
 import { mlpSpeed } from './mlp-speed.js';
 import { selectMethods } from './roster.js';
@@ -20,6 +21,9 @@ commands:
                 PyTorch (1 thread, apps/bench/peers/method_torch.py): ms per Adam step, s per fit,
                 peak RSS, ratios to PyTorch; scaling with R and n_r; kernels per Adam step
                 (--no-scaling skips the scaling tables; --backend limits the backends)
+  many-tasks    seconds and peak RSS of one fit at R = 20 / 200 / 2,000 tasks of 3 rows (p = 5, the
+                CLI's --quick settings, λ = 0.1), each in its own process, with the cost per task
+                relative to R = 20 (--quick: R = 20 / 60)
   study         the simulation study of method.md §7: both designs (or --design factor|covariate),
                 each of 8 factors varied alone, --reps replications per point (default 10), every
                 method and baseline (or --methods id,id) in the same splits; writes <design>.json,
@@ -59,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
     await speedWorker(rest[0] as string);
     return 0;
   }
+  if (command === 'many-tasks-worker') {
+    await manyTasksWorker(rest[0] as string);
+    return 0;
+  }
   if (!command || command === '--help' || command === '-h') {
     console.log(USAGE);
     return command ? 0 : 2;
@@ -80,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
         noScaling: rest.includes('--no-scaling'),
         ...(backend ? { backends: [backend] } : {}),
       }),
+    'many-tasks': () => manyTasks({ quick, ...(backend ? { backend } : {}) }),
     study: async () => {
       const which = value('--design') ?? 'both';
       const designs = which === 'both' ? Object.values(DESIGNS) : [DESIGNS[which]];
@@ -141,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'all') {
     let ok = true;
     for (const [name, run] of Object.entries(commands)) {
-      if (name === 'real' || (name === 'study' && !quick)) continue;
+      if (name === 'real' || name === 'many-tasks' || (name === 'study' && !quick)) continue;
       ok = (await run()) && ok;
     }
     return ok ? 0 : 1;
