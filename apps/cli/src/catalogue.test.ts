@@ -41,7 +41,8 @@ beforeAll(async () => {
   base = await makeBase();
 }, 120_000);
 afterAll(() => {
-  if (base && !process.env.HETMTL_CATALOGUE_KEEP) rmSync(base.dir, { recursive: true, force: true });
+  if (base && !process.env.HETMTL_CATALOGUE_KEEP)
+    rmSync(base.dir, { recursive: true, force: true });
 });
 
 const title = (k: Case) => `#${k.n} ${k.name}`;
@@ -77,7 +78,8 @@ async function runCase(k: Case, expect: ExpectStatic): Promise<void> {
   const ok = r.code === 0;
 
   // stderr: no stack trace (unless --verbose), no internal error, none of the forbidden phrases.
-  if (!k.args.includes('--verbose')) expect(r.stderr, `stack trace on stderr\n${ctx}`).not.toMatch(STACK_LINE);
+  if (!k.args.includes('--verbose'))
+    expect(r.stderr, `stack trace on stderr\n${ctx}`).not.toMatch(STACK_LINE);
   for (const re of [...NEVER_ON_STDERR, ...(e.notStderr ?? [])])
     expect(r.stderr, `stderr must not match ${re}\n${ctx}`).not.toMatch(re);
 
@@ -85,15 +87,20 @@ async function runCase(k: Case, expect: ExpectStatic): Promise<void> {
     // One error line, matching every pattern.
     const errs = r.stderr.split('\n').filter((l) => l.startsWith('hetmtl: error: '));
     expect(errs, `exactly one "hetmtl: error:" line\n${ctx}`).toHaveLength(1);
-    for (const re of asList(e.stderr)) expect(errs[0], `error line must match ${re}\n${ctx}`).toMatch(re);
+    for (const re of asList(e.stderr))
+      expect(errs[0], `error line must match ${re}\n${ctx}`).toMatch(re);
   } else {
     const all = `${r.stdout}\n${r.stderr}`;
-    for (const re of asList(e.onSuccess)) expect(all, `output must match ${re}\n${ctx}`).toMatch(re);
+    for (const re of asList(e.onSuccess))
+      expect(all, `output must match ${re}\n${ctx}`).toMatch(re);
     // Never a non-finite metric on stdout with exit 0.
-    expect(r.stdout, `Infinity / NaN printed with exit 0\n${ctx}`).not.toMatch(/\bInfinity\b|\bNaN\b/);
+    expect(r.stdout, `Infinity / NaN printed with exit 0\n${ctx}`).not.toMatch(
+      /\bInfinity\b|\bNaN\b/,
+    );
   }
 
-  if (e.maxMs !== undefined) expect(r.ms, `took ${Math.round(r.ms)} ms\n${ctx}`).toBeLessThan(e.maxMs);
+  if (e.maxMs !== undefined)
+    expect(r.ms, `took ${Math.round(r.ms)} ms\n${ctx}`).toBeLessThan(e.maxMs);
 
   // Files: inputs byte-identical; outputs created only on success; an existing --out untouched
   // on failure; nothing else created.
@@ -125,7 +132,8 @@ async function runCase(k: Case, expect: ExpectStatic): Promise<void> {
     const column = flagValue(k.args, '--column') ?? 'prediction';
     const text = out ? c.read(out) : r.stdout;
     const header = (lines(text)[0] ?? '').split(',');
-    const name = header.includes(`${column}_2`) && flagValue(k.args, '--column') ? `${column}_2` : column;
+    const name =
+      header.includes(`${column}_2`) && flagValue(k.args, '--column') ? `${column}_2` : column;
     const preds = predictionsOf(text, name);
     const rows = lines(c.read(input)).filter((l) => l.trim() !== '').length - 1;
     expect(preds, `predict must write every row of ${input}\n${ctx}`).toHaveLength(rows);

@@ -3,7 +3,14 @@
 // every file before and after a run), and a runner that can limit the child's heap.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { MAIN, type RunResult, scratchDir } from './run.js';
 
@@ -18,11 +25,15 @@ export interface CatalogueRunOptions {
 }
 
 /** Runs `node dist/main.js ...args` (like run.ts's `hetmtl`), with optional NODE_OPTIONS. */
-export function runCli(args: readonly string[], o: CatalogueRunOptions): Promise<RunResult & { ms: number }> {
+export function runCli(
+  args: readonly string[],
+  o: CatalogueRunOptions,
+): Promise<RunResult & { ms: number }> {
   const t0 = performance.now();
   return new Promise((resolvePromise, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
-    if (o.nodeOptions) env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${o.nodeOptions}`.trim();
+    if (o.nodeOptions)
+      env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${o.nodeOptions}`.trim();
     const child = spawn(process.execPath, [MAIN, ...args], {
       cwd: o.cwd,
       env,
@@ -232,7 +243,11 @@ export function mapRows(
 }
 
 /** Adds a column (name, value per data line). */
-export function addColumn(text: string, name: string, value: (cells: string[], line: number) => string): string {
+export function addColumn(
+  text: string,
+  name: string,
+  value: (cells: string[], line: number) => string,
+): string {
   return mapRows(
     text,
     (c, l) => [...c, value(c, l)],
@@ -257,6 +272,7 @@ export const col = (text: string, name: string): number => headerOf(text).indexO
 // Model files
 
 /** Parses a model file, applies `f` to the document, and serialises it again. */
+// biome-ignore lint/suspicious/noExplicitAny: model documents are tampered with freely
 export function tamper(json: string, f: (doc: any) => void): string {
   const doc = JSON.parse(json);
   f(doc);
