@@ -98,6 +98,7 @@ const predictFiles =
   (c: CaseDir) => {
     c.write('model.json', model ? model(c) : c.base.model);
     c.write('new.csv', f(c.base.test));
+    c.write('preds.csv', SENTINEL);
   };
 /** Setup: model.json and test.csv = f(base test.csv). */
 const evalFiles =
@@ -1570,6 +1571,7 @@ export const CASES: readonly Case[] = [
     setup: (c) => {
       c.mkdir('model.json');
       c.write('new.csv', c.base.test);
+      c.write('preds.csv', SENTINEL);
     },
     expect: { exit: 1, stderr: /"model\.json" is a directory, not a model file/, files: PREDS },
   },
@@ -2138,6 +2140,7 @@ export const CASES: readonly Case[] = [
         '--out',
         'model.json',
       ]);
+      c.write('preds.csv', SENTINEL);
     },
     expect: {
       exit: 0,
@@ -2233,6 +2236,7 @@ export const CASES: readonly Case[] = [
       c.write('model.json', c.base.model);
       c.write('new.csv', t);
       c.write('test.csv', t);
+      c.write('preds.csv', SENTINEL);
     },
     expect: {
       exit: 1,
@@ -2346,5 +2350,6 @@ function siteModel(newCsv: (test: string) => string) {
       'model.json',
     ]);
     c.write('new.csv', newCsv(c.base.test));
+    c.write('preds.csv', SENTINEL);
   };
 }
