@@ -47,7 +47,8 @@ describe('bad input: ragged CSV rows', () => {
 
 describe('bad input: a non-numeric value in a numeric column', () => {
   it('CSV: names task, row and column, and suggests the categorical option', async () => {
-    const e = await failure(() => parseCsv('task,x1,y\nschool-1,1.5,3\nschool-1,abc,4\n', opts));
+    // x1 is listed as numeric: a text cell is then an error (unlisted, half text, it would be categorical).
+    const e = await failure(() => parseCsv('task,x1,y\nschool-1,1.5,3\nschool-1,abc,4\n', { ...opts, numeric: ['x1'] }));
     expect(e.message).toBe(
       'Non-numeric value in a numeric column (at task "school-1", row 3, column "x1"): expected a number, received "abc". Correct the value, or list the column in the categorical option if it holds categories',
     );
@@ -64,16 +65,15 @@ describe('bad input: a non-numeric value in a numeric column', () => {
   it('a non-numeric target says the target must be numeric', async () => {
     const e = await failure(() => parseCsv('task,x,y\na,1,high\n', opts));
     expect(e.message).toBe(
-      'Non-numeric value in a numeric column (at task "a", row 2, column "y"): expected a number, received "high". Correct the value; the target must be numeric',
+      'Non-numeric value in a numeric column (at task "a", row 2, column "y"): expected a number, received "high". Correct the value; the target must be numeric (recode a yes/no target as 1/0)',
     );
   });
 });
 
 describe('bad input: NaN or Infinity', () => {
   const fix =
-    'Replace it with a finite number; if it marks a missing value, add it to naValues and choose missing: "drop-rows" or "mean-impute"';
+    'Replace it with a finite number; if it marks a missing value, add it to the naValues option and choose missing: "drop-rows" or missing: "mean-impute"';
   it.each([
-    ['NaN', '"NaN"'],
     ['nan', '"nan"'],
     ['Infinity', '"Infinity"'],
     ['-inf', '"-inf"'],
@@ -181,22 +181,29 @@ describe('bad input: a missing or duplicated column name', () => {
       'Duplicated feature name (at column "age"): expected each feature name once, received "age" for features 1 and 2. Rename one of the features so that every name is unique',
     );
     const e2 = await failure(() => fromTaskArrays({ a: { X: [[1, 2]], y: [1] } }, { featureNames: ['age', ''] }));
-    expect(e2.message).toBe('Missing feature name (at column 2): expected a non-empty name for every feature, received "". Name every feature in featureNames');
+    expect(e2.message).toBe('Missing feature name (at column 2): expected a non-empty name for every feature, received "". Name every feature in the featureNames option');
   });
 });
 
 describe('bad input: a target that is constant in a task', () => {
-  it('is refused, with the way to allow it', async () => {
-    const e = await failure(() => parseCsv('task,x,y\na,1,5\na,2,5\na,3,5\nb,1,1\nb,2,2\n', opts));
+  it('is read by default and listed in the report; refused under constantTarget: "error"', async () => {
+    const text = 'task,x,y\na,1,5\na,2,5\na,3,5\nb,1,1\nb,2,2\n';
+    const e = await failure(() => parseCsv(text, { ...opts, constantTarget: 'error' }));
     expect(e.message).toBe(
-      'Constant target in a task (at task "a", column "y"): expected a target that varies within each task, received all 3 rows equal to 5. Check that the target column is the right one, or remove the task; pass constantTarget: "allow" to keep it',
+      'Constant target in a task (at task "a", column "y"): expected a target that varies within each task, received all 3 rows equal to 5. Check that the target column is the right one, or remove the task; pass constantTarget: "allow" (the default) to keep it',
     );
-    const ok = await parseCsv('task,x,y\na,1,5\na,2,5\na,3,5\nb,1,1\nb,2,2\n', { ...opts, constantTarget: 'allow' });
+    expect(e.render((r: { option: string; value?: unknown }) => `--${r.option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${r.value}`)).toBe(
+      'Constant target in a task (at task "a", column "y"): expected a target that varies within each task, received all 3 rows equal to 5. Check that the target column is the right one, or remove the task; pass --constant-target allow (the default) to keep it',
+    );
+    const ok = await parseCsv(text, opts);
     expect(ok.sizes).toEqual([3, 2]);
+    expect(ok.report?.constantTargetTasks).toEqual([{ task: 'a', rows: 3, value: 5 }]);
+    expect(ok.report?.tinyTasks).toEqual([{ task: 'b', rows: 2 }]);
   });
 
   it('in per-task arrays too (a one-row task is not constant)', async () => {
-    const e = await failure(() => fromTaskArrays({ a: { X: [[1], [2]], y: [0, 0] }, b: { X: [[1]], y: [3] } }));
+    expect(fromTaskArrays({ a: { X: [[1], [2]], y: [0, 0] }, b: { X: [[1]], y: [3] } }).sizes).toEqual([2, 1]);
+    const e = await failure(() => fromTaskArrays({ a: { X: [[1], [2]], y: [0, 0] }, b: { X: [[1]], y: [3] } }, { constantTarget: 'error' }));
     expect(e.message).toMatch(/^Constant target in a task \(at task "a", column "y"\): expected a target that varies within each task, received all 2 rows equal to 0\./);
     expect(fromTaskArrays({ b: { X: [[1]], y: [3] } }).sizes).toEqual([1]);
   });
