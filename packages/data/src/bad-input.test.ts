@@ -125,25 +125,37 @@ describe('bad input: an empty task', () => {
   });
 });
 
-describe('bad input: a task with one row when a split needs more', () => {
+describe('small tasks in splits: kept for training, listed, never dropped', () => {
   const ds = fromTaskArrays({ big: { X: [[1], [2], [3], [4]], y: [1, 2, 3, 4] }, tiny: { X: [[1]], y: [5] } });
-  it('train/test', async () => {
-    const e = await failure(() => trainTestSplit(ds, { test: 0.25 }));
-    expect(e.message).toBe(
-      'Task too small to split (at task "tiny"): expected at least 2 rows (one each for train and test), received 1 row. Drop or merge the task (dataset.selectTasks), or collect more rows for it',
-    );
+  it('train/test: a one-row task trains only and is listed', () => {
+    const sp = trainTestSplit(ds, { test: 0.25 });
+    expect(sp.tasksWithoutTest).toEqual(['tiny']);
+    expect(Array.from(sp.indices.train[1] as Int32Array)).toEqual([0]);
+    expect(sp.train.sizes).toEqual([3, 1]);
+    expect(sp.test.taskNames).toEqual(['big']);
+    expect(sp.test.sizes).toEqual([1]);
   });
-  it('train/validation/test', async () => {
+  it('train/validation/test: a two-row task gives its spare row to test, none to validation', () => {
     const two = fromTaskArrays({ a: { X: [[1], [2], [3]], y: [1, 2, 3] }, b: { X: [[1], [2]], y: [1, 2] } });
-    const e = await failure(() => trainValidationTestSplit(two));
-    expect(e.message).toBe(
-      'Task too small to split (at task "b"): expected at least 3 rows (one each for train, validation and test), received 2 rows. Drop or merge the task (dataset.selectTasks), or collect more rows for it',
-    );
+    const sp = trainValidationTestSplit(two);
+    expect(sp.train.sizes).toEqual([1, 1]);
+    expect(sp.validation.taskNames).toEqual(['a']);
+    expect(sp.test.sizes).toEqual([1, 1]);
+    expect(sp.tasksWithoutValidation).toEqual(['b']);
+    expect(sp.tasksWithoutTest).toEqual([]);
   });
-  it('k folds', async () => {
-    const e = await failure(() => kFoldByTask(ds, { k: 3 }));
+  it('k folds: a one-row task trains in every fold and is listed in each', () => {
+    const folds = kFoldByTask(ds, { k: 3 });
+    for (const f of folds) {
+      expect(Array.from(f.indices.train[1] as Int32Array)).toEqual([0]);
+      expect(f.tasksWithoutValidation).toEqual(['tiny']);
+    }
+  });
+  it('a part no task can give a row to is an error that says why', async () => {
+    const ones = fromTaskArrays({ a: { X: [[1]], y: [1] }, b: { X: [[2]], y: [2] } });
+    const e = await failure(() => trainTestSplit(ones));
     expect(e.message).toBe(
-      'Task too small to split (at task "tiny"): expected at least 3 rows (one per fold for k = 3), received 1 row. Use fewer folds (k ≤ 1), or drop or merge the task',
+      'No rows for the test part: expected at least one task that can spare a test row while keeping one training row, received tasks of at most 1 row. Collect more rows, or merge small tasks (every task keeps at least one training row)',
     );
   });
 });
@@ -272,7 +284,10 @@ describe('bad input: a file that is not text', () => {
     const bytes = new TextEncoder().encode('task,x,y\na,1,2\n');
     const bad = new Uint8Array([...bytes, 0xc3, 0x28, 0x0a]);
     const e = await failure(() => parseCsv(bad, opts));
-    expect(e.message).toBe(`CSV input is not text: expected UTF-8 text, received bytes that are not valid UTF-8 in bytes 1–18. ${fix}`);
+    // 0xC3 starts a 2-byte character but "(" does not continue it: the first bad byte is byte 16, line 3.
+    expect(e.message).toBe(
+      'CSV input is not UTF-8 text: expected UTF-8 text, received the byte 0xC3 at line 3, byte 1 of the line (byte 16 of the input), which is not UTF-8. The file is probably Latin-1 or Windows-1252 (older Excel and Windows tools write it): convert it with iconv -f latin1 -t utf-8 in.csv > out.csv (-f windows-1252 for Windows files), or save it as "CSV UTF-8"',
+    );
   });
 
   it('known binary formats are named', async () => {

@@ -1224,6 +1224,13 @@ function noValuesError(column: string, rows: number): ValidationError {
 
 /** Reads every row of a value table into a dataset. */
 export function readValueTable(table: ValueTable, options: TableOptions, source: string): MultiTaskDataset {
+  if (table.numRows === 0 && table.columnNames.length === 0) {
+    throw new ValidationError('No records', {
+      expected: 'at least one record (a row with the task, target and feature columns)',
+      received: `${source === 'columns' ? 'an object with no columns' : 'an empty array'}`,
+      fix: 'Check that the right data was given (an export with no rows gives [])',
+    });
+  }
   const reader = new TableReader(table.columnNames, options, source, { rows: table.numRows });
   for (let i = 0; i < table.numRows; i++) reader.pushValues(table, i, i + 1);
   return reader.finish();
