@@ -135,6 +135,11 @@ describe('text columns are categories by default', () => {
       'Non-numeric value in a numeric column (at task "t2", row 124, column "dose"): expected a number (the column holds numbers in 500 of its 502 non-missing cells; 1 other text cell), received "unknown". If "unknown" marks a missing value, pass --na-values unknown; if the column holds categories, pass --categorical dose',
     );
     expect([e.task, e.row, e.column]).toEqual(['t2', 124, 'dose']);
+    // One stray token alone: the same error, without the count of others.
+    const one = await failure(() => parseCsv(rows.filter((_, i) => i !== 400).join('\n'), opts));
+    expect(one.message).toBe(
+      'Non-numeric value in a numeric column (at task "t2", row 124, column "dose"): expected a number (the column holds numbers in 500 of its 501 non-missing cells), received "unknown". If "unknown" marks a missing value, pass naValues: ["unknown"]; if the column holds categories, pass categorical: ["dose"]',
+    );
     // Both fixes work.
     const asNa = await parseCsv(rows.join('\n'), { ...opts, naValues: ['unknown'], missing: 'drop-rows' });
     expect(asNa.totalRows).toBe(500);
@@ -341,6 +346,8 @@ describe('empty JSON and tables', () => {
     expect(e.message).toBe(
       'No records: expected at least one record (a row with the task, target and feature columns), received an empty array. Check that the right data was given (an export with no rows gives [])',
     );
-    expect((await failure(() => fromLongTable([], opts))).summary).toBe('No records');
+    expect((await failure(() => fromLongTable([], opts))).message).toMatch(/^No records: .* received an empty array\./);
+    expect((await failure(() => fromJson('{}', opts))).message).toMatch(/^No records: .* received no rows and no columns\./);
+    expect((await failure(() => fromLongTable({}, opts))).message).toMatch(/^No records: .* received an object with no columns\./);
   });
 });

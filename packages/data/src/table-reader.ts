@@ -1227,7 +1227,7 @@ export function readValueTable(table: ValueTable, options: TableOptions, source:
   if (table.numRows === 0 && table.columnNames.length === 0) {
     throw new ValidationError('No records', {
       expected: 'at least one record (a row with the task, target and feature columns)',
-      received: `${source === 'columns' ? 'an object with no columns' : 'an empty array'}`,
+      received: source === 'columns' ? 'an object with no columns' : source === 'records' ? 'an empty array' : 'no rows and no columns',
       fix: 'Check that the right data was given (an export with no rows gives [])',
     });
   }
