@@ -27,6 +27,7 @@ export { fromTaskArrays, type FeatureInput, type TaskArrays, type TaskArraysInpu
 export { fromLongTable } from './long-table.js';
 export { parseCsv, readCsv, streamCsvRows, type CsvOptions, type CsvRowHandler } from './csv.js';
 export { toCsv, type ToCsvOptions } from './csv-write.js';
+export { readReportNotes } from './report-notes.js';
 export type { TextInput } from './text-source.js';
 export { fromJson, readJson, type JsonOptions } from './json.js';
 export { fromArrow, readArrow, type ArrowTableLike, type ArrowVectorLike } from './arrow.js';

@@ -13,6 +13,7 @@ import { fromArrow } from './arrow.js';
 import { parseCsv, readCsv } from './csv.js';
 import { fromJson } from './json.js';
 import { fromLongTable } from './long-table.js';
+import { readReportNotes } from './report-notes.js';
 
 const opts = { task: 'task', target: 'y' } as const;
 
@@ -349,5 +350,29 @@ describe('empty JSON and tables', () => {
     expect((await failure(() => fromLongTable([], opts))).message).toMatch(/^No records: .* received an empty array\./);
     expect((await failure(() => fromJson('{}', opts))).message).toMatch(/^No records: .* received no rows and no columns\./);
     expect((await failure(() => fromLongTable({}, opts))).message).toMatch(/^No records: .* received an object with no columns\./);
+  });
+});
+
+describe('readReportNotes: the report as one-line notes, in the API\'s or a CLI\'s words', () => {
+  it('names inferred categories, ID columns and how to keep them, dropped rows per task, constant and tiny tasks', async () => {
+    const text = 'id,task,sex,x,y\n1,a,M,1,1\n2,a,F,NA,2\n3,a,F,3,3\n4,b,M,1,5\n5,b,F,2,5\n6,c,M,4,6\n';
+    const ds = await parseCsv(text, { ...opts, missing: 'drop-rows' });
+    const report = ds.report as NonNullable<typeof ds.report>;
+    expect(readReportNotes(report)).toEqual([
+      'Text columns read as categories (one-hot): "sex" (2 levels)',
+      'ID-like columns left out of the features: "id" (named like an ID); to keep one, list the features with the features option',
+      'Dropped 1 row of 6 with a missing value (missing: "drop-rows"), in 1 task: "a" 1',
+      '1 task with a constant target, kept: "b"',
+      '3 tasks of 1 or 2 rows (1 of 1 row), kept (splits keep at least one training row of each): "a", "b", "c"',
+    ]);
+    expect(readReportNotes(report, cliWords)).toEqual([
+      'Text columns read as categories (one-hot): "sex" (2 levels)',
+      'ID-like columns left out of the features: "id" (named like an ID); to keep one, list the features with --features',
+      'Dropped 1 row of 6 with a missing value (--missing drop-rows), in 1 task: "a" 1',
+      '1 task with a constant target, kept: "b"',
+      '3 tasks of 1 or 2 rows (1 of 1 row), kept (splits keep at least one training row of each): "a", "b", "c"',
+    ]);
+    const plain = await parseCsv('task,x,y\na,1,1\na,2,2\na,3,4\n', opts);
+    expect(readReportNotes(plain.report as NonNullable<typeof plain.report>)).toEqual([]);
   });
 });

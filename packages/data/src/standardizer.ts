@@ -1,4 +1,4 @@
-import { describeReceived, NotFittedError, SerializationError, ValidationError } from '@hetmtl/tensor';
+import { describeReceived, NotFittedError, opt, SerializationError, ValidationError } from '@hetmtl/tensor';
 import { createDataset, type MultiTaskDataset } from './dataset.js';
 import { unknownTaskError } from './encoding.js';
 import { listNames, type FloatArray } from './values.js';
@@ -328,7 +328,7 @@ export class Standardizer {
         column: ds.featureNames[j] ?? j + 1,
         expected: `the ${s.featureNames.length} fitted features ${listNames(s.featureNames, 4)}, in the same order`,
         received: `${ds.featureNames.length} features ${listNames(ds.featureNames, 4)}`,
-        fix: 'Read the data with the training encoding (the encoding option of the adapters)',
+        fix: ['Read the data with the training encoding (', opt('encoding'), ' of the adapters)'],
       });
     }
     const Xs = ds.tasks().map((t) => {
