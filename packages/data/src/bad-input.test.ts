@@ -286,7 +286,7 @@ describe('bad input: a file that is not text', () => {
     const e = await failure(() => parseCsv(bad, opts));
     // 0xC3 starts a 2-byte character but "(" does not continue it: the first bad byte is byte 16, line 3.
     expect(e.message).toBe(
-      'CSV input is not UTF-8 text: expected UTF-8 text, received the byte 0xC3 at line 3, byte 1 of the line (byte 16 of the input), which is not UTF-8. The file is probably Latin-1 or Windows-1252 (older Excel and Windows tools write it): convert it with iconv -f latin1 -t utf-8 in.csv > out.csv (-f windows-1252 for Windows files), or save it as "CSV UTF-8"',
+      'CSV input is not text: expected UTF-8 text, received the byte 0xC3 at line 3, byte 1 of the line (byte 16 of the input), which is not UTF-8. The file is probably Latin-1 or Windows-1252 (older Excel and Windows tools write it): convert it with iconv -f latin1 -t utf-8 in.csv > out.csv (-f windows-1252 for Windows files), or save it as "CSV UTF-8"',
     );
   });
 

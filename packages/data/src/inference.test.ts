@@ -319,7 +319,7 @@ describe('non-UTF-8 bytes', () => {
     const bytes = latin1('task,x,y\nAndr\u00e9,1,2\nb,2,3\n');
     const e = await failure(() => parseCsv(bytes, opts));
     expect(e.message).toBe(
-      `CSV input is not UTF-8 text: expected UTF-8 text, received the byte 0xE9 at line 2, byte 5 of the line (byte 14 of the input), which is not UTF-8. ${fix}`,
+      `CSV input is not text: expected UTF-8 text, received the byte 0xE9 at line 2, byte 5 of the line (byte 14 of the input), which is not UTF-8. ${fix}`,
     );
     // From a file, through the ASCII fast path of readCsv.
     const dir = mkdtempSync(join(tmpdir(), 'hetmtl-data-inf-'));
@@ -327,7 +327,17 @@ describe('non-UTF-8 bytes', () => {
     writeFileSync(path, bytes);
     const e2 = await failure(() => readCsv(path, opts));
     expect(e2.message).toBe(
-      `File ${JSON.stringify(path)} is not UTF-8 text: expected UTF-8 text, received the byte 0xE9 at line 2, byte 5 of the line (byte 14 of the input), which is not UTF-8. ${fix}`,
+      `File ${JSON.stringify(path)} is not text: expected UTF-8 text, received the byte 0xE9 at line 2, byte 5 of the line (byte 14 of the input), which is not UTF-8. ${fix}`,
+    );
+  });
+
+  it('bytes that look like binary data (no NUL) are named so, with their first bad byte', async () => {
+    const noise = Uint8Array.from({ length: 4096 }, (_, i) => ((i * 7919 + 13) % 255) + 1);
+    const e = await failure(() => parseCsv(noise, opts));
+    // Bytes 1–9 are 0x0E 0x1C 0x2A 0x38 0x46 0x54 0x62 0x70 0x7E (ASCII, 0x0E and 0x1C control bytes);
+    // byte 10 is 0x8C, a continuation byte with no lead byte: the first that is not UTF-8.
+    expect(e.message).toBe(
+      'CSV input is not text: expected UTF-8 text, received the byte 0x8C at line 1 (byte 10 of the input), which is not UTF-8, among bytes that look like binary data. Pass a text file: export a spreadsheet to CSV, decompress a compressed file, and save UTF-16 text as UTF-8',
     );
   });
 

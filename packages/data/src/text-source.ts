@@ -154,22 +154,31 @@ class Utf8Checker {
     return first && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
-  /** The error for the first invalid byte of `joined` (the pending tail, then the current chunk). */
+  /**
+   * The error for the first invalid byte of `joined` (the pending tail, then the current chunk):
+   * its line and byte, and, for text with a few such bytes, the likely encoding (Latin-1 or
+   * Windows-1252) and how to convert it; bytes that look like binary data (control bytes, or
+   * many bytes above 0x7F) are named as such.
+   */
   private invalidError(joined: Uint8Array): Error {
     const at = firstInvalidUtf8(joined);
     if (at < 0) return notTextError(this.source, `bytes that are not valid UTF-8 in bytes ${this.offset + 1}–${this.offset + joined.length - this.tail.length}`);
     // The tail's bytes were counted in the offset and lines of the previous chunk.
-    const tailLines = countLineFeeds(this.tail);
-    const line = this.lines - tailLines + countLineFeeds(joined, at) + 1;
+    const line = this.lines - countLineFeeds(this.tail) + countLineFeeds(joined, at) + 1;
     const lineStart = joined.lastIndexOf(10, at - 1);
     const fileByte = this.offset - this.tail.length + at + 1;
     const inLine = lineStart >= 0 ? at - lineStart : null;
     const hex = (joined[at] as number).toString(16).toUpperCase().padStart(2, '0');
-    return new ValidationError(`${this.source} is not UTF-8 text`, {
-      expected: 'UTF-8 text',
-      received: `the byte 0x${hex} at line ${line}${inLine !== null ? `, byte ${inLine} of the line` : ''} (byte ${fileByte} of the input), which is not UTF-8`,
-      fix: LATIN1_FIX,
-    });
+    const where = `the byte 0x${hex} at line ${line}${inLine !== null ? `, byte ${inLine} of the line` : ''} (byte ${fileByte} of the input), which is not UTF-8`;
+    let high = 0;
+    let control = 0;
+    const sample = joined.subarray(0, Math.min(joined.length, 4096));
+    for (const c of sample) {
+      if (c >= 0x80) high++;
+      else if (c < 0x20 && c !== 9 && c !== 10 && c !== 13) control++;
+    }
+    if (control > 0 || high > 0.3 * sample.length) return notTextError(this.source, `${where}, among bytes that look like binary data`);
+    return new ValidationError(`${this.source} is not text`, { expected: 'UTF-8 text', received: where, fix: LATIN1_FIX });
   }
 
   end(): string {
