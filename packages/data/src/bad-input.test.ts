@@ -47,7 +47,8 @@ describe('bad input: ragged CSV rows', () => {
 
 describe('bad input: a non-numeric value in a numeric column', () => {
   it('CSV: names task, row and column, and suggests the categorical option', async () => {
-    const e = await failure(() => parseCsv('task,x1,y\nschool-1,1.5,3\nschool-1,abc,4\n', opts));
+    // x1 is listed as numeric: a text cell is then an error (unlisted, half text, it would be categorical).
+    const e = await failure(() => parseCsv('task,x1,y\nschool-1,1.5,3\nschool-1,abc,4\n', { ...opts, numeric: ['x1'] }));
     expect(e.message).toBe(
       'Non-numeric value in a numeric column (at task "school-1", row 3, column "x1"): expected a number, received "abc". Correct the value, or list the column in the categorical option if it holds categories',
     );
@@ -64,16 +65,15 @@ describe('bad input: a non-numeric value in a numeric column', () => {
   it('a non-numeric target says the target must be numeric', async () => {
     const e = await failure(() => parseCsv('task,x,y\na,1,high\n', opts));
     expect(e.message).toBe(
-      'Non-numeric value in a numeric column (at task "a", row 2, column "y"): expected a number, received "high". Correct the value; the target must be numeric',
+      'Non-numeric value in a numeric column (at task "a", row 2, column "y"): expected a number, received "high". Correct the value; the target must be numeric (recode a yes/no target as 1/0)',
     );
   });
 });
 
 describe('bad input: NaN or Infinity', () => {
   const fix =
-    'Replace it with a finite number; if it marks a missing value, add it to naValues and choose missing: "drop-rows" or "mean-impute"';
+    'Replace it with a finite number; if it marks a missing value, add it to the naValues option and choose missing: "drop-rows" or missing: "mean-impute"';
   it.each([
-    ['NaN', '"NaN"'],
     ['nan', '"nan"'],
     ['Infinity', '"Infinity"'],
     ['-inf', '"-inf"'],
@@ -125,25 +125,37 @@ describe('bad input: an empty task', () => {
   });
 });
 
-describe('bad input: a task with one row when a split needs more', () => {
+describe('small tasks in splits: kept for training, listed, never dropped', () => {
   const ds = fromTaskArrays({ big: { X: [[1], [2], [3], [4]], y: [1, 2, 3, 4] }, tiny: { X: [[1]], y: [5] } });
-  it('train/test', async () => {
-    const e = await failure(() => trainTestSplit(ds, { test: 0.25 }));
-    expect(e.message).toBe(
-      'Task too small to split (at task "tiny"): expected at least 2 rows (one each for train and test), received 1 row. Drop or merge the task (dataset.selectTasks), or collect more rows for it',
-    );
+  it('train/test: a one-row task trains only and is listed', () => {
+    const sp = trainTestSplit(ds, { test: 0.25 });
+    expect(sp.tasksWithoutTest).toEqual(['tiny']);
+    expect(Array.from(sp.indices.train[1] as Int32Array)).toEqual([0]);
+    expect(sp.train.sizes).toEqual([3, 1]);
+    expect(sp.test.taskNames).toEqual(['big']);
+    expect(sp.test.sizes).toEqual([1]);
   });
-  it('train/validation/test', async () => {
+  it('train/validation/test: a two-row task gives its spare row to test, none to validation', () => {
     const two = fromTaskArrays({ a: { X: [[1], [2], [3]], y: [1, 2, 3] }, b: { X: [[1], [2]], y: [1, 2] } });
-    const e = await failure(() => trainValidationTestSplit(two));
-    expect(e.message).toBe(
-      'Task too small to split (at task "b"): expected at least 3 rows (one each for train, validation and test), received 2 rows. Drop or merge the task (dataset.selectTasks), or collect more rows for it',
-    );
+    const sp = trainValidationTestSplit(two);
+    expect(sp.train.sizes).toEqual([1, 1]);
+    expect(sp.validation.taskNames).toEqual(['a']);
+    expect(sp.test.sizes).toEqual([1, 1]);
+    expect(sp.tasksWithoutValidation).toEqual(['b']);
+    expect(sp.tasksWithoutTest).toEqual([]);
   });
-  it('k folds', async () => {
-    const e = await failure(() => kFoldByTask(ds, { k: 3 }));
+  it('k folds: a one-row task trains in every fold and is listed in each', () => {
+    const folds = kFoldByTask(ds, { k: 3 });
+    for (const f of folds) {
+      expect(Array.from(f.indices.train[1] as Int32Array)).toEqual([0]);
+      expect(f.tasksWithoutValidation).toEqual(['tiny']);
+    }
+  });
+  it('a part no task can give a row to is an error that says why', async () => {
+    const ones = fromTaskArrays({ a: { X: [[1]], y: [1] }, b: { X: [[2]], y: [2] } });
+    const e = await failure(() => trainTestSplit(ones));
     expect(e.message).toBe(
-      'Task too small to split (at task "tiny"): expected at least 3 rows (one per fold for k = 3), received 1 row. Use fewer folds (k ≤ 1), or drop or merge the task',
+      'No rows for the test part: expected at least one task that can spare a test row while keeping one training row, received tasks of at most 1 row. Collect more rows, or merge small tasks (every task keeps at least one training row)',
     );
   });
 });
@@ -181,22 +193,29 @@ describe('bad input: a missing or duplicated column name', () => {
       'Duplicated feature name (at column "age"): expected each feature name once, received "age" for features 1 and 2. Rename one of the features so that every name is unique',
     );
     const e2 = await failure(() => fromTaskArrays({ a: { X: [[1, 2]], y: [1] } }, { featureNames: ['age', ''] }));
-    expect(e2.message).toBe('Missing feature name (at column 2): expected a non-empty name for every feature, received "". Name every feature in featureNames');
+    expect(e2.message).toBe('Missing feature name (at column 2): expected a non-empty name for every feature, received "". Name every feature in the featureNames option');
   });
 });
 
 describe('bad input: a target that is constant in a task', () => {
-  it('is refused, with the way to allow it', async () => {
-    const e = await failure(() => parseCsv('task,x,y\na,1,5\na,2,5\na,3,5\nb,1,1\nb,2,2\n', opts));
+  it('is read by default and listed in the report; refused under constantTarget: "error"', async () => {
+    const text = 'task,x,y\na,1,5\na,2,5\na,3,5\nb,1,1\nb,2,2\n';
+    const e = await failure(() => parseCsv(text, { ...opts, constantTarget: 'error' }));
     expect(e.message).toBe(
-      'Constant target in a task (at task "a", column "y"): expected a target that varies within each task, received all 3 rows equal to 5. Check that the target column is the right one, or remove the task; pass constantTarget: "allow" to keep it',
+      'Constant target in a task (at task "a", column "y"): expected a target that varies within each task, received all 3 rows equal to 5. Check that the target column is the right one, or remove the task; pass constantTarget: "allow" (the default) to keep it',
     );
-    const ok = await parseCsv('task,x,y\na,1,5\na,2,5\na,3,5\nb,1,1\nb,2,2\n', { ...opts, constantTarget: 'allow' });
+    expect(e.render((r: { option: string; value?: unknown }) => `--${r.option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${r.value}`)).toBe(
+      'Constant target in a task (at task "a", column "y"): expected a target that varies within each task, received all 3 rows equal to 5. Check that the target column is the right one, or remove the task; pass --constant-target allow (the default) to keep it',
+    );
+    const ok = await parseCsv(text, opts);
     expect(ok.sizes).toEqual([3, 2]);
+    expect(ok.report?.constantTargetTasks).toEqual([{ task: 'a', rows: 3, value: 5 }]);
+    expect(ok.report?.tinyTasks).toEqual([{ task: 'b', rows: 2 }]);
   });
 
   it('in per-task arrays too (a one-row task is not constant)', async () => {
-    const e = await failure(() => fromTaskArrays({ a: { X: [[1], [2]], y: [0, 0] }, b: { X: [[1]], y: [3] } }));
+    expect(fromTaskArrays({ a: { X: [[1], [2]], y: [0, 0] }, b: { X: [[1]], y: [3] } }).sizes).toEqual([2, 1]);
+    const e = await failure(() => fromTaskArrays({ a: { X: [[1], [2]], y: [0, 0] }, b: { X: [[1]], y: [3] } }, { constantTarget: 'error' }));
     expect(e.message).toMatch(/^Constant target in a task \(at task "a", column "y"\): expected a target that varies within each task, received all 2 rows equal to 0\./);
     expect(fromTaskArrays({ b: { X: [[1]], y: [3] } }).sizes).toEqual([1]);
   });
@@ -265,7 +284,10 @@ describe('bad input: a file that is not text', () => {
     const bytes = new TextEncoder().encode('task,x,y\na,1,2\n');
     const bad = new Uint8Array([...bytes, 0xc3, 0x28, 0x0a]);
     const e = await failure(() => parseCsv(bad, opts));
-    expect(e.message).toBe(`CSV input is not text: expected UTF-8 text, received bytes that are not valid UTF-8 in bytes 1–18. ${fix}`);
+    // 0xC3 starts a 2-byte character but "(" does not continue it: the first bad byte is byte 16, line 3.
+    expect(e.message).toBe(
+      'CSV input is not text: expected UTF-8 text, received the byte 0xC3 at line 3, byte 1 of the line (byte 16 of the input), which is not UTF-8. The file is probably Latin-1 or Windows-1252 (older Excel and Windows tools write it): convert it with iconv -f latin1 -t utf-8 in.csv > out.csv (-f windows-1252 for Windows files), or save it as "CSV UTF-8"',
+    );
   });
 
   it('known binary formats are named', async () => {

@@ -1,4 +1,4 @@
-import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
 import type { MultiTaskDataset } from './dataset.js';
 
 export interface ToCsvOptions {
@@ -33,7 +33,7 @@ export function toCsv(ds: MultiTaskDataset, options: ToCsvOptions = {}): string 
       column: header.find((h, i) => header.indexOf(h) !== i),
       expected: 'task and target names that differ from every feature name',
       received: `the header ${header.length > 8 ? `${header.slice(0, 8).join(', ')}, …` : header.join(', ')}`,
-      fix: 'Pass other taskColumn or target names',
+      fix: ['Pass other names as ', opt('taskColumn'), ' or ', opt('target')],
     });
   }
   const lines: string[] = [header.map(quote).join(delimiter)];

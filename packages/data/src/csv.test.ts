@@ -42,18 +42,18 @@ describe('parseCsv: the CSV dialect', () => {
     const guessed = await parseCsv('task|x|y\na|1|2\na|2|3\n', { ...opts, delimiter: 'auto' });
     expect(Array.from(guessed.task('a').X)).toEqual([1, 2]);
     await expect(parseCsv('task,x,y\n', { ...opts, delimiter: '' })).rejects.toThrow(
-      'Invalid delimiter option (at column "delimiter"): expected a non-empty string other than a line break or the quote character, or "auto", received "". Pass delimiter: "," (default), "\\t", ";" or "auto"',
+      'Invalid delimiter option (at column "delimiter"): expected one character other than a line break or the quote character, or "auto", received "". Pass delimiter: "," (the default), delimiter: "\\t", delimiter: ";" or delimiter: "auto"',
     );
   });
 
   it('reports malformed quotes with the row', async () => {
     await expect(parseCsv('task,x,y\na,1,2\na,"3,4\n', opts)).rejects.toThrow(
-      'Malformed quotes (at row 3): expected each quoted field closed by a quote, with quotes inside it doubled (""), received Quoted field unterminated. Close the quote or double the quote characters inside the field; if quotes are not used for quoting, pass another quote option',
+      'Malformed quotes (at row 3): expected each quoted field closed by a quote, with quotes inside it doubled (""), received Quoted field unterminated. Close the quote or double the quote characters inside the field; if quotes are not used for quoting, pass another character as the quote option',
     );
   });
 
   it('numbers rows as a spreadsheet does: header row 1, a multi-line cell is one row', async () => {
-    const e = await parseCsv('task,note,x,y\na,"l1\nl2\nl3",1,2\na,n,bad,3\n', { ...opts, categorical: ['note'] }).catch((x) => x);
+    const e = await parseCsv('task,note,x,y\na,"l1\nl2\nl3",1,2\na,n,bad,3\n', { ...opts, categorical: ['note'], numeric: ['x'] }).catch((x) => x);
     expect(e.row).toBe(3);
   });
 

@@ -1,4 +1,4 @@
-import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
 import Papa from 'papaparse';
 import type { MultiTaskDataset } from './dataset.js';
 import { type SizeHint, TableReader, type TableOptions } from './table-reader.js';
@@ -29,12 +29,18 @@ interface Listeners {
 function checkDialect(options: CsvOptions): { delimiter: string; quote: string } {
   const delimiter = options.delimiter ?? ',';
   const quote = options.quote ?? '"';
-  if (typeof delimiter !== 'string' || delimiter.length === 0 || /[\r\n]/.test(delimiter) || (delimiter !== 'auto' && delimiter === quote)) {
+  if (
+    typeof delimiter !== 'string' ||
+    (delimiter !== 'auto' && (delimiter.length !== 1 || /[\r\n]/.test(delimiter) || delimiter === quote))
+  ) {
+    const tab = delimiter === '\\t' || delimiter === 'tab' || delimiter === 'TAB';
     throw new ValidationError('Invalid delimiter option', {
       column: 'delimiter',
-      expected: 'a non-empty string other than a line break or the quote character, or "auto"',
+      expected: 'one character other than a line break or the quote character, or "auto"',
       received: describeReceived(delimiter),
-      fix: 'Pass delimiter: "," (default), "\\t", ";" or "auto"',
+      fix: tab
+        ? ['For a tab-separated file pass ', opt('delimiter', '\t'), ' (the tab character itself)']
+        : ['Pass ', opt('delimiter', ','), ' (the default), ', opt('delimiter', '\t'), ', ', opt('delimiter', ';'), ' or ', opt('delimiter', 'auto')],
     });
   }
   if (typeof quote !== 'string' || quote.length !== 1 || /[\r\n]/.test(quote)) {
@@ -108,7 +114,7 @@ export function streamCsvRows(
                 row,
                 expected: 'each quoted field closed by a quote, with quotes inside it doubled ("")',
                 received: e.message,
-                fix: 'Close the quote or double the quote characters inside the field; if quotes are not used for quoting, pass another quote option',
+                fix: ['Close the quote or double the quote characters inside the field; if quotes are not used for quoting, pass another character as ', opt('quote')],
               });
             }
           }
@@ -156,7 +162,7 @@ async function parseChunks(chunks: AsyncIterable<string>, options: CsvOptions, s
     chunks,
     dialect,
     (header) => {
-      reader = new TableReader(header, options, source, sizing);
+      reader = new TableReader(header, options, source, dialect.delimiter === '' ? sizing : { ...sizing, delimiter: dialect.delimiter });
     },
     (fields, row, cursor) => (reader as TableReader).pushStrings(fields, row, cursor),
   );

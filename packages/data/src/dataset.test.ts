@@ -55,7 +55,7 @@ describe('fromTaskArrays', () => {
     const d32 = fromTaskArrays({ a: { X: [[0.1, 0.2]], y: [1] } }, { dtype: 'float32' });
     expect(Array.from(d32.task('a').X)).toEqual([Math.fround(0.1), Math.fround(0.2)]);
     expect(() => fromTaskArrays({ a: { X: [[1e39]], y: [1] } }, { dtype: 'float32' })).toThrow(
-      'Value too large for float32 (at task "a", row 1, column "x1"): expected a magnitude below 3.4e38 (dtype "float32"), received 1e+39. Use dtype "float64", or rescale the feature',
+      'Value too large for float32 (at task "a", row 1, column "x1"): expected a magnitude below 3.4e38 (dtype: "float32"), received 1e+39. Use dtype: "float64", or rescale the feature',
     );
   });
 
@@ -80,7 +80,7 @@ describe('fromTaskArrays', () => {
 
   it('checks shapes', () => {
     expect(() => fromTaskArrays({ a: { X: new Float64Array(5), y: [1, 2] } })).toThrow(
-      'X has the wrong length (at task "a"): expected n×p entries with n = 2 (the length of y), received 5 entries, not a multiple of 2. Pass X row-major with one row per entry of y, or pass featureNames to fix p',
+      'X has the wrong length (at task "a"): expected n×p entries with n = 2 (the length of y), received 5 entries, not a multiple of 2. Pass X row-major with one row per entry of y, or pass the featureNames option to fix p',
     );
     expect(() => fromTaskArrays({ a: { X: [[1, 2], [3]], y: [1, 2] } })).toThrow(
       'Ragged feature rows (at task "a", row 2): expected 2 values per row, received 1 values. Give every row the same number of features',
@@ -94,7 +94,7 @@ describe('fromTaskArrays', () => {
     expect(() => fromTaskArrays({ a: { X: [[1, 2]], y: [1] } }, { featureNames: ['a'] })).toThrow(ValidationError);
     expect(() => fromTaskArrays({})).toThrow('No tasks: expected at least one task, received an empty collection. Pass { taskName: { X, y } }');
     expect(() => fromTaskArrays({ a: { X: [[1, '2' as unknown as number]], y: [1] } })).toThrow(
-      'Non-numeric value (at task "a", row 1, column "x2"): expected a number, received "2". Convert the value to a number; categorical data goes through fromLongTable with the categorical option',
+      'Non-numeric value (at task "a", row 1, column "x2"): expected a number, received "2". Convert the value to a number; categorical data goes through fromLongTable (text columns are categorical, or list them in the categorical option)',
     );
   });
 

@@ -15,6 +15,37 @@ export interface TaskData {
   readonly y: Float64Array;
 }
 
+/** A categorical feature column of a read: one-hot encoded into `levels` features (`column=level`). */
+export interface CategoricalColumnReport {
+  readonly column: string;
+  /** Number of levels (of one-hot features). */
+  readonly levels: number;
+  /** True when the column was found to hold text (not listed in `categorical`). */
+  readonly inferred: boolean;
+}
+
+/** A column left out of the default features as ID-like; list it in `features` to keep it. */
+export interface IdColumnReport {
+  readonly column: string;
+  /** "name": named `id`, `ID`, `*_id` or `*Id`; "distinct": integer or text values, all distinct. */
+  readonly reason: 'name' | 'distinct';
+  /** The number of (all distinct) values, when `reason` is "distinct"; else null. */
+  readonly distinct: number | null;
+}
+
+/** A task whose target takes one value in all its rows (two or more). */
+export interface ConstantTargetReport {
+  readonly task: string;
+  readonly rows: number;
+  readonly value: number;
+}
+
+/** A task of one or two rows. */
+export interface TinyTaskReport {
+  readonly task: string;
+  readonly rows: number;
+}
+
 /** What a table adapter did with the rows it read. Rows are counted after blank lines are skipped. */
 export interface ReadReport {
   /** Where the rows came from (a file path, "string", "records", …). */
@@ -28,10 +59,20 @@ export interface ReadReport {
   readonly missing: MissingPolicy;
   /** Per column: rows that had a missing value there and were dropped (a row can count in several columns). */
   readonly droppedByColumn: Readonly<Record<string, number>>;
+  /** Per task: rows dropped for a missing value (tasks without dropped rows are absent); they sum to `rowsDropped`. */
+  readonly droppedByTask: Readonly<Record<string, number>>;
   /** Per column: missing values filled with the training mean (`mean-impute`). */
   readonly imputedByColumn: Readonly<Record<string, number>>;
   /** Per categorical column: values not seen in training, encoded as zeros (`unseenCategory: "zero"`). */
   readonly unseenByColumn: Readonly<Record<string, number>>;
+  /** Every categorical feature column, in feature order, with its level count; `inferred` marks text columns found without the `categorical` option. */
+  readonly categoricalColumns: readonly CategoricalColumnReport[];
+  /** Columns left out of the default features as ID-like (by name, or all values distinct), in header order for names first. */
+  readonly idColumns: readonly IdColumnReport[];
+  /** Tasks (of two or more rows) whose target is constant, in task order (kept under `constantTarget: "allow"`, the default). */
+  readonly constantTargetTasks: readonly ConstantTargetReport[];
+  /** Tasks of one or two rows, in task order (a split keeps their rows for training; see the splits). */
+  readonly tinyTasks: readonly TinyTaskReport[];
 }
 
 /** The whole dataset as one matrix (tasks one after another, in task order). */

@@ -1,4 +1,4 @@
-import { describeReceived, SerializationError, ValidationError } from '@hetmtl/tensor';
+import { describeReceived, opt, SerializationError, ValidationError } from '@hetmtl/tensor';
 import { type ValueTable, valueTable, type TableInput } from './value-table.js';
 import {
   badNumberError,
@@ -111,7 +111,7 @@ export class Encoding {
         column: 'unseenCategory',
         expected: '"error" or "zero"',
         received: describeReceived(unseen),
-        fix: 'Pass "error" (the default) to refuse unseen categories, or "zero" to encode them as an all-zero row',
+        fix: ['Pass ', opt('unseenCategory', 'error'), ' (the default) to refuse unseen categories, or ', opt('unseenCategory', 'zero'), ' to encode them as an all-zero row'],
       });
     }
     this.unseenCategory = unseen;
@@ -138,7 +138,7 @@ export class Encoding {
       if (bad !== undefined) {
         throw new ValidationError('Encoding without fill values', {
           column: bad.name,
-          expected: 'a fill value for every column under missing: "mean-impute" (one per level for a categorical column)',
+          expected: ['a fill value for every column under ', opt('missing', 'mean-impute'), ' (one per level for a categorical column)'],
           received: describeReceived(bad.fill),
         });
       }
@@ -282,9 +282,9 @@ export class Encoding {
     if (kind !== 'missing' || this.missing === 'error') return badNumberError(kind, raw, where);
     return new ValidationError('Missing value at predict time', {
       ...where,
-      expected: 'a value: under missing: "drop-rows" a row to predict cannot be dropped',
+      expected: ['a value: under ', opt('missing', 'drop-rows'), ' a row to predict cannot be dropped'],
       received: showCell(raw),
-      fix: 'Fill it in, or train with missing: "mean-impute" so that predict fills it with the training mean',
+      fix: ['Fill it in, or train with ', opt('missing', 'mean-impute'), ' so that predict fills it with the training mean'],
     });
   }
 
@@ -353,7 +353,7 @@ export function badLabelError(raw: unknown, where: { task?: string; row?: number
     ...where,
     expected: 'a string, number or boolean label',
     received: showCell(raw),
-    fix: 'Use plain labels in categorical and task columns',
+    fix: 'Use plain labels (strings, numbers or booleans) in categorical and task columns',
   });
 }
 
@@ -362,6 +362,6 @@ export function unseenCategoryError(label: string, c: CategoricalColumn, where: 
     ...where,
     expected: `one of the ${c.levels.length} training levels ${listNames(c.levels)}`,
     received: JSON.stringify(label),
-    fix: 'Correct the label, or encode unseen categories as an all-zero row with unseenCategory: "zero"',
+    fix: ['Correct the label, or encode unseen categories as an all-zero row with ', opt('unseenCategory', 'zero')],
   });
 }

@@ -1,4 +1,14 @@
-export { MultiTaskDataset, type PooledData, type ReadReport, type TaskData, type TaskIndices } from './dataset.js';
+export {
+  type CategoricalColumnReport,
+  type ConstantTargetReport,
+  type IdColumnReport,
+  MultiTaskDataset,
+  type PooledData,
+  type ReadReport,
+  type TaskData,
+  type TaskIndices,
+  type TinyTaskReport,
+} from './dataset.js';
 export {
   Encoding,
   type CategoricalColumn,
@@ -12,11 +22,12 @@ export {
 } from './encoding.js';
 export { DEFAULT_NA_VALUES, type Dtype, type FloatArray, type MissingPolicy } from './values.js';
 export type { TableInput, TableRecord } from './value-table.js';
-export type { TableOptions } from './table-reader.js';
+export { ID_MIN_ROWS, isIdName, STRAY_TEXT_SHARE, TINY_TASK_ROWS, type TableOptions } from './table-reader.js';
 export { fromTaskArrays, type FeatureInput, type TaskArrays, type TaskArraysInput, type TaskArraysOptions } from './task-arrays.js';
 export { fromLongTable } from './long-table.js';
 export { parseCsv, readCsv, streamCsvRows, type CsvOptions, type CsvRowHandler } from './csv.js';
 export { toCsv, type ToCsvOptions } from './csv-write.js';
+export { readReportNotes } from './report-notes.js';
 export type { TextInput } from './text-source.js';
 export { fromJson, readJson, type JsonOptions } from './json.js';
 export { fromArrow, readArrow, type ArrowTableLike, type ArrowVectorLike } from './arrow.js';

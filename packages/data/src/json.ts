@@ -19,6 +19,13 @@ function fromParsed(value: unknown, options: JsonOptions, source: string): Multi
       fix: 'Pass the array of records itself (for {"data": [...]}, pass its data field)',
     });
   }
+  if (Array.isArray(value) && value.length === 0) {
+    throw new ValidationError('No records', {
+      expected: 'at least one record (a row with the task, target and feature columns)',
+      received: 'an empty array',
+      fix: 'Check that the right data was given (an export with no rows gives [])',
+    });
+  }
   return readValueTable(valueTable(value as TableInput), options, source);
 }
 

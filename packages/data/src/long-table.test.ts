@@ -49,19 +49,23 @@ describe('fromLongTable', () => {
       { id: 1, t: 'a', x1: 1, x2: 2, y: 3 },
       { id: 2, t: 'a', x1: 4, x2: 5, y: 6 },
     ];
-    expect(fromLongTable(base, { task: 't', target: 'y' }).featureNames).toEqual(['id', 'x1', 'x2']);
+    // "id" is ID-like by its name: left out of the default features, and reported.
+    const byDefault = fromLongTable(base, { task: 't', target: 'y' });
+    expect(byDefault.featureNames).toEqual(['x1', 'x2']);
+    expect(byDefault.report?.idColumns).toEqual([{ column: 'id', reason: 'name', distinct: null }]);
+    expect(fromLongTable(base, { task: 't', target: 'y', features: ['id', 'x1', 'x2'] }).featureNames).toEqual(['id', 'x1', 'x2']);
     expect(fromLongTable(base, { task: 't', target: 'y', exclude: ['id'] }).featureNames).toEqual(['x1', 'x2']);
     const ds = fromLongTable(base, { task: 't', target: 'y', features: ['x2', 'x1'] });
     expect(Array.from(ds.task('a').X)).toEqual([2, 1, 5, 4]);
     expect(() => fromLongTable(base, { task: 't', target: 'y', features: ['x1', 'y'] })).toThrow(
-      'Feature is the task or target column (at column "y"): expected features other than the task and target columns, received "y". Remove it from features',
+      'Feature is the task or target column (at column "y"): expected features other than the task and target columns, received "y". Remove it from the features option',
     );
     expect(() => fromLongTable(base, { task: 't', target: 'y', categorical: ['x3'] })).toThrow(ValidationError);
     expect(() => fromLongTable(base, { task: 't', target: 't' })).toThrow(
-      'Task and target are the same column (at column "t"): expected two different columns, received "t" for both. Pass the task column as task and the response column as target',
+      'Task and target are the same column (at column "t"): expected two different columns, received "t" for both. Pass the task column as the task option and the response column as the target option',
     );
     expect(() => fromLongTable(base, { target: 'y' } as never)).toThrow(
-      'Missing task option (at column "task"): expected the name of the column that names each row\'s task, received undefined. Pass { task: "<column name>" }; the columns are "id", "t", "x1", "x2", "y"',
+      'Missing task option (at column "task"): expected the name of the column that names each row\'s task, received undefined. Pass task: "<column name>"; the columns are "id", "t", "x1", "x2", "y"',
     );
   });
 
@@ -97,7 +101,7 @@ describe('fromLongTable', () => {
     expect(ds.task('A').X).toBeInstanceOf(Float32Array);
     expect(ds.task('A').y).toBeInstanceOf(Float64Array);
     expect(() => fromLongTable([{ t: 'a', x: 1e39, y: 1 }], { task: 't', target: 'y', dtype: 'float32' })).toThrow(
-      'Value too large for float32 (at task "a", row 1, column "x"): expected a magnitude below 3.4e38 (dtype "float32"), received 1e+39. Use dtype "float64", or rescale the feature',
+      'Value too large for float32 (at task "a", row 1, column "x"): expected a magnitude below 3.4e38 (dtype: "float32"), received 1e+39. Use dtype: "float64", or rescale the feature',
     );
   });
 });
@@ -135,8 +139,16 @@ describe('missing values', () => {
       rowsDropped: 4,
       missing: 'drop-rows',
       droppedByColumn: { x: 2, c: 2, y: 1 },
+      droppedByTask: { a: 2, b: 2 },
       imputedByColumn: {},
       unseenByColumn: {},
+      categoricalColumns: [{ column: 'c', levels: 2, inferred: false }],
+      idColumns: [],
+      constantTargetTasks: [],
+      tinyTasks: [
+        { task: 'a', rows: 1 },
+        { task: 'b', rows: 2 },
+      ],
     });
   });
 
@@ -169,7 +181,7 @@ describe('missing values', () => {
 
   it('a column with no values cannot be imputed', () => {
     expect(() => fromLongTable([{ t: 'a', x: null, z: 1, y: 1 }, { t: 'a', x: null, z: 2, y: 2 }], { task: 't', target: 'y', missing: 'mean-impute' })).toThrow(
-      'No values to compute a fill value (at column "x"): expected at least one non-missing value in the column to compute its training mean, received only missing values in 2 kept rows. Remove the column (exclude option), or fill it in',
+      'No values to compute a fill value (at column "x"): expected at least one non-missing value in the column to compute its training mean, received only missing values in 2 kept rows. Remove the column (exclude: ["x"]), or fill it in',
     );
   });
 });
@@ -242,7 +254,7 @@ describe('Encoding: new rows at predict time', () => {
     expect(Array.from(test.task('B').X)).toEqual([20, 0, 1, 0, 0, 0, 50, 1, 0, 1, 0, 0]);
     expect(test.report).toMatchObject({ imputedByColumn: { age: 1 }, unseenByColumn: { region: 1 } });
     expect(() => fromLongTable(rows, { encoding: enc, missing: 'drop-rows' })).toThrow(
-      'Conflicting options (at column "missing"): expected no missing option when an encoding is given (the encoding fixes it), received "drop-rows". Remove missing, or remove encoding',
+      'Conflicting options (at column "missing"): expected no value for the missing option when an encoding is given (the encoding fixes it), received "drop-rows". Remove the missing option, or remove the encoding option',
     );
   });
 });

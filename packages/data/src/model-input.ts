@@ -20,8 +20,9 @@ export function standardiseTasks(ds: MultiTaskDataset, st: Standardizer): Standa
   const X: Float64Array[] = [];
   const y: Float64Array[] = [];
   for (const t of ds.tasks()) {
-    X.push(st.transformX(t.X));
-    y.push(st.transformY(t.y));
+    // The task names where a value cannot be standardised (and picks per-task statistics).
+    X.push(st.transformX(t.X, t.name));
+    y.push(st.transformY(t.y, t.name));
   }
   return { X, y, p: ds.numFeatures };
 }

@@ -118,3 +118,99 @@ describe('repeatedSplits', () => {
     for (const s of ten) expect(s.test.sizes).toEqual([5, 2]);
   });
 });
+
+describe('tiny tasks (1, 2, 3, 5 rows): at least one training row each, nothing dropped, listed', () => {
+  const tiny = [1, 2, 3, 5, 12];
+  const ds = traced(tiny);
+  const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const sortN = (a: number[]) => [...a].sort((x, y) => x - y);
+
+  it('trainTestSplit over many seeds and fractions', () => {
+    for (const test of [0.1, 0.25, 0.5, 0.9]) {
+      for (let seed = 0; seed < 40; seed++) {
+        const s = trainTestSplit(ds, { test, seed });
+        const without: string[] = [];
+        ds.taskNames.forEach((name, r) => {
+          const n = tiny[r] as number;
+          const tr = rowsOf(s.train, name);
+          const te = rowsOf(s.test, name);
+          expect(tr.length).toBeGreaterThanOrEqual(1);
+          expect(sortN([...tr, ...te])).toEqual(all(n));
+          // The rule: round(n·test) clamped to [1, n − 1]; a 1-row task gives none.
+          expect(te.length).toBe(n === 1 ? 0 : Math.min(n - 1, Math.max(1, Math.round(n * test))));
+          if (te.length === 0) without.push(name);
+        });
+        expect(s.tasksWithoutTest).toEqual(without);
+        expect(s.tasksWithoutTest).toEqual(['t0']);
+        // Same seed, same split.
+        const again = trainTestSplit(ds, { test, seed });
+        expect(again.indices).toEqual(s.indices);
+      }
+    }
+  });
+
+  it('trainValidationTestSplit: train ≥ 1, then test, then validation', () => {
+    for (let seed = 0; seed < 40; seed++) {
+      const s = trainValidationTestSplit(ds, { validation: 0.2, test: 0.2, seed });
+      ds.taskNames.forEach((name, r) => {
+        const n = tiny[r] as number;
+        const tr = rowsOf(s.train, name);
+        const va = rowsOf(s.validation, name);
+        const te = rowsOf(s.test, name);
+        expect(tr.length).toBeGreaterThanOrEqual(1);
+        expect(sortN([...tr, ...va, ...te])).toEqual(all(n));
+        // Hand-computed sizes (train, validation, test): 1 → (1,0,0), 2 → (1,0,1), 3 → (1,1,1), 5 → (3,1,1), 12 → (8,2,2).
+        const want = { 1: [1, 0, 0], 2: [1, 0, 1], 3: [1, 1, 1], 5: [3, 1, 1], 12: [8, 2, 2] }[n as 1 | 2 | 3 | 5 | 12];
+        expect([tr.length, va.length, te.length]).toEqual(want);
+      });
+      expect(s.tasksWithoutValidation).toEqual(['t0', 't1']);
+      expect(s.tasksWithoutTest).toEqual(['t0']);
+    }
+  });
+
+  it('kFoldByTask: every row validated at most once, every task trains in every fold', () => {
+    for (const k of [2, 3, 5]) {
+      for (let seed = 0; seed < 25; seed++) {
+        const folds = kFoldByTask(ds, { k, seed });
+        expect(folds).toHaveLength(k);
+        ds.taskNames.forEach((name, r) => {
+          const n = tiny[r] as number;
+          const validated: number[] = [];
+          let foldsWith = 0;
+          for (const f of folds) {
+            const tr = rowsOf(f.train, name);
+            const va = rowsOf(f.validation, name);
+            expect(tr.length).toBeGreaterThanOrEqual(1);
+            expect(sortN([...tr, ...va])).toEqual(all(n));
+            validated.push(...va);
+            if (va.length > 0) foldsWith++;
+            expect(f.tasksWithoutValidation.includes(name)).toBe(va.length === 0);
+          }
+          // A 1-row task is never validated; otherwise each row exactly once, in min(n, k) folds.
+          expect(sortN(validated)).toEqual(n === 1 ? [] : all(n));
+          expect(foldsWith).toBe(n === 1 ? 0 : Math.min(n, k));
+        });
+        expect(kFoldByTask(ds, { k, seed }).map((f) => f.indices)).toEqual(folds.map((f) => f.indices));
+      }
+    }
+  });
+
+  it('repeatedSplits lists the tasks without a test row in every repeat', () => {
+    for (const s of repeatedSplits(ds, { repeats: 5, seed: 3 })) expect(s.tasksWithoutTest).toEqual(['t0']);
+  });
+
+  it('a 1-row and a 2-row task read from a CSV go through trainTestSplit and K-fold', async () => {
+    const { parseCsv } = await import('./csv.js');
+    const csv = await parseCsv('task,x,y\none,1,1\ntwo,1,1\ntwo,2,3\nbig,1,1\nbig,2,2\nbig,3,4\nbig,4,4\n', { task: 'task', target: 'y' });
+    expect(csv.report?.tinyTasks).toEqual([
+      { task: 'one', rows: 1 },
+      { task: 'two', rows: 2 },
+    ]);
+    const s = trainTestSplit(csv, { seed: 1 });
+    expect(s.train.sizes).toEqual([1, 1, 3]);
+    expect(s.test.taskNames).toEqual(['two', 'big']);
+    expect(s.tasksWithoutTest).toEqual(['one']);
+    const folds = kFoldByTask(csv, { k: 3, seed: 1 });
+    expect(folds.map((f) => f.tasksWithoutValidation.includes('two')).filter(Boolean)).toHaveLength(1);
+  });
+});

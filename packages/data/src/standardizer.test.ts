@@ -125,3 +125,93 @@ describe('fitted on training rows only', () => {
     expect(zt.X[3]).toBeCloseTo(((test.task(0).X[3] as number) - (sc.mean[3] as number)) / (sc.scale[3] as number), 12);
   });
 });
+
+describe('Standardizer on huge finite values (overflow-safe)', () => {
+  /** Integer square root of a BigInt (Newton), for an exact reference. */
+  function isqrt(n: bigint): bigint {
+    if (n < 2n) return n;
+    // Start above the root (2^ceil(bits/2)) and descend.
+    let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
+    for (;;) {
+      const y = (x + n / x) / 2n;
+      if (y >= x) return x;
+      x = y;
+    }
+  }
+  /** Exact population mean and sd of integer-valued doubles, with BigInt. */
+  function exact(values: readonly number[]): [number, number] {
+    const n = BigInt(values.length);
+    const xs = values.map((v) => BigInt(v));
+    const sum = xs.reduce((a, b) => a + b, 0n);
+    // sd = sqrt(Σ(x − S/n)² / n) = sqrt(Σ(n·x − S)² / n) / n
+    const ss = xs.reduce((a, x) => a + (n * x - sum) ** 2n, 0n);
+    return [Number(sum) / Number(n), Number(isqrt(ss / n) / n)];
+  }
+
+  it('a column mixing 1e308, -1e308 and 1e160 gets a finite mean and scale and finite standardised values', () => {
+    const col = [1e308, -1e308, 1e160, 1e308, 5];
+    const big = fromTaskArrays({ a: { X: col.slice(0, 3).map((v) => [v, 1]), y: [1e308, -1e308, 0] }, b: { X: col.slice(3).map((v) => [v, 2]), y: [1, 2] } });
+    const st = new Standardizer().fit(big);
+    const sc = st.featureScaling();
+    const [m, s] = exact(col);
+    expect(Number.isFinite(sc.mean[0])).toBe(true);
+    expect(Number.isFinite(sc.scale[0])).toBe(true);
+    expect(Math.abs((sc.mean[0] as number) / m - 1)).toBeLessThan(1e-14);
+    expect(Math.abs((sc.scale[0] as number) / s - 1)).toBeLessThan(1e-14);
+    const [ym, ys] = exact([1e308, -1e308, 0, 1, 2]);
+    const t = st.targetScaling();
+    expect(Math.abs(t.mean - ym)).toBeLessThan(1e293); // ym = 0.6: the mean of ±1e308 cancels to rounding of 1e308
+    expect(Math.abs(t.scale / ys - 1)).toBeLessThan(1e-14);
+    const z = st.transform(big);
+    for (const task of z.tasks()) {
+      for (const v of task.X) expect(Number.isFinite(v)).toBe(true);
+      for (const v of task.y) expect(Number.isFinite(v)).toBe(true);
+    }
+    // Standardised 1e308: (1e308 − m)/s computed with the exact m and s (scaled by 2^-1000 to stay finite).
+    const k = 2 ** -1000;
+    expect(z.task('a').X[0]).toBeCloseTo((1e308 * k - m * k) / (s * k), 12);
+    // Each of 1e308 and -1e308 alone, and 1e160.
+    for (const v of [1e308, -1e308, 1e160]) {
+      const one = new Standardizer().fit(fromTaskArrays({ a: { X: [[v], [v / 2]], y: [v, v / 4] } }));
+      const f = one.featureScaling();
+      expect(f.mean[0]).toBe(0.75 * v);
+      expect(f.scale[0]).toBe(0.25 * Math.abs(v));
+      // (v − 0.75v) / (0.25|v|) = sign(v); the target: mean 0.625v, sd 0.375|v|.
+      const zx = one.transformX(new Float64Array([v, v / 2]));
+      const zy = one.transformY([v, v / 4]);
+      for (const [z, want] of [
+        [zx[0], Math.sign(v)],
+        [zx[1], -Math.sign(v)],
+        [zy[0], Math.sign(v)],
+        [zy[1], -Math.sign(v)],
+      ] as const) expect(z).toBeCloseTo(want, 14);
+      // A non-finite number would be written as null and the document could not be read back.
+      const js = JSON.parse(JSON.stringify(one.toJSON()));
+      for (const part of [js.features.pooled, js.target.pooled]) for (const v of [...part.mean, ...part.scale]) expect(Number.isFinite(v)).toBe(true);
+      expect(() => Standardizer.fromJSON(JSON.parse(JSON.stringify(one.toJSON())))).not.toThrow();
+    }
+  });
+
+  it('a constant column of 1e308 is centred to 0, never NaN', () => {
+    const st = new Standardizer().fit(fromTaskArrays({ a: { X: [[1e308], [1e308]], y: [1, 2] } }));
+    expect(st.featureScaling().mean[0]).toBe(1e308);
+    expect(st.featureScaling().scale[0]).toBe(1);
+    expect(Array.from(st.transformX(new Float64Array([1e308])))).toEqual([0]);
+  });
+
+  it('ordinary data standardise bit for bit as the plain two-pass formulas', () => {
+    const st = new Standardizer().fit(ds);
+    const all = [...A, ...B];
+    const [m, s] = meanSd(column(all, 0));
+    // The plain formula in the same order: sums left to right, then deviations.
+    expect(st.featureScaling().mean[0]).toBe(m);
+    expect(st.featureScaling().scale[0]).toBe(s);
+  });
+
+  it('a value that cannot be represented after standardising is refused with task, row and column', () => {
+    const st = new Standardizer().fit(fromTaskArrays({ a: { X: [[1e-300], [2e-300]], y: [1, 2] } }, { featureNames: ['tiny'] }));
+    expect(() => st.transformX(new Float64Array([0, 1e300]), 'a')).toThrow(
+      /^Value too large to standardise \(at task "a", row 2, column "tiny"\): expected a value whose distance from the training mean 1\.5e-300 in units of the training scale 5e-301 is finite, received 1e\+300\. Check the value/,
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { describeReceived, NotFittedError, SerializationError, ValidationError } from '@hetmtl/tensor';
+import { describeReceived, NotFittedError, opt, SerializationError, ValidationError } from '@hetmtl/tensor';
 import { createDataset, type MultiTaskDataset } from './dataset.js';
 import { unknownTaskError } from './encoding.js';
 import { listNames, type FloatArray } from './values.js';
@@ -56,25 +56,61 @@ function isZeroSpread(sd: number, mean: number): boolean {
   return sd === 0 || sd <= 1e-10 * Math.abs(mean);
 }
 
+/** Magnitudes within which the plain sums cannot overflow or lose values to underflow. */
+const SAFE_LOW = 2 ** -400;
+const SAFE_HIGH = 2 ** 400;
+
+/**
+ * A power of two s with s ≤ m < 2s for a magnitude m outside the safe range, else 1. Dividing by a
+ * power of two is exact, so statistics of x/s, scaled back by s, round exactly as those of x
+ * would if nothing overflowed.
+ */
+function pow2Scale(m: number): number {
+  if (!(m > 0) || (m >= SAFE_LOW && m <= SAFE_HIGH) || !Number.isFinite(m)) return 1;
+  const e = Math.floor(Math.log2(m));
+  let s = 2 ** e;
+  if (s > m) s = 2 ** (e - 1);
+  else if (e < 1023 && s * 2 <= m) s = 2 ** (e + 1);
+  return s;
+}
+
 /**
  * Mean and standard deviation (population, divisor n) of each of p columns over the rows of
  * several row-major blocks; a zero-variance column gets scale 1 (it is centred, not scaled).
+ * Overflow-safe: a column whose largest magnitude is outside 2^±400 (a value such as 1e308) is
+ * first divided by a power of two near that magnitude, so its sums, mean and scale stay finite
+ * (the mean lies between the extremes and the population sd is at most the largest |x|). For
+ * other columns the computation is the plain two-pass one, bit for bit.
  */
 function columnScaling(blocks: readonly FloatArray[], p: number): { scaling: Scaling; constant: boolean[] } {
+  const big = new Float64Array(p);
+  for (const X of blocks) {
+    for (let i = 0; i < X.length; i++) {
+      const a = Math.abs(X[i] as number);
+      const j = i % p;
+      if (a > (big[j] as number)) big[j] = a;
+    }
+  }
+  const sc = Float64Array.from(big, pow2Scale);
   const mean = new Float64Array(p);
   let n = 0;
   for (const X of blocks) {
     const rows = X.length / p;
     n += rows;
-    for (let i = 0; i < rows; i++) for (let j = 0; j < p; j++) mean[j] = (mean[j] as number) + (X[i * p + j] as number);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < p; j++) mean[j] = (mean[j] as number) + (X[i * p + j] as number) / (sc[j] as number);
   }
-  for (let j = 0; j < p; j++) mean[j] = (mean[j] as number) / n;
+  // Scaled mean m/s, kept for the deviations.
+  const ms = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    ms[j] = (mean[j] as number) / n;
+    mean[j] = (ms[j] as number) * (sc[j] as number);
+  }
   const ss = new Float64Array(p);
   for (const X of blocks) {
     const rows = X.length / p;
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < p; j++) {
-        const d = (X[i * p + j] as number) - (mean[j] as number);
+        const d = (X[i * p + j] as number) / (sc[j] as number) - (ms[j] as number);
         ss[j] = (ss[j] as number) + d * d;
       }
     }
@@ -82,12 +118,31 @@ function columnScaling(blocks: readonly FloatArray[], p: number): { scaling: Sca
   const scale = new Float64Array(p);
   const constant: boolean[] = [];
   for (let j = 0; j < p; j++) {
-    const sd = Math.sqrt((ss[j] as number) / n);
+    const sd = Math.sqrt((ss[j] as number) / n) * (sc[j] as number);
     const zero = isZeroSpread(sd, mean[j] as number);
     constant.push(zero);
     scale[j] = zero ? 1 : sd;
   }
   return { scaling: { mean, scale }, constant };
+}
+
+/**
+ * (x − mean) / scale, also when x − mean overflows (x and mean of opposite signs near 1e308); a
+ * value that cannot be represented after standardising (far outside the training range of a
+ * column with a tiny scale) is refused with where it is.
+ */
+function standardise(x: number, mean: number, scale: number, where: () => { task?: string; row: number; column: string }): number {
+  const z = (x - mean) / scale;
+  if (Number.isFinite(z)) return z;
+  const z2 = x / scale - mean / scale;
+  if (Number.isFinite(z2)) return z2;
+  if (!Number.isFinite(x)) return z;
+  throw new ValidationError('Value too large to standardise', {
+    ...where(),
+    expected: `a value whose distance from the training mean ${mean} in units of the training scale ${scale} is finite`,
+    received: String(x),
+    fix: 'Check the value (a unit or a typo), or rescale the column',
+  });
 }
 
 const IDENTITY = (p: number): Scaling => ({ mean: new Float64Array(p), scale: new Float64Array(p).fill(1) });
@@ -235,7 +290,12 @@ export class Standardizer {
     const { mean, scale } = this.xScaling(task);
     const out = new Float64Array(flat.length);
     for (let i = 0; i < flat.length; i += p) {
-      for (let j = 0; j < p; j++) out[i + j] = ((flat[i + j] as number) - (mean[j] as number)) / (scale[j] as number);
+      for (let j = 0; j < p; j++) {
+        const z = ((flat[i + j] as number) - (mean[j] as number)) / (scale[j] as number);
+        out[i + j] = Number.isFinite(z)
+          ? z
+          : standardise(flat[i + j] as number, mean[j] as number, scale[j] as number, () => ({ task, row: i / p + 1, column: s.featureNames[j] as string }));
+      }
     }
     return out;
   }
@@ -245,7 +305,10 @@ export class Standardizer {
     const { mean, scale } = this.yScaling(task);
     const m = mean[0] as number;
     const sc = scale[0] as number;
-    return Float64Array.from(y, (v) => (v - m) / sc);
+    return Float64Array.from(y, (v, i) => {
+      const z = (v - m) / sc;
+      return Number.isFinite(z) ? z : standardise(v, m, sc, () => ({ task, row: i + 1, column: 'target' }));
+    });
   }
 
   /** Predictions on the standardised scale mapped back to the target's units. */
@@ -265,7 +328,7 @@ export class Standardizer {
         column: ds.featureNames[j] ?? j + 1,
         expected: `the ${s.featureNames.length} fitted features ${listNames(s.featureNames, 4)}, in the same order`,
         received: `${ds.featureNames.length} features ${listNames(ds.featureNames, 4)}`,
-        fix: 'Read the data with the training encoding (the encoding option of the adapters)',
+        fix: ['Read the data with the training encoding (', opt('encoding'), ' of the adapters)'],
       });
     }
     const Xs = ds.tasks().map((t) => {

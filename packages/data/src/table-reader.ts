@@ -1,5 +1,5 @@
-import { describeReceived, ValidationError } from '@hetmtl/tensor';
-import { createDataset, type MultiTaskDataset, type ReadReport } from './dataset.js';
+import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
+import { type CategoricalColumnReport, createDataset, type IdColumnReport, type MultiTaskDataset, type ReadReport } from './dataset.js';
 import {
   badLabelError,
   type ColumnEncoding,
@@ -9,7 +9,7 @@ import {
   unknownTaskError,
   unseenCategoryError,
 } from './encoding.js';
-import { checkConstantTargets } from './checks.js';
+import { checkConstantTargets, constantTargetTasks } from './checks.js';
 import type { ValueTable } from './value-table.js';
 import {
   allocFloat,
@@ -38,17 +38,26 @@ import {
 export interface TableOptions {
   /** The column naming each row's task. Required unless `encoding` is given. */
   readonly task?: string;
-  /** The response column. Required unless `encoding` is given. */
+  /** The response column (numeric). Required unless `encoding` is given. */
   readonly target?: string;
-  /** Feature columns, in order. Default: every column except task, target and `exclude`. */
+  /**
+   * Feature columns, in order. Default: every column except task, target, `exclude` and ID-like
+   * columns (named `id`, `ID`, `*_id`, `*Id`, or an integer or text column whose values are all
+   * distinct over at least 10 rows; listed in `report.idColumns`). Listing a column here keeps it.
+   */
   readonly features?: readonly string[];
-  /** Columns to leave out of the default features (an ID column, say). */
+  /** Columns to leave out of the default features. */
   readonly exclude?: readonly string[];
-  /** Feature columns holding categories: one-hot encoded, one feature per level (`column=level`). */
+  /**
+   * Feature columns holding categories: one-hot encoded, one feature per level (`column=level`).
+   * A feature column whose values are not numbers is categorical without being listed.
+   */
   readonly categorical?: readonly string[];
+  /** Feature columns read as numbers whatever they hold (a text cell is then an error). */
+  readonly numeric?: readonly string[];
   /** Missing values: "error" (default), "drop-rows", or "mean-impute" (features only; rows without a target are dropped). */
   readonly missing?: MissingPolicy;
-  /** Cells read as missing (exact match, surrounding spaces ignored). Default "", "NA", "N/A", "null", "NULL". */
+  /** Cells read as missing (exact match, surrounding spaces ignored); replaces the default "", "NA", "N/A", "NaN", ".", "null", "NULL". */
   readonly naValues?: readonly string[];
   /** At predict time (kept in the encoding): an unseen category is an "error" (default) or an all-"zero" one-hot row. */
   readonly unseenCategory?: UnseenCategoryPolicy;
@@ -56,17 +65,42 @@ export interface TableOptions {
   readonly dtype?: Dtype;
   /** The expected tasks, in the order wanted: a listed task without rows is an error, as is a row of an unlisted task. Default: order of first appearance. */
   readonly tasks?: readonly string[];
-  /** A target constant within a task (of two or more rows) is an "error" (default) or "allow"ed. */
+  /**
+   * A target constant within a task (of two or more rows) is "allow"ed (default; listed in
+   * `report.constantTargetTasks`) or an "error" (the strict choice).
+   */
   readonly constantTarget?: 'error' | 'allow';
   /**
    * Read with the encoding of an earlier dataset (e.g. a test file with the training encoding):
    * same features, levels, missing policy and training fill values; tasks must be training tasks.
-   * Excludes task, target, features, exclude, categorical, missing, naValues and unseenCategory.
+   * Excludes task, target, features, exclude, categorical, numeric, missing, naValues and unseenCategory.
    */
   readonly encoding?: Encoding;
 }
 
-const ENCODING_EXCLUSIVE = ['task', 'target', 'features', 'exclude', 'categorical', 'missing', 'naValues', 'unseenCategory'] as const;
+const ENCODING_EXCLUSIVE = ['task', 'target', 'features', 'exclude', 'categorical', 'numeric', 'missing', 'naValues', 'unseenCategory'] as const;
+
+/** Column kinds while reading. */
+const K_NUM = 0; // numeric: listed in `numeric`, or numeric in the encoding
+const K_CAT = 1; // categorical: listed in `categorical`, or categorical in the encoding
+const K_AUTO = 2; // inferred, only numbers (or missing values) so far
+const K_TEXT = 3; // inferred, a text cell seen: category codes from `switchAt` on
+
+/**
+ * A column inferred as holding numbers with a few stray text cells is an error (a typo or an
+ * unlisted missing-value marker), not a categorical column: text cells are at most this share of
+ * its non-missing cells, the rest numbers.
+ */
+export const STRAY_TEXT_SHARE = 0.05;
+/** An integer or text column is ID-like when all its values are distinct over at least this many rows. */
+export const ID_MIN_ROWS = 10;
+const ID_NAME = /(^|_)id$/i;
+const ID_CAMEL = /[a-z0-9]I[dD]$/;
+
+/** True when a column name reads like an identifier: `id`, `ID`, `patient_id`, `studentId`. */
+export function isIdName(name: string): boolean {
+  return ID_NAME.test(name) || ID_CAMEL.test(name);
+}
 
 interface Plan {
   readonly taskSrc: number;
@@ -75,7 +109,11 @@ interface Plan {
   readonly target: string;
   readonly featSrc: Int32Array;
   readonly featNames: readonly string[];
-  readonly isCat: Uint8Array;
+  readonly kind: Uint8Array;
+  /** Columns may be dropped as ID-like when their values turn out all distinct. */
+  readonly idCheck: boolean;
+  /** Columns left out of the default features for their name. */
+  readonly idNamed: readonly string[];
 }
 
 function checkNameList(value: unknown, option: string): readonly string[] | undefined {
@@ -85,41 +123,48 @@ function checkNameList(value: unknown, option: string): readonly string[] | unde
       column: option,
       expected: 'an array of column names',
       received: describeReceived(value),
-      fix: `Pass ${option} as an array of strings`,
+      fix: ['Pass ', opt(option), ' as an array of strings'],
     });
   }
   return value as readonly string[];
 }
 
-function unknownColumn(name: string, header: readonly string[], option: string): ValidationError {
+const DELIMITER_NAMES: Readonly<Record<string, string>> = { ';': 'semicolons', '\t': 'tabs', '|': 'pipes', ',': 'commas' };
+
+function unknownColumn(name: string, header: readonly string[], option: string, delimiter?: string): ValidationError {
+  // A header read as one column (or a cell) holding another delimiter: the file's delimiter is another one.
+  if (delimiter !== undefined) {
+    for (const d of [';', '\t', '|', ',']) {
+      if (d === delimiter) continue;
+      const cell = header.find((h) => h.includes(d) && (header.length === 1 || h.split(d).some((part) => part.trim() === name)));
+      if (cell === undefined) continue;
+      return new ValidationError('Unknown column', {
+        column: name,
+        expected: [`a column of the header (named by `, opt(option), `); the header was read as ${header.length === 1 ? 'one column' : `${header.length} columns`}, ${describeReceived(cell)}, split by ${JSON.stringify(delimiter)}`],
+        received: JSON.stringify(name),
+        fix: [`The file looks separated by ${DELIMITER_NAMES[d]}: pass `, opt('delimiter', d)],
+      });
+    }
+  }
   const near = closestName(name, header);
   return new ValidationError('Unknown column', {
     column: name,
-    expected: `a column of the header (named by the ${option}); the columns are ${listNames(header)}`,
+    expected: [`a column of the header (named by `, opt(option), `); the columns are ${listNames(header)}`],
     received: JSON.stringify(name),
     fix: near !== undefined ? `Did you mean ${JSON.stringify(near)}? Column names are case-sensitive` : 'Check the spelling; column names are case-sensitive',
   });
 }
 
-function resolvePlan(header: readonly string[], options: TableOptions, enc: Encoding | undefined): Plan {
-  // Positions of each name; a name seen twice is ambiguous, an empty name unusable.
+function resolvePlan(header: readonly string[], options: TableOptions, enc: Encoding | undefined, delimiter?: string): Plan {
+  // Positions of each name; a name seen twice is ambiguous (refused even when it is not read), an empty name unusable.
   const positions = new Map<string, number[]>();
   header.forEach((h, j) => {
     const list = positions.get(h);
     if (list) list.push(j);
     else positions.set(h, [j]);
   });
-  const checkUsable = (name: string, j: number) => {
-    if (name.trim() === '') {
-      throw new ValidationError('Missing column name', {
-        column: j + 1,
-        expected: 'a non-empty name in every header cell that is read',
-        received: `an empty name for column ${j + 1} of ${header.length}`,
-        fix: 'Name the column in the header (a CSV written by pandas with its index has an unnamed first column: write it with index=False), or list the columns to read with the features option',
-      });
-    }
-    const list = positions.get(name) as number[];
-    if (list.length > 1) {
+  for (const [name, list] of positions) {
+    if (list.length > 1 && name.trim() !== '') {
       throw new ValidationError('Duplicated column name', {
         column: name,
         expected: 'each column name once in the header',
@@ -127,26 +172,36 @@ function resolvePlan(header: readonly string[], options: TableOptions, enc: Enco
         fix: 'Rename one of the columns so that every name is unique',
       });
     }
+  }
+  const checkUsable = (name: string, j: number) => {
+    if (name.trim() === '') {
+      throw new ValidationError('Missing column name', {
+        column: j + 1,
+        expected: 'a non-empty name in every header cell that is read',
+        received: `an empty name for column ${j + 1} of ${header.length}`,
+        fix: ['Name the column in the header (a CSV written by pandas with its index has an unnamed first column: write it with index=False), or list the columns to read with ', opt('features')],
+      });
+    }
   };
   const find = (name: string, option: string): number => {
     const list = positions.get(name);
-    if (list === undefined) throw unknownColumn(name, header, option);
+    if (list === undefined) throw unknownColumn(name, header, option, delimiter);
     checkUsable(name, list[0] as number);
     return list[0] as number;
   };
 
   const taskColumn = enc ? enc.taskColumn : options.task;
   const target = enc ? enc.target : options.target;
-  for (const [opt, v] of [
+  for (const [o, v] of [
     ['task', taskColumn],
     ['target', target],
   ] as const) {
     if (typeof v !== 'string' || v === '') {
-      throw new ValidationError(`Missing ${opt} option`, {
-        column: opt,
-        expected: opt === 'task' ? 'the name of the column that names each row\'s task' : 'the name of the response column',
+      throw new ValidationError(`Missing ${o} option`, {
+        column: o,
+        expected: o === 'task' ? 'the name of the column that names each row\'s task' : 'the name of the response column',
         received: describeReceived(v),
-        fix: `Pass { ${opt}: "<column name>" }; the columns are ${listNames(header)}`,
+        fix: ['Pass ', opt(o, '<column name>'), `; the columns are ${listNames(header)}`],
       });
     }
   }
@@ -155,29 +210,34 @@ function resolvePlan(header: readonly string[], options: TableOptions, enc: Enco
       column: taskColumn,
       expected: 'two different columns',
       received: `${JSON.stringify(taskColumn)} for both`,
-      fix: 'Pass the task column as task and the response column as target',
+      fix: ['Pass the task column as ', opt('task'), ' and the response column as ', opt('target')],
     });
   }
-  const taskSrc = find(taskColumn as string, enc ? 'training encoding' : 'task option');
-  const targetSrc = find(target as string, enc ? 'training encoding' : 'target option');
+  const taskSrc = find(taskColumn as string, enc ? 'encoding' : 'task');
+  const targetSrc = find(target as string, enc ? 'encoding' : 'target');
 
   let featNames: readonly string[];
-  let catSet: ReadonlySet<string>;
+  let kindOf: (f: string) => number;
+  let idCheck = false;
+  const idNamed: string[] = [];
   if (enc) {
     featNames = enc.columns.map((c) => c.name);
-    catSet = new Set(enc.columns.filter((c) => c.kind === 'categorical').map((c) => c.name));
+    const cats = new Set(enc.columns.filter((c) => c.kind === 'categorical').map((c) => c.name));
+    kindOf = (f) => (cats.has(f) ? K_CAT : K_NUM);
   } else {
     const features = checkNameList(options.features, 'features');
     const exclude = checkNameList(options.exclude, 'exclude') ?? [];
     const categorical = checkNameList(options.categorical, 'categorical') ?? [];
-    for (const e of exclude) if (!positions.has(e)) throw unknownColumn(e, header, 'exclude option');
+    const numeric = checkNameList(options.numeric, 'numeric') ?? [];
+    for (const e of exclude) if (!positions.has(e)) throw unknownColumn(e, header, 'exclude', delimiter);
+    const listed = new Set([...categorical, ...numeric]);
     if (features !== undefined) {
       const seen = new Set<string>();
       for (const f of features) {
         if (seen.has(f)) {
           throw new ValidationError('Feature listed twice', {
             column: f,
-            expected: 'each feature once in the features option',
+            expected: ['each feature once in ', opt('features')],
             received: `${JSON.stringify(f)} twice`,
             fix: 'Remove the repeated name',
           });
@@ -188,37 +248,64 @@ function resolvePlan(header: readonly string[], options: TableOptions, enc: Enco
             column: f,
             expected: 'features other than the task and target columns',
             received: JSON.stringify(f),
-            fix: 'Remove it from features',
+            fix: ['Remove it from ', opt('features')],
           });
         }
       }
       featNames = features;
     } else {
       const ex = new Set([taskColumn, target, ...exclude]);
-      featNames = header.filter((h) => !ex.has(h));
+      featNames = header.filter((h) => {
+        if (ex.has(h)) return false;
+        if (!listed.has(h) && isIdName(h)) {
+          idNamed.push(h);
+          return false;
+        }
+        return true;
+      });
+      idCheck = true;
     }
-    for (const c of categorical) {
-      if (!featNames.includes(c)) {
-        throw new ValidationError('Categorical column is not a feature', {
-          column: c,
-          expected: `one of the features ${listNames(featNames)}`,
-          received: JSON.stringify(c),
-          fix: positions.has(c) ? 'Add it to features, or remove it from categorical' : 'Check the spelling; column names are case-sensitive',
-        });
+    for (const [list, o] of [
+      [categorical, 'categorical'],
+      [numeric, 'numeric'],
+    ] as const) {
+      for (const c of list) {
+        if (!featNames.includes(c)) {
+          throw new ValidationError(o === 'categorical' ? 'Categorical column is not a feature' : 'Numeric column is not a feature', {
+            column: c,
+            expected: `one of the features ${listNames(featNames)}`,
+            received: JSON.stringify(c),
+            fix: positions.has(c) ? ['Add it to ', opt('features'), ', or remove it from ', opt(o)] : 'Check the spelling; column names are case-sensitive',
+          });
+        }
       }
     }
-    catSet = new Set(categorical);
+    const both = categorical.find((c) => numeric.includes(c));
+    if (both !== undefined) {
+      throw new ValidationError('Column listed as categorical and numeric', {
+        column: both,
+        expected: ['each column in at most one of ', opt('categorical'), ' and ', opt('numeric')],
+        received: JSON.stringify(both),
+        fix: 'Remove it from one of the two lists',
+      });
+    }
+    const cats = new Set(categorical);
+    const nums = new Set(numeric);
+    kindOf = (f) => (cats.has(f) ? K_CAT : nums.has(f) ? K_NUM : K_AUTO);
   }
   if (featNames.length === 0) {
     throw new ValidationError('No feature columns', {
       expected: 'at least one feature column besides the task and target',
-      received: `the columns ${listNames(header)}`,
-      fix: 'Add feature columns, or check the task, target and exclude options',
+      received: `the columns ${listNames(header)}${idNamed.length > 0 ? ` (ID-like columns left out: ${listNames(idNamed)})` : ''}`,
+      fix:
+        idNamed.length > 0
+          ? ['Add feature columns, or keep an ID-like column by listing it in ', opt('features')]
+          : ['Add feature columns, or check ', opt('task'), ', ', opt('target'), ' and ', opt('exclude')],
     });
   }
-  const featSrc = Int32Array.from(featNames, (f) => find(f, enc ? 'training encoding' : 'features option'));
-  const isCat = Uint8Array.from(featNames, (f) => (catSet.has(f) ? 1 : 0));
-  return { taskSrc, targetSrc, taskColumn: taskColumn as string, target: target as string, featSrc, featNames, isCat };
+  const featSrc = Int32Array.from(featNames, (f) => find(f, enc ? 'encoding' : 'features'));
+  const kind = Uint8Array.from(featNames, kindOf);
+  return { taskSrc, targetSrc, taskColumn: taskColumn as string, target: target as string, featSrc, featNames, kind, idCheck, idNamed };
 }
 
 const FIRST_BLOCK_ROWS = 1024;
@@ -232,6 +319,8 @@ export interface SizeHint {
   readonly rows?: number;
   /** The number of characters (or bytes, an upper bound) of a text, to extrapolate from the first rows. */
   readonly chars?: number;
+  /** The CSV delimiter the text was split with (to diagnose a wrong one). */
+  readonly delimiter?: string;
 }
 
 /**
@@ -267,6 +356,13 @@ export class TableReader {
   // Categories seen (appearance order), when no encoding fixes them.
   private readonly catMaps: (Map<string, number> | null)[];
   private readonly catLevels: string[][];
+  // Inferred columns: kind (K_AUTO until a text cell, then K_TEXT), the stored row from which a
+  // K_TEXT column holds category codes (numbers before it), text and missing cells, the first text cell.
+  private readonly kind: Uint8Array;
+  private readonly switchAt: Float64Array;
+  private readonly textCells: Float64Array;
+  private readonly missingCells: Float64Array;
+  private readonly firstText: ({ value: string; task: string; row: number } | null)[];
   // Storage.
   private readonly blocks: (FloatArray | null)[] = [];
   private readonly blockY: (Float64Array | null)[] = [];
@@ -302,7 +398,7 @@ export class TableReader {
       throw new ValidationError('Missing options', {
         expected: 'an options object with at least task and target',
         received: describeReceived(options),
-        fix: 'Pass { task: "<task column>", target: "<response column>" }',
+        fix: ['Pass ', opt('task', '<task column>'), ' and ', opt('target', '<response column>')],
       });
     }
     const enc = options.encoding;
@@ -318,9 +414,9 @@ export class TableReader {
         if (options[k] !== undefined) {
           throw new ValidationError('Conflicting options', {
             column: k,
-            expected: `no ${k} option when an encoding is given (the encoding fixes it)`,
+            expected: ['no value for ', opt(k), ' when an encoding is given (the encoding fixes it)'],
             received: describeReceived(options[k]),
-            fix: `Remove ${k}, or remove encoding`,
+            fix: ['Remove ', opt(k), ', or remove ', opt('encoding')],
           });
         }
       }
@@ -328,7 +424,8 @@ export class TableReader {
     this.options = options;
     this.source = source;
     this.enc = enc;
-    this.plan = resolvePlan(header, options, enc);
+    this.plan = resolvePlan(header, options, enc, sizing.delimiter);
+    this.kind = Uint8Array.from(this.plan.kind);
     this.ncol = header.length;
     this.w = this.plan.featSrc.length;
     this.na = naSet(enc ? enc.naValues : (options.naValues ?? DEFAULT_NA_VALUES));
@@ -338,7 +435,7 @@ export class TableReader {
         column: 'unseenCategory',
         expected: '"error" or "zero"',
         received: describeReceived(options.unseenCategory),
-        fix: 'Pass "error" (the default) or "zero"',
+        fix: ['Pass ', opt('unseenCategory', 'error'), ' (the default) or ', opt('unseenCategory', 'zero')],
       });
     }
     if (options.constantTarget !== undefined && options.constantTarget !== 'error' && options.constantTarget !== 'allow') {
@@ -346,6 +443,7 @@ export class TableReader {
         column: 'constantTarget',
         expected: '"error" or "allow"',
         received: describeReceived(options.constantTarget),
+        fix: ['Pass ', opt('constantTarget', 'allow'), ' (the default) or ', opt('constantTarget', 'error')],
       });
     }
     this.dtype = checkDtype(options.dtype) ?? 'float64';
@@ -362,11 +460,15 @@ export class TableReader {
       }
     }
     const w = this.w;
-    this.catMaps = Array.from(this.plan.isCat, (c) => (c && !enc ? new Map<string, number>() : null));
-    this.catLevels = Array.from(this.plan.isCat, () => []);
+    this.catMaps = Array.from(this.plan.kind, (c) => (c === K_CAT && !enc ? new Map<string, number>() : null));
+    this.catLevels = Array.from(this.plan.kind, () => []);
+    this.switchAt = new Float64Array(w).fill(-1);
+    this.textCells = new Float64Array(w);
+    this.missingCells = new Float64Array(w);
+    this.firstText = Array.from(this.plan.kind, () => null);
     this.sums = new Float64Array(w);
     this.counts = new Float64Array(w);
-    this.levelCounts = Array.from(this.plan.isCat, () => []);
+    this.levelCounts = Array.from(this.plan.kind, () => []);
     this.rowMissing = new Int32Array(w);
     this.droppedByColumn = new Float64Array(w);
     this.imputed = new Float64Array(w);
@@ -418,7 +520,7 @@ export class TableReader {
           column: this.plan.taskColumn,
           expected: `one of the listed tasks ${listNames(this.taskList)}`,
           received: JSON.stringify(label),
-          fix: 'Add the task to the tasks option, or remove its rows',
+          fix: ['Add the task to ', opt('tasks'), ', or remove its rows'],
         });
       }
       t = this.registerTask(label);
@@ -467,12 +569,13 @@ export class TableReader {
       row,
       expected: `${this.ncol} fields, as in the header`,
       received: `${got} field${got === 1 ? '' : 's'}`,
-      fix: 'Give every row as many fields as the header (quote fields that contain the delimiter), or check the delimiter option',
+      fix: ['Give every row as many fields as the header (quote fields that contain the delimiter), or check ', opt('delimiter')],
     });
   }
 
   /** A missing value in feature column j: an error, a row to drop, or a cell to impute. */
   private onMissing(j: number, raw: unknown, task: string, row: number): void {
+    this.missingCells[j] = (this.missingCells[j] as number) + 1;
     if (this.missing === 'error') {
       throw badNumberError('missing', raw, { task, row, column: this.plan.featNames[j] as string });
     }
@@ -494,10 +597,25 @@ export class TableReader {
       task,
       row,
       column: this.plan.featNames[j],
-      expected: 'a magnitude below 3.4e38 (dtype "float32")',
+      expected: ['a magnitude below 3.4e38 (', opt('dtype', 'float32'), ')'],
       received: showCell(v),
-      fix: 'Use dtype "float64", or rescale the feature',
+      fix: ['Use ', opt('dtype', 'float64'), ', or rescale the feature'],
     });
+  }
+
+  /** Column j turns out to hold text: from this row on it stores category codes. */
+  private toText(j: number, value: string, task: string, row: number): void {
+    this.kind[j] = K_TEXT;
+    this.switchAt[j] = this.rowsKept;
+    this.catMaps[j] = new Map<string, number>();
+    this.firstText[j] = { value, task, row };
+  }
+
+  /** A text cell of an inferred column j (a label as written). */
+  private textCode(j: number, label: string, task: string, row: number): number {
+    if (this.kind[j] === K_AUTO) this.toText(j, label, task, row);
+    this.textCells[j] = (this.textCells[j] as number) + 1;
+    return this.categoryCode(j, label, task, row);
   }
 
   /** Category code of a label in feature column j; -1 for an unseen category encoded as zeros. */
@@ -543,12 +661,13 @@ export class TableReader {
     let yv = parseNumber(ys, na);
     if (typeof yv !== 'number') yv = this.onBadTarget(yv, ys, this.taskList[t] as string, row);
     const featSrc = plan.featSrc;
-    const isCat = plan.isCat;
+    const kind = this.kind;
     const f32 = this.f32;
     const numericNa = na.numeric;
     for (let j = 0; j < w; j++) {
       const s = fields[featSrc[j] as number] as string;
-      if (isCat[j] === 0) {
+      const k = kind[j] as number;
+      if (k === K_NUM || k === K_AUTO) {
         const v = numericNa ? Number.NaN : fastDecimal(s);
         if (!Number.isNaN(v)) {
           // At most 15 digits: always within float32's range.
@@ -561,6 +680,8 @@ export class TableReader {
           } else if (r === 'missing') {
             this.onMissing(j, s, this.taskList[t] as string, row);
             X[base + j] = Number.NaN;
+          } else if (r === 'non-numeric' && k === K_AUTO) {
+            X[base + j] = this.textCode(j, s, this.taskList[t] as string, row);
           } else {
             throw badNumberError(r, s, { task: this.taskList[t] as string, row, column: plan.featNames[j] as string });
           }
@@ -568,8 +689,14 @@ export class TableReader {
       } else if (na.set.has(s) || na.set.has(s.trim())) {
         this.onMissing(j, s, this.taskList[t] as string, row);
         X[base + j] = Number.NaN;
-      } else {
+      } else if (k === K_CAT) {
         X[base + j] = this.categoryCode(j, s, this.taskList[t] as string, row);
+      } else {
+        // An inferred column that holds text: a number's level is its canonical text ("1.0" is "1").
+        const r = parseNumber(s, na);
+        if (typeof r === 'number') X[base + j] = this.categoryCode(j, String(r), this.taskList[t] as string, row);
+        else if (r === 'non-numeric') X[base + j] = this.textCode(j, s, this.taskList[t] as string, row);
+        else throw badNumberError(r, s, { task: this.taskList[t] as string, row, column: plan.featNames[j] as string });
       }
     }
     this.commit(t, yv, base);
@@ -594,7 +721,8 @@ export class TableReader {
     if (typeof yv !== 'number') yv = this.onBadTarget(yv, yraw, task, row);
     for (let j = 0; j < w; j++) {
       const raw = table.value(i, col(plan.featSrc[j] as number));
-      if (plan.isCat[j] === 0) {
+      const k = this.kind[j] as number;
+      if (k === K_NUM || k === K_AUTO) {
         const v = valueToNumber(raw, na);
         if (typeof v === 'number') {
           if (this.f32 && (v > FLOAT32_MAX || v < -FLOAT32_MAX)) throw this.tooLargeForFloat32(raw, task, row, j);
@@ -602,10 +730,12 @@ export class TableReader {
         } else if (v === 'missing') {
           this.onMissing(j, raw, task, row);
           X[base + j] = Number.NaN;
+        } else if (v === 'non-numeric' && k === K_AUTO && typeof raw === 'string') {
+          X[base + j] = this.textCode(j, raw, task, row);
         } else {
           throw badNumberError(v, raw, { task, row, column: plan.featNames[j] as string });
         }
-      } else {
+      } else if (k === K_CAT) {
         const label = valueToLabel(raw, na);
         if (label === null) throw badLabelError(raw, { task, row, column: plan.featNames[j] as string });
         if (label === undefined) {
@@ -614,6 +744,15 @@ export class TableReader {
         } else {
           X[base + j] = this.categoryCode(j, label, task, row);
         }
+      } else {
+        const v = valueToNumber(raw, na);
+        if (typeof v === 'number') X[base + j] = this.categoryCode(j, String(v), task, row);
+        else if (v === 'missing') {
+          this.onMissing(j, raw, task, row);
+          X[base + j] = Number.NaN;
+        } else if (v === 'non-numeric' && typeof raw === 'string') X[base + j] = this.textCode(j, raw, task, row);
+        else if (v === 'non-numeric') throw badLabelError(raw, { task, row, column: plan.featNames[j] as string });
+        else throw badNumberError(v, raw, { task, row, column: plan.featNames[j] as string });
       }
     }
     this.commit(t, yv, base);
@@ -640,10 +779,11 @@ export class TableReader {
         for (let j = 0; j < this.w; j++) {
           const v = X[base + j] as number;
           if (Number.isNaN(v)) continue;
-          if (this.plan.isCat[j] === 0) {
+          const k = this.kind[j] as number;
+          if (k === K_NUM || k === K_AUTO) {
             this.sums[j] = (this.sums[j] as number) + v;
             this.counts[j] = (this.counts[j] as number) + 1;
-          } else {
+          } else if (k === K_CAT) {
             const lc = this.levelCounts[j] as number[];
             lc[v] = (lc[v] ?? 0) + 1;
           }
@@ -657,33 +797,137 @@ export class TableReader {
     this.rowsKept++;
   }
 
-  /** Builds the encoding (levels, fill values) from what was read. */
-  private buildEncoding(): Encoding {
-    if (this.enc) return this.enc;
+  /** The stored parts of the rows, in row order: [matrix, rows] (before placement). */
+  private storedParts(): [FloatArray, number][] {
+    const parts: [FloatArray, number][] = this.blocks.map((B, b) => [B as FloatArray, this.blockLen[b] as number]);
+    parts.push([this.cur, this.curLen]);
+    return parts;
+  }
+
+  /** True when the stored values of numeric column j are integers, all distinct, at least ID_MIN_ROWS of them. */
+  private distinctIntegers(j: number): boolean {
+    const w = this.w;
+    const seen = new Set<number>();
+    for (const [B, len] of this.storedParts()) {
+      for (let i = 0; i < len; i++) {
+        const v = B[i * w + j] as number;
+        if (Number.isNaN(v)) continue;
+        if (!Number.isInteger(v) || seen.has(v)) return false;
+        seen.add(v);
+      }
+    }
+    return seen.size >= ID_MIN_ROWS;
+  }
+
+  /**
+   * Decides each inferred column (numeric, categorical, a stray token, ID-like) and builds the
+   * encoding (levels, fill values) and the placement of each raw column in the encoded rows.
+   */
+  private decide(): { enc: Encoding; cols: ColPlace[]; categorical: CategoricalColumnReport[]; ids: IdColumnReport[] } {
     const plan = this.plan;
+    const w = this.w;
+    const ids: IdColumnReport[] = plan.idNamed.map((column) => ({ column, reason: 'name', distinct: null }));
+    const categorical: CategoricalColumnReport[] = [];
+    if (this.enc) {
+      const enc = this.enc;
+      const cols = enc.columns.map(
+        (c, j): ColPlace => ({
+          kind: c.kind === 'numeric' ? 0 : 1,
+          out: enc.offsets[j] as number,
+          fill: c.fill,
+          remap: null,
+          numLevel: null,
+          switchAt: -1,
+        }),
+      );
+      for (const c of enc.columns) if (c.kind === 'categorical') categorical.push({ column: c.name, levels: c.levels.length, inferred: false });
+      return { enc, cols, categorical, ids };
+    }
     const impute = this.missing === 'mean-impute';
-    const columns: ColumnEncoding[] = plan.featNames.map((name, j) => {
-      if (plan.isCat[j] === 0) {
+    const columns: ColumnEncoding[] = [];
+    const cols: ColPlace[] = [];
+    let out = 0;
+    for (let j = 0; j < w; j++) {
+      const name = plan.featNames[j] as string;
+      const k = this.kind[j] as number;
+      if (k === K_NUM || k === K_AUTO) {
+        if (k === K_AUTO && plan.idCheck && this.distinctIntegers(j)) {
+          ids.push({ column: name, reason: 'distinct', distinct: this.rowsKept - this.countMissingStored(j) });
+          cols.push({ kind: -1, out: -1, fill: null, remap: null, numLevel: null, switchAt: -1 });
+          continue;
+        }
         let fill: number | null = null;
         if (impute) {
           const c = this.counts[j] as number;
           if (c === 0) throw noValuesError(name, this.rowsKept);
           fill = (this.sums[j] as number) / c;
+          if (!Number.isFinite(fill)) fill = this.safeMean(j, c);
         }
-        return { name, kind: 'numeric', fill };
+        columns.push({ name, kind: 'numeric', fill });
+        cols.push({ kind: 0, out, fill, remap: null, numLevel: null, switchAt: -1 });
+        out += 1;
+        continue;
       }
+      // Categorical: declared (codes from row 0), or inferred (numbers before switchAt, codes after).
       const seen = this.catLevels[j] as string[];
-      const levels = [...seen].sort(compareLabels);
+      const switchAt = k === K_TEXT ? (this.switchAt[j] as number) : -1;
+      const numbers: number[] = [];
+      if (k === K_TEXT) {
+        const text = this.textCells[j] as number;
+        const nonMissing = this.rowsRead - (this.missingCells[j] as number);
+        const numeric = nonMissing - text;
+        if (numeric > 0 && text <= STRAY_TEXT_SHARE * nonMissing) throw this.strayTextError(j, numeric, nonMissing);
+        const distinct = new Set<number>();
+        let at = 0;
+        for (const [B, len] of this.storedParts()) {
+          for (let i = 0; i < len && at < switchAt; i++, at++) {
+            const v = B[i * w + j] as number;
+            if (!Number.isNaN(v)) distinct.add(v);
+          }
+        }
+        numbers.push(...distinct);
+      }
+      const labelOf = new Map<string, number>(); // label → index in `seen`, or -1 - (index in `numbers`)
+      seen.forEach((l, i) => labelOf.set(l, i));
+      for (let i = 0; i < numbers.length; i++) {
+        const l = String(numbers[i]);
+        if (!labelOf.has(l)) labelOf.set(l, -1 - i);
+      }
+      const levels = [...labelOf.keys()].sort(compareLabels);
+      const levelIndex = new Map(levels.map((l, i) => [l, i]));
+      const remap = Int32Array.from(seen, (l) => levelIndex.get(l) as number);
+      const numLevel = k === K_TEXT ? new Map(numbers.map((v) => [v, levelIndex.get(String(v)) as number])) : null;
+      if (k === K_TEXT && plan.idCheck) {
+        const cells = this.rowsKept - this.countMissingStored(j);
+        if (cells >= ID_MIN_ROWS && this.distinctStoredLevels(j, remap, numLevel, switchAt) === cells) {
+          ids.push({ column: name, reason: 'distinct', distinct: cells });
+          cols.push({ kind: -1, out: -1, fill: null, remap: null, numLevel: null, switchAt: -1 });
+          continue;
+        }
+      }
       let fill: number[] | null = null;
       if (impute) {
-        const lc = this.levelCounts[j] as number[];
-        const total = lc.reduce((a, b) => a + (b ?? 0), 0);
+        const lc = new Float64Array(levels.length);
+        this.forEachLevel(j, remap, numLevel, switchAt, (level) => {
+          lc[level] = (lc[level] as number) + 1;
+        });
+        const total = lc.reduce((x, y) => x + y, 0);
         if (total === 0) throw noValuesError(name, this.rowsKept);
-        fill = levels.map((l) => (lc[seen.indexOf(l)] ?? 0) / total);
+        fill = Array.from(lc, (c) => c / total);
       }
-      return { name, kind: 'categorical', levels, fill };
-    });
-    return new Encoding({
+      columns.push({ name, kind: 'categorical', levels, fill });
+      categorical.push({ column: name, levels: levels.length, inferred: k === K_TEXT });
+      cols.push({ kind: k === K_TEXT ? 2 : 1, out, fill, remap, numLevel, switchAt });
+      out += levels.length;
+    }
+    if (columns.length === 0) {
+      throw new ValidationError('No feature columns', {
+        expected: 'at least one feature column besides the task and target',
+        received: `only ID-like columns ${listNames(ids.map((c) => c.column))}, left out of the default features`,
+        fix: ['Keep an ID-like column by listing it in ', opt('features')],
+      });
+    }
+    const enc = new Encoding({
       taskColumn: plan.taskColumn,
       target: plan.target,
       columns,
@@ -691,6 +935,63 @@ export class TableReader {
       missing: this.missing,
       unseenCategory: this.options.unseenCategory ?? 'error',
       naValues: this.na.values,
+    });
+    return { enc, cols, categorical, ids };
+  }
+
+  /** Missing (NaN) stored cells of column j. */
+  private countMissingStored(j: number): number {
+    let n = 0;
+    for (const [B, len] of this.storedParts()) for (let i = 0; i < len; i++) if (Number.isNaN(B[i * this.w + j] as number)) n++;
+    return n;
+  }
+
+  /** Calls fn with the level of every non-missing stored cell of categorical column j. */
+  private forEachLevel(j: number, remap: Int32Array, numLevel: Map<number, number> | null, switchAt: number, fn: (level: number) => void): void {
+    let at = 0;
+    for (const [B, len] of this.storedParts()) {
+      for (let i = 0; i < len; i++, at++) {
+        const v = B[i * this.w + j] as number;
+        if (Number.isNaN(v) || v < 0) continue;
+        fn(at < switchAt ? ((numLevel as Map<number, number>).get(v) as number) : (remap[v] as number));
+      }
+    }
+  }
+
+  private distinctStoredLevels(j: number, remap: Int32Array, numLevel: Map<number, number> | null, switchAt: number): number {
+    const seen = new Set<number>();
+    this.forEachLevel(j, remap, numLevel, switchAt, (level) => seen.add(level));
+    return seen.size;
+  }
+
+  /** The mean of numeric column j when the plain sum overflows: a sum of values divided by the count first. */
+  private safeMean(j: number, count: number): number {
+    let m = 0;
+    for (const [B, len] of this.storedParts()) {
+      for (let i = 0; i < len; i++) {
+        const v = B[i * this.w + j] as number;
+        if (!Number.isNaN(v)) m += v / count;
+      }
+    }
+    return m;
+  }
+
+  private strayTextError(j: number, numeric: number, nonMissing: number): ValidationError {
+    const first = this.firstText[j] as { value: string; task: string; row: number };
+    const column = this.plan.featNames[j] as string;
+    const others = (this.textCells[j] as number) - 1;
+    return new ValidationError('Non-numeric value in a numeric column', {
+      task: first.task,
+      row: first.row,
+      column,
+      expected: `a number (the column holds numbers in ${numeric} of its ${nonMissing} non-missing cells${others > 0 ? `; ${others} other text cell${others === 1 ? '' : 's'}` : ''})`,
+      received: showCell(first.value),
+      fix: [
+        `If ${JSON.stringify(first.value)} marks a missing value, pass `,
+        opt('naValues', [first.value]),
+        '; if the column holds categories, pass ',
+        opt('categorical', [column]),
+      ],
     });
   }
 
@@ -713,32 +1014,23 @@ export class TableReader {
         received: dropped > 0 ? `0 rows left after dropping ${dropped} row${dropped === 1 ? '' : 's'} with missing values` : '0 rows',
         fix:
           dropped > 0
-            ? 'Use missing: "mean-impute" to keep rows with missing features, or fill in the missing values'
-            : 'Remove the task from the tasks option, or add its rows',
+            ? ['Use ', opt('missing', 'mean-impute'), ' to keep rows with missing features, or fill in the missing values']
+            : ['Remove the task from ', opt('tasks'), ', or add its rows'],
       });
     });
-    const enc = this.buildEncoding();
+    const { enc, cols, categorical, ids } = this.decide();
     const plan = this.plan;
     const w = this.w;
     const p = enc.numFeatures;
     // Task order: as listed, as in the encoding, or first appearance.
     const order = this.taskList.map((_, t) => t);
     if (this.enc && !this.tasksFixed) order.sort((a, b) => enc.taskIndex(this.taskList[a] as string) - enc.taskIndex(this.taskList[b] as string));
-    // Where each raw column goes in the encoded row, with category remapping and fill values.
-    const out = Int32Array.from(enc.offsets);
-    const remap: (Int32Array | null)[] = plan.featNames.map((_, j) => {
-      if (plan.isCat[j] === 0 || this.enc) return null;
-      const seen = this.catLevels[j] as string[];
-      const c = enc.columns[j] as ColumnEncoding & { kind: 'categorical' };
-      return Int32Array.from(seen, (l) => c.levels.indexOf(l));
-    });
-    const numericOnly = p === w && plan.isCat.every((c) => c === 0);
-    const placed =
-      numericOnly && this.blocks.length === 0 ? this.placeInPlace(order, enc) : this.placeFromBlocks(enc, remap, out, p);
+    const numericOnly = p === w && cols.every((c) => c.kind === 0);
+    const placed = numericOnly && this.blocks.length === 0 ? this.placeInPlace(order, enc) : this.placeFromBlocks(cols, p);
     const taskNames = order.map((t) => this.taskList[t] as string);
     const Xs = order.map((t) => placed.X[t] as FloatArray);
     const ys = order.map((t) => placed.y[t] as Float64Array);
-    if ((this.options.constantTarget ?? 'error') === 'error') checkConstantTargets(taskNames, ys, plan.target);
+    if ((this.options.constantTarget ?? 'allow') === 'error') checkConstantTargets(taskNames, ys, plan.target);
     const droppedByColumn: Record<string, number> = {};
     const imputedByColumn: Record<string, number> = {};
     const unseenByColumn: Record<string, number> = {};
@@ -748,6 +1040,8 @@ export class TableReader {
       if ((this.unseen[j] as number) > 0) unseenByColumn[name] = this.unseen[j] as number;
     });
     if (this.targetDropped > 0) droppedByColumn[plan.target] = this.targetDropped;
+    const droppedByTask: Record<string, number> = {};
+    for (const t of order) if ((this.taskDropped[t] as number) > 0) droppedByTask[this.taskList[t] as string] = this.taskDropped[t] as number;
     const report: ReadReport = {
       source: this.source,
       rowsRead: this.rowsRead,
@@ -755,8 +1049,13 @@ export class TableReader {
       rowsDropped: this.rowsDropped,
       missing: this.missing,
       droppedByColumn,
+      droppedByTask,
       imputedByColumn,
       unseenByColumn,
+      categoricalColumns: categorical,
+      idColumns: ids,
+      constantTargetTasks: constantTargetTasks(ys).map((c) => ({ task: taskNames[c.index] as string, rows: c.rows, value: c.value })),
+      tinyTasks: ys.flatMap((y, r) => (y.length <= TINY_TASK_ROWS ? [{ task: taskNames[r] as string, rows: y.length }] : [])),
     };
     return createDataset({ taskNames, featureNames: enc.featureNames, X: Xs, y: ys, dtype: this.dtype, encoding: enc, report });
   }
@@ -841,14 +1140,9 @@ export class TableReader {
   }
 
   /** Rows in several blocks, or categorical features to expand: copy each row to its task's matrix. */
-  private placeFromBlocks(
-    enc: Encoding,
-    remap: readonly (Int32Array | null)[],
-    out: Int32Array,
-    p: number,
-  ): { X: FloatArray[]; y: Float64Array[] } {
+  private placeFromBlocks(cols: readonly ColPlace[], p: number): { X: FloatArray[]; y: Float64Array[] } {
     const w = this.w;
-    const simple = p === w && this.plan.isCat.every((c) => c === 0) && this.missing !== 'mean-impute';
+    const simple = p === w && cols.every((c) => c.kind === 0) && this.missing !== 'mean-impute';
     const counts = this.taskCounts;
     const taskX: (FloatArray | null)[] = counts.map(() => null);
     const taskY = counts.map((n) => new Float64Array(n));
@@ -857,12 +1151,13 @@ export class TableReader {
     this.blockY.push(this.curY);
     this.blockT.push(this.curT);
     this.blockLen.push(this.curLen);
+    let at = 0; // stored row number, over all blocks
     for (let b = 0; b < this.blocks.length; b++) {
       const B = this.blocks[b] as FloatArray;
       const Y = this.blockY[b] as Float64Array;
       const T = this.blockT[b] as Int32Array;
       const len = this.blockLen[b] as number;
-      for (let i = 0; i < len; i++) {
+      for (let i = 0; i < len; i++, at++) {
         const t = T[i] as number;
         let dest = taskX[t];
         if (dest === null || dest === undefined) {
@@ -881,18 +1176,17 @@ export class TableReader {
           continue;
         }
         for (let j = 0; j < w; j++) {
+          const c = cols[j] as ColPlace;
+          if (c.kind < 0) continue;
           const v = B[s + j] as number;
-          const c = enc.columns[j] as ColumnEncoding;
-          const at = o + (out[j] as number);
-          if (c.kind === 'numeric') dest[at] = Number.isNaN(v) ? (c.fill as number) : v;
+          const to = o + c.out;
+          if (c.kind === 0) dest[to] = Number.isNaN(v) ? (c.fill as number) : v;
           else if (!Number.isNaN(v)) {
-            if (v >= 0) {
-              const m = remap[j];
-              dest[at + (m ? (m[v] as number) : v)] = 1;
-            }
+            if (c.kind === 2 && at < c.switchAt) dest[to + ((c.numLevel as Map<number, number>).get(v) as number)] = 1;
+            else if (v >= 0) dest[to + (c.remap ? (c.remap[v] as number) : v)] = 1;
           } else {
             const fill = c.fill as readonly number[];
-            for (let k = 0; k < fill.length; k++) dest[at + k] = fill[k] as number;
+            for (let k = 0; k < fill.length; k++) dest[to + k] = fill[k] as number;
           }
         }
       }
@@ -905,17 +1199,38 @@ export class TableReader {
   }
 }
 
+/** Where a raw feature column goes in the encoded row. */
+interface ColPlace {
+  /** -1 dropped (ID-like), 0 numeric, 1 categorical codes, 2 inferred categorical (numbers before `switchAt`, codes after). */
+  readonly kind: -1 | 0 | 1 | 2;
+  readonly out: number;
+  readonly fill: number | readonly number[] | null;
+  readonly remap: Int32Array | null;
+  readonly numLevel: ReadonlyMap<number, number> | null;
+  readonly switchAt: number;
+}
+
+/** Tasks of at most this many rows are listed in `report.tinyTasks`. */
+export const TINY_TASK_ROWS = 2;
+
 function noValuesError(column: string, rows: number): ValidationError {
   return new ValidationError('No values to compute a fill value', {
     column,
     expected: 'at least one non-missing value in the column to compute its training mean',
     received: `only missing values in ${rows} kept rows`,
-    fix: 'Remove the column (exclude option), or fill it in',
+    fix: ['Remove the column (', opt('exclude', [column]), '), or fill it in'],
   });
 }
 
 /** Reads every row of a value table into a dataset. */
 export function readValueTable(table: ValueTable, options: TableOptions, source: string): MultiTaskDataset {
+  if (table.numRows === 0 && table.columnNames.length === 0) {
+    throw new ValidationError('No records', {
+      expected: 'at least one record (a row with the task, target and feature columns)',
+      received: source === 'columns' ? 'an object with no columns' : source === 'records' ? 'an empty array' : 'no rows and no columns',
+      fix: 'Check that the right data was given (an export with no rows gives [])',
+    });
+  }
   const reader = new TableReader(table.columnNames, options, source, { rows: table.numRows });
   for (let i = 0; i < table.numRows; i++) reader.pushValues(table, i, i + 1);
   return reader.finish();

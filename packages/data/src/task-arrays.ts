@@ -1,4 +1,4 @@
-import { describeReceived, type Matrix, ValidationError } from '@hetmtl/tensor';
+import { describeReceived, type Matrix, opt, ValidationError } from '@hetmtl/tensor';
 import { checkConstantTargets } from './checks.js';
 import { createDataset, type MultiTaskDataset } from './dataset.js';
 import { Encoding } from './encoding.js';
@@ -32,7 +32,7 @@ export interface TaskArraysOptions {
    * change it afterwards).
    */
   readonly copy?: boolean;
-  /** A target constant within a task (of two or more rows) is an "error" (default) or "allow"ed. */
+  /** A target constant within a task (of two or more rows) is "allow"ed (default) or an "error". */
   readonly constantTarget?: 'error' | 'allow';
   /** Name of the task column in the dataset's encoding (for rows encoded at predict time). Default "task". */
   readonly taskColumn?: string;
@@ -91,7 +91,7 @@ export function checkFeatureNames(names: unknown, p: number | undefined): readon
         column: j + 1,
         expected: 'a non-empty name for every feature',
         received: describeReceived(n),
-        fix: 'Name every feature in featureNames',
+        fix: ['Name every feature in ', opt('featureNames')],
       });
     }
     const k = seen.get(n);
@@ -115,7 +115,7 @@ function nonFinite(task: string, row: number, column: string, value: number): Va
     column,
     expected: 'a finite number',
     received: String(value),
-    fix: 'Replace or remove it before building the dataset (readCsv and fromLongTable offer missing: "drop-rows" or "mean-impute")',
+    fix: ['Replace or remove it before building the dataset (readCsv and fromLongTable offer ', opt('missing', 'drop-rows'), ' or "mean-impute")'],
   });
 }
 
@@ -186,7 +186,7 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
               task: name,
               expected: `n×p entries with n = ${n} (the length of y)`,
               received: `${data.length} entries, not a multiple of ${n}`,
-              fix: 'Pass X row-major with one row per entry of y, or pass featureNames to fix p',
+              fix: ['Pass X row-major with one row per entry of y, or pass ', opt('featureNames'), ' to fix p'],
             });
           }
           p = data.length / n;
@@ -214,7 +214,7 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
               column: featureNames?.[i % P] ?? `x${(i % P) + 1}`,
               expected: 'a magnitude below 3.4e38 (dtype "float32")',
               received: String(orig),
-              fix: 'Use dtype "float64", or rescale the feature',
+              fix: ['Use ', opt('dtype', 'float64'), ', or rescale the feature'],
             });
           }
           throw nonFinite(name, Math.floor(i / P) + 1, featureNames?.[i % P] ?? `x${(i % P) + 1}`, v);
@@ -246,12 +246,12 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
           const v = row[j];
           const col = featureNames?.[j] ?? `x${j + 1}`;
           if (typeof v !== 'number') {
-            throw new ValidationError('Non-numeric value', { task: name, row: i + 1, column: col, expected: 'a number', received: describeReceived(v), fix: 'Convert the value to a number; categorical data goes through fromLongTable with the categorical option' });
+            throw new ValidationError('Non-numeric value', { task: name, row: i + 1, column: col, expected: 'a number', received: describeReceived(v), fix: ['Convert the value to a number; categorical data goes through fromLongTable (text columns are categorical, or list them in ', opt('categorical'), ')'] });
           }
           if (!Number.isFinite(v)) throw nonFinite(name, i + 1, col, v);
           X[i * P + j] = v;
           if (dtype === 'float32' && !Number.isFinite(X[i * P + j] as number)) {
-            throw new ValidationError('Value too large for float32', { task: name, row: i + 1, column: col, expected: 'a magnitude below 3.4e38 (dtype "float32")', received: String(v), fix: 'Use dtype "float64", or rescale the feature' });
+            throw new ValidationError('Value too large for float32', { task: name, row: i + 1, column: col, expected: ['a magnitude below 3.4e38 (', opt('dtype', 'float32'), ')'], received: String(v), fix: ['Use ', opt('dtype', 'float64'), ', or rescale the feature'] });
           }
         }
       }
@@ -272,7 +272,7 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
   const P = p as number;
   featureNames = featureNames ?? Array.from({ length: P }, (_, j) => `x${j + 1}`);
   checkFeatureNames(featureNames, P);
-  if ((options.constantTarget ?? 'error') === 'error') checkConstantTargets(names, ys, options.target ?? 'y');
+  if ((options.constantTarget ?? 'allow') === 'error') checkConstantTargets(names, ys, options.target ?? 'y');
   const encoding = new Encoding({
     taskColumn: options.taskColumn ?? 'task',
     target: options.target ?? 'y',

@@ -58,6 +58,43 @@ export async function nodeAsciiDecoder(): Promise<AsciiDecoder | undefined> {
   }
 }
 
+/** Line feeds in `b`. */
+function countLineFeeds(b: Uint8Array, end = b.length): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0 && i < end; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Position of the first byte of `b` that cannot start or continue a UTF-8 character (RFC 3629:
+ * no overlong forms, surrogates or code points above U+10FFFF), or -1. A character cut off by the
+ * end of `b` is not an error (the next chunk continues it).
+ */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    const c = b[i] as number;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    if (need === 0) return i;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= n) return -1;
+      if (((b[i + k] as number) & 0xc0) !== 0x80) return i;
+    }
+    const d = b[i + 1] as number;
+    if ((c === 0xe0 && d < 0xa0) || (c === 0xed && d > 0x9f) || (c === 0xf0 && d < 0x90) || (c === 0xf4 && d > 0x8f)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+const LATIN1_FIX =
+  'The file is probably Latin-1 or Windows-1252 (older Excel and Windows tools write it): convert it with iconv -f latin1 -t utf-8 in.csv > out.csv (-f windows-1252 for Windows files), or save it as "CSV UTF-8"';
+
 /** Bytes at the end of `b` that start a UTF-8 sequence not yet complete (0–3 bytes). */
 function incompleteTail(b: Uint8Array): Uint8Array {
   for (let back = 1; back <= Math.min(3, b.length); back++) {
@@ -78,6 +115,8 @@ class Utf8Checker {
   // ignoreBOM: a BOM is removed here at byte 0 only, never mid-stream after an ASCII fast path.
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private offset = 0;
+  /** Line feeds before the current chunk (to name the line of a bad byte). */
+  private lines = 0;
   private tail: Uint8Array = new Uint8Array(0);
   constructor(
     private readonly source: string,
@@ -94,6 +133,7 @@ class Utf8Checker {
     // All-ASCII bytes with no character pending from the previous chunk: a byte is a character.
     if (this.fast !== undefined && this.tail.length === 0 && this.fast.isAscii(bytes)) {
       this.offset += bytes.length;
+      this.lines += countLineFeeds(bytes);
       return this.fast.latin1(bytes);
     }
     const text = this.decoder.decode(bytes, { stream: true });
@@ -104,13 +144,41 @@ class Utf8Checker {
       try {
         new TextDecoder('utf-8', { fatal: true }).decode(joined, { stream: true });
       } catch {
-        throw notTextError(this.source, `bytes that are not valid UTF-8 in bytes ${this.offset + 1}–${this.offset + bytes.length}`);
+        throw this.invalidError(joined);
       }
     }
+    this.lines += countLineFeeds(bytes);
     this.tail = incompleteTail(bytes);
     const first = this.offset === 0;
     this.offset += bytes.length;
     return first && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
+  /**
+   * The error for the first invalid byte of `joined` (the pending tail, then the current chunk):
+   * its line and byte, and, for text with a few such bytes, the likely encoding (Latin-1 or
+   * Windows-1252) and how to convert it; bytes that look like binary data (control bytes, or
+   * many bytes above 0x7F) are named as such.
+   */
+  private invalidError(joined: Uint8Array): Error {
+    const at = firstInvalidUtf8(joined);
+    if (at < 0) return notTextError(this.source, `bytes that are not valid UTF-8 in bytes ${this.offset + 1}–${this.offset + joined.length - this.tail.length}`);
+    // The tail's bytes were counted in the offset and lines of the previous chunk.
+    const line = this.lines - countLineFeeds(this.tail) + countLineFeeds(joined, at) + 1;
+    const lineStart = joined.lastIndexOf(10, at - 1);
+    const fileByte = this.offset - this.tail.length + at + 1;
+    const inLine = lineStart >= 0 ? at - lineStart : null;
+    const hex = (joined[at] as number).toString(16).toUpperCase().padStart(2, '0');
+    const where = `the byte 0x${hex} at line ${line}${inLine !== null ? `, byte ${inLine} of the line` : ''} (byte ${fileByte} of the input), which is not UTF-8`;
+    let high = 0;
+    let control = 0;
+    const sample = joined.subarray(0, Math.min(joined.length, 4096));
+    for (const c of sample) {
+      if (c >= 0x80) high++;
+      else if (c < 0x20 && c !== 9 && c !== 10 && c !== 13) control++;
+    }
+    if (control > 0 || high > 0.3 * sample.length) return notTextError(this.source, `${where}, among bytes that look like binary data`);
+    return new ValidationError(`${this.source} is not text`, { expected: 'UTF-8 text', received: where, fix: LATIN1_FIX });
   }
 
   end(): string {

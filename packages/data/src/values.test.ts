@@ -40,7 +40,10 @@ describe('parseNumber and friends', () => {
     expect(parseNumber('', na)).toBe('missing');
     expect(parseNumber('  ', na)).toBe('missing');
     expect(parseNumber('NA', na)).toBe('missing');
-    expect(parseNumber('NaN', na)).toBe('nan');
+    // "NaN" is a missing-value marker by default (case as listed); other spellings are non-finite.
+    expect(parseNumber('NaN', na)).toBe('missing');
+    expect(parseNumber('nan', na)).toBe('nan');
+    expect(parseNumber('NaN', naSet(['NA']))).toBe('nan');
     expect(parseNumber('-Inf', na)).toBe('infinite');
     expect(parseNumber('1e400', na)).toBe('infinite');
     expect(parseNumber('abc', na)).toBe('non-numeric');

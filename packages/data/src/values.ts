@@ -1,4 +1,4 @@
-import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
 
 /** What to do with a missing value: fail (default), drop the row, or fill it with the training mean. */
 export type MissingPolicy = 'error' | 'drop-rows' | 'mean-impute';
@@ -9,8 +9,11 @@ export type Dtype = 'float64' | 'float32';
 /** Feature storage: row-major n×p. */
 export type FloatArray = Float64Array | Float32Array;
 
-/** Strings read as a missing value by default (exact match after trimming spaces). */
-export const DEFAULT_NA_VALUES: readonly string[] = Object.freeze(['', 'NA', 'N/A', 'null', 'NULL']);
+/**
+ * Strings read as a missing value by default (exact match after trimming spaces, case as listed):
+ * what R, pandas, SAS/Stata (".") and JSON exports write for a missing cell.
+ */
+export const DEFAULT_NA_VALUES: readonly string[] = Object.freeze(['', 'NA', 'N/A', 'NaN', '.', 'null', 'NULL']);
 
 export const MISSING_POLICIES: readonly MissingPolicy[] = ['error', 'drop-rows', 'mean-impute'];
 
@@ -34,7 +37,7 @@ export function naSet(values: readonly string[] = DEFAULT_NA_VALUES): NaSet {
       column: 'naValues',
       expected: 'an array of strings, e.g. ["", "NA"]',
       received: describeReceived(values),
-      fix: 'Pass the strings that mark a missing value in your data',
+      fix: ['Pass ', opt('naValues'), ' as the strings that mark a missing value in your data'],
     });
   }
   const set = new Set<string>();
@@ -121,7 +124,9 @@ export function valueToNumber(value: unknown, na: NaSet): number | BadValue {
   switch (typeof value) {
     case 'number':
       if (Number.isFinite(value)) return na.numeric && na.set.has(String(value)) ? 'missing' : value;
-      return Number.isNaN(value) ? 'nan' : 'infinite';
+      // A NaN number is missing when "NaN" is a missing-value marker (the default), as the text is.
+      if (Number.isNaN(value)) return na.set.has('NaN') ? 'missing' : 'nan';
+      return 'infinite';
     case 'string':
       return parseNumber(value, na);
     case 'bigint':
@@ -166,8 +171,13 @@ export interface Where {
   readonly column?: string | number;
 }
 
-const MISSING_FIX =
-  'Fill it in, or pass missing: "drop-rows" (drop such rows) or missing: "mean-impute" (fill with the training mean)';
+const MISSING_FIX = [
+  'Fill it in, or pass ',
+  opt('missing', 'drop-rows'),
+  ' (drop such rows) or ',
+  opt('missing', 'mean-impute'),
+  ' (fill with the training mean)',
+];
 
 /** The error for a cell that is not a usable number. */
 export function badNumberError(kind: BadValue, value: unknown, where: Where, isTarget = false): ValidationError {
@@ -178,7 +188,7 @@ export function badNumberError(kind: BadValue, value: unknown, where: Where, isT
         ...where,
         expected: 'a number (missing values are an error by default)',
         received,
-        fix: isTarget ? 'Fill it in, or pass missing: "drop-rows" to drop rows without a target' : MISSING_FIX,
+        fix: isTarget ? ['Fill it in, or pass ', opt('missing', 'drop-rows'), ' to drop rows without a target'] : MISSING_FIX,
       });
     case 'nan':
     case 'infinite':
@@ -186,8 +196,14 @@ export function badNumberError(kind: BadValue, value: unknown, where: Where, isT
         ...where,
         expected: 'a finite number',
         received,
-        fix:
-          'Replace it with a finite number; if it marks a missing value, add it to naValues and choose missing: "drop-rows" or "mean-impute"',
+        fix: [
+          'Replace it with a finite number; if it marks a missing value, add it to ',
+          opt('naValues'),
+          ' and choose ',
+          opt('missing', 'drop-rows'),
+          ' or ',
+          opt('missing', 'mean-impute'),
+        ],
       });
     default:
       return new ValidationError('Non-numeric value in a numeric column', {
@@ -195,8 +211,8 @@ export function badNumberError(kind: BadValue, value: unknown, where: Where, isT
         expected: 'a number',
         received,
         fix: isTarget
-          ? 'Correct the value; the target must be numeric'
-          : 'Correct the value, or list the column in the categorical option if it holds categories',
+          ? 'Correct the value; the target must be numeric (recode a yes/no target as 1/0)'
+          : ['Correct the value, or list the column in ', opt('categorical'), ' if it holds categories'],
       });
   }
 }
@@ -259,7 +275,7 @@ export function checkMissingPolicy(missing: unknown): MissingPolicy {
       column: 'missing',
       expected: '"error", "drop-rows" or "mean-impute"',
       received: describeReceived(missing),
-      fix: 'Pass one of the three policies',
+      fix: ['Pass one of the three policies, e.g. ', opt('missing', 'drop-rows')],
     });
   }
   return missing as MissingPolicy;
@@ -272,7 +288,7 @@ export function checkDtype(dtype: unknown): Dtype | undefined {
       column: 'dtype',
       expected: '"float64" or "float32"',
       received: describeReceived(dtype),
-      fix: 'Pass dtype: "float64" (the default) or "float32" (half the memory)',
+      fix: ['Pass ', opt('dtype', 'float64'), ' (the default) or ', opt('dtype', 'float32'), ' (half the memory)'],
     });
   }
   return dtype;
