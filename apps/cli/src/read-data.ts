@@ -1,6 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import {
+  decodeTextSync,
   type Encoding,
   type MultiTaskDataset,
   readArrow,
@@ -256,34 +257,9 @@ export function checkFinite(
   });
 }
 
-const SIGNATURES: readonly [readonly number[], string][] = [
-  [[0x1f, 0x8b], 'a gzip-compressed file'],
-  [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (an .xlsx workbook is one)'],
-  [[0xd0, 0xcf, 0x11, 0xe0], 'an OLE2 file (an .xls workbook is one)'],
-  [[0x25, 0x50, 0x44, 0x46], 'a PDF file'],
-  [[0x50, 0x41, 0x52, 0x31], 'a Parquet file'],
-  [[0xff, 0xfe], 'UTF-16 text'],
-  [[0xfe, 0xff], 'UTF-16 text'],
-];
-
-/** UTF-8 text of a file, refusing binary content the way @hetmtl/data's readers do. */
+/** UTF-8 text of a file, refusing binary content exactly as @hetmtl/data's readers do. */
 function decodeText(bytes: Uint8Array, path: string): string {
-  const notText = (received: string) =>
-    new ValidationError(`File ${JSON.stringify(path)} is not text`, {
-      expected: 'UTF-8 text',
-      received,
-      fix: 'Pass a text file: export a spreadsheet to CSV, decompress a compressed file, and save UTF-16 text as UTF-8',
-    });
-  for (const [sig, what] of SIGNATURES) {
-    if (bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b)) throw notText(what);
-  }
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) throw notText(`a NUL byte at byte ${nul + 1}, which text never contains`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw notText('bytes that are not valid UTF-8');
-  }
+  return decodeTextSync(bytes, `File ${JSON.stringify(path)}`);
 }
 
 async function readRawCsv(path: string, delimiter: string): Promise<RawTable> {

@@ -75,10 +75,13 @@ export async function compareWithBaselines(
       ReturnType<RidgeRegressor['evaluate']>,
     ] = [model.evaluate(evaluation), perTask.evaluate(evaluation), pooled.evaluate(evaluation)];
     const [h, r, p] = evals;
-    const tasks = evaluation.taskNames.map((task, i) => ({
+    // Every training task, in training order; a task too small to spare a test row has none.
+    const tested = new Map(evaluation.taskNames.map((t, i) => [t, evaluation.sizes[i] as number]));
+    const names = [...train.taskNames, ...evaluation.taskNames.filter((t) => !train.taskNames.includes(t))];
+    const tasks = names.map((task) => ({
       task,
       nTrain: train.taskNames.includes(task) ? train.task(task).n : 0,
-      nTest: evaluation.sizes[i] as number,
+      nTest: tested.get(task) ?? 0,
       hetmtl: score(h.tasks[task]),
       ridgePerTask: score(r.tasks[task]),
       ridgePooled: score(p.tasks[task]),
@@ -104,11 +107,42 @@ export async function compareWithBaselines(
 
 const cell = (s: Score) => `${fixed(s.rmse)} / ${fixed(s.r2)}`;
 
-/** The per-task table of fit and demo; `extra` adds columns (the demo's true groups). */
+/**
+ * What the per-task report says of small or unusual tasks: a constant target, one or two rows,
+ * no held-out rows (too small to spare one). Empty for tasks with nothing to say.
+ */
+export function taskNotes(
+  dataset: MultiTaskDataset,
+  tasksWithoutTest: readonly string[] = [],
+): Map<string, string> {
+  const notes = new Map<string, string[]>();
+  const add = (task: string, note: string) => {
+    const list = notes.get(task);
+    if (list) list.push(note);
+    else notes.set(task, [note]);
+  };
+  for (const t of dataset.report?.tinyTasks ?? []) add(t.task, `${t.rows} row${t.rows === 1 ? '' : 's'}`);
+  for (const t of dataset.report?.constantTargetTasks ?? []) add(t.task, `constant target ${t.value}`);
+  for (const t of tasksWithoutTest) add(t, 'no test rows');
+  return new Map([...notes].map(([t, list]) => [t, list.join(', ')]));
+}
+
+/**
+ * The per-task table of fit and demo; `extra` adds columns (the demo's true groups), `notes` a
+ * last column marking small or unusual tasks.
+ */
 export function comparisonTable(
   c: Comparison,
   extra?: { readonly header: readonly string[]; readonly cells: (task: string) => string[] },
+  notes?: ReadonlyMap<string, string>,
 ): string {
+  if (notes && notes.size > 0) {
+    const inner = extra;
+    extra = {
+      header: [...(inner?.header ?? []), 'note'],
+      cells: (task) => [...(inner?.cells(task) ?? []), notes.get(task) ?? ''],
+    };
+  }
   const header = [
     'task',
     'train',
@@ -187,8 +221,8 @@ const jsonScore = (s: Score) => ({
   r2: jsonNumber(s.r2),
 });
 
-/** The comparison as JSON-safe data (NaN as null). */
-export function comparisonJson(c: Comparison) {
+/** The comparison as JSON-safe data (NaN as null); `notes` marks small or unusual tasks. */
+export function comparisonJson(c: Comparison, notes?: ReadonlyMap<string, string>) {
   const three = (x: Comparison['mean']) => ({
     hetmtl: jsonScore(x.hetmtl),
     ridgePerTask: jsonScore(x.ridgePerTask),
@@ -202,6 +236,7 @@ export function comparisonJson(c: Comparison) {
       hetmtl: jsonScore(t.hetmtl),
       ridgePerTask: jsonScore(t.ridgePerTask),
       ridgePooled: jsonScore(t.ridgePooled),
+      ...(notes?.has(t.task) ? { note: notes.get(t.task) } : {}),
     })),
     meanOfTasks: three(c.mean),
     allRows: three(c.overall),

@@ -262,7 +262,11 @@ export abstract class BaselineRegressor<M, O extends ResolvedCommonOptions> {
         }),
     };
     const tr = standardiseTasks(train, st);
-    const selected = await this.select(tr, val ? standardiseTasks(val, st) : null, ctx);
+    const selected = await this.select(
+      tr,
+      val ? standardiseTasks(val, st, train.taskNames) : null,
+      ctx,
+    );
     let model = selected.model;
     let standardizer = st;
     if (refit && val) {

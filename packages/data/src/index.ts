@@ -74,3 +74,4 @@ export {
   taskIndexOf,
   toRowMajor,
 } from './model-input.js';
+export { decodeTextSync } from './text-source.js';

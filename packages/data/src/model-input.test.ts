@@ -26,6 +26,25 @@ describe('metrics', () => {
 });
 
 describe('estimator input helpers', () => {
+  it('a validation part without some tasks: aligned with the training tasks, empty where absent', () => {
+    const train = ds();
+    const onlyB = fromTaskArrays({ b: { X: [[4, 4]], y: [9] } });
+    const st = new Standardizer().fit(train);
+    const v = standardiseTasks(onlyB, st, train.taskNames);
+    expect(v.X.map((x) => x.length)).toEqual([0, 2]);
+    expect(v.y.map((y) => y.length)).toEqual([0, 1]);
+    expect(Array.from(v.y[1] as Float64Array)).toEqual(Array.from(st.transformY(Float64Array.of(9), 'b')));
+    // A task the training rows do not have is refused.
+    const other = fromTaskArrays({ c: { X: [[4, 4]], y: [9] } });
+    expect(() => standardiseTasks(other, st, train.taskNames)).toThrow(/A task the training rows do not have \(at task "c"\)/);
+    // Combining keeps a's tasks whole, adds b's rows where b has the task.
+    const c = combineDatasets(train, onlyB);
+    expect(c.taskNames).toEqual(['a', 'b']);
+    expect(c.sizes).toEqual([3, 3]);
+    expect(Array.from(c.task('b').y)).toEqual([3, 5, 9]);
+    expect(() => combineDatasets(train, other)).toThrow(/different tasks/);
+  });
+
   it('combineDatasets puts each task of b after the same task of a', () => {
     const c = combineDatasets(ds(), ds(10));
     expect(c.sizes).toEqual([6, 4]);

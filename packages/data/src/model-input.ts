@@ -16,9 +16,38 @@ export interface StandardisedTasks {
 }
 
 /** Every task of a dataset, standardised with a fitted standardizer. */
-export function standardiseTasks(ds: MultiTaskDataset, st: Standardizer): StandardisedTasks {
+export function standardiseTasks(
+  ds: MultiTaskDataset,
+  st: Standardizer,
+  tasks?: readonly string[],
+): StandardisedTasks {
   const X: Float64Array[] = [];
   const y: Float64Array[] = [];
+  if (tasks !== undefined) {
+    // Aligned with `tasks` (the training tasks): a task without rows here (too small to spare
+    // a validation or test row) gets empty arrays, which the metrics skip.
+    const known = new Set(tasks);
+    const extra = ds.taskNames.find((t) => !known.has(t));
+    if (extra !== undefined)
+      throw new ValidationError('A task the training rows do not have', {
+        task: extra,
+        expected: `one of the ${tasks.length} training tasks`,
+        received: JSON.stringify(extra),
+        fix: 'Split one dataset with trainTestSplit from @hetmtl/data',
+      });
+    const present = new Set(ds.taskNames);
+    for (const name of tasks) {
+      if (!present.has(name)) {
+        X.push(new Float64Array(0));
+        y.push(new Float64Array(0));
+        continue;
+      }
+      const t = ds.task(name);
+      X.push(st.transformX(t.X, t.name));
+      y.push(st.transformY(t.y, t.name));
+    }
+    return { X, y, p: ds.numFeatures };
+  }
   for (const t of ds.tasks()) {
     // The task names where a value cannot be standardised (and picks per-task statistics).
     X.push(st.transformX(t.X, t.name));
@@ -68,11 +97,19 @@ export function checkSameShape(
   }
 }
 
-/** The rows of each task of `a` followed by those of the same task in `b` (tasks in the order of `a`). */
+/**
+ * The rows of each task of `a` followed by those of the same task in `b` (tasks in the order of
+ * `a`); `b` may lack tasks of `a` (a task too small to spare a validation row), not have others.
+ */
 export function combineDatasets(a: MultiTaskDataset, b: MultiTaskDataset): MultiTaskDataset {
-  checkSameShape(a, b);
+  checkDataset(b, 'dataset');
+  if (b.numFeatures !== a.numFeatures) checkSameShape(a, b);
+  const known = new Set(a.taskNames);
+  if (b.taskNames.some((t) => !known.has(t))) checkSameShape(a, b);
+  const inB = new Set(b.taskNames);
   const p = a.numFeatures;
   const list = a.tasks().map((t) => {
+    if (!inB.has(t.name)) return { name: t.name, X: Float64Array.from(t.X), y: Float64Array.from(t.y) };
     const u = b.task(t.name);
     const X = new Float64Array((t.n + u.n) * p);
     X.set(t.X, 0);

@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
-import { type MissingPolicy, type MultiTaskDataset, trainTestSplit } from '@hetmtl/data';
+import {
+  type MissingPolicy,
+  type MultiTaskDataset,
+  readReportNotes,
+  trainTestSplit,
+} from '@hetmtl/data';
 import { DualEncoderRegressor } from '@hetmtl/model';
 import { throwIfAborted } from '@hetmtl/optimizer';
 import { activateBackend, describeBackend } from '../backends.js';
@@ -10,7 +15,7 @@ import { interruptible } from '../interrupt.js';
 import { modelDocument, writeFileAtomic } from '../model-file.js';
 import { type ModelFlags, modelOptions } from '../model-options.js';
 import { ProgressBar } from '../progress.js';
-import { readerOptionsFromFlags } from '../option-flags.js';
+import { cliOptionWords, readerOptionsFromFlags } from '../option-flags.js';
 import { checkOutputPath } from '../output-path.js';
 import { readTrainingData } from '../read-data.js';
 import {
@@ -21,6 +26,7 @@ import {
   groupLines,
   modelSummaryJson,
   selectionLines,
+  taskNotes,
 } from '../report.js';
 import type { Output } from '../output.js';
 
@@ -72,11 +78,14 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         if (flags.strict) refuseTinyTasks(dataset, flags.test);
         let train: MultiTaskDataset = dataset;
         let evaluation: MultiTaskDataset = dataset;
+        let tasksWithoutTest: readonly string[] = [];
         if (flags.test > 0) {
           const split = trainTestSplit(dataset, { test: flags.test, seed: flags.seed });
           train = split.train;
           evaluation = split.test;
+          tasksWithoutTest = split.tasksWithoutTest;
         }
+        const dataNotes = dataset.report ? readReportNotes(dataset.report, cliOptionWords) : [];
         const backend = await activateBackend(flags.backend);
         throwIfAborted(signal);
         out.info(
@@ -123,7 +132,19 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           await writeFileAtomic(flags.out, `${JSON.stringify(doc)}\n`, signal);
           saved = resolve(flags.out);
         }
-        return { model, comparison, seconds, saved, format, backend };
+        const notes = taskNotes(dataset, tasksWithoutTest);
+        return {
+          model,
+          comparison,
+          seconds,
+          saved,
+          format,
+          backend,
+          notes,
+          dataNotes,
+          tasksWithoutTest,
+          report: dataset.report,
+        };
       },
       () => {
         bar.stop();
@@ -165,6 +186,10 @@ function report(
     saved: string | null;
     format: string;
     backend: { name: string };
+    notes: ReadonlyMap<string, string>;
+    dataNotes: readonly string[];
+    tasksWithoutTest: readonly string[];
+    report: MultiTaskDataset['report'];
   },
   out: Output,
 ): void {
@@ -180,7 +205,17 @@ function report(
         flags.test > 0
           ? { rows: 'held-out', test: flags.test }
           : { rows: 'training (in-sample)', test: 0 },
-      ...comparisonJson(comparison),
+      data: {
+        notes: r.dataNotes,
+        categoricalColumns: r.report?.categoricalColumns ?? [],
+        idColumns: r.report?.idColumns ?? [],
+        rowsDropped: r.report?.rowsDropped ?? 0,
+        droppedByTask: r.report?.droppedByTask ?? {},
+        constantTargetTasks: r.report?.constantTargetTasks ?? [],
+        tinyTasks: r.report?.tinyTasks ?? [],
+        tasksWithoutTest: r.tasksWithoutTest,
+      },
+      ...comparisonJson(comparison, r.notes),
       model: modelSummaryJson(model),
       saved,
       seconds,
@@ -192,7 +227,16 @@ function report(
       ? `Held-out test rows (${Math.round(flags.test * 100)}% of each task, seed ${flags.seed}): RMSE / R²`
       : 'Training rows (in-sample; pass --test 0.2 to hold rows out): RMSE / R²',
   );
-  out.print(comparisonTable(comparison));
+  if (r.dataNotes.length > 0) {
+    out.print('Data:');
+    for (const note of r.dataNotes) out.print(`  ${note}`);
+    out.print('');
+  }
+  out.print(comparisonTable(comparison, undefined, r.notes));
+  if (r.tasksWithoutTest.length > 0)
+    out.print(
+      `${r.tasksWithoutTest.length} task${r.tasksWithoutTest.length === 1 ? ' is' : 's are'} too small to spare a test row (fitted on all of ${r.tasksWithoutTest.length === 1 ? 'its' : 'their'} rows, not scored): marked "no test rows"`,
+    );
   out.print('');
   for (const line of selectionLines(model)) out.print(line);
   out.print('');
