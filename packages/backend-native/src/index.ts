@@ -1,5 +1,6 @@
 import {
   type BackendAvailability,
+  BackendUnavailableError,
   type BackendPlugin,
   defineBackend,
   tf,
@@ -182,17 +183,20 @@ export function nativeBackend(options: NativeBackendOptions = {}): BackendPlugin
     },
     async setup(): Promise<void> {
       const loaded = loadBinding();
-      if (!loaded.ok)
-        throw new Error(`The native backend is not available: ${loaded.reason}. ${loaded.fix}`);
+      if (!loaded.ok) throw new BackendUnavailableError('native', loaded.reason, { fix: loaded.fix });
       const binding = loaded.binding;
       registerNativeBackend(binding);
       binding.setThreads(config.threads);
       const blas = config.gemm === 'builtin' ? null : loadOpenBLAS(binding).path;
       if (config.gemm === 'openblas' && blas === null)
-        throw new Error('OpenBLAS was not found; check isAvailable() first');
+        throw new BackendUnavailableError('native', 'OpenBLAS was not found', {
+          fix: "Check isAvailable() first, or use nativeBackend({ gemm: 'auto' }) for the built-in GEMM",
+        });
       binding.setGemm(blas === null ? 'builtin' : 'openblas');
       if (tf.findBackendFactory(TF_BACKEND_NAME) === null)
-        throw new Error(`${TF_BACKEND_NAME} did not register`);
+        throw new BackendUnavailableError('native', `${TF_BACKEND_NAME} did not register with TensorFlow.js`, {
+          fix: 'Check that one copy of @tensorflow/tfjs-core is installed (pnpm why @tensorflow/tfjs-core)',
+        });
     },
     async capabilities() {
       const loaded = loadBinding();

@@ -1,4 +1,10 @@
-import { type BackendAvailability, type BackendPlugin, defineBackend, tf } from '@hetmtl/tensor';
+import {
+  type BackendAvailability,
+  BackendUnavailableError,
+  type BackendPlugin,
+  defineBackend,
+  tf,
+} from '@hetmtl/tensor';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { setTransposeARouting } from './transpose-routing.js';
 
@@ -88,9 +94,9 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
       if (applied === key) return;
       // tfjs-wasm reads its binary paths and flags once, when the backend first initialises.
       if (applied !== undefined && wasmInitialised()) {
-        throw new Error(
-          'The wasm backend is already initialised with other simd/threads/wasmPaths options; these need a new process',
-        );
+        throw new BackendUnavailableError('wasm', 'it is already initialised with other simd/threads/wasmPaths options', {
+          fix: 'Start a new process to change these options, or create wasmBackend() with the options in use',
+        });
       }
       tf.env().set('WASM_HAS_SIMD_SUPPORT', options.simd === false ? false : await simdProbe());
       if (options.threads !== undefined) setThreadsCount(options.threads);

@@ -10,6 +10,7 @@ export {
   type BackendPlugin,
 } from './backend.js';
 export {
+  AbortError,
   apiOptionWords,
   BackendUnavailableError,
   describeReceived,
