@@ -15,3 +15,14 @@ export {
   encoderChecks,
   formatEncoderConformanceReport,
 } from './encoder-conformance.js';
+export {
+  bruteMinimise,
+  checkPenaltyConformance,
+  formatPenaltyConformanceReport,
+  type PenaltyCheckName,
+  type PenaltyCheckResult,
+  type PenaltyConformanceOptions,
+  type PenaltyConformanceReport,
+  type PenaltyUnderTest,
+  penaltyChecks,
+} from './penalty-conformance.js';

@@ -3,6 +3,7 @@ import type { BackendPlugin } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backendCases } from './backend-cases.js';
 import { type ConformanceOptions, type ConformanceReport, checkBackendConformance } from './backend-conformance.js';
+import { checkPenaltyConformance, type PenaltyConformanceOptions, type PenaltyUnderTest, penaltyChecks } from './penalty-conformance.js';
 import { checkEncoderConformance, type EncoderConformanceOptions, type EncoderConformanceReport, encoderChecks } from './encoder-conformance.js';
 
 /**
@@ -45,6 +46,23 @@ export function describeEncoderConformance(spec: EncoderSpec, options: EncoderCo
       it(name, () => {
         const r = report.results.find((x) => x.name === name);
         // The whole message (expect(...).toBeUndefined() would truncate it).
+        if (r?.failure !== undefined) expect.fail(r.failure);
+        expect(r?.ok).toBe(true);
+      });
+    }
+  });
+}
+
+/**
+ * Registers the penalty conformance suite for a penalty as vitest tests, one test per check, e.g.
+ * `describePenaltyConformance(mcp(), { rebuild: (json) => similarityRegistry.create(json) })`.
+ */
+export function describePenaltyConformance(penalty: PenaltyUnderTest, options: PenaltyConformanceOptions = {}): void {
+  describe(`penalty conformance: ${penalty.kind} ${JSON.stringify(penalty.config ?? {})}`, () => {
+    const report = checkPenaltyConformance(penalty, options);
+    for (const name of penaltyChecks) {
+      it(name, () => {
+        const r = report.results.find((x) => x.name === name);
         if (r?.failure !== undefined) expect.fail(r.failure);
         expect(r?.ok).toBe(true);
       });
