@@ -97,6 +97,9 @@ export interface NativeInfo {
   readonly compiler?: string;
 }
 
+/** What to use when the addon cannot load (the remedy's alternatives). */
+const ALTERNATIVES = Object.freeze(['wasm', 'cpu']);
+
 function usesSimd(binding: NativeBinding): boolean {
   const info = binding.info();
   return info.cpu.avx2 || info.cpu.sse42 || process.arch === 'arm64';
@@ -168,7 +171,10 @@ export function nativeBackend(options: NativeBackendOptions = {}): BackendPlugin
     config,
     async isAvailable(): Promise<BackendAvailability> {
       const loaded = loadBinding();
-      if (!loaded.ok) return { ok: false, reason: loaded.reason, fix: loaded.fix };
+      if (!loaded.ok) {
+        const remedy = { reason: loaded.reason, fix: loaded.action, alternatives: ALTERNATIVES };
+        return { ok: false, reason: loaded.reason, fix: loaded.fix, remedy };
+      }
       if (config.gemm === 'openblas') {
         const blas = loadOpenBLAS(loaded.binding);
         if (blas.path === null) {
@@ -183,7 +189,12 @@ export function nativeBackend(options: NativeBackendOptions = {}): BackendPlugin
     },
     async setup(): Promise<void> {
       const loaded = loadBinding();
-      if (!loaded.ok) throw new BackendUnavailableError('native', loaded.reason, { fix: loaded.fix });
+      if (!loaded.ok) {
+        throw new BackendUnavailableError('native', loaded.reason, {
+          fix: loaded.fix,
+          remedy: { fix: loaded.action, alternatives: ALTERNATIVES },
+        });
+      }
       const binding = loaded.binding;
       registerNativeBackend(binding);
       binding.setThreads(config.threads);

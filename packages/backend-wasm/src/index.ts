@@ -4,6 +4,7 @@ import {
   type BackendPlugin,
   defineBackend,
   tf,
+  unavailable,
 } from '@hetmtl/tensor';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { setTransposeARouting } from './transpose-routing.js';
@@ -72,18 +73,18 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
     config,
     async isAvailable(): Promise<BackendAvailability> {
       if (typeof WebAssembly !== 'object') {
-        return { ok: false, reason: 'this JavaScript engine has no WebAssembly', fix: 'Use cpuBackend() from @hetmtl/backend-cpu' };
+        return unavailable('this JavaScript engine has no WebAssembly', '', ['cpu']);
       }
       if (isNode && options.wasmPaths === undefined) {
         const fs = await import('node:fs');
         const dir = await nodeWasmDir();
         const missing = WASM_BINARIES.filter((f) => !fs.existsSync(dir + f));
         if (missing.length > 0) {
-          return {
-            ok: false,
-            reason: `the binaries ${missing.join(', ')} are missing from ${dir}`,
-            fix: 'Reinstall @tensorflow/tfjs-backend-wasm, or pass wasmPaths to wasmBackend()',
-          };
+          return unavailable(
+            `the binaries ${missing.join(', ')} are missing from ${dir}`,
+            'Reinstall @tensorflow/tfjs-backend-wasm, or pass wasmPaths to wasmBackend()',
+            ['cpu'],
+          );
         }
       }
       return { ok: true };

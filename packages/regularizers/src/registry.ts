@@ -17,11 +17,18 @@ export type SimilarityFactory = (config: SimilarityConfig) => SimilarityPenalty;
 export class SimilarityRegistry {
   readonly #factories = new Map<string, SimilarityFactory>();
 
-  /** Registers a factory under `kind`; registering a kind twice needs `{ override: true }`. */
+  /**
+   * Registers a factory under `kind`; registering a kind twice needs `{ replace: true }` (the option
+   * name of every hetmtl registry: encoders, penalties, backends; `override` is its old name here).
+   */
   register(
     kind: string,
     factory: SimilarityFactory,
-    options: { readonly override?: boolean } = {},
+    options: {
+      readonly replace?: boolean;
+      /** @deprecated The old name of `replace`. */
+      readonly override?: boolean;
+    } = {},
   ): void {
     if (typeof kind !== 'string' || kind.length === 0) {
       throw new ValidationError('similarityRegistry.register: invalid kind', {
@@ -38,9 +45,9 @@ export class SimilarityRegistry {
         },
       );
     }
-    if (this.#factories.has(kind) && options.override !== true) {
+    if (this.#factories.has(kind) && options.replace !== true && options.override !== true) {
       throw new ValidationError(`A similarity penalty "${kind}" is already registered`, {
-        fix: 'Choose another kind, or pass { override: true } to replace it',
+        fix: 'Choose another kind, or pass { replace: true } to replace it (override: true is its old name)',
       });
     }
     this.#factories.set(kind, factory);

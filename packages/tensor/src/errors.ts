@@ -198,13 +198,41 @@ export class NotFittedError extends HetmtlError {
   }
 }
 
-/** A backend plugin cannot run here; `fix` names the remedy. */
+/**
+ * Why a backend cannot run here and what to do, as data (for an interface to put in its own words):
+ * `fix` is what makes *this* backend run (install, rebuild, an option), `alternatives` the backends to
+ * use instead, by name, best first.
+ */
+export interface BackendRemedy {
+  readonly reason: string;
+  /** What makes this backend run here; empty when nothing can (then use an alternative). */
+  readonly fix: string;
+  /** Backend names (as `loadBackend` takes them) to use instead, best first. */
+  readonly alternatives: readonly string[];
+}
+
+/**
+ * A backend plugin cannot run here; `fix` names the remedy in the API's words and `remedy` holds it
+ * as data ({@link BackendRemedy}).
+ */
 export class BackendUnavailableError extends HetmtlError {
   static override readonly errorName: string = 'BackendUnavailableError';
   readonly backend: string;
-  constructor(backend: string, reason: string, options: HetmtlErrorOptions = {}) {
-    super(`Backend "${backend}" is not available: ${reason}`, options, 'E_BACKEND_UNAVAILABLE');
+  /** The structured remedy: reason, this backend's own fix, alternatives by name. */
+  readonly remedy: BackendRemedy;
+  constructor(
+    backend: string,
+    reason: string,
+    options: HetmtlErrorOptions & { readonly remedy?: Partial<BackendRemedy> } = {},
+  ) {
+    const { remedy, ...rest } = options;
+    super(`Backend "${backend}" is not available: ${reason}`, rest, 'E_BACKEND_UNAVAILABLE');
     this.backend = backend;
+    this.remedy = Object.freeze({
+      reason: remedy?.reason ?? reason,
+      fix: remedy?.fix ?? this.fix ?? '',
+      alternatives: Object.freeze([...(remedy?.alternatives ?? [])]),
+    });
   }
 }
 
