@@ -26,3 +26,16 @@ export {
   type PenaltyUnderTest,
   penaltyChecks,
 } from './penalty-conformance.js';
+export {
+  checkEstimatorConformance,
+  type DatasetUnderTest,
+  type EstimatorCheckName,
+  type EstimatorCheckResult,
+  type EstimatorConformanceOptions,
+  type EstimatorConformanceReport,
+  type EstimatorSubject,
+  type EstimatorUnderTest,
+  estimatorChecks,
+  formatEstimatorConformanceReport,
+  type TaskUnderTest,
+} from './estimator-conformance.js';

@@ -3,6 +3,7 @@ import type { BackendPlugin } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backendCases } from './backend-cases.js';
 import { type ConformanceOptions, type ConformanceReport, checkBackendConformance } from './backend-conformance.js';
+import { checkEstimatorConformance, type EstimatorConformanceOptions, type EstimatorConformanceReport, type EstimatorSubject, type EstimatorUnderTest, estimatorChecks } from './estimator-conformance.js';
 import { checkPenaltyConformance, type PenaltyConformanceOptions, type PenaltyUnderTest, penaltyChecks } from './penalty-conformance.js';
 import { checkEncoderConformance, type EncoderConformanceOptions, type EncoderConformanceReport, encoderChecks } from './encoder-conformance.js';
 
@@ -61,6 +62,27 @@ export function describePenaltyConformance(penalty: PenaltyUnderTest, options: P
   describe(`penalty conformance: ${penalty.kind} ${JSON.stringify(penalty.config ?? {})}`, () => {
     const report = checkPenaltyConformance(penalty, options);
     for (const name of penaltyChecks) {
+      it(name, () => {
+        const r = report.results.find((x) => x.name === name);
+        if (r?.failure !== undefined) expect.fail(r.failure);
+        expect(r?.ok).toBe(true);
+      });
+    }
+  });
+}
+
+/**
+ * Registers the estimator conformance suite as vitest tests, one test per check, e.g.
+ * `describeEstimatorConformance({ name, make: (o) => new RidgeRegressor(o), fromJSON: (j) => RidgeRegressor.fromJSON(j), train, test })`.
+ * Activate the backend first (a `beforeAll` registered before this call runs first).
+ */
+export function describeEstimatorConformance<E extends EstimatorUnderTest>(subject: EstimatorSubject<E>, options: EstimatorConformanceOptions = {}): void {
+  describe(`estimator conformance: ${subject.name}`, () => {
+    let report: EstimatorConformanceReport;
+    beforeAll(async () => {
+      report = await checkEstimatorConformance(subject, options);
+    });
+    for (const name of estimatorChecks) {
       it(name, () => {
         const r = report.results.find((x) => x.name === name);
         if (r?.failure !== undefined) expect.fail(r.failure);
