@@ -8,7 +8,6 @@ import {
   HetmtlError,
   SerializationError,
   useBackend,
-  ValidationError,
 } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BaselineProgress } from './baseline-regressor.js';
