@@ -7,7 +7,7 @@ import { graph } from './graph.js';
 import { mcp } from './mcp.js';
 import { none } from './none.js';
 import { defineSimilarity, type SimilarityJSON } from './penalty.js';
-import { similarityRegistry } from './registry.js';
+import { definePenalty, SimilarityRegistry, similarityRegistry } from './registry.js';
 import { scad } from './scad.js';
 
 // Every built-in penalty through @hetmtl/testing's penalty conformance suite: prox against brute-force
@@ -45,5 +45,33 @@ describe('the penalty conformance suite on a deliberately broken penalty', () =>
       'prox is the argmin: brute-force 1-D minimisation over the norm (K = 4)',
       'prox is the argmin: brute-force 2-D minimisation over the vector (K = 2)',
     ]);
+  });
+});
+
+describe('definePenalty: define = check + register + return the factory (as defineEncoder)', () => {
+  it('registers a custom kind that saved models rebuild, and that passes the suite', () => {
+    const registry = new SimilarityRegistry();
+    // A group lasso with a scale: p(t) = s·λ·t.
+    const scaled = definePenalty(
+      'test:scaled-lasso',
+      (c: { scale?: number }) => {
+        const scale = c.scale ?? 2;
+        return defineSimilarity({
+          kind: 'test:scaled-lasso',
+          config: { scale },
+          value: (t, lambda) => scale * lambda * t,
+          derivative: (_t, lambda) => scale * lambda,
+          proxNorm: (a, lambda, step) => softThresholdNorm(a, (scale * lambda) / step),
+        });
+      },
+      { registry },
+    );
+    expect(registry.kinds()).toEqual(['test:scaled-lasso']);
+    const p = scaled({ scale: 3 });
+    const report = checkPenaltyConformance(p, { rebuild: (json) => registry.create(json as SimilarityJSON) });
+    expect(report.failed).toBe(0);
+    expect(() => definePenalty('test:scaled-lasso', () => p, { registry })).toThrow(/already registered.*replace: true/);
+    const wrong = definePenalty('test:wrong', () => p, { registry });
+    expect(() => wrong()).toThrow(/returned another kind/);
   });
 });

@@ -135,3 +135,43 @@ export function similarityFromJSON(json: {
 }): SimilarityPenalty {
   return similarityRegistry.create(json);
 }
+
+export interface DefinePenaltyOptions {
+  /** The registry to add the kind to (default {@link similarityRegistry}). */
+  readonly registry?: SimilarityRegistry;
+  /** Replace a kind already registered (default false: that is an error). */
+  readonly replace?: boolean;
+}
+
+/**
+ * Defines a penalty kind: registers its factory, so that a saved model can rebuild the penalty from
+ * `{ kind, config }`, and returns the factory — the same semantics as `defineEncoder` (define =
+ * check + register + return the factory users call). The factory builds the penalty with
+ * `defineSimilarity({ kind, config, … })`; a factory that returns another kind is an error.
+ *
+ * ```ts
+ * export const capped = definePenalty('my-org:capped', (c: { cap?: number }) =>
+ *   defineSimilarity({ kind: 'my-org:capped', config: { cap: c.cap ?? 1 }, value, proxNorm }));
+ * ```
+ */
+export function definePenalty<O extends object>(
+  kind: string,
+  factory: (config: O) => SimilarityPenalty,
+  options: DefinePenaltyOptions = {},
+): (config?: O) => SimilarityPenalty {
+  const make = (config?: O): SimilarityPenalty => {
+    const penalty = factory((config ?? {}) as O);
+    if (penalty?.kind !== kind) {
+      throw new ValidationError(`The factory of penalty "${kind}" returned another kind`, {
+        expected: JSON.stringify(kind),
+        received: describeReceived(penalty?.kind),
+        fix: 'Build the penalty with defineSimilarity({ kind, ... }) using the kind it was defined with',
+      });
+    }
+    return penalty;
+  };
+  (options.registry ?? similarityRegistry).register(kind, (c) => make(c as O), {
+    replace: options.replace ?? false,
+  });
+  return make;
+}
