@@ -1,10 +1,14 @@
 import { cpuBackend } from '@hetmtl/backend-cpu';
 import { NotFittedError, SerializationError, tf, useBackend, ValidationError } from '@hetmtl/tensor';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEstimatorConformance, type DatasetUnderTest, type EstimatorCheckName, estimatorChecks, formatEstimatorConformanceReport } from './estimator-conformance.js';
 
 beforeAll(async () => {
   await useBackend(cpuBackend());
+});
+
+afterAll(() => {
+  for (const t of leaked) t.dispose();
 });
 
 // A tiny dataset and a per-task least-squares-through-the-mean estimator written by hand (no
@@ -22,11 +26,12 @@ function dataset(seed: number): DatasetUnderTest {
 
 type Flaw = 'none' | 'keeps-unknown-options' | 'predicts-unfitted' | 'returns-undefined' | 'random' | 'loses-on-save' | 'leaks' | 'mutates-data' | 'plain-errors';
 
+const leaked: tf.Tensor[] = [];
+
 class Mean {
   static readonly FORMAT = 'test/mean';
   readonly options: { seed: number };
   private means: Record<string, number> | undefined;
-  private leak: tf.Tensor | undefined;
   constructor(
     options: Record<string, unknown>,
     readonly flaw: Flaw,
@@ -43,7 +48,7 @@ class Mean {
       if (this.flaw === 'mutates-data') (t.y as Float64Array)[0] = 0;
       this.means[t.name] = Array.from(t.y).reduce((a, b) => a + b, 0) / t.n + (this.flaw === 'random' ? Math.random() : 0);
     }
-    if (this.flaw === 'leaks') this.leak = tf.zeros([1]);
+    if (this.flaw === 'leaks') leaked.push(tf.zeros([1]));
     return this.flaw === 'returns-undefined' ? (undefined as never) : this;
   }
   predict(X: Float64Array | readonly (readonly number[])[], { task }: { task: string }): Float64Array {

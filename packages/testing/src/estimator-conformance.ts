@@ -99,15 +99,6 @@ function errorOf(fn: () => unknown): unknown {
   return undefined;
 }
 
-async function rejection(p: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await p();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
-
 const describeError = (e: unknown): string => (e === undefined ? 'nothing was thrown' : e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 /** Deep "contains": every key of `want` is in `got` with an equal value (JSON equality). */
