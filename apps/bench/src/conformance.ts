@@ -10,7 +10,7 @@ export async function conformanceTable(options: { verbose?: boolean } = {}): Pro
   const rows: string[][] = [];
   let ok = true;
   for (const [name, make] of Object.entries(BACKENDS)) {
-    const plugin = make();
+    const plugin = await make();
     const availability = await plugin.isAvailable();
     if (!availability.ok) {
       rows.push([name, '—', '—', '—', '—', '—', '—', `not available: ${availability.reason}`]);

@@ -24,7 +24,7 @@ export async function methodDemo(options: MethodDemoOptions = {}): Promise<boole
     throw new Error(
       `unknown backend "${options.backend}" (known: ${Object.keys(BACKENDS).join(', ')})`,
     );
-  const backend = await useBackend(make());
+  const backend = await useBackend(await make());
   const sim = simulateFactor({ seed, ...(options.quick ? { p: 30, n: 60 } : {}) });
   console.log(
     `Factor design of method.md §7 (seed ${seed}): ${sim.train.numTasks} tasks × ${sim.train.sizes[0]} training rows, p = ${sim.train.numFeatures}, ` +

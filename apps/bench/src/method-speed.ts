@@ -263,7 +263,7 @@ export async function speedWorker(json: string): Promise<void> {
   const a = JSON.parse(json) as WorkerArgs;
   const make = BACKENDS[a.backend];
   if (!make) throw new Error(`unknown backend ${a.backend}`);
-  await useBackend(make());
+  await useBackend(await make());
   const data = readData(a.data);
   // Warm-up (JIT, kernel setup, first allocations), not timed.
   await oneFit(data, { ...a.work, outer: 1, steps: 2, lambdas: 2 });
@@ -565,7 +565,7 @@ async function availableBackends(only?: readonly string[]): Promise<string[]> {
   for (const name of only ?? ['cpu', 'wasm', 'native', 'tfjs-node']) {
     const make = BACKENDS[name];
     if (!make) continue;
-    const availability = await make().isAvailable();
+    const availability = await (await make()).isAvailable();
     if (availability.ok) out.push(name);
     else console.log(`(${name}: not available: ${availability.reason})`);
   }

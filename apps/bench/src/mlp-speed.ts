@@ -160,15 +160,15 @@ export async function mlpSpeed(options: MlpSpeedOptions = {}): Promise<Timing[]>
   };
   const timings: Timing[] = [];
   const fits: { label: string; plugin: BackendPlugin }[] = [];
-  await useBackend(BACKENDS.cpu!());
+  await useBackend((await BACKENDS.cpu!()));
   timings.push(await timeTraining('cpu', o, o.cpuSteps));
-  fits.push({ label: 'cpu', plugin: BACKENDS.cpu!() });
-  await useBackend(BACKENDS.wasm!());
+  fits.push({ label: 'cpu', plugin: (await BACKENDS.cpu!()) });
+  await useBackend((await BACKENDS.wasm!()));
   setTransposeARouting(false);
   timings.push(await timeTraining('wasm (tfjs transposeA path)', o, o.steps));
   setTransposeARouting(true);
   timings.push(await timeTraining('wasm (hetmtl: transposeA routed)', o, o.steps));
-  fits.push({ label: 'wasm', plugin: BACKENDS.wasm!() });
+  fits.push({ label: 'wasm', plugin: (await BACKENDS.wasm!()) });
   const notes: string[] = [];
   for (const [label, plugin] of [
     ['native (built-in GEMM)', nativeBackend({ gemm: 'builtin' })],
@@ -183,7 +183,7 @@ export async function mlpSpeed(options: MlpSpeedOptions = {}): Promise<Timing[]>
     timings.push(await timeTraining(label, o, o.steps));
     fits.push({ label, plugin });
   }
-  const tfjsNode = BACKENDS['tfjs-node']!();
+  const tfjsNode = await BACKENDS['tfjs-node']!();
   if ((await tfjsNode.isAvailable()).ok) {
     await useBackend(tfjsNode);
     timings.push(await timeTraining('tfjs-node', o, o.steps));

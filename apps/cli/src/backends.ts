@@ -1,24 +1,27 @@
-import { type ActiveBackend, type BackendPlugin, useBackend } from '@hetmtl/tensor';
+import {
+  type ActiveBackend,
+  BackendUnavailableError,
+  type BackendPlugin,
+  loadBackend,
+  useBackend,
+} from '@hetmtl/tensor';
 import { BACKEND_NAMES, DEFAULT_BACKEND } from './choices.js';
 import { CliError, UsageError } from './errors.js';
 
 /**
- * The backend plugins the command knows, by name (the same map as apps/bench). Each is loaded on
- * first use, so a command that needs no backend (info, simulate) never loads TensorFlow.js's
- * WASM binary or tfjs-node.
+ * The backend plugins the command knows, by name: @hetmtl/tensor's `loadBackend`, which imports each
+ * backend package on first use (resolved from here), so a command that needs no backend (info,
+ * simulate) never loads TensorFlow.js's WASM binary or tfjs-node.
  */
-export const BACKENDS: Readonly<Record<string, () => Promise<BackendPlugin>>> = {
-  wasm: async () => (await import('@hetmtl/backend-wasm')).wasmBackend(),
-  cpu: async () => (await import('@hetmtl/backend-cpu')).cpuBackend(),
-  'tfjs-node': async () => (await import('@hetmtl/backend-tfjs-node')).tfjsNodeBackend(),
-  native: async () => (await import('@hetmtl/backend-native')).nativeBackend(),
-};
+export const BACKENDS: Readonly<Record<string, () => Promise<BackendPlugin>>> = Object.fromEntries(
+  BACKEND_NAMES.map((name) => [name, () => loadBackend(name, { resolveFrom: import.meta.url })]),
+);
 
 export { BACKEND_NAMES, DEFAULT_BACKEND };
 
 /**
  * Activates a backend by name. An unknown name is a usage error; a backend that cannot run here is a
- * BackendUnavailableError from @hetmtl/tensor whose message names the remedy.
+ * CliError built from the library's structured remedy (`{ reason, fix, alternatives }`), in flags.
  */
 export async function activateBackend(name: string = DEFAULT_BACKEND): Promise<ActiveBackend> {
   const make = BACKENDS[name];
@@ -28,21 +31,17 @@ export async function activateBackend(name: string = DEFAULT_BACKEND): Promise<A
       `Choose one of ${BACKEND_NAMES.join(', ')} (--backend ${DEFAULT_BACKEND} is the default)`,
     );
   }
-  const plugin = await make();
-  const availability = await plugin.isAvailable();
-  if (!availability.ok) {
-    // The plugin's fix speaks to library users (wasmBackend()); say it in command-line terms.
-    const fix = (availability.fix ?? '')
-      .split(/(?<=\.)\s+/)
-      .filter((s) => s !== '' && !/Backend\(\)/.test(s))
-      .join(' ')
-      .replace(/\.$/, '');
+  try {
+    return await useBackend(await make());
+  } catch (e) {
+    if (!BackendUnavailableError.isInstance(e) || e.backend !== name) throw e;
+    const { reason, fix } = e.remedy;
     throw new CliError(
-      `backend "${name}" is not available here: ${availability.reason}`,
+      `backend "${name}" is not available here: ${reason}`,
       `${fix ? `${fix}; or ` : ''}run with --backend ${DEFAULT_BACKEND} (the default) or --backend cpu`,
+      { cause: e },
     );
   }
-  return useBackend(plugin);
 }
 
 /** "wasm (SIMD)" and the like, for reports. */

@@ -1,5 +1,4 @@
-import { wasmBackend } from '@hetmtl/backend-wasm';
-import { type ActiveBackend, useBackend } from '@hetmtl/tensor';
+import { type ActiveBackend, useBackendByName } from '@hetmtl/tensor';
 import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -7,19 +6,21 @@ import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 let active: Promise<ActiveBackend> | undefined;
 
 /**
- * Activates the WASM backend once. The binaries are bundled by Vite (`?url` imports, copied into
- * dist/assets), so the page needs no network after it is served.
+ * Activates the WASM backend once, through @hetmtl/tensor's loader (the page imports the backend
+ * package itself: a bundler needs the literal specifier). The binaries are bundled by Vite (`?url`
+ * imports, copied into dist/assets), so the page needs no network after it is served.
  */
 export function activateWasm(): Promise<ActiveBackend> {
-  active ??= useBackend(
-    wasmBackend({
+  active ??= useBackendByName('wasm', {
+    import: () => import('@hetmtl/backend-wasm'),
+    options: {
       wasmPaths: {
         'tfjs-backend-wasm.wasm': new URL(plainWasm, location.href).href,
         'tfjs-backend-wasm-simd.wasm': new URL(simdWasm, location.href).href,
         'tfjs-backend-wasm-threaded-simd.wasm': new URL(threadedWasm, location.href).href,
       },
-    }),
-  ).catch((e: unknown) => {
+    },
+  }).catch((e: unknown) => {
     active = undefined;
     throw e;
   });

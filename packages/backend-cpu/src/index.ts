@@ -1,4 +1,4 @@
-import { type BackendPlugin, defineBackend, tf } from '@hetmtl/tensor';
+import { BackendUnavailableError, type BackendPlugin, defineBackend, tf } from '@hetmtl/tensor';
 
 /**
  * TensorFlow.js's pure-JavaScript CPU backend. Always available, in Node and browsers; the reference
@@ -14,7 +14,9 @@ export function cpuBackend(): BackendPlugin {
     isAvailable: async () => ({ ok: true }),
     setup: async () => {
       if (tf.findBackendFactory('cpu') === null) {
-        throw new Error('The TensorFlow.js cpu backend is not registered; is @hetmtl/tensor installed twice?');
+        throw new BackendUnavailableError('cpu', 'the TensorFlow.js cpu backend is not registered', {
+          fix: 'Check that one copy of @hetmtl/tensor and of @tensorflow/tfjs-core is installed',
+        });
       }
     },
     capabilities: async () => {

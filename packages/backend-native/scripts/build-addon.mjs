@@ -124,8 +124,11 @@ function newestSource() {
   return newest;
 }
 
-function fail(kind, reason, fix, extra = {}) {
-  writeStatus({ ok: false, kind, reason, fix, ...extra });
+// `action` is what makes the native backend build; `fix` adds the switch to wasm (the backend's
+// isAvailable() reports `action` as its remedy's fix and wasm, cpu as the alternatives).
+function fail(kind, reason, action, extra = {}) {
+  const fix = `${action}, ${FALLBACK}`;
+  writeStatus({ ok: false, kind, reason, fix, action, ...extra });
   log(`native addon not built: ${reason}. ${fix}`);
   process.exit(mode === 'force' ? 1 : 0);
 }
@@ -134,7 +137,7 @@ if (process.env.HETMTL_NATIVE_SKIP_BUILD === '1' && mode !== 'force') {
   fail(
     'skipped',
     'the build was skipped (HETMTL_NATIVE_SKIP_BUILD=1)',
-    `Unset it and run \`npm rebuild @hetmtl/backend-native\`, ${FALLBACK}`,
+    `Unset it and run \`npm rebuild @hetmtl/backend-native\``,
   );
 }
 
@@ -154,7 +157,7 @@ if (missing.length > 0) {
   fail(
     'no-toolchain',
     `the build tools are missing: ${missing.join(', ')}`,
-    `Install them (Debian/Ubuntu: apt-get install -y g++ make python3) and run \`npm rebuild @hetmtl/backend-native\`, ${FALLBACK}`,
+    `Install them (Debian/Ubuntu: apt-get install -y g++ make python3) and run \`npm rebuild @hetmtl/backend-native\``,
   );
 }
 const gyp = findNodeGyp();
@@ -162,7 +165,7 @@ if (!gyp) {
   fail(
     'no-toolchain',
     'node-gyp was not found (it ships with npm)',
-    `Install npm or node-gyp and run \`npm rebuild @hetmtl/backend-native\`, ${FALLBACK}`,
+    `Install npm or node-gyp and run \`npm rebuild @hetmtl/backend-native\``,
   );
 }
 const nodedir = findNodeDir();
@@ -170,7 +173,7 @@ if (!nodedir) {
   fail(
     'no-headers',
     `the headers of Node ${process.version} were not found next to ${process.execPath} (include/node/node_api.h), and downloading them is not attempted`,
-    `Install Node from a distribution that ships its headers, or set npm's nodedir to a directory holding include/node, then run \`npm rebuild @hetmtl/backend-native\`, ${FALLBACK}`,
+    `Install Node from a distribution that ships its headers, or set npm's nodedir to a directory holding include/node, then run \`npm rebuild @hetmtl/backend-native\``,
   );
 }
 
@@ -193,7 +196,7 @@ if (result.status !== 0 || !existsSync(addonPath)) {
   fail(
     'compile-error',
     `node-gyp failed (${result.error ? result.error.message : `exit code ${result.status}`}); see ${join(buildDir, 'build.log')}`,
-    `Fix the toolchain and run \`npm rebuild @hetmtl/backend-native\`, ${FALLBACK}`,
+    `Fix the toolchain and run \`npm rebuild @hetmtl/backend-native\``,
     { log: tail },
   );
 }

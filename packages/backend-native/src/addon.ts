@@ -67,6 +67,8 @@ export interface BuildStatus {
   readonly kind: 'ok' | 'no-toolchain' | 'no-headers' | 'compile-error' | 'skipped' | 'missing';
   readonly reason?: string;
   readonly fix?: string;
+  /** The fix without the switch to wasm. */
+  readonly action?: string;
   readonly log?: string;
 }
 
@@ -74,6 +76,8 @@ export const ADDON_PATH = fileURLToPath(
   new URL('../build/Release/hetmtl_native.node', import.meta.url),
 );
 const STATUS_PATH = fileURLToPath(new URL('../build/status.json', import.meta.url));
+const NEVER_BUILT =
+  'Run `npm rebuild @hetmtl/backend-native` (pnpm: add @hetmtl/backend-native to onlyBuiltDependencies, then `pnpm rebuild`)';
 const WASM_ADVICE = 'or use wasmBackend() from @hetmtl/backend-wasm, which needs no compiler';
 
 export type LoadResult =
@@ -82,6 +86,8 @@ export type LoadResult =
       readonly ok: false;
       readonly reason: string;
       readonly fix: string;
+      /** What makes the addon load (the fix without the switch to wasm). */
+      readonly action: string;
       readonly status: BuildStatus;
     };
 
@@ -94,7 +100,8 @@ export function readBuildStatus(): BuildStatus {
       kind: 'missing',
       reason:
         'the addon was never built (were install scripts disabled, e.g. npm --ignore-scripts or pnpm without onlyBuiltDependencies?)',
-      fix: `Run \`npm rebuild @hetmtl/backend-native\` (pnpm: add @hetmtl/backend-native to onlyBuiltDependencies, then \`pnpm rebuild\`), ${WASM_ADVICE}`,
+      fix: `${NEVER_BUILT}, ${WASM_ADVICE}`,
+      action: NEVER_BUILT,
     };
   }
 }
@@ -110,6 +117,7 @@ export function loadBinding(): LoadResult {
       ok: false,
       reason: `the native addon is not built: ${status.reason ?? 'build/Release/hetmtl_native.node is missing'}`,
       fix: status.fix ?? `Run \`npm rebuild @hetmtl/backend-native\`, ${WASM_ADVICE}`,
+      action: status.fix === undefined ? 'Run `npm rebuild @hetmtl/backend-native`' : (status.action ?? ''),
       status,
     };
     return loaded;
@@ -124,6 +132,7 @@ export function loadBinding(): LoadResult {
       ok: false,
       reason: `the native addon failed to load: ${(e as Error).message}`,
       fix: `Rebuild it with \`npm rebuild @hetmtl/backend-native\`, ${WASM_ADVICE}`,
+      action: 'Rebuild it with `npm rebuild @hetmtl/backend-native`',
       status,
     };
   }

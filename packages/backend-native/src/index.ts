@@ -1,5 +1,6 @@
 import {
   type BackendAvailability,
+  BackendUnavailableError,
   type BackendPlugin,
   defineBackend,
   tf,
@@ -96,6 +97,9 @@ export interface NativeInfo {
   readonly compiler?: string;
 }
 
+/** What to use when the addon cannot load (the remedy's alternatives). */
+const ALTERNATIVES = Object.freeze(['wasm', 'cpu']);
+
 function usesSimd(binding: NativeBinding): boolean {
   const info = binding.info();
   return info.cpu.avx2 || info.cpu.sse42 || process.arch === 'arm64';
@@ -167,7 +171,10 @@ export function nativeBackend(options: NativeBackendOptions = {}): BackendPlugin
     config,
     async isAvailable(): Promise<BackendAvailability> {
       const loaded = loadBinding();
-      if (!loaded.ok) return { ok: false, reason: loaded.reason, fix: loaded.fix };
+      if (!loaded.ok) {
+        const remedy = { reason: loaded.reason, fix: loaded.action, alternatives: ALTERNATIVES };
+        return { ok: false, reason: loaded.reason, fix: loaded.fix, remedy };
+      }
       if (config.gemm === 'openblas') {
         const blas = loadOpenBLAS(loaded.binding);
         if (blas.path === null) {
@@ -182,17 +189,25 @@ export function nativeBackend(options: NativeBackendOptions = {}): BackendPlugin
     },
     async setup(): Promise<void> {
       const loaded = loadBinding();
-      if (!loaded.ok)
-        throw new Error(`The native backend is not available: ${loaded.reason}. ${loaded.fix}`);
+      if (!loaded.ok) {
+        throw new BackendUnavailableError('native', loaded.reason, {
+          fix: loaded.fix,
+          remedy: { fix: loaded.action, alternatives: ALTERNATIVES },
+        });
+      }
       const binding = loaded.binding;
       registerNativeBackend(binding);
       binding.setThreads(config.threads);
       const blas = config.gemm === 'builtin' ? null : loadOpenBLAS(binding).path;
       if (config.gemm === 'openblas' && blas === null)
-        throw new Error('OpenBLAS was not found; check isAvailable() first');
+        throw new BackendUnavailableError('native', 'OpenBLAS was not found', {
+          fix: "Check isAvailable() first, or use nativeBackend({ gemm: 'auto' }) for the built-in GEMM",
+        });
       binding.setGemm(blas === null ? 'builtin' : 'openblas');
       if (tf.findBackendFactory(TF_BACKEND_NAME) === null)
-        throw new Error(`${TF_BACKEND_NAME} did not register`);
+        throw new BackendUnavailableError('native', `${TF_BACKEND_NAME} did not register with TensorFlow.js`, {
+          fix: 'Check that one copy of @tensorflow/tfjs-core is installed (pnpm why @tensorflow/tfjs-core)',
+        });
     },
     async capabilities() {
       const loaded = loadBinding();

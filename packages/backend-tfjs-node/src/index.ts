@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type BackendAvailability, BackendUnavailableError, type BackendPlugin, defineBackend } from '@hetmtl/tensor';
+import {
+  type BackendAvailability,
+  BackendUnavailableError,
+  type BackendPlugin,
+  defineBackend,
+  unavailable,
+} from '@hetmtl/tensor';
 
 export interface TfjsNodeBackendOptions {
   /** The package to load: `@tensorflow/tfjs-node` (default) or `@tensorflow/tfjs-node-gpu`. */
@@ -9,7 +15,8 @@ export interface TfjsNodeBackendOptions {
   readonly resolveFrom?: string;
 }
 
-const FALLBACK = 'Use wasmBackend() from @hetmtl/backend-wasm (no native download needed) or cpuBackend()';
+/** What to use instead (wasm needs no native download). */
+const ALTERNATIVES = ['wasm', 'cpu'];
 
 /**
  * TensorFlow.js's native backend (`@tensorflow/tfjs-node`, libtensorflow). It is an optional peer
@@ -25,20 +32,20 @@ export function tfjsNodeBackend(options: TfjsNodeBackendOptions = {}): BackendPl
     try {
       require.resolve(moduleName);
     } catch {
-      return {
-        ok: false,
-        reason: `${moduleName} is not installed`,
-        fix: `Install it with \`pnpm add ${moduleName}@4.22.0\` (its install downloads libtensorflow; it needs network access to the TensorFlow binaries host). ${FALLBACK}`,
-      };
+      return unavailable(
+        `${moduleName} is not installed`,
+        `Install it with \`pnpm add ${moduleName}@4.22.0\` (its install downloads libtensorflow; it needs network access to the TensorFlow binaries host)`,
+        ALTERNATIVES,
+      );
     }
     try {
       require(moduleName);
     } catch (e) {
-      return {
-        ok: false,
-        reason: `${moduleName} is installed but failed to load (${(e as Error).message.split('\n')[0]})`,
-        fix: `Its native addon is probably missing: reinstall it where its install can download libtensorflow (\`npm rebuild ${moduleName}\`). ${FALLBACK}`,
-      };
+      return unavailable(
+        `${moduleName} is installed but failed to load (${(e as Error).message.split('\n')[0]})`,
+        `Its native addon is probably missing: reinstall it where its install can download libtensorflow (\`npm rebuild ${moduleName}\`)`,
+        ALTERNATIVES,
+      );
     }
     return { ok: true };
   }
@@ -52,7 +59,12 @@ export function tfjsNodeBackend(options: TfjsNodeBackendOptions = {}): BackendPl
     isAvailable: async () => probe(),
     async setup() {
       const availability = probe();
-      if (!availability.ok) throw new BackendUnavailableError('tfjs-node', availability.reason, { fix: availability.fix });
+      if (!availability.ok) {
+        throw new BackendUnavailableError('tfjs-node', availability.reason, {
+          fix: availability.fix,
+          ...(availability.remedy ? { remedy: availability.remedy } : {}),
+        });
+      }
     },
     capabilities: async () => ({ simd: true, threads: 0 }),
   });

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { countTensors, tf, useBackend } from '@hetmtl/tensor';
+import { BackendUnavailableError, countTensors, tf, useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTransposeARouted, setTransposeARouting, wasmBackend } from './index.js';
 
@@ -37,6 +37,19 @@ describe('wasmBackend', () => {
     const info = await useBackend(wasmBackend());
     expect(info).toMatchObject({ name: 'wasm', tfBackendName: 'wasm', simd: true, threads: 1, floatPrecision: 32 });
     expect(isTransposeARouted()).toBe(true);
+  });
+
+  it('a setup the initialised backend cannot honour fails with the family\'s BackendUnavailableError', async () => {
+    const err = await wasmBackend({ simd: false })
+      .setup()
+      .catch((e: unknown) => e);
+    expect(BackendUnavailableError.isInstance(err)).toBe(true);
+    expect((err as BackendUnavailableError).backend).toBe('wasm');
+    expect((err as BackendUnavailableError).code).toBe('E_BACKEND_UNAVAILABLE');
+    expect((err as BackendUnavailableError).fix).toMatch(/new process/);
+    // The backend in use is untouched.
+    await useBackend(wasmBackend());
+    expect(tf.getBackend()).toBe('wasm');
   });
 
   it('forces the plain binary with simd: false (fresh process)', () => {

@@ -1,4 +1,11 @@
-import { type BackendAvailability, type BackendPlugin, defineBackend, tf } from '@hetmtl/tensor';
+import {
+  type BackendAvailability,
+  BackendUnavailableError,
+  type BackendPlugin,
+  defineBackend,
+  tf,
+  unavailable,
+} from '@hetmtl/tensor';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { setTransposeARouting } from './transpose-routing.js';
 
@@ -66,18 +73,18 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
     config,
     async isAvailable(): Promise<BackendAvailability> {
       if (typeof WebAssembly !== 'object') {
-        return { ok: false, reason: 'this JavaScript engine has no WebAssembly', fix: 'Use cpuBackend() from @hetmtl/backend-cpu' };
+        return unavailable('this JavaScript engine has no WebAssembly', '', ['cpu']);
       }
       if (isNode && options.wasmPaths === undefined) {
         const fs = await import('node:fs');
         const dir = await nodeWasmDir();
         const missing = WASM_BINARIES.filter((f) => !fs.existsSync(dir + f));
         if (missing.length > 0) {
-          return {
-            ok: false,
-            reason: `the binaries ${missing.join(', ')} are missing from ${dir}`,
-            fix: 'Reinstall @tensorflow/tfjs-backend-wasm, or pass wasmPaths to wasmBackend()',
-          };
+          return unavailable(
+            `the binaries ${missing.join(', ')} are missing from ${dir}`,
+            'Reinstall @tensorflow/tfjs-backend-wasm, or pass wasmPaths to wasmBackend()',
+            ['cpu'],
+          );
         }
       }
       return { ok: true };
@@ -88,9 +95,9 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
       if (applied === key) return;
       // tfjs-wasm reads its binary paths and flags once, when the backend first initialises.
       if (applied !== undefined && wasmInitialised()) {
-        throw new Error(
-          'The wasm backend is already initialised with other simd/threads/wasmPaths options; these need a new process',
-        );
+        throw new BackendUnavailableError('wasm', 'it is already initialised with other simd/threads/wasmPaths options', {
+          fix: 'Start a new process to change these options, or create wasmBackend() with the options in use',
+        });
       }
       tf.env().set('WASM_HAS_SIMD_SUPPORT', options.simd === false ? false : await simdProbe());
       if (options.threads !== undefined) setThreadsCount(options.threads);

@@ -6,10 +6,8 @@ import { fromTaskArrays, trainTestSplit } from '@hetmtl/data';
 import {
   countTensors,
   HetmtlError,
-  NotFittedError,
   SerializationError,
   useBackend,
-  ValidationError,
 } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BaselineProgress } from './baseline-regressor.js';
@@ -54,23 +52,18 @@ beforeAll(async () => {
   await useBackend(cpuBackend());
 });
 
+// The generic contract (options, NotFittedError, fit returns the learner, predictions, score, input
+// errors at their place, determinism, save → load, refused documents, leaks) is @hetmtl/testing's
+// estimator conformance suite, run on every learner in estimator-conformance.test.ts (the same suite
+// the model can run). What follows is what only the baselines promise, and their exact messages.
 describe.each(LEARNERS)('%s', (_name, make, Cls) => {
-  it('fits, predicts, evaluates and scores', async () => {
+  it('reports progress, task names, selection, and evaluate consistent with score', async () => {
     const m = make();
-    expect(m.fitted).toBe(false);
     const events: BaselineProgress[] = [];
-    expect(await m.fit(train, { onProgress: (e) => events.push(e) })).toBe(m);
-    expect(m.fitted).toBe(true);
+    await m.fit(train, { onProgress: (e) => events.push(e) });
     expect(m.taskNames).toEqual(train.taskNames);
     expect(events.at(-1)).toEqual({ phase: 'done', fraction: 1 });
     expect(events.every((e, i) => i === 0 || e.fraction >= events[i - 1]!.fraction)).toBe(true);
-    const t = test.task(1);
-    const pred = m.predict(t.X as Float64Array, { task: t.name });
-    expect(pred).toBeInstanceOf(Float64Array);
-    expect(pred).toHaveLength(t.n);
-    const rows = Array.from({ length: t.n }, (_, i) => Array.from(t.X.subarray(i * 4, i * 4 + 4)));
-    expect(Array.from(m.predict(rows, { task: t.name }))).toEqual(Array.from(pred));
-    expect(m.predict([], { task: t.name })).toHaveLength(0);
     const ev = m.evaluate(test);
     expect(Object.keys(ev.tasks)).toEqual([...test.taskNames]);
     const tasks = Object.values(ev.tasks);
@@ -86,25 +79,19 @@ describe.each(LEARNERS)('%s', (_name, make, Cls) => {
     expect(m.selection.validationRmse).toBeGreaterThan(0);
     expect(m.selection.refitted).toBe(true);
     m.dispose();
-    expect(m.fitted).toBe(false);
   });
 
-  it('save → load → predict gives identical predictions; a wrong version or a corrupt document is a clear error', async () => {
+  it('loadBaseline reads every document; version, format and content errors say what is wrong', async () => {
     const m = await make().fit(train);
     const text = JSON.stringify(m);
     const before = countTensors();
     const loaded = Cls.fromJSON(text);
     const any = loadBaseline(JSON.parse(text));
     expect(countTensors()).toBe(before);
-    expect(loaded.constructor).toBe(m.constructor);
     expect(any.constructor).toBe(m.constructor);
     expect(loaded.selection).toEqual(m.selection);
-    expect(loaded.options).toEqual(m.options);
     for (const t of test.tasks()) {
       const X = t.X as Float64Array;
-      expect(Array.from(loaded.predict(X, { task: t.name }))).toEqual(
-        Array.from(m.predict(X, { task: t.name })),
-      );
       expect(Array.from(any.predict(X, { task: t.name }))).toEqual(
         Array.from(m.predict(X, { task: t.name })),
       );
@@ -113,7 +100,6 @@ describe.each(LEARNERS)('%s', (_name, make, Cls) => {
     expect(() => Cls.fromJSON({ ...doc, version: 99 })).toThrow(
       /Unsupported document version: expected version 1, received 99/,
     );
-    expect(() => Cls.fromJSON(text.slice(0, 40))).toThrow(SerializationError);
     const other = Cls === RidgeRegressor ? MlpRegressor : RidgeRegressor;
     expect(() => other.fromJSON(doc)).toThrow(
       /Not a (Mlp|Ridge)Regressor document: expected format "hetmtl\/(mlp|ridge)-regressor", received "hetmtl\//,
@@ -121,11 +107,6 @@ describe.each(LEARNERS)('%s', (_name, make, Cls) => {
     expect(() => loadBaseline({ ...doc, format: 'nope' })).toThrow(
       /Not a hetmtl baseline document/,
     );
-    const corrupt = structuredClone(doc);
-    if (corrupt.model.slopes) corrupt.model.slopes[0].pop();
-    else if (corrupt.model.trunk) corrupt.model.heads.pop();
-    else corrupt.model.layers[0][0].W.pop();
-    expect(SerializationError.isInstance(errorOf(() => Cls.fromJSON(corrupt)))).toBe(true);
     expect(
       SerializationError.isInstance(errorOf(() => Cls.fromJSON({ ...doc, taskNames: [] }))),
     ).toBe(true);
@@ -135,17 +116,16 @@ describe.each(LEARNERS)('%s', (_name, make, Cls) => {
       ),
     ).toBe(true);
     expect(countTensors()).toBe(before);
+    m.dispose();
+    loaded.dispose();
+    any.dispose();
   });
 
-  it('refuses bad input with where and how to fix it', async () => {
+  it('refuses bad input with where and how to fix it (the messages)', async () => {
     const m = make();
-    expect(
-      NotFittedError.isInstance(errorOf(() => m.predict([[1, 2, 3, 4]], { task: 't1' }))),
-    ).toBe(true);
     expect(errorOf(() => m.toJSON()).message).toMatch(/is not fitted yet.*Call fit\(\) first/);
     await m.fit(train);
     const unseen = errorOf(() => m.predict([[0, 0, 0, 0]], { task: 'nope' }));
-    expect(ValidationError.isInstance(unseen)).toBe(true);
     expect(unseen.message).toMatch(
       /Unknown task \(at task "nope"\): expected one of the fitted tasks \(t1, t2, t3\)/,
     );
@@ -183,6 +163,7 @@ describe.each(LEARNERS)('%s', (_name, make, Cls) => {
       },
     });
     expect(() => m.evaluate(wide)).toThrow(/different number of features/);
+    m.dispose();
   });
 });
 

@@ -19,7 +19,7 @@ export function configObject(config: unknown, kind: string, keys: readonly strin
         received: `"${key}"`,
         fix:
           key === 'out' || key === 'outputDim'
-            ? 'The number of factors is an option of the model (K0 for the shared encoder, K1 for the task-specific ones), not of the encoder'
+            ? 'The number of factors is an option of the model (K0, K1: K0 for the shared encoder, K1 for the task-specific ones), not of the encoder'
             : `Remove "${key}" or check its spelling`,
       });
     }
@@ -32,6 +32,18 @@ export function booleanOption(value: unknown, kind: string, key: string, fallbac
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') {
     throw new ValidationError(`Invalid option "${key}" for encoder "${kind}"`, { expected: 'true or false', received: describeReceived(value) });
+  }
+  return value;
+}
+
+/** A finite number option above `min` (exclusive) with a default. */
+export function numberOption(value: unknown, kind: string, key: string, fallback: number, min = Number.NEGATIVE_INFINITY, meaning = ''): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || !(value > min)) {
+    throw new ValidationError(`Invalid option "${key}" for encoder "${kind}"`, {
+      expected: `a finite number${min > Number.NEGATIVE_INFINITY ? ` > ${min}` : ''}${meaning ? ` (${meaning})` : ''}`,
+      received: describeReceived(value),
+    });
   }
   return value;
 }

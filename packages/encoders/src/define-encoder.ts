@@ -1,4 +1,5 @@
 import { encoderRegistry } from './default-registry.js';
+import { type EncoderPlugin, pluginDefinition } from './plugin-runtime.js';
 import type { EncoderRegistry } from './registry.js';
 import { validateDefinition } from './registry.js';
 import { specFactory } from './spec.js';
@@ -12,16 +13,22 @@ export interface DefineEncoderOptions {
 }
 
 /**
- * Defines an encoder plugin: checks the definition, registers it (so that saved models using it
- * can be rebuilt) and returns its spec factory, e.g.
+ * Defines an encoder plugin: checks it, registers it (so that saved models using it can be
+ * rebuilt) and returns its spec factory. The plugin is either an {@link EncoderPlugin} — parameters
+ * and `apply`, the framework owns the rest —
  *
  * ```ts
- * export const rff = defineEncoder<RffConfig>({ kind: 'my-org:rff', specVersion: 1, batched: false,
- *   normalizeConfig: (c) => ({ scale: 1, ...(c as object) }), build: (config, ctx) => ... });
- * const spec = rff({ scale: 2 });   // { kind: 'my-org:rff', specVersion: 1, config: { scale: 2 } }
+ * export const scaled = defineEncoder<{ s: number }>({ kind: 'my-org:scaled', specVersion: 1,
+ *   normalizeConfig: (c) => ({ s: 1, ...(c as object) }),
+ *   params: (_c, { inputDim: p, outputDim: K }) => ({ w: { shape: [p, K], init: 'glorot-normal' } }),
+ *   apply: (c, { w }, x) => tf.mul(tf.matMul(x, w), c.s) });
+ * const spec = scaled({ s: 2 });   // { kind: 'my-org:scaled', specVersion: 1, config: { s: 2 } }
  * ```
+ *
+ * or a full {@link EncoderDefinition} with its own `build` (the plugin then owns its variables).
  */
-export function defineEncoder<C>(def: EncoderDefinition<C>, options: DefineEncoderOptions = {}): EncoderFactory<C> {
+export function defineEncoder<C>(plugin: EncoderPlugin<C> | EncoderDefinition<C>, options: DefineEncoderOptions = {}): EncoderFactory<C> {
+  const def = 'apply' in plugin && !('build' in plugin) ? pluginDefinition(plugin) : (plugin as EncoderDefinition<C>);
   validateDefinition(def);
   (options.registry ?? encoderRegistry).register(def, { replace: options.replace ?? false });
   return specFactory(def);

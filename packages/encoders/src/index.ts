@@ -9,6 +9,16 @@ export type {
   WeightValues,
 } from './types.js';
 export { defineEncoder, type DefineEncoderOptions } from './define-encoder.js';
+export {
+  pluginDefinition,
+  type EncoderDims,
+  type EncoderParams,
+  type EncoderPlugin,
+  type EncoderTraits,
+  type LinearMap,
+  type ParamDeclaration,
+  type ParamInit,
+} from './plugin-runtime.js';
 export { EncoderRegistry, validateDefinition } from './registry.js';
 export { buildEncoder, encoderRegistry } from './default-registry.js';
 
@@ -26,3 +36,4 @@ export { initialScale, initialWeights, type Initializer } from './init.js';
 export { assignVariables, disposeVariables, makeVariable, readVariables } from './weights.js';
 export { checkForwardInput } from './forward-input.js';
 export { assertJsonSafe } from './spec.js';
+export { booleanOption, configObject, numberOption } from './config.js';

@@ -1,5 +1,6 @@
 import { booleanOption, configObject } from './config.js';
-import { buildDenseStack } from './dense-stack.js';
+import { denseStackApply, denseStackLinearMap, denseStackParams } from './dense-stack.js';
+import { pluginDefinition } from './plugin-runtime.js';
 import { specFactory } from './spec.js';
 import type { EncoderDefinition } from './types.js';
 
@@ -14,17 +15,18 @@ export type LinearConfig = {
  * W is [R, p, K] and b is [R, 1, K]. Variables `w0` and `b0` (prefixed by the build context's name).
  * Implements `setLinearMap` for the PCA start.
  */
-export const linearDefinition: EncoderDefinition<LinearConfig> = Object.freeze<EncoderDefinition<LinearConfig>>({
+const stack = (config: LinearConfig) => ({ hidden: [], activation: 'elu', bias: config.bias }) as const;
+
+export const linearDefinition: EncoderDefinition<LinearConfig> = pluginDefinition<LinearConfig>({
   kind: 'linear',
   specVersion: 1,
-  batched: true,
   normalizeConfig(config: unknown): LinearConfig {
     const c = configObject(config, 'linear', ['bias']);
     return { bias: booleanOption(c.bias, 'linear', 'bias', true) };
   },
-  build(config: LinearConfig, ctx) {
-    return buildDenseStack(linear(config), { hidden: [], activation: 'elu', bias: config.bias }, ctx);
-  },
+  params: (config, dims) => denseStackParams(stack(config), dims),
+  apply: (config, params, x) => denseStackApply(stack(config), params, x),
+  traits: { linearMap: (config) => denseStackLinearMap(stack(config)) },
 });
 
 /** The spec of a linear encoder g(x) = xW + b: `linear()`, or `linear({ bias: false })`. */

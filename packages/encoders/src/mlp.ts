@@ -1,6 +1,7 @@
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
 import { booleanOption, configObject, isPositiveInteger } from './config.js';
-import { ACTIVATIONS, type Activation, buildDenseStack } from './dense-stack.js';
+import { ACTIVATIONS, type Activation, denseStackApply, denseStackLinearMap, denseStackParams } from './dense-stack.js';
+import { pluginDefinition } from './plugin-runtime.js';
 import { specFactory } from './spec.js';
 import type { EncoderDefinition } from './types.js';
 
@@ -23,10 +24,9 @@ export type MlpConfig = {
  * prefixed by the build context's name); batched over tasks each gets a leading axis R (biases
  * [R, 1, width]).
  */
-export const mlpDefinition: EncoderDefinition<MlpConfig> = Object.freeze<EncoderDefinition<MlpConfig>>({
+export const mlpDefinition: EncoderDefinition<MlpConfig> = pluginDefinition<MlpConfig>({
   kind: 'mlp',
   specVersion: 1,
-  batched: true,
   normalizeConfig(config: unknown): MlpConfig {
     const c = configObject(config, 'mlp', ['hidden', 'activation', 'bias']);
     const hidden = c.hidden === undefined ? [32] : c.hidden;
@@ -45,8 +45,12 @@ export const mlpDefinition: EncoderDefinition<MlpConfig> = Object.freeze<Encoder
     }
     return { hidden: [...hidden], activation: activation as Activation, bias: booleanOption(c.bias, 'mlp', 'bias', true) };
   },
-  build(config: MlpConfig, ctx) {
-    return buildDenseStack(mlp(config), config, ctx);
+  params: (config, dims) => denseStackParams(config, dims),
+  apply: (config, params, x) => denseStackApply(config, params, x),
+  traits: {
+    linearMap: (config) => denseStackLinearMap(config),
+    // The model's width grid: every hidden layer as wide.
+    widen: (config, width) => ({ ...config, hidden: config.hidden.map(() => width) }),
   },
 });
 

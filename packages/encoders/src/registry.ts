@@ -37,7 +37,7 @@ export function validateDefinition(def: unknown): asserts def is AnyDefinition {
       throw new ValidationError(`Encoder "${d.kind}" has no ${key}()`, { expected: 'a function', received: describeReceived(d[key]) });
     }
   }
-  for (const key of ['fixedOutputDim', 'migrate'] as const) {
+  for (const key of ['fixedOutputDim', 'widen', 'migrate'] as const) {
     if (d[key] !== undefined && typeof d[key] !== 'function') {
       throw new ValidationError(`Encoder "${d.kind}": ${key} is not a function`, { expected: 'a function or nothing', received: describeReceived(d[key]) });
     }
@@ -181,5 +181,15 @@ export class EncoderRegistry {
   fixedOutputDim(spec: EncoderSpec, inputDim: number): number | undefined {
     const normalized = this.normalize(spec);
     return this.get(normalized.kind).fixedOutputDim?.(normalized.config, inputDim);
+  }
+
+  /**
+   * The spec with every hidden layer `width` wide (the model's width grid), or undefined when the
+   * plugin has no width (its definition has no `widen`).
+   */
+  widen(spec: EncoderSpec, width: number): EncoderSpec | undefined {
+    const normalized = this.normalize(spec);
+    const def = this.get(normalized.kind);
+    return def.widen === undefined ? undefined : makeSpec(def, def.widen(normalized.config, width));
   }
 }

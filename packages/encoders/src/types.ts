@@ -59,6 +59,11 @@ export interface EncoderInstance {
    * `tf.tidy`: it creates no variables and keeps no tensors; the caller owns the result.
    */
   forward(x: tf.Tensor): tf.Tensor;
+  /**
+   * Optional (every encoder built by the plugin runtime has it): task r's encoder alone, [n, p] →
+   * [n, K], without padding the other tasks. For an unbatched encoder, r = 0.
+   */
+  forwardTask?(x: tf.Tensor, task: number): tf.Tensor;
   /** Weights as plain arrays (JSON-safe), for `toJSON` of a model. */
   getWeights(): EncoderWeights;
   /** Sets every weight; validates names and shapes first (throws `SerializationError`). */
@@ -89,6 +94,8 @@ export interface EncoderDefinition<C> {
    * uses it to choose K; the conformance suite to choose `outputDim`.
    */
   fixedOutputDim?(config: C, inputDim: number): number | undefined;
+  /** Optional: the config with every hidden layer `width` wide (the model's width grid). */
+  widen?(config: C, width: number): C;
   /** Optional: converts a saved config of an older `specVersion` to the current format. */
   migrate?(config: unknown, fromVersion: number): unknown;
 }

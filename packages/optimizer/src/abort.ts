@@ -1,15 +1,10 @@
-import { HetmtlError } from '@hetmtl/tensor';
+import { AbortError } from '@hetmtl/tensor';
 
-/** Thrown when a fit is stopped through its AbortSignal. */
-export class AbortError extends HetmtlError {
-  constructor(reason?: unknown) {
-    super('The fit was aborted', {
-      cause: reason,
-      fix: 'Nothing was changed; call fit() again to retrain',
-    });
-    this.name = 'AbortError';
-  }
-}
+/**
+ * AbortError is one of the hetmtl error family (code `E_ABORTED`) and lives in `@hetmtl/tensor`;
+ * it is re-exported here so that `import { AbortError } from '@hetmtl/optimizer'` keeps working.
+ */
+export { AbortError };
 
 /** Throws an {@link AbortError} when the signal has been aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -1,5 +1,5 @@
 import { cpuBackend } from '@hetmtl/backend-cpu';
-import { countTensors, NumericError, tf, useBackend } from '@hetmtl/tensor';
+import { AbortError as TensorAbortError, countTensors, NumericError, tf, useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortError } from './abort.js';
 import { AdamBlock, functionBlock } from './adam-block.js';
@@ -189,7 +189,13 @@ describe('runAlternating', () => {
       signal: controller.signal,
     }).catch((e: unknown) => e);
     expect(AbortError.isInstance(err)).toBe(true);
+    expect((err as AbortError).code).toBe('E_ABORTED');
+    expect((err as AbortError).cause).toBe('user');
     expect(s.x).toBe(3);
+  });
+
+  it('re-exports the error family\'s AbortError (one class, importable from either package)', () => {
+    expect(AbortError).toBe(TensorAbortError);
   });
 
   it('names the step when the objective becomes non-finite', async () => {

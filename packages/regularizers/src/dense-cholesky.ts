@@ -56,8 +56,7 @@ export function factorOrExplain(
     return new DenseCholesky(a, n);
   } catch (e) {
     if (NotPositiveDefiniteError.isInstance(e)) {
-      const value = Number.parseFloat(/pivot \d+ is (\S+)/.exec(e.message)?.[1] ?? 'NaN');
-      throw new NotPositiveDefiniteError(e.pivot, value, {
+      throw new NotPositiveDefiniteError(e.pivot, e.value, {
         ...(task === undefined ? {} : { task }),
         cause: e,
         fix: `${what} is not positive definite: each A_r must be positive semidefinite, and a task whose A_r is singular needs ridge > 0 (default 1e-3)`,

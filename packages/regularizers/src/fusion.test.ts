@@ -407,6 +407,11 @@ describe('bad input gives clear errors', () => {
     }
     expect(NotPositiveDefiniteError.isInstance(err)).toBe(true);
     expect((err as Error).message).toMatch(/\(at task 1\).*positive semidefinite/);
+    // The failing value is a field, carried through the rethrow (no parsing of the message).
+    const npd = err as NotPositiveDefiniteError;
+    expect(npd.value).toBeLessThanOrEqual(0);
+    expect(npd.message).toContain(`pivot ${npd.pivot} is ${npd.value}`);
+    expect((npd.cause as NotPositiveDefiniteError).value).toBe(npd.value);
     // A singular A_r needs the ridge.
     A[1] = matrix(K, K);
     expect(() => fuse({ ...problem, A }, mcp(), { lambda: 1, ridge: 0 })).toThrow(

@@ -10,6 +10,8 @@ export {
   type TaskGraph,
 } from './penalty.js';
 export {
+  definePenalty,
+  type DefinePenaltyOptions,
   similarityFromJSON,
   similarityRegistry,
   SimilarityRegistry,

@@ -64,6 +64,9 @@ describe('similarityRegistry', () => {
         /already registered.*override: true/,
       );
       similarityRegistry.register('cappedLasso', () => p, { override: true });
+      // `replace` is the option name of every hetmtl registry (encoders, penalties, backends).
+      expect(() => similarityRegistry.register('cappedLasso', () => p)).toThrow(/replace: true/);
+      similarityRegistry.register('cappedLasso', () => p, { replace: true });
       similarityRegistry.register('other', () => p);
       expect(() => similarityFromJSON({ kind: 'other' })).toThrow(/returned another kind/);
     } finally {

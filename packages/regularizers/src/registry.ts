@@ -17,11 +17,18 @@ export type SimilarityFactory = (config: SimilarityConfig) => SimilarityPenalty;
 export class SimilarityRegistry {
   readonly #factories = new Map<string, SimilarityFactory>();
 
-  /** Registers a factory under `kind`; registering a kind twice needs `{ override: true }`. */
+  /**
+   * Registers a factory under `kind`; registering a kind twice needs `{ replace: true }` (the option
+   * name of every hetmtl registry: encoders, penalties, backends; `override` is its old name here).
+   */
   register(
     kind: string,
     factory: SimilarityFactory,
-    options: { readonly override?: boolean } = {},
+    options: {
+      readonly replace?: boolean;
+      /** @deprecated The old name of `replace`. */
+      readonly override?: boolean;
+    } = {},
   ): void {
     if (typeof kind !== 'string' || kind.length === 0) {
       throw new ValidationError('similarityRegistry.register: invalid kind', {
@@ -38,9 +45,9 @@ export class SimilarityRegistry {
         },
       );
     }
-    if (this.#factories.has(kind) && options.override !== true) {
+    if (this.#factories.has(kind) && options.replace !== true && options.override !== true) {
       throw new ValidationError(`A similarity penalty "${kind}" is already registered`, {
-        fix: 'Choose another kind, or pass { override: true } to replace it',
+        fix: 'Choose another kind, or pass { replace: true } to replace it (override: true is its old name)',
       });
     }
     this.#factories.set(kind, factory);
@@ -127,4 +134,44 @@ export function similarityFromJSON(json: {
   readonly specVersion?: number;
 }): SimilarityPenalty {
   return similarityRegistry.create(json);
+}
+
+export interface DefinePenaltyOptions {
+  /** The registry to add the kind to (default {@link similarityRegistry}). */
+  readonly registry?: SimilarityRegistry;
+  /** Replace a kind already registered (default false: that is an error). */
+  readonly replace?: boolean;
+}
+
+/**
+ * Defines a penalty kind: registers its factory, so that a saved model can rebuild the penalty from
+ * `{ kind, config }`, and returns the factory — the same semantics as `defineEncoder` (define =
+ * check + register + return the factory users call). The factory builds the penalty with
+ * `defineSimilarity({ kind, config, … })`; a factory that returns another kind is an error.
+ *
+ * ```ts
+ * export const capped = definePenalty('my-org:capped', (c: { cap?: number }) =>
+ *   defineSimilarity({ kind: 'my-org:capped', config: { cap: c.cap ?? 1 }, value, proxNorm }));
+ * ```
+ */
+export function definePenalty<O extends object>(
+  kind: string,
+  factory: (config: O) => SimilarityPenalty,
+  options: DefinePenaltyOptions = {},
+): (config?: O) => SimilarityPenalty {
+  const make = (config?: O): SimilarityPenalty => {
+    const penalty = factory((config ?? {}) as O);
+    if (penalty?.kind !== kind) {
+      throw new ValidationError(`The factory of penalty "${kind}" returned another kind`, {
+        expected: JSON.stringify(kind),
+        received: describeReceived(penalty?.kind),
+        fix: 'Build the penalty with defineSimilarity({ kind, ... }) using the kind it was defined with',
+      });
+    }
+    return penalty;
+  };
+  (options.registry ?? similarityRegistry).register(kind, (c) => make(c as O), {
+    replace: options.replace ?? false,
+  });
+  return make;
 }

@@ -1,10 +1,40 @@
-import { BackendUnavailableError, ValidationError } from './errors.js';
+import { type BackendRemedy, BackendUnavailableError, ValidationError } from './errors.js';
 import { tf } from './tf.js';
 
-/** The result of {@link BackendPlugin.isAvailable}. */
+/**
+ * The result of {@link BackendPlugin.isAvailable}. When the backend cannot run, `fix` says what to do
+ * in the API's words (for people), and `remedy` says it as data (for interfaces that speak other
+ * words, such as a command line): build both with {@link unavailable}.
+ */
 export type BackendAvailability =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: string; readonly fix: string };
+  | { readonly ok: false; readonly reason: string; readonly fix: string; readonly remedy?: BackendRemedy };
+
+/** `wasmBackend() from @hetmtl/backend-wasm`, say: a backend name in the API's words. */
+export type BackendWords = (name: string) => string;
+
+let backendWords: BackendWords = (name) => `the ${name} backend`;
+
+/** @internal The backend loader sets how alternatives are named (factory and package). */
+export function setBackendWords(words: BackendWords): void {
+  backendWords = words;
+}
+
+/**
+ * A "cannot run here" availability: `fix` is what makes this backend run (no trailing period; may be
+ * empty), `alternatives` the backends to use instead, by name. The prose `fix` of the result adds the
+ * alternatives in the API's words (`Or use wasmBackend() from @hetmtl/backend-wasm`); `remedy` keeps
+ * the parts apart.
+ */
+export function unavailable(reason: string, fix: string, alternatives: readonly string[] = []): BackendAvailability {
+  const switchTo = alternatives.length === 0 ? '' : `${fix === '' ? 'Use' : 'or use'} ${alternatives.map((a) => backendWords(a)).join(' or ')}`;
+  return {
+    ok: false,
+    reason,
+    fix: [fix, switchTo].filter((x) => x !== '').join(', '),
+    remedy: Object.freeze({ reason, fix, alternatives: Object.freeze([...alternatives]) }),
+  };
+}
 
 /** What a backend reports about itself once active. */
 export interface BackendCapabilities {
@@ -13,7 +43,11 @@ export interface BackendCapabilities {
 }
 
 /**
- * A backend plugin (spec version 1): a factory in a backend package returns one of these. It names a
+ * A backend plugin (spec version 1): a factory in a backend package returns one of these. Plugin
+ * vocabulary (shared with encoders and penalties): `kind` names the plugin kind, `specVersion` is the
+ * version of this **interface** (what the plugin implements), `config` is the JSON-safe options it was
+ * made with; a package is made known by name with `backendRegistry.register(entry, { replace })` and
+ * loaded by name with `loadBackend(name)`. It names a
  * TensorFlow.js backend, says whether it can run here, and registers / configures it in `setup()`.
  */
 export interface BackendPlugin {
@@ -74,7 +108,10 @@ export async function useBackend(plugin: BackendPlugin): Promise<ActiveBackend> 
   defineBackend(plugin);
   const availability = await plugin.isAvailable();
   if (!availability.ok) {
-    throw new BackendUnavailableError(plugin.name, availability.reason, { fix: availability.fix });
+    throw new BackendUnavailableError(plugin.name, availability.reason, {
+      fix: availability.fix,
+      remedy: availability.remedy ?? { reason: availability.reason, fix: availability.fix, alternatives: [] },
+    });
   }
   await plugin.setup();
   let ok: boolean;
@@ -84,11 +121,13 @@ export async function useBackend(plugin: BackendPlugin): Promise<ActiveBackend> 
     throw new BackendUnavailableError(plugin.name, 'TensorFlow.js failed to initialise it', {
       cause,
       fix: 'Check the error cause, or choose another backend (cpu always works)',
+      remedy: { fix: 'Check the error cause', alternatives: ['cpu'] },
     });
   }
   if (!ok) {
     throw new BackendUnavailableError(plugin.name, 'TensorFlow.js failed to initialise it', {
       fix: 'Choose another backend (cpu always works)',
+      remedy: { fix: '', alternatives: ['cpu'] },
     });
   }
   await tf.ready();

@@ -3,7 +3,10 @@
  *
  * Every error thrown on purpose by hetmtl is a {@link HetmtlError} with a stable `code`. `instanceof`
  * fails when two copies of `@hetmtl/tensor` are installed (two classes with the same name), so each
- * class has a static `isInstance` that checks a registry-wide symbol instead.
+ * class has a static `isInstance` that checks a registry-wide symbol instead. The symbol holds each
+ * class's explicit marker string (its static `errorName`), never the class's own name: a minifier
+ * renames classes, not strings. A subclass outside hetmtl should declare its own `errorName`
+ * (otherwise its class name is used, which is not minification-safe).
  */
 
 const KINDS = Symbol.for('hetmtl.error.kinds');
@@ -64,7 +67,14 @@ export type HetmtlErrorCode =
   | 'E_BACKEND_UNAVAILABLE'
   | 'E_SERIALIZATION'
   | 'E_NOT_POSITIVE_DEFINITE'
-  | 'E_NUMERIC';
+  | 'E_NUMERIC'
+  | 'E_ABORTED';
+
+/** A class's marker: its own static `errorName`, or (for a subclass that declares none) its name. */
+function markerOf(cls: unknown): string {
+  const c = cls as { errorName?: unknown; name: string };
+  return Object.hasOwn(c, 'errorName') && typeof c.errorName === 'string' ? c.errorName : c.name;
+}
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
@@ -95,6 +105,11 @@ function composeMessage(summary: string, o: HetmtlErrorOptions, words: OptionRen
 
 /** Base class of every error hetmtl throws on purpose. */
 export class HetmtlError extends Error {
+  /**
+   * The class's marker string: `name` of its errors and what {@link HetmtlError.isInstance} matches.
+   * Explicit, so that it survives minification; every subclass declares its own.
+   */
+  static readonly errorName: string = 'HetmtlError';
   readonly code: HetmtlErrorCode;
   readonly task: string | number | undefined;
   readonly row: number | undefined;
@@ -109,7 +124,7 @@ export class HetmtlError extends Error {
 
   constructor(summary: string, options: HetmtlErrorOptions = {}, code: HetmtlErrorCode = 'E_HETMTL') {
     super(composeMessage(summary, options), options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    this.name = markerOf(new.target);
     this.code = code;
     this.summary = summary;
     this.parts = options;
@@ -122,7 +137,7 @@ export class HetmtlError extends Error {
     Object.defineProperty(this, 'parts', { enumerable: false });
     const kinds: string[] = [];
     for (let p: unknown = new.target; p !== Error && typeof p === 'function'; p = Object.getPrototypeOf(p)) {
-      kinds.push((p as { name: string }).name);
+      kinds.push(markerOf(p));
     }
     Object.defineProperty(this, KINDS, { value: Object.freeze(kinds), enumerable: false });
   }
@@ -163,12 +178,13 @@ export class HetmtlError extends Error {
   static isInstance<T extends HetmtlError>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
     if (typeof value !== 'object' || value === null) return false;
     const kinds = (value as { [KINDS]?: unknown })[KINDS];
-    return Array.isArray(kinds) && kinds.includes(this.name);
+    return Array.isArray(kinds) && kinds.includes(markerOf(this));
   }
 }
 
 /** Input that does not satisfy what an API expects (wrong type, size, value or content). */
 export class ValidationError extends HetmtlError {
+  static override readonly errorName: string = 'ValidationError';
   constructor(summary: string, options: HetmtlErrorOptions = {}) {
     super(summary, options, 'E_VALIDATION');
   }
@@ -176,22 +192,53 @@ export class ValidationError extends HetmtlError {
 
 /** A method that needs a fitted model was called before `fit`. */
 export class NotFittedError extends HetmtlError {
+  static override readonly errorName: string = 'NotFittedError';
   constructor(what: string, options: HetmtlErrorOptions = {}) {
     super(`${what} is not fitted yet`, { fix: 'Call fit() first, or load a fitted model with fromJSON()', ...options }, 'E_NOT_FITTED');
   }
 }
 
-/** A backend plugin cannot run here; `fix` names the remedy. */
+/**
+ * Why a backend cannot run here and what to do, as data (for an interface to put in its own words):
+ * `fix` is what makes *this* backend run (install, rebuild, an option), `alternatives` the backends to
+ * use instead, by name, best first.
+ */
+export interface BackendRemedy {
+  readonly reason: string;
+  /** What makes this backend run here; empty when nothing can (then use an alternative). */
+  readonly fix: string;
+  /** Backend names (as `loadBackend` takes them) to use instead, best first. */
+  readonly alternatives: readonly string[];
+}
+
+/**
+ * A backend plugin cannot run here; `fix` names the remedy in the API's words and `remedy` holds it
+ * as data ({@link BackendRemedy}).
+ */
 export class BackendUnavailableError extends HetmtlError {
+  static override readonly errorName: string = 'BackendUnavailableError';
   readonly backend: string;
-  constructor(backend: string, reason: string, options: HetmtlErrorOptions = {}) {
-    super(`Backend "${backend}" is not available: ${reason}`, options, 'E_BACKEND_UNAVAILABLE');
+  /** The structured remedy: reason, this backend's own fix, alternatives by name. */
+  readonly remedy: BackendRemedy;
+  constructor(
+    backend: string,
+    reason: string,
+    options: HetmtlErrorOptions & { readonly remedy?: Partial<BackendRemedy> } = {},
+  ) {
+    const { remedy, ...rest } = options;
+    super(`Backend "${backend}" is not available: ${reason}`, rest, 'E_BACKEND_UNAVAILABLE');
     this.backend = backend;
+    this.remedy = Object.freeze({
+      reason: remedy?.reason ?? reason,
+      fix: remedy?.fix ?? this.fix ?? '',
+      alternatives: Object.freeze([...(remedy?.alternatives ?? [])]),
+    });
   }
 }
 
 /** A saved document that cannot be read back (wrong version, corrupt, incomplete). */
 export class SerializationError extends HetmtlError {
+  static override readonly errorName: string = 'SerializationError';
   constructor(summary: string, options: HetmtlErrorOptions = {}) {
     super(summary, options, 'E_SERIALIZATION');
   }
@@ -199,8 +246,11 @@ export class SerializationError extends HetmtlError {
 
 /** A matrix that had to be symmetric positive definite was not. */
 export class NotPositiveDefiniteError extends HetmtlError {
+  static override readonly errorName: string = 'NotPositiveDefiniteError';
   /** Index of the pivot that failed. */
   readonly pivot: number;
+  /** The failing pivot's value (≤ 0, or not finite). */
+  readonly value: number;
   constructor(pivot: number, value: number, options: HetmtlErrorOptions = {}) {
     super(
       `Matrix is not positive definite: pivot ${pivot} is ${value}`,
@@ -208,12 +258,29 @@ export class NotPositiveDefiniteError extends HetmtlError {
       'E_NOT_POSITIVE_DEFINITE',
     );
     this.pivot = pivot;
+    this.value = value;
   }
 }
 
 /** A computation produced a non-finite value; `step` names where. */
 export class NumericError extends HetmtlError {
+  static override readonly errorName: string = 'NumericError';
   constructor(summary: string, options: HetmtlErrorOptions = {}) {
     super(summary, options, 'E_NUMERIC');
+  }
+}
+
+/**
+ * A fit (or another long computation) was stopped through its `AbortSignal`; `cause` is the signal's
+ * reason. Code `E_ABORTED`. Also exported by `@hetmtl/optimizer`, where `throwIfAborted` throws it.
+ */
+export class AbortError extends HetmtlError {
+  static override readonly errorName: string = 'AbortError';
+  constructor(reason?: unknown, options: HetmtlErrorOptions = {}) {
+    super(
+      'The fit was aborted',
+      { cause: reason, fix: 'Nothing was changed; call fit() again to retrain', ...options },
+      'E_ABORTED',
+    );
   }
 }

@@ -3,6 +3,7 @@ export type { Rank, Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, TensorContaine
 export {
   activeBackend,
   defineBackend,
+  unavailable,
   useBackend,
   type ActiveBackend,
   type BackendAvailability,
@@ -10,8 +11,10 @@ export {
   type BackendPlugin,
 } from './backend.js';
 export {
+  AbortError,
   apiOptionWords,
   BackendUnavailableError,
+  type BackendRemedy,
   describeReceived,
   opt,
   HetmtlError,
@@ -27,6 +30,14 @@ export {
   type OptionRenderer,
   type HetmtlErrorOptions,
 } from './errors.js';
+export {
+  backendRegistry,
+  BackendRegistry,
+  loadBackend,
+  useBackendByName,
+  type BackendEntry,
+  type LoadBackendOptions,
+} from './backend-loader.js';
 export { portableLog, Random, RANDOM_ALGORITHM, type RandomState } from './random.js';
 export {
   addDiagonal,

@@ -15,3 +15,27 @@ export {
   encoderChecks,
   formatEncoderConformanceReport,
 } from './encoder-conformance.js';
+export {
+  bruteMinimise,
+  checkPenaltyConformance,
+  formatPenaltyConformanceReport,
+  type PenaltyCheckName,
+  type PenaltyCheckResult,
+  type PenaltyConformanceOptions,
+  type PenaltyConformanceReport,
+  type PenaltyUnderTest,
+  penaltyChecks,
+} from './penalty-conformance.js';
+export {
+  checkEstimatorConformance,
+  type DatasetUnderTest,
+  type EstimatorCheckName,
+  type EstimatorCheckResult,
+  type EstimatorConformanceOptions,
+  type EstimatorConformanceReport,
+  type EstimatorSubject,
+  type EstimatorUnderTest,
+  estimatorChecks,
+  formatEstimatorConformanceReport,
+  type TaskUnderTest,
+} from './estimator-conformance.js';

@@ -3,6 +3,8 @@ import type { BackendPlugin } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backendCases } from './backend-cases.js';
 import { type ConformanceOptions, type ConformanceReport, checkBackendConformance } from './backend-conformance.js';
+import { checkEstimatorConformance, type EstimatorConformanceOptions, type EstimatorConformanceReport, type EstimatorSubject, type EstimatorUnderTest, estimatorChecks } from './estimator-conformance.js';
+import { checkPenaltyConformance, type PenaltyConformanceOptions, type PenaltyUnderTest, penaltyChecks } from './penalty-conformance.js';
 import { checkEncoderConformance, type EncoderConformanceOptions, type EncoderConformanceReport, encoderChecks } from './encoder-conformance.js';
 
 /**
@@ -45,6 +47,44 @@ export function describeEncoderConformance(spec: EncoderSpec, options: EncoderCo
       it(name, () => {
         const r = report.results.find((x) => x.name === name);
         // The whole message (expect(...).toBeUndefined() would truncate it).
+        if (r?.failure !== undefined) expect.fail(r.failure);
+        expect(r?.ok).toBe(true);
+      });
+    }
+  });
+}
+
+/**
+ * Registers the penalty conformance suite for a penalty as vitest tests, one test per check, e.g.
+ * `describePenaltyConformance(mcp(), { rebuild: (json) => similarityRegistry.create(json) })`.
+ */
+export function describePenaltyConformance(penalty: PenaltyUnderTest, options: PenaltyConformanceOptions = {}): void {
+  describe(`penalty conformance: ${penalty.kind} ${JSON.stringify(penalty.config ?? {})}`, () => {
+    const report = checkPenaltyConformance(penalty, options);
+    for (const name of penaltyChecks) {
+      it(name, () => {
+        const r = report.results.find((x) => x.name === name);
+        if (r?.failure !== undefined) expect.fail(r.failure);
+        expect(r?.ok).toBe(true);
+      });
+    }
+  });
+}
+
+/**
+ * Registers the estimator conformance suite as vitest tests, one test per check, e.g.
+ * `describeEstimatorConformance({ name, make: (o) => new RidgeRegressor(o), fromJSON: (j) => RidgeRegressor.fromJSON(j), train, test })`.
+ * Activate the backend first (a `beforeAll` registered before this call runs first).
+ */
+export function describeEstimatorConformance<E extends EstimatorUnderTest>(subject: EstimatorSubject<E>, options: EstimatorConformanceOptions = {}): void {
+  describe(`estimator conformance: ${subject.name}`, () => {
+    let report: EstimatorConformanceReport;
+    beforeAll(async () => {
+      report = await checkEstimatorConformance(subject, options);
+    });
+    for (const name of estimatorChecks) {
+      it(name, () => {
+        const r = report.results.find((x) => x.name === name);
         if (r?.failure !== undefined) expect.fail(r.failure);
         expect(r?.ok).toBe(true);
       });
