@@ -2,7 +2,6 @@ import {
   checkDataset,
   checkSameShape,
   combineDatasets,
-  kFoldByTask,
   type Metrics,
   meanTaskRmse,
   metrics,
@@ -12,7 +11,6 @@ import {
   standardiseTasks,
   taskIndexOf,
   toRowMajor,
-  trainTestSplit,
 } from '@hetmtl/data';
 import type { EncoderSpec } from '@hetmtl/encoders';
 import { runAlternating, throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
@@ -35,6 +33,7 @@ import { addDualTask, addLinearTask } from './add-task.js';
 import { type DualStateJSON, FittedDual } from './fitted.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { holdOutSplit, kFoldSplits } from './splits.js';
 import { DualTrainer, profiledIntercepts, type TaskArrays, type TrainerConfig } from './trainer.js';
 
 export const MODEL_FORMAT = 'hetmtl/dual-encoder-regressor';
@@ -202,7 +201,7 @@ export class DualEncoderRegressor {
       return {
         st,
         tr: standardiseTasks(f.train, st),
-        va: standardiseTasks(f.validation, st),
+        va: f.validation(st),
         ySd: st.targetScaling().scale,
       };
     });
@@ -341,7 +340,7 @@ export class DualEncoderRegressor {
           fraction: (total - 1) / total,
         });
         const only = folds[0] as (typeof folds)[number];
-        const all = K > 1 ? dataset : combineDatasets(only.train, only.validation);
+        const all = K > 1 ? dataset : only.all;
         finalStandardizer = new Standardizer().fit(all);
         const data = standardiseTasks(all, finalStandardizer);
         if (chosen.kind === 'linear') {
@@ -390,29 +389,62 @@ export class DualEncoderRegressor {
 
   /**
    * The validation scheme: the given validation set; else one stratified split, or K folds by task
-   * when tasks are too small for one split to say much (mean validation rows per task < 10).
+   * when tasks are too small for one split to say much (mean validation rows per task < 10). The
+   * model's own splits keep at least one training row per task: a task too small to spare a
+   * validation row trains on all its rows and is skipped by the validation score (splits.ts).
+   * Each fold gives its training rows, its validation rows standardised with a fold's statistics
+   * (aligned with the training tasks; empty for a task with none), and train + validation together.
    */
   private validationFolds(
     dataset: MultiTaskDataset,
     validation: MultiTaskDataset | undefined,
     seed: number,
-  ) {
+  ): {
+    train: MultiTaskDataset;
+    validation: (st: Standardizer) => TaskArrays;
+    all: MultiTaskDataset;
+  }[] {
     const o = this.options;
     if (validation) {
       checkSameShape(dataset, validation);
-      return [{ train: dataset, validation }];
+      return [
+        {
+          train: dataset,
+          validation: (st) => standardiseTasks(validation, st),
+          all: combineDatasets(dataset, validation),
+        },
+      ];
     }
     const folds = o.selection.folds;
     const meanValRows = (dataset.totalRows / dataset.numTasks) * o.validationFraction;
     const k =
       folds === 'auto' ? (meanValRows < 10 ? Math.min(5, Math.min(...dataset.sizes)) : 1) : folds;
-    if (k >= 2)
-      return kFoldByTask(dataset, { k, seed }).map((f) => ({
-        train: f.train,
-        validation: f.validation,
-      }));
-    const split = trainTestSplit(dataset, { test: o.validationFraction, seed });
-    return [{ train: split.train, validation: split.test }];
+    const splits =
+      k >= 2 ? kFoldSplits(dataset, k, seed) : [holdOutSplit(dataset, o.validationFraction, seed)];
+    const tasks = dataset.tasks();
+    const p = dataset.numFeatures;
+    return splits.map((sp) => ({
+      train: dataset.subset(sp.train),
+      validation: (st: Standardizer) => {
+        const X: Float64Array[] = [];
+        const y: Float64Array[] = [];
+        tasks.forEach((t, r) => {
+          const idx = sp.validation[r] as Int32Array;
+          const rows = new Float64Array(idx.length * p);
+          const ys = new Float64Array(idx.length);
+          idx.forEach((i, j) => {
+            rows.set(t.X.subarray(i * p, (i + 1) * p), j * p);
+            ys[j] = t.y[i] as number;
+          });
+          X.push(st.transformX(rows));
+          y.push(st.transformY(ys));
+        });
+        return { X, y, p };
+      },
+      all: dataset.subset(
+        sp.train.map((tr, r) => Int32Array.from([...tr, ...(sp.validation[r] as Int32Array)])),
+      ),
+    }));
   }
 
   private candidateConfigs(
@@ -586,10 +618,13 @@ export class DualEncoderRegressor {
         o.lambda === 'path'
           ? lambdaGrid(problem.problem, o.similarity, { numLambdas: o.numLambdas, ridge: o.ridge })
           : [o.lambda];
-      const results = fusionPath(problem.problem, o.similarity, {
-        ...fusionOptions,
-        lambdas: lambdas.filter((l) => l > 0),
-      });
+      // The grid is [0] when every unfused β is the same (e.g. tasks of one training row: A_r = 0,
+      // b_r = 0): the path is then λ = 0 and λ = ∞ alone.
+      const positive = lambdas.filter((l) => l > 0);
+      const results =
+        positive.length > 0
+          ? fusionPath(problem.problem, o.similarity, { ...fusionOptions, lambdas: positive })
+          : [];
       for (const res of results)
         points.push({
           lambda: res.lambda,
