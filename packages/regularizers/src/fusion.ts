@@ -324,7 +324,8 @@ export class PreparedFusion {
         const A = this.#p.A[r] as Float64Array;
         const w = this.#p.w[r] as number;
         for (let i = 0; i < K * K; i++) D[i] = w * (A[i] as number);
-        for (let i = 0; i < K; i++) D[i * K + i] = (D[i * K + i] as number) + (this.ridge[r] as number);
+        for (let i = 0; i < K; i++)
+          D[i * K + i] = (D[i * K + i] as number) + (this.ridge[r] as number);
       }
       diag.push(D);
     }
@@ -543,7 +544,8 @@ export class PreparedFusion {
     // All R(R−1)/2 pairs, read from the upper triangle (no pair list: R is in the thousands).
     const upper = new Float64Array((R * (R - 1)) / 2);
     let at = 0;
-    for (let r = 0; r < R; r++) for (let s = r + 1; s < R; s++) upper[at++] = d[r * R + s] as number;
+    for (let r = 0; r < R; r++)
+      for (let s = r + 1; s < R; s++) upper[at++] = d[r * R + s] as number;
     return quantile(upper, q);
   }
 
@@ -747,11 +749,9 @@ export class PreparedFusion {
   }
 
   #solveQuadratic(lambda: number, refit: boolean | undefined): FusionResult {
-    const K = this.#p.K;
     let x: Float64Array;
     if (lambda === 0) x = this.#unfusedNodes();
-    else
-      x = this.#factorSystem(2 * lambda, 'The quadratic penalty system').solve(this.#rhsBase());
+    else x = this.#factorSystem(2 * lambda, 'The quadratic penalty system').solve(this.#rhsBase());
     if (!x.every(Number.isFinite)) {
       throw new NumericError('The quadratic fusion solve produced a non-finite β', {
         received: `λ = ${lambda}`,

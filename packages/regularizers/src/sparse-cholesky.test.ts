@@ -26,7 +26,9 @@ function dense(diag: Float64Array[], K: number, edges: [number, number][], w: nu
 
 function problem(seed: number, N: number, K: number, knn: number) {
   const rng = new Random(seed);
-  const points = Array.from({ length: N }, () => Float64Array.from({ length: K }, () => rng.normal()));
+  const points = Array.from({ length: N }, () =>
+    Float64Array.from({ length: K }, () => rng.normal()),
+  );
   const edges = knnPairs(points, knn).map(([a, b]) => [a, b] as [number, number]);
   const w = edges.map(() => 0.1 + rng.uniform());
   const diag = Array.from({ length: N }, () => {

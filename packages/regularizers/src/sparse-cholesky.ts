@@ -84,7 +84,8 @@ export class SparseBlockCholesky {
         for (let r = 0; r < K; r++) {
           for (let c = 0; c < K; c++) {
             let v = blk[r * K + c] as number;
-            for (let m = 0; m < c; m++) v -= (out[t * KK + r * K + m] as number) * (L[c * K + m] as number);
+            for (let m = 0; m < c; m++)
+              v -= (out[t * KK + r * K + m] as number) * (L[c * K + m] as number);
             out[t * KK + r * K + c] = v / (L[c * K + c] as number);
           }
         }
@@ -163,7 +164,8 @@ export class SparseBlockCholesky {
         const oi = (st[t] as number) * K;
         for (let m = 0; m < K; m++) {
           let s = 0;
-          for (let r = 0; r < K; r++) s += (B[t * KK + r * K + m] as number) * (y[oi + r] as number);
+          for (let r = 0; r < K; r++)
+            s += (B[t * KK + r * K + m] as number) * (y[oi + r] as number);
           y[o + m] = (y[o + m] as number) - s;
         }
       }
