@@ -30,14 +30,14 @@ import {
   ValidationError,
 } from '@hetmtl/tensor';
 import { addDualTask, addLinearTask } from './add-task.js';
+import { MODEL_FORMAT, MODEL_VERSION, validateModelDocument } from './document.js';
 import { type DualStateJSON, FittedDual } from './fitted.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { holdOutSplit, kFoldSplits } from './splits.js';
 import { DualTrainer, profiledIntercepts, type TaskArrays, type TrainerConfig } from './trainer.js';
 
-export const MODEL_FORMAT = 'hetmtl/dual-encoder-regressor';
-export const MODEL_VERSION = 1;
+export { MODEL_FORMAT, MODEL_VERSION };
 
 export interface FitProgress {
   readonly phase: 'encoders' | 'path' | 'linear' | 'refit' | 'done';
@@ -995,41 +995,14 @@ export class DualEncoderRegressor {
     };
   }
 
-  /** Rebuilds a fitted model from {@link toJSON}'s document (or its JSON text). */
+  /**
+   * Rebuilds a fitted model from {@link toJSON}'s document (or its JSON text). The document is
+   * checked strictly first ({@link validateModelDocument}): every field, the shapes that must agree,
+   * no unknown keys; any fault is a SerializationError naming the field path, never a half model.
+   */
   static fromJSON(json: unknown): DualEncoderRegressor {
-    let doc: ModelJSON;
-    try {
-      doc = (typeof json === 'string' ? JSON.parse(json) : json) as ModelJSON;
-    } catch (cause) {
-      throw new SerializationError('The model document is not valid JSON', {
-        cause,
-        fix: 'Pass the text written by JSON.stringify(model)',
-      });
-    }
-    if (typeof doc !== 'object' || doc === null || doc.format !== MODEL_FORMAT) {
-      throw new SerializationError('Not a hetmtl model document', {
-        expected: `format "${MODEL_FORMAT}"`,
-        received: describeReceived((doc as { format?: unknown })?.format),
-      });
-    }
-    if (doc.version !== MODEL_VERSION) {
-      throw new SerializationError('Unsupported model document version', {
-        expected: `version ${MODEL_VERSION}`,
-        received: String(doc.version),
-        fix: 'Load it with the hetmtl version that saved it',
-      });
-    }
-    const R = Array.isArray(doc.taskNames) ? doc.taskNames.length : 0;
-    if (
-      R === 0 ||
-      !Array.isArray(doc.featureNames) ||
-      !Array.isArray(doc.groups) ||
-      doc.groups.length !== R
-    ) {
-      throw new SerializationError('Corrupt model document: task names, feature names or groups', {
-        expected: 'non-empty taskNames, featureNames and one group per task',
-      });
-    }
+    const doc = validateModelDocument(json) as unknown as ModelJSON;
+    const R = doc.taskNames.length;
     try {
       const opts = doc.options as Record<string, unknown>;
       const model = new DualEncoderRegressor({

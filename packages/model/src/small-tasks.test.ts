@@ -17,12 +17,13 @@ beforeAll(async () => {
 function tinyTasks() {
   const p = 8;
   const sim = simulateFactor({ seed: 1, numTasks: 6, n: 40, p, testRows: 5 });
-  const tasks: Record<string, { X: Float64Array; y: ArrayLike<number> }> = {};
-  for (const t of sim.train.tasks()) tasks[t.name] = { X: t.X as Float64Array, y: t.y };
+  const tasks: Record<string, { X: Float64Array; y: Float64Array }> = {};
+  for (const t of sim.train.tasks())
+    tasks[t.name] = { X: t.X as Float64Array, y: t.y as Float64Array };
   const x0 = sim.train.task(0).X as Float64Array;
-  tasks.one = { X: x0.slice(0, p), y: [3] };
-  tasks.two = { X: x0.slice(p, 3 * p), y: [1, 2] };
-  tasks.flat = { X: x0.slice(3 * p, 13 * p), y: new Array(10).fill(7) };
+  tasks.one = { X: x0.slice(0, p), y: Float64Array.from([3]) };
+  tasks.two = { X: x0.slice(p, 3 * p), y: Float64Array.from([1, 2]) };
+  tasks.flat = { X: x0.slice(3 * p, 13 * p), y: new Float64Array(10).fill(7) };
   return fromTaskArrays(tasks, { constantTarget: 'allow' });
 }
 
@@ -48,7 +49,13 @@ describe('tiny and constant tasks', () => {
     const seen = kFoldSplits(ds, 5, 7).flatMap((f) => Array.from(f.validation[two] as Int32Array));
     expect(seen.sort()).toEqual([0, 1]);
     // Where @hetmtl/data's splits accept the data, the model's are the same rows.
-    const big = simulateFactor({ seed: 3, numTasks: 4, n: [9, 12, 30, 7], p: 6, testRows: 1 }).train;
+    const big = simulateFactor({
+      seed: 3,
+      numTasks: 4,
+      n: [9, 12, 30, 7],
+      p: 6,
+      testRows: 1,
+    }).train;
     const tt = trainTestSplit(big, { test: 0.2, seed: 11 });
     const mine = holdOutSplit(big, 0.2, 11);
     expect(mine.train).toEqual(tt.indices.train);

@@ -54,7 +54,8 @@ export function kFoldSplits(ds: MultiTaskDataset, k: number, seed: number): Inde
     const train = ds.sizes.map((n, r) => {
       if (n < 2) return Int32Array.from({ length: n }, (__, i) => i);
       const rows: number[] = [];
-      for (let g = 0; g < k; g++) if (g !== f) rows.push(...((folds[g] as number[][])[r] as number[]));
+      for (let g = 0; g < k; g++)
+        if (g !== f) rows.push(...((folds[g] as number[][])[r] as number[]));
       return sorted(Int32Array.from(rows));
     });
     return { train, validation };
