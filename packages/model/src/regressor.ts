@@ -31,6 +31,12 @@ import {
 } from '@hetmtl/tensor';
 import { addDualTask, addLinearTask } from './add-task.js';
 import { MODEL_FORMAT, MODEL_VERSION, validateModelDocument } from './document.js';
+import {
+  checkFiniteDocument,
+  checkPredictions,
+  checkStandardisable,
+  predictionError,
+} from './finite.js';
 import { type DualStateJSON, FittedDual } from './fitted.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -194,6 +200,14 @@ export class DualEncoderRegressor {
     const o = this.options;
     const { signal, onProgress } = fitOptions;
     throwIfAborted(signal);
+    // A value whose standardisation overflows is refused here, naming its task, row and column.
+    const whole = new Standardizer().fit(dataset);
+    checkStandardisable(dataset, whole);
+    if (fitOptions.validation) {
+      checkDataset(fitOptions.validation, 'validation');
+      checkSameShape(dataset, fitOptions.validation);
+      checkStandardisable(fitOptions.validation, whole);
+    }
     const rng = new Random(o.seed);
     const folds = this.validationFolds(dataset, fitOptions.validation, rng.seed31());
     const parts = folds.map((f) => {
@@ -206,6 +220,12 @@ export class DualEncoderRegressor {
       };
     });
     const K = parts.length;
+    if (parts.every((part) => part.va.y.every((y) => y.length === 0)))
+      throw new ValidationError('No task has a row to spare for validation', {
+        expected: 'at least one task with 2 rows or more',
+        received: `${dataset.numTasks} tasks of one row`,
+        fix: 'Pass validation rows (fit(dataset, { validation })), or add rows to the tasks',
+      });
     const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const median = (xs: readonly number[]) =>
       [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
@@ -436,7 +456,21 @@ export class DualEncoderRegressor {
             rows.set(t.X.subarray(i * p, (i + 1) * p), j * p);
             ys[j] = t.y[i] as number;
           });
-          X.push(st.transformX(rows));
+          const Xs = st.transformX(rows);
+          for (let k = 0; k < Xs.length; k++)
+            if (!(Math.abs(Xs[k] as number) < 1e30))
+              throw new ValidationError(
+                'A value far outside the range of the rows it is validated against',
+                {
+                  task: t.name,
+                  row: (idx[Math.floor(k / p)] as number) + 1,
+                  column: dataset.featureNames[k % p] as string,
+                  expected: 'values of the same order as the rest of the column',
+                  received: String(rows[k]),
+                  fix: 'Rescale the column (other units, or its logarithm), or remove the row if the value is an error',
+                },
+              );
+          X.push(Xs);
           y.push(st.transformY(ys));
         });
         return { X, y, p };
@@ -845,7 +879,9 @@ export class DualEncoderRegressor {
         ys[i] = v;
       }
     } else ys = (s.dual as FittedDual).predict(r, Xs);
-    return s.standardizer.inverseTransformY(ys);
+    const out = s.standardizer.inverseTransformY(ys);
+    checkPredictions(out, rows, Xs, s.featureNames, options.task, s.standardizer);
+    return out;
   }
 
   /** Per-task and overall RMSE, MAE and R² on a dataset with the same tasks and features. */
@@ -861,6 +897,22 @@ export class DualEncoderRegressor {
       if (!s.taskNames.includes(t.name)) this.taskIndexOf(t.name);
       const pred = this.predict(t.X as Float64Array, { task: t.name });
       tasks[t.name] = metrics(t.y, pred);
+      if (!Number.isFinite((tasks[t.name] as Metrics).rmse)) {
+        // Finite predictions whose errors overflow: name the row with the largest prediction.
+        let i = 0;
+        for (let k = 1; k < pred.length; k++)
+          if (Math.abs(pred[k] as number) > Math.abs(pred[i] as number)) i = k;
+        const rows = Float64Array.from(t.X);
+        throw predictionError(
+          i,
+          rows,
+          s.standardizer.transformX(rows),
+          s.featureNames,
+          t.name,
+          s.standardizer,
+          pred[i] as number,
+        );
+      }
       ys.push(t.y);
       ps.push(pred);
       allY.push(...t.y);
@@ -963,7 +1015,7 @@ export class DualEncoderRegressor {
   toJSON(): ModelJSON {
     const s = this.s;
     const { similarity, shared, specific, ...rest } = this.options;
-    return {
+    const doc: ModelJSON = {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
       options: {
@@ -993,6 +1045,8 @@ export class DualEncoderRegressor {
         : null,
       folds: s.folds,
     };
+    checkFiniteDocument(doc);
+    return doc;
   }
 
   /**
