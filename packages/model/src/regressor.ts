@@ -15,9 +15,8 @@ import {
 import type { EncoderSpec } from '@hetmtl/encoders';
 import { runAlternating, throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import {
-  fuse,
-  fusionPath,
-  lambdaGrid,
+  type FusionResult,
+  prepareFusion,
   type SimilarityJSON,
   similarityFromJSON,
   similarityToJSON,
@@ -40,6 +39,7 @@ import {
 import { type DualStateJSON, FittedDual } from './fitted.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { Pacer, solvePath } from './pace.js';
 import { holdOutSplit, kFoldSplits } from './splits.js';
 import { DualTrainer, profiledIntercepts, type TaskArrays, type TrainerConfig } from './trainer.js';
 
@@ -309,9 +309,12 @@ export class DualEncoderRegressor {
           candidates: total,
           fraction: configs.length / total,
         });
-        const runs = parts.map((part) =>
-          fitLinearCandidate(part.tr, part.va, this.options.ridge, weighted),
-        );
+        const runs: Awaited<ReturnType<typeof fitLinearCandidate>>[] = [];
+        const pacer = new Pacer(signal);
+        for (const part of parts)
+          runs.push(
+            await fitLinearCandidate(part.tr, part.va, this.options.ridge, weighted, pacer),
+          );
         // λ by the validation RMSE averaged over the folds.
         const path = (runs[0] as (typeof runs)[number]).path.map((row, j) => ({
           ...row,
@@ -596,7 +599,7 @@ export class DualEncoderRegressor {
       }
       ctx.onProgress({ phase: 'path' });
       const encoderScore = valLoss();
-      const path = this.runPath(trainer, va, ctx.weighted);
+      const path = await this.runPath(trainer, va, ctx.weighted, new Pacer(ctx.signal));
       trainer.setBeta(path.best.beta, path.problem);
       return {
         score: path.best.score,
@@ -616,9 +619,17 @@ export class DualEncoderRegressor {
   }
 
   /** The increasing λ path on frozen encoders (plus λ = ∞), scored on validation rows. */
-  private runPath(trainer: DualTrainer, va: TaskArrays | undefined, weighted: boolean) {
+  private async runPath(
+    trainer: DualTrainer,
+    va: TaskArrays | undefined,
+    weighted: boolean,
+    pacer: Pacer,
+  ) {
     const o = this.options;
     const problem = trainer.coefficientProblem();
+    // One prepared problem (graph, unfused β, ADMM factor) for the grid and every λ.
+    const prepared = prepareFusion(problem.problem, o.similarity, { ridge: o.ridge });
+    await pacer.turn();
     const val = va ? trainer.factorsFor(va.X) : null;
     const score = (beta: readonly Float64Array[]) => {
       if (!va || !val) return Number.NaN;
@@ -646,19 +657,13 @@ export class DualEncoderRegressor {
     };
     const rows: PathRow[] = [];
     const points: { lambda: number; beta: Float64Array[]; groups: number[]; score: number }[] = [];
-    const fusionOptions = { ridge: o.ridge };
     if (o.lambda === 'path' || (o.lambda > 0 && o.lambda < Number.POSITIVE_INFINITY)) {
       const lambdas =
-        o.lambda === 'path'
-          ? lambdaGrid(problem.problem, o.similarity, { numLambdas: o.numLambdas, ridge: o.ridge })
-          : [o.lambda];
+        o.lambda === 'path' ? prepared.lambdaGrid({ numLambdas: o.numLambdas }) : [o.lambda];
       // The grid is [0] when every unfused β is the same (e.g. tasks of one training row: A_r = 0,
       // b_r = 0): the path is then λ = 0 and λ = ∞ alone.
       const positive = lambdas.filter((l) => l > 0);
-      const results =
-        positive.length > 0
-          ? fusionPath(problem.problem, o.similarity, { ...fusionOptions, lambdas: positive })
-          : [];
+      const results = positive.length > 0 ? await solvePath(prepared, positive, pacer) : [];
       for (const res of results)
         points.push({
           lambda: res.lambda,
@@ -668,7 +673,7 @@ export class DualEncoderRegressor {
         });
     }
     if (o.lambda === 'path' || o.lambda === 0) {
-      const res = fuse(problem.problem, o.similarity, { ...fusionOptions, lambda: 0 });
+      const res = (await solvePath(prepared, [0], pacer))[0] as FusionResult;
       points.unshift({ lambda: 0, beta: res.beta, groups: res.groups, score: score(res.beta) });
     }
     if (o.lambda === 'path' || o.lambda === Number.POSITIVE_INFINITY) {
@@ -750,8 +755,9 @@ export class DualEncoderRegressor {
       } finally {
         for (const b of blocks) b.dispose?.();
       }
+      const pacer = new Pacer(signal);
       if (lambda === 'bic') {
-        const path = this.runPath(trainer, undefined, false);
+        const path = await this.runPath(trainer, undefined, false, pacer);
         trainer.setBeta(path.best.beta, path.problem);
         return { fitted: trainer.toFitted(), groups: path.best.groups, lambda: path.best.lambda };
       }
@@ -762,19 +768,18 @@ export class DualEncoderRegressor {
         beta = commonBeta(problem.problem, o.ridge);
         groups = beta.map(() => 0);
       } else if (lambda === 0) {
-        const res = fuse(problem.problem, o.similarity, { ridge: o.ridge, lambda: 0 });
+        const prepared = prepareFusion(problem.problem, o.similarity, { ridge: o.ridge });
+        const res = (await solvePath(prepared, [0], pacer))[0] as FusionResult;
         beta = res.beta;
         groups = res.groups;
       } else {
         // Walk the path up to the chosen λ with warm starts (concave fusion needs the path).
-        const grid = lambdaGrid(problem.problem, o.similarity, {
-          numLambdas: o.numLambdas,
-          ridge: o.ridge,
-        }).filter((l) => l > 0 && l < lambda);
-        const results = fusionPath(problem.problem, o.similarity, {
-          ridge: o.ridge,
-          lambdas: [...grid, lambda],
-        });
+        const prepared = prepareFusion(problem.problem, o.similarity, { ridge: o.ridge });
+        await pacer.turn();
+        const grid = prepared
+          .lambdaGrid({ numLambdas: o.numLambdas })
+          .filter((l) => l > 0 && l < lambda);
+        const results = await solvePath(prepared, [...grid, lambda], pacer);
         const last = results[results.length - 1] as (typeof results)[number];
         beta = last.beta;
         groups = last.groups;
@@ -1134,7 +1139,13 @@ function taskWeightsOf(data: TaskArrays, mode: 'size' | 'equal'): number[] {
 }
 
 /** The closed-form linear MTL floor: λ on a grid (0 … ∞) scored on validation rows. */
-function fitLinearCandidate(tr: TaskArrays, va: TaskArrays, ridge: number, weighted: boolean) {
+async function fitLinearCandidate(
+  tr: TaskArrays,
+  va: TaskArrays,
+  ridge: number,
+  weighted: boolean,
+  pacer: Pacer,
+) {
   const tasks: LinearTask[] = tr.X.map((X, r) =>
     linearTask(X, tr.y[r] as Float64Array, (tr.y[r] as Float64Array).length, tr.p),
   );
@@ -1147,6 +1158,7 @@ function fitLinearCandidate(tr: TaskArrays, va: TaskArrays, ridge: number, weigh
   const path: PathRow[] = [];
   let best: { score: number; lambda: number; fit: LinearState } | null = null;
   for (const lambda of lambdas) {
+    await pacer.turn();
     const fit = fitLinearMtl(tasks, w, lambda, ridge);
     const preds = va.X.map((X, r) => {
       const n = X.length / tr.p;
