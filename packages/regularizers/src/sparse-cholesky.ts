@@ -43,26 +43,34 @@ export class SparseBlockCholesky {
     });
     this.#order = order;
     const KK = K * K;
-    // Working blocks of the lower triangle, keyed by (row position, column position), row > column.
-    const work = new Map<number, Float64Array>();
-    const key = (i: number, j: number) => i * N + j;
+    // Column j of the factor: the diagonal block D[j] and the blocks of struct[j] (the pattern is
+    // known from the symbolic phase), filled with A's blocks, then overwritten by L's.
     const D: Float64Array[] = Array.from(order, (v) => (diag[v] as Float64Array).slice());
+    const blocks: Float64Array[] = struct.map((st) => new Float64Array(st.length * KK));
+    const indexIn = (j: number, i: number): number => {
+      const st = struct[j] as Int32Array;
+      let lo = 0;
+      let hi = st.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const v = st[mid] as number;
+        if (v === i) return mid;
+        if (v < i) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return -1;
+    };
     edges.forEach(([a, b], e) => {
       const pa = pos[a] as number;
       const pb = pos[b] as number;
       const i = Math.max(pa, pb);
       const j = Math.min(pa, pb);
-      let blk = work.get(key(i, j));
-      if (!blk) {
-        blk = new Float64Array(KK);
-        work.set(key(i, j), blk);
-      }
+      const t = indexIn(j, i);
+      const blk = blocks[j] as Float64Array;
       const w = weights[e] as number;
-      for (let k = 0; k < K; k++) blk[k * K + k] = (blk[k * K + k] as number) - w;
+      for (let k = 0; k < K; k++) blk[t * KK + k * K + k] = (blk[t * KK + k * K + k] as number) - w;
     });
     const Ldiag: Float64Array[] = [];
-    const blocks: Float64Array[] = [];
-    const tmp = new Float64Array(KK);
     for (let j = 0; j < N; j++) {
       let L: Float64Array;
       try {
@@ -76,45 +84,47 @@ export class SparseBlockCholesky {
       }
       Ldiag.push(L);
       const s = struct[j] as Int32Array;
-      const out = new Float64Array(s.length * KK);
-      // L_ij = A_ij L_jj⁻ᵀ: each row x of A_ij solves x L_jjᵀ = a, i.e. L_jj xᵀ = aᵀ.
+      const out = blocks[j] as Float64Array;
+      // L_ij = A_ij L_jj⁻ᵀ: each row x of A_ij solves x L_jjᵀ = a, i.e. L_jj xᵀ = aᵀ (in place).
       for (let t = 0; t < s.length; t++) {
-        const blk = work.get(key(s[t] as number, j)) ?? new Float64Array(KK);
-        work.delete(key(s[t] as number, j));
         for (let r = 0; r < K; r++) {
+          const o = t * KK + r * K;
           for (let c = 0; c < K; c++) {
-            let v = blk[r * K + c] as number;
-            for (let m = 0; m < c; m++)
-              v -= (out[t * KK + r * K + m] as number) * (L[c * K + m] as number);
-            out[t * KK + r * K + c] = v / (L[c * K + c] as number);
+            let v = out[o + c] as number;
+            for (let m = 0; m < c; m++) v -= (out[o + m] as number) * (L[c * K + m] as number);
+            out[o + c] = v / (L[c * K + c] as number);
           }
         }
       }
-      blocks.push(out);
-      // Schur complement: A_ik −= L_ij L_kjᵀ for i ≥ k in struct[j].
-      for (let t = 0; t < s.length; t++) {
-        const i = s[t] as number;
-        for (let u = 0; u <= t; u++) {
-          const k = s[u] as number;
+      // Schur complement: A_ik −= L_ij L_kjᵀ for i ≥ k in struct[j] (struct ascending). Every
+      // i > k of struct[j] is in struct[k] (fill), found by walking struct[k] alongside.
+      for (let u = 0; u < s.length; u++) {
+        const k = s[u] as number;
+        const sk = struct[k] as Int32Array;
+        const Bk = blocks[k] as Float64Array;
+        const Dk = D[k] as Float64Array;
+        const ou = u * KK;
+        let q = 0;
+        for (let t = u; t < s.length; t++) {
+          const i = s[t] as number;
+          let target: Float64Array;
+          let base: number;
+          if (i === k) {
+            target = Dk;
+            base = 0;
+          } else {
+            while ((sk[q] as number) < i) q++;
+            target = Bk;
+            base = q * KK;
+          }
+          const ot = t * KK;
           for (let r = 0; r < K; r++)
             for (let c = 0; c < K; c++) {
               let v = 0;
               for (let m = 0; m < K; m++)
-                v += (out[t * KK + r * K + m] as number) * (out[u * KK + c * K + m] as number);
-              tmp[r * K + c] = v;
+                v += (out[ot + r * K + m] as number) * (out[ou + c * K + m] as number);
+              target[base + r * K + c] = (target[base + r * K + c] as number) - v;
             }
-          // struct is sorted ascending, so i ≥ k.
-          let target: Float64Array;
-          if (i === k) target = D[i] as Float64Array;
-          else {
-            let blk = work.get(key(i, k));
-            if (!blk) {
-              blk = new Float64Array(KK);
-              work.set(key(i, k), blk);
-            }
-            target = blk;
-          }
-          for (let q = 0; q < KK; q++) target[q] = (target[q] as number) - (tmp[q] as number);
         }
       }
     }
