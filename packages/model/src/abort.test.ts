@@ -25,8 +25,8 @@ describe('abort inside long synchronous stretches', () => {
       const original = PreparedFusion.prototype.solve;
       let calls = 0;
       let atAbort = -1;
-      // The signal fires from inside the ADMM on the λ path: after its third solve (a λ, or a chunk
-      // of ADMM iterations) that leaves work to do.
+      // The signal fires from inside the ADMM on the λ path: after its third λ (path), or after the
+      // first chunk of iterations that leaves work to do (a fixed λ: its first chunk is 25 iterations).
       vi.spyOn(PreparedFusion.prototype, 'solve').mockImplementation(function (
         this: PreparedFusion,
         options?: SolveOptions,
@@ -34,7 +34,7 @@ describe('abort inside long synchronous stretches', () => {
         const res = original.call(this, options);
         if ((options?.lambda ?? 0) > 0) {
           calls++;
-          if (atAbort < 0 && calls >= 3 && (lambda === 'path' || !res.converged)) {
+          if (atAbort < 0 && (lambda === 'path' ? calls >= 3 : !res.converged)) {
             atAbort = calls;
             controller.abort();
           }

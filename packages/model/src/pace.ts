@@ -30,14 +30,16 @@ export class Pacer {
   }
 }
 
-/** ADMM iterations between turns of the event loop. */
+/** ADMM iterations of the first chunk; later chunks are sized to take about {@link CHUNK_MS}. */
 const CHUNK = 25;
+const CHUNK_MS = 100;
 
 /**
- * `PreparedFusion.path` with a turn of the event loop every {@link CHUNK} ADMM iterations: each
- * λ is solved in chunks, each chunk warm-started from the previous one's state (η, v), which is
- * the same iteration sequence as one uninterrupted solve (the ADMM carries only η and v), so the
- * results are identical; the iteration cap (1,000) counts over the chunks.
+ * `PreparedFusion.path` with a turn of the event loop between chunks of ADMM iterations (about
+ * {@link CHUNK_MS} ms each: 25 iterations first, then sized by the time they took): each λ is solved
+ * in chunks, each chunk warm-started from the previous one's state (η, v), which is the same
+ * iteration sequence as one uninterrupted solve (the ADMM carries only η and v), so the results are
+ * identical whatever the chunk sizes; the iteration cap (1,000) counts over the chunks.
  */
 export async function solvePath(
   prepared: PreparedFusion,
@@ -47,13 +49,18 @@ export async function solvePath(
 ): Promise<FusionResult[]> {
   const out: FusionResult[] = [];
   let warm: FusionResult['state'] | undefined;
+  let size = CHUNK;
   for (const lambda of [...lambdas].sort((a, b) => a - b)) {
     let done = 0;
     let res: FusionResult;
     do {
       await pacer.turn();
-      const chunk = Math.min(CHUNK, maxIter - done);
+      const chunk = Math.min(size, maxIter - done);
+      const t0 = performance.now();
       res = prepared.solve({ lambda, maxIter: chunk, ...(warm ? { warm } : {}) });
+      const ms = performance.now() - t0;
+      if (res.iterations >= chunk && ms > 0)
+        size = Math.max(5, Math.min(maxIter, Math.round((chunk * CHUNK_MS) / ms)));
       done += chunk;
       warm = res.state;
     } while (!res.converged && done < maxIter);
