@@ -59,4 +59,36 @@ describe('abort inside long synchronous stretches', () => {
       expect(countTensors()).toBe(before);
     });
   }
+
+  it('an abort fired while the ADMM matrix of 200 tasks is factored is answered before it is done', async () => {
+    const sim = simulateFactor({ seed: 3, numTasks: 200, n: 6, p: 5, testRows: 1 });
+    const controller = new AbortController();
+    const original = PreparedFusion.prototype.factorSteps;
+    let steps = 0;
+    let finished = 0;
+    vi.spyOn(PreparedFusion.prototype, 'factorSteps').mockImplementation(function* (
+      this: PreparedFusion,
+    ) {
+      for (const _ of original.call(this)) {
+        steps++;
+        if (steps === 2) controller.abort();
+        yield;
+      }
+      finished++;
+    });
+    const solves = vi.spyOn(PreparedFusion.prototype, 'solve');
+    const before = countTensors();
+    const m = new DualEncoderRegressor({
+      seed: 1,
+      maxRounds: 1,
+      stepsPerBlock: 2,
+      lambda: 0.1,
+      selection: { linearFloor: false, folds: 1 },
+    });
+    await expect(m.fit(sim.train, { signal: controller.signal })).rejects.toThrow(AbortError);
+    expect(steps).toBe(2);
+    expect(finished).toBe(0);
+    expect(solves.mock.calls.filter(([o]) => (o?.lambda ?? 0) > 0)).toHaveLength(0);
+    expect(countTensors()).toBe(before);
+  });
 });

@@ -47,6 +47,8 @@ export async function solvePath(
   pacer: Pacer,
   maxIter = 1000,
 ): Promise<FusionResult[]> {
+  // The ADMM matrix is factored once per problem; for thousands of tasks that takes seconds.
+  for (const _ of prepared.factorSteps()) await pacer.tick();
   const out: FusionResult[] = [];
   let warm: FusionResult['state'] | undefined;
   let size = CHUNK;

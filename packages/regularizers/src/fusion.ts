@@ -312,6 +312,15 @@ export class PreparedFusion {
    * R > 30 tasks — where the dense (R·K)² matrix costs O(R³) time and O(R²) memory.
    */
   #factorSystem(c: number, what: string): SystemFactor {
+    const steps = this.#factorSystemSteps(c, what);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** {@link #factorSystem} in steps: the sparse factorisation yields every few columns. */
+  *#factorSystemSteps(c: number, what: string): Generator<void, SystemFactor, void> {
     const { R, K } = this.#p;
     const nodes = this.#nodes;
     const E = this.pairs.length;
@@ -340,7 +349,9 @@ export class PreparedFusion {
       }
     });
     try {
-      return new SparseBlockCholesky(diag, K, this.pairs, weights);
+      const factor = new SparseBlockCholesky(diag, K, this.pairs, weights, { deferred: true });
+      yield* factor.factorSteps();
+      return factor;
     } catch (e) {
       if (NotPositiveDefiniteError.isInstance(e))
         throw new NotPositiveDefiniteError(e.pivot, Number.NaN, {
@@ -349,6 +360,17 @@ export class PreparedFusion {
         });
       throw e;
     }
+  }
+
+  /**
+   * Factors the ADMM matrix now — what the first ADMM solve would do — in steps, yielding every few
+   * columns of a sparse factor, so that a caller can give its event loop a turn between them (an
+   * abort during a fit of thousands of tasks). Nothing to do for penalties solved without the ADMM.
+   */
+  *factorSteps(): Generator<void, void, void> {
+    if (this.#factor || this.penalty.quadratic || this.penalty.structure === 'none') return;
+    if (this.pairs.length === 0) return;
+    this.#factor = yield* this.#factorSystemSteps(this.step, 'The ADMM system matrix');
   }
 
   /** The Cholesky factor of the ADMM matrix (computed once). */

@@ -63,6 +63,11 @@ describe('SparseBlockCholesky', () => {
         }
       });
       const sparse = new SparseBlockCholesky(diagWithDegree, K, edges, w).solve(rhs);
+      const deferred = new SparseBlockCholesky(diagWithDegree, K, edges, w, { deferred: true });
+      let steps = 0;
+      for (const _ of deferred.factorSteps()) steps++;
+      expect(steps).toBeGreaterThan(0);
+      expect(deferred.solve(rhs)).toEqual(sparse);
       const H = dense(diag, K, edges, w);
       const oracle = choleskySolve(cholesky(matrix(N * K, N * K, H)), rhs.slice());
       const scale = Math.max(...Array.from(oracle, Math.abs));

@@ -13,14 +13,19 @@ export class SparseBlockCholesky {
   readonly n: number;
   readonly #K: number;
   /** Elimination order: node of each position. */
-  readonly #order: Int32Array;
+  #order: Int32Array = new Int32Array(0);
   /** Per position j: the positions i > j with a block L_ij. */
-  readonly #struct: Int32Array[];
+  #struct: Int32Array[] = [];
   /** Per position j: the lower-triangular L_jj (K×K row-major). */
-  readonly #diag: Float64Array[];
+  #diag: Float64Array[] = [];
   /** Per position j: the blocks L_ij for i in struct[j], K×K row-major each, concatenated. */
-  readonly #blocks: Float64Array[];
-  readonly #work: Float64Array;
+  #blocks: Float64Array[] = [];
+  #work: Float64Array = new Float64Array(0);
+  #input: {
+    diag: readonly Float64Array[];
+    edges: readonly TaskPair[];
+    weights: ArrayLike<number>;
+  } | null;
 
   /**
    * `diag[v]`: the K×K diagonal block of node v; `edges` with `weights`: the block of (a, b) is
@@ -32,11 +37,25 @@ export class SparseBlockCholesky {
     K: number,
     edges: readonly TaskPair[],
     weights: ArrayLike<number>,
+    options: { readonly deferred?: boolean } = {},
   ) {
-    const N = diag.length;
-    this.n = N * K;
+    this.n = diag.length * K;
     this.#K = K;
-    const { order, struct } = minimumDegree(N, edges);
+    this.#input = { diag, edges, weights };
+    if (!options.deferred) for (const _ of this.factorSteps());
+  }
+
+  /**
+   * The factorisation in steps (yielding every few columns), for a constructor called with
+   * `{ deferred: true }`: a caller that must stay responsive (an abort, a progress bar) runs it and
+   * takes a turn of its event loop between steps. Runs once; later calls return at once.
+   */
+  *factorSteps(): Generator<void, void, void> {
+    if (this.#input === null) return;
+    const { diag, edges, weights } = this.#input;
+    const K = this.#K;
+    const N = diag.length;
+    const { order, struct } = yield* minimumDegreeSteps(N, edges);
     const pos = new Int32Array(N);
     order.forEach((v, j) => {
       pos[v] = j;
@@ -72,6 +91,7 @@ export class SparseBlockCholesky {
     });
     const Ldiag: Float64Array[] = [];
     for (let j = 0; j < N; j++) {
+      if (j % 16 === 15) yield;
       let L: Float64Array;
       try {
         L = cholesky(matrix(K, K, D[j] as Float64Array)).data;
@@ -132,10 +152,12 @@ export class SparseBlockCholesky {
     this.#diag = Ldiag;
     this.#blocks = blocks;
     this.#work = new Float64Array(this.n);
+    this.#input = null;
   }
 
   /** Solves A x = b; writes x into `out` (which may be `b`). */
   solveInto(b: Float64Array, out: Float64Array): Float64Array {
+    if (this.#input !== null) for (const _ of this.factorSteps());
     const K = this.#K;
     const KK = K * K;
     const N = this.#order.length;
@@ -207,6 +229,18 @@ export function minimumDegree(
   N: number,
   edges: readonly TaskPair[],
 ): { order: Int32Array; struct: Int32Array[] } {
+  const steps = minimumDegreeSteps(N, edges);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** {@link minimumDegree} in steps (yielding every 64 eliminations). */
+export function* minimumDegreeSteps(
+  N: number,
+  edges: readonly TaskPair[],
+): Generator<void, { order: Int32Array; struct: Int32Array[] }, void> {
   const adj: Set<number>[] = Array.from({ length: N }, () => new Set<number>());
   for (const [a, b] of edges) {
     if (a === b) continue;
@@ -218,6 +252,7 @@ export function minimumDegree(
   const neighbours: number[][] = [];
   let j = 0;
   for (; j < N; j++) {
+    if (j % 64 === 63) yield;
     let v = -1;
     let best = Number.POSITIVE_INFINITY;
     for (let u = 0; u < N; u++) {
