@@ -1,3 +1,4 @@
+export { type ModelDocument, validateModelDocument } from './document.js';
 export type { DualEncoderOptions, SelectionOptions } from './options.js';
 export {
   type Candidate,

@@ -2,7 +2,6 @@ import {
   checkDataset,
   checkSameShape,
   combineDatasets,
-  kFoldByTask,
   type Metrics,
   meanTaskRmse,
   metrics,
@@ -12,14 +11,12 @@ import {
   standardiseTasks,
   taskIndexOf,
   toRowMajor,
-  trainTestSplit,
 } from '@hetmtl/data';
 import type { EncoderSpec } from '@hetmtl/encoders';
 import { runAlternating, throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import {
-  fuse,
-  fusionPath,
-  lambdaGrid,
+  type FusionResult,
+  prepareFusion,
   type SimilarityJSON,
   similarityFromJSON,
   similarityToJSON,
@@ -32,13 +29,21 @@ import {
   ValidationError,
 } from '@hetmtl/tensor';
 import { addDualTask, addLinearTask } from './add-task.js';
+import { MODEL_FORMAT, MODEL_VERSION, validateModelDocument } from './document.js';
+import {
+  checkFiniteDocument,
+  checkPredictions,
+  checkStandardisable,
+  predictionError,
+} from './finite.js';
 import { type DualStateJSON, FittedDual } from './fitted.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { Pacer, solvePath } from './pace.js';
+import { holdOutSplit, kFoldSplits } from './splits.js';
 import { DualTrainer, profiledIntercepts, type TaskArrays, type TrainerConfig } from './trainer.js';
 
-export const MODEL_FORMAT = 'hetmtl/dual-encoder-regressor';
-export const MODEL_VERSION = 1;
+export { MODEL_FORMAT, MODEL_VERSION };
 
 export interface FitProgress {
   readonly phase: 'encoders' | 'path' | 'linear' | 'refit' | 'done';
@@ -195,6 +200,14 @@ export class DualEncoderRegressor {
     const o = this.options;
     const { signal, onProgress } = fitOptions;
     throwIfAborted(signal);
+    // A value whose standardisation overflows is refused here, naming its task, row and column.
+    const whole = new Standardizer().fit(dataset);
+    checkStandardisable(dataset, whole);
+    if (fitOptions.validation) {
+      checkDataset(fitOptions.validation, 'validation');
+      checkSameShape(dataset, fitOptions.validation);
+      checkStandardisable(fitOptions.validation, whole);
+    }
     const rng = new Random(o.seed);
     const folds = this.validationFolds(dataset, fitOptions.validation, rng.seed31());
     const parts = folds.map((f) => {
@@ -202,11 +215,17 @@ export class DualEncoderRegressor {
       return {
         st,
         tr: standardiseTasks(f.train, st),
-        va: standardiseTasks(f.validation, st),
+        va: f.validation(st),
         ySd: st.targetScaling().scale,
       };
     });
     const K = parts.length;
+    if (parts.every((part) => part.va.y.every((y) => y.length === 0)))
+      throw new ValidationError('No task has a row to spare for validation', {
+        expected: 'at least one task with 2 rows or more',
+        received: `${dataset.numTasks} tasks of one row`,
+        fix: 'Pass validation rows (fit(dataset, { validation })), or add rows to the tasks',
+      });
     const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const median = (xs: readonly number[]) =>
       [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
@@ -290,9 +309,12 @@ export class DualEncoderRegressor {
           candidates: total,
           fraction: configs.length / total,
         });
-        const runs = parts.map((part) =>
-          fitLinearCandidate(part.tr, part.va, this.options.ridge, weighted),
-        );
+        const runs: Awaited<ReturnType<typeof fitLinearCandidate>>[] = [];
+        const pacer = new Pacer(signal);
+        for (const part of parts)
+          runs.push(
+            await fitLinearCandidate(part.tr, part.va, this.options.ridge, weighted, pacer),
+          );
         // λ by the validation RMSE averaged over the folds.
         const path = (runs[0] as (typeof runs)[number]).path.map((row, j) => ({
           ...row,
@@ -341,7 +363,7 @@ export class DualEncoderRegressor {
           fraction: (total - 1) / total,
         });
         const only = folds[0] as (typeof folds)[number];
-        const all = K > 1 ? dataset : combineDatasets(only.train, only.validation);
+        const all = K > 1 ? dataset : only.all;
         finalStandardizer = new Standardizer().fit(all);
         const data = standardiseTasks(all, finalStandardizer);
         if (chosen.kind === 'linear') {
@@ -390,29 +412,76 @@ export class DualEncoderRegressor {
 
   /**
    * The validation scheme: the given validation set; else one stratified split, or K folds by task
-   * when tasks are too small for one split to say much (mean validation rows per task < 10).
+   * when tasks are too small for one split to say much (mean validation rows per task < 10). The
+   * model's own splits keep at least one training row per task: a task too small to spare a
+   * validation row trains on all its rows and is skipped by the validation score (splits.ts).
+   * Each fold gives its training rows, its validation rows standardised with a fold's statistics
+   * (aligned with the training tasks; empty for a task with none), and train + validation together.
    */
   private validationFolds(
     dataset: MultiTaskDataset,
     validation: MultiTaskDataset | undefined,
     seed: number,
-  ) {
+  ): {
+    train: MultiTaskDataset;
+    validation: (st: Standardizer) => TaskArrays;
+    all: MultiTaskDataset;
+  }[] {
     const o = this.options;
     if (validation) {
       checkSameShape(dataset, validation);
-      return [{ train: dataset, validation }];
+      return [
+        {
+          train: dataset,
+          validation: (st) => standardiseTasks(validation, st),
+          all: combineDatasets(dataset, validation),
+        },
+      ];
     }
     const folds = o.selection.folds;
     const meanValRows = (dataset.totalRows / dataset.numTasks) * o.validationFraction;
     const k =
       folds === 'auto' ? (meanValRows < 10 ? Math.min(5, Math.min(...dataset.sizes)) : 1) : folds;
-    if (k >= 2)
-      return kFoldByTask(dataset, { k, seed }).map((f) => ({
-        train: f.train,
-        validation: f.validation,
-      }));
-    const split = trainTestSplit(dataset, { test: o.validationFraction, seed });
-    return [{ train: split.train, validation: split.test }];
+    const splits =
+      k >= 2 ? kFoldSplits(dataset, k, seed) : [holdOutSplit(dataset, o.validationFraction, seed)];
+    const tasks = dataset.tasks();
+    const p = dataset.numFeatures;
+    return splits.map((sp) => ({
+      train: dataset.subset(sp.train),
+      validation: (st: Standardizer) => {
+        const X: Float64Array[] = [];
+        const y: Float64Array[] = [];
+        tasks.forEach((t, r) => {
+          const idx = sp.validation[r] as Int32Array;
+          const rows = new Float64Array(idx.length * p);
+          const ys = new Float64Array(idx.length);
+          idx.forEach((i, j) => {
+            rows.set(t.X.subarray(i * p, (i + 1) * p), j * p);
+            ys[j] = t.y[i] as number;
+          });
+          const Xs = st.transformX(rows);
+          for (let k = 0; k < Xs.length; k++)
+            if (!(Math.abs(Xs[k] as number) < 1e30))
+              throw new ValidationError(
+                'A value far outside the range of the rows it is validated against',
+                {
+                  task: t.name,
+                  row: (idx[Math.floor(k / p)] as number) + 1,
+                  column: dataset.featureNames[k % p] as string,
+                  expected: 'values of the same order as the rest of the column',
+                  received: String(rows[k]),
+                  fix: 'Rescale the column (other units, or its logarithm), or remove the row if the value is an error',
+                },
+              );
+          X.push(Xs);
+          y.push(st.transformY(ys));
+        });
+        return { X, y, p };
+      },
+      all: dataset.subset(
+        sp.train.map((tr, r) => Int32Array.from([...tr, ...(sp.validation[r] as Int32Array)])),
+      ),
+    }));
   }
 
   private candidateConfigs(
@@ -530,7 +599,7 @@ export class DualEncoderRegressor {
       }
       ctx.onProgress({ phase: 'path' });
       const encoderScore = valLoss();
-      const path = this.runPath(trainer, va, ctx.weighted);
+      const path = await this.runPath(trainer, va, ctx.weighted, new Pacer(ctx.signal));
       trainer.setBeta(path.best.beta, path.problem);
       return {
         score: path.best.score,
@@ -550,9 +619,17 @@ export class DualEncoderRegressor {
   }
 
   /** The increasing λ path on frozen encoders (plus λ = ∞), scored on validation rows. */
-  private runPath(trainer: DualTrainer, va: TaskArrays | undefined, weighted: boolean) {
+  private async runPath(
+    trainer: DualTrainer,
+    va: TaskArrays | undefined,
+    weighted: boolean,
+    pacer: Pacer,
+  ) {
     const o = this.options;
     const problem = trainer.coefficientProblem();
+    // One prepared problem (graph, unfused β, ADMM factor) for the grid and every λ.
+    const prepared = prepareFusion(problem.problem, o.similarity, { ridge: o.ridge });
+    await pacer.turn();
     const val = va ? trainer.factorsFor(va.X) : null;
     const score = (beta: readonly Float64Array[]) => {
       if (!va || !val) return Number.NaN;
@@ -580,16 +657,13 @@ export class DualEncoderRegressor {
     };
     const rows: PathRow[] = [];
     const points: { lambda: number; beta: Float64Array[]; groups: number[]; score: number }[] = [];
-    const fusionOptions = { ridge: o.ridge };
     if (o.lambda === 'path' || (o.lambda > 0 && o.lambda < Number.POSITIVE_INFINITY)) {
       const lambdas =
-        o.lambda === 'path'
-          ? lambdaGrid(problem.problem, o.similarity, { numLambdas: o.numLambdas, ridge: o.ridge })
-          : [o.lambda];
-      const results = fusionPath(problem.problem, o.similarity, {
-        ...fusionOptions,
-        lambdas: lambdas.filter((l) => l > 0),
-      });
+        o.lambda === 'path' ? prepared.lambdaGrid({ numLambdas: o.numLambdas }) : [o.lambda];
+      // The grid is [0] when every unfused β is the same (e.g. tasks of one training row: A_r = 0,
+      // b_r = 0): the path is then λ = 0 and λ = ∞ alone.
+      const positive = lambdas.filter((l) => l > 0);
+      const results = positive.length > 0 ? await solvePath(prepared, positive, pacer) : [];
       for (const res of results)
         points.push({
           lambda: res.lambda,
@@ -599,7 +673,7 @@ export class DualEncoderRegressor {
         });
     }
     if (o.lambda === 'path' || o.lambda === 0) {
-      const res = fuse(problem.problem, o.similarity, { ...fusionOptions, lambda: 0 });
+      const res = (await solvePath(prepared, [0], pacer))[0] as FusionResult;
       points.unshift({ lambda: 0, beta: res.beta, groups: res.groups, score: score(res.beta) });
     }
     if (o.lambda === 'path' || o.lambda === Number.POSITIVE_INFINITY) {
@@ -681,8 +755,9 @@ export class DualEncoderRegressor {
       } finally {
         for (const b of blocks) b.dispose?.();
       }
+      const pacer = new Pacer(signal);
       if (lambda === 'bic') {
-        const path = this.runPath(trainer, undefined, false);
+        const path = await this.runPath(trainer, undefined, false, pacer);
         trainer.setBeta(path.best.beta, path.problem);
         return { fitted: trainer.toFitted(), groups: path.best.groups, lambda: path.best.lambda };
       }
@@ -693,19 +768,18 @@ export class DualEncoderRegressor {
         beta = commonBeta(problem.problem, o.ridge);
         groups = beta.map(() => 0);
       } else if (lambda === 0) {
-        const res = fuse(problem.problem, o.similarity, { ridge: o.ridge, lambda: 0 });
+        const prepared = prepareFusion(problem.problem, o.similarity, { ridge: o.ridge });
+        const res = (await solvePath(prepared, [0], pacer))[0] as FusionResult;
         beta = res.beta;
         groups = res.groups;
       } else {
         // Walk the path up to the chosen λ with warm starts (concave fusion needs the path).
-        const grid = lambdaGrid(problem.problem, o.similarity, {
-          numLambdas: o.numLambdas,
-          ridge: o.ridge,
-        }).filter((l) => l > 0 && l < lambda);
-        const results = fusionPath(problem.problem, o.similarity, {
-          ridge: o.ridge,
-          lambdas: [...grid, lambda],
-        });
+        const prepared = prepareFusion(problem.problem, o.similarity, { ridge: o.ridge });
+        await pacer.turn();
+        const grid = prepared
+          .lambdaGrid({ numLambdas: o.numLambdas })
+          .filter((l) => l > 0 && l < lambda);
+        const results = await solvePath(prepared, [...grid, lambda], pacer);
         const last = results[results.length - 1] as (typeof results)[number];
         beta = last.beta;
         groups = last.groups;
@@ -810,7 +884,9 @@ export class DualEncoderRegressor {
         ys[i] = v;
       }
     } else ys = (s.dual as FittedDual).predict(r, Xs);
-    return s.standardizer.inverseTransformY(ys);
+    const out = s.standardizer.inverseTransformY(ys);
+    checkPredictions(out, rows, Xs, s.featureNames, options.task, s.standardizer);
+    return out;
   }
 
   /** Per-task and overall RMSE, MAE and R² on a dataset with the same tasks and features. */
@@ -826,6 +902,22 @@ export class DualEncoderRegressor {
       if (!s.taskNames.includes(t.name)) this.taskIndexOf(t.name);
       const pred = this.predict(t.X as Float64Array, { task: t.name });
       tasks[t.name] = metrics(t.y, pred);
+      if (!Number.isFinite((tasks[t.name] as Metrics).rmse)) {
+        // Finite predictions whose errors overflow: name the row with the largest prediction.
+        let i = 0;
+        for (let k = 1; k < pred.length; k++)
+          if (Math.abs(pred[k] as number) > Math.abs(pred[i] as number)) i = k;
+        const rows = Float64Array.from(t.X);
+        throw predictionError(
+          i,
+          rows,
+          s.standardizer.transformX(rows),
+          s.featureNames,
+          t.name,
+          s.standardizer,
+          pred[i] as number,
+        );
+      }
       ys.push(t.y);
       ps.push(pred);
       allY.push(...t.y);
@@ -928,7 +1020,7 @@ export class DualEncoderRegressor {
   toJSON(): ModelJSON {
     const s = this.s;
     const { similarity, shared, specific, ...rest } = this.options;
-    return {
+    const doc: ModelJSON = {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
       options: {
@@ -958,43 +1050,18 @@ export class DualEncoderRegressor {
         : null,
       folds: s.folds,
     };
+    checkFiniteDocument(doc);
+    return doc;
   }
 
-  /** Rebuilds a fitted model from {@link toJSON}'s document (or its JSON text). */
+  /**
+   * Rebuilds a fitted model from {@link toJSON}'s document (or its JSON text). The document is
+   * checked strictly first ({@link validateModelDocument}): every field, the shapes that must agree,
+   * no unknown keys; any fault is a SerializationError naming the field path, never a half model.
+   */
   static fromJSON(json: unknown): DualEncoderRegressor {
-    let doc: ModelJSON;
-    try {
-      doc = (typeof json === 'string' ? JSON.parse(json) : json) as ModelJSON;
-    } catch (cause) {
-      throw new SerializationError('The model document is not valid JSON', {
-        cause,
-        fix: 'Pass the text written by JSON.stringify(model)',
-      });
-    }
-    if (typeof doc !== 'object' || doc === null || doc.format !== MODEL_FORMAT) {
-      throw new SerializationError('Not a hetmtl model document', {
-        expected: `format "${MODEL_FORMAT}"`,
-        received: describeReceived((doc as { format?: unknown })?.format),
-      });
-    }
-    if (doc.version !== MODEL_VERSION) {
-      throw new SerializationError('Unsupported model document version', {
-        expected: `version ${MODEL_VERSION}`,
-        received: String(doc.version),
-        fix: 'Load it with the hetmtl version that saved it',
-      });
-    }
-    const R = Array.isArray(doc.taskNames) ? doc.taskNames.length : 0;
-    if (
-      R === 0 ||
-      !Array.isArray(doc.featureNames) ||
-      !Array.isArray(doc.groups) ||
-      doc.groups.length !== R
-    ) {
-      throw new SerializationError('Corrupt model document: task names, feature names or groups', {
-        expected: 'non-empty taskNames, featureNames and one group per task',
-      });
-    }
+    const doc = validateModelDocument(json) as unknown as ModelJSON;
+    const R = doc.taskNames.length;
     try {
       const opts = doc.options as Record<string, unknown>;
       const model = new DualEncoderRegressor({
@@ -1072,7 +1139,13 @@ function taskWeightsOf(data: TaskArrays, mode: 'size' | 'equal'): number[] {
 }
 
 /** The closed-form linear MTL floor: λ on a grid (0 … ∞) scored on validation rows. */
-function fitLinearCandidate(tr: TaskArrays, va: TaskArrays, ridge: number, weighted: boolean) {
+async function fitLinearCandidate(
+  tr: TaskArrays,
+  va: TaskArrays,
+  ridge: number,
+  weighted: boolean,
+  pacer: Pacer,
+) {
   const tasks: LinearTask[] = tr.X.map((X, r) =>
     linearTask(X, tr.y[r] as Float64Array, (tr.y[r] as Float64Array).length, tr.p),
   );
@@ -1085,6 +1158,7 @@ function fitLinearCandidate(tr: TaskArrays, va: TaskArrays, ridge: number, weigh
   const path: PathRow[] = [];
   let best: { score: number; lambda: number; fit: LinearState } | null = null;
   for (const lambda of lambdas) {
+    await pacer.turn();
     const fit = fitLinearMtl(tasks, w, lambda, ridge);
     const preds = va.X.map((X, r) => {
       const n = X.length / tr.p;

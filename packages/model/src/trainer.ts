@@ -20,6 +20,7 @@ import {
 } from '@hetmtl/tensor';
 import { predictLinear, solveRidge, topEigen } from './dense.js';
 import { FittedDual } from './fitted.js';
+import { Pacer } from './pace.js';
 
 /** Per-task arrays on the model's standardised scale (row-major n_r × p). */
 export type TaskArrays = StandardisedTasks;
@@ -225,7 +226,10 @@ export class DualTrainer {
     if (this.specific) {
       const Ws: Float64Array[] = [];
       const means: Float64Array[] = [];
-      this.data.X.forEach((X, r) => {
+      const pacer = new Pacer(signal);
+      for (let r = 0; r < R; r++) {
+        await pacer.tick();
+        const X = this.data.X[r] as Float64Array;
         const n = this.counts[r] as number;
         const mean = new Float64Array(p);
         for (let i = 0; i < X.length; i++)
@@ -248,7 +252,7 @@ export class DualTrainer {
         for (let i = 0; i < p * p; i++) G[i] = (G[i] as number) / n;
         Ws.push(topEigen(G, p, this.K1, rng).vectors);
         means.push(mean);
-      });
+      }
       await this.fitLinearMap(this.specific, Ws, means, R, signal);
     }
     this.restandardise(false);

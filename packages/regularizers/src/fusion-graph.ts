@@ -42,6 +42,22 @@ export function nearestTasks(dist: Float64Array, numTasks: number, r: number, k:
   return others.slice(0, k);
 }
 
+/** {@link nearestTasks} by one pass keeping the k best (O(R·k) instead of sorting R): the same list. */
+function nearestK(dist: Float64Array, numTasks: number, r: number, k: number): number[] {
+  const best: number[] = [];
+  const d = (s: number) => dist[r * numTasks + s] as number;
+  for (let s = 0; s < numTasks; s++) {
+    if (s === r) continue;
+    if (best.length === k && d(s) >= d(best[k - 1] as number)) continue;
+    // Insert after every kept index with a distance ≤ d(s) (those have lower indices: ties by index).
+    let at = best.length;
+    while (at > 0 && d(best[at - 1] as number) > d(s)) at--;
+    best.splice(at, 0, s);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
+
 /**
  * The sparse fusion graph: every task joined to its k nearest tasks by the given coefficients
  * (normally the unfused β), symmetrised (a pair is kept when either task chose the other), plus the
@@ -62,7 +78,7 @@ export function knnPairs(beta: readonly Float64Array[], k = 5): TaskPair[] {
   const add = (a: number, b: number): void => {
     keys.add(Math.min(a, b) * R + Math.max(a, b));
   };
-  for (let r = 0; r < R; r++) for (const s of nearestTasks(dist, R, r, k)) add(r, s);
+  for (let r = 0; r < R; r++) for (const s of nearestK(dist, R, r, k)) add(r, s);
   // Prim's algorithm on the complete graph (O(R²)).
   const inTree = new Uint8Array(R);
   const best = new Float64Array(R).fill(Number.POSITIVE_INFINITY);
@@ -87,7 +103,7 @@ export function knnPairs(beta: readonly Float64Array[], k = 5): TaskPair[] {
 
 /** The q-quantile of the values (linear interpolation between order statistics, R's type 7). */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const v = Array.from(values).sort((x, y) => x - y);
+  const v = Float64Array.from(values).sort();
   if (v.length === 0) return 0;
   const h = (v.length - 1) * q;
   const lo = Math.floor(h);

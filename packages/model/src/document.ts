@@ -1,0 +1,462 @@
+import { Standardizer } from '@hetmtl/data';
+import { similarityFromJSON } from '@hetmtl/regularizers';
+import { describeReceived, HetmtlError, SerializationError } from '@hetmtl/tensor';
+import { resolveOptions } from './options.js';
+
+/**
+ * The strict check of a model document (as PyTorch's strict `load_state_dict`): every field, its
+ * type and range, the shapes that must agree across fields, and no unknown key at any level this
+ * package defines. Needs no tensors and no backend (`hetmtl info` validates like `predict`).
+ * Every failure is a SerializationError whose message names the field path (`dual.sd0[2]`), what
+ * was expected and what was received.
+ */
+
+export const MODEL_FORMAT = 'hetmtl/dual-encoder-regressor';
+export const MODEL_VERSION = 1;
+
+type Obj = Record<string, unknown>;
+
+const FIX =
+  'Pass a document written by model.toJSON() (JSON.stringify(model)) and not edited since';
+
+function fail(path: string, expected: string, value: unknown, received?: string): never {
+  throw new SerializationError(`Corrupt model document at ${path}`, {
+    expected,
+    received: received ?? describeReceived(value),
+    fix: FIX,
+  });
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function object(
+  v: unknown,
+  path: string,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): Obj {
+  if (!isObj(v)) fail(path, 'an object', v);
+  const known = new Set([...required, ...optional]);
+  for (const key of Object.keys(v))
+    if (!known.has(key))
+      fail(
+        `${path}.${key}`,
+        `only the known keys (${[...known].join(', ')})`,
+        undefined,
+        `an unknown key "${key}"`,
+      );
+  for (const key of required)
+    if (!(key in v)) fail(`${path}.${key}`, 'a value', undefined, 'nothing');
+  return v;
+}
+
+function finite(
+  v: unknown,
+  path: string,
+  check?: (x: number) => boolean,
+  what = 'a finite number',
+): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || (check && !check(v))) fail(path, what, v);
+  return v;
+}
+
+function integer(v: unknown, path: string, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    fail(path, `an integer ≥ ${min}`, v);
+  return v;
+}
+
+function numbers(
+  v: unknown,
+  path: string,
+  len: number,
+  check?: (x: number) => boolean,
+  element = 'a finite number',
+): number[] {
+  if (!Array.isArray(v) || v.length !== len)
+    fail(path, `an array of ${len} numbers (${element} each)`, v);
+  v.forEach((x, i) => finite(x, `${path}[${i}]`, check, element));
+  return v as number[];
+}
+
+function matrixOf(
+  v: unknown,
+  path: string,
+  rows: number,
+  cols: number,
+  check?: (x: number) => boolean,
+  element = 'a finite number',
+): number[][] {
+  if (!Array.isArray(v) || v.length !== rows)
+    fail(path, `an array of ${rows} arrays (one per task)`, v);
+  return v.map((row, r) => numbers(row, `${path}[${r}]`, cols, check, element));
+}
+
+function names(v: unknown, path: string): string[] {
+  if (!Array.isArray(v) || v.length === 0) fail(path, 'a non-empty array of names', v);
+  const seen = new Set<string>();
+  v.forEach((n, i) => {
+    if (typeof n !== 'string' || n.length === 0) fail(`${path}[${i}]`, 'a non-empty string', n);
+    if (seen.has(n))
+      fail(`${path}[${i}]`, 'distinct names', n, `${JSON.stringify(n)} a second time`);
+    seen.add(n);
+  });
+  return v as string[];
+}
+
+const lambdaOk = (v: unknown) =>
+  v === 'Infinity' || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+
+const OPTION_KEYS = [
+  'K0',
+  'K1',
+  'mu',
+  'omega',
+  'tau',
+  'nu',
+  'ridge',
+  'lambda',
+  'lambdaSelection',
+  'numLambdas',
+  'taskWeights',
+  'learningRate',
+  'stepsPerBlock',
+  'maxRounds',
+  'patience',
+  'tolerance',
+  'validationFraction',
+  'selection',
+  'refit',
+  'seed',
+  'shared',
+  'specific',
+] as const;
+
+const CANDIDATE_KEYS = [
+  'id',
+  'kind',
+  'settings',
+  'lambda',
+  'validationRmse',
+  'numGroups',
+  'chosen',
+];
+const CANDIDATE_OPTIONAL = ['startValidationRmse', 'encoderValidationRmse', 'rounds', 'bestRound'];
+
+function encoderSpec(v: unknown, path: string): { kind: string; config: Obj } {
+  const s = object(v, path, ['kind', 'specVersion', 'config']);
+  if (typeof s.kind !== 'string' || s.kind.length === 0)
+    fail(`${path}.kind`, 'an encoder kind', s.kind);
+  integer(s.specVersion, `${path}.specVersion`, 1);
+  if (!isObj(s.config)) fail(`${path}.config`, 'an object', s.config);
+  return { kind: s.kind, config: s.config };
+}
+
+/**
+ * The weights of an encoder: each `{ shape, values }` with integer dimensions and as many finite
+ * values; for the built-in kinds (identity, linear, mlp) also the exact names and shapes that the
+ * dimensions p, K and (batched) R give.
+ */
+function encoderWeights(
+  spec: { kind: string; config: Obj },
+  v: unknown,
+  path: string,
+  name: string,
+  p: number,
+  K: number,
+  tasks: number | null,
+): void {
+  if (!isObj(v)) fail(path, 'an object of weights', v);
+  for (const [key, w] of Object.entries(v)) {
+    const wo = object(w, `${path}.${key}`, ['shape', 'values']);
+    if (!Array.isArray(wo.shape) || !wo.shape.every((d) => Number.isInteger(d) && d >= 0))
+      fail(`${path}.${key}.shape`, 'an array of dimensions', wo.shape);
+    const size = (wo.shape as number[]).reduce((a, b) => a * b, 1);
+    numbers(wo.values, `${path}.${key}.values`, size);
+  }
+  let hidden: number[] | null = null;
+  let bias = true;
+  if (spec.kind === 'identity') hidden = null;
+  else if (spec.kind === 'linear') hidden = [];
+  else if (spec.kind === 'mlp') {
+    const h = spec.config.hidden ?? [32];
+    if (!Array.isArray(h) || !h.every((x) => Number.isInteger(x) && x >= 1)) return; // the encoder says
+    hidden = h as number[];
+  } else return; // a plugin: its setWeights checks names and shapes when the model is built
+  if (spec.config.bias === false) bias = false;
+  const expected: Record<string, number[]> = {};
+  if (hidden) {
+    const sizes = [p, ...hidden, K];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const fanIn = sizes[l] as number;
+      const fanOut = sizes[l + 1] as number;
+      expected[`${name}/w${l}`] = tasks === null ? [fanIn, fanOut] : [tasks, fanIn, fanOut];
+      if (bias) expected[`${name}/b${l}`] = tasks === null ? [fanOut] : [tasks, 1, fanOut];
+    }
+  } else if (p !== K) fail(path, `an identity encoder with K = p = ${p}`, K, `K = ${K}`);
+  for (const key of Object.keys(v))
+    if (!(key in expected))
+      fail(
+        `${path}.${key}`,
+        `only the weights ${Object.keys(expected).join(', ') || '(none)'} of a ${spec.kind} encoder`,
+        undefined,
+        `an unknown weight "${key}"`,
+      );
+  for (const [key, shape] of Object.entries(expected)) {
+    const w = v[key] as { shape: number[] } | undefined;
+    if (!w) fail(`${path}.${key}`, `a weight of shape [${shape}]`, undefined, 'nothing');
+    if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i]))
+      fail(`${path}.${key}.shape`, `[${shape}]`, undefined, `[${w.shape}]`);
+  }
+}
+
+/** A checked model document (the shape `toJSON()` writes). */
+export interface ModelDocument {
+  readonly format: typeof MODEL_FORMAT;
+  readonly version: number;
+  readonly options: Record<string, unknown>;
+  readonly similarity: unknown;
+  readonly taskNames: string[];
+  readonly featureNames: string[];
+  readonly preprocessing: unknown;
+  readonly kind: 'dual' | 'linear';
+  readonly lambda: number | 'Infinity';
+  readonly groups: number[];
+  readonly candidates: Record<string, unknown>[];
+  readonly dual: Record<string, unknown> | null;
+  readonly linear: { beta: number[][]; intercept: number[] } | null;
+  readonly folds?: number;
+}
+
+/**
+ * Checks a model document without building it (no tensors, no backend): the JSON text or the
+ * parsed object of `toJSON()`. Returns the parsed document; throws a SerializationError naming the
+ * first field that is wrong. `DualEncoderRegressor.fromJSON` runs it before building anything.
+ */
+export function validateModelDocument(json: unknown): ModelDocument {
+  let doc: unknown;
+  try {
+    doc = typeof json === 'string' ? JSON.parse(json) : json;
+  } catch (cause) {
+    throw new SerializationError('The model document is not valid JSON', {
+      cause,
+      fix: 'Pass the text written by JSON.stringify(model)',
+    });
+  }
+  if (!isObj(doc) || doc.format !== MODEL_FORMAT) {
+    throw new SerializationError('Not a hetmtl model document', {
+      expected: `format "${MODEL_FORMAT}"`,
+      received: describeReceived((doc as { format?: unknown } | null)?.format),
+    });
+  }
+  if (doc.version !== MODEL_VERSION) {
+    throw new SerializationError('Unsupported model document version', {
+      expected: `version ${MODEL_VERSION}`,
+      received: String(doc.version),
+      fix: 'Load it with the hetmtl version that saved it',
+    });
+  }
+  const d = object(
+    doc,
+    'document',
+    [
+      'format',
+      'version',
+      'options',
+      'similarity',
+      'taskNames',
+      'featureNames',
+      'preprocessing',
+      'kind',
+      'lambda',
+      'groups',
+      'candidates',
+      'dual',
+      'linear',
+    ],
+    ['folds'],
+  );
+  const taskNames = names(d.taskNames, 'taskNames');
+  const featureNames = names(d.featureNames, 'featureNames');
+  const R = taskNames.length;
+  const p = featureNames.length;
+
+  // Options: known keys only; values as the constructor checks them.
+  const opts = object(
+    d.options,
+    'options',
+    OPTION_KEYS.filter((k) => k !== 'shared' && k !== 'specific'),
+    ['shared', 'specific'],
+  );
+  if (!lambdaOk(opts.lambda) && opts.lambda !== 'path')
+    fail('options.lambda', '\'path\', a number ≥ 0 or "Infinity"', opts.lambda);
+  object(opts.selection, 'options.selection', ['grid', 'linearFloor', 'metric', 'folds']);
+  object(
+    (opts.selection as Obj).grid,
+    'options.selection.grid',
+    [],
+    ['K0', 'K1', 'mu', 'omega', 'width'],
+  );
+  if (typeof opts.refit !== 'boolean') fail('options.refit', 'true or false', opts.refit);
+  if (typeof (opts.selection as Obj).linearFloor !== 'boolean')
+    fail('options.selection.linearFloor', 'true or false', (opts.selection as Obj).linearFloor);
+  for (const [key, values] of Object.entries((opts.selection as Obj).grid as Obj))
+    if (!Array.isArray(values) || !values.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      fail(`options.selection.grid.${key}`, 'an array of numbers', values);
+  if (opts.shared !== undefined) encoderSpec(opts.shared, 'options.shared');
+  if (opts.specific !== undefined && opts.specific !== null)
+    encoderSpec(opts.specific, 'options.specific');
+  try {
+    resolveOptions({
+      ...(opts as object),
+      lambda: opts.lambda === 'Infinity' ? Number.POSITIVE_INFINITY : opts.lambda,
+      shared: undefined,
+      specific: undefined,
+      similarity: undefined,
+    } as Parameters<typeof resolveOptions>[0]);
+  } catch (e) {
+    if (!HetmtlError.isInstance(e)) throw e;
+    const key = /Invalid option (\S+)/.exec(e.summary)?.[1];
+    throw new SerializationError(`Corrupt model document at options${key ? `.${key}` : ''}`, {
+      cause: e,
+      expected: e.expected ?? 'a valid option',
+      received: e.received ?? 'an invalid value',
+      fix: FIX,
+    });
+  }
+  try {
+    similarityFromJSON(d.similarity as Parameters<typeof similarityFromJSON>[0]);
+  } catch (e) {
+    if (!HetmtlError.isInstance(e)) throw e;
+    throw new SerializationError('Corrupt model document at similarity', {
+      cause: e,
+      expected: e.expected ?? 'a similarity penalty document',
+      received: e.received ?? e.summary,
+      fix: FIX,
+    });
+  }
+
+  // Preprocessing: the data package's own strict check, and the same features.
+  try {
+    Standardizer.fromJSON(d.preprocessing);
+  } catch (e) {
+    if (!HetmtlError.isInstance(e)) throw e;
+    throw new SerializationError(`Corrupt model document at preprocessing: ${e.summary}`, {
+      cause: e,
+      ...(e.expected !== undefined ? { expected: e.expected } : {}),
+      ...(e.received !== undefined ? { received: e.received } : {}),
+      fix: FIX,
+    });
+  }
+  const stFeatures = (d.preprocessing as { featureNames?: unknown }).featureNames as string[];
+  if (stFeatures.length !== p || stFeatures.some((f, j) => f !== featureNames[j]))
+    fail(
+      'preprocessing.featureNames',
+      `the ${p} featureNames of the model (${featureNames.slice(0, 4).join(', ')}${p > 4 ? ', …' : ''})`,
+      undefined,
+      `${stFeatures.length} names (${stFeatures.slice(0, 4).join(', ')}${stFeatures.length > 4 ? ', …' : ''})`,
+    );
+
+  if (d.kind !== 'dual' && d.kind !== 'linear') fail('kind', '"dual" or "linear"', d.kind);
+  if (!lambdaOk(d.lambda)) fail('lambda', 'a number ≥ 0 or "Infinity"', d.lambda);
+  if (!Array.isArray(d.groups) || d.groups.length !== R)
+    fail('groups', `an array of ${R} group labels (one per task)`, d.groups);
+  (d.groups as unknown[]).forEach((g, r) => integer(g, `groups[${r}]`, 0));
+  if (d.folds !== undefined) integer(d.folds, 'folds', 1);
+  if (!Array.isArray(d.candidates)) fail('candidates', 'an array', d.candidates);
+  (d.candidates as unknown[]).forEach((c, i) => {
+    const path = `candidates[${i}]`;
+    const o = object(c, path, CANDIDATE_KEYS, CANDIDATE_OPTIONAL);
+    if (typeof o.id !== 'string') fail(`${path}.id`, 'a string', o.id);
+    if (o.kind !== 'dual' && o.kind !== 'linear')
+      fail(`${path}.kind`, '"dual" or "linear"', o.kind);
+    if (!isObj(o.settings)) fail(`${path}.settings`, 'an object', o.settings);
+    if (!lambdaOk(o.lambda)) fail(`${path}.lambda`, 'a number ≥ 0 or "Infinity"', o.lambda);
+    for (const k of ['validationRmse', 'startValidationRmse', 'encoderValidationRmse'])
+      if (o[k] !== undefined) finite(o[k], `${path}.${k}`, (x) => x >= 0, 'a finite number ≥ 0');
+    integer(o.numGroups, `${path}.numGroups`, 1);
+    for (const k of ['rounds', 'bestRound'])
+      if (o[k] !== undefined) finite(o[k], `${path}.${k}`, (x) => x >= 0, 'a number ≥ 0');
+    if (typeof o.chosen !== 'boolean') fail(`${path}.chosen`, 'true or false', o.chosen);
+  });
+
+  if (d.kind === 'linear') {
+    if (d.dual !== null) fail('dual', 'null (a linear model)', d.dual);
+    const lin = object(d.linear, 'linear', ['beta', 'intercept']);
+    matrixOf(lin.beta, 'linear.beta', R, p);
+    numbers(lin.intercept, 'linear.intercept', R);
+  } else {
+    if (d.linear !== null) fail('linear', 'null (a dual-encoder model)', d.linear);
+    validateDual(d.dual, R, p);
+  }
+  return d as unknown as ModelDocument;
+}
+
+function validateDual(v: unknown, R: number, p: number): void {
+  const s = object(v, 'dual', [
+    'p',
+    'K0',
+    'K1',
+    'hasSpecific',
+    'mu0',
+    'sd0',
+    'muS',
+    'sdS',
+    'gMin',
+    'gMax',
+    'beta',
+    'gamma',
+    'c',
+    'shared',
+    'specific',
+  ]);
+  if (s.p !== p) fail('dual.p', `${p} (the number of featureNames)`, s.p);
+  const K0 = integer(s.K0, 'dual.K0', 1);
+  const K1 = integer(s.K1, 'dual.K1', 0);
+  // K0 and K1 against the coefficient vectors, so that a wrong dimension is named as such.
+  const b0 =
+    Array.isArray(s.beta) && Array.isArray(s.beta[0]) ? (s.beta[0] as unknown[]).length : null;
+  if (b0 !== null && b0 !== K0) fail('dual.K0', `${b0} (the length of dual.beta[0])`, K0);
+  const g0 =
+    Array.isArray(s.gamma) && Array.isArray(s.gamma[0]) ? (s.gamma[0] as unknown[]).length : null;
+  if (g0 !== null && g0 !== K1) fail('dual.K1', `${g0} (the length of dual.gamma[0])`, K1);
+  if ((s.specific === null) !== (K1 === 0))
+    fail(
+      'dual.specific',
+      K1 === 0 ? 'null (K1 = 0)' : `a task-specific encoder (K1 = ${K1})`,
+      s.specific,
+    );
+  if (!Array.isArray(s.hasSpecific) || s.hasSpecific.length !== R)
+    fail('dual.hasSpecific', `an array of ${R} booleans`, s.hasSpecific);
+  (s.hasSpecific as unknown[]).forEach((h, r) => {
+    if (typeof h !== 'boolean') fail(`dual.hasSpecific[${r}]`, 'true or false', h);
+    if (h && K1 === 0) fail(`dual.hasSpecific[${r}]`, 'false (K1 = 0)', h);
+  });
+  const positive = (x: number) => x > 0;
+  numbers(s.mu0, 'dual.mu0', K0);
+  numbers(s.sd0, 'dual.sd0', K0, positive, 'a finite number > 0');
+  matrixOf(s.muS, 'dual.muS', R, K1);
+  matrixOf(s.sdS, 'dual.sdS', R, K1, positive, 'a finite number > 0');
+  const lo = matrixOf(s.gMin, 'dual.gMin', R, K1);
+  const hi = matrixOf(s.gMax, 'dual.gMax', R, K1);
+  lo.forEach((row, r) =>
+    row.forEach((l, k) => {
+      const h = (hi[r] as number[])[k] as number;
+      if (l > h)
+        fail(`dual.gMin[${r}][${k}]`, `a lower clipping bound ≤ dual.gMax[${r}][${k}] = ${h}`, l);
+    }),
+  );
+  matrixOf(s.beta, 'dual.beta', R, K0);
+  matrixOf(s.gamma, 'dual.gamma', R, K1);
+  numbers(s.c, 'dual.c', R);
+  const shared = object(s.shared, 'dual.shared', ['spec', 'weights']);
+  const sharedSpec = encoderSpec(shared.spec, 'dual.shared.spec');
+  encoderWeights(sharedSpec, shared.weights, 'dual.shared.weights', 'shared', p, K0, null);
+  if (s.specific !== null) {
+    const specific = object(s.specific, 'dual.specific', ['spec', 'weights']);
+    const spec = encoderSpec(specific.spec, 'dual.specific.spec');
+    encoderWeights(spec, specific.weights, 'dual.specific.weights', 'specific', p, K1, R);
+  }
+}
