@@ -156,7 +156,7 @@ Examples:
       .option('--no-save', 'do not save the model')
       .addOption(backendOption())
       .addOption(formatOption())
-      .option('--delimiter <char>', 'CSV delimiter (default "," or tab for .tsv)'),
+      .option('--delimiter <char>', 'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)', parse.delimiter),
   )
     .addHelpText(
       'after',
@@ -189,7 +189,7 @@ Example:
     .addOption(unseenLevelsOption())
     .addOption(backendOption())
     .addOption(formatOption())
-    .option('--delimiter <char>', 'CSV delimiter (default "," or tab for .tsv)')
+    .option('--delimiter <char>', 'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)', parse.delimiter)
     .addHelpText(
       'after',
       `
@@ -216,7 +216,7 @@ Example:
     .addOption(unseenLevelsOption())
     .addOption(backendOption())
     .addOption(formatOption())
-    .option('--delimiter <char>', 'CSV delimiter (default "," or tab for .tsv)')
+    .option('--delimiter <char>', 'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)', parse.delimiter)
     .addHelpText('after', '\nExample:\n  hetmtl evaluate model.json test.csv --json')
     .action(async (model: string, file: string, _o, cmd: Command) => {
       const flags = cmd.optsWithGlobals();

@@ -28,7 +28,11 @@ beforeAll(() => {
     'task,x1,x2,y\na,1,2,3\na,2,1,4\na,3,3,5\nb,1,1,1\nb,2,2,2\nb,4,1,2.5\n',
   );
   writeFileSync(join(dir, 'ragged.csv'), 'task,x1,x2,y\na,1,2,3\na,2,1,4,9\nb,1,1,1\n');
-  writeFileSync(join(dir, 'nonnumeric.csv'), 'task,x1,x2,y\na,1,2,3\na,two,1,4\nb,1,1,1\n');
+  // A column of numbers with one stray word (1 cell of 40): an error, not a category.
+  writeFileSync(
+    join(dir, 'nonnumeric.csv'),
+    `task,x1,x2,y\n${Array.from({ length: 40 }, (_, i) => `${i < 20 ? 'a' : 'b'},${i === 1 ? 'two' : i % 7},${i % 3},${i % 5}`).join('\n')}\n`,
+  );
   writeFileSync(join(dir, 'empty.csv'), '');
   const bytes = new Uint8Array(4096);
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) % 256;
@@ -164,7 +168,7 @@ describe('bad files exit 1 with one line naming the place and the fix', () => {
     expectOneLineError(
       fit('nonnumeric.csv'),
       1,
-      /Non-numeric value .*row 3, column "x1".*received "two".*categorical/,
+      /row 3, column "x1".*"two".*--na-values two.*--categorical x1|row 3, column "x1".*"two".*--categorical x1.*--na-values two/,
     ));
 
   it('a binary file', () =>

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Encoding, type EncodingJSON } from '@hetmtl/data';
-import { DualEncoderRegressor, MODEL_FORMAT } from '@hetmtl/model';
+import { DualEncoderRegressor, MODEL_FORMAT, validateModelDocument } from '@hetmtl/model';
+import { HetmtlError } from '@hetmtl/tensor';
 import { CliError } from './errors.js';
 import { checkReadable } from './read-data.js';
 
@@ -53,6 +54,8 @@ export interface LoadedModel {
   readonly encoding: Encoding;
   /** Builds the model (needs an active backend for dual-encoder models). */
   readonly load: () => DualEncoderRegressor;
+  /** Checks the model document as `load` does, without building it (no backend needed). */
+  readonly validate: () => void;
 }
 
 /**
@@ -112,6 +115,22 @@ export function modelDocument(
 }
 
 const MODEL_FIX = 'Pass a model file written by `hetmtl fit --out model.json`';
+
+/** Runs `fn` on the file's model document; its refusal names the file and its "model" field. */
+function inModelFile<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!HetmtlError.isInstance(e) || e.code !== 'E_SERIALIZATION') throw e;
+    // The document's own words for what is wrong, without its fix (which speaks to API users).
+    const what = `${e.summary}${e.expected !== undefined ? `: expected ${e.expected}` : ''}${e.received !== undefined ? `${e.expected !== undefined ? ',' : ':'} received ${e.received}` : ''}`;
+    throw new CliError(
+      `${JSON.stringify(path)} is a corrupt model file: its "model" field is refused (${what})`,
+      `${MODEL_FIX}; a file edited by hand cannot be repaired, refit the model`,
+      { cause: e },
+    );
+  }
+}
 
 /** Where a model file's parts disagree: names the file, the two parts and the fix. */
 function mismatch(path: string, what: string, expected: string, received: string): CliError {
@@ -239,6 +258,9 @@ export async function readModelFile(
     path,
     document: doc,
     encoding,
-    load: () => DualEncoderRegressor.fromJSON(doc.model),
+    load: () => inModelFile(path, () => DualEncoderRegressor.fromJSON(doc.model)),
+    validate: () => {
+      inModelFile(path, () => validateModelDocument(doc.model));
+    },
   };
 }

@@ -49,6 +49,16 @@ export const parse = {
       );
     return out;
   },
+  /** One character (a tab as "\t" or "tab" too), never a quote or a line break. */
+  delimiter(value: string): string {
+    const v = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
+    if (v === 'auto' || v === '') return v; // "" keeps the default, as leaving the flag out
+    if ([...v].length !== 1 || v === '"' || v === '\n' || v === '\r')
+      throw new InvalidArgumentError(
+        `expected one character other than a quote or a line break (e.g. ";", "|", or "\\t" for a tab), received ${JSON.stringify(value)}.`,
+      );
+    return v;
+  },
   lambda(value: string): number | 'path' {
     const v = value.trim().toLowerCase();
     if (v === 'path') return 'path';

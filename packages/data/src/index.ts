@@ -75,3 +75,4 @@ export {
   toRowMajor,
 } from './model-input.js';
 export { decodeTextSync } from './text-source.js';
+export { MAX_MAGNITUDE } from './table-reader.js';

@@ -386,3 +386,26 @@ describe('readReportNotes: the report as one-line notes, in the API\'s or a CLI\
     expect(readReportNotes(plain.report as NonNullable<typeof plain.report>)).toEqual([]);
   });
 });
+
+describe('values no model can use', () => {
+  const opts = { task: 'task', target: 'y' } as const;
+  const flags = (r: OptionRef) => `--${r.option}${r.value === undefined ? '' : ` ${String(r.value)}`}`;
+  it('a feature or target beyond 1e100 is refused with its row and column, and how to read it as missing', async () => {
+    const text = 'task,x,y\na,1,1\na,2,2\na,1e308,3\nb,4,5\n';
+    const e = await parseCsv(text, opts).catch((err: unknown) => err);
+    expect(ValidationError.isInstance(e)).toBe(true);
+    const v = e as ValidationError;
+    expect(v.message).toBe(
+      'Value too large to model (at task "a", row 4, column "x"): expected a magnitude below 1e+100 (so that squares and sums stay finite), received "1e308". If it codes a missing value, pass naValues: ["1e308"]; otherwise fix the value or rescale the column',
+    );
+    expect(v.render(flags)).toContain('pass --naValues 1e308');
+    await expect(parseCsv('task,x,y\na,1,-1e160\na,2,2\n', opts)).rejects.toThrow(/Value too large to model \(at task "a", row 2, column "y"\)/);
+    await expect(fromJson([{ task: 'a', x: 1e101, y: 1 }, { task: 'a', x: 1, y: 2 }], opts)).rejects.toThrow(/row 1, column "x"/);
+    // Up to the limit, values are read as they are (the standardiser is overflow-safe).
+    const ok = await parseCsv('task,x,y\na,1e99,1\na,2,2\n', opts);
+    expect(ok.task('a').X[0]).toBe(1e99);
+    // Listed as a missing-value code, it is a missing value under the missing policy.
+    const na = await parseCsv(text, { ...opts, naValues: ['1e308'], missing: 'drop-rows' });
+    expect(na.totalRows).toBe(3);
+  });
+});

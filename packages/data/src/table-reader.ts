@@ -308,6 +308,13 @@ function resolvePlan(header: readonly string[], options: TableOptions, enc: Enco
   return { taskSrc, targetSrc, taskColumn: taskColumn as string, target: target as string, featSrc, featNames, kind, idCheck, idNamed };
 }
 
+/**
+ * The largest magnitude a value may have: beyond it squares overflow (1e154² > 1.8e308), and a
+ * validation fold that holds the value out would standardise it past float32. Real data never come
+ * near; a value beyond is a missing-value code (1e308, 9.99e307) or a typo.
+ */
+export const MAX_MAGNITUDE = 1e100;
+
 const FIRST_BLOCK_ROWS = 1024;
 const MAX_BLOCK_VALUES = 1 << 21;
 /** Head-room over the row count extrapolated from the first rows of a text. */
@@ -592,6 +599,22 @@ export class TableReader {
     throw badNumberError(kind, raw, { task, row, column: this.plan.target }, true);
   }
 
+  /**
+   * A finite value no model can use: squares and sums of it overflow, and a fold that holds it out
+   * would standardise it to infinity. It is almost always a missing-value code or a typo.
+   */
+  private tooLarge(raw: unknown, task: string, row: number, column: string): ValidationError {
+    const cell = typeof raw === 'string' ? raw.trim() : String(raw);
+    return new ValidationError('Value too large to model', {
+      task,
+      row,
+      column,
+      expected: `a magnitude below ${MAX_MAGNITUDE.toExponential()} (so that squares and sums stay finite)`,
+      received: showCell(raw),
+      fix: ['If it codes a missing value, pass ', opt('naValues', [cell]), '; otherwise fix the value or rescale the column'],
+    });
+  }
+
   private tooLargeForFloat32(v: unknown, task: string, row: number, j: number): ValidationError {
     return new ValidationError('Value too large for float32', {
       task,
@@ -660,6 +683,7 @@ export class TableReader {
     const ys = fields[plan.targetSrc] as string;
     let yv = parseNumber(ys, na);
     if (typeof yv !== 'number') yv = this.onBadTarget(yv, ys, this.taskList[t] as string, row);
+    else if (Math.abs(yv) > MAX_MAGNITUDE) throw this.tooLarge(ys, this.taskList[t] as string, row, plan.target);
     const featSrc = plan.featSrc;
     const kind = this.kind;
     const f32 = this.f32;
@@ -676,6 +700,7 @@ export class TableReader {
           const r = parseNumber(s, na);
           if (typeof r === 'number') {
             if (f32 && (r > FLOAT32_MAX || r < -FLOAT32_MAX)) throw this.tooLargeForFloat32(s, this.taskList[t] as string, row, j);
+            if (Math.abs(r) > MAX_MAGNITUDE) throw this.tooLarge(s, this.taskList[t] as string, row, plan.featNames[j] as string);
             X[base + j] = r;
           } else if (r === 'missing') {
             this.onMissing(j, s, this.taskList[t] as string, row);
@@ -719,6 +744,7 @@ export class TableReader {
     const yraw = table.value(i, col(plan.targetSrc));
     let yv = valueToNumber(yraw, na);
     if (typeof yv !== 'number') yv = this.onBadTarget(yv, yraw, task, row);
+    else if (Math.abs(yv) > MAX_MAGNITUDE) throw this.tooLarge(yraw, task, row, plan.target);
     for (let j = 0; j < w; j++) {
       const raw = table.value(i, col(plan.featSrc[j] as number));
       const k = this.kind[j] as number;
@@ -726,6 +752,7 @@ export class TableReader {
         const v = valueToNumber(raw, na);
         if (typeof v === 'number') {
           if (this.f32 && (v > FLOAT32_MAX || v < -FLOAT32_MAX)) throw this.tooLargeForFloat32(raw, task, row, j);
+          if (Math.abs(v) > MAX_MAGNITUDE) throw this.tooLarge(raw, task, row, plan.featNames[j] as string);
           X[base + j] = v;
         } else if (v === 'missing') {
           this.onMissing(j, raw, task, row);

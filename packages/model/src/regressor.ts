@@ -12,7 +12,7 @@ import {
   taskIndexOf,
   toRowMajor,
 } from '@hetmtl/data';
-import type { EncoderSpec } from '@hetmtl/encoders';
+import { type EncoderSpec, encoderRegistry } from '@hetmtl/encoders';
 import { runAlternating, throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import {
   type FusionResult,
@@ -24,6 +24,7 @@ import {
 import {
   describeReceived,
   NotFittedError,
+  opt,
   Random,
   SerializationError,
   ValidationError,
@@ -222,9 +223,13 @@ export class DualEncoderRegressor {
     const K = parts.length;
     if (parts.every((part) => part.va.y.every((y) => y.length === 0)))
       throw new ValidationError('No task has a row to spare for validation', {
-        expected: 'at least one task with 2 rows or more',
-        received: `${dataset.numTasks} tasks of one row`,
-        fix: 'Pass validation rows (fit(dataset, { validation })), or add rows to the tasks',
+        expected: 'at least one task with 2 rows or more (one to fit, one to validate)',
+        received: `${dataset.numTasks} task${dataset.numTasks === 1 ? '' : 's'} of one row each`,
+        fix: [
+          'With one row per task there is nothing within a task to learn from or to validate on: add rows to the tasks, merge tasks, or pass validation rows (',
+          opt('validation'),
+          ')',
+        ],
       });
     const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const median = (xs: readonly number[]) =>
@@ -491,7 +496,7 @@ export class DualEncoderRegressor {
     const base: TrainerConfig = {
       shared: o.shared,
       specific: o.K1 > 0 ? o.specific : null,
-      K0: o.shared.kind === 'identity' ? p : o.K0,
+      K0: encoderRegistry.fixedOutputDim(o.shared, p) ?? o.K0,
       K1: o.specific ? o.K1 : 0,
       mu: o.mu,
       omega: o.omega,
@@ -512,7 +517,7 @@ export class DualEncoderRegressor {
     });
     const checkK = (c: TrainerConfig) => {
       for (const [key, k, applies] of [
-        ['K0', c.K0, c.shared.kind !== 'identity'],
+        ['K0', c.K0, encoderRegistry.fixedOutputDim(c.shared, p) === undefined],
         ['K1', c.K1, c.specific !== null],
       ] as const) {
         if (applies && k > p) {
@@ -529,12 +534,7 @@ export class DualEncoderRegressor {
     const grid = o.selection.grid;
     const seen = new Set([JSON.stringify(describe(base))]);
     const widen = (spec: EncoderSpec, w: number): EncoderSpec =>
-      spec.kind === 'mlp' && Array.isArray(spec.config.hidden)
-        ? {
-            ...spec,
-            config: { ...spec.config, hidden: (spec.config.hidden as number[]).map(() => w) },
-          }
-        : spec;
+      encoderRegistry.widen(spec, w) ?? spec;
     for (const key of ['K0', 'K1', 'mu', 'omega', 'width'] as const) {
       for (const v of grid[key] ?? []) {
         const config = (

@@ -3,6 +3,7 @@ import {
   buildEncoder,
   type EncoderInstance,
   type EncoderSpec,
+  encoderRegistry,
   linearDecoder,
   padTasks,
 } from '@hetmtl/encoders';
@@ -219,7 +220,10 @@ export class DualTrainer {
       const G = gram(Xc, n, p);
       for (let i = 0; i < p * p; i++) C[i] = (C[i] as number) + (G[i] as number) / N;
     });
-    const V0 = this.shared.spec.kind === 'identity' ? null : topEigen(C, p, this.K0, rng).vectors;
+    const V0 =
+      encoderRegistry.fixedOutputDim(this.shared.spec, p) !== undefined
+        ? null
+        : topEigen(C, p, this.K0, rng).vectors;
     if (V0) await this.fitLinearMap(this.shared, V0, pooledMean, null, signal);
     // (2) each g_r from the top-K1 principal directions of task r's X after removing its projection
     //     on the shared directions.

@@ -407,16 +407,19 @@ export const CASES: readonly Case[] = [
     expect: { exit: 1, stderr: /Unknown column \(at column "score"\)/, files: OUT_JSON },
   },
   {
-    // Issue #11: tiny tasks are fitted, not refused; the report marks them.
+    // Every task has ONE row (160 tasks of 1 row): nothing within a task can be held out or
+    // validated, so this stays a one-line refusal that says so (tiny tasks among larger ones are
+    // fitted: I4, #64, #65). It used to name only the first task and an API call.
     n: 17,
     name: 'fit-one-row-per-task',
     verdictInCatalogue: 'GOOD',
     args: fitQ('data.csv'),
     setup: data((d) => mapRows(d, (c, l) => [`t${l - 2}`, ...c.slice(1)])),
     expect: {
-      exit: 0,
+      exit: 1,
+      stderr: /No rows for the test part.*tasks of at most 1 row/,
+      notStderr: [/selectTasks/],
       files: OUT_JSON,
-      check: (r) => expectMarked(r.stdout, 't0', TINY),
     },
   },
   {
@@ -1041,13 +1044,13 @@ export const CASES: readonly Case[] = [
     expect: { exit: 2, stderr: /--features <columns>' argument ',' is invalid/, files: OUT_JSON },
   },
   {
-    // GOOD in the catalogue ("Task too small to split"); issue #11: a 1-row task is fitted.
+    // A file of ONE data row: nothing to hold out or validate, a one-line refusal (as #17).
     n: 78,
     name: 'more-fit-one-data-row',
     verdictInCatalogue: 'GOOD',
     args: fitQ('data.csv'),
     setup: data((d) => unlines(lines(d).slice(0, 2))),
-    expect: { exit: 0, files: OUT_JSON, check: (r) => expectMarked(r.stdout, 'task1', TINY) },
+    expect: { exit: 1, stderr: /No rows for the test part.*at most 1 row/, files: OUT_JSON },
   },
   {
     n: 79,
@@ -1396,7 +1399,7 @@ export const CASES: readonly Case[] = [
         d.model.dual.shared.weights['shared/w0'].shape = [4, 5];
       }),
     ),
-    expect: { exit: 1, stderr: /Weight "shared\/w0".*wrong shape.*\[5,4\].*\[4,5\]/, files: PREDS },
+    expect: { exit: 1, stderr: /"model.json" is a corrupt model file.*shared\/w0\.shape: expected \[5,4\], received \[4,5\]/, files: PREDS },
   },
   {
     n: 111,
@@ -1411,7 +1414,7 @@ export const CASES: readonly Case[] = [
         w.values = w.values.slice(0, 15);
       }),
     ),
-    expect: { exit: 1, stderr: /Weight "shared\/w0".*wrong shape/, files: PREDS },
+    expect: { exit: 1, stderr: /"model.json" is a corrupt model file.*shared\/w0\.shape: expected \[5,4\], received \[5,3\]/, files: PREDS },
   },
   {
     n: 112,
@@ -1424,7 +1427,7 @@ export const CASES: readonly Case[] = [
         d.model.dual.shared.weights['shared/w0'].values[0] = null;
       }),
     ),
-    expect: { exit: 1, stderr: /Weight "shared\/w0".*non-finite value at index 0/, files: PREDS },
+    expect: { exit: 1, stderr: /"model.json" is a corrupt model file.*shared\/w0\.values\[0\]: expected a finite number, received null/, files: PREDS },
   },
   {
     n: 113,
@@ -1438,7 +1441,7 @@ export const CASES: readonly Case[] = [
     ),
     expect: {
       exit: 1,
-      stderr: /Weight "shared\/w0".*non-finite value at index 0.*Infinity/,
+      stderr: /"model.json" is a corrupt model file.*shared\/w0\.values\[0\]: expected a finite number, received Infinity/,
       files: PREDS,
     },
   },
@@ -1453,7 +1456,7 @@ export const CASES: readonly Case[] = [
         d.model.dual.beta[0] = d.model.dual.beta[0].slice(0, 3);
       }),
     ),
-    expect: { exit: 1, stderr: /beta\[0\].*3 entries/, files: PREDS },
+    expect: { exit: 1, stderr: /"model.json" is a corrupt model file.*dual\.beta\[0\]/, files: PREDS },
   },
   {
     // Issue #11 item 7 / row note: say which entry is bad.
@@ -1701,7 +1704,7 @@ export const CASES: readonly Case[] = [
     ),
     expect: {
       exit: 1,
-      stderr: /Weight "shared\/w0".*non-finite value at index 0/,
+      stderr: /"model.json" is a corrupt model file.*shared\/w0\.values\[0\]: expected a finite number, received null/,
       files: 'untouched',
     },
   },
