@@ -42,7 +42,9 @@ function sourceFiles(dir) {
   return out;
 }
 
-const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"]+)['"]/g;
+// A module specifier never holds white space or a comma: that keeps the word "from" inside a
+// string ("Remove it from ', opt(…)") from reading as an import.
+const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"\s,]+)['"]/g;
 
 /** The bare package names a source file imports (comments stripped). */
 export function importsOf(text) {

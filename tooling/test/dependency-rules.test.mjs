@@ -103,5 +103,7 @@ describe('dependency rules', () => {
 
   it('finds static, dynamic, side-effect and require imports', () => {
     expect(importsOf("import a from 'x';\nimport 'y/z';\nconst b = require('@s/p/deep');\nawait import(\"q\");\nimport { c } from './local.js';\nimport fs from 'node:fs';\nimport path from 'path';")).toEqual(['x', 'y', '@s/p', 'q']);
+    // "from" inside a string is not an import (a message: "Remove it from ', opt('features')").
+    expect(importsOf("const fix = ['Remove it from ', opt('features')];\nimport q from 'q';")).toEqual(['q']);
   });
 });

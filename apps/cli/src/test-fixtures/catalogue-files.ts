@@ -1,7 +1,6 @@
 // Files for the bad-input catalogue suite (catalogue.test.ts): the base files made once with the
 // built command, a fresh directory per case, CSV / model-file edits, directory snapshots (hash of
 // every file before and after a run), and a runner that can limit the child's heap.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   mkdirSync,
@@ -12,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
-import { MAIN, type RunResult, scratchDir } from './run.js';
+import { hetmtl, type RunResult, scratchDir } from './run.js';
 
 // ---------------------------------------------------------------------------------------------
 // Running the command
@@ -24,43 +23,18 @@ export interface CatalogueRunOptions {
   readonly nodeOptions?: string;
 }
 
-/** Runs `node dist/main.js ...args` (like run.ts's `hetmtl`), with optional NODE_OPTIONS. */
-export function runCli(
+/** Runs `node dist/main.js ...args` through run.ts's `hetmtl`, timing it. */
+export async function runCli(
   args: readonly string[],
   o: CatalogueRunOptions,
 ): Promise<RunResult & { ms: number }> {
   const t0 = performance.now();
-  return new Promise((resolvePromise, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
-    if (o.nodeOptions)
-      env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${o.nodeOptions}`.trim();
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      cwd: o.cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(
-          `hetmtl ${args.join(' ')} timed out after ${o.timeoutMs ?? 50_000} ms\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr.slice(0, 2000)}`,
-        ),
-      );
-    }, o.timeoutMs ?? 50_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr, ms: performance.now() - t0 });
-    });
+  const r = await hetmtl(args, {
+    cwd: o.cwd,
+    timeoutMs: o.timeoutMs ?? 50_000,
+    ...(o.nodeOptions ? { nodeOptions: o.nodeOptions } : {}),
   });
+  return { ...r, ms: performance.now() - t0 };
 }
 
 /** A limiter: at most `n` callers run at once (vitest's maxConcurrency is config-only). */

@@ -29,6 +29,8 @@ export interface RunOptions {
   /** Called with each stderr chunk and the child (e.g. to send SIGINT once the fit has started). */
   readonly onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
   readonly timeoutMs?: number;
+  /** Extra NODE_OPTIONS for the child (e.g. a small heap for an out-of-memory case). */
+  readonly nodeOptions?: string;
 }
 
 /** Runs `node dist/main.js ...args` and collects its exit code and output. */
@@ -36,7 +38,14 @@ export function hetmtl(args: readonly string[], options: RunOptions = {}): Promi
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        FORCE_COLOR: '0',
+        NO_COLOR: '1',
+        ...(options.nodeOptions
+          ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${options.nodeOptions}`.trim() }
+          : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
