@@ -100,6 +100,49 @@ function num(
 const nonNeg = (v: number) => Number.isFinite(v) && v >= 0;
 const posInt = (v: number) => Number.isInteger(v) && v >= 1;
 
+/** Every option name of {@link DualEncoderOptions}, to refuse a typo instead of ignoring it. */
+export const OPTION_NAMES = [
+  'shared', 'specific', 'K0', 'K1', 'mu', 'omega', 'tau', 'nu', 'ridge', 'similarity', 'lambda',
+  'lambdaSelection', 'numLambdas', 'taskWeights', 'learningRate', 'stepsPerBlock', 'maxRounds',
+  'patience', 'tolerance', 'validationFraction', 'selection', 'refit', 'seed',
+] as const;
+const SELECTION_OPTION_NAMES = ['grid', 'linearFloor', 'metric', 'folds'] as const;
+const GRID_OPTION_NAMES = ['K0', 'K1', 'mu', 'omega', 'width'] as const;
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] as number;
+      row[j] = Math.min(
+        cur + 1,
+        (row[j - 1] as number) + 1,
+        prev + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1),
+      );
+      prev = cur;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function checkOptionNames(o: Record<string, unknown>, known: readonly string[], prefix: string) {
+  for (const key of Object.keys(o)) {
+    if (known.includes(key)) continue;
+    const near = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0] as string;
+    const close = distance(key, near) <= Math.max(2, Math.floor(key.length / 3));
+    throw new ValidationError(`Unknown option ${prefix}${key} for DualEncoderRegressor`, {
+      expected: `one of ${known.map((k) => prefix + k).join(', ')}`,
+      received: JSON.stringify(key),
+      fix: close
+        ? `Did you mean ${prefix}${near}? Option names are case-sensitive`
+        : 'Check the spelling; option names are case-sensitive',
+    });
+  }
+}
+
 export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError('Invalid options', {
@@ -108,6 +151,13 @@ export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOption
     });
   }
   const o = options as Record<string, unknown>;
+  checkOptionNames(o, OPTION_NAMES, '');
+  if (typeof o.selection === 'object' && o.selection !== null) {
+    const sel = o.selection as Record<string, unknown>;
+    checkOptionNames(sel, SELECTION_OPTION_NAMES, 'selection.');
+    if (typeof sel.grid === 'object' && sel.grid !== null)
+      checkOptionNames(sel.grid as Record<string, unknown>, GRID_OPTION_NAMES, 'selection.grid.');
+  }
   const lambda = options.lambda ?? 'path';
   if (lambda !== 'path' && !(typeof lambda === 'number' && lambda >= 0 && !Number.isNaN(lambda))) {
     throw new ValidationError('Invalid option lambda', {
