@@ -69,7 +69,7 @@ describe('huge finite values', () => {
         expect(ValidationError.isInstance(e)).toBe(true);
         expect(e.task).toBe(sim.train.taskNames[1]);
         expect(e.row).toBe(5);
-        expect(e.column).toBe(column === 'target' ? 'target' : `x${column + 1}`);
+        expect(e.column).toBe(column === 'target' ? sim.train.encoding.target : `x${column + 1}`);
         expect(e.received).toBe(String(value));
         expect(m.fitted).toBe(false);
       }

@@ -464,22 +464,34 @@ export class DualEncoderRegressor {
             rows.set(t.X.subarray(i * p, (i + 1) * p), j * p);
             ys[j] = t.y[i] as number;
           });
-          const Xs = st.transformX(rows);
+          // Rows of this fold's validation part are numbered as in the task (errors say so).
+          const inTask = <T>(f: () => T): T => {
+            try {
+              return f();
+            } catch (e) {
+              if (!ValidationError.isInstance(e) || e.row === undefined) throw e;
+              throw e.at({ task: t.name, row: (idx[e.row - 1] as number) + 1 });
+            }
+          };
+          const far = (k: number, column: string, value: number) =>
+            new ValidationError('A value far outside the range of the rows it is validated against', {
+              task: t.name,
+              row: (idx[k] as number) + 1,
+              column,
+              expected: 'values of the same order as the rest of the column',
+              received: String(value),
+              fix: 'Rescale the column (other units, or its logarithm), or remove the row if the value is an error',
+            });
+          const Xs = inTask(() => st.transformX(rows, t.name));
           for (let k = 0; k < Xs.length; k++)
             if (!(Math.abs(Xs[k] as number) < 1e30))
-              throw new ValidationError(
-                'A value far outside the range of the rows it is validated against',
-                {
-                  task: t.name,
-                  row: (idx[Math.floor(k / p)] as number) + 1,
-                  column: dataset.featureNames[k % p] as string,
-                  expected: 'values of the same order as the rest of the column',
-                  received: String(rows[k]),
-                  fix: 'Rescale the column (other units, or its logarithm), or remove the row if the value is an error',
-                },
-              );
+              throw far(Math.floor(k / p), dataset.featureNames[k % p] as string, rows[k] as number);
+          const Ys = inTask(() => st.transformY(ys, t.name));
+          for (let k = 0; k < Ys.length; k++)
+            if (!(Math.abs(Ys[k] as number) < 1e30))
+              throw far(k, dataset.encoding.target, ys[k] as number);
           X.push(Xs);
-          y.push(st.transformY(ys));
+          y.push(Ys);
         });
         return { X, y, p };
       },
@@ -870,7 +882,7 @@ export class DualEncoderRegressor {
     const s = this.s;
     const r = this.taskIndexOf(options?.task);
     const rows = toRowMajor(X, s.featureNames.length, options.task);
-    const Xs = s.standardizer.transformX(rows);
+    const Xs = s.standardizer.transformX(rows, options.task);
     let ys: Float64Array;
     if (s.kind === 'linear') {
       const lin = s.linear as LinearState;
