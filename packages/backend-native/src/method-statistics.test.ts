@@ -49,7 +49,10 @@ async function ridge(
   return ev;
 }
 
-describe.skipIf(skipNative)('the method on the native backend', () => {
+// Minutes of fits: run when HETMTL_SLOW_TESTS=1, as CI sets it (.ci/run).
+const SLOW = process.env.HETMTL_SLOW_TESTS === '1';
+
+describe.skipIf(skipNative || !SLOW)('the method on the native backend', () => {
   beforeAll(async () => {
     await useBackend(nativeBackend());
   });

@@ -48,12 +48,14 @@ async function testRmse(
 }
 
 // The statistical tests on wasm and on cpu (native runs the same in @hetmtl/backend-native, which
-// this package cannot depend on).
+// this package cannot depend on). They take minutes (School on cpu alone ~4 min): they run when
+// HETMTL_SLOW_TESTS=1, as CI sets it (.ci/run), so that `pnpm test` stays quick for a change.
+const SLOW = process.env.HETMTL_SLOW_TESTS === '1';
 for (const [name, plugin] of [
   ['wasm', wasmBackend()],
   ['cpu', cpuBackend()],
 ] as const) {
-  describe(`factor design (method.md §7) at its defaults, 5 seeds, on ${name}`, () => {
+  describe.runIf(SLOW)(`factor design (method.md §7) at its defaults, 5 seeds, on ${name}`, () => {
     const results: Record<string, number[]> = {};
     const aris: number[] = [];
     beforeAll(async () => {
@@ -95,7 +97,7 @@ for (const [name, plugin] of [
     );
   });
 
-  describe(`covariate design (no factor structure in x) at its defaults, 5 seeds, on ${name}`, () => {
+  describe.runIf(SLOW)(`covariate design (no factor structure in x) at its defaults, 5 seeds, on ${name}`, () => {
     it('is within 3% of the better of per-task ridge and pooled ridge with task intercepts', async () => {
       await useBackend(plugin);
       const method: number[] = [];
@@ -120,7 +122,7 @@ for (const [name, plugin] of [
   ['wasm', wasmBackend()],
   ['cpu', cpuBackend()],
 ] as const) {
-  describe(`School (139 tasks of 22–251 rows), 3 random 75/25 splits within schools, on ${name}`, () => {
+  describe.runIf(SLOW)(`School (139 tasks of 22–251 rows), 3 random 75/25 splits within schools, on ${name}`, () => {
     it('never diverges, never ends worse on validation than it started, and is within 1% of pooled ridge with school intercepts', async () => {
       await useBackend(plugin);
       const ds = await readCsv(schoolCsvPath(), { task: 'school', target: 'score' });
