@@ -10,8 +10,11 @@ import { join } from 'node:path';
 import { workspacePackages } from './workspace.mjs';
 
 const root = process.argv[2] ?? process.cwd();
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-const publishable = workspacePackages(root).filter((p) => p.dir.startsWith('packages/') && !p.pkg.private);
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const publishable = workspacePackages(root).filter(
+  (p) => p.dir.startsWith('packages/') && !p.pkg.private,
+);
 
 let failures = 0;
 for (const { dir, path } of publishable) {
@@ -31,12 +34,20 @@ for (const { path } of publishable) run('pnpm', ['pack', '--pack-destination', t
 const files = Object.fromEntries(
   publishable.map(({ pkg }) => {
     const base = `${pkg.name.replace('@', '').replace('/', '-')}-${pkg.version}.tgz`;
-    if (!existsSync(join(tarballs, base))) throw new Error(`pnpm pack did not produce ${base} (found ${readdirSync(tarballs)})`);
+    if (!existsSync(join(tarballs, base)))
+      throw new Error(`pnpm pack did not produce ${base} (found ${readdirSync(tarballs)})`);
     return [pkg.name, `file:tarballs/${base}`];
   }),
 );
 const project = join(scratch);
-writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module', dependencies: files, overrides: files }, null, 2));
+writeFileSync(
+  join(project, 'package.json'),
+  JSON.stringify(
+    { name: 'scratch', private: true, type: 'module', dependencies: files, overrides: files },
+    null,
+    2,
+  ),
+);
 run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], project);
 
 const entries = publishable.flatMap(({ pkg }) =>
@@ -51,11 +62,14 @@ const probe = `
   if (a.ok || !/not installed/.test(a.reason)) throw new Error('tfjs-node availability: ' + JSON.stringify(a));
   console.log('backend-tfjs-node without tfjs-node:', a.reason);`;
 try {
-  if (existsSync(join(project, 'node_modules', '@tensorflow', 'tfjs-node'))) throw new Error('@tensorflow/tfjs-node was installed');
+  if (existsSync(join(project, 'node_modules', '@tensorflow', 'tfjs-node')))
+    throw new Error('@tensorflow/tfjs-node was installed');
   process.stdout.write(run(process.execPath, ['--input-type=module', '-e', probe], project));
 } catch (e) {
   failures++;
   console.log(`scratch install FAIL: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
 }
-console.log(failures === 0 ? `packs: ${publishable.length} packages ok` : `packs: ${failures} failure(s)`);
+console.log(
+  failures === 0 ? `packs: ${publishable.length} packages ok` : `packs: ${failures} failure(s)`,
+);
 process.exit(failures === 0 ? 0 : 1);

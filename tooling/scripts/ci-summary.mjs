@@ -16,7 +16,9 @@ export function summarise(root) {
     const reportPath = join(path, '.vitest', 'report.json');
     if (!existsSync(reportPath)) {
       failed += 1;
-      problems.push(`${dir}: no test report (${relative(root, reportPath)}): its test run did not complete`);
+      problems.push(
+        `${dir}: no test report (${relative(root, reportPath)}): its test run did not complete`,
+      );
       continue;
     }
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
@@ -24,13 +26,17 @@ export function summarise(root) {
       const assertions = file.assertionResults ?? [];
       if (file.status === 'failed' && assertions.every((a) => a.status !== 'failed')) {
         failed += 1; // the file failed outside any test: it did not load, or a hook threw
-        problems.push(`${dir}: ${relative(path, file.name)} failed to run: ${(file.message ?? '').split('\n')[0]}`);
+        problems.push(
+          `${dir}: ${relative(path, file.name)} failed to run: ${(file.message ?? '').split('\n')[0]}`,
+        );
       }
       for (const a of assertions) {
         if (a.status === 'passed') passed += 1;
         else if (a.status === 'failed') {
           failed += 1;
-          problems.push(`${dir}: ${a.fullName ?? a.title}: ${(a.failureMessages?.[0] ?? '').split('\n')[0]}`);
+          problems.push(
+            `${dir}: ${a.fullName ?? a.title}: ${(a.failureMessages?.[0] ?? '').split('\n')[0]}`,
+          );
         } else skipped += 1;
       }
     }
@@ -45,7 +51,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const extra = extraAt >= 0 ? Number(args.splice(extraAt, 2)[1]) : 0;
   const { passed, failed: testFailures, skipped, problems } = summarise(args[0] ?? process.cwd());
   for (const p of problems) console.log(`FAILED ${p}`);
-  if (extra > 0) console.log(`FAILED ${extra} CI step(s) other than the tests (see ::: FAILED above)`);
+  if (extra > 0)
+    console.log(`FAILED ${extra} CI step(s) other than the tests (see ::: FAILED above)`);
   const failed = testFailures + extra;
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failed > 0 ? 1 : 0);

@@ -24,11 +24,29 @@ export const RULES = {
   '@hetmtl/regularizers': CORE,
   '@hetmtl/optimizer': CORE,
   '@hetmtl/data': CORE,
-  '@hetmtl/model': [...CORE, '@hetmtl/encoders', '@hetmtl/regularizers', '@hetmtl/optimizer', '@hetmtl/data'],
-  '@hetmtl/baselines': [...CORE, '@hetmtl/encoders', '@hetmtl/regularizers', '@hetmtl/optimizer', '@hetmtl/data'],
+  '@hetmtl/model': [
+    ...CORE,
+    '@hetmtl/encoders',
+    '@hetmtl/regularizers',
+    '@hetmtl/optimizer',
+    '@hetmtl/data',
+  ],
+  '@hetmtl/baselines': [
+    ...CORE,
+    '@hetmtl/encoders',
+    '@hetmtl/regularizers',
+    '@hetmtl/optimizer',
+    '@hetmtl/data',
+  ],
   '@hetmtl/testing': [...CORE, '@hetmtl/backend-cpu', '@hetmtl/encoders', '@hetmtl/regularizers'],
 };
-const TF_ALLOWED = new Set(['@hetmtl/tensor', '@hetmtl/backend-cpu', '@hetmtl/backend-wasm', '@hetmtl/backend-tfjs-node', '@hetmtl/backend-native']);
+const TF_ALLOWED = new Set([
+  '@hetmtl/tensor',
+  '@hetmtl/backend-cpu',
+  '@hetmtl/backend-wasm',
+  '@hetmtl/backend-tfjs-node',
+  '@hetmtl/backend-native',
+]);
 const isBackend = (name) => name.startsWith('@hetmtl/backend-');
 
 function sourceFiles(dir) {
@@ -44,7 +62,8 @@ function sourceFiles(dir) {
 
 // A module specifier never holds white space or a comma: that keeps the word "from" inside a
 // string ("Remove it from ', opt(…)") from reading as an import.
-const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"\s,]+)['"]/g;
+const IMPORT_RE =
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"\s,]+)['"]/g;
 
 /** The bare package names a source file imports (comments stripped). */
 export function importsOf(text) {
@@ -52,7 +71,14 @@ export function importsOf(text) {
   const names = new Set();
   for (const m of code.matchAll(IMPORT_RE)) {
     const spec = m[1];
-    if (spec.includes('${') || spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) continue;
+    if (
+      spec.includes('${') ||
+      spec.startsWith('.') ||
+      spec.startsWith('/') ||
+      spec.startsWith('node:') ||
+      builtinModules.includes(spec.split('/')[0])
+    )
+      continue;
     names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
   }
   return [...names];
@@ -62,26 +88,35 @@ export function importsOf(text) {
 export function checkDependencyRules(root) {
   const violations = [];
   // Tests may use the root's dev tools (vitest) without each package declaring them.
-  const rootDev = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies ?? {});
+  const rootDev = Object.keys(
+    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies ?? {},
+  );
   for (const { dir, path, pkg } of workspacePackages(root)) {
     if (!dir.startsWith('packages/')) continue;
     const name = pkg.name;
     const allowed = RULES[name];
     if (!allowed) {
-      violations.push(`${dir}: package ${name} has no dependency rule; add it to tooling/scripts/dependency-rules.mjs`);
+      violations.push(
+        `${dir}: package ${name} has no dependency rule; add it to tooling/scripts/dependency-rules.mjs`,
+      );
       continue;
     }
-    const deps = new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies }));
+    const deps = new Set(
+      Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies }),
+    );
     const devDeps = new Set([...deps, ...Object.keys(pkg.devDependencies ?? {}), ...rootDev]);
     for (const file of sourceFiles(path)) {
       const rel = relative(root, file);
-      const isTest = /\.test\.[cm]?[jt]sx?$/.test(file) || rel.includes('/test/') || rel.includes('/bench/');
+      const isTest =
+        /\.test\.[cm]?[jt]sx?$/.test(file) || rel.includes('/test/') || rel.includes('/bench/');
       for (const imp of importsOf(readFileSync(file, 'utf8'))) {
         if (imp === name) continue;
         if (imp.startsWith('@hetmtl/')) {
           const library = RULES[imp] !== undefined || imp === '@hetmtl/tooling';
           // A backend's tests may fit the model on it (the model never imports a backend, so no cycle).
-          const ok = allowed.includes(imp) || (isTest && library && (imp !== '@hetmtl/model' || isBackend(name)));
+          const ok =
+            allowed.includes(imp) ||
+            (isTest && library && (imp !== '@hetmtl/model' || isBackend(name)));
           if (!ok) {
             const why =
               imp === '@hetmtl/model'
@@ -94,10 +129,14 @@ export function checkDependencyRules(root) {
             violations.push(`${rel}: imports ${imp}: ${why}`);
           }
         } else if (imp.startsWith('@tensorflow/') && !TF_ALLOWED.has(name)) {
-          violations.push(`${rel}: imports ${imp}: use tf from @hetmtl/tensor (the one handle on TensorFlow.js)`);
+          violations.push(
+            `${rel}: imports ${imp}: use tf from @hetmtl/tensor (the one handle on TensorFlow.js)`,
+          );
         }
         if (!(isTest ? devDeps : deps).has(imp)) {
-          violations.push(`${rel}: imports ${imp}, which ${dir}/package.json does not declare in ${isTest ? 'dependencies or devDependencies' : 'dependencies'}`);
+          violations.push(
+            `${rel}: imports ${imp}, which ${dir}/package.json does not declare in ${isTest ? 'dependencies or devDependencies' : 'dependencies'}`,
+          );
         }
       }
     }
@@ -108,6 +147,10 @@ export function checkDependencyRules(root) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const violations = checkDependencyRules(process.argv[2] ?? process.cwd());
   for (const v of violations) console.error(`dependency rule: ${v}`);
-  console.log(violations.length === 0 ? 'dependency rules: ok' : `dependency rules: ${violations.length} violation(s)`);
+  console.log(
+    violations.length === 0
+      ? 'dependency rules: ok'
+      : `dependency rules: ${violations.length} violation(s)`,
+  );
   process.exit(violations.length === 0 ? 0 : 1);
 }

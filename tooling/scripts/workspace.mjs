@@ -13,5 +13,9 @@ export function workspacePackages(root) {
     }
   }
   if (existsSync(join(root, 'tooling', 'package.json'))) dirs.push('tooling');
-  return dirs.map((dir) => ({ dir, path: join(root, dir), pkg: JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) }));
+  return dirs.map((dir) => ({
+    dir,
+    path: join(root, dir),
+    pkg: JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')),
+  }));
 }

@@ -9,7 +9,10 @@ function workspace(reports) {
   for (const [name, report] of Object.entries(reports)) {
     const dir = join(root, 'packages', name);
     mkdirSync(join(dir, '.vitest'), { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, scripts: { test: 'vitest run' } }));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name, scripts: { test: 'vitest run' } }),
+    );
     if (report) writeFileSync(join(dir, '.vitest', 'report.json'), JSON.stringify(report));
   }
   return root;
@@ -20,11 +23,31 @@ describe('ci-summary', () => {
     const root = workspace({
       a: {
         testResults: [
-          { name: '/x/a.test.ts', status: 'passed', assertionResults: [{ status: 'passed' }, { status: 'passed' }, { status: 'skipped' }] },
-          { name: '/x/b.test.ts', status: 'failed', message: 'Cannot find module', assertionResults: [] },
+          {
+            name: '/x/a.test.ts',
+            status: 'passed',
+            assertionResults: [{ status: 'passed' }, { status: 'passed' }, { status: 'skipped' }],
+          },
+          {
+            name: '/x/b.test.ts',
+            status: 'failed',
+            message: 'Cannot find module',
+            assertionResults: [],
+          },
         ],
       },
-      b: { testResults: [{ name: '/y/c.test.ts', status: 'failed', assertionResults: [{ status: 'failed', fullName: 'c fails', failureMessages: ['boom\nstack'] }, { status: 'passed' }] }] },
+      b: {
+        testResults: [
+          {
+            name: '/y/c.test.ts',
+            status: 'failed',
+            assertionResults: [
+              { status: 'failed', fullName: 'c fails', failureMessages: ['boom\nstack'] },
+              { status: 'passed' },
+            ],
+          },
+        ],
+      },
       c: null,
     });
     const s = summarise(root);

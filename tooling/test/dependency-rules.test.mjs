@@ -9,7 +9,10 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function fixture(packages) {
   const root = mkdtempSync(join(tmpdir(), 'hetmtl-deps-'));
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ private: true, devDependencies: { vitest: '4.1.12' } }));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ private: true, devDependencies: { vitest: '4.1.12' } }),
+  );
   for (const [dir, { pkg, files }] of Object.entries(packages)) {
     mkdirSync(join(root, dir, 'src'), { recursive: true });
     writeFileSync(join(root, dir, 'package.json'), JSON.stringify(pkg));
@@ -18,7 +21,10 @@ function fixture(packages) {
   return root;
 }
 
-const tensor = { pkg: { name: '@hetmtl/tensor', dependencies: { '@tensorflow/tfjs': '4.22.0' } }, files: { 'index.ts': "import * as tf from '@tensorflow/tfjs';" } };
+const tensor = {
+  pkg: { name: '@hetmtl/tensor', dependencies: { '@tensorflow/tfjs': '4.22.0' } },
+  files: { 'index.ts': "import * as tf from '@tensorflow/tfjs';" },
+};
 
 describe('dependency rules', () => {
   it('hold in this repository', () => {
@@ -28,7 +34,10 @@ describe('dependency rules', () => {
   it('accept a clean layout', () => {
     const root = fixture({
       'packages/tensor': tensor,
-      'packages/encoders': { pkg: { name: '@hetmtl/encoders', dependencies: { '@hetmtl/tensor': 'workspace:^' } }, files: { 'index.ts': "import { tf } from '@hetmtl/tensor';\nimport { x } from './x.js';" } },
+      'packages/encoders': {
+        pkg: { name: '@hetmtl/encoders', dependencies: { '@hetmtl/tensor': 'workspace:^' } },
+        files: { 'index.ts': "import { tf } from '@hetmtl/tensor';\nimport { x } from './x.js';" },
+      },
     });
     expect(checkDependencyRules(root)).toEqual([]);
   });
@@ -37,7 +46,10 @@ describe('dependency rules', () => {
     const root = fixture({
       'packages/tensor': tensor,
       'packages/model': {
-        pkg: { name: '@hetmtl/model', dependencies: { '@hetmtl/tensor': 'workspace:^', '@hetmtl/backend-wasm': 'workspace:^' } },
+        pkg: {
+          name: '@hetmtl/model',
+          dependencies: { '@hetmtl/tensor': 'workspace:^', '@hetmtl/backend-wasm': 'workspace:^' },
+        },
         files: { 'fit.ts': "import { wasmBackend } from '@hetmtl/backend-wasm';" },
       },
     });
@@ -50,10 +62,18 @@ describe('dependency rules', () => {
     const root = fixture({
       'packages/tensor': tensor,
       'packages/encoders': {
-        pkg: { name: '@hetmtl/encoders', dependencies: { '@hetmtl/model': '*', '@hetmtl/data': '*', '@tensorflow/tfjs-core': '4.22.0' } },
+        pkg: {
+          name: '@hetmtl/encoders',
+          dependencies: {
+            '@hetmtl/model': '*',
+            '@hetmtl/data': '*',
+            '@tensorflow/tfjs-core': '4.22.0',
+          },
+        },
         files: {
           'a.ts': "import { DualEncoderRegressor } from '@hetmtl/model';",
-          'b.ts': "export { readCsv } from '@hetmtl/data';\n// import { x } from '@hetmtl/optimizer'; (a comment, ignored)",
+          'b.ts':
+            "export { readCsv } from '@hetmtl/data';\n// import { x } from '@hetmtl/optimizer'; (a comment, ignored)",
           'c.ts': "const tf = await import('@tensorflow/tfjs-core');",
         },
       },
@@ -67,7 +87,10 @@ describe('dependency rules', () => {
 
   it('fail on undeclared imports and on packages without a rule', () => {
     const root = fixture({
-      'packages/tensor': { pkg: { name: '@hetmtl/tensor' }, files: { 'index.ts': "import Papa from 'papaparse';" } },
+      'packages/tensor': {
+        pkg: { name: '@hetmtl/tensor' },
+        files: { 'index.ts': "import Papa from 'papaparse';" },
+      },
       'packages/extra': { pkg: { name: '@hetmtl/extra' }, files: {} },
     });
     expect(checkDependencyRules(root)).toEqual([
@@ -80,19 +103,35 @@ describe('dependency rules', () => {
     const root = fixture({
       'packages/tensor': tensor,
       'packages/optimizer': {
-        pkg: { name: '@hetmtl/optimizer', dependencies: { '@hetmtl/tensor': '*' }, devDependencies: { '@hetmtl/backend-cpu': '*', '@hetmtl/model': '*' } },
-        files: { 'a.test.ts': "import { it } from 'vitest';\nimport { cpuBackend } from '@hetmtl/backend-cpu';\nimport { m } from '@hetmtl/model';" },
+        pkg: {
+          name: '@hetmtl/optimizer',
+          dependencies: { '@hetmtl/tensor': '*' },
+          devDependencies: { '@hetmtl/backend-cpu': '*', '@hetmtl/model': '*' },
+        },
+        files: {
+          'a.test.ts':
+            "import { it } from 'vitest';\nimport { cpuBackend } from '@hetmtl/backend-cpu';\nimport { m } from '@hetmtl/model';",
+        },
       },
     });
-    expect(checkDependencyRules(root)).toEqual(['packages/optimizer/src/a.test.ts: imports @hetmtl/model: no package imports model (only apps do)']);
+    expect(checkDependencyRules(root)).toEqual([
+      'packages/optimizer/src/a.test.ts: imports @hetmtl/model: no package imports model (only apps do)',
+    ]);
   });
 
   it("let a backend's tests fit the model, but not its sources", () => {
     const root = fixture({
       'packages/tensor': tensor,
       'packages/backend-native': {
-        pkg: { name: '@hetmtl/backend-native', dependencies: { '@hetmtl/tensor': '*' }, devDependencies: { '@hetmtl/model': '*' } },
-        files: { 'fit.test.ts': "import { DualEncoderRegressor } from '@hetmtl/model';", 'index.ts': "import { m } from '@hetmtl/model';" },
+        pkg: {
+          name: '@hetmtl/backend-native',
+          dependencies: { '@hetmtl/tensor': '*' },
+          devDependencies: { '@hetmtl/model': '*' },
+        },
+        files: {
+          'fit.test.ts': "import { DualEncoderRegressor } from '@hetmtl/model';",
+          'index.ts': "import { m } from '@hetmtl/model';",
+        },
       },
     });
     expect(checkDependencyRules(root)).toEqual([
@@ -102,8 +141,14 @@ describe('dependency rules', () => {
   });
 
   it('finds static, dynamic, side-effect and require imports', () => {
-    expect(importsOf("import a from 'x';\nimport 'y/z';\nconst b = require('@s/p/deep');\nawait import(\"q\");\nimport { c } from './local.js';\nimport fs from 'node:fs';\nimport path from 'path';")).toEqual(['x', 'y', '@s/p', 'q']);
+    expect(
+      importsOf(
+        "import a from 'x';\nimport 'y/z';\nconst b = require('@s/p/deep');\nawait import(\"q\");\nimport { c } from './local.js';\nimport fs from 'node:fs';\nimport path from 'path';",
+      ),
+    ).toEqual(['x', 'y', '@s/p', 'q']);
     // "from" inside a string is not an import (a message: "Remove it from ', opt('features')").
-    expect(importsOf("const fix = ['Remove it from ', opt('features')];\nimport q from 'q';")).toEqual(['q']);
+    expect(
+      importsOf("const fix = ['Remove it from ', opt('features')];\nimport q from 'q';"),
+    ).toEqual(['q']);
   });
 });

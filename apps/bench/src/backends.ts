@@ -6,7 +6,10 @@ import { type BackendPlugin, backendRegistry, loadBackend, useBackend } from '@h
  */
 export const BACKENDS: Readonly<Record<string, () => Promise<BackendPlugin>>> = Object.fromEntries(
   // cpu first: the order of the bench's tables.
-  ['cpu', ...backendRegistry.kinds().filter((n) => n !== 'cpu')].map((name) => [name, () => loadBackend(name, { resolveFrom: import.meta.url })]),
+  ['cpu', ...backendRegistry.kinds().filter((n) => n !== 'cpu')].map((name) => [
+    name,
+    () => loadBackend(name, { resolveFrom: import.meta.url }),
+  ]),
 );
 
 /**

@@ -160,15 +160,15 @@ export async function mlpSpeed(options: MlpSpeedOptions = {}): Promise<Timing[]>
   };
   const timings: Timing[] = [];
   const fits: { label: string; plugin: BackendPlugin }[] = [];
-  await useBackend((await BACKENDS.cpu!()));
+  await useBackend(await BACKENDS.cpu!());
   timings.push(await timeTraining('cpu', o, o.cpuSteps));
-  fits.push({ label: 'cpu', plugin: (await BACKENDS.cpu!()) });
-  await useBackend((await BACKENDS.wasm!()));
+  fits.push({ label: 'cpu', plugin: await BACKENDS.cpu!() });
+  await useBackend(await BACKENDS.wasm!());
   setTransposeARouting(false);
   timings.push(await timeTraining('wasm (tfjs transposeA path)', o, o.steps));
   setTransposeARouting(true);
   timings.push(await timeTraining('wasm (hetmtl: transposeA routed)', o, o.steps));
-  fits.push({ label: 'wasm', plugin: (await BACKENDS.wasm!()) });
+  fits.push({ label: 'wasm', plugin: await BACKENDS.wasm!() });
   const notes: string[] = [];
   for (const [label, plugin] of [
     ['native (built-in GEMM)', nativeBackend({ gemm: 'builtin' })],

@@ -156,7 +156,11 @@ Examples:
       .option('--no-save', 'do not save the model')
       .addOption(backendOption())
       .addOption(formatOption())
-      .option('--delimiter <char>', 'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)', parse.delimiter),
+      .option(
+        '--delimiter <char>',
+        'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
+        parse.delimiter,
+      ),
   )
     .addHelpText(
       'after',
@@ -189,7 +193,11 @@ Example:
     .addOption(unseenLevelsOption())
     .addOption(backendOption())
     .addOption(formatOption())
-    .option('--delimiter <char>', 'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)', parse.delimiter)
+    .option(
+      '--delimiter <char>',
+      'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
+      parse.delimiter,
+    )
     .addHelpText(
       'after',
       `
@@ -216,7 +224,11 @@ Example:
     .addOption(unseenLevelsOption())
     .addOption(backendOption())
     .addOption(formatOption())
-    .option('--delimiter <char>', 'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)', parse.delimiter)
+    .option(
+      '--delimiter <char>',
+      'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
+      parse.delimiter,
+    )
     .addHelpText('after', '\nExample:\n  hetmtl evaluate model.json test.csv --json')
     .action(async (model: string, file: string, _o, cmd: Command) => {
       const flags = cmd.optsWithGlobals();

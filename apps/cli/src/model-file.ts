@@ -142,7 +142,10 @@ function mismatch(path: string, what: string, expected: string, received: string
 
 const shortList = (names: readonly string[]) =>
   names.length > 6
-    ? `${names.slice(0, 6).map((n) => JSON.stringify(n)).join(', ')}, … (${names.length})`
+    ? `${names
+        .slice(0, 6)
+        .map((n) => JSON.stringify(n))
+        .join(', ')}, … (${names.length})`
     : names.map((n) => JSON.stringify(n)).join(', ');
 
 /** The encoding, the column names and the model of a model file describe the same data. */

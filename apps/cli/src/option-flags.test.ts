@@ -56,7 +56,19 @@ describe('the option ↔ flag table', () => {
     const fit = program.commands.find((c) => c.name() === 'fit');
     const flags = new Set(fit?.options.map((o) => o.long));
     for (const name of READER_OPTIONS) expect(flags).toContain(OPTION_FLAGS[name]?.flag);
-    for (const name of ['task', 'target', 'seed', 'K0', 'K1', 'maxRounds', 'numLambdas', 'lambda', 'hidden', 'format', 'delimiter'])
+    for (const name of [
+      'task',
+      'target',
+      'seed',
+      'K0',
+      'K1',
+      'maxRounds',
+      'numLambdas',
+      'lambda',
+      'hidden',
+      'format',
+      'delimiter',
+    ])
       expect(flags).toContain(OPTION_FLAGS[name]?.flag);
     expect(flagProperty('--na-values')).toBe('naValues');
     expect(
@@ -85,7 +97,15 @@ describe('the option ↔ flag table', () => {
     // Options of the library that the command line deliberately does not expose: the storage
     // type, a fixed task list, an encoding object, the CSV quote character, and the names of a
     // dataset built from arrays or written with toCsv, and fit's explicit validation rows.
-    const apiOnly = new Set(['dtype', 'tasks', 'encoding', 'quote', 'taskColumn', 'featureNames', 'validation']);
+    const apiOnly = new Set([
+      'dtype',
+      'tasks',
+      'encoding',
+      'quote',
+      'taskColumn',
+      'featureNames',
+      'validation',
+    ]);
     const missing = [...used].filter((o) => OPTION_FLAGS[o] === undefined && !apiOnly.has(o));
     expect(missing).toEqual([]);
   });

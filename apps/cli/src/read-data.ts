@@ -241,11 +241,16 @@ export function checkFinite(
   if (i < 0) return;
   let worst = 0;
   encoding.featureNames.forEach((_, j) => {
-    if (Math.abs(encoded.X[i * encoded.p + j] as number) > Math.abs(encoded.X[i * encoded.p + worst] as number))
+    if (
+      Math.abs(encoded.X[i * encoded.p + j] as number) >
+      Math.abs(encoded.X[i * encoded.p + worst] as number)
+    )
       worst = j;
   });
   const feature = encoding.featureNames[worst] ?? '';
-  const column = encoding.columns.find((c) => feature === c.name || feature.startsWith(`${c.name}=`))?.name ?? feature;
+  const column =
+    encoding.columns.find((c) => feature === c.name || feature.startsWith(`${c.name}=`))?.name ??
+    feature;
   const bad = predictions.reduce((k, v) => k + (Number.isFinite(v) ? 0 : 1), 0);
   throw new ValidationError('Prediction is not finite', {
     task: encoded.taskNames[i],

@@ -10,10 +10,21 @@ const DATA = dirname(SCHOOL_CSV);
 
 const FILES = [
   // file, task, target, what the report must say about the data
-  { file: 'scotssec.csv', task: 'primary', target: 'attain', notes: [/"sex" \(2 levels\)/, /2 tasks with a constant target/] },
+  {
+    file: 'scotssec.csv',
+    task: 'primary',
+    target: 'attain',
+    notes: [/"sex" \(2 levels\)/, /2 tasks with a constant target/],
+  },
   { file: 'grouseticks.csv', task: 'location', target: 'ticks', notes: [/tasks of 1 or 2 rows/] },
   // 2,410 tasks: about a minute of fitting, so with the statistical tests (HETMTL_SLOW_TESTS=1, CI).
-  { file: 'chem97.csv', task: 'school', target: 'score', notes: [/"gender" \(2 levels\)/, /tasks with a constant target/], slow: true },
+  {
+    file: 'chem97.csv',
+    task: 'school',
+    target: 'score',
+    notes: [/"gender" \(2 levels\)/, /tasks with a constant target/],
+    slow: true,
+  },
 ] as const;
 
 const SLOW = process.env.HETMTL_SLOW_TESTS === '1';

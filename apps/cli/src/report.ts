@@ -77,7 +77,10 @@ export async function compareWithBaselines(
     const [h, r, p] = evals;
     // Every training task, in training order; a task too small to spare a test row has none.
     const tested = new Map(evaluation.taskNames.map((t, i) => [t, evaluation.sizes[i] as number]));
-    const names = [...train.taskNames, ...evaluation.taskNames.filter((t) => !train.taskNames.includes(t))];
+    const names = [
+      ...train.taskNames,
+      ...evaluation.taskNames.filter((t) => !train.taskNames.includes(t)),
+    ];
     const tasks = names.map((task) => ({
       task,
       nTrain: train.taskNames.includes(task) ? train.task(task).n : 0,
@@ -121,8 +124,10 @@ export function taskNotes(
     if (list) list.push(note);
     else notes.set(task, [note]);
   };
-  for (const t of dataset.report?.tinyTasks ?? []) add(t.task, `${t.rows} row${t.rows === 1 ? '' : 's'}`);
-  for (const t of dataset.report?.constantTargetTasks ?? []) add(t.task, `constant target ${t.value}`);
+  for (const t of dataset.report?.tinyTasks ?? [])
+    add(t.task, `${t.rows} row${t.rows === 1 ? '' : 's'}`);
+  for (const t of dataset.report?.constantTargetTasks ?? [])
+    add(t.task, `constant target ${t.value}`);
   for (const t of tasksWithoutTest) add(t, 'no test rows');
   return new Map([...notes].map(([t, list]) => [t, list.join(', ')]));
 }

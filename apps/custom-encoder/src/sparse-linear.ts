@@ -1,4 +1,11 @@
-import { booleanOption, configObject, defineEncoder, type EncoderWeights, initialWeights, numberOption } from '@hetmtl/encoders';
+import {
+  booleanOption,
+  configObject,
+  defineEncoder,
+  type EncoderWeights,
+  initialWeights,
+  numberOption,
+} from '@hetmtl/encoders';
 import { tf, ValidationError } from '@hetmtl/tensor';
 
 /** The kind, prefixed with the package's name so that it cannot clash with another plugin. */
@@ -50,13 +57,23 @@ export const sparseLinear = defineEncoder<SparseLinearConfig>({
   normalizeConfig(config) {
     const c = configObject(config, SPARSE_LINEAR_KIND, ['l1', 'bias']);
     return {
-      l1: numberOption(c.l1, SPARSE_LINEAR_KIND, 'l1', 100, 0, 'the L1 strength as a multiple of the weight decay ν'),
+      l1: numberOption(
+        c.l1,
+        SPARSE_LINEAR_KIND,
+        'l1',
+        100,
+        0,
+        'the L1 strength as a multiple of the weight decay ν',
+      ),
       bias: booleanOption(c.bias, SPARSE_LINEAR_KIND, 'bias', true),
     };
   },
   // Initial w: Glorot normal, as the built-in linear encoder, factorised; v draws nothing.
   params: ({ l1, bias }, { inputDim: p, outputDim: K }) => ({
-    u0: { shape: [p, K], init: (rng) => factorise(initialWeights(rng, 'glorot-normal', p, K), l1).u },
+    u0: {
+      shape: [p, K],
+      init: (rng) => factorise(initialWeights(rng, 'glorot-normal', p, K), l1).u,
+    },
     v0: { shape: [p, K], init: () => new Float32Array(p * K).fill(Math.sqrt(l1)) },
     ...(bias ? { b0: { shape: [K], init: 'zeros', row: true } } : {}),
   }),

@@ -20,10 +20,22 @@ describe('the CSV path of the web app', () => {
       '10,d,M,.,10',
       '11,d,F,1,12',
     ].join('\n');
-    const missing = await fromCsv(csv, 'clinic.csv', { task: 'school', target: 'score', delimiter: ',', test: 0.25, seed: 1 }).catch((e: Error) => e);
+    const missing = await fromCsv(csv, 'clinic.csv', {
+      task: 'school',
+      target: 'score',
+      delimiter: ',',
+      test: 0.25,
+      seed: 1,
+    }).catch((e: Error) => e);
     // NA and "." are missing values: an error under the default policy, naming the first one.
     expect(String(missing)).toMatch(/Missing value \(at task "a", row 3, column "hours"\)/);
-    const d = await fromCsv(csv.replace(',NA,', ',2,').replace(',.,', ',2,'), 'clinic.csv', { task: 'school', target: 'score', delimiter: ',', test: 0.25, seed: 1 });
+    const d = await fromCsv(csv.replace(',NA,', ',2,').replace(',.,', ',2,'), 'clinic.csv', {
+      task: 'school',
+      target: 'score',
+      delimiter: ',',
+      test: 0.25,
+      seed: 1,
+    });
     expect(d.encoding.featureNames).toEqual(['sex=F', 'sex=M', 'hours']);
     expect(d.train.taskNames).toEqual(['a', 'b', 'c', 'd']);
     expect(d.test.taskNames).toEqual(['a', 'b', 'd']);

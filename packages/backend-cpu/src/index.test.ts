@@ -7,7 +7,13 @@ describe('cpuBackend', () => {
     const plugin = cpuBackend();
     expect(await plugin.isAvailable()).toEqual({ ok: true });
     const info = await useBackend(plugin);
-    expect(info).toMatchObject({ name: 'cpu', tfBackendName: 'cpu', simd: false, threads: 1, floatPrecision: 32 });
+    expect(info).toMatchObject({
+      name: 'cpu',
+      tfBackendName: 'cpu',
+      simd: false,
+      threads: 1,
+      floatPrecision: 32,
+    });
     expect(tf.getBackend()).toBe('cpu');
     expect(Array.from(tf.tidy(() => tf.tensor1d([1, 2]).mul(3)).dataSync())).toEqual([3, 6]);
   });

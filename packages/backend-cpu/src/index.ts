@@ -14,9 +14,13 @@ export function cpuBackend(): BackendPlugin {
     isAvailable: async () => ({ ok: true }),
     setup: async () => {
       if (tf.findBackendFactory('cpu') === null) {
-        throw new BackendUnavailableError('cpu', 'the TensorFlow.js cpu backend is not registered', {
-          fix: 'Check that one copy of @hetmtl/tensor and of @tensorflow/tfjs-core is installed',
-        });
+        throw new BackendUnavailableError(
+          'cpu',
+          'the TensorFlow.js cpu backend is not registered',
+          {
+            fix: 'Check that one copy of @hetmtl/tensor and of @tensorflow/tfjs-core is installed',
+          },
+        );
       }
     },
     capabilities: async () => {

@@ -117,7 +117,10 @@ export function loadBinding(): LoadResult {
       ok: false,
       reason: `the native addon is not built: ${status.reason ?? 'build/Release/hetmtl_native.node is missing'}`,
       fix: status.fix ?? `Run \`npm rebuild @hetmtl/backend-native\`, ${WASM_ADVICE}`,
-      action: status.fix === undefined ? 'Run `npm rebuild @hetmtl/backend-native`' : (status.action ?? ''),
+      action:
+        status.fix === undefined
+          ? 'Run `npm rebuild @hetmtl/backend-native`'
+          : (status.action ?? ''),
       status,
     };
     return loaded;

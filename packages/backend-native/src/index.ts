@@ -205,9 +205,13 @@ export function nativeBackend(options: NativeBackendOptions = {}): BackendPlugin
         });
       binding.setGemm(blas === null ? 'builtin' : 'openblas');
       if (tf.findBackendFactory(TF_BACKEND_NAME) === null)
-        throw new BackendUnavailableError('native', `${TF_BACKEND_NAME} did not register with TensorFlow.js`, {
-          fix: 'Check that one copy of @tensorflow/tfjs-core is installed (pnpm why @tensorflow/tfjs-core)',
-        });
+        throw new BackendUnavailableError(
+          'native',
+          `${TF_BACKEND_NAME} did not register with TensorFlow.js`,
+          {
+            fix: 'Check that one copy of @tensorflow/tfjs-core is installed (pnpm why @tensorflow/tfjs-core)',
+          },
+        );
     },
     async capabilities() {
       const loaded = loadBinding();

@@ -418,7 +418,9 @@ describe.skipIf(skipNative)('native kernels against cpu', () => {
       y.dispose();
       for (let i = 0; i < 8; i++) tf.dispose([tf.neg(x), tf.exp(x), tf.sigmoid(x)]);
       const gotRows = (await Promise.all(rows.map((r) => r.data()))).flatMap((r) => Array.from(r));
-      const gotParts = (await Promise.all(parts.map((p) => p.data()))).flatMap((p) => Array.from(p));
+      const gotParts = (await Promise.all(parts.map((p) => p.data()))).flatMap((p) =>
+        Array.from(p),
+      );
       expect(gotRows).toEqual(want[0]);
       expect(gotParts).toEqual(want[0]);
       tf.dispose([x, ...rows, ...parts]);

@@ -26,7 +26,9 @@ const ALTERNATIVES = ['wasm', 'cpu'];
  */
 export function tfjsNodeBackend(options: TfjsNodeBackendOptions = {}): BackendPlugin {
   const moduleName = options.module ?? '@tensorflow/tfjs-node';
-  const require = createRequire(options.resolveFrom ? join(options.resolveFrom, 'noop.js') : import.meta.url);
+  const require = createRequire(
+    options.resolveFrom ? join(options.resolveFrom, 'noop.js') : import.meta.url,
+  );
 
   function probe(): BackendAvailability {
     try {

@@ -35,11 +35,17 @@ beforeAll(async () => {
 describe('wasmBackend', () => {
   it('activates with SIMD in Node, one thread, without network', async () => {
     const info = await useBackend(wasmBackend());
-    expect(info).toMatchObject({ name: 'wasm', tfBackendName: 'wasm', simd: true, threads: 1, floatPrecision: 32 });
+    expect(info).toMatchObject({
+      name: 'wasm',
+      tfBackendName: 'wasm',
+      simd: true,
+      threads: 1,
+      floatPrecision: 32,
+    });
     expect(isTransposeARouted()).toBe(true);
   });
 
-  it('a setup the initialised backend cannot honour fails with the family\'s BackendUnavailableError', async () => {
+  it("a setup the initialised backend cannot honour fails with the family's BackendUnavailableError", async () => {
     const err = await wasmBackend({ simd: false })
       .setup()
       .catch((e: unknown) => e);
@@ -62,7 +68,10 @@ describe('wasmBackend', () => {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       encoding: 'utf8',
     });
-    expect(JSON.parse(out.trim().split('\n').pop() as string)).toMatchObject({ name: 'wasm', simd: false });
+    expect(JSON.parse(out.trim().split('\n').pop() as string)).toMatchObject({
+      name: 'wasm',
+      simd: false,
+    });
   });
 
   it.each([
@@ -71,31 +80,63 @@ describe('wasmBackend', () => {
     ['batched', [4, 6, 5], [4, 6, 3], false],
     ['batched, broadcast b', [4, 6, 5], [6, 3], false],
     ['batched with transposeB', [2, 6, 5], [2, 3, 6], true],
-  ] as const)('routes transposeA matMul (%s) to the same result as cpu', async (_label, sa, sb, tb) => {
-    const f = () => tf.matMul(randomTensor([...sa], 1), randomTensor([...sb], 2), true, tb);
-    const want = await onBackend('cpu', f);
-    for (const routedOn of [true, false]) {
-      setTransposeARouting(routedOn);
-      const before = countTensors();
-      const got = await onBackend('wasm', f);
-      expect(countTensors()).toBe(before);
-      expect(maxRelErr(got, want)).toBeLessThan(1e-5);
-    }
-    setTransposeARouting(true);
-  });
+  ] as const)(
+    'routes transposeA matMul (%s) to the same result as cpu',
+    async (_label, sa, sb, tb) => {
+      const f = () => tf.matMul(randomTensor([...sa], 1), randomTensor([...sb], 2), true, tb);
+      const want = await onBackend('cpu', f);
+      for (const routedOn of [true, false]) {
+        setTransposeARouting(routedOn);
+        const before = countTensors();
+        const got = await onBackend('wasm', f);
+        expect(countTensors()).toBe(before);
+        expect(maxRelErr(got, want)).toBeLessThan(1e-5);
+      }
+      setTransposeARouting(true);
+    },
+  );
 
   it('routes fused matMul with bias and activation, and the matMul gradient', async () => {
     const fused = () =>
-      tf.fused.matMul({ a: randomTensor([6, 4], 3), b: randomTensor([6, 3], 4), transposeA: true, bias: tf.ones([3]), activation: 'relu' });
-    expect(maxRelErr(await onBackend('wasm', fused), await onBackend('cpu', fused))).toBeLessThan(1e-5);
+      tf.fused.matMul({
+        a: randomTensor([6, 4], 3),
+        b: randomTensor([6, 3], 4),
+        transposeA: true,
+        bias: tf.ones([3]),
+        activation: 'relu',
+      });
+    expect(maxRelErr(await onBackend('wasm', fused), await onBackend('cpu', fused))).toBeLessThan(
+      1e-5,
+    );
     // d/dW sum(X·W) = Xᵀ·1 — the dense-layer weight gradient, the path the routing exists for.
-    const grad = () => tf.grad((w: tf.Tensor) => tf.matMul(randomTensor([8, 5], 5), w).square().sum())(randomTensor([5, 2], 6));
-    expect(maxRelErr(await onBackend('wasm', grad), await onBackend('cpu', grad))).toBeLessThan(1e-5);
+    const grad = () =>
+      tf.grad((w: tf.Tensor) =>
+        tf
+          .matMul(randomTensor([8, 5], 5), w)
+          .square()
+          .sum(),
+      )(randomTensor([5, 2], 6));
+    expect(maxRelErr(await onBackend('wasm', grad), await onBackend('cpu', grad))).toBeLessThan(
+      1e-5,
+    );
   });
 
   it('fixes tfjs-wasm 4.22 fused matMul with transposeA and a bias (wrong upstream)', async () => {
     const f = () =>
-      tf.fused.matMul({ a: tf.tensor2d([[1, 2], [3, 4], [5, 6]]), b: tf.tensor2d([[1, 0], [0, 1], [1, 1]]), transposeA: true, bias: tf.tensor1d([10, 20]) });
+      tf.fused.matMul({
+        a: tf.tensor2d([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]),
+        b: tf.tensor2d([
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ]),
+        transposeA: true,
+        bias: tf.tensor1d([10, 20]),
+      });
     // AᵀB = [[6, 8], [8, 10]]; plus the bias per column.
     expect(Array.from(await onBackend('wasm', f))).toEqual([16, 28, 18, 30]);
     setTransposeARouting(false);

@@ -11,7 +11,11 @@ import { setTransposeARouting } from './transpose-routing.js';
 
 export { isTransposeARouted, setTransposeARouting } from './transpose-routing.js';
 
-export const WASM_BINARIES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
+export const WASM_BINARIES = [
+  'tfjs-backend-wasm.wasm',
+  'tfjs-backend-wasm-simd.wasm',
+  'tfjs-backend-wasm-threaded-simd.wasm',
+] as const;
 
 export interface WasmBackendOptions {
   /**
@@ -42,7 +46,9 @@ let applied: string | undefined;
 let simdDefault: boolean | undefined;
 
 function wasmInitialised(): boolean {
-  return (tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm !== undefined;
+  return (
+    (tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm !== undefined
+  );
 }
 
 /** tfjs's own SIMD detection, evaluated once (before any override of the flag). */
@@ -95,9 +101,13 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
       if (applied === key) return;
       // tfjs-wasm reads its binary paths and flags once, when the backend first initialises.
       if (applied !== undefined && wasmInitialised()) {
-        throw new BackendUnavailableError('wasm', 'it is already initialised with other simd/threads/wasmPaths options', {
-          fix: 'Start a new process to change these options, or create wasmBackend() with the options in use',
-        });
+        throw new BackendUnavailableError(
+          'wasm',
+          'it is already initialised with other simd/threads/wasmPaths options',
+          {
+            fix: 'Start a new process to change these options, or create wasmBackend() with the options in use',
+          },
+        );
       }
       tf.env().set('WASM_HAS_SIMD_SUPPORT', options.simd === false ? false : await simdProbe());
       if (options.threads !== undefined) setThreadsCount(options.threads);
@@ -106,7 +116,10 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
       applied = key;
     },
     async capabilities() {
-      return { simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')), threads: getThreadsCount() };
+      return {
+        simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
+        threads: getThreadsCount(),
+      };
     },
   });
 }

@@ -21,12 +21,20 @@ interface WasmBackendLike {
 const ROUTED = ['BatchMatMul', '_FusedMatMul'] as const;
 const originals = new Map<string, KernelConfig>();
 
-function transposeLastTwo(x: TensorInfo, backend: unknown, transposeKernel: KernelConfig): TensorInfo {
+function transposeLastTwo(
+  x: TensorInfo,
+  backend: unknown,
+  transposeKernel: KernelConfig,
+): TensorInfo {
   const rank = x.shape.length;
   const perm = Array.from({ length: rank }, (_, i) => i);
   perm[rank - 2] = rank - 1;
   perm[rank - 1] = rank - 2;
-  return transposeKernel.kernelFunc({ inputs: { x }, backend, attrs: { perm } } as unknown as KernelArgs) as unknown as TensorInfo;
+  return transposeKernel.kernelFunc({
+    inputs: { x },
+    backend,
+    attrs: { perm },
+  } as unknown as KernelArgs) as unknown as TensorInfo;
 }
 
 function routed(original: KernelConfig): KernelConfig {
@@ -39,7 +47,11 @@ function routed(original: KernelConfig): KernelConfig {
     const a = inputs.a as TensorInfo;
     const at = transposeLastTwo(a, args.backend, transposeKernel);
     try {
-      return original.kernelFunc({ ...args, inputs: { ...inputs, a: at }, attrs: { ...attrs, transposeA: false } } as KernelArgs);
+      return original.kernelFunc({
+        ...args,
+        inputs: { ...inputs, a: at },
+        attrs: { ...attrs, transposeA: false },
+      } as KernelArgs);
     } finally {
       (args.backend as unknown as WasmBackendLike).disposeData(at.dataId);
     }

@@ -3,12 +3,7 @@
 import { cpuBackend } from '@hetmtl/backend-cpu';
 import { wasmBackend } from '@hetmtl/backend-wasm';
 import { fromTaskArrays, trainTestSplit } from '@hetmtl/data';
-import {
-  countTensors,
-  HetmtlError,
-  SerializationError,
-  useBackend,
-} from '@hetmtl/tensor';
+import { countTensors, HetmtlError, SerializationError, useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BaselineProgress } from './baseline-regressor.js';
 import { CentreShrinkageRegressor } from './centre-shrinkage.js';

@@ -25,7 +25,12 @@ beforeAll(async () => {
 type Options = Record<string, unknown>;
 // Breaks the learned part of a saved document, whatever the learner keeps.
 const corrupt = (doc: Record<string, unknown>) => {
-  const model = doc.model as { slopes?: number[][]; heads?: unknown[]; trunk?: unknown; layers?: { W: number[] }[][] };
+  const model = doc.model as {
+    slopes?: number[][];
+    heads?: unknown[];
+    trunk?: unknown;
+    layers?: { W: number[] }[][];
+  };
   if (model.slopes) model.slopes[0]?.pop();
   else if (model.trunk) model.heads?.pop();
   else model.layers?.[0]?.[0]?.W.pop();
@@ -34,17 +39,43 @@ const corrupt = (doc: Record<string, unknown>) => {
 
 const subjects = [
   ['RidgeRegressor per-task', (o: Options) => new RidgeRegressor(o), RidgeRegressor],
-  ['RidgeRegressor pooled', (o: Options) => new RidgeRegressor({ mode: 'pooled', ...o }), RidgeRegressor],
-  ['MeanRegularizedRegressor', (o: Options) => new MeanRegularizedRegressor(o), MeanRegularizedRegressor],
-  ['CentreShrinkageRegressor', (o: Options) => new CentreShrinkageRegressor({ numLambdas: 6, ...o }), CentreShrinkageRegressor],
+  [
+    'RidgeRegressor pooled',
+    (o: Options) => new RidgeRegressor({ mode: 'pooled', ...o }),
+    RidgeRegressor,
+  ],
+  [
+    'MeanRegularizedRegressor',
+    (o: Options) => new MeanRegularizedRegressor(o),
+    MeanRegularizedRegressor,
+  ],
+  [
+    'CentreShrinkageRegressor',
+    (o: Options) => new CentreShrinkageRegressor({ numLambdas: 6, ...o }),
+    CentreShrinkageRegressor,
+  ],
   ['MlpRegressor per-task', (o: Options) => new MlpRegressor({ ...quick, ...o }), MlpRegressor],
-  ['MlpRegressor pooled', (o: Options) => new MlpRegressor({ ...quick, mode: 'pooled', ...o }), MlpRegressor],
-  ['HardSharingRegressor', (o: Options) => new HardSharingRegressor({ ...quick, ...o }), HardSharingRegressor],
+  [
+    'MlpRegressor pooled',
+    (o: Options) => new MlpRegressor({ ...quick, mode: 'pooled', ...o }),
+    MlpRegressor,
+  ],
+  [
+    'HardSharingRegressor',
+    (o: Options) => new HardSharingRegressor({ ...quick, ...o }),
+    HardSharingRegressor,
+  ],
 ] as const;
 
 for (const [name, make, Cls] of subjects) {
   describeEstimatorConformance(
-    { name, make: (o = {}) => make(o as Options), fromJSON: (json) => Cls.fromJSON(json as never), train, test },
+    {
+      name,
+      make: (o = {}) => make(o as Options),
+      fromJSON: (json) => Cls.fromJSON(json as never),
+      train,
+      test,
+    },
     { stored: { seed: 3, validationFraction: 0.25 }, corrupt },
   );
 }

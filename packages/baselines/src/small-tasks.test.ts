@@ -25,8 +25,21 @@ function data() {
     tasks[`t${t}`] = { X, y };
   }
   tasks.solo = { X: [[0.5, 0.5]], y: [3] };
-  tasks.duo = { X: [[0.1, 0.2], [0.3, 0.1]], y: [1, 2] };
-  tasks.flat = { X: [[0.1, 0.2], [0.3, 0.1], [0.5, 0.9]], y: [7, 7, 7] };
+  tasks.duo = {
+    X: [
+      [0.1, 0.2],
+      [0.3, 0.1],
+    ],
+    y: [1, 2],
+  };
+  tasks.flat = {
+    X: [
+      [0.1, 0.2],
+      [0.3, 0.1],
+      [0.5, 0.9],
+    ],
+    y: [7, 7, 7],
+  };
   return fromTaskArrays(tasks, { constantTarget: 'allow' });
 }
 

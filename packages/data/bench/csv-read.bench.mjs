@@ -8,7 +8,15 @@
 // streamCsvRows alone (our UTF-8/binary checks feeding Papa Parse, no-op row handler), and readCsv
 // (the whole adapter: parse, validate, store, build per-task matrices).
 import { execFileSync } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +30,10 @@ const ROWS = Number(arg('rows', '1000000'));
 const FEATURES = 28;
 const TASKS = 100;
 const interleaved = args.includes('--interleaved');
-const file = arg('file', join(tmpdir(), `hetmtl-bench-${ROWS}x30${interleaved ? '-interleaved' : ''}.csv`));
+const file = arg(
+  'file',
+  join(tmpdir(), `hetmtl-bench-${ROWS}x30${interleaved ? '-interleaved' : ''}.csv`),
+);
 const mode = arg('mode', 'all');
 const REPEATS = Number(arg('repeats', '3'));
 
@@ -76,7 +87,18 @@ async function measure(name, fn) {
   clearInterval(timer);
   const bytes = statSync(file).size;
   console.log(
-    JSON.stringify({ name, seconds, cpuSeconds, mbPerSecond: bytes / 1e6 / seconds, mbPerCpuSecond: bytes / 1e6 / cpuSeconds, rssBeforeMB: rssBefore / 1e6, peakRssMB: process.resourceUsage().maxRSS / 1024, peakHeapMB: peakHeap / 1e6, peakArrayBuffersMB: peakBuffers / 1e6, ...info }),
+    JSON.stringify({
+      name,
+      seconds,
+      cpuSeconds,
+      mbPerSecond: bytes / 1e6 / seconds,
+      mbPerCpuSecond: bytes / 1e6 / cpuSeconds,
+      rssBeforeMB: rssBefore / 1e6,
+      peakRssMB: process.resourceUsage().maxRSS / 1024,
+      peakHeapMB: peakHeap / 1e6,
+      peakArrayBuffersMB: peakBuffers / 1e6,
+      ...info,
+    }),
   );
 }
 
@@ -90,7 +112,11 @@ async function runMode(m) {
     await measure('Papa Parse alone (file stream, no-op rows)', () => {
       let rows = 0;
       return new Promise((resolve, reject) =>
-        Papa.parse(createReadStream(file, { highWaterMark: 1 << 20 }), { step: () => rows++, complete: () => resolve({ rows }), error: reject }),
+        Papa.parse(createReadStream(file, { highWaterMark: 1 << 20 }), {
+          step: () => rows++,
+          complete: () => resolve({ rows }),
+          error: reject,
+        }),
       );
     });
   } else if (m === 'stream') {
@@ -99,20 +125,33 @@ async function runMode(m) {
     const { fileBytes } = await import('../dist/csv.js');
     await measure('streamCsvRows alone (UTF-8 checks + Papa Parse, no-op rows)', async () => {
       let rows = 0;
-      await streamCsvRows(textChunks(fileBytes(createReadStream(file, { highWaterMark: 1 << 20 }), file), 'bench'), { delimiter: ',', quote: '"' }, () => {}, () => rows++);
+      await streamCsvRows(
+        textChunks(fileBytes(createReadStream(file, { highWaterMark: 1 << 20 }), file), 'bench'),
+        { delimiter: ',', quote: '"' },
+        () => {},
+        () => rows++,
+      );
       return { rows };
     });
   } else if (m === 'dataset') {
     const { readCsv } = await import('../dist/index.js');
     await measure('readCsv → MultiTaskDataset (float64)', async () => {
       const ds = await readCsv(file, { task: 'task', target: 'y' });
-      return { rows: ds.totalRows, tasks: ds.numTasks, numericMB: (ds.totalRows * (ds.numFeatures + 1) * 8) / 1e6 };
+      return {
+        rows: ds.totalRows,
+        tasks: ds.numTasks,
+        numericMB: (ds.totalRows * (ds.numFeatures + 1) * 8) / 1e6,
+      };
     });
   } else if (m === 'dataset32') {
     const { readCsv } = await import('../dist/index.js');
     await measure('readCsv → MultiTaskDataset (float32)', async () => {
       const ds = await readCsv(file, { task: 'task', target: 'y', dtype: 'float32' });
-      return { rows: ds.totalRows, tasks: ds.numTasks, numericMB: (ds.totalRows * (ds.numFeatures * 4 + 8)) / 1e6 };
+      return {
+        rows: ds.totalRows,
+        tasks: ds.numTasks,
+        numericMB: (ds.totalRows * (ds.numFeatures * 4 + 8)) / 1e6,
+      };
     });
   }
 }
@@ -128,7 +167,9 @@ if (mode === 'generate') {
     await generate();
   }
   const bytes = statSync(file).size;
-  console.log(`file: ${file} (${(bytes / 1e6).toFixed(1)} MB, ${ROWS} rows × 30 columns, ${interleaved ? 'tasks interleaved' : 'rows grouped by task'})`);
+  console.log(
+    `file: ${file} (${(bytes / 1e6).toFixed(1)} MB, ${ROWS} rows × 30 columns, ${interleaved ? 'tasks interleaved' : 'rows grouped by task'})`,
+  );
   console.log(`numeric data: ${((ROWS * (FEATURES + 1) * 8) / 1e6).toFixed(1)} MB as float64`);
   const self = fileURLToPath(import.meta.url);
   const rows = [];
@@ -137,7 +178,11 @@ if (mode === 'generate') {
   for (const m of ['baseline', 'papaparse', 'stream', 'dataset', 'dataset32']) {
     const runs = [];
     for (let k = 0; k < (m === 'baseline' ? 1 : REPEATS); k++) {
-      const out = execFileSync(process.execPath, ['--max-old-space-size=8192', self, '--mode', m, '--file', file, '--rows', String(ROWS)], { encoding: 'utf8' });
+      const out = execFileSync(
+        process.execPath,
+        ['--max-old-space-size=8192', self, '--mode', m, '--file', file, '--rows', String(ROWS)],
+        { encoding: 'utf8' },
+      );
       runs.push(JSON.parse(out.trim().split('\n').pop()));
     }
     runs.sort((a, b) => (a.cpuSeconds ?? 0) - (b.cpuSeconds ?? 0));
@@ -156,5 +201,10 @@ if (mode === 'generate') {
   console.log(
     `dataset step adds ${(((d.seconds - p.seconds) / p.seconds) * 100).toFixed(0)}% to the parser's wall time, ${(((d.cpuSeconds - p.cpuSeconds) / p.cpuSeconds) * 100).toFixed(0)}% to its CPU time`,
   );
-  console.log(`load average during the run: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')} (${(await import('node:os')).cpus().length} cores)`);
+  console.log(
+    `load average during the run: ${(await import('node:os'))
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (${(await import('node:os')).cpus().length} cores)`,
+  );
 }

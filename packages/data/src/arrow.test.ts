@@ -1,7 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Dictionary, Float64, Int32, Table, tableFromArrays, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import {
+  Dictionary,
+  Float64,
+  Int32,
+  Table,
+  tableFromArrays,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { fromArrow, readArrow } from './arrow.js';
 
@@ -33,7 +42,9 @@ describe('fromArrow', () => {
     expect(() => fromArrow(t, { task: 'g', target: 'y' })).toThrow(
       'Missing value (at task "a", row 2, column "x"): expected a number (missing values are an error by default), received null. Fill it in, or pass missing: "drop-rows" (drop such rows) or missing: "mean-impute" (fill with the training mean)',
     );
-    expect(Array.from(fromArrow(t, { task: 'g', target: 'y', missing: 'mean-impute' }).task('a').X)).toEqual([1, 2, 3]);
+    expect(
+      Array.from(fromArrow(t, { task: 'g', target: 'y', missing: 'mean-impute' }).task('a').X),
+    ).toEqual([1, 2, 3]);
   });
 
   it('refuses what is not a table', () => {
@@ -51,14 +62,19 @@ describe('readArrow', () => {
       const bytes = tableToIPC(table, format);
       const ds = await readArrow(bytes, opts);
       expect(Array.from(ds.task('b').X)).toEqual(Array.from(ref.task('b').X));
-      const path = join(mkdtempSync(join(tmpdir(), 'hetmtl-arrow-')), `t.${format === 'file' ? 'arrow' : 'arrows'}`);
+      const path = join(
+        mkdtempSync(join(tmpdir(), 'hetmtl-arrow-')),
+        `t.${format === 'file' ? 'arrow' : 'arrows'}`,
+      );
       writeFileSync(path, bytes);
       expect((await readArrow(path, opts)).sizes).toEqual([2, 2]);
     }
   });
 
   it('says when bytes are not Arrow data', async () => {
-    await expect(readArrow(new Uint8Array([0x1f, 0x8b, 0, 0, 0, 0, 0, 0, 0, 0]), { task: 'a', target: 'y' })).rejects.toThrow(
+    await expect(
+      readArrow(new Uint8Array([0x1f, 0x8b, 0, 0, 0, 0, 0, 0, 0, 0]), { task: 'a', target: 'y' }),
+    ).rejects.toThrow(
       /^Not Arrow IPC data: expected an Arrow IPC file or stream, received a gzip-compressed file\./,
     );
   });

@@ -21,10 +21,25 @@ export interface ArrowTableLike {
 
 function isArrowTable(t: unknown): t is ArrowTableLike {
   const x = t as ArrowTableLike | null;
-  return typeof x === 'object' && x !== null && typeof x.numRows === 'number' && Array.isArray(x.schema?.fields) && typeof x.getChild === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof x.numRows === 'number' &&
+    Array.isArray(x.schema?.fields) &&
+    typeof x.getChild === 'function'
+  );
 }
 
-const FAST = [Float64Array, Float32Array, Int32Array, Int16Array, Int8Array, Uint32Array, Uint16Array, Uint8Array];
+const FAST = [
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Int16Array,
+  Int8Array,
+  Uint32Array,
+  Uint16Array,
+  Uint8Array,
+];
 
 function arrowValueTable(table: ArrowTableLike): ValueTable {
   const names = table.schema.fields.map((f) => f.name);
@@ -37,7 +52,11 @@ function arrowValueTable(table: ArrowTableLike): ValueTable {
     }
     return (i: number) => v.get(i);
   });
-  return { columnNames: names, numRows: table.numRows, value: (row, col) => (getters[col] as (i: number) => unknown)(row) };
+  return {
+    columnNames: names,
+    numRows: table.numRows,
+    value: (row, col) => (getters[col] as (i: number) => unknown)(row),
+  };
 }
 
 /**
@@ -61,7 +80,10 @@ export function fromArrow(table: ArrowTableLike, options: TableOptions): MultiTa
  * A dataset from Arrow IPC data (the file or stream format, e.g. a `.arrow`/`.feather` v2 file):
  * a file path (Node), bytes, or an ArrayBuffer. Needs the optional peer dependency `apache-arrow`.
  */
-export async function readArrow(source: string | URL | Uint8Array | ArrayBuffer, options: TableOptions): Promise<MultiTaskDataset> {
+export async function readArrow(
+  source: string | URL | Uint8Array | ArrayBuffer,
+  options: TableOptions,
+): Promise<MultiTaskDataset> {
   let bytes: Uint8Array;
   if (typeof source === 'string' || source instanceof URL) {
     const { readFile } = await import('node:fs/promises');

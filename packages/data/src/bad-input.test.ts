@@ -41,14 +41,18 @@ describe('bad input: ragged CSV rows', () => {
 
   it('counts too many fields too, and blank lines in the row number', async () => {
     const e = await failure(() => parseCsv('task,x,y\na,1,2\n\na,1,2,9\n', opts));
-    expect(e.message).toMatch(/^Ragged row \(at row 4\): expected 3 fields, as in the header, received 4 fields\./);
+    expect(e.message).toMatch(
+      /^Ragged row \(at row 4\): expected 3 fields, as in the header, received 4 fields\./,
+    );
   });
 });
 
 describe('bad input: a non-numeric value in a numeric column', () => {
   it('CSV: names task, row and column, and suggests the categorical option', async () => {
     // x1 is listed as numeric: a text cell is then an error (unlisted, half text, it would be categorical).
-    const e = await failure(() => parseCsv('task,x1,y\nschool-1,1.5,3\nschool-1,abc,4\n', { ...opts, numeric: ['x1'] }));
+    const e = await failure(() =>
+      parseCsv('task,x1,y\nschool-1,1.5,3\nschool-1,abc,4\n', { ...opts, numeric: ['x1'] }),
+    );
     expect(e.message).toBe(
       'Non-numeric value in a numeric column (at task "school-1", row 3, column "x1"): expected a number, received "abc". Correct the value, or list the column in the categorical option if it holds categories',
     );
@@ -56,7 +60,15 @@ describe('bad input: a non-numeric value in a numeric column', () => {
   });
 
   it('records: rows are 1-based positions in the array', async () => {
-    const e = await failure(() => fromLongTable([{ task: 'a', x: 1, y: 1 }, { task: 'a', x: { v: 2 }, y: 2 }], opts));
+    const e = await failure(() =>
+      fromLongTable(
+        [
+          { task: 'a', x: 1, y: 1 },
+          { task: 'a', x: { v: 2 }, y: 2 },
+        ],
+        opts,
+      ),
+    );
     expect(e.message).toBe(
       'Non-numeric value in a numeric column (at task "a", row 2, column "x"): expected a number, received an object (Object). Correct the value, or list the column in the categorical option if it holds categories',
     );
@@ -80,7 +92,9 @@ describe('bad input: NaN or Infinity', () => {
     ['1e999', '"1e999"'],
   ])('CSV cell %s', async (cell, shown) => {
     const e = await failure(() => parseCsv(`task,x,y\na,1,2\nb,${cell},3\n`, opts));
-    expect(e.message).toBe(`Non-finite value (at task "b", row 3, column "x"): expected a finite number, received ${shown}. ${fix}`);
+    expect(e.message).toBe(
+      `Non-finite value (at task "b", row 3, column "x"): expected a finite number, received ${shown}. ${fix}`,
+    );
   });
 
   it('a NaN in a typed array (rows 1-based within the task)', async () => {
@@ -92,33 +106,53 @@ describe('bad input: NaN or Infinity', () => {
   });
 
   it('an Infinity in a target array and in a record', async () => {
-    const e1 = await failure(() => fromTaskArrays({ t1: { X: [[1], [2]], y: [1, Number.POSITIVE_INFINITY] } }));
-    expect(e1.message).toMatch(/^Non-finite value \(at task "t1", row 2, column "y"\): expected a finite number, received Infinity\./);
-    const e2 = await failure(() => fromLongTable([{ task: 'a', x: Number.NEGATIVE_INFINITY, y: 1 }], opts));
-    expect(e2.message).toBe(`Non-finite value (at task "a", row 1, column "x"): expected a finite number, received -Infinity. ${fix}`);
+    const e1 = await failure(() =>
+      fromTaskArrays({ t1: { X: [[1], [2]], y: [1, Number.POSITIVE_INFINITY] } }),
+    );
+    expect(e1.message).toMatch(
+      /^Non-finite value \(at task "t1", row 2, column "y"\): expected a finite number, received Infinity\./,
+    );
+    const e2 = await failure(() =>
+      fromLongTable([{ task: 'a', x: Number.NEGATIVE_INFINITY, y: 1 }], opts),
+    );
+    expect(e2.message).toBe(
+      `Non-finite value (at task "a", row 1, column "x"): expected a finite number, received -Infinity. ${fix}`,
+    );
   });
 
   it('"NaN" becomes a missing value only when asked', async () => {
-    const ds = await parseCsv('task,x,y\na,1,2\na,NaN,3\na,3,4\n', { ...opts, naValues: ['NaN'], missing: 'mean-impute' });
+    const ds = await parseCsv('task,x,y\na,1,2\na,NaN,3\na,3,4\n', {
+      ...opts,
+      naValues: ['NaN'],
+      missing: 'mean-impute',
+    });
     expect(Array.from(ds.task('a').X)).toEqual([1, 2, 3]);
   });
 });
 
 describe('bad input: an empty task', () => {
   it('per-task arrays with no rows', async () => {
-    const e = await failure(() => fromTaskArrays({ a: { X: [[1]], y: [1] }, b: { X: new Float64Array(0), y: [] } }));
-    expect(e.message).toBe('Empty task (at task "b"): expected at least one row in every task, received 0 rows. Remove the task or add its rows');
+    const e = await failure(() =>
+      fromTaskArrays({ a: { X: [[1]], y: [1] }, b: { X: new Float64Array(0), y: [] } }),
+    );
+    expect(e.message).toBe(
+      'Empty task (at task "b"): expected at least one row in every task, received 0 rows. Remove the task or add its rows',
+    );
   });
 
   it('a listed task with no rows in the table', async () => {
-    const e = await failure(() => parseCsv('task,x,y\na,1,2\na,2,3\n', { ...opts, tasks: ['a', 'b'] }));
+    const e = await failure(() =>
+      parseCsv('task,x,y\na,1,2\na,2,3\n', { ...opts, tasks: ['a', 'b'] }),
+    );
     expect(e.message).toBe(
       'Empty task (at task "b", column "task"): expected at least one row in every task, received 0 rows. Remove the task from the tasks option, or add its rows',
     );
   });
 
   it('a task whose every row was dropped for missing values', async () => {
-    const e = await failure(() => parseCsv('task,x,y\na,1,2\na,2,3\nb,,1\nb,NA,2\n', { ...opts, missing: 'drop-rows' }));
+    const e = await failure(() =>
+      parseCsv('task,x,y\na,1,2\na,2,3\nb,,1\nb,NA,2\n', { ...opts, missing: 'drop-rows' }),
+    );
     expect(e.message).toBe(
       'Empty task (at task "b", column "task"): expected at least one row in every task, received 0 rows left after dropping 2 rows with missing values. Use missing: "mean-impute" to keep rows with missing features, or fill in the missing values',
     );
@@ -126,7 +160,10 @@ describe('bad input: an empty task', () => {
 });
 
 describe('small tasks in splits: kept for training, listed, never dropped', () => {
-  const ds = fromTaskArrays({ big: { X: [[1], [2], [3], [4]], y: [1, 2, 3, 4] }, tiny: { X: [[1]], y: [5] } });
+  const ds = fromTaskArrays({
+    big: { X: [[1], [2], [3], [4]], y: [1, 2, 3, 4] },
+    tiny: { X: [[1]], y: [5] },
+  });
   it('train/test: a one-row task trains only and is listed', () => {
     const sp = trainTestSplit(ds, { test: 0.25 });
     expect(sp.tasksWithoutTest).toEqual(['tiny']);
@@ -136,7 +173,10 @@ describe('small tasks in splits: kept for training, listed, never dropped', () =
     expect(sp.test.sizes).toEqual([1]);
   });
   it('train/validation/test: a two-row task gives its spare row to test, none to validation', () => {
-    const two = fromTaskArrays({ a: { X: [[1], [2], [3]], y: [1, 2, 3] }, b: { X: [[1], [2]], y: [1, 2] } });
+    const two = fromTaskArrays({
+      a: { X: [[1], [2], [3]], y: [1, 2, 3] },
+      b: { X: [[1], [2]], y: [1, 2] },
+    });
     const sp = trainValidationTestSplit(two);
     expect(sp.train.sizes).toEqual([1, 1]);
     expect(sp.validation.taskNames).toEqual(['a']);
@@ -181,19 +221,27 @@ describe('bad input: a missing or duplicated column name', () => {
   });
 
   it('a column the options name but the header lacks, with a spelling hint', async () => {
-    const e = await failure(() => parseCsv('school,x1,score\n1,2,3\n', { task: 'school', target: 'Score' }));
+    const e = await failure(() =>
+      parseCsv('school,x1,score\n1,2,3\n', { task: 'school', target: 'Score' }),
+    );
     expect(e.message).toBe(
       'Unknown column (at column "Score"): expected a column of the header (named by the target option); the columns are "school", "x1", "score", received "Score". Did you mean "score"? Column names are case-sensitive',
     );
   });
 
   it('duplicated or missing feature names in per-task arrays', async () => {
-    const e1 = await failure(() => fromTaskArrays({ a: { X: [[1, 2]], y: [1] } }, { featureNames: ['age', 'age'] }));
+    const e1 = await failure(() =>
+      fromTaskArrays({ a: { X: [[1, 2]], y: [1] } }, { featureNames: ['age', 'age'] }),
+    );
     expect(e1.message).toBe(
       'Duplicated feature name (at column "age"): expected each feature name once, received "age" for features 1 and 2. Rename one of the features so that every name is unique',
     );
-    const e2 = await failure(() => fromTaskArrays({ a: { X: [[1, 2]], y: [1] } }, { featureNames: ['age', ''] }));
-    expect(e2.message).toBe('Missing feature name (at column 2): expected a non-empty name for every feature, received "". Name every feature in the featureNames option');
+    const e2 = await failure(() =>
+      fromTaskArrays({ a: { X: [[1, 2]], y: [1] } }, { featureNames: ['age', ''] }),
+    );
+    expect(e2.message).toBe(
+      'Missing feature name (at column 2): expected a non-empty name for every feature, received "". Name every feature in the featureNames option',
+    );
   });
 });
 
@@ -204,7 +252,12 @@ describe('bad input: a target that is constant in a task', () => {
     expect(e.message).toBe(
       'Constant target in a task (at task "a", column "y"): expected a target that varies within each task, received all 3 rows equal to 5. Check that the target column is the right one, or remove the task; pass constantTarget: "allow" (the default) to keep it',
     );
-    expect(e.render((r: { option: string; value?: unknown }) => `--${r.option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${r.value}`)).toBe(
+    expect(
+      e.render(
+        (r: { option: string; value?: unknown }) =>
+          `--${r.option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${r.value}`,
+      ),
+    ).toBe(
       'Constant target in a task (at task "a", column "y"): expected a target that varies within each task, received all 3 rows equal to 5. Check that the target column is the right one, or remove the task; pass --constant-target allow (the default) to keep it',
     );
     const ok = await parseCsv(text, opts);
@@ -214,9 +267,18 @@ describe('bad input: a target that is constant in a task', () => {
   });
 
   it('in per-task arrays too (a one-row task is not constant)', async () => {
-    expect(fromTaskArrays({ a: { X: [[1], [2]], y: [0, 0] }, b: { X: [[1]], y: [3] } }).sizes).toEqual([2, 1]);
-    const e = await failure(() => fromTaskArrays({ a: { X: [[1], [2]], y: [0, 0] }, b: { X: [[1]], y: [3] } }, { constantTarget: 'error' }));
-    expect(e.message).toMatch(/^Constant target in a task \(at task "a", column "y"\): expected a target that varies within each task, received all 2 rows equal to 0\./);
+    expect(
+      fromTaskArrays({ a: { X: [[1], [2]], y: [0, 0] }, b: { X: [[1]], y: [3] } }).sizes,
+    ).toEqual([2, 1]);
+    const e = await failure(() =>
+      fromTaskArrays(
+        { a: { X: [[1], [2]], y: [0, 0] }, b: { X: [[1]], y: [3] } },
+        { constantTarget: 'error' },
+      ),
+    );
+    expect(e.message).toMatch(
+      /^Constant target in a task \(at task "a", column "y"\): expected a target that varies within each task, received all 2 rows equal to 0\./,
+    );
     expect(fromTaskArrays({ b: { X: [[1]], y: [3] } }).sizes).toEqual([1]);
   });
 });
@@ -227,7 +289,12 @@ describe('bad input: an unknown task at predict time', () => {
     'Unknown task (at task "c"): expected one of the 2 training tasks "a", "b", received "c". Check the task name (names are case-sensitive); a task not seen in training needs to be added to the model first';
 
   it('encoding new rows', async () => {
-    const e = await failure(() => ds.encoding.encodeRows([{ task: 'a', x1: 1 }, { task: 'c', x1: 2 }]));
+    const e = await failure(() =>
+      ds.encoding.encodeRows([
+        { task: 'a', x1: 1 },
+        { task: 'c', x1: 2 },
+      ]),
+    );
     expect(e.message).toBe(
       'Unknown task (at task "c", row 2, column "task"): expected one of the 2 training tasks "a", "b", received "c". Check the task name (names are case-sensitive); a task not seen in training needs to be added to the model first',
     );
@@ -242,7 +309,9 @@ describe('bad input: an unknown task at predict time', () => {
   });
 
   it('reading a test file with the training encoding', async () => {
-    const e = await failure(() => parseCsv('task,x1,y\na,1,2\nzz,1,2\n', { encoding: ds.encoding }));
+    const e = await failure(() =>
+      parseCsv('task,x1,y\na,1,2\nzz,1,2\n', { encoding: ds.encoding }),
+    );
     expect(e.message).toBe(
       'Unknown task (at task "zz", row 3, column "task"): expected one of the 2 training tasks "a", "b", received "zz". Check the task name (names are case-sensitive); a task not seen in training needs to be added to the model first',
     );
@@ -260,7 +329,9 @@ describe('bad input: an empty file', () => {
   });
 
   it('blank lines or a lone BOM count as empty; a header alone has no data rows', async () => {
-    expect((await failure(() => parseCsv('\n\r\n\n', opts))).message).toMatch(/^CSV input is empty:/);
+    expect((await failure(() => parseCsv('\n\r\n\n', opts))).message).toMatch(
+      /^CSV input is empty:/,
+    );
     expect((await failure(() => parseCsv('\ufeff', opts))).message).toMatch(/^CSV input is empty:/);
     expect((await failure(() => parseCsv('task,x,y\n', opts))).message).toBe(
       'No data rows: expected at least one data row after the header, received a header and no rows. Check that the right file was read, and that it is not truncated',
@@ -272,12 +343,15 @@ describe('bad input: an empty file', () => {
 });
 
 describe('bad input: a file that is not text', () => {
-  const fix = 'Pass a text file: export a spreadsheet to CSV, decompress a compressed file, and save UTF-16 text as UTF-8';
+  const fix =
+    'Pass a text file: export a spreadsheet to CSV, decompress a compressed file, and save UTF-16 text as UTF-8';
   it('bytes with a NUL', async () => {
     const path = join(tmp, 'data.bin');
     writeFileSync(path, new Uint8Array([0x74, 0x61, 0x73, 0x6b, 0x2c, 0x00, 0x01, 0x02, 0xff]));
     const e = await failure(() => readCsv(path, opts));
-    expect(e.message).toBe(`File ${JSON.stringify(path)} is not text: expected UTF-8 text, received a NUL byte at byte 6, which text never contains. ${fix}`);
+    expect(e.message).toBe(
+      `File ${JSON.stringify(path)} is not text: expected UTF-8 text, received a NUL byte at byte 6, which text never contains. ${fix}`,
+    );
   });
 
   it('bytes that are not UTF-8', async () => {
@@ -292,7 +366,9 @@ describe('bad input: a file that is not text', () => {
 
   it('known binary formats are named', async () => {
     const gz = await failure(() => parseCsv(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0]), opts));
-    expect(gz.message).toBe(`CSV input is not text: expected UTF-8 text, received a gzip-compressed file. ${fix}`);
+    expect(gz.message).toBe(
+      `CSV input is not text: expected UTF-8 text, received a gzip-compressed file. ${fix}`,
+    );
     const xlsx = await failure(() => parseCsv(new Uint8Array([0x50, 0x4b, 3, 4, 20, 0]), opts));
     expect(xlsx.message).toMatch(/received a ZIP archive \(an \.xlsx workbook is one\)/);
     const utf16 = await failure(() => parseCsv(new Uint8Array([0xff, 0xfe, 0x74, 0x00]), opts));
@@ -301,7 +377,9 @@ describe('bad input: a file that is not text', () => {
 
   it('a string holding a NUL', async () => {
     const e = await failure(() => parseCsv('task,x,y\na,1\u0000,2\n', opts));
-    expect(e.message).toBe(`CSV input is not text: expected UTF-8 text, received a NUL character at character 13, which text never contains. ${fix}`);
+    expect(e.message).toBe(
+      `CSV input is not text: expected UTF-8 text, received a NUL character at character 13, which text never contains. ${fix}`,
+    );
   });
 });
 

@@ -1,7 +1,9 @@
 import { opt, ValidationError } from '@hetmtl/tensor';
 
 /** Tasks of two or more rows whose target is the same in every row: index, rows and the value. */
-export function constantTargetTasks(ys: readonly Float64Array[]): { index: number; rows: number; value: number }[] {
+export function constantTargetTasks(
+  ys: readonly Float64Array[],
+): { index: number; rows: number; value: number }[] {
   const out: { index: number; rows: number; value: number }[] = [];
   ys.forEach((y, r) => {
     if (y.length < 2) return;
@@ -13,7 +15,11 @@ export function constantTargetTasks(ys: readonly Float64Array[]): { index: numbe
 }
 
 /** Throws when a task of two or more rows has the same target in every row (`constantTarget: "error"`). */
-export function checkConstantTargets(taskNames: readonly string[], ys: readonly Float64Array[], target: string): void {
+export function checkConstantTargets(
+  taskNames: readonly string[],
+  ys: readonly Float64Array[],
+  target: string,
+): void {
   ys.forEach((y, r) => {
     if (y.length < 2) return;
     const first = y[0] as number;
@@ -23,7 +29,11 @@ export function checkConstantTargets(taskNames: readonly string[], ys: readonly 
       column: target,
       expected: 'a target that varies within each task',
       received: `all ${y.length} rows equal to ${first}`,
-      fix: ['Check that the target column is the right one, or remove the task; pass ', opt('constantTarget', 'allow'), ' (the default) to keep it'],
+      fix: [
+        'Check that the target column is the right one, or remove the task; pass ',
+        opt('constantTarget', 'allow'),
+        ' (the default) to keep it',
+      ],
     });
   });
 }

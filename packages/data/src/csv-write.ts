@@ -20,13 +20,23 @@ export interface ToCsvOptions {
  */
 export function toCsv(ds: MultiTaskDataset, options: ToCsvOptions = {}): string {
   const delimiter = options.delimiter ?? ',';
-  if (typeof delimiter !== 'string' || delimiter.length === 0 || delimiter.includes('"') || /[\r\n]/.test(delimiter)) {
-    throw new ValidationError('Invalid delimiter option', { column: 'delimiter', expected: 'a non-empty string without quotes or line breaks', received: describeReceived(delimiter) });
+  if (
+    typeof delimiter !== 'string' ||
+    delimiter.length === 0 ||
+    delimiter.includes('"') ||
+    /[\r\n]/.test(delimiter)
+  ) {
+    throw new ValidationError('Invalid delimiter option', {
+      column: 'delimiter',
+      expected: 'a non-empty string without quotes or line breaks',
+      received: describeReceived(delimiter),
+    });
   }
   const nl = options.newline ?? '\n';
   const taskColumn = options.taskColumn ?? ds.encoding.taskColumn;
   const target = options.target ?? ds.encoding.target;
-  const quote = (s: string) => (s.includes(delimiter) || /["\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s);
+  const quote = (s: string) =>
+    s.includes(delimiter) || /["\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
   const header = [taskColumn, ...ds.featureNames, target];
   if (new Set(header).size !== header.length) {
     throw new ValidationError('Duplicated column name', {

@@ -15,7 +15,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'hetmtl-data-csv-'));
 
 describe('parseCsv: the CSV dialect', () => {
   it('reads quoted fields with delimiters, doubled quotes and line breaks inside', async () => {
-    const text = 'task,"x, with comma",note,y\n"St. ""Mary""",1,"two\nlines",2\n"St. ""Mary""",3,plain,4\n';
+    const text =
+      'task,"x, with comma",note,y\n"St. ""Mary""",1,"two\nlines",2\n"St. ""Mary""",3,plain,4\n';
     const ds = await parseCsv(text, { ...opts, categorical: ['note'] });
     expect(ds.taskNames).toEqual(['St. "Mary"']);
     expect(ds.featureNames).toEqual(['x, with comma', 'note=plain', 'note=two\nlines']);
@@ -28,14 +29,22 @@ describe('parseCsv: the CSV dialect', () => {
     expect(Array.from(crlf.task('a').y)).toEqual([2, 4]);
     const cr = await parseCsv('task,x,y\ra,1,2\ra,3,4', opts);
     expect(Array.from(cr.task('a').X)).toEqual([1, 3]);
-    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('task,x,y\r\na,1,2\r\na,3,5\r\n')]);
+    const bytes = new Uint8Array([
+      0xef,
+      0xbb,
+      0xbf,
+      ...new TextEncoder().encode('task,x,y\r\na,1,2\r\na,3,5\r\n'),
+    ]);
     const fromBytes = await parseCsv(bytes, opts);
     expect(fromBytes.encoding.taskColumn).toBe('task');
     expect(Array.from(fromBytes.task('a').y)).toEqual([2, 5]);
   });
 
   it('takes a chosen delimiter: semicolon, tab, or a guess', async () => {
-    const semi = await parseCsv('task;x;y\na;1,5;2\na;2;3\n'.replace('1,5', '1.5'), { ...opts, delimiter: ';' });
+    const semi = await parseCsv('task;x;y\na;1,5;2\na;2;3\n'.replace('1,5', '1.5'), {
+      ...opts,
+      delimiter: ';',
+    });
     expect(Array.from(semi.task('a').X)).toEqual([1.5, 2]);
     const tsv = await parseCsv('task\tx\ty\na\t1\t2\na\t2\t3\n', { ...opts, delimiter: '\t' });
     expect(Array.from(tsv.task('a').X)).toEqual([1, 2]);
@@ -53,7 +62,11 @@ describe('parseCsv: the CSV dialect', () => {
   });
 
   it('numbers rows as a spreadsheet does: header row 1, a multi-line cell is one row', async () => {
-    const e = await parseCsv('task,note,x,y\na,"l1\nl2\nl3",1,2\na,n,bad,3\n', { ...opts, categorical: ['note'], numeric: ['x'] }).catch((x) => x);
+    const e = await parseCsv('task,note,x,y\na,"l1\nl2\nl3",1,2\na,n,bad,3\n', {
+      ...opts,
+      categorical: ['note'],
+      numeric: ['x'],
+    }).catch((x) => x);
     expect(e.row).toBe(3);
   });
 
@@ -118,7 +131,12 @@ describe('parseCsv: inputs and streaming', () => {
     }
     const got: [string[], number][] = [];
     let header: readonly string[] = [];
-    const { records } = await streamCsvRows(src(), { delimiter: ',', quote: '"' }, (h) => (header = h), (f, row) => got.push([[...f], row]));
+    const { records } = await streamCsvRows(
+      src(),
+      { delimiter: ',', quote: '"' },
+      (h) => (header = h),
+      (f, row) => got.push([[...f], row]),
+    );
     expect(header).toEqual(['a', 'b']);
     expect(got).toEqual([
       [['1', '2\n3'], 2],
@@ -167,7 +185,9 @@ describe('toCsv', () => {
   });
 
   it('quotes names that need it', async () => {
-    const ds = fromTaskArrays(new Map([['a, "b"', { X: [[1], [2]], y: [3, 4] }]]), { featureNames: ['x;1'] });
+    const ds = fromTaskArrays(new Map([['a, "b"', { X: [[1], [2]], y: [3, 4] }]]), {
+      featureNames: ['x;1'],
+    });
     const text = toCsv(ds, { delimiter: ';' });
     expect(text).toBe('task;"x;1";y\n"a, ""b""";1;3\n"a, ""b""";2;4\n');
     const back = await parseCsv(text, { task: 'task', target: 'y', delimiter: ';' });

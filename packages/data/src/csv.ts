@@ -31,7 +31,8 @@ function checkDialect(options: CsvOptions): { delimiter: string; quote: string }
   const quote = options.quote ?? '"';
   if (
     typeof delimiter !== 'string' ||
-    (delimiter !== 'auto' && (delimiter.length !== 1 || /[\r\n]/.test(delimiter) || delimiter === quote))
+    (delimiter !== 'auto' &&
+      (delimiter.length !== 1 || /[\r\n]/.test(delimiter) || delimiter === quote))
   ) {
     const tab = delimiter === '\\t' || delimiter === 'tab' || delimiter === 'TAB';
     throw new ValidationError('Invalid delimiter option', {
@@ -40,13 +41,22 @@ function checkDialect(options: CsvOptions): { delimiter: string; quote: string }
       received: describeReceived(delimiter),
       fix: tab
         ? ['For a tab-separated file pass ', opt('delimiter', '\t'), ' (the tab character itself)']
-        : ['Pass ', opt('delimiter', ','), ' (the default), ', opt('delimiter', '\t'), ', ', opt('delimiter', ';'), ' or ', opt('delimiter', 'auto')],
+        : [
+            'Pass ',
+            opt('delimiter', ','),
+            ' (the default), ',
+            opt('delimiter', '\t'),
+            ', ',
+            opt('delimiter', ';'),
+            ' or ',
+            opt('delimiter', 'auto'),
+          ],
     });
   }
   if (typeof quote !== 'string' || quote.length !== 1 || /[\r\n]/.test(quote)) {
     throw new ValidationError('Invalid quote option', {
       column: 'quote',
-      expected: 'one character, \'"\' by default',
+      expected: "one character, '\"' by default",
       received: describeReceived(quote),
     });
   }
@@ -108,13 +118,18 @@ export function streamCsvRows(
         try {
           const fields = results.data;
           if (results.errors.length > 0) {
-            const e = results.errors.find((x) => x.type === 'Quotes') ?? results.errors.find((x) => x.type !== 'Delimiter');
+            const e =
+              results.errors.find((x) => x.type === 'Quotes') ??
+              results.errors.find((x) => x.type !== 'Delimiter');
             if (e !== undefined) {
               throw new ValidationError('Malformed quotes', {
                 row,
                 expected: 'each quoted field closed by a quote, with quotes inside it doubled ("")',
                 received: e.message,
-                fix: ['Close the quote or double the quote characters inside the field; if quotes are not used for quoting, pass another character as ', opt('quote')],
+                fix: [
+                  'Close the quote or double the quote characters inside the field; if quotes are not used for quoting, pass another character as ',
+                  opt('quote'),
+                ],
               });
             }
           }
@@ -155,14 +170,24 @@ function emptyError(source: string): ValidationError {
   });
 }
 
-async function parseChunks(chunks: AsyncIterable<string>, options: CsvOptions, source: string, sizing: SizeHint): Promise<MultiTaskDataset> {
+async function parseChunks(
+  chunks: AsyncIterable<string>,
+  options: CsvOptions,
+  source: string,
+  sizing: SizeHint,
+): Promise<MultiTaskDataset> {
   const dialect = checkDialect(options);
   let reader: TableReader | undefined;
   await streamCsvRows(
     chunks,
     dialect,
     (header) => {
-      reader = new TableReader(header, options, source, dialect.delimiter === '' ? sizing : { ...sizing, delimiter: dialect.delimiter });
+      reader = new TableReader(
+        header,
+        options,
+        source,
+        dialect.delimiter === '' ? sizing : { ...sizing, delimiter: dialect.delimiter },
+      );
     },
     (fields, row, cursor) => (reader as TableReader).pushStrings(fields, row, cursor),
   );
@@ -187,7 +212,12 @@ export async function parseCsv(input: TextInput, options: CsvOptions): Promise<M
         : typeof Blob !== 'undefined' && input instanceof Blob
           ? input.size
           : undefined;
-  return parseChunks(textChunks(input, source), options, source, chars === undefined ? {} : { chars });
+  return parseChunks(
+    textChunks(input, source),
+    options,
+    source,
+    chars === undefined ? {} : { chars },
+  );
 }
 
 /** A dataset from a CSV file (Node): streamed from disk, never held whole. See {@link parseCsv}. */
@@ -200,14 +230,22 @@ export async function readCsv(path: string | URL, options: CsvOptions): Promise<
   );
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
-    return await parseChunks(textChunks(fileBytes(stream, path), source, await nodeAsciiDecoder()), options, source, size === undefined ? {} : { chars: size });
+    return await parseChunks(
+      textChunks(fileBytes(stream, path), source, await nodeAsciiDecoder()),
+      options,
+      source,
+      size === undefined ? {} : { chars: size },
+    );
   } finally {
     stream.destroy();
   }
 }
 
 /** File bytes, with a readable error when the file cannot be opened. */
-export async function* fileBytes(stream: AsyncIterable<Uint8Array>, path: string | URL): AsyncGenerator<Uint8Array> {
+export async function* fileBytes(
+  stream: AsyncIterable<Uint8Array>,
+  path: string | URL,
+): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of stream) yield chunk;
   } catch (e) {
@@ -216,7 +254,10 @@ export async function* fileBytes(stream: AsyncIterable<Uint8Array>, path: string
       throw new ValidationError('Cannot read the file', {
         expected: 'a readable file',
         received: `${err.code} for ${JSON.stringify(String(path))}`,
-        fix: err.code === 'ENOENT' ? 'Check the path (relative paths start at the current directory)' : 'Check the path and its permissions',
+        fix:
+          err.code === 'ENOENT'
+            ? 'Check the path (relative paths start at the current directory)'
+            : 'Check the path and its permissions',
         cause: e,
       });
     }

@@ -6,9 +6,22 @@ import { fromTaskArrays } from './task-arrays.js';
 function small() {
   return fromTaskArrays(
     {
-      north: { X: [[1, 2], [3, 4], [5, 6]], y: [1, 2, 3] },
+      north: {
+        X: [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        y: [1, 2, 3],
+      },
       south: { X: [[7, 8]], y: [9] },
-      west: { X: [[0, 1], [1, 0]], y: [5, 6] },
+      west: {
+        X: [
+          [0, 1],
+          [1, 0],
+        ],
+        y: [5, 6],
+      },
     },
     { featureNames: ['age', 'dose'] },
   );
@@ -73,7 +86,12 @@ describe('fromTaskArrays', () => {
       { name: 'a', X: [[2]], y: [2] },
     ]);
     expect(fromList.taskNames).toEqual(['b', 'a']);
-    expect(() => fromTaskArrays([{ name: 'a', X: [[1]], y: [1] }, { name: 'a', X: [[2]], y: [2] }])).toThrow(
+    expect(() =>
+      fromTaskArrays([
+        { name: 'a', X: [[1]], y: [1] },
+        { name: 'a', X: [[2]], y: [2] },
+      ]),
+    ).toThrow(
       'Duplicated task name (at task "a"): expected each task once, received "a" twice. Merge the two tasks or rename one',
     );
   });
@@ -88,11 +106,17 @@ describe('fromTaskArrays', () => {
     expect(() => fromTaskArrays({ a: { X: [[1]], y: [1, 2] } })).toThrow(
       'X and y disagree on the number of rows (at task "a"): expected 2 rows (the length of y), received 1 rows',
     );
-    expect(() => fromTaskArrays({ a: { X: [[1, 2]], y: [1] }, b: { X: matrix(1, 3), y: [1] } })).toThrow(
+    expect(() =>
+      fromTaskArrays({ a: { X: [[1, 2]], y: [1] }, b: { X: matrix(1, 3), y: [1] } }),
+    ).toThrow(
       'Tasks with different numbers of features (at task "b"): expected 2 features, like the first task, received 3 features. Give every task the same features, in the same order',
     );
-    expect(() => fromTaskArrays({ a: { X: [[1, 2]], y: [1] } }, { featureNames: ['a'] })).toThrow(ValidationError);
-    expect(() => fromTaskArrays({})).toThrow('No tasks: expected at least one task, received an empty collection. Pass { taskName: { X, y } }');
+    expect(() => fromTaskArrays({ a: { X: [[1, 2]], y: [1] } }, { featureNames: ['a'] })).toThrow(
+      ValidationError,
+    );
+    expect(() => fromTaskArrays({})).toThrow(
+      'No tasks: expected at least one task, received an empty collection. Pass { taskName: { X, y } }',
+    );
     expect(() => fromTaskArrays({ a: { X: [[1, '2' as unknown as number]], y: [1] } })).toThrow(
       'Non-numeric value (at task "a", row 1, column "x2"): expected a number, received "2". Convert the value to a number; categorical data goes through fromLongTable (text columns are categorical, or list them in the categorical option)',
     );
@@ -135,7 +159,9 @@ describe('MultiTaskDataset', () => {
     expect(ds.hasTask('south')).toBe(true);
     expect(ds.hasTask('east')).toBe(false);
     expect(ds.taskIndex('west')).toBe(2);
-    expect(() => ds.task(3)).toThrow('Task index out of range: expected an integer from 0 to 2, received 3. Use a task index below numTasks, or a task name');
+    expect(() => ds.task(3)).toThrow(
+      'Task index out of range: expected an integer from 0 to 2, received 3. Use a task index below numTasks, or a task name',
+    );
   });
 
   it('subset copies the chosen rows of each task (oracle: the rows picked by hand)', () => {
@@ -151,7 +177,9 @@ describe('MultiTaskDataset', () => {
     expect(() => ds.subset([[0], [1], []])).toThrow(
       'Row index out of range (at task "south"): expected integers from 0 to 0 (0-based rows within the task), received 1',
     );
-    expect(() => ds.subset([[], [], []])).toThrow('Empty subset: expected at least one row of one task, received no rows. Pass row indices for at least one task');
+    expect(() => ds.subset([[], [], []])).toThrow(
+      'Empty subset: expected at least one row of one task, received no rows. Pass row indices for at least one task',
+    );
     expect(() => ds.subset([[0]])).toThrow(ValidationError);
   });
 

@@ -86,7 +86,9 @@ export interface PooledData {
 }
 
 /** Row indices per task: an array aligned with `taskNames`, or a record keyed by task name. */
-export type TaskIndices = readonly ArrayLike<number>[] | Readonly<Record<string, ArrayLike<number>>>;
+export type TaskIndices =
+  | readonly ArrayLike<number>[]
+  | Readonly<Record<string, ArrayLike<number>>>;
 
 /** @internal The parts a dataset is built from; the caller has validated them. */
 export interface DatasetParts {
@@ -204,7 +206,10 @@ export class MultiTaskDataset {
     perTask.forEach((idx, r) => {
       if (idx.length === 0) return;
       const t = this.data[r] as TaskData;
-      const X = this.dtype === 'float32' ? new Float32Array(idx.length * p) : new Float64Array(idx.length * p);
+      const X =
+        this.dtype === 'float32'
+          ? new Float32Array(idx.length * p)
+          : new Float64Array(idx.length * p);
       const y = new Float64Array(idx.length);
       for (let i = 0; i < idx.length; i++) {
         const k = idx[i] as number;
@@ -222,18 +227,32 @@ export class MultiTaskDataset {
         fix: 'Pass row indices for at least one task',
       });
     }
-    return createDataset({ taskNames: names, featureNames: this.featureNames, X: Xs, y: ys, dtype: this.dtype, encoding: this.encoding });
+    return createDataset({
+      taskNames: names,
+      featureNames: this.featureNames,
+      X: Xs,
+      y: ys,
+      dtype: this.dtype,
+      encoding: this.encoding,
+    });
   }
 
   /** A new dataset with only the named tasks, in the order given (data shared, not copied). */
   selectTasks(names: readonly string[]): MultiTaskDataset {
     if (names.length === 0) {
-      throw new ValidationError('No tasks selected', { expected: 'at least one task name', received: 'an empty list' });
+      throw new ValidationError('No tasks selected', {
+        expected: 'at least one task name',
+        received: 'an empty list',
+      });
     }
     const seen = new Set<string>();
     const picked = names.map((n) => {
       if (seen.has(n)) {
-        throw new ValidationError('Task selected twice', { task: n, expected: 'each task once', received: `${JSON.stringify(n)} twice` });
+        throw new ValidationError('Task selected twice', {
+          task: n,
+          expected: 'each task once',
+          received: `${JSON.stringify(n)} twice`,
+        });
       }
       seen.add(n);
       return this.task(n);
@@ -269,9 +288,14 @@ export class MultiTaskDataset {
   asType(dtype: Dtype): MultiTaskDataset {
     if (dtype === this.dtype) return this;
     if (dtype !== 'float64' && dtype !== 'float32') {
-      throw new ValidationError('Invalid dtype', { expected: '"float64" or "float32"', received: describeReceived(dtype) });
+      throw new ValidationError('Invalid dtype', {
+        expected: '"float64" or "float32"',
+        received: describeReceived(dtype),
+      });
     }
-    const Xs = this.data.map((t) => (dtype === 'float32' ? Float32Array.from(t.X) : Float64Array.from(t.X)));
+    const Xs = this.data.map((t) =>
+      dtype === 'float32' ? Float32Array.from(t.X) : Float64Array.from(t.X),
+    );
     if (dtype === 'float32') {
       Xs.forEach((X, r) => {
         const bad = X.findIndex((v) => !Number.isFinite(v));
@@ -288,7 +312,14 @@ export class MultiTaskDataset {
         }
       });
     }
-    return createDataset({ taskNames: this.taskNames, featureNames: this.featureNames, X: Xs, y: this.data.map((t) => t.y), dtype, encoding: this.encoding });
+    return createDataset({
+      taskNames: this.taskNames,
+      featureNames: this.featureNames,
+      X: Xs,
+      y: this.data.map((t) => t.y),
+      dtype,
+      encoding: this.encoding,
+    });
   }
 
   toString(): string {
@@ -317,7 +348,10 @@ function normaliseIndices(ds: MultiTaskDataset, indices: TaskIndices): ArrayLike
     for (const name of Object.keys(rec)) ds.taskIndex(name);
     perTask = ds.taskNames.map((n) => rec[n] ?? []);
   } else {
-    throw new ValidationError('Invalid row indices', { expected: 'an array or record of index lists', received: describeReceived(indices) });
+    throw new ValidationError('Invalid row indices', {
+      expected: 'an array or record of index lists',
+      received: describeReceived(indices),
+    });
   }
   perTask.forEach((idx, r) => {
     const t = ds.task(r);

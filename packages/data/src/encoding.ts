@@ -100,7 +100,10 @@ export class Encoding {
 
   constructor(spec: EncodingSpec) {
     if (typeof spec.taskColumn !== 'string' || typeof spec.target !== 'string') {
-      throw new ValidationError('Invalid encoding', { expected: 'taskColumn and target names', received: describeReceived(spec) });
+      throw new ValidationError('Invalid encoding', {
+        expected: 'taskColumn and target names',
+        received: describeReceived(spec),
+      });
     }
     this.taskColumn = spec.taskColumn;
     this.target = spec.target;
@@ -111,7 +114,13 @@ export class Encoding {
         column: 'unseenCategory',
         expected: '"error" or "zero"',
         received: describeReceived(unseen),
-        fix: ['Pass ', opt('unseenCategory', 'error'), ' (the default) to refuse unseen categories, or ', opt('unseenCategory', 'zero'), ' to encode them as an all-zero row'],
+        fix: [
+          'Pass ',
+          opt('unseenCategory', 'error'),
+          ' (the default) to refuse unseen categories, or ',
+          opt('unseenCategory', 'zero'),
+          ' to encode them as an all-zero row',
+        ],
       });
     }
     this.unseenCategory = unseen;
@@ -126,7 +135,12 @@ export class Encoding {
           const levels = Object.freeze([...c.levels]);
           lookups.push(new Map(levels.map((l, i) => [l, i])));
           for (const l of levels) names.push(`${c.name}=${l}`);
-          return Object.freeze({ name: c.name, kind: 'categorical', levels, fill: c.fill === null ? null : Object.freeze([...c.fill]) });
+          return Object.freeze({
+            name: c.name,
+            kind: 'categorical',
+            levels,
+            fill: c.fill === null ? null : Object.freeze([...c.fill]),
+          });
         }
         lookups.push(null);
         names.push(c.name);
@@ -134,11 +148,17 @@ export class Encoding {
       }),
     );
     if (this.missing === 'mean-impute') {
-      const bad = this.columns.find((c) => c.fill === null || (c.kind === 'categorical' && c.fill.length !== c.levels.length));
+      const bad = this.columns.find(
+        (c) => c.fill === null || (c.kind === 'categorical' && c.fill.length !== c.levels.length),
+      );
       if (bad !== undefined) {
         throw new ValidationError('Encoding without fill values', {
           column: bad.name,
-          expected: ['a fill value for every column under ', opt('missing', 'mean-impute'), ' (one per level for a categorical column)'],
+          expected: [
+            'a fill value for every column under ',
+            opt('missing', 'mean-impute'),
+            ' (one per level for a categorical column)',
+          ],
           received: describeReceived(bad.fill),
         });
       }
@@ -217,7 +237,8 @@ export class Encoding {
       if (taskSrc !== undefined) {
         const raw = table.value(i, taskSrc);
         const label = valueToLabel(raw, na);
-        if (typeof label !== 'string') throw missingTaskError(raw, { row, column: this.taskColumn });
+        if (typeof label !== 'string')
+          throw missingTaskError(raw, { row, column: this.taskColumn });
         t = this.taskLookup.get(label) ?? -1;
         if (t < 0) throw unknownTaskError(label, this.tasks, { row, column: this.taskColumn });
         if (fixedTask >= 0 && t !== fixedTask) {
@@ -238,7 +259,8 @@ export class Encoding {
       if (y !== null && targetSrc !== undefined) {
         const raw = table.value(i, targetSrc);
         const v = valueToNumber(raw, na);
-        if (typeof v !== 'number') throw badNumberError(v, raw, { task: taskName, row, column: this.target }, true);
+        if (typeof v !== 'number')
+          throw badNumberError(v, raw, { task: taskName, row, column: this.target }, true);
         y[i] = v;
       }
     }
@@ -267,24 +289,38 @@ export class Encoding {
         const label = valueToLabel(raw, na);
         if (label === null) throw badLabelError(raw, { ...where, column: c.name });
         if (label === undefined) {
-          if (c.fill === null) throw this.predictMissing('missing', raw, { ...where, column: c.name });
+          if (c.fill === null)
+            throw this.predictMissing('missing', raw, { ...where, column: c.name });
           for (let k = 0; k < c.fill.length; k++) X[off + k] = c.fill[k] as number;
           continue;
         }
         const k = this.levelIndex(j, label);
         if (k >= 0) X[off + k] = 1;
-        else if (this.unseenCategory === 'error') throw unseenCategoryError(label, c, { ...where, column: c.name });
+        else if (this.unseenCategory === 'error')
+          throw unseenCategoryError(label, c, { ...where, column: c.name });
       }
     }
   }
 
-  private predictMissing(kind: Parameters<typeof badNumberError>[0], raw: unknown, where: { task: string; row: number; column: string }) {
+  private predictMissing(
+    kind: Parameters<typeof badNumberError>[0],
+    raw: unknown,
+    where: { task: string; row: number; column: string },
+  ) {
     if (kind !== 'missing' || this.missing === 'error') return badNumberError(kind, raw, where);
     return new ValidationError('Missing value at predict time', {
       ...where,
-      expected: ['a value: under ', opt('missing', 'drop-rows'), ' a row to predict cannot be dropped'],
+      expected: [
+        'a value: under ',
+        opt('missing', 'drop-rows'),
+        ' a row to predict cannot be dropped',
+      ],
       received: showCell(raw),
-      fix: ['Fill it in, or train with ', opt('missing', 'mean-impute'), ' so that predict fills it with the training mean'],
+      fix: [
+        'Fill it in, or train with ',
+        opt('missing', 'mean-impute'),
+        ' so that predict fills it with the training mean',
+      ],
     });
   }
 
@@ -311,25 +347,36 @@ export class Encoding {
         received: describeReceived(json),
         fix: 'Pass the object returned by encoding.toJSON() (or its JSON.parse)',
       });
-    if (typeof j !== 'object' || j === null || j.kind !== 'hetmtl/encoding') throw fail('an object with kind "hetmtl/encoding"');
+    if (typeof j !== 'object' || j === null || j.kind !== 'hetmtl/encoding')
+      throw fail('an object with kind "hetmtl/encoding"');
     if (j.version !== 1) throw fail('version 1');
-    if (!Array.isArray(j.columns) || !Array.isArray(j.tasks)) throw fail('columns and tasks arrays');
+    if (!Array.isArray(j.columns) || !Array.isArray(j.tasks))
+      throw fail('columns and tasks arrays');
     for (const c of j.columns) {
       const ok =
         typeof c?.name === 'string' &&
         ((c.kind === 'numeric' && (c.fill === null || typeof c.fill === 'number')) ||
-          (c.kind === 'categorical' && Array.isArray(c.levels) && (c.fill === null || Array.isArray(c.fill))));
+          (c.kind === 'categorical' &&
+            Array.isArray(c.levels) &&
+            (c.fill === null || Array.isArray(c.fill))));
       if (!ok) throw fail('columns of kind "numeric" or "categorical" with a name');
     }
     try {
       return new Encoding(j as EncodingSpec);
     } catch (cause) {
-      throw new SerializationError('Not a valid hetmtl encoding', { cause, received: (cause as Error).message });
+      throw new SerializationError('Not a valid hetmtl encoding', {
+        cause,
+        received: (cause as Error).message,
+      });
     }
   }
 }
 
-export function unknownTaskError(name: string, known: readonly string[], where: { row?: number; column?: string } = {}): ValidationError {
+export function unknownTaskError(
+  name: string,
+  known: readonly string[],
+  where: { row?: number; column?: string } = {},
+): ValidationError {
   return new ValidationError('Unknown task', {
     task: name,
     ...where,
@@ -339,7 +386,10 @@ export function unknownTaskError(name: string, known: readonly string[], where: 
   });
 }
 
-export function missingTaskError(raw: unknown, where: { row?: number; column?: string }): ValidationError {
+export function missingTaskError(
+  raw: unknown,
+  where: { row?: number; column?: string },
+): ValidationError {
   return new ValidationError('Missing task name', {
     ...where,
     expected: 'the name of the task this row belongs to',
@@ -348,7 +398,10 @@ export function missingTaskError(raw: unknown, where: { row?: number; column?: s
   });
 }
 
-export function badLabelError(raw: unknown, where: { task?: string; row?: number; column?: string }): ValidationError {
+export function badLabelError(
+  raw: unknown,
+  where: { task?: string; row?: number; column?: string },
+): ValidationError {
   return new ValidationError('Invalid category', {
     ...where,
     expected: 'a string, number or boolean label',
@@ -357,11 +410,18 @@ export function badLabelError(raw: unknown, where: { task?: string; row?: number
   });
 }
 
-export function unseenCategoryError(label: string, c: CategoricalColumn, where: { task?: string; row?: number; column?: string }): ValidationError {
+export function unseenCategoryError(
+  label: string,
+  c: CategoricalColumn,
+  where: { task?: string; row?: number; column?: string },
+): ValidationError {
   return new ValidationError('Category not seen in training', {
     ...where,
     expected: `one of the ${c.levels.length} training levels ${listNames(c.levels)}`,
     received: JSON.stringify(label),
-    fix: ['Correct the label, or encode unseen categories as an all-zero row with ', opt('unseenCategory', 'zero')],
+    fix: [
+      'Correct the label, or encode unseen categories as an all-zero row with ',
+      opt('unseenCategory', 'zero'),
+    ],
   });
 }

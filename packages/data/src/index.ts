@@ -22,8 +22,20 @@ export {
 } from './encoding.js';
 export { DEFAULT_NA_VALUES, type Dtype, type FloatArray, type MissingPolicy } from './values.js';
 export type { TableInput, TableRecord } from './value-table.js';
-export { ID_MIN_ROWS, isIdName, STRAY_TEXT_SHARE, TINY_TASK_ROWS, type TableOptions } from './table-reader.js';
-export { fromTaskArrays, type FeatureInput, type TaskArrays, type TaskArraysInput, type TaskArraysOptions } from './task-arrays.js';
+export {
+  ID_MIN_ROWS,
+  isIdName,
+  STRAY_TEXT_SHARE,
+  TINY_TASK_ROWS,
+  type TableOptions,
+} from './table-reader.js';
+export {
+  fromTaskArrays,
+  type FeatureInput,
+  type TaskArrays,
+  type TaskArraysInput,
+  type TaskArraysOptions,
+} from './task-arrays.js';
 export { fromLongTable } from './long-table.js';
 export { parseCsv, readCsv, streamCsvRows, type CsvOptions, type CsvRowHandler } from './csv.js';
 export { toCsv, type ToCsvOptions } from './csv-write.js';
@@ -54,15 +66,32 @@ export {
   type TrainValidationTestOptions,
   type TrainValidationTestSplit,
 } from './splits.js';
-export { NUM_GROUPS, SHARED_FACTORS, TASK_FACTORS, type Simulation, type SimulationTruth } from './simulate-common.js';
-export { simulateFactor, type FactorDesignOptions, type FactorDesignSettings, type FactorTruth } from './simulate-factor.js';
+export {
+  NUM_GROUPS,
+  SHARED_FACTORS,
+  TASK_FACTORS,
+  type Simulation,
+  type SimulationTruth,
+} from './simulate-common.js';
+export {
+  simulateFactor,
+  type FactorDesignOptions,
+  type FactorDesignSettings,
+  type FactorTruth,
+} from './simulate-factor.js';
 export {
   simulateCovariate,
   type CovariateDesignOptions,
   type CovariateDesignSettings,
   type CovariateTruth,
 } from './simulate-covariate.js';
-export { PDX_TASKS, simulatePdxLike, type PdxLikeOptions, type PdxLikeSettings, type PdxTruth } from './simulate-pdx.js';
+export {
+  PDX_TASKS,
+  simulatePdxLike,
+  type PdxLikeOptions,
+  type PdxLikeSettings,
+  type PdxTruth,
+} from './simulate-pdx.js';
 export { type Metrics, meanTaskRmse, metrics } from './metrics.js';
 export {
   checkDataset,

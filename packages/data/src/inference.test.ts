@@ -49,9 +49,16 @@ describe('text columns are categories by default', () => {
     expect(Array.from(ds.task('a').X)).toEqual([1, 0, 1, 2, 1, 0]);
     expect(Array.from(ds.task('b').X)).toEqual([3, 0, 1, 4, 0, 1]);
     expect(ds.report?.categoricalColumns).toEqual([{ column: 'sex', levels: 2, inferred: true }]);
-    expect(ds.encoding.columns[1]).toEqual({ name: 'sex', kind: 'categorical', levels: ['F', 'M'], fill: null });
+    expect(ds.encoding.columns[1]).toEqual({
+      name: 'sex',
+      kind: 'categorical',
+      levels: ['F', 'M'],
+      fill: null,
+    });
     // Predict time: the inferred levels are in the encoding.
-    expect(Array.from(ds.encoding.encodeRows([{ task: 'b', x: 7, sex: 'F' }]).X)).toEqual([7, 1, 0]);
+    expect(Array.from(ds.encoding.encodeRows([{ task: 'b', x: 7, sex: 'F' }]).X)).toEqual([
+      7, 1, 0,
+    ]);
   });
 
   it('a column of numbers and text (0/1/2/3+) uses the numbers as levels, also when they come first', async () => {
@@ -90,13 +97,21 @@ describe('text columns are categories by default', () => {
   });
 
   it('columns of numbers stay numeric, integer-valued with few levels included (quoted R exports too)', async () => {
-    const ds = await parseCsv('"task","year","lea","y"\n"a","95","1",1\n"a","96","2",2\n"b","95","1",3\n"b","97","1",4\n', opts);
+    const ds = await parseCsv(
+      '"task","year","lea","y"\n"a","95","1",1\n"a","96","2",2\n"b","95","1",3\n"b","97","1",4\n',
+      opts,
+    );
     expect(ds.featureNames).toEqual(['year', 'lea']);
     expect(Array.from(ds.task('b').X)).toEqual([95, 1, 97, 1]);
     expect(ds.report?.categoricalColumns).toEqual([]);
-    const listed = await parseCsv('task,year,y\na,95,1\na,96,2\n', { ...opts, categorical: ['year'] });
+    const listed = await parseCsv('task,year,y\na,95,1\na,96,2\n', {
+      ...opts,
+      categorical: ['year'],
+    });
     expect(listed.featureNames).toEqual(['year=95', 'year=96']);
-    expect(listed.report?.categoricalColumns).toEqual([{ column: 'year', levels: 2, inferred: false }]);
+    expect(listed.report?.categoricalColumns).toEqual([
+      { column: 'year', levels: 2, inferred: false },
+    ]);
   });
 
   it('the same in records, columns, JSON and Arrow', async () => {
@@ -106,9 +121,20 @@ describe('text columns are categories by default', () => {
       { task: 'b', x: 3, sex: 'M', y: 3 },
     ];
     const a = fromLongTable(records, opts);
-    const b = fromLongTable({ task: ['a', 'a', 'b'], x: [1, 2, 3], sex: ['M', 'F', 'M'], y: [1, 2, 3] }, opts);
+    const b = fromLongTable(
+      { task: ['a', 'a', 'b'], x: [1, 2, 3], sex: ['M', 'F', 'M'], y: [1, 2, 3] },
+      opts,
+    );
     const c = await fromJson(JSON.stringify(records), opts);
-    const d = fromArrow(tableFromArrays({ task: ['a', 'a', 'b'], x: new Float64Array([1, 2, 3]), sex: ['M', 'F', 'M'], y: new Float64Array([1, 2, 3]) }), opts);
+    const d = fromArrow(
+      tableFromArrays({
+        task: ['a', 'a', 'b'],
+        x: new Float64Array([1, 2, 3]),
+        sex: ['M', 'F', 'M'],
+        y: new Float64Array([1, 2, 3]),
+      }),
+      opts,
+    );
     for (const ds of [a, b, c, d]) {
       expect(ds.featureNames).toEqual(['x', 'sex=F', 'sex=M']);
       expect(Array.from(ds.task('a').X)).toEqual([1, 0, 1, 2, 1, 0]);
@@ -118,7 +144,10 @@ describe('text columns are categories by default', () => {
 
   it('mean-impute fills an inferred categorical column with its level frequencies', async () => {
     // Kept levels: M, F, M (one missing): frequencies F 1/3, M 2/3.
-    const ds = await parseCsv('task,x,sex,y\na,1,M,1\na,2,F,2\na,3,NA,3\na,4,M,4\n', { ...opts, missing: 'mean-impute' });
+    const ds = await parseCsv('task,x,sex,y\na,1,M,1\na,2,F,2\na,3,NA,3\na,4,M,4\n', {
+      ...opts,
+      missing: 'mean-impute',
+    });
     expect(Array.from(ds.task('a').X)).toEqual([1, 0, 1, 2, 1, 0, 3, 1 / 3, 2 / 3, 4, 0, 1]);
   });
 
@@ -142,7 +171,11 @@ describe('text columns are categories by default', () => {
       'Non-numeric value in a numeric column (at task "t2", row 124, column "dose"): expected a number (the column holds numbers in 500 of its 501 non-missing cells), received "unknown". If "unknown" marks a missing value, pass naValues: ["unknown"]; if the column holds categories, pass categorical: ["dose"]',
     );
     // Both fixes work.
-    const asNa = await parseCsv(rows.join('\n'), { ...opts, naValues: ['unknown'], missing: 'drop-rows' });
+    const asNa = await parseCsv(rows.join('\n'), {
+      ...opts,
+      naValues: ['unknown'],
+      missing: 'drop-rows',
+    });
     expect(asNa.totalRows).toBe(500);
     expect(asNa.report?.droppedByTask).toEqual({ t2: 1, t4: 1 });
     const asCat = await parseCsv(rows.join('\n'), { ...opts, categorical: ['dose'] });
@@ -150,14 +183,18 @@ describe('text columns are categories by default', () => {
   });
 
   it('numeric: forces a column numeric (a text cell is then the usual error)', async () => {
-    const e = await failure(() => parseCsv('task,code,y\na,A1,1\na,B2,2\n', { ...opts, numeric: ['code'] }));
+    const e = await failure(() =>
+      parseCsv('task,code,y\na,A1,1\na,B2,2\n', { ...opts, numeric: ['code'] }),
+    );
     expect(e.message).toBe(
       'Non-numeric value in a numeric column (at task "a", row 2, column "code"): expected a number, received "A1". Correct the value, or list the column in the categorical option if it holds categories',
     );
     expect(e.render(cliWords)).toBe(
       'Non-numeric value in a numeric column (at task "a", row 2, column "code"): expected a number, received "A1". Correct the value, or list the column in --categorical if it holds categories',
     );
-    const both = await failure(() => parseCsv('task,code,y\na,1,1\n', { ...opts, numeric: ['code'], categorical: ['code'] }));
+    const both = await failure(() =>
+      parseCsv('task,code,y\na,1,1\n', { ...opts, numeric: ['code'], categorical: ['code'] }),
+    );
     expect(both.message).toBe(
       'Column listed as categorical and numeric (at column "code"): expected each column in at most one of the categorical option and the numeric option, received "code". Remove it from one of the two lists',
     );
@@ -187,41 +224,67 @@ describe('NA tokens', () => {
     const dropped = await parseCsv(text, { ...opts, missing: 'drop-rows' });
     expect(dropped.sizes).toEqual([2, 1]);
     expect(Array.from(dropped.task('a').y)).toEqual([1, 8]);
-    expect(dropped.report).toMatchObject({ rowsRead: 8, rowsKept: 3, rowsDropped: 5, droppedByTask: { a: 2, b: 3 }, droppedByColumn: { x: 5 } });
+    expect(dropped.report).toMatchObject({
+      rowsRead: 8,
+      rowsKept: 3,
+      rowsDropped: 5,
+      droppedByTask: { a: 2, b: 3 },
+      droppedByColumn: { x: 5 },
+    });
     // Mean of the observed x (1, 2, 3) = 2 fills the five missing cells.
     const imputed = await parseCsv(text, { ...opts, missing: 'mean-impute' });
     expect(Array.from(imputed.task('a').X)).toEqual([1, 2, 2, 3]);
     expect(Array.from(imputed.task('b').X)).toEqual([2, 2, 2, 2]);
     expect(imputed.report?.imputedByColumn).toEqual({ x: 5 });
-    const upper = await parseCsv('task,x,y\na,NULL,1\na,N/A,2\na,4,3\n', { ...opts, missing: 'mean-impute' });
+    const upper = await parseCsv('task,x,y\na,NULL,1\na,N/A,2\na,4,3\n', {
+      ...opts,
+      missing: 'mean-impute',
+    });
     expect(Array.from(upper.task('a').X)).toEqual([4, 4, 4]);
   });
 
   it('a NaN number in records is missing too; naValues still overrides the defaults', async () => {
-    const ds = fromLongTable([{ t: 'a', x: Number.NaN, y: 1 }, { t: 'a', x: 5, y: 2 }], { task: 't', target: 'y', missing: 'mean-impute' });
+    const ds = fromLongTable(
+      [
+        { t: 'a', x: Number.NaN, y: 1 },
+        { t: 'a', x: 5, y: 2 },
+      ],
+      { task: 't', target: 'y', missing: 'mean-impute' },
+    );
     expect(Array.from(ds.task('a').X)).toEqual([5, 5]);
-    const e = await failure(() => parseCsv('task,x,y\na,NaN,1\na,1,2\n', { ...opts, naValues: ['NA'] }));
-    expect(e.message).toMatch(/^Non-finite value \(at task "a", row 2, column "x"\): expected a finite number, received "NaN"\./);
+    const e = await failure(() =>
+      parseCsv('task,x,y\na,NaN,1\na,1,2\n', { ...opts, naValues: ['NA'] }),
+    );
+    expect(e.message).toMatch(
+      /^Non-finite value \(at task "a", row 2, column "x"\): expected a finite number, received "NaN"\./,
+    );
   });
 });
 
 describe('ID-like columns are left out of the default features', () => {
   it('by name: id, ID, *_id, *Id (not when listed in features)', async () => {
-    const ds = await parseCsv('ID,task,patient_id,studentId,paid,x,y\n1,a,7,3,1,0.5,1\n2,a,7,4,0,0.7,2\n', opts);
+    const ds = await parseCsv(
+      'ID,task,patient_id,studentId,paid,x,y\n1,a,7,3,1,0.5,1\n2,a,7,4,0,0.7,2\n',
+      opts,
+    );
     expect(ds.featureNames).toEqual(['paid', 'x']);
     expect(ds.report?.idColumns).toEqual([
       { column: 'ID', reason: 'name', distinct: null },
       { column: 'patient_id', reason: 'name', distinct: null },
       { column: 'studentId', reason: 'name', distinct: null },
     ]);
-    const kept = await parseCsv('ID,task,x,y\n1,a,0.5,1\n2,a,0.7,2\n', { ...opts, features: ['ID', 'x'] });
+    const kept = await parseCsv('ID,task,x,y\n1,a,0.5,1\n2,a,0.7,2\n', {
+      ...opts,
+      features: ['ID', 'x'],
+    });
     expect(kept.featureNames).toEqual(['ID', 'x']);
     expect(kept.report?.idColumns).toEqual([]);
   });
 
   it('by values: an integer or text column whose values are all distinct over at least 10 rows', async () => {
     const rows = ['task,serial,code,level,x,y'];
-    for (let i = 0; i < 12; i++) rows.push(`${i < 6 ? 'a' : 'b'},${1000 + i * 7},P${i},${i % 3},${i * 0.5},${i}`);
+    for (let i = 0; i < 12; i++)
+      rows.push(`${i < 6 ? 'a' : 'b'},${1000 + i * 7},P${i},${i % 3},${i * 0.5},${i}`);
     const ds = await parseCsv(rows.join('\n'), opts);
     expect(ds.featureNames).toEqual(['level', 'x']);
     expect(ds.report?.idColumns).toEqual([
@@ -257,8 +320,12 @@ describe('duplicated column names are refused in every reader path', () => {
     }
     // Reading with a training encoding (predict time) too.
     const train = await parseCsv('task,x1,y\na,1,2\na,2,3\n', opts);
-    const e2 = await failure(() => parseCsv('task,x1,y,x1\na,1,2,9\n', { encoding: train.encoding }));
-    expect(e2.message).toMatch(/^Duplicated column name \(at column "x1"\): .* in columns 2 and 4\./);
+    const e2 = await failure(() =>
+      parseCsv('task,x1,y,x1\na,1,2,9\n', { encoding: train.encoding }),
+    );
+    expect(e2.message).toMatch(
+      /^Duplicated column name \(at column "x1"\): .* in columns 2 and 4\./,
+    );
   });
 
   it('in an Arrow table whose schema repeats a name', async () => {
@@ -266,7 +333,12 @@ describe('duplicated column names are refused in every reader path', () => {
     const fake = {
       numRows: 2,
       schema: { fields: [{ name: 'task' }, { name: 'x' }, { name: 'y' }, { name: 'x' }] },
-      getChild: (n: string) => ({ length: 2, nullCount: 0, get: (i: number) => cols[n]?.[i], toArray: () => cols[n] as unknown[] }),
+      getChild: (n: string) => ({
+        length: 2,
+        nullCount: 0,
+        get: (i: number) => cols[n]?.[i],
+        toArray: () => cols[n] as unknown[],
+      }),
     };
     const e = await failure(() => fromArrow(fake, opts));
     expect(e.message).toMatch(/^Duplicated column name \(at column "x"\): .* in columns 2 and 4\./);
@@ -305,7 +377,9 @@ describe('delimiter diagnosis', () => {
       'Invalid delimiter option (at column "delimiter"): expected one character other than a line break or the quote character, or "auto", received ";;". Pass delimiter: "," (the default), delimiter: "\\t", delimiter: ";" or delimiter: "auto"',
     );
     const tab = await failure(() => parseCsv('task,x,y\n', { ...opts, delimiter: '\\t' }));
-    expect(tab.fix).toBe('For a tab-separated file pass delimiter: "\\t" (the tab character itself)');
+    expect(tab.fix).toBe(
+      'For a tab-separated file pass delimiter: "\\t" (the tab character itself)',
+    );
   });
 });
 
@@ -347,7 +421,9 @@ describe('non-UTF-8 bytes', () => {
     bytes.set(latin1(head));
     bytes.set(latin1('b,\u00e9,3\n'), head.length);
     const e = await failure(() => parseCsv(bytes, opts));
-    expect(e.message).toContain(`received the byte 0xE9 at line 300002, byte 3 of the line (byte ${head.length + 3} of the input)`);
+    expect(e.message).toContain(
+      `received the byte 0xE9 at line 300002, byte 3 of the line (byte ${head.length + 3} of the input)`,
+    );
   });
 });
 
@@ -357,15 +433,22 @@ describe('empty JSON and tables', () => {
     expect(e.message).toBe(
       'No records: expected at least one record (a row with the task, target and feature columns), received an empty array. Check that the right data was given (an export with no rows gives [])',
     );
-    expect((await failure(() => fromLongTable([], opts))).message).toMatch(/^No records: .* received an empty array\./);
-    expect((await failure(() => fromJson('{}', opts))).message).toMatch(/^No records: .* received no rows and no columns\./);
-    expect((await failure(() => fromLongTable({}, opts))).message).toMatch(/^No records: .* received an object with no columns\./);
+    expect((await failure(() => fromLongTable([], opts))).message).toMatch(
+      /^No records: .* received an empty array\./,
+    );
+    expect((await failure(() => fromJson('{}', opts))).message).toMatch(
+      /^No records: .* received no rows and no columns\./,
+    );
+    expect((await failure(() => fromLongTable({}, opts))).message).toMatch(
+      /^No records: .* received an object with no columns\./,
+    );
   });
 });
 
-describe('readReportNotes: the report as one-line notes, in the API\'s or a CLI\'s words', () => {
+describe("readReportNotes: the report as one-line notes, in the API's or a CLI's words", () => {
   it('names inferred categories, ID columns and how to keep them, dropped rows per task, constant and tiny tasks', async () => {
-    const text = 'id,task,sex,x,y\n1,a,M,1,1\n2,a,F,NA,2\n3,a,F,3,3\n4,b,M,1,5\n5,b,F,2,5\n6,c,M,4,6\n';
+    const text =
+      'id,task,sex,x,y\n1,a,M,1,1\n2,a,F,NA,2\n3,a,F,3,3\n4,b,M,1,5\n5,b,F,2,5\n6,c,M,4,6\n';
     const ds = await parseCsv(text, { ...opts, missing: 'drop-rows' });
     const report = ds.report as NonNullable<typeof ds.report>;
     expect(readReportNotes(report)).toEqual([
@@ -389,7 +472,8 @@ describe('readReportNotes: the report as one-line notes, in the API\'s or a CLI\
 
 describe('values no model can use', () => {
   const opts = { task: 'task', target: 'y' } as const;
-  const flags = (r: OptionRef) => `--${r.option}${r.value === undefined ? '' : ` ${String(r.value)}`}`;
+  const flags = (r: OptionRef) =>
+    `--${r.option}${r.value === undefined ? '' : ` ${String(r.value)}`}`;
   it('a feature or target beyond 1e100 is refused with its row and column, and how to read it as missing', async () => {
     const text = 'task,x,y\na,1,1\na,2,2\na,1e308,3\nb,4,5\n';
     const e = await parseCsv(text, opts).catch((err: unknown) => err);
@@ -399,8 +483,18 @@ describe('values no model can use', () => {
       'Value too large to model (at task "a", row 4, column "x"): expected a magnitude below 1e+100 (so that squares and sums stay finite), received "1e308". If it codes a missing value, pass naValues: ["1e308"]; otherwise fix the value or rescale the column',
     );
     expect(v.render(flags)).toContain('pass --naValues 1e308');
-    await expect(parseCsv('task,x,y\na,1,-1e160\na,2,2\n', opts)).rejects.toThrow(/Value too large to model \(at task "a", row 2, column "y"\)/);
-    await expect(fromJson([{ task: 'a', x: 1e101, y: 1 }, { task: 'a', x: 1, y: 2 }], opts)).rejects.toThrow(/row 1, column "x"/);
+    await expect(parseCsv('task,x,y\na,1,-1e160\na,2,2\n', opts)).rejects.toThrow(
+      /Value too large to model \(at task "a", row 2, column "y"\)/,
+    );
+    await expect(
+      fromJson(
+        [
+          { task: 'a', x: 1e101, y: 1 },
+          { task: 'a', x: 1, y: 2 },
+        ],
+        opts,
+      ),
+    ).rejects.toThrow(/row 1, column "x"/);
     // Up to the limit, values are read as they are (the standardiser is overflow-safe).
     const ok = await parseCsv('task,x,y\na,1e99,1\na,2,2\n', opts);
     expect(ok.task('a').X[0]).toBe(1e99);

@@ -21,7 +21,10 @@ describe('fromJson', () => {
     expect(Array.from(fromBytes.task('b').X)).toEqual([7 / 3, 4]);
     const parsed = await fromJson(records, opts);
     expect(parsed.report?.source).toBe('JSON');
-    const columns = await fromJson(JSON.stringify({ task: ['a', 'a', 'b', 'b'], x: [1, 2, null, 4], y: [2, 3, 1, 5] }), opts);
+    const columns = await fromJson(
+      JSON.stringify({ task: ['a', 'a', 'b', 'b'], x: [1, 2, null, 4], y: [2, 3, 1, 5] }),
+      opts,
+    );
     expect(Array.from(columns.task('b').X)).toEqual([7 / 3, 4]);
   });
 

@@ -11,10 +11,14 @@ export interface JsonOptions extends TableOptions {
 
 function fromParsed(value: unknown, options: JsonOptions, source: string): MultiTaskDataset {
   const isColumns =
-    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => Array.isArray(v));
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => Array.isArray(v));
   if (!Array.isArray(value) && !isColumns) {
     throw new ValidationError('Unexpected JSON shape', {
-      expected: 'an array of records [{ "task": …, "x1": …, "y": … }, …] or an object of column arrays',
+      expected:
+        'an array of records [{ "task": …, "x1": …, "y": … }, …] or an object of column arrays',
       received: describeReceived(value),
       fix: 'Pass the array of records itself (for {"data": [...]}, pass its data field)',
     });
@@ -34,15 +38,21 @@ function fromParsed(value: unknown, options: JsonOptions, source: string): Multi
  * columns (`orient="list"`), given as JSON text, bytes, a Blob/stream, or already parsed. Rows in
  * errors are 1-based positions in the array.
  */
-export async function fromJson(input: TextInput | readonly unknown[] | Readonly<Record<string, unknown>>, options: JsonOptions): Promise<MultiTaskDataset> {
+export async function fromJson(
+  input: TextInput | readonly unknown[] | Readonly<Record<string, unknown>>,
+  options: JsonOptions,
+): Promise<MultiTaskDataset> {
   const source = options?.sourceName ?? 'JSON';
   const isText =
     typeof input === 'string' ||
     input instanceof Uint8Array ||
     input instanceof ArrayBuffer ||
     (typeof Blob !== 'undefined' && input instanceof Blob) ||
-    (typeof input === 'object' && input !== null && !Array.isArray(input) &&
-      (typeof (input as ReadableStream).getReader === 'function' || typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'));
+    (typeof input === 'object' &&
+      input !== null &&
+      !Array.isArray(input) &&
+      (typeof (input as ReadableStream).getReader === 'function' ||
+        typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'));
   if (!isText) return fromParsed(input, options, source);
   const text = await readAllText(input as TextInput, source);
   if (text.trim() === '') {
@@ -67,7 +77,10 @@ export async function fromJson(input: TextInput | readonly unknown[] | Readonly<
 }
 
 /** A dataset from a JSON file (Node). See {@link fromJson}. */
-export async function readJson(path: string | URL, options: JsonOptions): Promise<MultiTaskDataset> {
+export async function readJson(
+  path: string | URL,
+  options: JsonOptions,
+): Promise<MultiTaskDataset> {
   const { readFile } = await import('node:fs/promises');
   let bytes: Uint8Array;
   try {
@@ -80,5 +93,8 @@ export async function readJson(path: string | URL, options: JsonOptions): Promis
       cause: e,
     });
   }
-  return fromJson(bytes, { ...options, sourceName: options?.sourceName ?? `File ${JSON.stringify(String(path))}` });
+  return fromJson(bytes, {
+    ...options,
+    sourceName: options?.sourceName ?? `File ${JSON.stringify(String(path))}`,
+  });
 }

@@ -18,13 +18,32 @@ describe('fromLongTable', () => {
     expect(ds.taskNames).toEqual(['A', 'B']);
     expect(ds.sizes).toEqual([3, 2]);
     // Levels in natural order; features in column order, each categorical expanded in place.
-    expect(ds.featureNames).toEqual(['age', 'sex=f', 'sex=m', 'region=east', 'region=north', 'region=south']);
-    expect(Array.from(ds.task('A').X)).toEqual([30, 1, 0, 0, 1, 0, 50, 0, 1, 1, 0, 0, 60, 1, 0, 0, 1, 0]);
+    expect(ds.featureNames).toEqual([
+      'age',
+      'sex=f',
+      'sex=m',
+      'region=east',
+      'region=north',
+      'region=south',
+    ]);
+    expect(Array.from(ds.task('A').X)).toEqual([
+      30, 1, 0, 0, 1, 0, 50, 0, 1, 1, 0, 0, 60, 1, 0, 0, 1, 0,
+    ]);
     expect(Array.from(ds.task('A').y)).toEqual([1.5, 3.5, 4.5]);
     expect(Array.from(ds.task('B').X)).toEqual([40, 0, 1, 0, 0, 1, 70, 1, 0, 1, 0, 0]);
     const region = ds.encoding.columns[2];
-    expect(region).toEqual({ name: 'region', kind: 'categorical', levels: ['east', 'north', 'south'], fill: null });
-    expect(ds.report).toMatchObject({ source: 'records', rowsRead: 5, rowsKept: 5, rowsDropped: 0 });
+    expect(region).toEqual({
+      name: 'region',
+      kind: 'categorical',
+      levels: ['east', 'north', 'south'],
+      fill: null,
+    });
+    expect(ds.report).toMatchObject({
+      source: 'records',
+      rowsRead: 5,
+      rowsKept: 5,
+      rowsDropped: 0,
+    });
   });
 
   it('reads an object of columns the same as records', () => {
@@ -53,14 +72,21 @@ describe('fromLongTable', () => {
     const byDefault = fromLongTable(base, { task: 't', target: 'y' });
     expect(byDefault.featureNames).toEqual(['x1', 'x2']);
     expect(byDefault.report?.idColumns).toEqual([{ column: 'id', reason: 'name', distinct: null }]);
-    expect(fromLongTable(base, { task: 't', target: 'y', features: ['id', 'x1', 'x2'] }).featureNames).toEqual(['id', 'x1', 'x2']);
-    expect(fromLongTable(base, { task: 't', target: 'y', exclude: ['id'] }).featureNames).toEqual(['x1', 'x2']);
+    expect(
+      fromLongTable(base, { task: 't', target: 'y', features: ['id', 'x1', 'x2'] }).featureNames,
+    ).toEqual(['id', 'x1', 'x2']);
+    expect(fromLongTable(base, { task: 't', target: 'y', exclude: ['id'] }).featureNames).toEqual([
+      'x1',
+      'x2',
+    ]);
     const ds = fromLongTable(base, { task: 't', target: 'y', features: ['x2', 'x1'] });
     expect(Array.from(ds.task('a').X)).toEqual([2, 1, 5, 4]);
     expect(() => fromLongTable(base, { task: 't', target: 'y', features: ['x1', 'y'] })).toThrow(
       'Feature is the task or target column (at column "y"): expected features other than the task and target columns, received "y". Remove it from the features option',
     );
-    expect(() => fromLongTable(base, { task: 't', target: 'y', categorical: ['x3'] })).toThrow(ValidationError);
+    expect(() => fromLongTable(base, { task: 't', target: 'y', categorical: ['x3'] })).toThrow(
+      ValidationError,
+    );
     expect(() => fromLongTable(base, { task: 't', target: 't' })).toThrow(
       'Task and target are the same column (at column "t"): expected two different columns, received "t" for both. Pass the task column as the task option and the response column as the target option',
     );
@@ -91,7 +117,15 @@ describe('fromLongTable', () => {
   });
 
   it('refuses a row without a task', () => {
-    expect(() => fromLongTable([{ t: 'a', x: 1, y: 1 }, { t: null, x: 1, y: 2 }], { task: 't', target: 'y' })).toThrow(
+    expect(() =>
+      fromLongTable(
+        [
+          { t: 'a', x: 1, y: 1 },
+          { t: null, x: 1, y: 2 },
+        ],
+        { task: 't', target: 'y' },
+      ),
+    ).toThrow(
       'Missing task name (at row 2, column "t"): expected the name of the task this row belongs to, received null. Fill in the task of every row, or remove the rows without one',
     );
   });
@@ -100,7 +134,9 @@ describe('fromLongTable', () => {
     const ds = fromLongTable(rows, { ...opts, dtype: 'float32' });
     expect(ds.task('A').X).toBeInstanceOf(Float32Array);
     expect(ds.task('A').y).toBeInstanceOf(Float64Array);
-    expect(() => fromLongTable([{ t: 'a', x: 1e39, y: 1 }], { task: 't', target: 'y', dtype: 'float32' })).toThrow(
+    expect(() =>
+      fromLongTable([{ t: 'a', x: 1e39, y: 1 }], { task: 't', target: 'y', dtype: 'float32' }),
+    ).toThrow(
       'Value too large for float32 (at task "a", row 1, column "x"): expected a magnitude below 3.4e38 (dtype: "float32"), received 1e+39. Use dtype: "float64", or rescale the feature',
     );
   });
@@ -122,7 +158,9 @@ describe('missing values', () => {
     expect(() => fromLongTable(withGaps, o)).toThrow(
       'Missing value (at task "a", row 2, column "x"): expected a number (missing values are an error by default), received null. Fill it in, or pass missing: "drop-rows" (drop such rows) or missing: "mean-impute" (fill with the training mean)',
     );
-    expect(() => fromLongTable([{ t: 'a', x: 1, y: undefined }], { task: 't', target: 'y' })).toThrow(
+    expect(() =>
+      fromLongTable([{ t: 'a', x: 1, y: undefined }], { task: 't', target: 'y' }),
+    ).toThrow(
       'Missing target value (at task "a", row 1, column "y"): expected a number (missing values are an error by default), received no value (the field is absent). Fill it in, or pass missing: "drop-rows" to drop rows without a target',
     );
   });
@@ -160,7 +198,12 @@ describe('missing values', () => {
     expect(ds.sizes).toEqual([3, 3]);
     expect(Array.from(ds.task('a').X)).toEqual([1, 1, 0, xMean, 0, 1, 5, 0.5, 0.5]);
     expect(Array.from(ds.task('b').X)).toEqual([xMean, 0.5, 0.5, 8, 1, 0, 2, 0, 1]);
-    expect(ds.report).toMatchObject({ rowsKept: 6, rowsDropped: 1, droppedByColumn: { y: 1 }, imputedByColumn: { x: 2, c: 2 } });
+    expect(ds.report).toMatchObject({
+      rowsKept: 6,
+      rowsDropped: 1,
+      droppedByColumn: { y: 1 },
+      imputedByColumn: { x: 2, c: 2 },
+    });
     expect(ds.encoding.columns).toEqual([
       { name: 'x', kind: 'numeric', fill: xMean },
       { name: 'c', kind: 'categorical', levels: ['u', 'v'], fill: [0.5, 0.5] },
@@ -180,7 +223,15 @@ describe('missing values', () => {
   });
 
   it('a column with no values cannot be imputed', () => {
-    expect(() => fromLongTable([{ t: 'a', x: null, z: 1, y: 1 }, { t: 'a', x: null, z: 2, y: 2 }], { task: 't', target: 'y', missing: 'mean-impute' })).toThrow(
+    expect(() =>
+      fromLongTable(
+        [
+          { t: 'a', x: null, z: 1, y: 1 },
+          { t: 'a', x: null, z: 2, y: 2 },
+        ],
+        { task: 't', target: 'y', missing: 'mean-impute' },
+      ),
+    ).toThrow(
       'No values to compute a fill value (at column "x"): expected at least one non-missing value in the column to compute its training mean, received only missing values in 2 kept rows. Remove the column (exclude: ["x"]), or fill it in',
     );
   });
@@ -212,12 +263,16 @@ describe('Encoding: new rows at predict time', () => {
       'Category not seen in training (at task "A", row 1, column "sex"): expected one of the 2 training levels "f", "m", received "x". Correct the label, or encode unseen categories as an all-zero row with unseenCategory: "zero"',
     );
     const lax = fromLongTable(rows, { ...opts, unseenCategory: 'zero' }).encoding;
-    expect(Array.from(lax.encodeRows([{ clinic: 'A', age: 1, sex: 'x', region: 'west' }]).X)).toEqual([1, 0, 0, 0, 0, 0]);
+    expect(
+      Array.from(lax.encodeRows([{ clinic: 'A', age: 1, sex: 'x', region: 'west' }]).X),
+    ).toEqual([1, 0, 0, 0, 0, 0]);
   });
 
   it('cannot drop a row to predict', () => {
     const strict = fromLongTable(rows, { ...opts, missing: 'drop-rows' }).encoding;
-    expect(() => strict.encodeRows([{ clinic: 'A', age: null, sex: 'f', region: 'north' }])).toThrow(
+    expect(() =>
+      strict.encodeRows([{ clinic: 'A', age: null, sex: 'f', region: 'north' }]),
+    ).toThrow(
       'Missing value at predict time (at task "A", row 1, column "age"): expected a value: under missing: "drop-rows" a row to predict cannot be dropped, received null. Fill it in, or train with missing: "mean-impute" so that predict fills it with the training mean',
     );
   });
@@ -247,12 +302,18 @@ describe('Encoding: new rows at predict time', () => {
         { clinic: 'B', age: 20, sex: 'm', region: 'west', y: 1 },
         { clinic: 'B', age: null, sex: 'f', region: 'east', y: 2 },
       ],
-      { encoding: fromLongTable(rows, { ...opts, missing: 'mean-impute', unseenCategory: 'zero' }).encoding },
+      {
+        encoding: fromLongTable(rows, { ...opts, missing: 'mean-impute', unseenCategory: 'zero' })
+          .encoding,
+      },
     );
     expect(test.taskNames).toEqual(['B']);
     expect(test.featureNames).toEqual(train.featureNames);
     expect(Array.from(test.task('B').X)).toEqual([20, 0, 1, 0, 0, 0, 50, 1, 0, 1, 0, 0]);
-    expect(test.report).toMatchObject({ imputedByColumn: { age: 1 }, unseenByColumn: { region: 1 } });
+    expect(test.report).toMatchObject({
+      imputedByColumn: { age: 1 },
+      unseenByColumn: { region: 1 },
+    });
     expect(() => fromLongTable(rows, { encoding: enc, missing: 'drop-rows' })).toThrow(
       'Conflicting options (at column "missing"): expected no value for the missing option when an encoding is given (the encoding fixes it), received "drop-rows". Remove the missing option, or remove the encoding option',
     );

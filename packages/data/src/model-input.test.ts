@@ -1,19 +1,43 @@
 import { describe, expect, it } from 'vitest';
 import { meanTaskRmse, metrics } from './metrics.js';
-import { checkDataset, checkSameShape, combineDatasets, standardiseTasks, toRowMajor } from './model-input.js';
+import {
+  checkDataset,
+  checkSameShape,
+  combineDatasets,
+  standardiseTasks,
+  toRowMajor,
+} from './model-input.js';
 import { Standardizer } from './standardizer.js';
 import { fromTaskArrays } from './task-arrays.js';
 
 const ds = (shift = 0) =>
   fromTaskArrays({
-    a: { X: [[1, 2], [3, 4], [5, 7]], y: [1 + shift, 2, 4] },
-    b: { X: [[0, 1], [2, 2]], y: [3, 5 + shift] },
+    a: {
+      X: [
+        [1, 2],
+        [3, 4],
+        [5, 7],
+      ],
+      y: [1 + shift, 2, 4],
+    },
+    b: {
+      X: [
+        [0, 1],
+        [2, 2],
+      ],
+      y: [3, 5 + shift],
+    },
   });
 
 describe('metrics', () => {
   it('RMSE, MAE and R² by hand', () => {
     // y = [1, 2, 3], ŷ = [1, 3, 5]: errors 0, −1, −2; SSE 5, SAE 3, SST 2.
-    expect(metrics([1, 2, 3], [1, 3, 5])).toEqual({ n: 3, rmse: Math.sqrt(5 / 3), mae: 1, r2: 1 - 5 / 2 });
+    expect(metrics([1, 2, 3], [1, 3, 5])).toEqual({
+      n: 3,
+      rmse: Math.sqrt(5 / 3),
+      mae: 1,
+      r2: 1 - 5 / 2,
+    });
     expect(metrics([2], [1]).r2).toBeNaN();
   });
 
@@ -33,10 +57,14 @@ describe('estimator input helpers', () => {
     const v = standardiseTasks(onlyB, st, train.taskNames);
     expect(v.X.map((x) => x.length)).toEqual([0, 2]);
     expect(v.y.map((y) => y.length)).toEqual([0, 1]);
-    expect(Array.from(v.y[1] as Float64Array)).toEqual(Array.from(st.transformY(Float64Array.of(9), 'b')));
+    expect(Array.from(v.y[1] as Float64Array)).toEqual(
+      Array.from(st.transformY(Float64Array.of(9), 'b')),
+    );
     // A task the training rows do not have is refused.
     const other = fromTaskArrays({ c: { X: [[4, 4]], y: [9] } });
-    expect(() => standardiseTasks(other, st, train.taskNames)).toThrow(/A task the training rows do not have \(at task "c"\)/);
+    expect(() => standardiseTasks(other, st, train.taskNames)).toThrow(
+      /A task the training rows do not have \(at task "c"\)/,
+    );
     // Combining keeps a's tasks whole, adds b's rows where b has the task.
     const c = combineDatasets(train, onlyB);
     expect(c.taskNames).toEqual(['a', 'b']);
@@ -53,11 +81,47 @@ describe('estimator input helpers', () => {
   });
 
   it('checkDataset and checkSameShape say what is wrong and how to fix it', () => {
-    expect(() => checkDataset({ rows: [] }, 'dataset')).toThrow(/^Invalid dataset: expected a MultiTaskDataset from @hetmtl\/data, received an object \(Object\)\. Build one with/);
-    const other = fromTaskArrays({ b: { X: [[0, 1], [2, 2]], y: [3, 5] }, a: { X: [[1, 2], [3, 4]], y: [1, 2] } });
-    expect(() => checkSameShape(ds(), other)).toThrow(/different tasks: expected the training tasks in the same order \(a, b\), received b, a\. Split one dataset/);
-    const wide = fromTaskArrays({ a: { X: [[1, 2, 3], [1, 2, 4]], y: [1, 2] }, b: { X: [[1, 2, 3], [0, 0, 0]], y: [1, 3] } });
-    expect(() => checkSameShape(ds(), wide)).toThrow(/different number of features: expected 2, received 3/);
+    expect(() => checkDataset({ rows: [] }, 'dataset')).toThrow(
+      /^Invalid dataset: expected a MultiTaskDataset from @hetmtl\/data, received an object \(Object\)\. Build one with/,
+    );
+    const other = fromTaskArrays({
+      b: {
+        X: [
+          [0, 1],
+          [2, 2],
+        ],
+        y: [3, 5],
+      },
+      a: {
+        X: [
+          [1, 2],
+          [3, 4],
+        ],
+        y: [1, 2],
+      },
+    });
+    expect(() => checkSameShape(ds(), other)).toThrow(
+      /different tasks: expected the training tasks in the same order \(a, b\), received b, a\. Split one dataset/,
+    );
+    const wide = fromTaskArrays({
+      a: {
+        X: [
+          [1, 2, 3],
+          [1, 2, 4],
+        ],
+        y: [1, 2],
+      },
+      b: {
+        X: [
+          [1, 2, 3],
+          [0, 0, 0],
+        ],
+        y: [1, 3],
+      },
+    });
+    expect(() => checkSameShape(ds(), wide)).toThrow(
+      /different number of features: expected 2, received 3/,
+    );
   });
 
   it('standardiseTasks applies the standardizer task by task', () => {
@@ -70,11 +134,26 @@ describe('estimator input helpers', () => {
   });
 
   it('toRowMajor reads rows or typed arrays and refuses wrong widths and non-finite values', () => {
-    expect(Array.from(toRowMajor([[1, 2], [3, 4]], 2, 't'))).toEqual([1, 2, 3, 4]);
+    expect(
+      Array.from(
+        toRowMajor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          2,
+          't',
+        ),
+      ),
+    ).toEqual([1, 2, 3, 4]);
     expect(Array.from(toRowMajor(new Float32Array([1, 2]), 2, 't'))).toEqual([1, 2]);
-    expect(() => toRowMajor([[1, 2], [3]], 2, 't')).toThrow(/^Wrong number of features \(at task "t", row 1\): expected 2 values, received 1$/);
+    expect(() => toRowMajor([[1, 2], [3]], 2, 't')).toThrow(
+      /^Wrong number of features \(at task "t", row 1\): expected 2 values, received 1$/,
+    );
     expect(() => toRowMajor(new Float64Array(3), 2, 't')).toThrow(/multiple of 2/);
-    expect(() => toRowMajor([[1, Number.POSITIVE_INFINITY]], 2, 't')).toThrow(/Non-finite value in X \(at task "t", row 0, column 1\).*Impute or drop/);
+    expect(() => toRowMajor([[1, Number.POSITIVE_INFINITY]], 2, 't')).toThrow(
+      /Non-finite value in X \(at task "t", row 0, column 1\).*Impute or drop/,
+    );
     expect(() => toRowMajor('1,2' as never, 2, 't')).toThrow(/Invalid X/);
   });
 });

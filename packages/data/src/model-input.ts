@@ -109,7 +109,8 @@ export function combineDatasets(a: MultiTaskDataset, b: MultiTaskDataset): Multi
   const inB = new Set(b.taskNames);
   const p = a.numFeatures;
   const list = a.tasks().map((t) => {
-    if (!inB.has(t.name)) return { name: t.name, X: Float64Array.from(t.X), y: Float64Array.from(t.y) };
+    if (!inB.has(t.name))
+      return { name: t.name, X: Float64Array.from(t.X), y: Float64Array.from(t.y) };
     const u = b.task(t.name);
     const X = new Float64Array((t.n + u.n) * p);
     X.set(t.X, 0);

@@ -97,43 +97,57 @@ const CASES: readonly Case[] = [
 describe('real R exports read with only task and target', () => {
   for (const c of CASES) {
     const { path, present } = sharedData(c.file);
-    it.skipIf(!present)(`${c.file}${present ? '' : ` (skipped: not found at ${path})`}`, async () => {
-      const ds = await readCsv(path, { task: c.task, target: c.target });
-      expect(ds.totalRows).toBe(c.rows);
-      expect(ds.numTasks).toBe(c.tasks);
-      expect(ds.featureNames).toEqual(c.features);
-      const report = ds.report;
-      expect(report?.categoricalColumns).toEqual(c.categorical);
-      expect(report?.idColumns).toEqual([]);
-      expect(report?.constantTargetTasks).toHaveLength(c.constant);
-      expect(report?.tinyTasks).toHaveLength(c.tiny);
-      expect(report?.tinyTasks.filter((t) => t.rows === 1)).toHaveLength(c.oneRow);
-      for (const t of report?.constantTargetTasks ?? []) {
-        const y = ds.task(t.task).y;
-        expect(y.every((v) => v === t.value)).toBe(true);
-      }
-      // Every value finite.
-      expect(ds.tasks().every((t) => t.X.every(Number.isFinite))).toBe(true);
-      const s = trainTestSplit(ds, { seed: 1 });
-      expect(s.train.totalRows + s.test.totalRows).toBe(c.rows);
-      expect(s.train.numTasks).toBe(c.tasks);
-      expect(s.tasksWithoutTest).toHaveLength(c.oneRow);
-      const folds = kFoldByTask(ds, { k: 5, seed: 1 });
-      for (const f of folds) expect(f.train.numTasks).toBe(c.tasks);
-    });
+    it.skipIf(!present)(
+      `${c.file}${present ? '' : ` (skipped: not found at ${path})`}`,
+      async () => {
+        const ds = await readCsv(path, { task: c.task, target: c.target });
+        expect(ds.totalRows).toBe(c.rows);
+        expect(ds.numTasks).toBe(c.tasks);
+        expect(ds.featureNames).toEqual(c.features);
+        const report = ds.report;
+        expect(report?.categoricalColumns).toEqual(c.categorical);
+        expect(report?.idColumns).toEqual([]);
+        expect(report?.constantTargetTasks).toHaveLength(c.constant);
+        expect(report?.tinyTasks).toHaveLength(c.tiny);
+        expect(report?.tinyTasks.filter((t) => t.rows === 1)).toHaveLength(c.oneRow);
+        for (const t of report?.constantTargetTasks ?? []) {
+          const y = ds.task(t.task).y;
+          expect(y.every((v) => v === t.value)).toBe(true);
+        }
+        // Every value finite.
+        expect(ds.tasks().every((t) => t.X.every(Number.isFinite))).toBe(true);
+        const s = trainTestSplit(ds, { seed: 1 });
+        expect(s.train.totalRows + s.test.totalRows).toBe(c.rows);
+        expect(s.train.numTasks).toBe(c.tasks);
+        expect(s.tasksWithoutTest).toHaveLength(c.oneRow);
+        const folds = kFoldByTask(ds, { k: 5, seed: 1 });
+        for (const f of folds) expect(f.train.numTasks).toBe(c.tasks);
+      },
+    );
   }
 
   const contraception = sharedData('contraception.csv');
-  it.skipIf(!contraception.present)('contraception.csv with the Y/N target: the target must be numeric', async () => {
-    await expect(readCsv(contraception.path, { task: 'district', target: 'use' })).rejects.toThrow(
-      /^Non-numeric value in a numeric column \(at task "1", row 2, column "use"\): expected a number, received "N"\. Correct the value; the target must be numeric \(recode a yes\/no target as 1\/0\)$/,
-    );
-  });
+  it.skipIf(!contraception.present)(
+    'contraception.csv with the Y/N target: the target must be numeric',
+    async () => {
+      await expect(
+        readCsv(contraception.path, { task: 'district', target: 'use' }),
+      ).rejects.toThrow(
+        /^Non-numeric value in a numeric column \(at task "1", row 2, column "use"\): expected a number, received "N"\. Correct the value; the target must be numeric \(recode a yes\/no target as 1\/0\)$/,
+      );
+    },
+  );
 
   const mmmec = sharedData('mmmec.csv');
   it.skipIf(!mmmec.present)('mmmec.csv with region listed as categorical: 78 levels', async () => {
-    const ds = await readCsv(mmmec.path, { task: 'nation', target: 'deaths', categorical: ['region'] });
-    expect(ds.report?.categoricalColumns).toEqual([{ column: 'region', levels: 78, inferred: false }]);
+    const ds = await readCsv(mmmec.path, {
+      task: 'nation',
+      target: 'deaths',
+      categorical: ['region'],
+    });
+    expect(ds.report?.categoricalColumns).toEqual([
+      { column: 'region', levels: 78, inferred: false },
+    ]);
     expect(ds.numFeatures).toBe(78 + 2);
   });
 });

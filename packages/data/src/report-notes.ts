@@ -3,7 +3,9 @@ import type { ReadReport } from './dataset.js';
 import { listNames } from './values.js';
 
 function render(text: ErrorText, words: OptionRenderer): string {
-  return typeof text === 'string' ? text : text.map((part) => (typeof part === 'string' ? part : words(part))).join('');
+  return typeof text === 'string'
+    ? text
+    : text.map((part) => (typeof part === 'string' ? part : words(part))).join('');
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -15,17 +17,27 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  * API's by default (`the features option`), or another interface's (a CLI's `--features`).
  * Nothing to say gives an empty list.
  */
-export function readReportNotes(report: ReadReport, words: OptionRenderer = apiOptionWords): string[] {
+export function readReportNotes(
+  report: ReadReport,
+  words: OptionRenderer = apiOptionWords,
+): string[] {
   const notes: ErrorText[] = [];
   const inferred = report.categoricalColumns.filter((c) => c.inferred);
   if (inferred.length > 0) {
-    notes.push(`Text columns read as categories (one-hot): ${inferred.map((c) => `${JSON.stringify(c.column)} (${plural(c.levels, 'level')})`).join(', ')}`);
+    notes.push(
+      `Text columns read as categories (one-hot): ${inferred.map((c) => `${JSON.stringify(c.column)} (${plural(c.levels, 'level')})`).join(', ')}`,
+    );
   }
   if (report.idColumns.length > 0) {
     const why = report.idColumns.map((c) =>
-      c.reason === 'name' ? `${JSON.stringify(c.column)} (named like an ID)` : `${JSON.stringify(c.column)} (all ${c.distinct} values distinct)`,
+      c.reason === 'name'
+        ? `${JSON.stringify(c.column)} (named like an ID)`
+        : `${JSON.stringify(c.column)} (all ${c.distinct} values distinct)`,
     );
-    notes.push([`ID-like columns left out of the features: ${why.join(', ')}; to keep one, list the features with `, opt('features')]);
+    notes.push([
+      `ID-like columns left out of the features: ${why.join(', ')}; to keep one, list the features with `,
+      opt('features'),
+    ]);
   }
   if (report.rowsDropped > 0) {
     const perTask = Object.entries(report.droppedByTask);
@@ -41,7 +53,9 @@ export function readReportNotes(report: ReadReport, words: OptionRenderer = apiO
   }
   const constant = report.constantTargetTasks;
   if (constant.length > 0) {
-    notes.push(`${plural(constant.length, 'task')} with a constant target, kept: ${listNames(constant.map((c) => c.task))}`);
+    notes.push(
+      `${plural(constant.length, 'task')} with a constant target, kept: ${listNames(constant.map((c) => c.task))}`,
+    );
   }
   const tiny = report.tinyTasks;
   if (tiny.length > 0) {

@@ -24,7 +24,8 @@ function covariance(t: TaskData): number[][] {
       for (let k = 0; k <= j; k++) c[j][k] += dj * ((t.X[i * t.p + k] as number) - m[k]);
     }
   }
-  for (let j = 0; j < t.p; j++) for (let k = 0; k <= j; k++) c[k][j] = c[j][k] = c[j][k] / (t.n - 1);
+  for (let j = 0; j < t.p; j++)
+    for (let k = 0; k <= j; k++) c[k][j] = c[j][k] = c[j][k] / (t.n - 1);
   return c;
 }
 
@@ -47,7 +48,14 @@ describe('simulateFactor (the factor design)', () => {
     expect(sim.train.sizes).toEqual([120, 120, 120, 120, 120]);
     expect(sim.test.sizes).toEqual([500, 500, 500, 500, 500]);
     expect(sim.train.numFeatures).toBe(100);
-    expect(sim.settings).toMatchObject({ sigmaX: 0.5, deltaX: 0.5, deltaY: 1, sigma: 0.5, alpha: 0, seed: 0 });
+    expect(sim.settings).toMatchObject({
+      sigmaX: 0.5,
+      deltaX: 0.5,
+      deltaY: 1,
+      sigma: 0.5,
+      alpha: 0,
+      seed: 0,
+    });
     // Groups (1,1,2,2,3), 0-based; β_r = α_k = (1, −1, 0.5) + δY·e_k.
     expect(sim.truth.groups).toEqual([0, 0, 1, 1, 2]);
     expect(sim.truth.beta).toEqual([
@@ -61,15 +69,39 @@ describe('simulateFactor (the factor design)', () => {
   });
 
   it('contiguous group blocks for other R, unequal sizes, reproducible by seed', () => {
-    const sim = simulateFactor({ numTasks: 7, n: [10, 20, 30, 40, 50, 60, 70], testRows: 5, p: 12, seed: 4 });
+    const sim = simulateFactor({
+      numTasks: 7,
+      n: [10, 20, 30, 40, 50, 60, 70],
+      testRows: 5,
+      p: 12,
+      seed: 4,
+    });
     expect(sim.truth.groups).toEqual([0, 0, 0, 1, 1, 2, 2]);
     expect(sim.train.sizes).toEqual([10, 20, 30, 40, 50, 60, 70]);
-    const again = simulateFactor({ numTasks: 7, n: [10, 20, 30, 40, 50, 60, 70], testRows: 5, p: 12, seed: 4 });
+    const again = simulateFactor({
+      numTasks: 7,
+      n: [10, 20, 30, 40, 50, 60, 70],
+      testRows: 5,
+      p: 12,
+      seed: 4,
+    });
     expect(Array.from(again.train.task(3).X)).toEqual(Array.from(sim.train.task(3).X));
-    const other = simulateFactor({ numTasks: 7, n: [10, 20, 30, 40, 50, 60, 70], testRows: 5, p: 12, seed: 5 });
+    const other = simulateFactor({
+      numTasks: 7,
+      n: [10, 20, 30, 40, 50, 60, 70],
+      testRows: 5,
+      p: 12,
+      seed: 5,
+    });
     expect(Array.from(other.train.task(3).X)).not.toEqual(Array.from(sim.train.task(3).X));
     // Changing the test rows leaves the training rows as they were.
-    const moreTest = simulateFactor({ numTasks: 7, n: [10, 20, 30, 40, 50, 60, 70], testRows: 9, p: 12, seed: 4 });
+    const moreTest = simulateFactor({
+      numTasks: 7,
+      n: [10, 20, 30, 40, 50, 60, 70],
+      testRows: 9,
+      p: 12,
+      seed: 4,
+    });
     expect(Array.from(moreTest.train.task(6).y)).toEqual(Array.from(sim.train.task(6).y));
   });
 
@@ -77,10 +109,14 @@ describe('simulateFactor (the factor design)', () => {
     const p = 40;
     const { truth } = simulateFactor({ p, n: 2, testRows: 1 });
     const g0 = matmul(truth.sharedLoadings, truth.sharedLoadings, { transA: true });
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(at(g0, i, j)).toBeCloseTo(i === j ? (0.25 * p) / 3 : 0, 10);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++)
+        expect(at(g0, i, j)).toBeCloseTo(i === j ? (0.25 * p) / 3 : 0, 10);
     for (const Ar of truth.taskLoadings) {
       const gr = matmul(Ar, Ar, { transA: true });
-      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) expect(at(gr, i, j)).toBeCloseTo(i === j ? (0.25 * p) / 2 : 0, 10);
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < 2; j++)
+          expect(at(gr, i, j)).toBeCloseTo(i === j ? (0.25 * p) / 2 : 0, 10);
       const cross = matmul(truth.sharedLoadings, Ar, { transA: true });
       for (const v of cross.data) expect(Math.abs(v)).toBeLessThan(1e-10);
     }
@@ -96,7 +132,8 @@ describe('simulateFactor (the factor design)', () => {
       const shift = (truth.shift[t.index] as number[]).map((v) => 1.5 * v);
       for (let j = 0; j < p; j++) {
         let expected = 0;
-        for (let k = 0; k < 3; k++) expected += at(truth.sharedLoadings, j, k) * (shift[k] as number);
+        for (let k = 0; k < 3; k++)
+          expected += at(truth.sharedLoadings, j, k) * (shift[k] as number);
         expect(Math.abs((m[j] as number) - expected)).toBeLessThan(0.04);
       }
       const c = covariance(t);
@@ -123,7 +160,9 @@ describe('simulateFactor (the factor design)', () => {
         for (let k = 0; k < 3; k++) {
           let proj = 0;
           for (let j = 0; j < p; j++) proj += at(sim.truth.sharedLoadings, j, k) * (m[j] as number);
-          expect(Math.abs(proj / c - deltaX * ((sim.truth.shift[t.index] as number[])[k] as number))).toBeLessThan(0.04);
+          expect(
+            Math.abs(proj / c - deltaX * ((sim.truth.shift[t.index] as number[])[k] as number)),
+          ).toBeLessThan(0.04);
         }
       }
     }
@@ -134,14 +173,21 @@ describe('simulateFactor (the factor design)', () => {
     const sim = simulateFactor({ p: 10, n: 50, testRows: 2000, alpha, sigma: 0.5, seed: 2 });
     const { truth } = sim;
     sim.test.tasks().forEach((t) => {
-      const { shared, task } = (truth.factors.test[t.index] as { shared: Float64Array; task: Float64Array });
+      const { shared, task } = truth.factors.test[t.index] as {
+        shared: Float64Array;
+        task: Float64Array;
+      };
       const beta = truth.beta[t.index] as number[];
       const gamma = truth.gamma[t.index] as number[];
       for (let i = 0; i < t.n; i++) {
         let mu = truth.c[t.index] as number;
-        for (let k = 0; k < 3; k++) mu += (beta[k] as number) * h(shared[i * 3 + k] as number, alpha);
-        for (let k = 0; k < 2; k++) mu += (gamma[k] as number) * h(task[i * 2 + k] as number, alpha);
-        expect(Math.abs(mu - ((truth.testMeans[t.index] as Float64Array)[i] as number))).toBeLessThan(1e-12);
+        for (let k = 0; k < 3; k++)
+          mu += (beta[k] as number) * h(shared[i * 3 + k] as number, alpha);
+        for (let k = 0; k < 2; k++)
+          mu += (gamma[k] as number) * h(task[i * 2 + k] as number, alpha);
+        expect(
+          Math.abs(mu - ((truth.testMeans[t.index] as Float64Array)[i] as number)),
+        ).toBeLessThan(1e-12);
       }
     });
     const y = sim.test.pooled().y;
@@ -172,30 +218,46 @@ describe('simulateCovariate (the covariate design)', () => {
     const A0 = truth.sharedLoadings;
     for (let j = 10; j < 50; j++) for (let k = 0; k < 3; k++) expect(at(A0, j, k)).toBe(0);
     const g0 = matmul(A0, A0, { transA: true });
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(at(g0, i, j)).toBeCloseTo(i === j ? 1 : 0, 12);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) expect(at(g0, i, j)).toBeCloseTo(i === j ? 1 : 0, 12);
     truth.taskLoadings.forEach((Ar, r) => {
       const [lo, hi] = truth.taskBlocks[r] as [number, number];
       expect(lo).toBeGreaterThanOrEqual(10);
       expect(hi - lo).toBe(10);
-      for (let j = 0; j < 50; j++) if (j < lo || j >= hi) for (let k = 0; k < 2; k++) expect(at(Ar, j, k)).toBe(0);
+      for (let j = 0; j < 50; j++)
+        if (j < lo || j >= hi) for (let k = 0; k < 2; k++) expect(at(Ar, j, k)).toBe(0);
       const gr = matmul(Ar, Ar, { transA: true });
-      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) expect(at(gr, i, j)).toBeCloseTo(i === j ? 1 : 0, 12);
-      for (const v of matmul(A0, Ar, { transA: true }).data) expect(Math.abs(v)).toBeLessThan(1e-12);
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < 2; j++) expect(at(gr, i, j)).toBeCloseTo(i === j ? 1 : 0, 12);
+      for (const v of matmul(A0, Ar, { transA: true }).data)
+        expect(Math.abs(v)).toBeLessThan(1e-12);
     });
   });
 
   it('on large samples: means δX·u_r and correlations decaying as ρ_r^|j−k|', () => {
     const p = 14;
-    const sim = simulateCovariate({ p, n: 20_000, testRows: 1, sharedSupport: 4, taskBlock: 4, deltaX: 1, seed: 6 });
+    const sim = simulateCovariate({
+      p,
+      n: 20_000,
+      testRows: 1,
+      sharedSupport: 4,
+      taskBlock: 4,
+      deltaX: 1,
+      seed: 6,
+    });
     for (const t of sim.train) {
       const mu = sim.truth.featureMeans[t.index] as Float64Array;
       expect(Math.hypot(...mu)).toBeCloseTo(1, 12);
       const m = colMeans(t);
-      for (let j = 0; j < p; j++) expect(Math.abs((m[j] as number) - (mu[j] as number))).toBeLessThan(0.035);
+      for (let j = 0; j < p; j++)
+        expect(Math.abs((m[j] as number) - (mu[j] as number))).toBeLessThan(0.035);
       const c = covariance(t);
       const rho = sim.truth.rho[t.index] as number;
       for (let j = 0; j < p; j++) {
-        for (let k = 0; k < p; k++) expect(Math.abs(((c[j] as number[])[k] as number) - rho ** Math.abs(j - k))).toBeLessThan(0.04);
+        for (let k = 0; k < p; k++)
+          expect(Math.abs(((c[j] as number[])[k] as number) - rho ** Math.abs(j - k))).toBeLessThan(
+            0.04,
+          );
       }
     }
     // Tasks differ in their correlation: the lag-1 correlation follows ρ_r across tasks.
@@ -221,7 +283,9 @@ describe('simulateCovariate (the covariate design)', () => {
           for (let j = 0; j < t.p; j++) z += at(Ar, j, k) * (t.X[i * t.p + j] as number);
           mu += ((truth.gamma[t.index] as number[])[k] as number) * h(z, alpha);
         }
-        expect(Math.abs(mu - ((truth.testMeans[t.index] as Float64Array)[i] as number))).toBeLessThan(1e-10);
+        expect(
+          Math.abs(mu - ((truth.testMeans[t.index] as Float64Array)[i] as number)),
+        ).toBeLessThan(1e-10);
       }
     }
     const y = sim.test.pooled().y;
@@ -239,8 +303,12 @@ describe('simulatePdxLike (the stand-in for the PDX data)', () => {
       expect(sim.train.numFeatures).toBe(300);
       for (const t of sim.train) for (const v of t.y) expect(v).toBeGreaterThan(0);
     }
-    expect(new Set([0, 1, 2, 3].flatMap((seed) => simulatePdxLike({ seed }).train.sizes)).size).toBeGreaterThan(5);
-    expect(simulatePdxLike({ p: 500, n: 2, testRows: 1 }).train.featureNames.at(-1)).toBe('gene500');
+    expect(
+      new Set([0, 1, 2, 3].flatMap((seed) => simulatePdxLike({ seed }).train.sizes)).size,
+    ).toBeGreaterThan(5);
+    expect(simulatePdxLike({ p: 500, n: 2, testRows: 1 }).train.featureNames.at(-1)).toBe(
+      'gene500',
+    );
   });
 
   it('log y = logMean + N(0, σ²): residual sd ≈ σ, y/E[y] ≈ 1, right-skewed', () => {
@@ -253,7 +321,8 @@ describe('simulatePdxLike (the stand-in for the PDX data)', () => {
     const sd = Math.sqrt(resid.reduce((a, b) => a + (b - m) ** 2, 0) / resid.length);
     expect(Math.abs(m)).toBeLessThan(0.01);
     expect(Math.abs(sd / 0.3 - 1)).toBeLessThan(0.03);
-    const ratio = Array.from(y, (v, i) => v / (mean[i] as number)).reduce((a, b) => a + b, 0) / y.length;
+    const ratio =
+      Array.from(y, (v, i) => v / (mean[i] as number)).reduce((a, b) => a + b, 0) / y.length;
     expect(Math.abs(ratio - 1)).toBeLessThan(0.01);
     const ybar = y.reduce((a, b) => a + b, 0) / y.length;
     const m2 = y.reduce((a, b) => a + (b - ybar) ** 2, 0) / y.length;
@@ -263,10 +332,13 @@ describe('simulatePdxLike (the stand-in for the PDX data)', () => {
 
   it('goes through the CSV loader unchanged (a wide file of 300 genes)', async () => {
     const { train } = simulatePdxLike({ seed: 1 });
-    const back = await parseCsv(toCsv(train, { taskColumn: 'cancer_type', target: 'doubling_days' }), {
-      task: 'cancer_type',
-      target: 'doubling_days',
-    });
+    const back = await parseCsv(
+      toCsv(train, { taskColumn: 'cancer_type', target: 'doubling_days' }),
+      {
+        task: 'cancer_type',
+        target: 'doubling_days',
+      },
+    );
     expect(back.taskNames).toEqual(train.taskNames);
     expect(back.sizes).toEqual(train.sizes);
     for (const t of train) expect(Array.from(back.task(t.name).X)).toEqual(Array.from(t.X));
@@ -278,9 +350,23 @@ describe('simulator options', () => {
     expect(() => simulateFactor({ R: 4 } as never)).toThrow(
       /^Unknown option of simulateFactor \(at column "R"\): expected one of numTasks, n, testRows, p, .*received "R"\. Check the spelling of the option$/,
     );
-    expect(() => simulateCovariate({ rh0: 0.3 } as never)).toThrow(/Unknown option of simulateCovariate \(at column "rh0"\)/);
-    expect(() => simulatePdxLike({ task: ['a'] } as never)).toThrow(/Unknown option of simulatePdxLike \(at column "task"\)/);
+    expect(() => simulateCovariate({ rh0: 0.3 } as never)).toThrow(
+      /Unknown option of simulateCovariate \(at column "rh0"\)/,
+    );
+    expect(() => simulatePdxLike({ task: ['a'] } as never)).toThrow(
+      /Unknown option of simulatePdxLike \(at column "task"\)/,
+    );
     // Every documented option is accepted.
-    expect(simulateCovariate({ numTasks: 2, n: 20, testRows: 5, p: 20, sharedSupport: 5, taskBlock: 4, seed: 1 }).train.numTasks).toBe(2);
+    expect(
+      simulateCovariate({
+        numTasks: 2,
+        n: 20,
+        testRows: 5,
+        p: 20,
+        sharedSupport: 5,
+        taskBlock: 4,
+        seed: 1,
+      }).train.numTasks,
+    ).toBe(2);
   });
 });

@@ -9,7 +9,10 @@ function traced(sizes: readonly number[]): MultiTaskDataset {
     new Map(
       sizes.map((n, r) => [
         `t${r}`,
-        { X: Float64Array.from({ length: n }, (_, i) => r * 1000 + i), y: Float64Array.from({ length: n }, (_, i) => i) },
+        {
+          X: Float64Array.from({ length: n }, (_, i) => r * 1000 + i),
+          y: Float64Array.from({ length: n }, (_, i) => i),
+        },
       ]),
     ),
   );
@@ -34,7 +37,9 @@ describe('trainValidationTestSplit', () => {
       expect(tr.length).toBeGreaterThanOrEqual(1);
       expect(va.length).toBeGreaterThanOrEqual(1);
       expect(te.length).toBeGreaterThanOrEqual(1);
-      expect([...tr, ...va, ...te].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect([...tr, ...va, ...te].sort((a, b) => a - b)).toEqual(
+        Array.from({ length: n }, (_, i) => i),
+      );
       if (n >= 10) {
         expect(va.length).toBe(Math.round(n * 0.2));
         expect(te.length).toBe(Math.round(n * 0.2));
@@ -50,14 +55,20 @@ describe('trainValidationTestSplit', () => {
   it('is reproducible by seed and changes with it', () => {
     const again = trainValidationTestSplit(ds, { validation: 0.2, test: 0.2, seed: 42 });
     const other = trainValidationTestSplit(ds, { validation: 0.2, test: 0.2, seed: 43 });
-    expect(again.indices.test.map((a) => Array.from(a))).toEqual(s.indices.test.map((a) => Array.from(a)));
-    expect(other.indices.test.map((a) => Array.from(a))).not.toEqual(s.indices.test.map((a) => Array.from(a)));
+    expect(again.indices.test.map((a) => Array.from(a))).toEqual(
+      s.indices.test.map((a) => Array.from(a)),
+    );
+    expect(other.indices.test.map((a) => Array.from(a))).not.toEqual(
+      s.indices.test.map((a) => Array.from(a)),
+    );
   });
 
   it('draws test rows uniformly (each row equally often over many seeds)', () => {
     const one = traced([10]);
     const counts = new Array(10).fill(0);
-    for (let seed = 0; seed < 4000; seed++) for (const i of trainTestSplit(one, { test: 0.3, seed }).indices.test[0] as Int32Array) counts[i]++;
+    for (let seed = 0; seed < 4000; seed++)
+      for (const i of trainTestSplit(one, { test: 0.3, seed }).indices.test[0] as Int32Array)
+        counts[i]++;
     // Each row is in the test part with probability 0.3: 1200 of 4000, sd ≈ 29.
     for (const c of counts) expect(Math.abs(c - 1200)).toBeLessThan(130);
   });
@@ -86,7 +97,9 @@ describe('kFoldByTask', () => {
         const va = rowsOf(f.validation, name);
         const tr = rowsOf(f.train, name);
         expect(va.length).toBeGreaterThanOrEqual(1);
-        expect([...tr, ...va].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+        expect([...tr, ...va].sort((a, b) => a - b)).toEqual(
+          Array.from({ length: n }, (_, i) => i),
+        );
         seen.push(...va);
         fsizes.push(va.length);
       }
@@ -97,8 +110,12 @@ describe('kFoldByTask', () => {
 
   it('is reproducible by seed', () => {
     const again = kFoldByTask(ds, { k: 5, seed: 1 });
-    expect(again.map((f) => f.indices.validation.map((a) => Array.from(a)))).toEqual(folds.map((f) => f.indices.validation.map((a) => Array.from(a))));
-    expect(() => kFoldByTask(ds, { k: 1 })).toThrow('Invalid k (at column "k"): expected an integer ≥ 2, received 1');
+    expect(again.map((f) => f.indices.validation.map((a) => Array.from(a)))).toEqual(
+      folds.map((f) => f.indices.validation.map((a) => Array.from(a))),
+    );
+    expect(() => kFoldByTask(ds, { k: 1 })).toThrow(
+      'Invalid k (at column "k"): expected an integer ≥ 2, received 1',
+    );
   });
 });
 
@@ -111,9 +128,13 @@ describe('repeatedSplits', () => {
     expect(ten).toHaveLength(10);
     expect(ten.map((s) => s.repeat)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     three.forEach((s, i) => {
-      expect(s.indices.test.map((a) => Array.from(a))).toEqual((ten[i] as (typeof ten)[number]).indices.test.map((a) => Array.from(a)));
+      expect(s.indices.test.map((a) => Array.from(a))).toEqual(
+        (ten[i] as (typeof ten)[number]).indices.test.map((a) => Array.from(a)),
+      );
     });
-    const distinct = new Set(ten.map((s) => JSON.stringify(s.indices.test.map((a) => Array.from(a)))));
+    const distinct = new Set(
+      ten.map((s) => JSON.stringify(s.indices.test.map((a) => Array.from(a)))),
+    );
     expect(distinct.size).toBe(10);
     for (const s of ten) expect(s.test.sizes).toEqual([5, 2]);
   });
@@ -160,7 +181,9 @@ describe('tiny tasks (1, 2, 3, 5 rows): at least one training row each, nothing 
         expect(tr.length).toBeGreaterThanOrEqual(1);
         expect(sortN([...tr, ...va, ...te])).toEqual(all(n));
         // Hand-computed sizes (train, validation, test): 1 → (1,0,0), 2 → (1,0,1), 3 → (1,1,1), 5 → (3,1,1), 12 → (8,2,2).
-        const want = { 1: [1, 0, 0], 2: [1, 0, 1], 3: [1, 1, 1], 5: [3, 1, 1], 12: [8, 2, 2] }[n as 1 | 2 | 3 | 5 | 12];
+        const want = { 1: [1, 0, 0], 2: [1, 0, 1], 3: [1, 1, 1], 5: [3, 1, 1], 12: [8, 2, 2] }[
+          n as 1 | 2 | 3 | 5 | 12
+        ];
         expect([tr.length, va.length, te.length]).toEqual(want);
       });
       expect(s.tasksWithoutValidation).toEqual(['t0', 't1']);
@@ -190,18 +213,24 @@ describe('tiny tasks (1, 2, 3, 5 rows): at least one training row each, nothing 
           expect(sortN(validated)).toEqual(n === 1 ? [] : all(n));
           expect(foldsWith).toBe(n === 1 ? 0 : Math.min(n, k));
         });
-        expect(kFoldByTask(ds, { k, seed }).map((f) => f.indices)).toEqual(folds.map((f) => f.indices));
+        expect(kFoldByTask(ds, { k, seed }).map((f) => f.indices)).toEqual(
+          folds.map((f) => f.indices),
+        );
       }
     }
   });
 
   it('repeatedSplits lists the tasks without a test row in every repeat', () => {
-    for (const s of repeatedSplits(ds, { repeats: 5, seed: 3 })) expect(s.tasksWithoutTest).toEqual(['t0']);
+    for (const s of repeatedSplits(ds, { repeats: 5, seed: 3 }))
+      expect(s.tasksWithoutTest).toEqual(['t0']);
   });
 
   it('a 1-row and a 2-row task read from a CSV go through trainTestSplit and K-fold', async () => {
     const { parseCsv } = await import('./csv.js');
-    const csv = await parseCsv('task,x,y\none,1,1\ntwo,1,1\ntwo,2,3\nbig,1,1\nbig,2,2\nbig,3,4\nbig,4,4\n', { task: 'task', target: 'y' });
+    const csv = await parseCsv(
+      'task,x,y\none,1,1\ntwo,1,1\ntwo,2,3\nbig,1,1\nbig,2,2\nbig,3,4\nbig,4,4\n',
+      { task: 'task', target: 'y' },
+    );
     expect(csv.report?.tinyTasks).toEqual([
       { task: 'one', rows: 1 },
       { task: 'two', rows: 2 },
@@ -211,6 +240,8 @@ describe('tiny tasks (1, 2, 3, 5 rows): at least one training row each, nothing 
     expect(s.test.taskNames).toEqual(['two', 'big']);
     expect(s.tasksWithoutTest).toEqual(['one']);
     const folds = kFoldByTask(csv, { k: 3, seed: 1 });
-    expect(folds.map((f) => f.tasksWithoutValidation.includes('two')).filter(Boolean)).toHaveLength(1);
+    expect(folds.map((f) => f.tasksWithoutValidation.includes('two')).filter(Boolean)).toHaveLength(
+      1,
+    );
   });
 });

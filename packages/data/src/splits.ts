@@ -26,7 +26,11 @@ export interface TrainValidationTestSplit {
   readonly train: MultiTaskDataset;
   readonly validation: MultiTaskDataset;
   readonly test: MultiTaskDataset;
-  readonly indices: { readonly train: SplitIndices; readonly validation: SplitIndices; readonly test: SplitIndices };
+  readonly indices: {
+    readonly train: SplitIndices;
+    readonly validation: SplitIndices;
+    readonly test: SplitIndices;
+  };
   /** Tasks with no validation row, in task order. */
   readonly tasksWithoutValidation: readonly string[];
   /** Tasks with no test row, in task order. */
@@ -91,7 +95,11 @@ function checkFraction(v: unknown, name: string): number {
 
 function checkCount(v: unknown, name: string, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new ValidationError(`Invalid ${name}`, { column: name, expected: `an integer ≥ ${min}`, received: describeReceived(v) });
+    throw new ValidationError(`Invalid ${name}`, {
+      column: name,
+      expected: `an integer ≥ ${min}`,
+      received: describeReceived(v),
+    });
   }
   return v;
 }
@@ -127,7 +135,11 @@ function sorted(a: Int32Array): Int32Array {
 }
 
 /** Splits each task's rows at random into parts of the given fractions (first part: the rest). */
-function stratified(ds: MultiTaskDataset, fractions: readonly number[], rng: Random): Int32Array[][] {
+function stratified(
+  ds: MultiTaskDataset,
+  fractions: readonly number[],
+  rng: Random,
+): Int32Array[][] {
   const parts: Int32Array[][] = Array.from({ length: fractions.length + 1 }, () => []);
   for (const t of ds.tasks()) {
     const sizes = partSizes(t.n, fractions);
@@ -147,12 +159,18 @@ function without(ds: MultiTaskDataset, part: readonly Int32Array[]): readonly st
 }
 
 /** The dataset of a part's rows; a part without any row is an error that says why. */
-function partSubset(ds: MultiTaskDataset, part: readonly Int32Array[], name: string, fix: string): MultiTaskDataset {
+function partSubset(
+  ds: MultiTaskDataset,
+  part: readonly Int32Array[],
+  name: string,
+  fix: string,
+): MultiTaskDataset {
   if (part.every((rows) => rows.length === 0)) throw emptyPart(name, Math.max(...ds.sizes), fix);
   return ds.subset(part);
 }
 
-const SMALL_FIX = 'Collect more rows, or merge small tasks (every task keeps at least one training row)';
+const SMALL_FIX =
+  'Collect more rows, or merge small tasks (every task keeps at least one training row)';
 
 /**
  * A seeded train/test split stratified by task: each task's rows are split at random. The test
@@ -160,9 +178,15 @@ const SMALL_FIX = 'Collect more rows, or merge small tasks (every task keeps at 
  * least one training row, so a task of one row goes wholly to training (listed in
  * `tasksWithoutTest`, absent from `test`), and a task of two rows gives one row to test.
  */
-export function trainTestSplit(ds: MultiTaskDataset, options: TrainTestOptions = {}): TrainTestSplit {
+export function trainTestSplit(
+  ds: MultiTaskDataset,
+  options: TrainTestOptions = {},
+): TrainTestSplit {
   const test = checkFraction(options.test ?? 0.25, 'test');
-  const [train, te] = stratified(ds, [test], new Random(options.seed ?? 0)) as [Int32Array[], Int32Array[]];
+  const [train, te] = stratified(ds, [test], new Random(options.seed ?? 0)) as [
+    Int32Array[],
+    Int32Array[],
+  ];
   return Object.freeze({
     train: ds.subset(train),
     test: partSubset(ds, te, 'test', SMALL_FIX),
@@ -177,7 +201,10 @@ export function trainTestSplit(ds: MultiTaskDataset, options: TrainTestOptions =
  * row trains only, a task of two rows gives one row to test and none to validation; the tasks
  * without rows in a part are listed (`tasksWithoutValidation`, `tasksWithoutTest`).
  */
-export function trainValidationTestSplit(ds: MultiTaskDataset, options: TrainValidationTestOptions = {}): TrainValidationTestSplit {
+export function trainValidationTestSplit(
+  ds: MultiTaskDataset,
+  options: TrainValidationTestOptions = {},
+): TrainValidationTestSplit {
   const validation = checkFraction(options.validation ?? 0.2, 'validation');
   const test = checkFraction(options.test ?? 0.2, 'test');
   if (validation + test >= 1) {
@@ -188,7 +215,11 @@ export function trainValidationTestSplit(ds: MultiTaskDataset, options: TrainVal
       fix: 'Lower the validation or test fraction',
     });
   }
-  const [train, va, te] = stratified(ds, [validation, test], new Random(options.seed ?? 0)) as [Int32Array[], Int32Array[], Int32Array[]];
+  const [train, va, te] = stratified(ds, [validation, test], new Random(options.seed ?? 0)) as [
+    Int32Array[],
+    Int32Array[],
+    Int32Array[],
+  ];
   return Object.freeze({
     train: ds.subset(train),
     validation: partSubset(ds, va, 'validation', SMALL_FIX),
@@ -244,7 +275,10 @@ export function kFoldByTask(ds: MultiTaskDataset, options: KFoldOptions = {}): F
  * 75%/25% splits within each school"). Repeat i uses the i-th child stream of the seed, so
  * adding repeats does not change the earlier ones.
  */
-export function repeatedSplits(ds: MultiTaskDataset, options: RepeatedSplitsOptions = {}): RepeatedSplit[] {
+export function repeatedSplits(
+  ds: MultiTaskDataset,
+  options: RepeatedSplitsOptions = {},
+): RepeatedSplit[] {
   const repeats = checkCount(options.repeats ?? 10, 'repeats', 1);
   const test = checkFraction(options.test ?? 0.25, 'test');
   const root = new Random(options.seed ?? 0);

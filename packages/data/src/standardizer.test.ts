@@ -25,7 +25,10 @@ const B = [
   [8, -10, 5],
   [16, 0, 5],
 ];
-const ds = fromTaskArrays({ a: { X: A, y: [1, 2, 6] }, b: { X: B, y: [10, 20] } }, { featureNames: ['u', 'v', 'const'] });
+const ds = fromTaskArrays(
+  { a: { X: A, y: [1, 2, 6] }, b: { X: B, y: [10, 20] } },
+  { featureNames: ['u', 'v', 'const'] },
+);
 
 describe('Standardizer (pooled, the default)', () => {
   const st = new Standardizer().fit(ds);
@@ -57,16 +60,23 @@ describe('Standardizer (pooled, the default)', () => {
     expect(Array.from(back).map((v) => Number(v.toFixed(10)))).toEqual([1, 2, 6]);
     // Pooled statistics hold for any task name (a new task uses them too).
     expect(Array.from(st.transformY([3], 'new-task'))).toEqual(Array.from(st.transformY([3])));
-    expect(Array.from(st.transformX([[1, 10, 5]]))).toEqual(Array.from(z.task('a').X.subarray(0, 3)));
+    expect(Array.from(st.transformX([[1, 10, 5]]))).toEqual(
+      Array.from(z.task('a').X.subarray(0, 3)),
+    );
   });
 
   it('serialises: the JSON copy transforms identically', () => {
     const back = Standardizer.fromJSON(JSON.parse(JSON.stringify(st)));
     expect(back.toJSON()).toEqual(st.toJSON());
-    expect(Array.from(back.transform(ds).task('b').X)).toEqual(Array.from(st.transform(ds).task('b').X));
-    expect(() => Standardizer.fromJSON({ ...st.toJSON(), features: { pooled: { mean: [0], scale: [1] }, perTask: null } })).toThrow(
-      SerializationError,
+    expect(Array.from(back.transform(ds).task('b').X)).toEqual(
+      Array.from(st.transform(ds).task('b').X),
     );
+    expect(() =>
+      Standardizer.fromJSON({
+        ...st.toJSON(),
+        features: { pooled: { mean: [0], scale: [1] }, perTask: null },
+      }),
+    ).toThrow(SerializationError);
     expect(() => Standardizer.fromJSON(null)).toThrow(
       'Not a fitted hetmtl standardizer: expected an object with kind "hetmtl/standardizer", received null. Pass the object returned by standardizer.toJSON() (or its JSON.parse)',
     );
@@ -74,7 +84,10 @@ describe('Standardizer (pooled, the default)', () => {
 
   it('refuses use before fit and mismatched features', () => {
     expect(() => new Standardizer().transformY([1])).toThrow(NotFittedError);
-    const other = fromTaskArrays({ a: { X: [[1, 2, 3]], y: [1] } }, { featureNames: ['u', 'w', 'const'] });
+    const other = fromTaskArrays(
+      { a: { X: [[1, 2, 3]], y: [1] } },
+      { featureNames: ['u', 'w', 'const'] },
+    );
     expect(() => st.transform(other)).toThrow(
       'Features differ from the fitted ones (at column "w"): expected the 3 fitted features "u", "v", "const", in the same order, received 3 features "u", "w", "const". Read the data with the training encoding (the encoding option of the adapters)',
     );
@@ -85,18 +98,26 @@ describe('Standardizer (pooled, the default)', () => {
 });
 
 describe('Standardizer (per task)', () => {
-  it('uses each task\'s own statistics; a one-row task uses the pooled ones', () => {
-    const withTiny = fromTaskArrays({ a: { X: A, y: [1, 2, 6] }, b: { X: B, y: [10, 20] }, c: { X: [[3, 3, 3]], y: [0] } });
+  it("uses each task's own statistics; a one-row task uses the pooled ones", () => {
+    const withTiny = fromTaskArrays({
+      a: { X: A, y: [1, 2, 6] },
+      b: { X: B, y: [10, 20] },
+      c: { X: [[3, 3, 3]], y: [0] },
+    });
     const st = new Standardizer({ features: 'per-task', target: 'per-task' }).fit(withTiny);
     const [m, s] = meanSd(column(B, 0));
     expect(st.featureScaling('b').mean[0]).toBeCloseTo(m, 12);
     expect(st.featureScaling('b').scale[0]).toBeCloseTo(s, 12);
     const pooled = new Standardizer().fit(withTiny);
-    expect(Array.from(st.featureScaling('c').mean)).toEqual(Array.from(pooled.featureScaling().mean));
+    expect(Array.from(st.featureScaling('c').mean)).toEqual(
+      Array.from(pooled.featureScaling().mean),
+    );
     const [ym, ys] = meanSd([10, 20]);
     expect(st.targetScaling('b')).toEqual({ mean: ym, scale: ys });
     expect(Array.from(st.inverseTransformY(st.transformY([12, 14], 'b'), 'b'))).toEqual([12, 14]);
-    expect(() => st.transformY([1])).toThrow('Task required: expected a task name: the target is standardised per task, received no task. Pass the task of the rows');
+    expect(() => st.transformY([1])).toThrow(
+      'Task required: expected a task name: the target is standardised per task, received no task. Pass the task of the rows',
+    );
     const back = Standardizer.fromJSON(JSON.parse(JSON.stringify(st)));
     expect(back.targetScaling('b')).toEqual(st.targetScaling('b'));
   });
@@ -114,7 +135,8 @@ describe('fitted on training rows only', () => {
     const { train, test } = trainTestSplit(all, { test: 0.3, seed: 2 });
     const st = new Standardizer().fit(train);
     const rows: number[][] = [];
-    for (const t of train) for (let i = 0; i < t.n; i++) rows.push(Array.from(t.X.subarray(i * t.p, (i + 1) * t.p)));
+    for (const t of train)
+      for (let i = 0; i < t.n; i++) rows.push(Array.from(t.X.subarray(i * t.p, (i + 1) * t.p)));
     const [m] = meanSd(column(rows, 3));
     expect(st.featureScaling().mean[3]).toBeCloseTo(m, 12);
     const allMean = new Standardizer().fit(all).featureScaling().mean[3] as number;
@@ -122,7 +144,10 @@ describe('fitted on training rows only', () => {
     // Test rows are transformed with the training statistics.
     const zt = st.transform(test).task(0);
     const sc = st.featureScaling();
-    expect(zt.X[3]).toBeCloseTo(((test.task(0).X[3] as number) - (sc.mean[3] as number)) / (sc.scale[3] as number), 12);
+    expect(zt.X[3]).toBeCloseTo(
+      ((test.task(0).X[3] as number) - (sc.mean[3] as number)) / (sc.scale[3] as number),
+      12,
+    );
   });
 });
 
@@ -150,7 +175,10 @@ describe('Standardizer on huge finite values (overflow-safe)', () => {
 
   it('a column mixing 1e308, -1e308 and 1e160 gets a finite mean and scale and finite standardised values', () => {
     const col = [1e308, -1e308, 1e160, 1e308, 5];
-    const big = fromTaskArrays({ a: { X: col.slice(0, 3).map((v) => [v, 1]), y: [1e308, -1e308, 0] }, b: { X: col.slice(3).map((v) => [v, 2]), y: [1, 2] } });
+    const big = fromTaskArrays({
+      a: { X: col.slice(0, 3).map((v) => [v, 1]), y: [1e308, -1e308, 0] },
+      b: { X: col.slice(3).map((v) => [v, 2]), y: [1, 2] },
+    });
     const st = new Standardizer().fit(big);
     const sc = st.featureScaling();
     const [m, s] = exact(col);
@@ -172,7 +200,9 @@ describe('Standardizer on huge finite values (overflow-safe)', () => {
     expect(z.task('a').X[0]).toBeCloseTo((1e308 * k - m * k) / (s * k), 12);
     // Each of 1e308 and -1e308 alone, and 1e160.
     for (const v of [1e308, -1e308, 1e160]) {
-      const one = new Standardizer().fit(fromTaskArrays({ a: { X: [[v], [v / 2]], y: [v, v / 4] } }));
+      const one = new Standardizer().fit(
+        fromTaskArrays({ a: { X: [[v], [v / 2]], y: [v, v / 4] } }),
+      );
       const f = one.featureScaling();
       expect(f.mean[0]).toBe(0.75 * v);
       expect(f.scale[0]).toBe(0.25 * Math.abs(v));
@@ -184,10 +214,12 @@ describe('Standardizer on huge finite values (overflow-safe)', () => {
         [zx[1], -Math.sign(v)],
         [zy[0], Math.sign(v)],
         [zy[1], -Math.sign(v)],
-      ] as const) expect(z).toBeCloseTo(want, 14);
+      ] as const)
+        expect(z).toBeCloseTo(want, 14);
       // A non-finite number would be written as null and the document could not be read back.
       const js = JSON.parse(JSON.stringify(one.toJSON()));
-      for (const part of [js.features.pooled, js.target.pooled]) for (const v of [...part.mean, ...part.scale]) expect(Number.isFinite(v)).toBe(true);
+      for (const part of [js.features.pooled, js.target.pooled])
+        for (const v of [...part.mean, ...part.scale]) expect(Number.isFinite(v)).toBe(true);
       expect(() => Standardizer.fromJSON(JSON.parse(JSON.stringify(one.toJSON())))).not.toThrow();
     }
   });
@@ -209,7 +241,9 @@ describe('Standardizer on huge finite values (overflow-safe)', () => {
   });
 
   it('a value that cannot be represented after standardising is refused with task, row and column', () => {
-    const st = new Standardizer().fit(fromTaskArrays({ a: { X: [[1e-300], [2e-300]], y: [1, 2] } }, { featureNames: ['tiny'] }));
+    const st = new Standardizer().fit(
+      fromTaskArrays({ a: { X: [[1e-300], [2e-300]], y: [1, 2] } }, { featureNames: ['tiny'] }),
+    );
     expect(() => st.transformX(new Float64Array([0, 1e300]), 'a')).toThrow(
       /^Value too large to standardise \(at task "a", row 2, column "tiny"\): expected a value whose distance from the training mean 1\.5e-300 in units of the training scale 5e-301 is finite, received 1e\+300\. Check the value/,
     );

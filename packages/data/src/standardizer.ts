@@ -1,4 +1,10 @@
-import { describeReceived, NotFittedError, opt, SerializationError, ValidationError } from '@hetmtl/tensor';
+import {
+  describeReceived,
+  NotFittedError,
+  opt,
+  SerializationError,
+  ValidationError,
+} from '@hetmtl/tensor';
 import { createDataset, type MultiTaskDataset } from './dataset.js';
 import { unknownTaskError } from './encoding.js';
 import { listNames, type FloatArray } from './values.js';
@@ -27,8 +33,14 @@ export interface StandardizerJSON {
   readonly featureNames: readonly string[];
   readonly taskNames: readonly string[];
   readonly sizes: readonly number[];
-  readonly features: { readonly pooled: ScalingJSON; readonly perTask: readonly ScalingJSON[] | null };
-  readonly target: { readonly pooled: ScalingJSON; readonly perTask: readonly ScalingJSON[] | null };
+  readonly features: {
+    readonly pooled: ScalingJSON;
+    readonly perTask: readonly ScalingJSON[] | null;
+  };
+  readonly target: {
+    readonly pooled: ScalingJSON;
+    readonly perTask: readonly ScalingJSON[] | null;
+  };
   readonly constantFeatures: readonly string[];
 }
 
@@ -82,7 +94,10 @@ function pow2Scale(m: number): number {
  * (the mean lies between the extremes and the population sd is at most the largest |x|). For
  * other columns the computation is the plain two-pass one, bit for bit.
  */
-function columnScaling(blocks: readonly FloatArray[], p: number): { scaling: Scaling; constant: boolean[] } {
+function columnScaling(
+  blocks: readonly FloatArray[],
+  p: number,
+): { scaling: Scaling; constant: boolean[] } {
   const big = new Float64Array(p);
   for (const X of blocks) {
     for (let i = 0; i < X.length; i++) {
@@ -97,7 +112,9 @@ function columnScaling(blocks: readonly FloatArray[], p: number): { scaling: Sca
   for (const X of blocks) {
     const rows = X.length / p;
     n += rows;
-    for (let i = 0; i < rows; i++) for (let j = 0; j < p; j++) mean[j] = (mean[j] as number) + (X[i * p + j] as number) / (sc[j] as number);
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < p; j++)
+        mean[j] = (mean[j] as number) + (X[i * p + j] as number) / (sc[j] as number);
   }
   // Scaled mean m/s, kept for the deviations.
   const ms = new Float64Array(p);
@@ -131,7 +148,12 @@ function columnScaling(blocks: readonly FloatArray[], p: number): { scaling: Sca
  * value that cannot be represented after standardising (far outside the training range of a
  * column with a tiny scale) is refused with where it is.
  */
-function standardise(x: number, mean: number, scale: number, where: () => { task?: string; row: number; column: string }): number {
+function standardise(
+  x: number,
+  mean: number,
+  scale: number,
+  where: () => { task?: string; row: number; column: string },
+): number {
   const z = (x - mean) / scale;
   if (Number.isFinite(z)) return z;
   const z2 = x / scale - mean / scale;
@@ -145,7 +167,10 @@ function standardise(x: number, mean: number, scale: number, where: () => { task
   });
 }
 
-const IDENTITY = (p: number): Scaling => ({ mean: new Float64Array(p), scale: new Float64Array(p).fill(1) });
+const IDENTITY = (p: number): Scaling => ({
+  mean: new Float64Array(p),
+  scale: new Float64Array(p).fill(1),
+});
 
 /**
  * Standardises features and target with statistics fitted on training rows only, and maps
@@ -203,7 +228,9 @@ export class Standardizer {
       1,
     ).scaling;
     const taskY =
-      this.options.target === 'per-task' ? tasks.map((t) => (t.n < 2 ? pooledY : columnScaling([t.y], 1).scaling)) : null;
+      this.options.target === 'per-task'
+        ? tasks.map((t) => (t.n < 2 ? pooledY : columnScaling([t.y], 1).scaling))
+        : null;
     this.state = Object.freeze({
       featureNames: train.featureNames,
       taskNames: train.taskNames,
@@ -278,7 +305,9 @@ export class Standardizer {
   transformX(X: FloatArray | readonly (readonly number[])[], task?: string): Float64Array {
     const s = this.s;
     const p = s.featureNames.length;
-    const flat = Array.isArray(X) ? flattenRows(X as readonly (readonly number[])[], p) : (X as FloatArray);
+    const flat = Array.isArray(X)
+      ? flattenRows(X as readonly (readonly number[])[], p)
+      : (X as FloatArray);
     if (!(flat instanceof Float64Array || flat instanceof Float32Array) || flat.length % p !== 0) {
       throw new ValidationError('Rows with the wrong number of features', {
         task,
@@ -294,7 +323,11 @@ export class Standardizer {
         const z = ((flat[i + j] as number) - (mean[j] as number)) / (scale[j] as number);
         out[i + j] = Number.isFinite(z)
           ? z
-          : standardise(flat[i + j] as number, mean[j] as number, scale[j] as number, () => ({ task, row: i / p + 1, column: s.featureNames[j] as string }));
+          : standardise(flat[i + j] as number, mean[j] as number, scale[j] as number, () => ({
+              task,
+              row: i / p + 1,
+              column: s.featureNames[j] as string,
+            }));
       }
     }
     return out;
@@ -307,7 +340,9 @@ export class Standardizer {
     const sc = scale[0] as number;
     return Float64Array.from(y, (v, i) => {
       const z = (v - m) / sc;
-      return Number.isFinite(z) ? z : standardise(v, m, sc, () => ({ task, row: i + 1, column: 'target' }));
+      return Number.isFinite(z)
+        ? z
+        : standardise(v, m, sc, () => ({ task, row: i + 1, column: 'target' }));
     });
   }
 
@@ -322,7 +357,10 @@ export class Standardizer {
   /** A new dataset with standardised features and target (same tasks, dtype and encoding). */
   transform(ds: MultiTaskDataset): MultiTaskDataset {
     const s = this.s;
-    if (ds.featureNames.length !== s.featureNames.length || ds.featureNames.some((f, j) => f !== s.featureNames[j])) {
+    if (
+      ds.featureNames.length !== s.featureNames.length ||
+      ds.featureNames.some((f, j) => f !== s.featureNames[j])
+    ) {
       const j = ds.featureNames.findIndex((f, k) => f !== s.featureNames[k]);
       throw new ValidationError('Features differ from the fitted ones', {
         column: ds.featureNames[j] ?? j + 1,
@@ -336,12 +374,22 @@ export class Standardizer {
       return ds.dtype === 'float32' ? Float32Array.from(z) : z;
     });
     const ys = ds.tasks().map((t) => this.transformY(t.y, t.name));
-    return createDataset({ taskNames: ds.taskNames, featureNames: ds.featureNames, X: Xs, y: ys, dtype: ds.dtype, encoding: ds.encoding });
+    return createDataset({
+      taskNames: ds.taskNames,
+      featureNames: ds.featureNames,
+      X: Xs,
+      y: ys,
+      dtype: ds.dtype,
+      encoding: ds.encoding,
+    });
   }
 
   toJSON(): StandardizerJSON {
     const s = this.s;
-    const js = (sc: Scaling): ScalingJSON => ({ mean: Array.from(sc.mean), scale: Array.from(sc.scale) });
+    const js = (sc: Scaling): ScalingJSON => ({
+      mean: Array.from(sc.mean),
+      scale: Array.from(sc.scale),
+    });
     return {
       kind: 'hetmtl/standardizer',
       version: 1,
@@ -364,24 +412,36 @@ export class Standardizer {
         received: describeReceived(json),
         fix: 'Pass the object returned by standardizer.toJSON() (or its JSON.parse)',
       });
-    if (typeof j !== 'object' || j === null || j.kind !== 'hetmtl/standardizer') throw fail('an object with kind "hetmtl/standardizer"');
+    if (typeof j !== 'object' || j === null || j.kind !== 'hetmtl/standardizer')
+      throw fail('an object with kind "hetmtl/standardizer"');
     if (j.version !== 1) throw fail('version 1');
     const names = j.featureNames;
     const tasks = j.taskNames;
-    if (!Array.isArray(names) || !Array.isArray(tasks) || !Array.isArray(j.sizes) || typeof j.options !== 'object') {
+    if (
+      !Array.isArray(names) ||
+      !Array.isArray(tasks) ||
+      !Array.isArray(j.sizes) ||
+      typeof j.options !== 'object'
+    ) {
       throw fail('featureNames, taskNames, sizes and options');
     }
     const p = names.length;
     const scaling = (sc: ScalingJSON | undefined, len: number): Scaling => {
       const ok =
-        sc && Array.isArray(sc.mean) && Array.isArray(sc.scale) && sc.mean.length === len && sc.scale.length === len &&
-        sc.mean.every(Number.isFinite) && sc.scale.every((v) => Number.isFinite(v) && v > 0);
+        sc &&
+        Array.isArray(sc.mean) &&
+        Array.isArray(sc.scale) &&
+        sc.mean.length === len &&
+        sc.scale.length === len &&
+        sc.mean.every(Number.isFinite) &&
+        sc.scale.every((v) => Number.isFinite(v) && v > 0);
       if (!ok) throw fail(`finite means and positive scales of length ${len}`);
       return { mean: Float64Array.from(sc.mean), scale: Float64Array.from(sc.scale) };
     };
     const list = (l: readonly ScalingJSON[] | null | undefined, len: number) => {
       if (l === null || l === undefined) return null;
-      if (!Array.isArray(l) || l.length !== tasks.length) throw fail('one per-task scaling per task');
+      if (!Array.isArray(l) || l.length !== tasks.length)
+        throw fail('one per-task scaling per task');
       return l.map((sc) => scaling(sc, len));
     };
     const st = new Standardizer(j.options);
@@ -396,7 +456,10 @@ export class Standardizer {
       taskY: list(j.target?.perTask, 1),
       constantFeatures: Object.freeze([...(j.constantFeatures ?? [])]),
     });
-    if ((st.options.features === 'per-task') !== (st.state.taskX !== null) || (st.options.target === 'per-task') !== (st.state.taskY !== null)) {
+    if (
+      (st.options.features === 'per-task') !== (st.state.taskX !== null) ||
+      (st.options.target === 'per-task') !== (st.state.taskY !== null)
+    ) {
       throw fail('per-task statistics exactly when an option is "per-task"');
     }
     return st;

@@ -14,12 +14,23 @@ interface Row {
   y: number;
 }
 
-function randomRows(n: number, tasks: number, seed: number, grouped: boolean, missingRate = 0): Row[] {
+function randomRows(
+  n: number,
+  tasks: number,
+  seed: number,
+  grouped: boolean,
+  missingRate = 0,
+): Row[] {
   const rng = new Random(seed);
   const rows: Row[] = [];
   for (let i = 0; i < n; i++) {
     const t = grouped ? Math.floor((i * tasks) / n) : rng.integer(0, tasks);
-    rows.push({ t: `k${t}`, a: rng.uniform() < missingRate ? null : rng.normal(), b: rng.integer(-9, 9), y: rng.normal() });
+    rows.push({
+      t: `k${t}`,
+      a: rng.uniform() < missingRate ? null : rng.normal(),
+      b: rng.integer(-9, 9),
+      y: rng.normal(),
+    });
   }
   return rows;
 }
@@ -54,7 +65,7 @@ const csvOf = (rows: readonly Row[], fmt = (v: number) => String(v)) =>
   `t,a,b,y\n${rows.map((r) => `${r.t},${r.a === null ? '' : fmt(r.a)},${r.b},${fmt(r.y)}`).join('\n')}\n`;
 
 describe('TableReader storage', () => {
-  it('groups interleaved rows in place, keeping each task\'s row order', () => {
+  it("groups interleaved rows in place, keeping each task's row order", () => {
     const rows = randomRows(5000, 13, 1, false);
     const ds = fromLongTable(rows, { task: 't', target: 'y' });
     expectEqual(ds, oracle(rows, null));
@@ -71,7 +82,10 @@ describe('TableReader storage', () => {
 
   it('in place with dropped rows and with imputed cells', () => {
     const rows = randomRows(4000, 7, 3, false, 0.1);
-    expectEqual(fromLongTable(rows, { task: 't', target: 'y', missing: 'drop-rows' }), oracle(rows, null));
+    expectEqual(
+      fromLongTable(rows, { task: 't', target: 'y', missing: 'drop-rows' }),
+      oracle(rows, null),
+    );
     const observed = rows.filter((r) => r.a !== null).map((r) => r.a as number);
     const mean = observed.reduce((s, v) => s + v, 0) / observed.length;
     const imputed = fromLongTable(rows, { task: 't', target: 'y', missing: 'mean-impute' });
@@ -88,7 +102,11 @@ describe('TableReader storage', () => {
     // + 0 turns Math.round's -0 into 0, as the text "0" reads.
     const round = (v: number) => Math.round(v) + 0;
     const text = `t,a,b,y\n${rows
-      .map((r, i) => (i < 1500 ? `${r.t},${round(r.a as number)},${r.b},${round(r.y)}` : `${r.t},${r.a},${r.b},${r.y}`))
+      .map((r, i) =>
+        i < 1500
+          ? `${r.t},${round(r.a as number)},${r.b},${round(r.y)}`
+          : `${r.t},${r.a},${r.b},${r.y}`,
+      )
       .join('\n')}\n`;
     const expected = oracle(
       rows.map((r, i) => (i < 1500 ? { ...r, a: round(r.a as number), y: round(r.y) } : r)),
@@ -105,7 +123,11 @@ describe('TableReader storage', () => {
     const pad = (v: number) => v.toFixed(15);
     const text = `t,a,b,y\n${rows.map((r, i) => (i < 1100 ? `${r.t},${pad(r.a as number)},${r.b},${pad(r.y)}` : `${r.t},1,${r.b},2`)).join('\n')}\n`;
     const expected = oracle(
-      rows.map((r, i) => (i < 1100 ? { ...r, a: Number(pad(r.a as number)), y: Number(pad(r.y)) } : { ...r, a: 1, y: 2 })),
+      rows.map((r, i) =>
+        i < 1100
+          ? { ...r, a: Number(pad(r.a as number)), y: Number(pad(r.y)) }
+          : { ...r, a: 1, y: 2 },
+      ),
       null,
     );
     const ds = await parseCsv(text, { task: 't', target: 'y' });
@@ -122,7 +144,12 @@ describe('TableReader storage', () => {
     const plain = await parseCsv(chunks(), { task: 't', target: 'y', missing: 'drop-rows' });
     expectEqual(plain, oracle(rows, null));
     expect(buffers(plain)).toBe(plain.numTasks);
-    const cat = await parseCsv(chunks(), { task: 't', target: 'y', missing: 'drop-rows', categorical: ['b'] });
+    const cat = await parseCsv(chunks(), {
+      task: 't',
+      target: 'y',
+      missing: 'drop-rows',
+      categorical: ['b'],
+    });
     const exp = oracle(rows, null);
     for (const [t, e] of exp) {
       const X = cat.task(t).X;

@@ -1,5 +1,11 @@
 import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
-import { type CategoricalColumnReport, createDataset, type IdColumnReport, type MultiTaskDataset, type ReadReport } from './dataset.js';
+import {
+  type CategoricalColumnReport,
+  createDataset,
+  type IdColumnReport,
+  type MultiTaskDataset,
+  type ReadReport,
+} from './dataset.js';
 import {
   badLabelError,
   type ColumnEncoding,
@@ -78,7 +84,17 @@ export interface TableOptions {
   readonly encoding?: Encoding;
 }
 
-const ENCODING_EXCLUSIVE = ['task', 'target', 'features', 'exclude', 'categorical', 'numeric', 'missing', 'naValues', 'unseenCategory'] as const;
+const ENCODING_EXCLUSIVE = [
+  'task',
+  'target',
+  'features',
+  'exclude',
+  'categorical',
+  'numeric',
+  'missing',
+  'naValues',
+  'unseenCategory',
+] as const;
 
 /** Column kinds while reading. */
 const K_NUM = 0; // numeric: listed in `numeric`, or numeric in the encoding
@@ -129,18 +145,35 @@ function checkNameList(value: unknown, option: string): readonly string[] | unde
   return value as readonly string[];
 }
 
-const DELIMITER_NAMES: Readonly<Record<string, string>> = { ';': 'semicolons', '\t': 'tabs', '|': 'pipes', ',': 'commas' };
+const DELIMITER_NAMES: Readonly<Record<string, string>> = {
+  ';': 'semicolons',
+  '\t': 'tabs',
+  '|': 'pipes',
+  ',': 'commas',
+};
 
-function unknownColumn(name: string, header: readonly string[], option: string, delimiter?: string): ValidationError {
+function unknownColumn(
+  name: string,
+  header: readonly string[],
+  option: string,
+  delimiter?: string,
+): ValidationError {
   // A header read as one column (or a cell) holding another delimiter: the file's delimiter is another one.
   if (delimiter !== undefined) {
     for (const d of [';', '\t', '|', ',']) {
       if (d === delimiter) continue;
-      const cell = header.find((h) => h.includes(d) && (header.length === 1 || h.split(d).some((part) => part.trim() === name)));
+      const cell = header.find(
+        (h) =>
+          h.includes(d) && (header.length === 1 || h.split(d).some((part) => part.trim() === name)),
+      );
       if (cell === undefined) continue;
       return new ValidationError('Unknown column', {
         column: name,
-        expected: [`a column of the header (named by `, opt(option), `); the header was read as ${header.length === 1 ? 'one column' : `${header.length} columns`}, ${describeReceived(cell)}, split by ${JSON.stringify(delimiter)}`],
+        expected: [
+          `a column of the header (named by `,
+          opt(option),
+          `); the header was read as ${header.length === 1 ? 'one column' : `${header.length} columns`}, ${describeReceived(cell)}, split by ${JSON.stringify(delimiter)}`,
+        ],
         received: JSON.stringify(name),
         fix: [`The file looks separated by ${DELIMITER_NAMES[d]}: pass `, opt('delimiter', d)],
       });
@@ -149,13 +182,25 @@ function unknownColumn(name: string, header: readonly string[], option: string, 
   const near = closestName(name, header);
   return new ValidationError('Unknown column', {
     column: name,
-    expected: [`a column of the header (named by `, opt(option), `); the columns are ${listNames(header)}`],
+    expected: [
+      `a column of the header (named by `,
+      opt(option),
+      `); the columns are ${listNames(header)}`,
+    ],
     received: JSON.stringify(name),
-    fix: near !== undefined ? `Did you mean ${JSON.stringify(near)}? Column names are case-sensitive` : 'Check the spelling; column names are case-sensitive',
+    fix:
+      near !== undefined
+        ? `Did you mean ${JSON.stringify(near)}? Column names are case-sensitive`
+        : 'Check the spelling; column names are case-sensitive',
   });
 }
 
-function resolvePlan(header: readonly string[], options: TableOptions, enc: Encoding | undefined, delimiter?: string): Plan {
+function resolvePlan(
+  header: readonly string[],
+  options: TableOptions,
+  enc: Encoding | undefined,
+  delimiter?: string,
+): Plan {
   // Positions of each name; a name seen twice is ambiguous (refused even when it is not read), an empty name unusable.
   const positions = new Map<string, number[]>();
   header.forEach((h, j) => {
@@ -179,7 +224,10 @@ function resolvePlan(header: readonly string[], options: TableOptions, enc: Enco
         column: j + 1,
         expected: 'a non-empty name in every header cell that is read',
         received: `an empty name for column ${j + 1} of ${header.length}`,
-        fix: ['Name the column in the header (a CSV written by pandas with its index has an unnamed first column: write it with index=False), or list the columns to read with ', opt('features')],
+        fix: [
+          'Name the column in the header (a CSV written by pandas with its index has an unnamed first column: write it with index=False), or list the columns to read with ',
+          opt('features'),
+        ],
       });
     }
   };
@@ -199,7 +247,10 @@ function resolvePlan(header: readonly string[], options: TableOptions, enc: Enco
     if (typeof v !== 'string' || v === '') {
       throw new ValidationError(`Missing ${o} option`, {
         column: o,
-        expected: o === 'task' ? 'the name of the column that names each row\'s task' : 'the name of the response column',
+        expected:
+          o === 'task'
+            ? "the name of the column that names each row's task"
+            : 'the name of the response column',
         received: describeReceived(v),
         fix: ['Pass ', opt(o, '<column name>'), `; the columns are ${listNames(header)}`],
       });
@@ -229,7 +280,8 @@ function resolvePlan(header: readonly string[], options: TableOptions, enc: Enco
     const exclude = checkNameList(options.exclude, 'exclude') ?? [];
     const categorical = checkNameList(options.categorical, 'categorical') ?? [];
     const numeric = checkNameList(options.numeric, 'numeric') ?? [];
-    for (const e of exclude) if (!positions.has(e)) throw unknownColumn(e, header, 'exclude', delimiter);
+    for (const e of exclude)
+      if (!positions.has(e)) throw unknownColumn(e, header, 'exclude', delimiter);
     const listed = new Set([...categorical, ...numeric]);
     if (features !== undefined) {
       const seen = new Set<string>();
@@ -271,12 +323,19 @@ function resolvePlan(header: readonly string[], options: TableOptions, enc: Enco
     ] as const) {
       for (const c of list) {
         if (!featNames.includes(c)) {
-          throw new ValidationError(o === 'categorical' ? 'Categorical column is not a feature' : 'Numeric column is not a feature', {
-            column: c,
-            expected: `one of the features ${listNames(featNames)}`,
-            received: JSON.stringify(c),
-            fix: positions.has(c) ? ['Add it to ', opt('features'), ', or remove it from ', opt(o)] : 'Check the spelling; column names are case-sensitive',
-          });
+          throw new ValidationError(
+            o === 'categorical'
+              ? 'Categorical column is not a feature'
+              : 'Numeric column is not a feature',
+            {
+              column: c,
+              expected: `one of the features ${listNames(featNames)}`,
+              received: JSON.stringify(c),
+              fix: positions.has(c)
+                ? ['Add it to ', opt('features'), ', or remove it from ', opt(o)]
+                : 'Check the spelling; column names are case-sensitive',
+            },
+          );
         }
       }
     }
@@ -300,12 +359,29 @@ function resolvePlan(header: readonly string[], options: TableOptions, enc: Enco
       fix:
         idNamed.length > 0
           ? ['Add feature columns, or keep an ID-like column by listing it in ', opt('features')]
-          : ['Add feature columns, or check ', opt('task'), ', ', opt('target'), ' and ', opt('exclude')],
+          : [
+              'Add feature columns, or check ',
+              opt('task'),
+              ', ',
+              opt('target'),
+              ' and ',
+              opt('exclude'),
+            ],
     });
   }
   const featSrc = Int32Array.from(featNames, (f) => find(f, enc ? 'encoding' : 'features'));
   const kind = Uint8Array.from(featNames, kindOf);
-  return { taskSrc, targetSrc, taskColumn: taskColumn as string, target: target as string, featSrc, featNames, kind, idCheck, idNamed };
+  return {
+    taskSrc,
+    targetSrc,
+    taskColumn: taskColumn as string,
+    target: target as string,
+    featSrc,
+    featNames,
+    kind,
+    idCheck,
+    idNamed,
+  };
 }
 
 /**
@@ -400,7 +476,12 @@ export class TableReader {
   private estimated = false;
   private lastCursor = 0;
 
-  constructor(header: readonly string[], options: TableOptions, source: string, sizing: SizeHint = {}) {
+  constructor(
+    header: readonly string[],
+    options: TableOptions,
+    source: string,
+    sizing: SizeHint = {},
+  ) {
     if (typeof options !== 'object' || options === null) {
       throw new ValidationError('Missing options', {
         expected: 'an options object with at least task and target',
@@ -421,7 +502,11 @@ export class TableReader {
         if (options[k] !== undefined) {
           throw new ValidationError('Conflicting options', {
             column: k,
-            expected: ['no value for ', opt(k), ' when an encoding is given (the encoding fixes it)'],
+            expected: [
+              'no value for ',
+              opt(k),
+              ' when an encoding is given (the encoding fixes it)',
+            ],
             received: describeReceived(options[k]),
             fix: ['Remove ', opt(k), ', or remove ', opt('encoding')],
           });
@@ -437,20 +522,39 @@ export class TableReader {
     this.w = this.plan.featSrc.length;
     this.na = naSet(enc ? enc.naValues : (options.naValues ?? DEFAULT_NA_VALUES));
     this.missing = enc ? enc.missing : checkMissingPolicy(options.missing);
-    if (!enc && options.unseenCategory !== undefined && options.unseenCategory !== 'error' && options.unseenCategory !== 'zero') {
+    if (
+      !enc &&
+      options.unseenCategory !== undefined &&
+      options.unseenCategory !== 'error' &&
+      options.unseenCategory !== 'zero'
+    ) {
       throw new ValidationError('Invalid unseenCategory option', {
         column: 'unseenCategory',
         expected: '"error" or "zero"',
         received: describeReceived(options.unseenCategory),
-        fix: ['Pass ', opt('unseenCategory', 'error'), ' (the default) or ', opt('unseenCategory', 'zero')],
+        fix: [
+          'Pass ',
+          opt('unseenCategory', 'error'),
+          ' (the default) or ',
+          opt('unseenCategory', 'zero'),
+        ],
       });
     }
-    if (options.constantTarget !== undefined && options.constantTarget !== 'error' && options.constantTarget !== 'allow') {
+    if (
+      options.constantTarget !== undefined &&
+      options.constantTarget !== 'error' &&
+      options.constantTarget !== 'allow'
+    ) {
       throw new ValidationError('Invalid constantTarget option', {
         column: 'constantTarget',
         expected: '"error" or "allow"',
         received: describeReceived(options.constantTarget),
-        fix: ['Pass ', opt('constantTarget', 'allow'), ' (the default) or ', opt('constantTarget', 'error')],
+        fix: [
+          'Pass ',
+          opt('constantTarget', 'allow'),
+          ' (the default) or ',
+          opt('constantTarget', 'error'),
+        ],
       });
     }
     this.dtype = checkDtype(options.dtype) ?? 'float64';
@@ -460,14 +564,21 @@ export class TableReader {
     if (tasks) {
       for (const t of tasks) {
         if (this.taskMap.has(t)) {
-          throw new ValidationError('Task listed twice', { task: t, column: 'tasks', expected: 'each task once', received: `${JSON.stringify(t)} twice` });
+          throw new ValidationError('Task listed twice', {
+            task: t,
+            column: 'tasks',
+            expected: 'each task once',
+            received: `${JSON.stringify(t)} twice`,
+          });
         }
         if (enc) enc.taskIndex(t);
         this.registerTask(t);
       }
     }
     const w = this.w;
-    this.catMaps = Array.from(this.plan.kind, (c) => (c === K_CAT && !enc ? new Map<string, number>() : null));
+    this.catMaps = Array.from(this.plan.kind, (c) =>
+      c === K_CAT && !enc ? new Map<string, number>() : null,
+    );
     this.catLevels = Array.from(this.plan.kind, () => []);
     this.switchAt = new Float64Array(w).fill(-1);
     this.textCells = new Float64Array(w);
@@ -519,7 +630,8 @@ export class TableReader {
     if (label === null) throw badLabelError(raw, { row, column: this.plan.taskColumn });
     let t = this.taskMap.get(label);
     if (t === undefined) {
-      if (this.enc && !this.enc.hasTask(label)) throw unknownTaskError(label, this.enc.tasks, { row, column: this.plan.taskColumn });
+      if (this.enc && !this.enc.hasTask(label))
+        throw unknownTaskError(label, this.enc.tasks, { row, column: this.plan.taskColumn });
       if (this.tasksFixed) {
         throw new ValidationError('Task not in the tasks option', {
           task: label,
@@ -546,7 +658,10 @@ export class TableReader {
       // buffer of that size (with a margin): the rows then need no copy at the end.
       this.estimated = true;
       const perRow = this.lastCursor / Math.max(1, this.rowsRead);
-      const rows = this.curLen + Math.ceil((Math.max(0, chars - this.lastCursor) / perRow) * ESTIMATE_MARGIN) + 64;
+      const rows =
+        this.curLen +
+        Math.ceil((Math.max(0, chars - this.lastCursor) / perRow) * ESTIMATE_MARGIN) +
+        64;
       const X = allocFloat(this.dtype, rows * this.w);
       X.set(this.cur.subarray(0, this.curLen * this.w));
       const Y = new Float64Array(rows);
@@ -564,7 +679,10 @@ export class TableReader {
     this.blockY.push(this.curY);
     this.blockT.push(this.curT);
     this.blockLen.push(this.curLen);
-    this.curCap = Math.min(this.curCap * 2, Math.max(FIRST_BLOCK_ROWS, Math.floor(MAX_BLOCK_VALUES / Math.max(1, this.w))));
+    this.curCap = Math.min(
+      this.curCap * 2,
+      Math.max(FIRST_BLOCK_ROWS, Math.floor(MAX_BLOCK_VALUES / Math.max(1, this.w))),
+    );
     this.cur = allocFloat(this.dtype, this.curCap * this.w);
     this.curY = new Float64Array(this.curCap);
     this.curT = new Int32Array(this.curCap);
@@ -576,7 +694,10 @@ export class TableReader {
       row,
       expected: `${this.ncol} fields, as in the header`,
       received: `${got} field${got === 1 ? '' : 's'}`,
-      fix: ['Give every row as many fields as the header (quote fields that contain the delimiter), or check ', opt('delimiter')],
+      fix: [
+        'Give every row as many fields as the header (quote fields that contain the delimiter), or check ',
+        opt('delimiter'),
+      ],
     });
   }
 
@@ -611,7 +732,11 @@ export class TableReader {
       column,
       expected: `a magnitude below ${MAX_MAGNITUDE.toExponential()} (so that squares and sums stay finite)`,
       received: showCell(raw),
-      fix: ['If it codes a missing value, pass ', opt('naValues', [cell]), '; otherwise fix the value or rescale the column'],
+      fix: [
+        'If it codes a missing value, pass ',
+        opt('naValues', [cell]),
+        '; otherwise fix the value or rescale the column',
+      ],
     });
   }
 
@@ -660,7 +785,11 @@ export class TableReader {
       this.unseen[j] = (this.unseen[j] as number) + 1;
       return -1;
     }
-    throw unseenCategoryError(label, enc.columns[j] as ColumnEncoding & { kind: 'categorical' }, { task, row, column: this.plan.featNames[j] as string });
+    throw unseenCategoryError(label, enc.columns[j] as ColumnEncoding & { kind: 'categorical' }, {
+      task,
+      row,
+      column: this.plan.featNames[j] as string,
+    });
   }
 
   /**
@@ -683,7 +812,8 @@ export class TableReader {
     const ys = fields[plan.targetSrc] as string;
     let yv = parseNumber(ys, na);
     if (typeof yv !== 'number') yv = this.onBadTarget(yv, ys, this.taskList[t] as string, row);
-    else if (Math.abs(yv) > MAX_MAGNITUDE) throw this.tooLarge(ys, this.taskList[t] as string, row, plan.target);
+    else if (Math.abs(yv) > MAX_MAGNITUDE)
+      throw this.tooLarge(ys, this.taskList[t] as string, row, plan.target);
     const featSrc = plan.featSrc;
     const kind = this.kind;
     const f32 = this.f32;
@@ -699,8 +829,10 @@ export class TableReader {
         } else {
           const r = parseNumber(s, na);
           if (typeof r === 'number') {
-            if (f32 && (r > FLOAT32_MAX || r < -FLOAT32_MAX)) throw this.tooLargeForFloat32(s, this.taskList[t] as string, row, j);
-            if (Math.abs(r) > MAX_MAGNITUDE) throw this.tooLarge(s, this.taskList[t] as string, row, plan.featNames[j] as string);
+            if (f32 && (r > FLOAT32_MAX || r < -FLOAT32_MAX))
+              throw this.tooLargeForFloat32(s, this.taskList[t] as string, row, j);
+            if (Math.abs(r) > MAX_MAGNITUDE)
+              throw this.tooLarge(s, this.taskList[t] as string, row, plan.featNames[j] as string);
             X[base + j] = r;
           } else if (r === 'missing') {
             this.onMissing(j, s, this.taskList[t] as string, row);
@@ -708,7 +840,11 @@ export class TableReader {
           } else if (r === 'non-numeric' && k === K_AUTO) {
             X[base + j] = this.textCode(j, s, this.taskList[t] as string, row);
           } else {
-            throw badNumberError(r, s, { task: this.taskList[t] as string, row, column: plan.featNames[j] as string });
+            throw badNumberError(r, s, {
+              task: this.taskList[t] as string,
+              row,
+              column: plan.featNames[j] as string,
+            });
           }
         }
       } else if (na.set.has(s) || na.set.has(s.trim())) {
@@ -719,9 +855,16 @@ export class TableReader {
       } else {
         // An inferred column that holds text: a number's level is its canonical text ("1.0" is "1").
         const r = parseNumber(s, na);
-        if (typeof r === 'number') X[base + j] = this.categoryCode(j, String(r), this.taskList[t] as string, row);
-        else if (r === 'non-numeric') X[base + j] = this.textCode(j, s, this.taskList[t] as string, row);
-        else throw badNumberError(r, s, { task: this.taskList[t] as string, row, column: plan.featNames[j] as string });
+        if (typeof r === 'number')
+          X[base + j] = this.categoryCode(j, String(r), this.taskList[t] as string, row);
+        else if (r === 'non-numeric')
+          X[base + j] = this.textCode(j, s, this.taskList[t] as string, row);
+        else
+          throw badNumberError(r, s, {
+            task: this.taskList[t] as string,
+            row,
+            column: plan.featNames[j] as string,
+          });
       }
     }
     this.commit(t, yv, base);
@@ -751,8 +894,10 @@ export class TableReader {
       if (k === K_NUM || k === K_AUTO) {
         const v = valueToNumber(raw, na);
         if (typeof v === 'number') {
-          if (this.f32 && (v > FLOAT32_MAX || v < -FLOAT32_MAX)) throw this.tooLargeForFloat32(raw, task, row, j);
-          if (Math.abs(v) > MAX_MAGNITUDE) throw this.tooLarge(raw, task, row, plan.featNames[j] as string);
+          if (this.f32 && (v > FLOAT32_MAX || v < -FLOAT32_MAX))
+            throw this.tooLargeForFloat32(raw, task, row, j);
+          if (Math.abs(v) > MAX_MAGNITUDE)
+            throw this.tooLarge(raw, task, row, plan.featNames[j] as string);
           X[base + j] = v;
         } else if (v === 'missing') {
           this.onMissing(j, raw, task, row);
@@ -764,7 +909,8 @@ export class TableReader {
         }
       } else if (k === K_CAT) {
         const label = valueToLabel(raw, na);
-        if (label === null) throw badLabelError(raw, { task, row, column: plan.featNames[j] as string });
+        if (label === null)
+          throw badLabelError(raw, { task, row, column: plan.featNames[j] as string });
         if (label === undefined) {
           this.onMissing(j, raw, task, row);
           X[base + j] = Number.NaN;
@@ -777,8 +923,10 @@ export class TableReader {
         else if (v === 'missing') {
           this.onMissing(j, raw, task, row);
           X[base + j] = Number.NaN;
-        } else if (v === 'non-numeric' && typeof raw === 'string') X[base + j] = this.textCode(j, raw, task, row);
-        else if (v === 'non-numeric') throw badLabelError(raw, { task, row, column: plan.featNames[j] as string });
+        } else if (v === 'non-numeric' && typeof raw === 'string')
+          X[base + j] = this.textCode(j, raw, task, row);
+        else if (v === 'non-numeric')
+          throw badLabelError(raw, { task, row, column: plan.featNames[j] as string });
         else throw badNumberError(v, raw, { task, row, column: plan.featNames[j] as string });
       }
     }
@@ -826,7 +974,10 @@ export class TableReader {
 
   /** The stored parts of the rows, in row order: [matrix, rows] (before placement). */
   private storedParts(): [FloatArray, number][] {
-    const parts: [FloatArray, number][] = this.blocks.map((B, b) => [B as FloatArray, this.blockLen[b] as number]);
+    const parts: [FloatArray, number][] = this.blocks.map((B, b) => [
+      B as FloatArray,
+      this.blockLen[b] as number,
+    ]);
     parts.push([this.cur, this.curLen]);
     return parts;
   }
@@ -850,10 +1001,19 @@ export class TableReader {
    * Decides each inferred column (numeric, categorical, a stray token, ID-like) and builds the
    * encoding (levels, fill values) and the placement of each raw column in the encoded rows.
    */
-  private decide(): { enc: Encoding; cols: ColPlace[]; categorical: CategoricalColumnReport[]; ids: IdColumnReport[] } {
+  private decide(): {
+    enc: Encoding;
+    cols: ColPlace[];
+    categorical: CategoricalColumnReport[];
+    ids: IdColumnReport[];
+  } {
     const plan = this.plan;
     const w = this.w;
-    const ids: IdColumnReport[] = plan.idNamed.map((column) => ({ column, reason: 'name', distinct: null }));
+    const ids: IdColumnReport[] = plan.idNamed.map((column) => ({
+      column,
+      reason: 'name',
+      distinct: null,
+    }));
     const categorical: CategoricalColumnReport[] = [];
     if (this.enc) {
       const enc = this.enc;
@@ -867,7 +1027,9 @@ export class TableReader {
           switchAt: -1,
         }),
       );
-      for (const c of enc.columns) if (c.kind === 'categorical') categorical.push({ column: c.name, levels: c.levels.length, inferred: false });
+      for (const c of enc.columns)
+        if (c.kind === 'categorical')
+          categorical.push({ column: c.name, levels: c.levels.length, inferred: false });
       return { enc, cols, categorical, ids };
     }
     const impute = this.missing === 'mean-impute';
@@ -879,7 +1041,11 @@ export class TableReader {
       const k = this.kind[j] as number;
       if (k === K_NUM || k === K_AUTO) {
         if (k === K_AUTO && plan.idCheck && this.distinctIntegers(j)) {
-          ids.push({ column: name, reason: 'distinct', distinct: this.rowsKept - this.countMissingStored(j) });
+          ids.push({
+            column: name,
+            reason: 'distinct',
+            distinct: this.rowsKept - this.countMissingStored(j),
+          });
           cols.push({ kind: -1, out: -1, fill: null, remap: null, numLevel: null, switchAt: -1 });
           continue;
         }
@@ -903,7 +1069,8 @@ export class TableReader {
         const text = this.textCells[j] as number;
         const nonMissing = this.rowsRead - (this.missingCells[j] as number);
         const numeric = nonMissing - text;
-        if (numeric > 0 && text <= STRAY_TEXT_SHARE * nonMissing) throw this.strayTextError(j, numeric, nonMissing);
+        if (numeric > 0 && text <= STRAY_TEXT_SHARE * nonMissing)
+          throw this.strayTextError(j, numeric, nonMissing);
         const distinct = new Set<number>();
         let at = 0;
         for (const [B, len] of this.storedParts()) {
@@ -923,10 +1090,14 @@ export class TableReader {
       const levels = [...labelOf.keys()].sort(compareLabels);
       const levelIndex = new Map(levels.map((l, i) => [l, i]));
       const remap = Int32Array.from(seen, (l) => levelIndex.get(l) as number);
-      const numLevel = k === K_TEXT ? new Map(numbers.map((v) => [v, levelIndex.get(String(v)) as number])) : null;
+      const numLevel =
+        k === K_TEXT ? new Map(numbers.map((v) => [v, levelIndex.get(String(v)) as number])) : null;
       if (k === K_TEXT && plan.idCheck) {
         const cells = this.rowsKept - this.countMissingStored(j);
-        if (cells >= ID_MIN_ROWS && this.distinctStoredLevels(j, remap, numLevel, switchAt) === cells) {
+        if (
+          cells >= ID_MIN_ROWS &&
+          this.distinctStoredLevels(j, remap, numLevel, switchAt) === cells
+        ) {
           ids.push({ column: name, reason: 'distinct', distinct: cells });
           cols.push({ kind: -1, out: -1, fill: null, remap: null, numLevel: null, switchAt: -1 });
           continue;
@@ -969,23 +1140,39 @@ export class TableReader {
   /** Missing (NaN) stored cells of column j. */
   private countMissingStored(j: number): number {
     let n = 0;
-    for (const [B, len] of this.storedParts()) for (let i = 0; i < len; i++) if (Number.isNaN(B[i * this.w + j] as number)) n++;
+    for (const [B, len] of this.storedParts())
+      for (let i = 0; i < len; i++) if (Number.isNaN(B[i * this.w + j] as number)) n++;
     return n;
   }
 
   /** Calls fn with the level of every non-missing stored cell of categorical column j. */
-  private forEachLevel(j: number, remap: Int32Array, numLevel: Map<number, number> | null, switchAt: number, fn: (level: number) => void): void {
+  private forEachLevel(
+    j: number,
+    remap: Int32Array,
+    numLevel: Map<number, number> | null,
+    switchAt: number,
+    fn: (level: number) => void,
+  ): void {
     let at = 0;
     for (const [B, len] of this.storedParts()) {
       for (let i = 0; i < len; i++, at++) {
         const v = B[i * this.w + j] as number;
         if (Number.isNaN(v) || v < 0) continue;
-        fn(at < switchAt ? ((numLevel as Map<number, number>).get(v) as number) : (remap[v] as number));
+        fn(
+          at < switchAt
+            ? ((numLevel as Map<number, number>).get(v) as number)
+            : (remap[v] as number),
+        );
       }
     }
   }
 
-  private distinctStoredLevels(j: number, remap: Int32Array, numLevel: Map<number, number> | null, switchAt: number): number {
+  private distinctStoredLevels(
+    j: number,
+    remap: Int32Array,
+    numLevel: Map<number, number> | null,
+    switchAt: number,
+  ): number {
     const seen = new Set<number>();
     this.forEachLevel(j, remap, numLevel, switchAt, (level) => seen.add(level));
     return seen.size;
@@ -1038,10 +1225,17 @@ export class TableReader {
         task: this.taskList[t],
         column: this.plan.taskColumn,
         expected: 'at least one row in every task',
-        received: dropped > 0 ? `0 rows left after dropping ${dropped} row${dropped === 1 ? '' : 's'} with missing values` : '0 rows',
+        received:
+          dropped > 0
+            ? `0 rows left after dropping ${dropped} row${dropped === 1 ? '' : 's'} with missing values`
+            : '0 rows',
         fix:
           dropped > 0
-            ? ['Use ', opt('missing', 'mean-impute'), ' to keep rows with missing features, or fill in the missing values']
+            ? [
+                'Use ',
+                opt('missing', 'mean-impute'),
+                ' to keep rows with missing features, or fill in the missing values',
+              ]
             : ['Remove the task from ', opt('tasks'), ', or add its rows'],
       });
     });
@@ -1051,24 +1245,35 @@ export class TableReader {
     const p = enc.numFeatures;
     // Task order: as listed, as in the encoding, or first appearance.
     const order = this.taskList.map((_, t) => t);
-    if (this.enc && !this.tasksFixed) order.sort((a, b) => enc.taskIndex(this.taskList[a] as string) - enc.taskIndex(this.taskList[b] as string));
+    if (this.enc && !this.tasksFixed)
+      order.sort(
+        (a, b) =>
+          enc.taskIndex(this.taskList[a] as string) - enc.taskIndex(this.taskList[b] as string),
+      );
     const numericOnly = p === w && cols.every((c) => c.kind === 0);
-    const placed = numericOnly && this.blocks.length === 0 ? this.placeInPlace(order, enc) : this.placeFromBlocks(cols, p);
+    const placed =
+      numericOnly && this.blocks.length === 0
+        ? this.placeInPlace(order, enc)
+        : this.placeFromBlocks(cols, p);
     const taskNames = order.map((t) => this.taskList[t] as string);
     const Xs = order.map((t) => placed.X[t] as FloatArray);
     const ys = order.map((t) => placed.y[t] as Float64Array);
-    if ((this.options.constantTarget ?? 'allow') === 'error') checkConstantTargets(taskNames, ys, plan.target);
+    if ((this.options.constantTarget ?? 'allow') === 'error')
+      checkConstantTargets(taskNames, ys, plan.target);
     const droppedByColumn: Record<string, number> = {};
     const imputedByColumn: Record<string, number> = {};
     const unseenByColumn: Record<string, number> = {};
     plan.featNames.forEach((name, j) => {
-      if ((this.droppedByColumn[j] as number) > 0) droppedByColumn[name] = this.droppedByColumn[j] as number;
+      if ((this.droppedByColumn[j] as number) > 0)
+        droppedByColumn[name] = this.droppedByColumn[j] as number;
       if ((this.imputed[j] as number) > 0) imputedByColumn[name] = this.imputed[j] as number;
       if ((this.unseen[j] as number) > 0) unseenByColumn[name] = this.unseen[j] as number;
     });
     if (this.targetDropped > 0) droppedByColumn[plan.target] = this.targetDropped;
     const droppedByTask: Record<string, number> = {};
-    for (const t of order) if ((this.taskDropped[t] as number) > 0) droppedByTask[this.taskList[t] as string] = this.taskDropped[t] as number;
+    for (const t of order)
+      if ((this.taskDropped[t] as number) > 0)
+        droppedByTask[this.taskList[t] as string] = this.taskDropped[t] as number;
     const report: ReadReport = {
       source: this.source,
       rowsRead: this.rowsRead,
@@ -1081,17 +1286,34 @@ export class TableReader {
       unseenByColumn,
       categoricalColumns: categorical,
       idColumns: ids,
-      constantTargetTasks: constantTargetTasks(ys).map((c) => ({ task: taskNames[c.index] as string, rows: c.rows, value: c.value })),
-      tinyTasks: ys.flatMap((y, r) => (y.length <= TINY_TASK_ROWS ? [{ task: taskNames[r] as string, rows: y.length }] : [])),
+      constantTargetTasks: constantTargetTasks(ys).map((c) => ({
+        task: taskNames[c.index] as string,
+        rows: c.rows,
+        value: c.value,
+      })),
+      tinyTasks: ys.flatMap((y, r) =>
+        y.length <= TINY_TASK_ROWS ? [{ task: taskNames[r] as string, rows: y.length }] : [],
+      ),
     };
-    return createDataset({ taskNames, featureNames: enc.featureNames, X: Xs, y: ys, dtype: this.dtype, encoding: enc, report });
+    return createDataset({
+      taskNames,
+      featureNames: enc.featureNames,
+      X: Xs,
+      y: ys,
+      dtype: this.dtype,
+      encoding: enc,
+      report,
+    });
   }
   /**
    * All rows are in one buffer and every feature is numeric: group the rows by task in place (a
    * stable permutation by cycles, nothing to do when rows came grouped), fill imputed cells, and
    * give each task a view of its rows. The buffer is kept when it is at least 3/4 full.
    */
-  private placeInPlace(order: readonly number[], enc: Encoding): { X: FloatArray[]; y: Float64Array[] } {
+  private placeInPlace(
+    order: readonly number[],
+    enc: Encoding,
+  ): { X: FloatArray[]; y: Float64Array[] } {
     const w = this.w;
     const N = this.curLen;
     const X = this.cur;
@@ -1099,7 +1321,8 @@ export class TableReader {
     const T = this.curT;
     if (this.missing === 'mean-impute') {
       const fills = enc.columns.map((c) => (c.kind === 'numeric' ? (c.fill as number) : 0));
-      for (let i = 0; i < N * w; i++) if (Number.isNaN(X[i] as number)) X[i] = fills[i % w] as number;
+      for (let i = 0; i < N * w; i++)
+        if (Number.isNaN(X[i] as number)) X[i] = fills[i % w] as number;
     }
     const R = this.taskList.length;
     const start = new Int32Array(R);
@@ -1167,7 +1390,10 @@ export class TableReader {
   }
 
   /** Rows in several blocks, or categorical features to expand: copy each row to its task's matrix. */
-  private placeFromBlocks(cols: readonly ColPlace[], p: number): { X: FloatArray[]; y: Float64Array[] } {
+  private placeFromBlocks(
+    cols: readonly ColPlace[],
+    p: number,
+  ): { X: FloatArray[]; y: Float64Array[] } {
     const w = this.w;
     const simple = p === w && cols.every((c) => c.kind === 0) && this.missing !== 'mean-impute';
     const counts = this.taskCounts;
@@ -1209,7 +1435,8 @@ export class TableReader {
           const to = o + c.out;
           if (c.kind === 0) dest[to] = Number.isNaN(v) ? (c.fill as number) : v;
           else if (!Number.isNaN(v)) {
-            if (c.kind === 2 && at < c.switchAt) dest[to + ((c.numLevel as Map<number, number>).get(v) as number)] = 1;
+            if (c.kind === 2 && at < c.switchAt)
+              dest[to + ((c.numLevel as Map<number, number>).get(v) as number)] = 1;
             else if (v >= 0) dest[to + (c.remap ? (c.remap[v] as number) : v)] = 1;
           } else {
             const fill = c.fill as readonly number[];
@@ -1250,11 +1477,20 @@ function noValuesError(column: string, rows: number): ValidationError {
 }
 
 /** Reads every row of a value table into a dataset. */
-export function readValueTable(table: ValueTable, options: TableOptions, source: string): MultiTaskDataset {
+export function readValueTable(
+  table: ValueTable,
+  options: TableOptions,
+  source: string,
+): MultiTaskDataset {
   if (table.numRows === 0 && table.columnNames.length === 0) {
     throw new ValidationError('No records', {
       expected: 'at least one record (a row with the task, target and feature columns)',
-      received: source === 'columns' ? 'an object with no columns' : source === 'records' ? 'an empty array' : 'no rows and no columns',
+      received:
+        source === 'columns'
+          ? 'an object with no columns'
+          : source === 'records'
+            ? 'an empty array'
+            : 'no rows and no columns',
       fix: 'Check that the right data was given (an export with no rows gives [])',
     });
   }

@@ -65,7 +65,14 @@ function entries(input: TaskArraysInput): [string, TaskArrays][] {
 }
 
 function isMatrix(x: unknown): x is Matrix {
-  return typeof x === 'object' && x !== null && 'data' in x && 'rows' in x && 'cols' in x && (x as Matrix).data instanceof Float64Array;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'data' in x &&
+    'rows' in x &&
+    'cols' in x &&
+    (x as Matrix).data instanceof Float64Array
+  );
 }
 
 export function checkFeatureNames(names: unknown, p: number | undefined): readonly string[] {
@@ -115,7 +122,11 @@ function nonFinite(task: string, row: number, column: string, value: number): Va
     column,
     expected: 'a finite number',
     received: String(value),
-    fix: ['Replace or remove it before building the dataset (readCsv and fromLongTable offer ', opt('missing', 'drop-rows'), ' or "mean-impute")'],
+    fix: [
+      'Replace or remove it before building the dataset (readCsv and fromLongTable offer ',
+      opt('missing', 'drop-rows'),
+      ' or "mean-impute")',
+    ],
   });
 }
 
@@ -124,15 +135,27 @@ function nonFinite(task: string, row: number, column: string, value: number): Va
  * record orders integer-like keys first, as JavaScript does: pass a Map or a list to choose).
  * Rows in error messages are 1-based within the task.
  */
-export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOptions = {}): MultiTaskDataset {
+export function fromTaskArrays(
+  input: TaskArraysInput,
+  options: TaskArraysOptions = {},
+): MultiTaskDataset {
   const list = entries(input);
   if (list.length === 0) {
-    throw new ValidationError('No tasks', { expected: 'at least one task', received: 'an empty collection', fix: 'Pass { taskName: { X, y } }' });
+    throw new ValidationError('No tasks', {
+      expected: 'at least one task',
+      received: 'an empty collection',
+      fix: 'Pass { taskName: { X, y } }',
+    });
   }
   const explicitDtype = checkDtype(options.dtype);
-  let p: number | undefined = options.featureNames === undefined ? undefined : options.featureNames.length;
-  let featureNames = options.featureNames === undefined ? undefined : checkFeatureNames(options.featureNames, undefined);
-  const dtype: Dtype = explicitDtype ?? (list.every(([, t]) => t?.X instanceof Float32Array) ? 'float32' : 'float64');
+  let p: number | undefined =
+    options.featureNames === undefined ? undefined : options.featureNames.length;
+  let featureNames =
+    options.featureNames === undefined
+      ? undefined
+      : checkFeatureNames(options.featureNames, undefined);
+  const dtype: Dtype =
+    explicitDtype ?? (list.every(([, t]) => t?.X instanceof Float32Array) ? 'float32' : 'float64');
   const copy = options.copy ?? false;
   const names: string[] = [];
   const Xs: FloatArray[] = [];
@@ -140,30 +163,60 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
   const seen = new Set<string>();
   for (const [name, t] of list) {
     if (typeof name !== 'string' || name === '') {
-      throw new ValidationError('Missing task name', { expected: 'a non-empty task name', received: describeReceived(name), fix: 'Name every task' });
+      throw new ValidationError('Missing task name', {
+        expected: 'a non-empty task name',
+        received: describeReceived(name),
+        fix: 'Name every task',
+      });
     }
     if (seen.has(name)) {
-      throw new ValidationError('Duplicated task name', { task: name, expected: 'each task once', received: `${JSON.stringify(name)} twice`, fix: 'Merge the two tasks or rename one' });
+      throw new ValidationError('Duplicated task name', {
+        task: name,
+        expected: 'each task once',
+        received: `${JSON.stringify(name)} twice`,
+        fix: 'Merge the two tasks or rename one',
+      });
     }
     seen.add(name);
     if (typeof t !== 'object' || t === null || t.X === undefined || t.y === undefined) {
-      throw new ValidationError('Invalid task arrays', { task: name, expected: 'an object { X, y }', received: describeReceived(t) });
+      throw new ValidationError('Invalid task arrays', {
+        task: name,
+        expected: 'an object { X, y }',
+        received: describeReceived(t),
+      });
     }
     // y.
     const yIn = t.y;
     if (!(yIn instanceof Float64Array || yIn instanceof Float32Array || Array.isArray(yIn))) {
-      throw new ValidationError('Invalid target array', { task: name, column: 'y', expected: 'a Float64Array, Float32Array or array of numbers', received: describeReceived(yIn) });
+      throw new ValidationError('Invalid target array', {
+        task: name,
+        column: 'y',
+        expected: 'a Float64Array, Float32Array or array of numbers',
+        received: describeReceived(yIn),
+      });
     }
     const n = yIn.length;
     if (n === 0) {
-      throw new ValidationError('Empty task', { task: name, expected: 'at least one row in every task', received: '0 rows', fix: 'Remove the task or add its rows' });
+      throw new ValidationError('Empty task', {
+        task: name,
+        expected: 'at least one row in every task',
+        received: '0 rows',
+        fix: 'Remove the task or add its rows',
+      });
     }
-    const y = yIn instanceof Float64Array && !copy ? yIn : Float64Array.from(yIn as ArrayLike<number>);
+    const y =
+      yIn instanceof Float64Array && !copy ? yIn : Float64Array.from(yIn as ArrayLike<number>);
     for (let i = 0; i < n; i++) {
       const v = y[i] as number;
       if (!Number.isFinite(v)) {
         if (typeof (yIn as ArrayLike<unknown>)[i] !== 'number') {
-          throw new ValidationError('Non-numeric target', { task: name, row: i + 1, column: options.target ?? 'y', expected: 'a number', received: describeReceived((yIn as ArrayLike<unknown>)[i]) });
+          throw new ValidationError('Non-numeric target', {
+            task: name,
+            row: i + 1,
+            column: options.target ?? 'y',
+            expected: 'a number',
+            received: describeReceived((yIn as ArrayLike<unknown>)[i]),
+          });
         }
         throw nonFinite(name, i + 1, options.target ?? 'y', v);
       }
@@ -175,7 +228,11 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
       const data = isMatrix(xIn) ? xIn.data : xIn;
       if (isMatrix(xIn)) {
         if (xIn.rows !== n) {
-          throw new ValidationError('X and y disagree on the number of rows', { task: name, expected: `${n} rows (the length of y)`, received: `${xIn.rows} rows` });
+          throw new ValidationError('X and y disagree on the number of rows', {
+            task: name,
+            expected: `${n} rows (the length of y)`,
+            received: `${xIn.rows} rows`,
+          });
         }
         p ??= xIn.cols;
         if (xIn.cols !== p) throw featureCountError(name, p, xIn.cols);
@@ -186,7 +243,11 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
               task: name,
               expected: `n×p entries with n = ${n} (the length of y)`,
               received: `${data.length} entries, not a multiple of ${n}`,
-              fix: ['Pass X row-major with one row per entry of y, or pass ', opt('featureNames'), ' to fix p'],
+              fix: [
+                'Pass X row-major with one row per entry of y, or pass ',
+                opt('featureNames'),
+                ' to fix p',
+              ],
             });
           }
           p = data.length / n;
@@ -217,16 +278,31 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
               fix: ['Use ', opt('dtype', 'float64'), ', or rescale the feature'],
             });
           }
-          throw nonFinite(name, Math.floor(i / P) + 1, featureNames?.[i % P] ?? `x${(i % P) + 1}`, v);
+          throw nonFinite(
+            name,
+            Math.floor(i / P) + 1,
+            featureNames?.[i % P] ?? `x${(i % P) + 1}`,
+            v,
+          );
         }
       }
     } else if (Array.isArray(xIn)) {
       if (xIn.length !== n) {
-        throw new ValidationError('X and y disagree on the number of rows', { task: name, expected: `${n} rows (the length of y)`, received: `${xIn.length} rows` });
+        throw new ValidationError('X and y disagree on the number of rows', {
+          task: name,
+          expected: `${n} rows (the length of y)`,
+          received: `${xIn.length} rows`,
+        });
       }
       const first = xIn[0];
       if (!Array.isArray(first)) {
-        throw new ValidationError('Invalid feature rows', { task: name, row: 1, expected: 'an array of p numbers per row', received: describeReceived(first), fix: 'Pass X as an array of rows, or as a row-major Float64Array' });
+        throw new ValidationError('Invalid feature rows', {
+          task: name,
+          row: 1,
+          expected: 'an array of p numbers per row',
+          received: describeReceived(first),
+          fix: 'Pass X as an array of rows, or as a row-major Float64Array',
+        });
       }
       p ??= first.length;
       const P = p;
@@ -246,12 +322,30 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
           const v = row[j];
           const col = featureNames?.[j] ?? `x${j + 1}`;
           if (typeof v !== 'number') {
-            throw new ValidationError('Non-numeric value', { task: name, row: i + 1, column: col, expected: 'a number', received: describeReceived(v), fix: ['Convert the value to a number; categorical data goes through fromLongTable (text columns are categorical, or list them in ', opt('categorical'), ')'] });
+            throw new ValidationError('Non-numeric value', {
+              task: name,
+              row: i + 1,
+              column: col,
+              expected: 'a number',
+              received: describeReceived(v),
+              fix: [
+                'Convert the value to a number; categorical data goes through fromLongTable (text columns are categorical, or list them in ',
+                opt('categorical'),
+                ')',
+              ],
+            });
           }
           if (!Number.isFinite(v)) throw nonFinite(name, i + 1, col, v);
           X[i * P + j] = v;
           if (dtype === 'float32' && !Number.isFinite(X[i * P + j] as number)) {
-            throw new ValidationError('Value too large for float32', { task: name, row: i + 1, column: col, expected: ['a magnitude below 3.4e38 (', opt('dtype', 'float32'), ')'], received: String(v), fix: ['Use ', opt('dtype', 'float64'), ', or rescale the feature'] });
+            throw new ValidationError('Value too large for float32', {
+              task: name,
+              row: i + 1,
+              column: col,
+              expected: ['a magnitude below 3.4e38 (', opt('dtype', 'float32'), ')'],
+              received: String(v),
+              fix: ['Use ', opt('dtype', 'float64'), ', or rescale the feature'],
+            });
           }
         }
       }
@@ -263,7 +357,11 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
       });
     }
     if (p === 0) {
-      throw new ValidationError('No features', { task: name, expected: 'at least one feature column', received: '0 columns' });
+      throw new ValidationError('No features', {
+        task: name,
+        expected: 'at least one feature column',
+        received: '0 columns',
+      });
     }
     names.push(name);
     Xs.push(X);
@@ -272,7 +370,8 @@ export function fromTaskArrays(input: TaskArraysInput, options: TaskArraysOption
   const P = p as number;
   featureNames = featureNames ?? Array.from({ length: P }, (_, j) => `x${j + 1}`);
   checkFeatureNames(featureNames, P);
-  if ((options.constantTarget ?? 'allow') === 'error') checkConstantTargets(names, ys, options.target ?? 'y');
+  if ((options.constantTarget ?? 'allow') === 'error')
+    checkConstantTargets(names, ys, options.target ?? 'y');
   const encoding = new Encoding({
     taskColumn: options.taskColumn ?? 'task',
     target: options.target ?? 'y',

@@ -52,7 +52,10 @@ export async function nodeAsciiDecoder(): Promise<AsciiDecoder | undefined> {
   try {
     const { Buffer, isAscii } = await import('node:buffer');
     if (typeof isAscii !== 'function') return undefined;
-    return { isAscii, latin1: (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1') };
+    return {
+      isAscii,
+      latin1: (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1'),
+    };
   } catch {
     return undefined;
   }
@@ -79,14 +82,21 @@ export function firstInvalidUtf8(b: Uint8Array): number {
       i++;
       continue;
     }
-    const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    const need =
+      c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
     if (need === 0) return i;
     for (let k = 1; k <= need; k++) {
       if (i + k >= n) return -1;
       if (((b[i + k] as number) & 0xc0) !== 0x80) return i;
     }
     const d = b[i + 1] as number;
-    if ((c === 0xe0 && d < 0xa0) || (c === 0xed && d > 0x9f) || (c === 0xf0 && d < 0x90) || (c === 0xf4 && d > 0x8f)) return i;
+    if (
+      (c === 0xe0 && d < 0xa0) ||
+      (c === 0xed && d > 0x9f) ||
+      (c === 0xf0 && d < 0x90) ||
+      (c === 0xf4 && d > 0x8f)
+    )
+      return i;
     i += need + 1;
   }
   return -1;
@@ -129,7 +139,11 @@ class Utf8Checker {
       if (what !== undefined) throw notTextError(this.source, what);
     }
     const nul = bytes.indexOf(0);
-    if (nul >= 0) throw notTextError(this.source, `a NUL byte at byte ${this.offset + nul + 1}, which text never contains`);
+    if (nul >= 0)
+      throw notTextError(
+        this.source,
+        `a NUL byte at byte ${this.offset + nul + 1}, which text never contains`,
+      );
     // All-ASCII bytes with no character pending from the previous chunk: a byte is a character.
     if (this.fast !== undefined && this.tail.length === 0 && this.fast.isAscii(bytes)) {
       this.offset += bytes.length;
@@ -162,7 +176,11 @@ class Utf8Checker {
    */
   private invalidError(joined: Uint8Array): Error {
     const at = firstInvalidUtf8(joined);
-    if (at < 0) return notTextError(this.source, `bytes that are not valid UTF-8 in bytes ${this.offset + 1}–${this.offset + joined.length - this.tail.length}`);
+    if (at < 0)
+      return notTextError(
+        this.source,
+        `bytes that are not valid UTF-8 in bytes ${this.offset + 1}–${this.offset + joined.length - this.tail.length}`,
+      );
     // The tail's bytes were counted in the offset and lines of the previous chunk.
     const line = this.lines - countLineFeeds(this.tail) + countLineFeeds(joined, at) + 1;
     const lineStart = joined.lastIndexOf(10, at - 1);
@@ -177,23 +195,35 @@ class Utf8Checker {
       if (c >= 0x80) high++;
       else if (c < 0x20 && c !== 9 && c !== 10 && c !== 13) control++;
     }
-    if (control > 0 || high > 0.3 * sample.length) return notTextError(this.source, `${where}, among bytes that look like binary data`);
-    return new ValidationError(`${this.source} is not text`, { expected: 'UTF-8 text', received: where, fix: LATIN1_FIX });
+    if (control > 0 || high > 0.3 * sample.length)
+      return notTextError(this.source, `${where}, among bytes that look like binary data`);
+    return new ValidationError(`${this.source} is not text`, {
+      expected: 'UTF-8 text',
+      received: where,
+      fix: LATIN1_FIX,
+    });
   }
 
   end(): string {
     const text = this.decoder.decode();
-    if (this.tail.length > 0) throw notTextError(this.source, 'a truncated UTF-8 character at the end');
+    if (this.tail.length > 0)
+      throw notTextError(this.source, 'a truncated UTF-8 character at the end');
     return text;
   }
 }
 
 function checkString(s: string, source: string, offset: number): void {
   const nul = s.indexOf('\u0000');
-  if (nul >= 0) throw notTextError(source, `a NUL character at character ${offset + nul + 1}, which text never contains`);
+  if (nul >= 0)
+    throw notTextError(
+      source,
+      `a NUL character at character ${offset + nul + 1}, which text never contains`,
+    );
 }
 
-async function* fromReader(reader: ReadableStreamDefaultReader<Uint8Array | string>): AsyncGenerator<Uint8Array | string> {
+async function* fromReader(
+  reader: ReadableStreamDefaultReader<Uint8Array | string>,
+): AsyncGenerator<Uint8Array | string> {
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -205,18 +235,24 @@ async function* fromReader(reader: ReadableStreamDefaultReader<Uint8Array | stri
   }
 }
 
-function byteChunks(input: TextInput): AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> {
+function byteChunks(
+  input: TextInput,
+): AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> {
   if (input instanceof ArrayBuffer) input = new Uint8Array(input);
   if (input instanceof Uint8Array) {
     const bytes = input;
     return (function* () {
-      for (let i = 0; i < bytes.length; i += CHUNK) yield bytes.subarray(i, Math.min(bytes.length, i + CHUNK));
+      for (let i = 0; i < bytes.length; i += CHUNK)
+        yield bytes.subarray(i, Math.min(bytes.length, i + CHUNK));
     })();
   }
-  if (typeof Blob !== 'undefined' && input instanceof Blob) return fromReader(input.stream().getReader());
+  if (typeof Blob !== 'undefined' && input instanceof Blob)
+    return fromReader(input.stream().getReader());
   if (typeof input === 'object' && input !== null) {
-    if (typeof (input as ReadableStream).getReader === 'function') return fromReader((input as ReadableStream<Uint8Array | string>).getReader());
-    if (typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return input as AsyncIterable<Uint8Array | string>;
+    if (typeof (input as ReadableStream).getReader === 'function')
+      return fromReader((input as ReadableStream<Uint8Array | string>).getReader());
+    if (typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
+      return input as AsyncIterable<Uint8Array | string>;
   }
   throw new ValidationError('Invalid text input', {
     expected: 'a string, Uint8Array, ArrayBuffer, Blob, ReadableStream or async iterable of chunks',
@@ -226,7 +262,11 @@ function byteChunks(input: TextInput): AsyncIterable<Uint8Array | string> | Iter
 }
 
 /** The input as text chunks, BOM removed, after checking that it is text. */
-export async function* textChunks(input: TextInput, source: string, fast?: AsciiDecoder): AsyncGenerator<string> {
+export async function* textChunks(
+  input: TextInput,
+  source: string,
+  fast?: AsciiDecoder,
+): AsyncGenerator<string> {
   if (typeof input === 'string') {
     const s = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
     for (let i = 0; i < s.length; i += CHUNK) {

@@ -52,7 +52,11 @@ function columnsTable(columns: Readonly<Record<string, ArrayLike<unknown>>>): Va
   let numRows = -1;
   names.forEach((name, j) => {
     const a = arrays[j];
-    if (a === null || typeof a !== 'object' || typeof (a as ArrayLike<unknown>).length !== 'number') {
+    if (
+      a === null ||
+      typeof a !== 'object' ||
+      typeof (a as ArrayLike<unknown>).length !== 'number'
+    ) {
       throw new ValidationError('Invalid table column', {
         column: name,
         expected: 'an array or typed array of cells',
@@ -70,7 +74,11 @@ function columnsTable(columns: Readonly<Record<string, ArrayLike<unknown>>>): Va
       });
     }
   });
-  return { columnNames: names, numRows: Math.max(0, numRows), value: (row, col) => (arrays[col] as ArrayLike<unknown>)[row] };
+  return {
+    columnNames: names,
+    numRows: Math.max(0, numRows),
+    value: (row, col) => (arrays[col] as ArrayLike<unknown>)[row],
+  };
 }
 
 /** Reads a table given as records or as columns. */

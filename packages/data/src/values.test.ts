@@ -1,6 +1,14 @@
 import { Random } from '@hetmtl/tensor';
 import { describe, expect, it } from 'vitest';
-import { closestName, compareLabels, fastDecimal, naSet, parseNumber, valueToLabel, valueToNumber } from './values.js';
+import {
+  closestName,
+  compareLabels,
+  fastDecimal,
+  naSet,
+  parseNumber,
+  valueToLabel,
+  valueToNumber,
+} from './values.js';
 
 describe('fastDecimal (oracle: Number)', () => {
   it('equals Number() on plain decimals, bit for bit', () => {
@@ -19,7 +27,20 @@ describe('fastDecimal (oracle: Number)', () => {
   });
 
   it('leaves everything else to the careful path', () => {
-    for (const s of ['', '-', '.', '1e5', ' 1', '1 ', '0x10', '1.2.3', '12345678901234567', 'NaN', 'Infinity', '+']) {
+    for (const s of [
+      '',
+      '-',
+      '.',
+      '1e5',
+      ' 1',
+      '1 ',
+      '0x10',
+      '1.2.3',
+      '12345678901234567',
+      'NaN',
+      'Infinity',
+      '+',
+    ]) {
       expect(Number.isNaN(fastDecimal(s))).toBe(true);
     }
     expect(fastDecimal('+3.25')).toBe(3.25);

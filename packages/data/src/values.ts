@@ -13,7 +13,15 @@ export type FloatArray = Float64Array | Float32Array;
  * Strings read as a missing value by default (exact match after trimming spaces, case as listed):
  * what R, pandas, SAS/Stata (".") and JSON exports write for a missing cell.
  */
-export const DEFAULT_NA_VALUES: readonly string[] = Object.freeze(['', 'NA', 'N/A', 'NaN', '.', 'null', 'NULL']);
+export const DEFAULT_NA_VALUES: readonly string[] = Object.freeze([
+  '',
+  'NA',
+  'N/A',
+  'NaN',
+  '.',
+  'null',
+  'NULL',
+]);
 
 export const MISSING_POLICIES: readonly MissingPolicy[] = ['error', 'drop-rows', 'mean-impute'];
 
@@ -52,7 +60,10 @@ export function naSet(values: readonly string[] = DEFAULT_NA_VALUES): NaSet {
 const NAN_RE = /^[-+]?nan$/i;
 const INF_RE = /^[-+]?(inf|infinity)$/i;
 
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+  1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
 /**
  * The value of a plain decimal `[+-]digits[.digits]` with at most 15 significant digits and at
@@ -123,7 +134,8 @@ export function parseNumber(s: string, na: NaSet): number | BadValue {
 export function valueToNumber(value: unknown, na: NaSet): number | BadValue {
   switch (typeof value) {
     case 'number':
-      if (Number.isFinite(value)) return na.numeric && na.set.has(String(value)) ? 'missing' : value;
+      if (Number.isFinite(value))
+        return na.numeric && na.set.has(String(value)) ? 'missing' : value;
       // A NaN number is missing when "NaN" is a missing-value marker (the default), as the text is.
       if (Number.isNaN(value)) return na.set.has('NaN') ? 'missing' : 'nan';
       return 'infinite';
@@ -159,7 +171,8 @@ export function valueToLabel(value: unknown, na: NaSet): string | undefined | nu
 
 /** How a received cell is shown in an error message. */
 export function showCell(value: unknown): string {
-  if (typeof value === 'string') return value === '' ? 'an empty cell ("")' : describeReceived(value);
+  if (typeof value === 'string')
+    return value === '' ? 'an empty cell ("")' : describeReceived(value);
   if (value === undefined) return 'no value (the field is absent)';
   if (value === null) return 'null';
   return describeReceived(value);
@@ -180,7 +193,12 @@ const MISSING_FIX = [
 ];
 
 /** The error for a cell that is not a usable number. */
-export function badNumberError(kind: BadValue, value: unknown, where: Where, isTarget = false): ValidationError {
+export function badNumberError(
+  kind: BadValue,
+  value: unknown,
+  where: Where,
+  isTarget = false,
+): ValidationError {
   const received = showCell(value);
   switch (kind) {
     case 'missing':
@@ -188,7 +206,9 @@ export function badNumberError(kind: BadValue, value: unknown, where: Where, isT
         ...where,
         expected: 'a number (missing values are an error by default)',
         received,
-        fix: isTarget ? ['Fill it in, or pass ', opt('missing', 'drop-rows'), ' to drop rows without a target'] : MISSING_FIX,
+        fix: isTarget
+          ? ['Fill it in, or pass ', opt('missing', 'drop-rows'), ' to drop rows without a target']
+          : MISSING_FIX,
       });
     case 'nan':
     case 'infinite':
@@ -212,7 +232,11 @@ export function badNumberError(kind: BadValue, value: unknown, where: Where, isT
         received,
         fix: isTarget
           ? 'Correct the value; the target must be numeric (recode a yes/no target as 1/0)'
-          : ['Correct the value, or list the column in ', opt('categorical'), ' if it holds categories'],
+          : [
+              'Correct the value, or list the column in ',
+              opt('categorical'),
+              ' if it holds categories',
+            ],
       });
   }
 }
@@ -225,7 +249,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= m; i++) {
     const cur = [i];
     for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = Math.min(
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     prev = cur;
   }
@@ -288,7 +316,13 @@ export function checkDtype(dtype: unknown): Dtype | undefined {
       column: 'dtype',
       expected: '"float64" or "float32"',
       received: describeReceived(dtype),
-      fix: ['Pass ', opt('dtype', 'float64'), ' (the default) or ', opt('dtype', 'float32'), ' (half the memory)'],
+      fix: [
+        'Pass ',
+        opt('dtype', 'float64'),
+        ' (the default) or ',
+        opt('dtype', 'float32'),
+        ' (half the memory)',
+      ],
     });
   }
   return dtype;

@@ -31,7 +31,13 @@ function makeData(R, seed) {
 
 function batchedSetup(data, seed) {
   const R = data.counts.length;
-  const enc = buildEncoder(SPEC, { inputDim: P, outputDim: K, rng: new Random(seed), tasks: R, name: 'specific' });
+  const enc = buildEncoder(SPEC, {
+    inputDim: P,
+    outputDim: K,
+    rng: new Random(seed),
+    tasks: R,
+    name: 'specific',
+  });
   const { x, mask, nMax } = padTasks(data.X, P);
   const yPadded = new Float32Array(R * nMax * K);
   data.Y.forEach((y, r) => yPadded.set(y, r * nMax * K));
@@ -39,7 +45,10 @@ function batchedSetup(data, seed) {
   const vars = Object.values(enc.variables);
   const step = () =>
     tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => tf.div(tf.sum(tf.mul(tf.squaredDifference(enc.forward(x), y), mask)), data.N), vars);
+      const { value, grads } = tf.variableGrads(
+        () => tf.div(tf.sum(tf.mul(tf.squaredDifference(enc.forward(x), y), mask)), data.N),
+        vars,
+      );
       grads[vars[0].name].dataSync();
       return value.dataSync()[0];
     });
@@ -55,13 +64,22 @@ function batchedSetup(data, seed) {
 function loopSetup(data, seed) {
   const rng = new Random(seed);
   // Task r from the r-th child of the seed: the same weights as the batched encoder.
-  const encs = data.counts.map(() => buildEncoder(SPEC, { inputDim: P, outputDim: K, rng: rng.child(), name: 'specific' }));
+  const encs = data.counts.map(() =>
+    buildEncoder(SPEC, { inputDim: P, outputDim: K, rng: rng.child(), name: 'specific' }),
+  );
   const xs = data.X.map((x, r) => tf.tensor2d(Float32Array.from(x), [data.counts[r], P]));
   const ys = data.Y.map((y, r) => tf.tensor2d(Float32Array.from(y), [data.counts[r], K]));
   const vars = encs.flatMap((e) => Object.values(e.variables));
   const step = () =>
     tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => tf.div(tf.addN(encs.map((e, r) => tf.sum(tf.squaredDifference(e.forward(xs[r]), ys[r])))), data.N), vars);
+      const { value, grads } = tf.variableGrads(
+        () =>
+          tf.div(
+            tf.addN(encs.map((e, r) => tf.sum(tf.squaredDifference(e.forward(xs[r]), ys[r])))),
+            data.N,
+          ),
+        vars,
+      );
       grads[vars[0].name].dataSync();
       return value.dataSync()[0];
     });
@@ -113,7 +131,8 @@ for (const { backend, plugin, tasks } of PLAN) {
     const [batched, loop] = timeInterleaved(b, l);
     b.dispose();
     l.dispose();
-    if (tf.memory().numTensors !== tensorsBefore) throw new Error(`leaked ${tf.memory().numTensors - tensorsBefore} tensors`);
+    if (tf.memory().numTensors !== tensorsBefore)
+      throw new Error(`leaked ${tf.memory().numTensors - tensorsBefore} tensors`);
     const row = {
       backend: `${backend}${info.simd ? ' (SIMD)' : ''}`,
       R,
@@ -124,16 +143,38 @@ for (const { backend, plugin, tasks } of PLAN) {
       lossDiff: Math.abs(batched.loss - loop.loss) / Math.abs(loop.loss),
     };
     rows.push(row);
-    console.error(`  ${row.backend} R=${R}: batched ${row.batched.toFixed(2)} ms (${batched.steps} steps), loop ${row.loop.toFixed(2)} ms (${loop.steps} steps)`);
+    console.error(
+      `  ${row.backend} R=${R}: batched ${row.batched.toFixed(2)} ms (${batched.steps} steps), loop ${row.loop.toFixed(2)} ms (${loop.steps} steps)`,
+    );
   }
 }
 
-const header = ['backend', 'R', 'rows N', 'batched ms/step', 'loop ms/step', 'loop / batched', 'loss rel. diff'];
-const body = rows.map((r) => [r.backend, String(r.R), String(r.N), r.batched.toFixed(2), r.loop.toFixed(2), `${r.speedup.toFixed(1)}×`, r.lossDiff.toExponential(1)]);
+const header = [
+  'backend',
+  'R',
+  'rows N',
+  'batched ms/step',
+  'loop ms/step',
+  'loop / batched',
+  'loss rel. diff',
+];
+const body = rows.map((r) => [
+  r.backend,
+  String(r.R),
+  String(r.N),
+  r.batched.toFixed(2),
+  r.loop.toFixed(2),
+  `${r.speedup.toFixed(1)}×`,
+  r.lossDiff.toExponential(1),
+]);
 const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-console.log(`\nmlp task-specific encoder (p = ${P}, hidden [16], elu, K = ${K}, n_r in 80..120): forward + gradient of a masked squared loss`);
-console.log(`Node ${process.version}, ${process.platform}/${process.arch}; median ms/step over 7 interleaved rounds\n`);
+console.log(
+  `\nmlp task-specific encoder (p = ${P}, hidden [16], elu, K = ${K}, n_r in 80..120): forward + gradient of a masked squared loss`,
+);
+console.log(
+  `Node ${process.version}, ${process.platform}/${process.arch}; median ms/step over 7 interleaved rounds\n`,
+);
 console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const b of body) console.log(line(b));

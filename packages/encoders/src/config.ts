@@ -4,11 +4,16 @@ import { describeReceived, ValidationError } from '@hetmtl/tensor';
  * The config object of an encoder: `undefined` means `{}`; anything but a plain object, or an
  * unknown key (a typo such as `hiden`), is a ValidationError that lists the keys the kind accepts.
  */
-export function configObject(config: unknown, kind: string, keys: readonly string[]): Record<string, unknown> {
+export function configObject(
+  config: unknown,
+  kind: string,
+  keys: readonly string[],
+): Record<string, unknown> {
   if (config === undefined || config === null) return {};
   if (typeof config !== 'object' || Array.isArray(config)) {
     throw new ValidationError(`Invalid config for encoder "${kind}"`, {
-      expected: keys.length > 0 ? `an object with optional keys ${keys.join(', ')}` : 'an empty object',
+      expected:
+        keys.length > 0 ? `an object with optional keys ${keys.join(', ')}` : 'an empty object',
       received: describeReceived(config),
     });
   }
@@ -28,16 +33,31 @@ export function configObject(config: unknown, kind: string, keys: readonly strin
 }
 
 /** A boolean option with a default. */
-export function booleanOption(value: unknown, kind: string, key: string, fallback: boolean): boolean {
+export function booleanOption(
+  value: unknown,
+  kind: string,
+  key: string,
+  fallback: boolean,
+): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') {
-    throw new ValidationError(`Invalid option "${key}" for encoder "${kind}"`, { expected: 'true or false', received: describeReceived(value) });
+    throw new ValidationError(`Invalid option "${key}" for encoder "${kind}"`, {
+      expected: 'true or false',
+      received: describeReceived(value),
+    });
   }
   return value;
 }
 
 /** A finite number option above `min` (exclusive) with a default. */
-export function numberOption(value: unknown, kind: string, key: string, fallback: number, min = Number.NEGATIVE_INFINITY, meaning = ''): number {
+export function numberOption(
+  value: unknown,
+  kind: string,
+  key: string,
+  fallback: number,
+  min = Number.NEGATIVE_INFINITY,
+  meaning = '',
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || !(value > min)) {
     throw new ValidationError(`Invalid option "${key}" for encoder "${kind}"`, {

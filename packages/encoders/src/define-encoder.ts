@@ -27,8 +27,14 @@ export interface DefineEncoderOptions {
  *
  * or a full {@link EncoderDefinition} with its own `build` (the plugin then owns its variables).
  */
-export function defineEncoder<C>(plugin: EncoderPlugin<C> | EncoderDefinition<C>, options: DefineEncoderOptions = {}): EncoderFactory<C> {
-  const def = 'apply' in plugin && !('build' in plugin) ? pluginDefinition(plugin) : (plugin as EncoderDefinition<C>);
+export function defineEncoder<C>(
+  plugin: EncoderPlugin<C> | EncoderDefinition<C>,
+  options: DefineEncoderOptions = {},
+): EncoderFactory<C> {
+  const def =
+    'apply' in plugin && !('build' in plugin)
+      ? pluginDefinition(plugin)
+      : (plugin as EncoderDefinition<C>);
   validateDefinition(def);
   (options.registry ?? encoderRegistry).register(def, { replace: options.replace ?? false });
   return specFactory(def);

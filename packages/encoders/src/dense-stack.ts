@@ -21,20 +21,30 @@ const activate = (h: tf.Tensor, activation: Activation): tf.Tensor =>
  * W_l is [fanIn, fanOut] (He normal before elu/relu, Glorot normal before tanh and for the output
  * layer), b_l is a zero row of width fanOut. Only the W_l draw from the generator, in layer order.
  */
-export function denseStackParams(o: DenseStackOptions, { inputDim, outputDim }: EncoderDims): Record<string, ParamDeclaration> {
+export function denseStackParams(
+  o: DenseStackOptions,
+  { inputDim, outputDim }: EncoderDims,
+): Record<string, ParamDeclaration> {
   const sizes = [inputDim, ...o.hidden, outputDim];
   const depth = sizes.length - 1;
   const hiddenInit: Initializer = o.activation === 'tanh' ? 'glorot-normal' : 'he-normal';
   const params: Record<string, ParamDeclaration> = {};
   for (let l = 0; l < depth; l++) {
-    params[`w${l}`] = { shape: [sizes[l] as number, sizes[l + 1] as number], init: l < depth - 1 ? hiddenInit : 'glorot-normal' };
+    params[`w${l}`] = {
+      shape: [sizes[l] as number, sizes[l + 1] as number],
+      init: l < depth - 1 ? hiddenInit : 'glorot-normal',
+    };
     if (o.bias) params[`b${l}`] = { shape: [sizes[l + 1] as number], init: 'zeros', row: true };
   }
   return params;
 }
 
 /** [T, n, p] → [T, n, K]: one batched matMul per layer, whatever T is. */
-export function denseStackApply(o: DenseStackOptions, params: EncoderParams, x: tf.Tensor): tf.Tensor {
+export function denseStackApply(
+  o: DenseStackOptions,
+  params: EncoderParams,
+  x: tf.Tensor,
+): tf.Tensor {
   const depth = o.hidden.length + 1;
   let h = x;
   for (let l = 0; l < depth; l++) {

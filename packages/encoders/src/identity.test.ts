@@ -31,7 +31,9 @@ describe('identity encoder', () => {
 
   it('batched: [R, n, p] → [R, n, p]', () => {
     const e = buildEncoder(identity(), { inputDim: 2, outputDim: 2, rng: new Random(1), tasks: 2 });
-    const values = tf.tidy(() => Array.from(e.forward(tf.tensor3d([1, 2, 3, 4], [2, 1, 2])).dataSync()));
+    const values = tf.tidy(() =>
+      Array.from(e.forward(tf.tensor3d([1, 2, 3, 4], [2, 1, 2])).dataSync()),
+    );
     expect(values).toEqual([1, 2, 3, 4]);
     e.dispose();
   });
@@ -44,16 +46,22 @@ describe('identity encoder', () => {
       error = e;
     }
     expect(ValidationError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/expected outputDim = inputDim = 3, received outputDim 2.*linear\(\) or mlp\(\)/);
+    expect((error as Error).message).toMatch(
+      /expected outputDim = inputDim = 3, received outputDim 2.*linear\(\) or mlp\(\)/,
+    );
     expect(encoderRegistry.fixedOutputDim(identity(), 7)).toBe(7);
   });
 
   it('takes no options, and setWeights accepts only {}', () => {
     expect(identity()).toEqual({ kind: 'identity', specVersion: 1, config: {} });
-    expect(() => identity({ scale: 2 } as never)).toThrow(/Unknown option "scale" for encoder "identity": expected no options/);
+    expect(() => identity({ scale: 2 } as never)).toThrow(
+      /Unknown option "scale" for encoder "identity": expected no options/,
+    );
     const e = buildEncoder(identity(), { inputDim: 1, outputDim: 1, rng: new Random(1) });
     e.setWeights({});
-    expect(() => e.setWeights({ w: { shape: [1], values: [1] } })).toThrow(/Unknown weight "w".*expected no weights/);
+    expect(() => e.setWeights({ w: { shape: [1], values: [1] } })).toThrow(
+      /Unknown weight "w".*expected no weights/,
+    );
     e.dispose();
   });
 });

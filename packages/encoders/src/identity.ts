@@ -11,17 +11,18 @@ export type IdentityConfig = Record<string, never>;
  * shared encoder and K1 = 0 the model is a linear multi-task model. Building it with an output
  * dimension other than the input dimension is a ValidationError (its trait `fixedOutputDim`).
  */
-export const identityDefinition: EncoderDefinition<IdentityConfig> = pluginDefinition<IdentityConfig>({
-  kind: 'identity',
-  specVersion: 1,
-  normalizeConfig(config: unknown): IdentityConfig {
-    configObject(config, 'identity', []);
-    return {};
-  },
-  params: () => ({}),
-  apply: (_config, _params, x) => x,
-  traits: { fixedOutputDim: (_config, inputDim) => inputDim },
-});
+export const identityDefinition: EncoderDefinition<IdentityConfig> =
+  pluginDefinition<IdentityConfig>({
+    kind: 'identity',
+    specVersion: 1,
+    normalizeConfig(config: unknown): IdentityConfig {
+      configObject(config, 'identity', []);
+      return {};
+    },
+    params: () => ({}),
+    apply: (_config, _params, x) => x,
+    traits: { fixedOutputDim: (_config, inputDim) => inputDim },
+  });
 
 /** The spec of the identity encoder g(x) = x. */
 export const identity = specFactory(identityDefinition);

@@ -16,6 +16,11 @@ export function initialScale(init: Initializer, fanIn: number, fanOut: number): 
 }
 
 /** A fanIn × fanOut weight matrix (row-major) drawn from `rng`. */
-export function initialWeights(rng: Random, init: Initializer, fanIn: number, fanOut: number): Float32Array {
+export function initialWeights(
+  rng: Random,
+  init: Initializer,
+  fanIn: number,
+  fanOut: number,
+): Float32Array {
   return Float32Array.from(rng.normals(fanIn * fanOut, 0, initialScale(init, fanIn, fanOut)));
 }

@@ -24,7 +24,9 @@ describe('linear encoder', () => {
   it('spec: bias defaults to true; unknown options are rejected', () => {
     expect(linear()).toEqual({ kind: 'linear', specVersion: 1, config: { bias: true } });
     expect(linear({ bias: false }).config.bias).toBe(false);
-    expect(() => linear({ hidden: [3] } as never)).toThrow(/Unknown option "hidden" for encoder "linear"/);
+    expect(() => linear({ hidden: [3] } as never)).toThrow(
+      /Unknown option "hidden" for encoder "linear"/,
+    );
   });
 
   it('forward is xW + b (Float64 oracle), variables w0 and b0', () => {
@@ -37,7 +39,9 @@ describe('linear encoder', () => {
     e.setWeights(w);
     const x = exact(rng.normals(n * p));
     const got = tf.tidy(() => e.forward(tf.tensor2d(f32(x), [n, p])).dataSync());
-    expect(maxRelErr(got, dense(x, n, w['shared/w0']!.values, w['shared/b0']!.values, p, K))).toBeLessThan(1e-6);
+    expect(
+      maxRelErr(got, dense(x, n, w['shared/w0']!.values, w['shared/b0']!.values, p, K)),
+    ).toBeLessThan(1e-6);
     e.dispose();
   });
 
@@ -65,22 +69,42 @@ describe('linear encoder', () => {
     const check = (W: (r: number) => Float64Array, mean: (r: number) => Float64Array) => {
       const got = tf.tidy(() => e.forward(tf.tensor3d(f32(x), [R, n, p])).dataSync());
       for (let r = 0; r < R; r++) {
-        const xr = x.subarray(r * n * p, (r + 1) * n * p).map((v, i) => v - (mean(r)[i % p] as number));
-        expect(maxRelErr(got.subarray(r * n * K, (r + 1) * n * K), dense(xr, n, W(r), undefined, p, K))).toBeLessThan(1e-5);
+        const xr = x
+          .subarray(r * n * p, (r + 1) * n * p)
+          .map((v, i) => v - (mean(r)[i % p] as number));
+        expect(
+          maxRelErr(got.subarray(r * n * K, (r + 1) * n * K), dense(xr, n, W(r), undefined, p, K)),
+        ).toBeLessThan(1e-5);
       }
     };
     e.setLinearMap!(Ws, means);
-    check((r) => Ws[r]!, (r) => means[r]!);
+    check(
+      (r) => Ws[r]!,
+      (r) => means[r]!,
+    );
     e.setLinearMap!(Ws[1]!, means[2]!);
-    check(() => Ws[1]!, () => means[2]!);
-    expect(() => e.setLinearMap!(Ws.slice(0, 2), means)).toThrow(/wrong number of W.*one array for all tasks or 3/);
-    expect(() => e.setLinearMap!(Ws, [means[0]!, means[1]!, new Float64Array(2)])).toThrow(/wrong mean \(at task 2\)/);
+    check(
+      () => Ws[1]!,
+      () => means[2]!,
+    );
+    expect(() => e.setLinearMap!(Ws.slice(0, 2), means)).toThrow(
+      /wrong number of W.*one array for all tasks or 3/,
+    );
+    expect(() => e.setLinearMap!(Ws, [means[0]!, means[1]!, new Float64Array(2)])).toThrow(
+      /wrong mean \(at task 2\)/,
+    );
     e.dispose();
   });
 
   it('setLinearMap without a bias requires a zero mean', () => {
-    const e = buildEncoder(linear({ bias: false }), { inputDim: 2, outputDim: 1, rng: new Random(1) });
-    expect(() => e.setLinearMap!(new Float64Array([1, 2]), new Float64Array([1, 0]))).toThrow(ValidationError);
+    const e = buildEncoder(linear({ bias: false }), {
+      inputDim: 2,
+      outputDim: 1,
+      rng: new Random(1),
+    });
+    expect(() => e.setLinearMap!(new Float64Array([1, 2]), new Float64Array([1, 0]))).toThrow(
+      ValidationError,
+    );
     e.setLinearMap!(new Float64Array([1, 2]), new Float64Array(2));
     expect(e.getWeights().w0!.values).toEqual([1, 2]);
     e.dispose();
@@ -97,7 +121,9 @@ describe('linearDecoder', () => {
     expect(d.spec).toEqual(linear({ bias: false }));
     const g = exact(rng.normals(n * K));
     const got = tf.tidy(() => d.forward(tf.tensor2d(f32(g), [n, K])).dataSync());
-    expect(maxRelErr(got, dense(g, n, d.getWeights()['decoder.shared/w0']!.values, undefined, K, p))).toBeLessThan(1e-6);
+    expect(
+      maxRelErr(got, dense(g, n, d.getWeights()['decoder.shared/w0']!.values, undefined, K, p)),
+    ).toBeLessThan(1e-6);
     d.dispose();
   });
 

@@ -15,7 +15,8 @@ export type LinearConfig = {
  * W is [R, p, K] and b is [R, 1, K]. Variables `w0` and `b0` (prefixed by the build context's name).
  * Implements `setLinearMap` for the PCA start.
  */
-const stack = (config: LinearConfig) => ({ hidden: [], activation: 'elu', bias: config.bias }) as const;
+const stack = (config: LinearConfig) =>
+  ({ hidden: [], activation: 'elu', bias: config.bias }) as const;
 
 export const linearDefinition: EncoderDefinition<LinearConfig> = pluginDefinition<LinearConfig>({
   kind: 'linear',

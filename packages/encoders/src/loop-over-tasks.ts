@@ -1,6 +1,13 @@
 import { SerializationError, tf, ValidationError } from '@hetmtl/tensor';
 import { checkForwardInput, checkNotDisposed } from './forward-input.js';
-import type { EncoderBuildContext, EncoderDefinition, EncoderInstance, EncoderSpec, EncoderWeights, WeightValues } from './types.js';
+import type {
+  EncoderBuildContext,
+  EncoderDefinition,
+  EncoderInstance,
+  EncoderSpec,
+  EncoderWeights,
+  WeightValues,
+} from './types.js';
 
 /**
  * A batched encoder made of R unbatched instances of a plugin that does not support `ctx.tasks`:
@@ -10,7 +17,12 @@ import type { EncoderBuildContext, EncoderDefinition, EncoderInstance, EncoderSp
  * and `setWeights` follow the stacking convention (each weight gains a leading axis R), so the
  * result is interchangeable with a natively batched encoder.
  */
-export function loopOverTasks<C>(def: EncoderDefinition<C>, config: C, spec: EncoderSpec, ctx: EncoderBuildContext & { readonly tasks: number }): EncoderInstance {
+export function loopOverTasks<C>(
+  def: EncoderDefinition<C>,
+  config: C,
+  spec: EncoderSpec,
+  ctx: EncoderBuildContext & { readonly tasks: number },
+): EncoderInstance {
   const tasks = ctx.tasks;
   const what = `${def.kind} encoder${ctx.name ? ` "${ctx.name}"` : ''} (a loop over ${tasks} tasks)`;
   const instances: EncoderInstance[] = [];
@@ -57,11 +69,18 @@ export function loopOverTasks<C>(def: EncoderDefinition<C>, config: C, spec: Enc
     setWeights(weights: EncoderWeights): void {
       checkNotDisposed(disposed, what);
       if (typeof weights !== 'object' || weights === null) {
-        throw new SerializationError(`Cannot set the weights of the ${what}`, { expected: 'an object mapping weight names to { shape, values }' });
+        throw new SerializationError(`Cannot set the weights of the ${what}`, {
+          expected: 'an object mapping weight names to { shape, values }',
+        });
       }
       const perTask: EncoderWeights[] = instances.map(() => ({}));
       for (const [key, w] of Object.entries(weights)) {
-        if (!Array.isArray(w?.shape) || w.shape[0] !== tasks || w.values?.length === undefined || w.values.length % tasks !== 0) {
+        if (
+          !Array.isArray(w?.shape) ||
+          w.shape[0] !== tasks ||
+          w.values?.length === undefined ||
+          w.values.length % tasks !== 0
+        ) {
           throw new SerializationError(`Weight "${key}" of the ${what} has the wrong shape`, {
             expected: `a leading axis of length ${tasks} (the tasks)`,
             received: Array.isArray(w?.shape) ? `[${w.shape}]` : 'no shape',
@@ -70,15 +89,20 @@ export function loopOverTasks<C>(def: EncoderDefinition<C>, config: C, spec: Enc
         }
         const size = w.values.length / tasks;
         perTask.forEach((t, r) => {
-          t[key] = { shape: w.shape.slice(1), values: Array.from(w.values.slice(r * size, (r + 1) * size)) };
+          t[key] = {
+            shape: w.shape.slice(1),
+            values: Array.from(w.values.slice(r * size, (r + 1) * size)),
+          };
         });
       }
       // Each instance validates its own names and shapes; on a failure, restore every task.
       const backup = instances.map((instance) => instance.getWeights());
       try {
-        for (let r = 0; r < tasks; r++) (instances[r] as EncoderInstance).setWeights(perTask[r] as EncoderWeights);
+        for (let r = 0; r < tasks; r++)
+          (instances[r] as EncoderInstance).setWeights(perTask[r] as EncoderWeights);
       } catch (e) {
-        for (let r = 0; r < tasks; r++) (instances[r] as EncoderInstance).setWeights(backup[r] as EncoderWeights);
+        for (let r = 0; r < tasks; r++)
+          (instances[r] as EncoderInstance).setWeights(backup[r] as EncoderWeights);
         throw e;
       }
     },
@@ -90,17 +114,25 @@ export function loopOverTasks<C>(def: EncoderDefinition<C>, config: C, spec: Enc
   if (instances.every((instance) => instance.setLinearMap !== undefined)) {
     wrapper.setLinearMap = (W, mean) => {
       checkNotDisposed(disposed, what);
-      const pick = (value: Float64Array | readonly Float64Array[], r: number, label: string): Float64Array => {
+      const pick = (
+        value: Float64Array | readonly Float64Array[],
+        r: number,
+        label: string,
+      ): Float64Array => {
         if (ArrayBuffer.isView(value)) return value as Float64Array;
         if (value.length !== tasks) {
-          throw new ValidationError(`setLinearMap of the ${what}: wrong number of ${label} arrays`, {
-            expected: `one array for all tasks or ${tasks} (one per task)`,
-            received: `${value.length}`,
-          });
+          throw new ValidationError(
+            `setLinearMap of the ${what}: wrong number of ${label} arrays`,
+            {
+              expected: `one array for all tasks or ${tasks} (one per task)`,
+              received: `${value.length}`,
+            },
+          );
         }
         return value[r] as Float64Array;
       };
-      for (let r = 0; r < tasks; r++) (instances[r] as EncoderInstance).setLinearMap?.(pick(W, r, 'W'), pick(mean, r, 'mean'));
+      for (let r = 0; r < tasks; r++)
+        (instances[r] as EncoderInstance).setLinearMap?.(pick(W, r, 'W'), pick(mean, r, 'mean'));
     };
   }
   return Object.freeze(wrapper);

@@ -27,8 +27,16 @@ function rows(rng: Random, n: number, p: number): Float64Array {
 
 describe('mlp config', () => {
   it('fills defaults: hidden [32], elu, bias', () => {
-    expect(mlp()).toEqual({ kind: 'mlp', specVersion: 1, config: { hidden: [32], activation: 'elu', bias: true } });
-    expect(mlp({ hidden: [8, 4], activation: 'tanh', bias: false }).config).toEqual({ hidden: [8, 4], activation: 'tanh', bias: false });
+    expect(mlp()).toEqual({
+      kind: 'mlp',
+      specVersion: 1,
+      config: { hidden: [32], activation: 'elu', bias: true },
+    });
+    expect(mlp({ hidden: [8, 4], activation: 'tanh', bias: false }).config).toEqual({
+      hidden: [8, 4],
+      activation: 'tanh',
+      bias: false,
+    });
     expect(Object.isFrozen(mlp().config.hidden)).toBe(true);
   });
 
@@ -73,11 +81,18 @@ describe('mlp forward', () => {
 
   it('matches a Float64 loop without biases, and names its variables w0, w1 with the prefix', () => {
     const rng = new Random(12);
-    const e = buildEncoder(mlp({ hidden: [4], bias: false, activation: 'tanh' }), { inputDim: 3, outputDim: 2, rng, name: 'shared' });
+    const e = buildEncoder(mlp({ hidden: [4], bias: false, activation: 'tanh' }), {
+      inputDim: 3,
+      outputDim: 2,
+      rng,
+      name: 'shared',
+    });
     expect(Object.keys(e.variables)).toEqual(['shared/w0', 'shared/w1']);
     const x = rows(rng, 5, 3);
     const got = tf.tidy(() => e.forward(tf.tensor2d(Float32Array.from(x), [5, 3])).dataSync());
-    expect(maxRelErr(got, mlpForward(x, 5, layersOf(e.getWeights(), 'shared/'), 'tanh'))).toBeLessThan(1e-5);
+    expect(
+      maxRelErr(got, mlpForward(x, 5, layersOf(e.getWeights(), 'shared/'), 'tanh')),
+    ).toBeLessThan(1e-5);
     e.dispose();
   });
 
@@ -93,10 +108,19 @@ describe('mlp forward', () => {
 
   it('rejects wrong input shapes with a ValidationError that says what to do', () => {
     const e = buildEncoder(mlp({ hidden: [4] }), { inputDim: 3, outputDim: 2, rng: new Random(1) });
-    expect(() => tf.tidy(() => e.forward(tf.ones([2, 4])))).toThrow(/expected \[n, p = 3\], received \[2,4\]/);
+    expect(() => tf.tidy(() => e.forward(tf.ones([2, 4])))).toThrow(
+      /expected \[n, p = 3\], received \[2,4\]/,
+    );
     expect(() => tf.tidy(() => e.forward(tf.ones([2, 2, 3])))).toThrow(/not batched: reshape/);
-    const b = buildEncoder(mlp({ hidden: [4] }), { inputDim: 3, outputDim: 2, rng: new Random(1), tasks: 2 });
-    expect(() => tf.tidy(() => b.forward(tf.ones([3, 2, 3])))).toThrow(/expected \[R = 2, n, p = 3\].*padTasks/);
+    const b = buildEncoder(mlp({ hidden: [4] }), {
+      inputDim: 3,
+      outputDim: 2,
+      rng: new Random(1),
+      tasks: 2,
+    });
+    expect(() => tf.tidy(() => b.forward(tf.ones([3, 2, 3])))).toThrow(
+      /expected \[R = 2, n, p = 3\].*padTasks/,
+    );
     e.dispose();
     b.dispose();
     expect(() => tf.tidy(() => e.forward(tf.ones([1, 3])))).toThrow(/was disposed/);
@@ -107,12 +131,19 @@ describe('mlp initialisation', () => {
   it('uses He normal before elu/relu, Glorot normal before tanh and for the output layer, zero biases', () => {
     const [p, h, K] = [60, 80, 40];
     for (const activation of ACTS) {
-      const e = buildEncoder(mlp({ hidden: [h], activation }), { inputDim: p, outputDim: K, rng: new Random(3) });
+      const e = buildEncoder(mlp({ hidden: [h], activation }), {
+        inputDim: p,
+        outputDim: K,
+        rng: new Random(3),
+      });
       const w = e.getWeights();
       const sd = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
       const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
       const hiddenWant = initialScale(activation === 'tanh' ? 'glorot-normal' : 'he-normal', p, h);
-      expect(hiddenWant).toBeCloseTo(activation === 'tanh' ? Math.sqrt(2 / (p + h)) : Math.sqrt(2 / p), 12);
+      expect(hiddenWant).toBeCloseTo(
+        activation === 'tanh' ? Math.sqrt(2 / (p + h)) : Math.sqrt(2 / p),
+        12,
+      );
       expect(sd(w.w0!.values) / hiddenWant).toBeGreaterThan(0.97);
       expect(sd(w.w0!.values) / hiddenWant).toBeLessThan(1.03);
       expect(Math.abs(mean(w.w0!.values))).toBeLessThan(0.01);
@@ -124,7 +155,8 @@ describe('mlp initialisation', () => {
   });
 
   it('same seed gives identical weights, another seed different ones', () => {
-    const build = (seed: number) => buildEncoder(mlp({ hidden: [4] }), { inputDim: 3, outputDim: 2, rng: new Random(seed) });
+    const build = (seed: number) =>
+      buildEncoder(mlp({ hidden: [4] }), { inputDim: 3, outputDim: 2, rng: new Random(seed) });
     const [a, b, c] = [build(5), build(5), build(6)];
     expect(a.getWeights()).toEqual(b.getWeights());
     expect(a.getWeights().w0).not.toEqual(c.getWeights().w0);
@@ -141,13 +173,19 @@ describe('mlp gradients', () => {
     const c = rng.normals(n * K);
     const weights = e.getWeights();
     // L(θ) = Σ g(x) ⊙ C.
-    const loss = (w: typeof weights) => mlpForward(x, n, layersOf(w), activation).reduce((s, v, i) => s + v * (c[i] as number), 0);
+    const loss = (w: typeof weights) =>
+      mlpForward(x, n, layersOf(w), activation).reduce((s, v, i) => s + v * (c[i] as number), 0);
     const grads = tf.tidy(() => {
       const xt = tf.tensor2d(Float32Array.from(x), [n, p]);
       const ct = tf.tensor2d(Float32Array.from(c), [n, K]);
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(e.forward(xt), ct)) as tf.Scalar, Object.values(e.variables));
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(e.forward(xt), ct)) as tf.Scalar,
+        Object.values(e.variables),
+      );
       value.dispose();
-      return Object.fromEntries(Object.entries(e.variables).map(([k, v]) => [k, Array.from(grads[v.name]!.dataSync())]));
+      return Object.fromEntries(
+        Object.entries(e.variables).map(([k, v]) => [k, Array.from(grads[v.name]!.dataSync())]),
+      );
     });
     const h = 1e-6;
     for (const [key, w] of Object.entries(weights)) {
@@ -166,7 +204,13 @@ describe('mlp gradients', () => {
 
 describe('batched mlp (task-specific encoders)', () => {
   it('stacks R copies: weights [R, fanIn, fanOut], biases [R, 1, fanOut]', () => {
-    const e = buildEncoder(mlp({ hidden: [4] }), { inputDim: 3, outputDim: 2, rng: new Random(1), tasks: 5, name: 'specific' });
+    const e = buildEncoder(mlp({ hidden: [4] }), {
+      inputDim: 3,
+      outputDim: 2,
+      rng: new Random(1),
+      tasks: 5,
+      name: 'specific',
+    });
     expect(Object.fromEntries(Object.entries(e.variables).map(([k, v]) => [k, v.shape]))).toEqual({
       'specific/w0': [5, 3, 4],
       'specific/b0': [5, 1, 4],
@@ -177,29 +221,50 @@ describe('batched mlp (task-specific encoders)', () => {
     e.dispose();
   });
 
-  it.each(ACTS)('forward of [R, n, p] equals the Float64 oracle per task with task r’s weights (%s)', (activation) => {
-    const rng = new Random(31);
-    const [R, n, p, K] = [4, 5, 3, 2];
-    const e = buildEncoder(mlp({ hidden: [6, 3], activation }), { inputDim: p, outputDim: K, rng, tasks: R });
-    // Non-zero biases, so that the per-task bias slicing is tested too.
-    const w = e.getWeights();
-    for (const [k, v] of Object.entries(w)) if (k.startsWith('b')) v.values = v.values.map(() => rng.normal(0, 0.5));
-    e.setWeights(w);
-    const x = rows(rng, R * n, p);
-    const got = tf.tidy(() => e.forward(tf.tensor3d(Float32Array.from(x), [R, n, p])).dataSync());
-    for (let r = 0; r < R; r++) {
-      const want = mlpForward(x.subarray(r * n * p, (r + 1) * n * p), n, taskLayersOf(w, r), activation);
-      expect(maxRelErr(got.subarray(r * n * K, (r + 1) * n * K), want)).toBeLessThan(1e-5);
-    }
-    e.dispose();
-  });
+  it.each(ACTS)(
+    'forward of [R, n, p] equals the Float64 oracle per task with task r’s weights (%s)',
+    (activation) => {
+      const rng = new Random(31);
+      const [R, n, p, K] = [4, 5, 3, 2];
+      const e = buildEncoder(mlp({ hidden: [6, 3], activation }), {
+        inputDim: p,
+        outputDim: K,
+        rng,
+        tasks: R,
+      });
+      // Non-zero biases, so that the per-task bias slicing is tested too.
+      const w = e.getWeights();
+      for (const [k, v] of Object.entries(w))
+        if (k.startsWith('b')) v.values = v.values.map(() => rng.normal(0, 0.5));
+      e.setWeights(w);
+      const x = rows(rng, R * n, p);
+      const got = tf.tidy(() => e.forward(tf.tensor3d(Float32Array.from(x), [R, n, p])).dataSync());
+      for (let r = 0; r < R; r++) {
+        const want = mlpForward(
+          x.subarray(r * n * p, (r + 1) * n * p),
+          n,
+          taskLayersOf(w, r),
+          activation,
+        );
+        expect(maxRelErr(got.subarray(r * n * K, (r + 1) * n * K), want)).toBeLessThan(1e-5);
+      }
+      e.dispose();
+    },
+  );
 
   it("equals the registry's loop over R unbatched copies built from the same seed (same weights, same outputs)", () => {
-    const registry = new EncoderRegistry().register({ ...mlpDefinition, kind: 'mlp-unbatched', batched: false });
+    const registry = new EncoderRegistry().register({
+      ...mlpDefinition,
+      kind: 'mlp-unbatched',
+      batched: false,
+    });
     const config = mlp({ hidden: [4], activation: 'tanh' }).config;
     const ctx = { inputDim: 3, outputDim: 2, tasks: 3, name: 'specific' };
     const batched = buildEncoder(mlp(config), { ...ctx, rng: new Random(8) });
-    const looped = registry.build({ kind: 'mlp-unbatched', specVersion: 1, config }, { ...ctx, rng: new Random(8) });
+    const looped = registry.build(
+      { kind: 'mlp-unbatched', specVersion: 1, config },
+      { ...ctx, rng: new Random(8) },
+    );
     expect(Object.keys(looped.variables)).toContain('specific/w0@2');
     // Same values; the loop keeps each task's own shape under the leading axis (biases [R, 4], not [R, 1, 4]).
     const lw = looped.getWeights();
@@ -221,12 +286,17 @@ describe('batched mlp (task-specific encoders)', () => {
     const [R, nMax, p, K] = [3, 4, 2, 2];
     const e = buildEncoder(mlp({ hidden: [3] }), { inputDim: p, outputDim: K, rng, tasks: R });
     const x = Float32Array.from(rng.normals(R * nMax * p));
-    const mask = Float32Array.from({ length: R * nMax }, (_, i) => (i % nMax < 2 + Math.floor(i / nMax) % 2 ? 1 : 0));
+    const mask = Float32Array.from({ length: R * nMax }, (_, i) =>
+      i % nMax < 2 + (Math.floor(i / nMax) % 2) ? 1 : 0,
+    );
     const grad = (xv: Float32Array) =>
       tf.tidy(() => {
         const xt = tf.tensor3d(xv, [R, nMax, p]);
         const m = tf.tensor3d(mask, [R, nMax, 1]);
-        const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.square(e.forward(xt)), m)) as tf.Scalar, Object.values(e.variables));
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum(tf.mul(tf.square(e.forward(xt)), m)) as tf.Scalar,
+          Object.values(e.variables),
+        );
         value.dispose();
         return Object.values(e.variables).map((v) => Array.from(grads[v.name]!.dataSync()));
       });
@@ -250,12 +320,24 @@ describe('batched mlp (task-specific encoders)', () => {
 
 describe('registry round trip', () => {
   it('a spec rebuilt from JSON with setWeights(getWeights()) gives identical outputs', () => {
-    const e = buildEncoder(mlp({ hidden: [5], activation: 'relu' }), { inputDim: 4, outputDim: 2, rng: new Random(2), tasks: 2 });
+    const e = buildEncoder(mlp({ hidden: [5], activation: 'relu' }), {
+      inputDim: 4,
+      outputDim: 2,
+      rng: new Random(2),
+      tasks: 2,
+    });
     const saved = JSON.parse(JSON.stringify({ spec: e.spec, weights: e.getWeights() }));
-    const f = encoderRegistry.build(saved.spec, { inputDim: 4, outputDim: 2, rng: new Random(99), tasks: 2 });
+    const f = encoderRegistry.build(saved.spec, {
+      inputDim: 4,
+      outputDim: 2,
+      rng: new Random(99),
+      tasks: 2,
+    });
     f.setWeights(saved.weights);
     const x = tf.tensor3d(Float32Array.from(new Random(3).normals(2 * 6 * 4)), [2, 6, 4]);
-    expect(Array.from(tf.tidy(() => f.forward(x).dataSync()))).toEqual(Array.from(tf.tidy(() => e.forward(x).dataSync())));
+    expect(Array.from(tf.tidy(() => f.forward(x).dataSync()))).toEqual(
+      Array.from(tf.tidy(() => e.forward(x).dataSync())),
+    );
     tf.dispose(x);
     e.dispose();
     f.dispose();

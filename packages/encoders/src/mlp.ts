@@ -1,6 +1,12 @@
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
 import { booleanOption, configObject, isPositiveInteger } from './config.js';
-import { ACTIVATIONS, type Activation, denseStackApply, denseStackLinearMap, denseStackParams } from './dense-stack.js';
+import {
+  ACTIVATIONS,
+  type Activation,
+  denseStackApply,
+  denseStackLinearMap,
+  denseStackParams,
+} from './dense-stack.js';
 import { pluginDefinition } from './plugin-runtime.js';
 import { specFactory } from './spec.js';
 import type { EncoderDefinition } from './types.js';
@@ -43,7 +49,11 @@ export const mlpDefinition: EncoderDefinition<MlpConfig> = pluginDefinition<MlpC
         received: describeReceived(activation),
       });
     }
-    return { hidden: [...hidden], activation: activation as Activation, bias: booleanOption(c.bias, 'mlp', 'bias', true) };
+    return {
+      hidden: [...hidden],
+      activation: activation as Activation,
+      bias: booleanOption(c.bias, 'mlp', 'bias', true),
+    };
   },
   params: (config, dims) => denseStackParams(config, dims),
   apply: (config, params, x) => denseStackApply(config, params, x),

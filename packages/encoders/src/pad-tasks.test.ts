@@ -18,13 +18,19 @@ afterEach(() => {
 
 describe('padTasks', () => {
   it('stacks tasks into [R, nMax, p] with zero rows and a 0/1 row mask', () => {
-    const X = [new Float64Array([1, 2, 3, 4]), new Float64Array([5, 6]), new Float64Array([7, 8, 9, 10, 11, 12])];
+    const X = [
+      new Float64Array([1, 2, 3, 4]),
+      new Float64Array([5, 6]),
+      new Float64Array([7, 8, 9, 10, 11, 12]),
+    ];
     const { x, mask, nMax, counts } = padTasks(X, 2);
     expect(nMax).toBe(3);
     expect(counts).toEqual([2, 1, 3]);
     expect(x.shape).toEqual([3, 3, 2]);
     expect(mask.shape).toEqual([3, 3, 1]);
-    expect(Array.from(x.dataSync())).toEqual([1, 2, 3, 4, 0, 0, 5, 6, 0, 0, 0, 0, 7, 8, 9, 10, 11, 12]);
+    expect(Array.from(x.dataSync())).toEqual([
+      1, 2, 3, 4, 0, 0, 5, 6, 0, 0, 0, 0, 7, 8, 9, 10, 11, 12,
+    ]);
     expect(Array.from(mask.dataSync())).toEqual([1, 1, 0, 1, 0, 0, 1, 1, 1]);
     expect(unpadTasks(x, counts).map((a) => Array.from(a))).toEqual(X.map((a) => Array.from(a)));
     tf.dispose([x, mask]);
@@ -43,9 +49,16 @@ describe('padTasks', () => {
     const X = counts.map((n) => Float64Array.from(Float32Array.from(rng.normals(n * p))));
     const e = buildEncoder(mlp({ hidden: [4] }), { inputDim: p, outputDim: K, rng, tasks: 3 });
     const padded = padTasks(X, p);
-    const masked = tf.tidy(() => tf.sum(tf.mul(tf.sum(tf.square(e.forward(padded.x)), 2, true), padded.mask)).dataSync()[0]!);
+    const masked = tf.tidy(
+      () =>
+        tf.sum(tf.mul(tf.sum(tf.square(e.forward(padded.x)), 2, true), padded.mask)).dataSync()[0]!,
+    );
     // Oracle: the same weights in one unbatched encoder per task, on each task's own rows.
-    const single = buildEncoder(mlp({ hidden: [4] }), { inputDim: p, outputDim: K, rng: new Random(0) });
+    const single = buildEncoder(mlp({ hidden: [4] }), {
+      inputDim: p,
+      outputDim: K,
+      rng: new Random(0),
+    });
     const w = e.getWeights();
     let want = 0;
     for (let r = 0; r < 3; r++) {
@@ -57,7 +70,12 @@ describe('padTasks', () => {
           }),
         ),
       );
-      want += tf.tidy(() => tf.sum(tf.square(single.forward(tf.tensor2d(Float32Array.from(X[r]!), [counts[r]!, p])))).dataSync()[0]!);
+      want += tf.tidy(
+        () =>
+          tf
+            .sum(tf.square(single.forward(tf.tensor2d(Float32Array.from(X[r]!), [counts[r]!, p]))))
+            .dataSync()[0]!,
+      );
     }
     expect(Math.abs(masked - want) / want).toBeLessThan(1e-5);
     tf.dispose([padded.x, padded.mask]);

@@ -19,10 +19,16 @@ export interface PaddedTasks {
  */
 export function padTasks(X: readonly (Float64Array | Float32Array)[], p: number): PaddedTasks {
   if (!isPositiveInteger(p)) {
-    throw new ValidationError('padTasks needs the number of features', { expected: 'p, an integer ≥ 1', received: describeReceived(p) });
+    throw new ValidationError('padTasks needs the number of features', {
+      expected: 'p, an integer ≥ 1',
+      received: describeReceived(p),
+    });
   }
   if (!Array.isArray(X) || X.length === 0) {
-    throw new ValidationError('padTasks needs at least one task', { expected: 'an array of Float64Array (row-major n_r × p), one per task', received: describeReceived(X) });
+    throw new ValidationError('padTasks needs at least one task', {
+      expected: 'an array of Float64Array (row-major n_r × p), one per task',
+      received: describeReceived(X),
+    });
   }
   const counts = X.map((xr, r) => {
     if (!(xr instanceof Float64Array || xr instanceof Float32Array) || xr.length % p !== 0) {
@@ -55,7 +61,11 @@ export function padTasks(X: readonly (Float64Array | Float32Array)[], p: number)
  * Float64Arrays n_r × K. Reads the tensor synchronously; does not dispose it.
  */
 export function unpadTasks(t: tf.Tensor, counts: readonly number[]): Float64Array[] {
-  if (t.rank !== 3 || t.shape[0] !== counts.length || counts.some((n) => n > (t.shape[1] as number))) {
+  if (
+    t.rank !== 3 ||
+    t.shape[0] !== counts.length ||
+    counts.some((n) => n > (t.shape[1] as number))
+  ) {
     throw new ValidationError('unpadTasks: the tensor does not match the task counts', {
       expected: `[R = ${counts.length}, nMax ≥ ${Math.max(...counts)}, K]`,
       received: `[${t.shape}]`,
@@ -63,5 +73,7 @@ export function unpadTasks(t: tf.Tensor, counts: readonly number[]): Float64Arra
   }
   const [, nMax, k] = t.shape as [number, number, number];
   const values = t.dataSync();
-  return counts.map((n, r) => Float64Array.from(values.subarray(r * nMax * k, r * nMax * k + n * k)));
+  return counts.map((n, r) =>
+    Float64Array.from(values.subarray(r * nMax * k, r * nMax * k + n * k)),
+  );
 }

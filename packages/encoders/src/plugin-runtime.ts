@@ -2,14 +2,22 @@ import { describeReceived, type Random, tf, ValidationError } from '@hetmtl/tens
 import { checkForwardInput, checkNotDisposed } from './forward-input.js';
 import { type Initializer, initialWeights } from './init.js';
 import { makeSpec } from './spec.js';
-import type { EncoderBuildContext, EncoderDefinition, EncoderInstance, EncoderWeights } from './types.js';
+import type {
+  EncoderBuildContext,
+  EncoderDefinition,
+  EncoderInstance,
+  EncoderWeights,
+} from './types.js';
 import { assignVariables, disposeVariables, makeVariable, readVariables } from './weights.js';
 
 /**
  * How a parameter starts: He or Glorot normal (a 2-D [fanIn, fanOut] parameter), zeros, or a
  * function of the task's generator (it must draw from `rng` only: same seed, same weights).
  */
-export type ParamInit = Initializer | 'zeros' | ((rng: Random, shape: readonly number[]) => ArrayLike<number>);
+export type ParamInit =
+  | Initializer
+  | 'zeros'
+  | ((rng: Random, shape: readonly number[]) => ArrayLike<number>);
 
 /** One parameter of one task's copy of an encoder. */
 export interface ParamDeclaration {
@@ -35,7 +43,10 @@ export interface EncoderDims {
 export type EncoderParams = Readonly<Record<string, tf.Tensor>>;
 
 /** One task's parameter values for the affine map x ↦ xW + b. */
-export type LinearMap = (map: { readonly W: Float64Array; readonly b: Float64Array }, dims: EncoderDims) => Readonly<Record<string, ArrayLike<number> | undefined>>;
+export type LinearMap = (
+  map: { readonly W: Float64Array; readonly b: Float64Array },
+  dims: EncoderDims,
+) => Readonly<Record<string, ArrayLike<number> | undefined>>;
 
 /** Optional facts the model and the framework use. */
 export interface EncoderTraits<C> {
@@ -79,22 +90,37 @@ function draw(decl: ParamDeclaration, rng: Random, name: string, kind: string): 
   if (typeof init === 'function') {
     const values = Float32Array.from(init(rng, shape));
     if (values.length !== size) {
-      throw new ValidationError(`Encoder "${kind}": the initialiser of "${name}" returned ${values.length} values`, { expected: `${size} values for shape [${shape}]` });
+      throw new ValidationError(
+        `Encoder "${kind}": the initialiser of "${name}" returned ${values.length} values`,
+        { expected: `${size} values for shape [${shape}]` },
+      );
     }
     return values;
   }
   if (shape.length !== 2) {
-    throw new ValidationError(`Encoder "${kind}": "${init}" needs a 2-D parameter`, { expected: '[fanIn, fanOut]', received: `[${shape}] for "${name}"` });
+    throw new ValidationError(`Encoder "${kind}": "${init}" needs a 2-D parameter`, {
+      expected: '[fanIn, fanOut]',
+      received: `[${shape}] for "${name}"`,
+    });
   }
   return initialWeights(rng, init, shape[0] as number, shape[1] as number);
 }
 
-function perTaskArrays(value: Float64Array | readonly Float64Array[], tasks: number | undefined, length: number, label: string, what: string): Float64Array[] {
+function perTaskArrays(
+  value: Float64Array | readonly Float64Array[],
+  tasks: number | undefined,
+  length: number,
+  label: string,
+  what: string,
+): Float64Array[] {
   const count = tasks ?? 1;
-  const list = ArrayBuffer.isView(value) ? Array.from({ length: count }, () => value as Float64Array) : [...(value as readonly Float64Array[])];
+  const list = ArrayBuffer.isView(value)
+    ? Array.from({ length: count }, () => value as Float64Array)
+    : [...(value as readonly Float64Array[])];
   if (list.length !== count) {
     throw new ValidationError(`setLinearMap of the ${what}: wrong number of ${label} arrays`, {
-      expected: tasks === undefined ? 'one array' : `one array for all tasks or ${tasks} (one per task)`,
+      expected:
+        tasks === undefined ? 'one array' : `one array for all tasks or ${tasks} (one per task)`,
       received: `${list.length}`,
     });
   }
@@ -108,7 +134,10 @@ function perTaskArrays(value: Float64Array | readonly Float64Array[], tasks: num
     }
     for (let i = 0; i < a.length; i++) {
       if (!Number.isFinite(a[i])) {
-        throw new ValidationError(`setLinearMap of the ${what}: non-finite ${label} at index ${i}`, { ...(tasks !== undefined ? { task: r } : {}), expected: 'finite numbers' });
+        throw new ValidationError(
+          `setLinearMap of the ${what}: non-finite ${label} at index ${i}`,
+          { ...(tasks !== undefined ? { task: r } : {}), expected: 'finite numbers' },
+        );
       }
     }
   });
@@ -116,7 +145,12 @@ function perTaskArrays(value: Float64Array | readonly Float64Array[], tasks: num
 }
 
 /** Builds an instance of a plugin: the framework's half of every encoder. */
-function buildInstance<C>(plugin: EncoderPlugin<C>, definition: EncoderDefinition<C>, config: C, ctx: EncoderBuildContext): EncoderInstance {
+function buildInstance<C>(
+  plugin: EncoderPlugin<C>,
+  definition: EncoderDefinition<C>,
+  config: C,
+  ctx: EncoderBuildContext,
+): EncoderInstance {
   const { inputDim: p, outputDim: K, tasks } = ctx;
   const { kind } = plugin;
   const fixed = plugin.traits?.fixedOutputDim?.(config, p);
@@ -135,18 +169,21 @@ function buildInstance<C>(plugin: EncoderPlugin<C>, definition: EncoderDefinitio
   // Task r draws from the r-th child of ctx.rng, one encoder from ctx.rng itself (the stacking
   // convention: a batched build equals R unbatched builds from the same seed).
   const perTask: Float32Array[][] = [];
-  if (tasks === undefined) perTask.push(names.map((n) => draw(decls[n] as ParamDeclaration, ctx.rng, n, kind)));
-  else for (let r = 0; r < tasks; r++) {
-    const rng = ctx.rng.child();
-    perTask.push(names.map((n) => draw(decls[n] as ParamDeclaration, rng, n, kind)));
-  }
+  if (tasks === undefined)
+    perTask.push(names.map((n) => draw(decls[n] as ParamDeclaration, ctx.rng, n, kind)));
+  else
+    for (let r = 0; r < tasks; r++) {
+      const rng = ctx.rng.child();
+      perTask.push(names.map((n) => draw(decls[n] as ParamDeclaration, rng, n, kind)));
+    }
   const variables: Record<string, tf.Variable> = {};
   names.forEach((n, j) => {
     const { shape, row } = decls[n] as ParamDeclaration;
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(perTask.length * size);
     perTask.forEach((draws, r) => values.set(draws[j] as Float32Array, r * size));
-    const stored = tasks === undefined ? [...shape] : row ? [tasks, 1, ...shape] : [tasks, ...shape];
+    const stored =
+      tasks === undefined ? [...shape] : row ? [tasks, 1, ...shape] : [tasks, ...shape];
     variables[prefix + n] = makeVariable(prefix + n, values, stored);
   });
   Object.freeze(variables);
@@ -159,12 +196,16 @@ function buildInstance<C>(plugin: EncoderPlugin<C>, definition: EncoderDefinitio
       const v = variables[prefix + n] as tf.Variable;
       const { shape, row } = decls[n] as ParamDeclaration;
       const view = row ? [count, 1, ...shape] : [count, ...shape];
-      params[n] = tasks === undefined ? tf.reshape(v, view) : count === tasks ? v : tf.slice(v, from, count);
+      params[n] =
+        tasks === undefined ? tf.reshape(v, view) : count === tasks ? v : tf.slice(v, from, count);
     }
     const y = plugin.apply(config, params, x3);
     const want = [count, x3.shape[1] as number, K];
     if (!(y instanceof tf.Tensor) || y.rank !== 3 || y.shape.some((d, i) => d !== want[i])) {
-      throw new ValidationError(`Encoder plugin "${kind}": apply() returned the wrong shape`, { expected: `[${want}]`, received: y instanceof tf.Tensor ? `[${y.shape}]` : describeReceived(y) });
+      throw new ValidationError(`Encoder plugin "${kind}": apply() returned the wrong shape`, {
+        expected: `[${want}]`,
+        received: y instanceof tf.Tensor ? `[${y.shape}]` : describeReceived(y),
+      });
     }
     return y;
   };
@@ -180,7 +221,10 @@ function buildInstance<C>(plugin: EncoderPlugin<C>, definition: EncoderDefinitio
       return tf.tidy(() => {
         const input = checkForwardInput(x, p, tasks, what);
         const n = input.shape[tasks === undefined ? 0 : 1] as number;
-        const y = tasks === undefined ? tf.reshape(run(tf.reshape(input, [1, n, p]), 0, 1), [n, K]) : run(input, 0, tasks);
+        const y =
+          tasks === undefined
+            ? tf.reshape(run(tf.reshape(input, [1, n, p]), 0, 1), [n, K])
+            : run(input, 0, tasks);
         // A new tensor, so that the caller may dispose the output but not the input.
         return y === x ? tf.clone(y) : y;
       });
@@ -189,7 +233,9 @@ function buildInstance<C>(plugin: EncoderPlugin<C>, definition: EncoderDefinitio
       alive();
       const count = tasks ?? 1;
       if (!Number.isInteger(task) || task < 0 || task >= count) {
-        throw new ValidationError(`forwardTask of the ${what}: no task ${describeReceived(task)}`, { expected: `an integer in [0, ${count - 1}]` });
+        throw new ValidationError(`forwardTask of the ${what}: no task ${describeReceived(task)}`, {
+          expected: `an integer in [0, ${count - 1}]`,
+        });
       }
       return tf.tidy(() => {
         const input = checkForwardInput(x, p, undefined, what);
@@ -225,17 +271,25 @@ function buildInstance<C>(plugin: EncoderPlugin<C>, definition: EncoderDefinitio
           for (let i = 0; i < p; i++) s += (m[i] as number) * (w[i * K + j] as number);
           b[j] = -s;
         }
-        const got = Object.fromEntries(Object.entries(linearMap({ W: w, b }, dims)).filter(([, v]) => v !== undefined)) as Record<string, ArrayLike<number>>;
+        const got = Object.fromEntries(
+          Object.entries(linearMap({ W: w, b }, dims)).filter(([, v]) => v !== undefined),
+        ) as Record<string, ArrayLike<number>>;
         if (!names.some((n) => decls[n]?.row && n in got) && b.some((v) => v !== 0)) {
-          throw new ValidationError(`setLinearMap of the ${what}: this encoder has no bias, so the mean must be zero`, {
-            fix: `Centre the data first, or build the encoder with ${kind}({ bias: true })`,
-          });
+          throw new ValidationError(
+            `setLinearMap of the ${what}: this encoder has no bias, so the mean must be zero`,
+            {
+              fix: `Centre the data first, or build the encoder with ${kind}({ bias: true })`,
+            },
+          );
         }
         for (const [n, v] of Object.entries(got)) {
           const decl = decls[n];
           const size = decl ? decl.shape.reduce((a, c) => a * c, 1) : 0;
           if (!decl || v.length !== size) {
-            throw new ValidationError(`Encoder plugin "${kind}": linearMap gave "${n}" ${decl ? `${v.length} values` : 'which is not a parameter'}`, { expected: decl ? `${size} values` : `one of ${names.join(', ')}` });
+            throw new ValidationError(
+              `Encoder plugin "${kind}": linearMap gave "${n}" ${decl ? `${v.length} values` : 'which is not a parameter'}`,
+              { expected: decl ? `${size} values` : `one of ${names.join(', ')}` },
+            );
           }
           values[n] ??= new Float32Array(ws.length * size);
           (values[n] as Float32Array).set(Float32Array.from(v), r * size);
@@ -256,7 +310,10 @@ function buildInstance<C>(plugin: EncoderPlugin<C>, definition: EncoderDefinitio
 export function pluginDefinition<C>(plugin: EncoderPlugin<C>): EncoderDefinition<C> {
   for (const key of ['normalizeConfig', 'params', 'apply'] as const) {
     if (typeof plugin?.[key] !== 'function') {
-      throw new ValidationError(`Encoder "${plugin?.kind}" has no ${key}()`, { expected: 'a function', received: describeReceived(plugin?.[key]) });
+      throw new ValidationError(`Encoder "${plugin?.kind}" has no ${key}()`, {
+        expected: 'a function',
+        received: describeReceived(plugin?.[key]),
+      });
     }
   }
   const traits = plugin.traits ?? {};

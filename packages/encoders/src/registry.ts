@@ -2,7 +2,12 @@ import { describeReceived, Random, SerializationError, ValidationError } from '@
 import { isPositiveInteger } from './config.js';
 import { loopOverTasks } from './loop-over-tasks.js';
 import { makeSpec } from './spec.js';
-import type { EncoderBuildContext, EncoderDefinition, EncoderInstance, EncoderSpec } from './types.js';
+import type {
+  EncoderBuildContext,
+  EncoderDefinition,
+  EncoderInstance,
+  EncoderSpec,
+} from './types.js';
 
 // Definitions are stored with their config type erased; methods are bivariant in their parameters.
 type AnyDefinition = EncoderDefinition<unknown>;
@@ -15,49 +20,71 @@ const REGISTER_FIX =
 export function validateDefinition(def: unknown): asserts def is AnyDefinition {
   const d = def as Partial<AnyDefinition> | null;
   if (typeof d !== 'object' || d === null) {
-    throw new ValidationError('Not an encoder definition', { expected: 'an object { kind, specVersion, batched, normalizeConfig, build }', received: describeReceived(def) });
+    throw new ValidationError('Not an encoder definition', {
+      expected: 'an object { kind, specVersion, batched, normalizeConfig, build }',
+      received: describeReceived(def),
+    });
   }
   if (typeof d.kind !== 'string' || !/^[A-Za-z][\w.:-]*$/.test(d.kind)) {
     throw new ValidationError('Invalid encoder kind', {
-      expected: 'a non-empty name of letters, digits, _, ., : or - starting with a letter (e.g. "my-org:attention")',
+      expected:
+        'a non-empty name of letters, digits, _, ., : or - starting with a letter (e.g. "my-org:attention")',
       received: describeReceived(d.kind),
     });
   }
   if (!isPositiveInteger(d.specVersion)) {
-    throw new ValidationError(`Invalid specVersion for encoder "${d.kind}"`, { expected: 'an integer ≥ 1', received: describeReceived(d.specVersion) });
+    throw new ValidationError(`Invalid specVersion for encoder "${d.kind}"`, {
+      expected: 'an integer ≥ 1',
+      received: describeReceived(d.specVersion),
+    });
   }
   if (typeof d.batched !== 'boolean') {
     throw new ValidationError(`Encoder "${d.kind}" does not say whether it is batched`, {
-      expected: 'batched: true (build() supports ctx.tasks) or false (the registry loops over tasks)',
+      expected:
+        'batched: true (build() supports ctx.tasks) or false (the registry loops over tasks)',
       received: describeReceived(d.batched),
     });
   }
   for (const key of ['normalizeConfig', 'build'] as const) {
     if (typeof d[key] !== 'function') {
-      throw new ValidationError(`Encoder "${d.kind}" has no ${key}()`, { expected: 'a function', received: describeReceived(d[key]) });
+      throw new ValidationError(`Encoder "${d.kind}" has no ${key}()`, {
+        expected: 'a function',
+        received: describeReceived(d[key]),
+      });
     }
   }
   for (const key of ['fixedOutputDim', 'widen', 'migrate'] as const) {
     if (d[key] !== undefined && typeof d[key] !== 'function') {
-      throw new ValidationError(`Encoder "${d.kind}": ${key} is not a function`, { expected: 'a function or nothing', received: describeReceived(d[key]) });
+      throw new ValidationError(`Encoder "${d.kind}": ${key} is not a function`, {
+        expected: 'a function or nothing',
+        received: describeReceived(d[key]),
+      });
     }
   }
 }
 
 function validateContext(ctx: EncoderBuildContext, kind: string): void {
   if (typeof ctx !== 'object' || ctx === null) {
-    throw new ValidationError(`Cannot build encoder "${kind}" without a build context`, { expected: '{ inputDim, outputDim, rng, tasks?, name? }', received: describeReceived(ctx) });
+    throw new ValidationError(`Cannot build encoder "${kind}" without a build context`, {
+      expected: '{ inputDim, outputDim, rng, tasks?, name? }',
+      received: describeReceived(ctx),
+    });
   }
   for (const key of ['inputDim', 'outputDim'] as const) {
     if (!isPositiveInteger(ctx[key])) {
       throw new ValidationError(`Invalid ${key} for encoder "${kind}"`, {
         expected: 'an integer ≥ 1',
         received: describeReceived(ctx[key]),
-        ...(key === 'outputDim' && ctx[key] === 0 ? { fix: 'K = 0 means no encoder: do not build one' } : {}),
+        ...(key === 'outputDim' && ctx[key] === 0
+          ? { fix: 'K = 0 means no encoder: do not build one' }
+          : {}),
       });
     }
   }
-  if (!(ctx.rng instanceof Random) && typeof (ctx.rng as Partial<Random> | undefined)?.normal !== 'function') {
+  if (
+    !(ctx.rng instanceof Random) &&
+    typeof (ctx.rng as Partial<Random> | undefined)?.normal !== 'function'
+  ) {
     throw new ValidationError(`Encoder "${kind}" needs a random generator`, {
       expected: 'rng: a Random from @hetmtl/tensor',
       received: describeReceived(ctx.rng),
@@ -65,10 +92,16 @@ function validateContext(ctx: EncoderBuildContext, kind: string): void {
     });
   }
   if (ctx.tasks !== undefined && !isPositiveInteger(ctx.tasks)) {
-    throw new ValidationError(`Invalid number of tasks for encoder "${kind}"`, { expected: 'an integer ≥ 1, or undefined for an unbatched encoder', received: describeReceived(ctx.tasks) });
+    throw new ValidationError(`Invalid number of tasks for encoder "${kind}"`, {
+      expected: 'an integer ≥ 1, or undefined for an unbatched encoder',
+      received: describeReceived(ctx.tasks),
+    });
   }
   if (ctx.name !== undefined && (typeof ctx.name !== 'string' || ctx.name.length === 0)) {
-    throw new ValidationError(`Invalid variable name prefix for encoder "${kind}"`, { expected: 'a non-empty string or undefined', received: describeReceived(ctx.name) });
+    throw new ValidationError(`Invalid variable name prefix for encoder "${kind}"`, {
+      expected: 'a non-empty string or undefined',
+      received: describeReceived(ctx.name),
+    });
   }
 }
 
@@ -146,11 +179,14 @@ export class EncoderRegistry {
     if (isPositiveInteger(version) && version < def.specVersion && def.migrate !== undefined) {
       return makeSpec(def, def.migrate(spec.config, version));
     }
-    throw new SerializationError(`Encoder "${spec.kind}" cannot read spec version ${describeReceived(version)}`, {
-      expected: `spec version ${def.specVersion}${def.migrate ? ' or older' : ''}`,
-      received: describeReceived(version),
-      fix: 'Install the version of the package defining this encoder that wrote the spec',
-    });
+    throw new SerializationError(
+      `Encoder "${spec.kind}" cannot read spec version ${describeReceived(version)}`,
+      {
+        expected: `spec version ${def.specVersion}${def.migrate ? ' or older' : ''}`,
+        received: describeReceived(version),
+        fix: 'Install the version of the package defining this encoder that wrote the spec',
+      },
+    );
   }
 
   /**
@@ -162,17 +198,32 @@ export class EncoderRegistry {
     const def = this.get(normalized.kind);
     validateContext(ctx, def.kind);
     if (ctx.tasks !== undefined && !def.batched) {
-      return loopOverTasks(def, normalized.config, normalized, ctx as EncoderBuildContext & { tasks: number });
+      return loopOverTasks(
+        def,
+        normalized.config,
+        normalized,
+        ctx as EncoderBuildContext & { tasks: number },
+      );
     }
     const instance = def.build(normalized.config, ctx);
-    if (instance?.outputDim !== ctx.outputDim || instance.inputDim !== ctx.inputDim || instance.tasks !== ctx.tasks) {
-      const got = instance === undefined || instance === null ? String(instance) : `inputDim ${instance.inputDim}, outputDim ${instance.outputDim}, tasks ${instance.tasks}`;
+    if (
+      instance?.outputDim !== ctx.outputDim ||
+      instance.inputDim !== ctx.inputDim ||
+      instance.tasks !== ctx.tasks
+    ) {
+      const got =
+        instance === undefined || instance === null
+          ? String(instance)
+          : `inputDim ${instance.inputDim}, outputDim ${instance.outputDim}, tasks ${instance.tasks}`;
       instance?.dispose?.();
-      throw new ValidationError(`Encoder plugin "${def.kind}" built an encoder that does not match its build context`, {
-        expected: `inputDim ${ctx.inputDim}, outputDim ${ctx.outputDim}, tasks ${ctx.tasks}`,
-        received: got,
-        fix: "Fix the plugin's build(): it must honour ctx.inputDim, ctx.outputDim and ctx.tasks",
-      });
+      throw new ValidationError(
+        `Encoder plugin "${def.kind}" built an encoder that does not match its build context`,
+        {
+          expected: `inputDim ${ctx.inputDim}, outputDim ${ctx.outputDim}, tasks ${ctx.tasks}`,
+          received: got,
+          fix: "Fix the plugin's build(): it must honour ctx.inputDim, ctx.outputDim and ctx.tasks",
+        },
+      );
     }
     return instance;
   }

@@ -72,7 +72,10 @@ export interface EncoderInstance {
    * Optional: sets the map exactly to x ↦ (x − mean)·W, with W p×K row-major (batched: one W and
    * mean per task, or one of each for all tasks). Linear encoders implement it (PCA start).
    */
-  setLinearMap?(W: Float64Array | readonly Float64Array[], mean: Float64Array | readonly Float64Array[]): void;
+  setLinearMap?(
+    W: Float64Array | readonly Float64Array[],
+    mean: Float64Array | readonly Float64Array[],
+  ): void;
   /** Frees every variable. Idempotent; the encoder cannot be used afterwards. */
   dispose(): void;
 }

@@ -12,9 +12,17 @@ import { EncoderRegistry } from './registry.js';
 import { maxRelErr } from './test-fixtures/oracle.js';
 import type { EncoderSpec } from './types.js';
 
-const unbatchedMlp = new EncoderRegistry().register({ ...mlpDefinition, kind: 'mlp-unbatched', batched: false });
+const unbatchedMlp = new EncoderRegistry().register({
+  ...mlpDefinition,
+  kind: 'mlp-unbatched',
+  batched: false,
+});
 
-async function run(backend: BackendPlugin, spec: EncoderSpec, registry?: EncoderRegistry): Promise<number[][]> {
+async function run(
+  backend: BackendPlugin,
+  spec: EncoderSpec,
+  registry?: EncoderRegistry,
+): Promise<number[][]> {
   await useBackend(backend);
   const before = countTensors();
   const rng = new Random(17);
@@ -24,11 +32,22 @@ async function run(backend: BackendPlugin, spec: EncoderSpec, registry?: Encoder
   const build = registry ? registry.build.bind(registry) : buildEncoder;
   const e = build(spec, { inputDim: p, outputDim: K, rng, tasks: counts.length });
   const { x, mask } = padTasks(X, p);
-  const y = tf.tensor3d(Float32Array.from(rng.normals(counts.length * x.shape[1] * K)), [counts.length, x.shape[1], K]);
+  const y = tf.tensor3d(Float32Array.from(rng.normals(counts.length * x.shape[1] * K)), [
+    counts.length,
+    x.shape[1],
+    K,
+  ]);
   const out = tf.tidy(() => {
     const vars = Object.values(e.variables);
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.squaredDifference(e.forward(x), y), mask)) as tf.Scalar, vars);
-    return [Array.from(value.dataSync()), Array.from(e.forward(x).dataSync()), ...vars.map((v) => Array.from(grads[v.name]!.dataSync()))];
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(tf.squaredDifference(e.forward(x), y), mask)) as tf.Scalar,
+      vars,
+    );
+    return [
+      Array.from(value.dataSync()),
+      Array.from(e.forward(x).dataSync()),
+      ...vars.map((v) => Array.from(grads[v.name]!.dataSync())),
+    ];
   });
   tf.dispose([x, mask, y]);
   e.dispose();

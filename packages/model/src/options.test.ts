@@ -8,7 +8,9 @@ describe('model options', () => {
     expect(make({ k0: 4 })).toThrow(
       /Unknown option k0 for DualEncoderRegressor: expected one of shared, specific, K0, .*received "k0"\. Did you mean K0\?/,
     );
-    expect(make({ sampleWeight: [1, 2] })).toThrow(/Unknown option sampleWeight .*Check the spelling/);
+    expect(make({ sampleWeight: [1, 2] })).toThrow(
+      /Unknown option sampleWeight .*Check the spelling/,
+    );
     expect(make({ selection: { linearFlor: false } })).toThrow(
       /Unknown option selection\.linearFlor .*Did you mean selection\.linearFloor\?/,
     );

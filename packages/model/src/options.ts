@@ -102,9 +102,29 @@ const posInt = (v: number) => Number.isInteger(v) && v >= 1;
 
 /** Every option name of {@link DualEncoderOptions}, to refuse a typo instead of ignoring it. */
 export const OPTION_NAMES = [
-  'shared', 'specific', 'K0', 'K1', 'mu', 'omega', 'tau', 'nu', 'ridge', 'similarity', 'lambda',
-  'lambdaSelection', 'numLambdas', 'taskWeights', 'learningRate', 'stepsPerBlock', 'maxRounds',
-  'patience', 'tolerance', 'validationFraction', 'selection', 'refit', 'seed',
+  'shared',
+  'specific',
+  'K0',
+  'K1',
+  'mu',
+  'omega',
+  'tau',
+  'nu',
+  'ridge',
+  'similarity',
+  'lambda',
+  'lambdaSelection',
+  'numLambdas',
+  'taskWeights',
+  'learningRate',
+  'stepsPerBlock',
+  'maxRounds',
+  'patience',
+  'tolerance',
+  'validationFraction',
+  'selection',
+  'refit',
+  'seed',
 ] as const;
 const SELECTION_OPTION_NAMES = ['grid', 'linearFloor', 'metric', 'folds'] as const;
 const GRID_OPTION_NAMES = ['K0', 'K1', 'mu', 'omega', 'width'] as const;

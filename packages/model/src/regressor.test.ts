@@ -97,65 +97,71 @@ for (const [name, plugin] of [
     );
   });
 
-  describe.runIf(SLOW)(`covariate design (no factor structure in x) at its defaults, 5 seeds, on ${name}`, () => {
-    it('is within 3% of the better of per-task ridge and pooled ridge with task intercepts', async () => {
-      await useBackend(plugin);
-      const method: number[] = [];
-      const perTask: number[] = [];
-      const pooled: number[] = [];
-      for (const seed of SEEDS) {
-        const sim = simulateCovariate({ seed });
-        method.push((await testRmse(sim.train, sim.test, { seed })).rmse);
-        perTask.push((await ridge('per-task', sim.train, sim.test, seed)).meanTaskRmse);
-        pooled.push((await ridge('pooled', sim.train, sim.test, seed)).meanTaskRmse);
-      }
-      const best = Math.min(mean(perTask), mean(pooled));
-      console.log(
-        `covariate design: method ${mean(method).toFixed(4)}, per-task ridge ${mean(perTask).toFixed(4)}, pooled ridge ${mean(pooled).toFixed(4)}`,
-      );
-      expect(mean(method)).toBeLessThanOrEqual(1.03 * best);
-    }, 600_000);
-  });
+  describe.runIf(SLOW)(
+    `covariate design (no factor structure in x) at its defaults, 5 seeds, on ${name}`,
+    () => {
+      it('is within 3% of the better of per-task ridge and pooled ridge with task intercepts', async () => {
+        await useBackend(plugin);
+        const method: number[] = [];
+        const perTask: number[] = [];
+        const pooled: number[] = [];
+        for (const seed of SEEDS) {
+          const sim = simulateCovariate({ seed });
+          method.push((await testRmse(sim.train, sim.test, { seed })).rmse);
+          perTask.push((await ridge('per-task', sim.train, sim.test, seed)).meanTaskRmse);
+          pooled.push((await ridge('pooled', sim.train, sim.test, seed)).meanTaskRmse);
+        }
+        const best = Math.min(mean(perTask), mean(pooled));
+        console.log(
+          `covariate design: method ${mean(method).toFixed(4)}, per-task ridge ${mean(perTask).toFixed(4)}, pooled ridge ${mean(pooled).toFixed(4)}`,
+        );
+        expect(mean(method)).toBeLessThanOrEqual(1.03 * best);
+      }, 600_000);
+    },
+  );
 }
 
 for (const [name, plugin] of [
   ['wasm', wasmBackend()],
   ['cpu', cpuBackend()],
 ] as const) {
-  describe.runIf(SLOW)(`School (139 tasks of 22–251 rows), 3 random 75/25 splits within schools, on ${name}`, () => {
-    it('never diverges, never ends worse on validation than it started, and is within 1% of pooled ridge with school intercepts', async () => {
-      await useBackend(plugin);
-      const ds = await readCsv(schoolCsvPath(), { task: 'school', target: 'score' });
-      expect(ds.numTasks).toBe(139);
-      for (const seed of [0, 1, 2]) {
-        const { train, test } = trainTestSplit(ds, { test: 0.25, seed });
-        const m = new DualEncoderRegressor({ seed });
-        await m.fit(train);
-        const rmse = m.evaluate(test).overall.rmse;
-        const pooled = (await ridge('pooled', train, test, seed)).rmse;
-        console.log(
-          `School split ${seed}: method ${rmse.toFixed(3)} (${m.summary().kind}), pooled ridge + intercepts ${pooled.toFixed(3)}`,
-        );
-        expect(Number.isFinite(rmse)).toBe(true);
-        expect(rmse).toBeLessThan(15); // the response's own sd is ~12.7: anything above is a blow-up
-        const candidates = m.candidates();
-        const chosen = candidates.find((c) => c.chosen)!;
-        const start = Math.min(
-          ...candidates.flatMap((c) =>
-            c.startValidationRmse === undefined ? [] : [c.startValidationRmse],
-          ),
-        );
-        for (const c of candidates) {
-          expect(Number.isFinite(c.validationRmse)).toBe(true);
-          // Every encoder phase ends at or below its two-stage start ...
-          if (c.startValidationRmse !== undefined)
-            expect(c.encoderValidationRmse!).toBeLessThanOrEqual(c.startValidationRmse + 1e-9);
+  describe.runIf(SLOW)(
+    `School (139 tasks of 22–251 rows), 3 random 75/25 splits within schools, on ${name}`,
+    () => {
+      it('never diverges, never ends worse on validation than it started, and is within 1% of pooled ridge with school intercepts', async () => {
+        await useBackend(plugin);
+        const ds = await readCsv(schoolCsvPath(), { task: 'school', target: 'score' });
+        expect(ds.numTasks).toBe(139);
+        for (const seed of [0, 1, 2]) {
+          const { train, test } = trainTestSplit(ds, { test: 0.25, seed });
+          const m = new DualEncoderRegressor({ seed });
+          await m.fit(train);
+          const rmse = m.evaluate(test).overall.rmse;
+          const pooled = (await ridge('pooled', train, test, seed)).rmse;
+          console.log(
+            `School split ${seed}: method ${rmse.toFixed(3)} (${m.summary().kind}), pooled ridge + intercepts ${pooled.toFixed(3)}`,
+          );
+          expect(Number.isFinite(rmse)).toBe(true);
+          expect(rmse).toBeLessThan(15); // the response's own sd is ~12.7: anything above is a blow-up
+          const candidates = m.candidates();
+          const chosen = candidates.find((c) => c.chosen)!;
+          const start = Math.min(
+            ...candidates.flatMap((c) =>
+              c.startValidationRmse === undefined ? [] : [c.startValidationRmse],
+            ),
+          );
+          for (const c of candidates) {
+            expect(Number.isFinite(c.validationRmse)).toBe(true);
+            // Every encoder phase ends at or below its two-stage start ...
+            if (c.startValidationRmse !== undefined)
+              expect(c.encoderValidationRmse!).toBeLessThanOrEqual(c.startValidationRmse + 1e-9);
+          }
+          // ... and the fitted model's validation RMSE is not above where the fit started.
+          expect(chosen.validationRmse).toBeLessThanOrEqual(start + 1e-9);
+          expect(rmse).toBeLessThanOrEqual(1.01 * pooled);
+          m.dispose();
         }
-        // ... and the fitted model's validation RMSE is not above where the fit started.
-        expect(chosen.validationRmse).toBeLessThanOrEqual(start + 1e-9);
-        expect(rmse).toBeLessThanOrEqual(1.01 * pooled);
-        m.dispose();
-      }
-    }, 600_000);
-  });
+      }, 600_000);
+    },
+  );
 }

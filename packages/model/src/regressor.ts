@@ -474,18 +474,25 @@ export class DualEncoderRegressor {
             }
           };
           const far = (k: number, column: string, value: number) =>
-            new ValidationError('A value far outside the range of the rows it is validated against', {
-              task: t.name,
-              row: (idx[k] as number) + 1,
-              column,
-              expected: 'values of the same order as the rest of the column',
-              received: String(value),
-              fix: 'Rescale the column (other units, or its logarithm), or remove the row if the value is an error',
-            });
+            new ValidationError(
+              'A value far outside the range of the rows it is validated against',
+              {
+                task: t.name,
+                row: (idx[k] as number) + 1,
+                column,
+                expected: 'values of the same order as the rest of the column',
+                received: String(value),
+                fix: 'Rescale the column (other units, or its logarithm), or remove the row if the value is an error',
+              },
+            );
           const Xs = inTask(() => st.transformX(rows, t.name));
           for (let k = 0; k < Xs.length; k++)
             if (!(Math.abs(Xs[k] as number) < 1e30))
-              throw far(Math.floor(k / p), dataset.featureNames[k % p] as string, rows[k] as number);
+              throw far(
+                Math.floor(k / p),
+                dataset.featureNames[k % p] as string,
+                rows[k] as number,
+              );
           const Ys = inTask(() => st.transformY(ys, t.name));
           for (let k = 0; k < Ys.length; k++)
             if (!(Math.abs(Ys[k] as number) < 1e30))

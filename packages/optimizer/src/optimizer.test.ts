@@ -1,5 +1,11 @@
 import { cpuBackend } from '@hetmtl/backend-cpu';
-import { AbortError as TensorAbortError, countTensors, NumericError, tf, useBackend } from '@hetmtl/tensor';
+import {
+  AbortError as TensorAbortError,
+  countTensors,
+  NumericError,
+  tf,
+  useBackend,
+} from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortError } from './abort.js';
 import { AdamBlock, functionBlock } from './adam-block.js';
@@ -194,7 +200,7 @@ describe('runAlternating', () => {
     expect(s.x).toBe(3);
   });
 
-  it('re-exports the error family\'s AbortError (one class, importable from either package)', () => {
+  it("re-exports the error family's AbortError (one class, importable from either package)", () => {
     expect(AbortError).toBe(TensorAbortError);
   });
 

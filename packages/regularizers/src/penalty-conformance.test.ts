@@ -22,22 +22,29 @@ for (const penalty of [
   fusedLasso(),
   centre(),
   graph({ edges: [[0, 1]] }),
-  graph({ weights: [[0, 2], [2, 0]] }),
+  graph({
+    weights: [
+      [0, 2],
+      [2, 0],
+    ],
+  }),
   none(),
 ]) {
   describePenaltyConformance(penalty, { rebuild });
 }
 
 describe('the penalty conformance suite on a deliberately broken penalty', () => {
-  it('fails a defineSimilarity penalty whose prox forgets MCP\'s 1/(1 − 1/(κϑ)) factor, and only on the argmin checks', () => {
+  it("fails a defineSimilarity penalty whose prox forgets MCP's 1/(1 − 1/(κϑ)) factor, and only on the argmin checks", () => {
     const kappa = 3;
     const broken = defineSimilarity({
       kind: 'brokenMcp',
       config: { kappa },
-      value: (t, lambda) => (t <= kappa * lambda ? lambda * t - (t * t) / (2 * kappa) : (kappa * lambda * lambda) / 2),
+      value: (t, lambda) =>
+        t <= kappa * lambda ? lambda * t - (t * t) / (2 * kappa) : (kappa * lambda * lambda) / 2,
       derivative: (t, lambda) => Math.max(0, lambda - t / kappa),
       // Continuous at κλ but not the minimiser: a plain soft threshold below κλ.
-      proxNorm: (a, lambda, step) => (a <= kappa * lambda ? Math.min(softThresholdNorm(a, lambda / step), kappa * lambda) : a),
+      proxNorm: (a, lambda, step) =>
+        a <= kappa * lambda ? Math.min(softThresholdNorm(a, lambda / step), kappa * lambda) : a,
       checkStep: (step) => mcp({ kappa }).checkStep?.(step),
     });
     const report = checkPenaltyConformance(broken);
@@ -68,9 +75,13 @@ describe('definePenalty: define = check + register + return the factory (as defi
     );
     expect(registry.kinds()).toEqual(['test:scaled-lasso']);
     const p = scaled({ scale: 3 });
-    const report = checkPenaltyConformance(p, { rebuild: (json) => registry.create(json as SimilarityJSON) });
+    const report = checkPenaltyConformance(p, {
+      rebuild: (json) => registry.create(json as SimilarityJSON),
+    });
     expect(report.failed).toBe(0);
-    expect(() => definePenalty('test:scaled-lasso', () => p, { registry })).toThrow(/already registered.*replace: true/);
+    expect(() => definePenalty('test:scaled-lasso', () => p, { registry })).toThrow(
+      /already registered.*replace: true/,
+    );
     const wrong = definePenalty('test:wrong', () => p, { registry });
     expect(() => wrong()).toThrow(/returned another kind/);
   });

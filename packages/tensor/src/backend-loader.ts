@@ -1,4 +1,11 @@
-import { type ActiveBackend, type BackendPlugin, defineBackend, setBackendWords, unavailable, useBackend } from './backend.js';
+import {
+  type ActiveBackend,
+  type BackendPlugin,
+  defineBackend,
+  setBackendWords,
+  unavailable,
+  useBackend,
+} from './backend.js';
 import { BackendUnavailableError, ValidationError } from './errors.js';
 
 /**
@@ -29,7 +36,9 @@ export class BackendRegistry {
   register(entry: BackendEntry, options: { readonly replace?: boolean } = {}): void {
     for (const key of ['name', 'packageName', 'factory'] as const) {
       if (typeof entry?.[key] !== 'string' || entry[key].length === 0) {
-        throw new ValidationError(`backendRegistry.register: the entry has no ${key}`, { expected: 'a non-empty string' });
+        throw new ValidationError(`backendRegistry.register: the entry has no ${key}`, {
+          expected: 'a non-empty string',
+        });
       }
     }
     if (this.#entries.has(entry.name) && options.replace !== true) {
@@ -70,10 +79,34 @@ export class BackendRegistry {
 /** hetmtl's backend packages, by name (the first is the default of the apps). */
 export const backendRegistry = new BackendRegistry();
 for (const entry of [
-  { name: 'wasm', packageName: '@hetmtl/backend-wasm', factory: 'wasmBackend', summary: 'WebAssembly (XNNPACK, SIMD): fast, offline, Node and browsers', alternatives: ['cpu'] },
-  { name: 'cpu', packageName: '@hetmtl/backend-cpu', factory: 'cpuBackend', summary: 'pure JavaScript: always works, slow', alternatives: [] },
-  { name: 'tfjs-node', packageName: '@hetmtl/backend-tfjs-node', factory: 'tfjsNodeBackend', summary: 'libtensorflow (optional @tensorflow/tfjs-node)', alternatives: ['wasm', 'cpu'] },
-  { name: 'native', packageName: '@hetmtl/backend-native', factory: 'nativeBackend', summary: 'C++ addon built at install (OpenBLAS when found)', alternatives: ['wasm', 'cpu'] },
+  {
+    name: 'wasm',
+    packageName: '@hetmtl/backend-wasm',
+    factory: 'wasmBackend',
+    summary: 'WebAssembly (XNNPACK, SIMD): fast, offline, Node and browsers',
+    alternatives: ['cpu'],
+  },
+  {
+    name: 'cpu',
+    packageName: '@hetmtl/backend-cpu',
+    factory: 'cpuBackend',
+    summary: 'pure JavaScript: always works, slow',
+    alternatives: [],
+  },
+  {
+    name: 'tfjs-node',
+    packageName: '@hetmtl/backend-tfjs-node',
+    factory: 'tfjsNodeBackend',
+    summary: 'libtensorflow (optional @tensorflow/tfjs-node)',
+    alternatives: ['wasm', 'cpu'],
+  },
+  {
+    name: 'native',
+    packageName: '@hetmtl/backend-native',
+    factory: 'nativeBackend',
+    summary: 'C++ addon built at install (OpenBLAS when found)',
+    alternatives: ['wasm', 'cpu'],
+  },
 ]) {
   backendRegistry.register(entry);
 }
@@ -102,15 +135,24 @@ export interface LoadBackendOptions {
   readonly registry?: BackendRegistry;
 }
 
-const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
+const NOT_FOUND = new Set([
+  'ERR_MODULE_NOT_FOUND',
+  'MODULE_NOT_FOUND',
+  'ERR_PACKAGE_PATH_NOT_EXPORTED',
+]);
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /** Imports a package by name from `from` (Node); undefined when it is not installed there. */
-async function importInstalled(packageName: string, from: string | URL | undefined): Promise<{ module: unknown } | undefined> {
+async function importInstalled(
+  packageName: string,
+  from: string | URL | undefined,
+): Promise<{ module: unknown } | undefined> {
   // Variable specifiers: bundlers leave them alone (this path is for Node only).
   const nodeModule = 'node:module';
   const nodeUrl = 'node:url';
-  const { createRequire } = (await import(/* @vite-ignore */ nodeModule)) as typeof import('node:module');
+  const { createRequire } = (await import(
+    /* @vite-ignore */ nodeModule
+  )) as typeof import('node:module');
   const { pathToFileURL } = (await import(/* @vite-ignore */ nodeUrl)) as typeof import('node:url');
   const base = from ?? pathToFileURL(`${process.cwd()}/`);
   let resolved: string;
@@ -130,7 +172,10 @@ async function importInstalled(packageName: string, from: string | URL | undefin
  * ValidationError; a package that is not installed, or fails to load, is a BackendUnavailableError
  * whose `remedy` is `{ reason, fix, alternatives }`.
  */
-export async function loadBackend(name: string, options: LoadBackendOptions = {}): Promise<BackendPlugin> {
+export async function loadBackend(
+  name: string,
+  options: LoadBackendOptions = {},
+): Promise<BackendPlugin> {
   const entry = (options.registry ?? backendRegistry).get(name);
   const fail = (reason: string, fix: string, cause?: unknown): never => {
     const a = unavailable(reason, fix, entry.alternatives ?? []);
@@ -145,14 +190,25 @@ export async function loadBackend(name: string, options: LoadBackendOptions = {}
     if (load !== undefined) module = await load();
     else if (isNode) {
       const found = await importInstalled(entry.packageName, options.resolveFrom);
-      if (found === undefined) return fail(`${entry.packageName} is not installed`, `Install it with \`pnpm add ${entry.packageName}\``);
+      if (found === undefined)
+        return fail(
+          `${entry.packageName} is not installed`,
+          `Install it with \`pnpm add ${entry.packageName}\``,
+        );
       module = found.module;
     } else {
-      return fail(`${entry.packageName} cannot be imported by name here`, `Pass import: () => import('${entry.packageName}') to loadBackend`);
+      return fail(
+        `${entry.packageName} cannot be imported by name here`,
+        `Pass import: () => import('${entry.packageName}') to loadBackend`,
+      );
     }
   } catch (e) {
     if (BackendUnavailableError.isInstance(e)) throw e;
-    return fail(`${entry.packageName} failed to load`, 'Check the error cause, or reinstall the package', e);
+    return fail(
+      `${entry.packageName} failed to load`,
+      'Check the error cause, or reinstall the package',
+      e,
+    );
   }
   const factory = (module as Record<string, unknown> | undefined)?.[entry.factory];
   if (typeof factory !== 'function') {
@@ -163,15 +219,21 @@ export async function loadBackend(name: string, options: LoadBackendOptions = {}
   }
   const plugin = defineBackend((factory as (o?: unknown) => BackendPlugin)(options.options));
   if (plugin.name !== name) {
-    throw new ValidationError(`${entry.packageName}'s ${entry.factory}() made a backend named "${plugin.name}"`, {
-      expected: JSON.stringify(name),
-      received: JSON.stringify(plugin.name),
-    });
+    throw new ValidationError(
+      `${entry.packageName}'s ${entry.factory}() made a backend named "${plugin.name}"`,
+      {
+        expected: JSON.stringify(name),
+        received: JSON.stringify(plugin.name),
+      },
+    );
   }
   return plugin;
 }
 
 /** `useBackend(await loadBackend(name, options))`: loads, checks, sets up and activates a backend by name. */
-export async function useBackendByName(name: string, options: LoadBackendOptions = {}): Promise<ActiveBackend> {
+export async function useBackendByName(
+  name: string,
+  options: LoadBackendOptions = {},
+): Promise<ActiveBackend> {
   return useBackend(await loadBackend(name, options));
 }

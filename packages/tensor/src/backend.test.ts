@@ -16,7 +16,13 @@ const cpuLike = (name = 'test-cpu'): BackendPlugin => ({
 describe('useBackend', () => {
   it('activates a plugin and reports what is active', async () => {
     const info = await useBackend(cpuLike());
-    expect(info).toEqual({ name: 'test-cpu', tfBackendName: 'cpu', simd: false, threads: 1, floatPrecision: 32 });
+    expect(info).toEqual({
+      name: 'test-cpu',
+      tfBackendName: 'cpu',
+      simd: false,
+      threads: 1,
+      floatPrecision: 32,
+    });
     expect(tf.getBackend()).toBe('cpu');
     expect(activeBackend()?.name).toBe('test-cpu');
   });
@@ -30,7 +36,9 @@ describe('useBackend', () => {
     };
     const err = await useBackend(missing).catch((e: unknown) => e);
     expect(BackendUnavailableError.isInstance(err)).toBe(true);
-    expect((err as Error).message).toBe('Backend "ghost" is not available: no ghost here. Install ghost');
+    expect((err as Error).message).toBe(
+      'Backend "ghost" is not available: no ghost here. Install ghost',
+    );
     expect(tf.getBackend()).toBe('cpu');
   });
 
@@ -38,15 +46,21 @@ describe('useBackend', () => {
     tf.registerBackend('always-fails', () => {
       throw new Error('boom');
     });
-    const err = await useBackend({ ...cpuLike('broken'), tfBackendName: 'always-fails' }).catch((e: unknown) => e);
+    const err = await useBackend({ ...cpuLike('broken'), tfBackendName: 'always-fails' }).catch(
+      (e: unknown) => e,
+    );
     expect(BackendUnavailableError.isInstance(err)).toBe(true);
     tf.removeBackend('always-fails');
     await tf.setBackend('cpu');
   });
 
   it('defineBackend rejects objects that are not plugins', () => {
-    expect(() => defineBackend({ kind: 'encoder' } as unknown as BackendPlugin)).toThrow(ValidationError);
+    expect(() => defineBackend({ kind: 'encoder' } as unknown as BackendPlugin)).toThrow(
+      ValidationError,
+    );
     expect(() => defineBackend({ ...cpuLike(), name: '' })).toThrow(/no name/);
-    expect(() => defineBackend({ ...cpuLike(), setup: undefined } as unknown as BackendPlugin)).toThrow(/setup/);
+    expect(() =>
+      defineBackend({ ...cpuLike(), setup: undefined } as unknown as BackendPlugin),
+    ).toThrow(/setup/);
   });
 });

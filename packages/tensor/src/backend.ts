@@ -8,7 +8,12 @@ import { tf } from './tf.js';
  */
 export type BackendAvailability =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: string; readonly fix: string; readonly remedy?: BackendRemedy };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly fix: string;
+      readonly remedy?: BackendRemedy;
+    };
 
 /** `wasmBackend() from @hetmtl/backend-wasm`, say: a backend name in the API's words. */
 export type BackendWords = (name: string) => string;
@@ -26,8 +31,15 @@ export function setBackendWords(words: BackendWords): void {
  * alternatives in the API's words (`Or use wasmBackend() from @hetmtl/backend-wasm`); `remedy` keeps
  * the parts apart.
  */
-export function unavailable(reason: string, fix: string, alternatives: readonly string[] = []): BackendAvailability {
-  const switchTo = alternatives.length === 0 ? '' : `${fix === '' ? 'Use' : 'or use'} ${alternatives.map((a) => backendWords(a)).join(' or ')}`;
+export function unavailable(
+  reason: string,
+  fix: string,
+  alternatives: readonly string[] = [],
+): BackendAvailability {
+  const switchTo =
+    alternatives.length === 0
+      ? ''
+      : `${fix === '' ? 'Use' : 'or use'} ${alternatives.map((a) => backendWords(a)).join(' or ')}`;
   return {
     ok: false,
     reason,
@@ -91,7 +103,9 @@ export function defineBackend(plugin: BackendPlugin): BackendPlugin {
   }
   for (const key of ['isAvailable', 'setup'] as const) {
     if (typeof plugin[key] !== 'function') {
-      throw new ValidationError(`Backend plugin "${plugin.name}" has no ${key}()`, { expected: 'a function' });
+      throw new ValidationError(`Backend plugin "${plugin.name}" has no ${key}()`, {
+        expected: 'a function',
+      });
     }
   }
   return Object.freeze(plugin);
@@ -110,7 +124,11 @@ export async function useBackend(plugin: BackendPlugin): Promise<ActiveBackend> 
   if (!availability.ok) {
     throw new BackendUnavailableError(plugin.name, availability.reason, {
       fix: availability.fix,
-      remedy: availability.remedy ?? { reason: availability.reason, fix: availability.fix, alternatives: [] },
+      remedy: availability.remedy ?? {
+        reason: availability.reason,
+        fix: availability.fix,
+        alternatives: [],
+      },
     });
   }
   await plugin.setup();

@@ -57,7 +57,9 @@ describe('error family', () => {
     // A genuine second copy of the compiled module, loaded from another path.
     const dir = mkdtempSync(join(tmpdir(), 'hetmtl-copy-'));
     copyFileSync(new URL('../dist/errors.js', import.meta.url), join(dir, 'errors.js'));
-    const copy = (await import(pathToFileURL(join(dir, 'errors.js')).href)) as typeof import('./errors.js');
+    const copy = (await import(
+      pathToFileURL(join(dir, 'errors.js')).href
+    )) as typeof import('./errors.js');
     expect(copy.ValidationError).not.toBe(ValidationError);
     const foreign = new copy.BackendUnavailableError('wasm', 'no SIMD', { fix: 'use cpu' });
     expect(foreign instanceof BackendUnavailableError).toBe(false);
@@ -136,7 +138,7 @@ describe('error family', () => {
     expect(e.at({ task: 2 }).value).toBe(-0.25);
   });
 
-  it('every class has its own explicit marker string, which is its errors\' name', () => {
+  it("every class has its own explicit marker string, which is its errors' name", () => {
     const classes = {
       HetmtlError,
       ValidationError,
@@ -178,8 +180,20 @@ describe('error family', () => {
 
   it('isInstance does not depend on class names: a copy whose classes are renamed still matches', async () => {
     // What a minifier does to class names, done by hand (always runs, with or without esbuild).
-    let source = readFileSync(new URL('../dist/errors.js', import.meta.url), 'utf8').replace(/\/\/# sourceMappingURL=.*/, '');
-    const names = ['HetmtlError', 'ValidationError', 'NotFittedError', 'BackendUnavailableError', 'SerializationError', 'NotPositiveDefiniteError', 'NumericError', 'AbortError'];
+    let source = readFileSync(new URL('../dist/errors.js', import.meta.url), 'utf8').replace(
+      /\/\/# sourceMappingURL=.*/,
+      '',
+    );
+    const names = [
+      'HetmtlError',
+      'ValidationError',
+      'NotFittedError',
+      'BackendUnavailableError',
+      'SerializationError',
+      'NotPositiveDefiniteError',
+      'NumericError',
+      'AbortError',
+    ];
     names.forEach((n, i) => {
       // Rename identifiers only: the marker strings are quoted, and quotes are not word characters.
       source = source.replace(new RegExp(`(?<!['"\\w])${n}(?!['"\\w])`, 'g'), `C${i}`);
@@ -188,7 +202,9 @@ describe('error family', () => {
     source = source.replace(/^export class /gm, 'class ');
     const dir = mkdtempSync(join(tmpdir(), 'hetmtl-renamed-'));
     writeFileSync(join(dir, 'errors.js'), source);
-    const copy = (await import(pathToFileURL(join(dir, 'errors.js')).href)) as typeof import('./errors.js');
+    const copy = (await import(
+      pathToFileURL(join(dir, 'errors.js')).href
+    )) as typeof import('./errors.js');
     expect(copy.ValidationError.name).toBe('C1');
     checkForeignCopy(copy);
   });
@@ -212,7 +228,9 @@ describe('error family', () => {
     });
     const dir = mkdtempSync(join(tmpdir(), 'hetmtl-minified-'));
     writeFileSync(join(dir, 'errors.js'), code);
-    const copy = (await import(pathToFileURL(join(dir, 'errors.js')).href)) as typeof import('./errors.js');
+    const copy = (await import(
+      pathToFileURL(join(dir, 'errors.js')).href
+    )) as typeof import('./errors.js');
     // esbuild keeps exported names but renames the classes behind them.
     expect(copy.NotPositiveDefiniteError.name).not.toBe('NotPositiveDefiniteError');
     checkForeignCopy(copy);

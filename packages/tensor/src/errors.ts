@@ -42,7 +42,9 @@ export type OptionRenderer = (ref: OptionRef) => string;
 
 /** The API's words for an option: `missing: "drop-rows"`, or `the categorical option`. */
 export const apiOptionWords: OptionRenderer = (ref) =>
-  ref.value === undefined ? `the ${ref.option} option` : `${ref.option}: ${JSON.stringify(ref.value)}`;
+  ref.value === undefined
+    ? `the ${ref.option} option`
+    : `${ref.option}: ${JSON.stringify(ref.value)}`;
 
 function renderText(text: ErrorText | undefined, words: OptionRenderer): string | undefined {
   if (text === undefined || typeof text === 'string') return text;
@@ -77,11 +79,16 @@ function markerOf(cls: unknown): string {
 }
 
 function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
+    return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as Float64Array).length}`;
-  return typeof value === 'object' ? `an object (${Object.prototype.toString.call(value).slice(8, -1)})` : typeof value;
+  if (ArrayBuffer.isView(value))
+    return `a ${value.constructor.name} of length ${(value as Float64Array).length}`;
+  return typeof value === 'object'
+    ? `an object (${Object.prototype.toString.call(value).slice(8, -1)})`
+    : typeof value;
 }
 
 /** Formats a value for an error message: short, never the whole array. */
@@ -89,7 +96,11 @@ export function describeReceived(value: unknown): string {
   return describeValue(value);
 }
 
-function composeMessage(summary: string, o: HetmtlErrorOptions, words: OptionRenderer = apiOptionWords): string {
+function composeMessage(
+  summary: string,
+  o: HetmtlErrorOptions,
+  words: OptionRenderer = apiOptionWords,
+): string {
   const expected = renderText(o.expected, words);
   const fix = renderText(o.fix, words);
   const where: string[] = [];
@@ -98,7 +109,8 @@ function composeMessage(summary: string, o: HetmtlErrorOptions, words: OptionRen
   if (o.column !== undefined) where.push(`column ${JSON.stringify(o.column)}`);
   let msg = where.length > 0 ? `${summary} (at ${where.join(', ')})` : summary;
   if (expected !== undefined) msg += `: expected ${expected}`;
-  if (o.received !== undefined) msg += `${expected !== undefined ? ',' : ':'} received ${o.received}`;
+  if (o.received !== undefined)
+    msg += `${expected !== undefined ? ',' : ':'} received ${o.received}`;
   if (fix !== undefined) msg += `. ${fix}`;
   return msg;
 }
@@ -122,8 +134,15 @@ export class HetmtlError extends Error {
   private readonly parts: HetmtlErrorOptions;
   declare readonly [KINDS]: readonly string[];
 
-  constructor(summary: string, options: HetmtlErrorOptions = {}, code: HetmtlErrorCode = 'E_HETMTL') {
-    super(composeMessage(summary, options), options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(
+    summary: string,
+    options: HetmtlErrorOptions = {},
+    code: HetmtlErrorCode = 'E_HETMTL',
+  ) {
+    super(
+      composeMessage(summary, options),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = markerOf(new.target);
     this.code = code;
     this.summary = summary;
@@ -136,7 +155,11 @@ export class HetmtlError extends Error {
     this.fix = renderText(options.fix, apiOptionWords);
     Object.defineProperty(this, 'parts', { enumerable: false });
     const kinds: string[] = [];
-    for (let p: unknown = new.target; p !== Error && typeof p === 'function'; p = Object.getPrototypeOf(p)) {
+    for (
+      let p: unknown = new.target;
+      p !== Error && typeof p === 'function';
+      p = Object.getPrototypeOf(p)
+    ) {
       kinds.push(markerOf(p));
     }
     Object.defineProperty(this, KINDS, { value: Object.freeze(kinds), enumerable: false });
@@ -158,11 +181,20 @@ export class HetmtlError extends Error {
     const parts: HetmtlErrorOptions = { ...this.parts, ...location };
     const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
     for (const key of Object.getOwnPropertyNames(this)) {
-      Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(this, key) as PropertyDescriptor);
+      Object.defineProperty(
+        copy,
+        key,
+        Object.getOwnPropertyDescriptor(this, key) as PropertyDescriptor,
+      );
     }
     Object.defineProperty(copy, KINDS, { value: this[KINDS], enumerable: false });
     const set = (key: string, value: unknown) =>
-      Object.defineProperty(copy, key, { value, writable: true, configurable: true, enumerable: key !== 'message' && key !== 'parts' });
+      Object.defineProperty(copy, key, {
+        value,
+        writable: true,
+        configurable: true,
+        enumerable: key !== 'message' && key !== 'parts',
+      });
     set('parts', parts);
     set('task', parts.task);
     set('row', parts.row);
@@ -175,7 +207,12 @@ export class HetmtlError extends Error {
    * True when `value` is an error of this class (or a subclass), even when it was thrown by another
    * installed copy of `@hetmtl/tensor`.
    */
-  static isInstance<T extends HetmtlError>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+  static isInstance<T extends HetmtlError>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    value: unknown,
+  ): value is T {
     if (typeof value !== 'object' || value === null) return false;
     const kinds = (value as { [KINDS]?: unknown })[KINDS];
     return Array.isArray(kinds) && kinds.includes(markerOf(this));
@@ -194,7 +231,11 @@ export class ValidationError extends HetmtlError {
 export class NotFittedError extends HetmtlError {
   static override readonly errorName: string = 'NotFittedError';
   constructor(what: string, options: HetmtlErrorOptions = {}) {
-    super(`${what} is not fitted yet`, { fix: 'Call fit() first, or load a fitted model with fromJSON()', ...options }, 'E_NOT_FITTED');
+    super(
+      `${what} is not fitted yet`,
+      { fix: 'Call fit() first, or load a fitted model with fromJSON()', ...options },
+      'E_NOT_FITTED',
+    );
   }
 }
 
@@ -254,7 +295,10 @@ export class NotPositiveDefiniteError extends HetmtlError {
   constructor(pivot: number, value: number, options: HetmtlErrorOptions = {}) {
     super(
       `Matrix is not positive definite: pivot ${pivot} is ${value}`,
-      { fix: 'Add a ridge (a small multiple of the identity) or remove collinear columns', ...options },
+      {
+        fix: 'Add a ridge (a small multiple of the identity) or remove collinear columns',
+        ...options,
+      },
       'E_NOT_POSITIVE_DEFINITE',
     );
     this.pivot = pivot;

@@ -1,5 +1,14 @@
 export { tf } from './tf.js';
-export type { Rank, Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, TensorContainer, Variable } from './tf.js';
+export type {
+  Rank,
+  Scalar,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+  Tensor3D,
+  TensorContainer,
+  Variable,
+} from './tf.js';
 export {
   activeBackend,
   defineBackend,

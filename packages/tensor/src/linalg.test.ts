@@ -56,12 +56,18 @@ describe('matrix products', () => {
     const A = randomMatrix(r, 4, 3);
     const B = randomMatrix(r, 3, 5);
     const naive = (x: Matrix, y: Matrix): number[][] =>
-      toRows(x).map((row) => Array.from({ length: y.cols }, (_, j) => row.reduce((s, v, k) => s + v * y.data[k * y.cols + j]!, 0)));
+      toRows(x).map((row) =>
+        Array.from({ length: y.cols }, (_, j) =>
+          row.reduce((s, v, k) => s + v * y.data[k * y.cols + j]!, 0),
+        ),
+      );
     const want = naive(A, B).flat();
     expect(maxAbsDiff(matmul(A, B).data, want)).toBeLessThan(1e-14);
     expect(maxAbsDiff(matmul(transpose(A), B, { transA: true }).data, want)).toBeLessThan(1e-14);
     expect(maxAbsDiff(matmul(A, transpose(B), { transB: true }).data, want)).toBeLessThan(1e-14);
-    expect(maxAbsDiff(matmul(transpose(A), transpose(B), { transA: true, transB: true }).data, want)).toBeLessThan(1e-14);
+    expect(
+      maxAbsDiff(matmul(transpose(A), transpose(B), { transA: true, transB: true }).data, want),
+    ).toBeLessThan(1e-14);
     expect(() => matmul(A, A)).toThrow(ValidationError);
   });
 
@@ -71,7 +77,9 @@ describe('matrix products', () => {
     const x = r.normals(3);
     const y = r.normals(5);
     expect(maxAbsDiff(matvec(A, x), matmul(A, matrix(3, 1, x)).data)).toBeLessThan(1e-14);
-    expect(maxAbsDiff(matvec(A, y, true), matmul(transpose(A), matrix(5, 1, y)).data)).toBeLessThan(1e-14);
+    expect(maxAbsDiff(matvec(A, y, true), matmul(transpose(A), matrix(5, 1, y)).data)).toBeLessThan(
+      1e-14,
+    );
     expect(() => matvec(A, y)).toThrow(/vector of length 3/);
   });
 
@@ -80,7 +88,9 @@ describe('matrix products', () => {
     const X = randomMatrix(r, 7, 3);
     const Y = randomMatrix(r, 7, 2);
     expect(maxAbsDiff(gram(X.data, 7, 3), matmul(X, X, { transA: true }).data)).toBeLessThan(1e-13);
-    expect(maxAbsDiff(crossprod(X.data, Y.data, 7, 3, 2), matmul(X, Y, { transA: true }).data)).toBeLessThan(1e-13);
+    expect(
+      maxAbsDiff(crossprod(X.data, Y.data, 7, 3, 2), matmul(X, Y, { transA: true }).data),
+    ).toBeLessThan(1e-13);
     const y = r.normals(7);
     expect(maxAbsDiff(crossprod(X.data, y, 7, 3), matvec(X, y, true))).toBeLessThan(1e-13);
   });
@@ -119,7 +129,9 @@ describe('Cholesky', () => {
       [6, 1, 0],
       [-8, 5, 3],
     ]);
-    expect(Array.from(solveSPD(A, new Float64Array([1, 2, 3])))).toEqual(Array.from(gaussSolve(A, new Float64Array([1, 2, 3]))).map((v) => expect.closeTo(v, 10)));
+    expect(Array.from(solveSPD(A, new Float64Array([1, 2, 3])))).toEqual(
+      Array.from(gaussSolve(A, new Float64Array([1, 2, 3]))).map((v) => expect.closeTo(v, 10)),
+    );
   });
 
   it('round-trips random SPD systems against Gaussian elimination', () => {

@@ -22,7 +22,10 @@ describe('tensor memory helpers', () => {
       assertNoLeaks('leaky', () => {
         kept = tf.zeros([3]);
       }),
-    ).rejects.toSatisfy((e: unknown) => HetmtlError.isInstance(e) && /leaky leaked 1 tensor/.test((e as Error).message));
+    ).rejects.toSatisfy(
+      (e: unknown) =>
+        HetmtlError.isInstance(e) && /leaky leaked 1 tensor/.test((e as Error).message),
+    );
     dispose(kept as tf.Tensor);
     await expect(assertNoLeaks('clean', async () => 5)).resolves.toBe(5);
   });

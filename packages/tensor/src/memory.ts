@@ -15,7 +15,9 @@ export function countTensors(): number {
 }
 
 /** Runs `fn` (sync or async) and reports how many tensors it left alive. */
-export async function trackTensors<T>(fn: () => T | Promise<T>): Promise<{ value: T; leaked: number }> {
+export async function trackTensors<T>(
+  fn: () => T | Promise<T>,
+): Promise<{ value: T; leaked: number }> {
   const before = countTensors();
   const value = await fn();
   return { value, leaked: countTensors() - before };

@@ -7,8 +7,14 @@ describe('Random (xoshiro128**)', () => {
     // Printed by the authors' xoshiro128starstar.c with s = {1, 2, 3, 4}.
     const r = Random.fromState({ algorithm: 'xoshiro128**', s: [1, 2, 3, 4], spare: null });
     const got = Array.from({ length: 8 }, () => r.nextUint32());
-    expect(got).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849]);
-    const r2 = Random.fromState({ algorithm: 'xoshiro128**', s: [0xdeadbeef, 0x12345678, 0xcafebabe, 0x0badf00d], spare: null });
+    expect(got).toEqual([
+      11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849,
+    ]);
+    const r2 = Random.fromState({
+      algorithm: 'xoshiro128**',
+      s: [0xdeadbeef, 0x12345678, 0xcafebabe, 0x0badf00d],
+      spare: null,
+    });
     for (let i = 0; i < 1000; i++) r2.nextUint32();
     expect(r2.nextUint32()).toBe(3651887776);
   });
@@ -19,7 +25,9 @@ describe('Random (xoshiro128**)', () => {
     const c = new Random(43).uniforms(5);
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from(c));
-    expect(Array.from(new Random('abc').uniforms(3))).toEqual(Array.from(new Random('abc').uniforms(3)));
+    expect(Array.from(new Random('abc').uniforms(3))).toEqual(
+      Array.from(new Random('abc').uniforms(3)),
+    );
     // Seeds above 2^32 are not truncated to their low word.
     expect(new Random(2 ** 32 + 5).nextUint32()).not.toBe(new Random(5).nextUint32());
   });

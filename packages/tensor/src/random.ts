@@ -9,7 +9,8 @@ import { ValidationError } from './errors.js';
  * instead of `Math.log` (whose last bit may differ between JavaScript engines) — so a seed gives the
  * same numbers in Node and every browser.
  */
-export const RANDOM_ALGORITHM = 'xoshiro128** seeded by splitmix32; normals by the Marsaglia polar method';
+export const RANDOM_ALGORITHM =
+  'xoshiro128** seeded by splitmix32; normals by the Marsaglia polar method';
 
 const TWO32 = 4294967296;
 const LN2 = 0.6931471805599453;
@@ -100,7 +101,10 @@ export class Random {
   static fromState(state: RandomState): Random {
     const r = new Random(0);
     const [a, b, c, d] = state.s;
-    if ((a | b | c | d) === 0) throw new ValidationError('Invalid random state', { expected: 'a state that is not all zero' });
+    if ((a | b | c | d) === 0)
+      throw new ValidationError('Invalid random state', {
+        expected: 'a state that is not all zero',
+      });
     r.s0 = a | 0;
     r.s1 = b | 0;
     r.s2 = c | 0;
@@ -123,7 +127,11 @@ export class Random {
   }
 
   state(): RandomState {
-    return { algorithm: 'xoshiro128**', s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
+    return {
+      algorithm: 'xoshiro128**',
+      s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0],
+      spare: this.spare,
+    };
   }
 
   /** Next 32-bit unsigned integer. */

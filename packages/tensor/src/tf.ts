@@ -6,4 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 
 export { tf };
-export type { Rank, Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, TensorContainer, Variable } from '@tensorflow/tfjs';
+export type {
+  Rank,
+  Scalar,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+  Tensor3D,
+  TensorContainer,
+  Variable,
+} from '@tensorflow/tfjs';

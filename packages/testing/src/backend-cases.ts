@@ -8,7 +8,15 @@ import { Random, type Tensor, tf } from '@hetmtl/tensor';
  */
 export interface BackendCase {
   readonly name: string;
-  readonly group: 'matmul' | 'elementwise' | 'activation' | 'reduction' | 'shape' | 'gradient' | 'optimizer' | 'int32';
+  readonly group:
+    | 'matmul'
+    | 'elementwise'
+    | 'activation'
+    | 'reduction'
+    | 'shape'
+    | 'gradient'
+    | 'optimizer'
+    | 'int32';
   run(rng: Random): Tensor[];
 }
 
@@ -23,44 +31,83 @@ function positive(rng: Random, shape: number[]): Tensor {
 }
 
 const matmulCases: BackendCase[] = [
-  ...([
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ] as const).map(
+  ...(
+    [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const
+  ).map(
     ([ta, tb]): BackendCase => ({
       name: `matMul 2-D transposeA=${ta} transposeB=${tb}`,
       group: 'matmul',
-      run: (r) => [tf.matMul(randn(r, ta ? [33, 17] : [17, 33]), randn(r, tb ? [9, 33] : [33, 9]), ta, tb)],
+      run: (r) => [
+        tf.matMul(randn(r, ta ? [33, 17] : [17, 33]), randn(r, tb ? [9, 33] : [33, 9]), ta, tb),
+      ],
     }),
   ),
-  ...([
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ] as const).map(
+  ...(
+    [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const
+  ).map(
     ([ta, tb]): BackendCase => ({
       name: `matMul batched [R,n,p] transposeA=${ta} transposeB=${tb}`,
       group: 'matmul',
-      run: (r) => [tf.matMul(randn(r, ta ? [5, 12, 20] : [5, 20, 12]), randn(r, tb ? [5, 7, 12] : [5, 12, 7]), ta, tb)],
+      run: (r) => [
+        tf.matMul(
+          randn(r, ta ? [5, 12, 20] : [5, 20, 12]),
+          randn(r, tb ? [5, 7, 12] : [5, 12, 7]),
+          ta,
+          tb,
+        ),
+      ],
     }),
   ),
-  { name: 'matMul batched with broadcast right operand', group: 'matmul', run: (r) => [tf.matMul(randn(r, [4, 10, 6]), randn(r, [6, 3]))] },
-  { name: 'matMul batched with broadcast batch dim 1', group: 'matmul', run: (r) => [tf.matMul(randn(r, [4, 10, 6]), randn(r, [1, 6, 3]))] },
-  { name: 'matMul vector-like shapes (n×1, 1×k)', group: 'matmul', run: (r) => [tf.matMul(randn(r, [30, 1]), randn(r, [1, 4]))] },
+  {
+    name: 'matMul batched with broadcast right operand',
+    group: 'matmul',
+    run: (r) => [tf.matMul(randn(r, [4, 10, 6]), randn(r, [6, 3]))],
+  },
+  {
+    name: 'matMul batched with broadcast batch dim 1',
+    group: 'matmul',
+    run: (r) => [tf.matMul(randn(r, [4, 10, 6]), randn(r, [1, 6, 3]))],
+  },
+  {
+    name: 'matMul vector-like shapes (n×1, 1×k)',
+    group: 'matmul',
+    run: (r) => [tf.matMul(randn(r, [30, 1]), randn(r, [1, 4]))],
+  },
   ...(['linear', 'relu', 'elu'] as const).map(
     (activation): BackendCase => ({
       name: `fused matMul + bias + ${activation}`,
       group: 'matmul',
-      run: (r) => [tf.fused.matMul({ a: randn(r, [16, 8]), b: randn(r, [8, 5]), bias: randn(r, [5]), activation })],
+      run: (r) => [
+        tf.fused.matMul({
+          a: randn(r, [16, 8]),
+          b: randn(r, [8, 5]),
+          bias: randn(r, [5]),
+          activation,
+        }),
+      ],
     }),
   ),
   {
     name: 'fused matMul transposeA + bias',
     group: 'matmul',
-    run: (r) => [tf.fused.matMul({ a: randn(r, [8, 16]), b: randn(r, [8, 5]), transposeA: true, bias: randn(r, [5]) })],
+    run: (r) => [
+      tf.fused.matMul({
+        a: randn(r, [8, 16]),
+        b: randn(r, [8, 5]),
+        transposeA: true,
+        bias: randn(r, [5]),
+      }),
+    ],
   },
 ];
 
@@ -88,7 +135,12 @@ const elementwiseCases: BackendCase[] = Object.entries(binaryOps).flatMap(([name
       name: `${name} (${label})`,
       group: 'elementwise',
       // Divisors are kept away from zero so that the comparison is about the kernel, not rounding.
-      run: (r) => [(op as (a: Tensor, b: Tensor) => Tensor)(randn(r, sa), name === 'div' ? positive(r, sb) : randn(r, sb))],
+      run: (r) => [
+        (op as (a: Tensor, b: Tensor) => Tensor)(
+          randn(r, sa),
+          name === 'div' ? positive(r, sb) : randn(r, sb),
+        ),
+      ],
     }),
   ),
 );
@@ -125,13 +177,32 @@ const reductionCases: BackendCase[] = (['sum', 'mean', 'max'] as const).flatMap(
 );
 
 const shapeCases: BackendCase[] = [
-  { name: 'concat axis 1', group: 'shape', run: (r) => [tf.concat([randn(r, [5, 2]), randn(r, [5, 3])], 1)] },
+  {
+    name: 'concat axis 1',
+    group: 'shape',
+    run: (r) => [tf.concat([randn(r, [5, 2]), randn(r, [5, 3])], 1)],
+  },
   { name: 'slice', group: 'shape', run: (r) => [tf.slice(randn(r, [6, 5]), [1, 2], [3, 2])] },
-  { name: 'transpose [R,n,k] → [R,k,n]', group: 'shape', run: (r) => [tf.transpose(randn(r, [3, 4, 5]), [0, 2, 1])] },
-  { name: 'reshape + expandDims + tile', group: 'shape', run: (r) => [tf.tile(tf.expandDims(tf.reshape(randn(r, [6]), [2, 3]), 0), [2, 1, 1])] },
+  {
+    name: 'transpose [R,n,k] → [R,k,n]',
+    group: 'shape',
+    run: (r) => [tf.transpose(randn(r, [3, 4, 5]), [0, 2, 1])],
+  },
+  {
+    name: 'reshape + expandDims + tile',
+    group: 'shape',
+    run: (r) => [tf.tile(tf.expandDims(tf.reshape(randn(r, [6]), [2, 3]), 0), [2, 1, 1])],
+  },
 ];
 
-function mlpLoss(x: Tensor, y: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, act: 'elu' | 'relu' | 'tanh'): Tensor {
+function mlpLoss(
+  x: Tensor,
+  y: Tensor,
+  w1: Tensor,
+  b1: Tensor,
+  w2: Tensor,
+  act: 'elu' | 'relu' | 'tanh',
+): Tensor {
   const h = tf[act](tf.add(tf.matMul(x, w1), b1));
   return tf.mean(tf.squaredDifference(tf.matMul(h, w2), y));
 }
@@ -157,8 +228,13 @@ const gradientCases: BackendCase[] = [
     group: 'gradient',
     run: (r) => {
       const x = randn(r, [3, 10, 4]);
-      const mask = tf.tensor(Float32Array.from({ length: 30 }, (_, i) => (i % 10 < 7 ? 1 : 0)), [3, 10, 1]);
-      return tf.grads((w: Tensor) => tf.sum(tf.mul(tf.square(tf.matMul(x, w)), mask)))([randn(r, [3, 4, 2])]);
+      const mask = tf.tensor(
+        Float32Array.from({ length: 30 }, (_, i) => (i % 10 < 7 ? 1 : 0)),
+        [3, 10, 1],
+      );
+      return tf.grads((w: Tensor) => tf.sum(tf.mul(tf.square(tf.matMul(x, w)), mask)))([
+        randn(r, [3, 4, 2]),
+      ]);
     },
   },
   {
@@ -177,10 +253,9 @@ const gradientCases: BackendCase[] = [
     name: 'gradient through concat, slice and sqrt',
     group: 'gradient',
     run: (r) =>
-      tf.grads((a: Tensor, b: Tensor) => tf.sum(tf.sqrt(tf.add(tf.square(tf.slice(tf.concat([a, b], 1), [0, 1], [4, 3])), 1))))([
-        randn(r, [4, 2]),
-        randn(r, [4, 2]),
-      ]),
+      tf.grads((a: Tensor, b: Tensor) =>
+        tf.sum(tf.sqrt(tf.add(tf.square(tf.slice(tf.concat([a, b], 1), [0, 1], [4, 3])), 1))),
+      )([randn(r, [4, 2]), randn(r, [4, 2])]),
   },
 ];
 
@@ -191,9 +266,16 @@ const optimizerCases: BackendCase[] = [
     run: (r) => {
       const x = randn(r, [32, 5]);
       const y = randn(r, [32, 1]);
-      const vars = [tf.variable(randn(r, [5, 8], 0.5)), tf.variable(randn(r, [8], 0.1)), tf.variable(randn(r, [8, 1], 0.5))] as const;
+      const vars = [
+        tf.variable(randn(r, [5, 8], 0.5)),
+        tf.variable(randn(r, [8], 0.1)),
+        tf.variable(randn(r, [8, 1], 0.5)),
+      ] as const;
       const opt = tf.train.adam(0.05);
-      for (let i = 0; i < 5; i++) opt.minimize(() => mlpLoss(x, y, vars[0], vars[1], vars[2], 'elu') as tf.Scalar, false, [...vars]);
+      for (let i = 0; i < 5; i++)
+        opt.minimize(() => mlpLoss(x, y, vars[0], vars[1], vars[2], 'elu') as tf.Scalar, false, [
+          ...vars,
+        ]);
       const out = vars.map((v) => v.clone());
       opt.dispose();
       for (const v of vars) v.dispose();
@@ -207,8 +289,16 @@ const intCases: BackendCase[] = [
     name: 'int32 add and sum',
     group: 'int32',
     run: (r) => {
-      const a = tf.tensor(Int32Array.from({ length: 12 }, () => r.integer(-50, 50)), [3, 4], 'int32');
-      const b = tf.tensor(Int32Array.from({ length: 4 }, () => r.integer(-50, 50)), [4], 'int32');
+      const a = tf.tensor(
+        Int32Array.from({ length: 12 }, () => r.integer(-50, 50)),
+        [3, 4],
+        'int32',
+      );
+      const b = tf.tensor(
+        Int32Array.from({ length: 4 }, () => r.integer(-50, 50)),
+        [4],
+        'int32',
+      );
       return [tf.add(a, b), tf.sum(a, 1)];
     },
   },

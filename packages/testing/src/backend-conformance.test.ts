@@ -19,7 +19,11 @@ function cpuWithKernel(name: string, kernelName: string, kernelFunc: tf.KernelFu
       if (factory === null) throw new Error('cpu backend missing');
       tf.registerBackend(name, factory);
       for (const k of tf.getKernelsForBackend('cpu')) {
-        tf.registerKernel({ ...k, backendName: name, ...(k.kernelName === kernelName ? { kernelFunc } : {}) });
+        tf.registerKernel({
+          ...k,
+          backendName: name,
+          ...(k.kernelName === kernelName ? { kernelFunc } : {}),
+        });
       }
     },
   };
@@ -38,8 +42,13 @@ describe('the backend conformance suite itself', () => {
     // Elu with the negative branch scaled by 0.5: plausible-looking, wrong.
     const wrongElu: tf.KernelFunc = ({ inputs, backend }) => {
       const { x } = inputs as { x: tf.TensorInfo };
-      const cpu = backend as unknown as { data: { get(id: object): { values: Float32Array } }; makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo };
-      const values = cpu.data.get(x.dataId).values.map((v) => (v >= 0 ? v : 0.5 * (Math.exp(v) - 1)));
+      const cpu = backend as unknown as {
+        data: { get(id: object): { values: Float32Array } };
+        makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo;
+      };
+      const values = cpu.data
+        .get(x.dataId)
+        .values.map((v) => (v >= 0 ? v : 0.5 * (Math.exp(v) - 1)));
       return cpu.makeTensorInfo(x.shape, 'float32', values);
     };
     const report = await checkBackendConformance(cpuWithKernel('cpu-wrong-elu', 'Elu', wrongElu));
@@ -48,7 +57,9 @@ describe('the backend conformance suite itself', () => {
     expect(failed).toContain('gradient of an MLP loss (elu) w.r.t. every weight');
     expect(failed).toContain('Adam: 5 steps on an MLP');
     expect(failed).not.toContain('relu');
-    expect(report.results.find((r) => r.name === 'elu')?.failure).toMatch(/relative error .* exceeds 0.0001/);
+    expect(report.results.find((r) => r.name === 'elu')?.failure).toMatch(
+      /relative error .* exceeds 0.0001/,
+    );
     await tf.setBackend('cpu');
   });
 
@@ -58,11 +69,16 @@ describe('the backend conformance suite itself', () => {
       { name: 'sum', group: 'reduction', run: () => [tf.sum(tf.ones([3, 2]), 0)] },
     ];
     const sumWrongShape: tf.KernelFunc = ({ inputs, backend }) => {
-      const cpu = backend as unknown as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo };
+      const cpu = backend as unknown as {
+        makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo;
+      };
       void inputs;
       return cpu.makeTensorInfo([3], 'float32', new Float32Array([3, 3, 3]));
     };
-    const report = await checkBackendConformance(cpuWithKernel('cpu-wrong-sum', 'Sum', sumWrongShape), { cases });
+    const report = await checkBackendConformance(
+      cpuWithKernel('cpu-wrong-sum', 'Sum', sumWrongShape),
+      { cases },
+    );
     const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
     expect(byName.sum?.failure).toMatch(/shape \[3\], expected \[2\]/);
     expect(byName.leaks?.failure).toMatch(/leaked 1 tensor/);

@@ -1,5 +1,12 @@
 import { cpuBackend } from '@hetmtl/backend-cpu';
-import { type ActiveBackend, type BackendPlugin, countTensors, Random, tf, useBackend } from '@hetmtl/tensor';
+import {
+  type ActiveBackend,
+  type BackendPlugin,
+  countTensors,
+  Random,
+  tf,
+  useBackend,
+} from '@hetmtl/tensor';
 import { type BackendCase, backendCases } from './backend-cases.js';
 
 export interface CaseResult {
@@ -50,11 +57,18 @@ async function runCase(c: BackendCase, seed: number): Promise<Outputs> {
 }
 
 function compare(got: Outputs, want: Outputs): { error: number; mismatch?: string } {
-  if (got.values.length !== want.values.length) return { error: Number.POSITIVE_INFINITY, mismatch: `returned ${got.values.length} outputs, expected ${want.values.length}` };
+  if (got.values.length !== want.values.length)
+    return {
+      error: Number.POSITIVE_INFINITY,
+      mismatch: `returned ${got.values.length} outputs, expected ${want.values.length}`,
+    };
   let error = 0;
   for (let k = 0; k < want.values.length; k++) {
     if (JSON.stringify(got.shapes[k]) !== JSON.stringify(want.shapes[k])) {
-      return { error: Number.POSITIVE_INFINITY, mismatch: `output ${k} has shape [${got.shapes[k]}], expected [${want.shapes[k]}]` };
+      return {
+        error: Number.POSITIVE_INFINITY,
+        mismatch: `output ${k} has shape [${got.shapes[k]}], expected [${want.shapes[k]}]`,
+      };
     }
     const g = got.values[k] as Float64Array;
     const w = want.values[k] as Float64Array;
@@ -74,7 +88,10 @@ function compare(got: Outputs, want: Outputs): { error: number; mismatch?: strin
  * Runs every case on the reference backend (cpu) and on `plugin`, and compares: results must agree
  * within the backend's precision and no case may leave tensors alive. Leaves `plugin` active.
  */
-export async function checkBackendConformance(plugin: BackendPlugin, options: ConformanceOptions = {}): Promise<ConformanceReport> {
+export async function checkBackendConformance(
+  plugin: BackendPlugin,
+  options: ConformanceOptions = {},
+): Promise<ConformanceReport> {
   const cases = options.cases ?? backendCases;
   const seed = options.seed ?? 2505;
   const reference = options.reference ?? cpuBackend();
@@ -103,10 +120,19 @@ export async function checkBackendConformance(plugin: BackendPlugin, options: Co
       const cmp = compare(got, want);
       error = cmp.error;
       if (cmp.mismatch) failure = cmp.mismatch;
-      else if (!(error <= tolerance)) failure = `relative error ${error.toExponential(2)} exceeds ${tolerance}`;
+      else if (!(error <= tolerance))
+        failure = `relative error ${error.toExponential(2)} exceeds ${tolerance}`;
     }
     if (failure === undefined && leaked !== 0) failure = `leaked ${leaked} tensor(s)`;
-    results.push({ name: c.name, group: c.group, error, tolerance, leaked, ok: failure === undefined, ...(failure ? { failure } : {}) });
+    results.push({
+      name: c.name,
+      group: c.group,
+      error,
+      tolerance,
+      leaked,
+      ok: failure === undefined,
+      ...(failure ? { failure } : {}),
+    });
   }
   const failed = results.filter((r) => !r.ok).length;
   return { backend, reference: reference.name, results, passed: results.length - failed, failed };
@@ -118,7 +144,9 @@ export function formatConformanceReport(report: ConformanceReport): string {
     `backend ${report.backend.name} (simd ${report.backend.simd}, threads ${report.backend.threads}) vs ${report.reference}: ${report.passed} passed, ${report.failed} failed`,
   ];
   for (const r of report.results) {
-    lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(58)} err ${Number.isFinite(r.error) ? r.error.toExponential(1) : '—'}${r.failure ? `  ${r.failure}` : ''}`);
+    lines.push(
+      `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(58)} err ${Number.isFinite(r.error) ? r.error.toExponential(1) : '—'}${r.failure ? `  ${r.failure}` : ''}`,
+    );
   }
   return lines.join('\n');
 }

@@ -1,5 +1,18 @@
-import { type EncoderInstance, type EncoderRegistry, type EncoderSpec, type EncoderWeights, encoderRegistry } from '@hetmtl/encoders';
-import { type BackendPlugin, countTensors, Random, SerializationError, tf, useBackend } from '@hetmtl/tensor';
+import {
+  type EncoderInstance,
+  type EncoderRegistry,
+  type EncoderSpec,
+  type EncoderWeights,
+  encoderRegistry,
+} from '@hetmtl/encoders';
+import {
+  type BackendPlugin,
+  countTensors,
+  Random,
+  SerializationError,
+  tf,
+  useBackend,
+} from '@hetmtl/tensor';
 
 /** The checks of the encoder conformance suite, in the order they run. */
 export const encoderChecks = [
@@ -33,7 +46,12 @@ export interface EncoderConformanceReport {
   readonly backend: string;
   /** Whether the plugin builds batched encoders itself (else the registry loops over tasks). */
   readonly nativelyBatched: boolean;
-  readonly dims: { readonly inputDim: number; readonly outputDim: number; readonly tasks: number; readonly rows: number };
+  readonly dims: {
+    readonly inputDim: number;
+    readonly outputDim: number;
+    readonly tasks: number;
+    readonly rows: number;
+  };
   readonly results: readonly EncoderCheckResult[];
   readonly passed: number;
   readonly failed: number;
@@ -67,11 +85,19 @@ function fail(message: string): never {
 /** Structural equality of plain data (what JSON can hold), with -0 === 0. */
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return Number.isNaN(a) && Number.isNaN(b);
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object')
+    return Number.isNaN(a) && Number.isNaN(b);
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a as object);
   const kb = Object.keys(b as object);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b as object, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      (k) =>
+        Object.hasOwn(b as object, k) &&
+        deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
 }
 
 function shapeOf(t: tf.Tensor): string {
@@ -109,8 +135,10 @@ function weightDifference(a: EncoderWeights, b: EncoderWeights): string | undefi
   for (const name of names) {
     const wa = a[name];
     const wb = b[name];
-    if (wa === undefined || wb === undefined) return `weight "${name}" is present in only one of them`;
-    if (!deepEqual(wa.shape, wb.shape)) return `weight "${name}" has shapes [${wa.shape}] and [${wb.shape}]`;
+    if (wa === undefined || wb === undefined)
+      return `weight "${name}" is present in only one of them`;
+    if (!deepEqual(wa.shape, wb.shape))
+      return `weight "${name}" has shapes [${wa.shape}] and [${wb.shape}]`;
     const i = firstDifference(wa.values, wb.values);
     if (i >= 0) return `weight "${name}" differs at index ${i}: ${wa.values[i]} vs ${wb.values[i]}`;
   }
@@ -124,7 +152,10 @@ const isSerializationError = (e: unknown): boolean => SerializationError.isInsta
  * (never throws for a failing plugin). Every check must also leave no tensor alive. Checks build
  * encoders with the context `{ inputDim, outputDim, rng: new Random(seed), tasks?, name: 'conformance' }`.
  */
-export async function checkEncoderConformance(spec: EncoderSpec, options: EncoderConformanceOptions = {}): Promise<EncoderConformanceReport> {
+export async function checkEncoderConformance(
+  spec: EncoderSpec,
+  options: EncoderConformanceOptions = {},
+): Promise<EncoderConformanceReport> {
   if (options.backend) await useBackend(options.backend);
   const registry = options.registry ?? encoderRegistry;
   const seed = options.seed ?? 2505;
@@ -153,7 +184,12 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
       ...(tasks !== undefined ? { tasks } : {}),
     });
   /** Builds, runs `fn`, and disposes the encoder whatever happens. */
-  const using = <T>(s: unknown, withSeed: number, tasks: number | undefined, fn: (e: EncoderInstance) => T): T => {
+  const using = <T>(
+    s: unknown,
+    withSeed: number,
+    tasks: number | undefined,
+    fn: (e: EncoderInstance) => T,
+  ): T => {
     const e = build(s, withSeed, tasks);
     try {
       return fn(e);
@@ -166,7 +202,8 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
   const x3Values = Float32Array.from(inputRng.normals(R * n * p));
   const x2 = (): tf.Tensor => tf.tensor2d(x2Values, [n, p]);
   const x3 = (): tf.Tensor => tf.tensor3d(x3Values, [R, n, p]);
-  const forwardValues = (e: EncoderInstance, x: () => tf.Tensor): Float32Array => take(tf.tidy(() => e.forward(x())));
+  const forwardValues = (e: EncoderInstance, x: () => tf.Tensor): Float32Array =>
+    take(tf.tidy(() => e.forward(x())));
   const variants: readonly [string, number | undefined, () => tf.Tensor][] = [
     ['unbatched', undefined, x2],
     [`batched (R = ${R})`, R, x3],
@@ -175,37 +212,60 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
   const checks: Record<EncoderCheckName, () => string | undefined> = {
     'spec is JSON-safe, registered, and normalizes idempotently': () => {
       const copy = JSON.parse(JSON.stringify(spec)) as unknown;
-      if (!deepEqual(copy, spec)) fail(`the spec changes in a JSON round trip: ${JSON.stringify(spec)}`);
+      if (!deepEqual(copy, spec))
+        fail(`the spec changes in a JSON round trip: ${JSON.stringify(spec)}`);
       if (typeof spec.specVersion !== 'number') fail('the spec has no numeric specVersion');
       const once = registry.normalize(spec);
       const twice = registry.normalize(once);
-      if (!deepEqual(once, twice)) fail(`normalizeConfig is not idempotent: ${JSON.stringify(once.config)} then ${JSON.stringify(twice.config)}`);
+      if (!deepEqual(once, twice))
+        fail(
+          `normalizeConfig is not idempotent: ${JSON.stringify(once.config)} then ${JSON.stringify(twice.config)}`,
+        );
       const built = using(spec, seed, undefined, (e) => e.spec);
-      if (!deepEqual(JSON.parse(JSON.stringify(built)), once)) fail(`the encoder reports the spec ${JSON.stringify(built)}, expected the normalized ${JSON.stringify(once)}`);
+      if (!deepEqual(JSON.parse(JSON.stringify(built)), once))
+        fail(
+          `the encoder reports the spec ${JSON.stringify(built)}, expected the normalized ${JSON.stringify(once)}`,
+        );
       return `normalized config ${JSON.stringify(once.config)}`;
     },
     'output shape: [n, p] → [n, K]': () =>
       using(spec, seed, undefined, (e) => {
-        if (e.inputDim !== p || e.outputDim !== K || e.tasks !== undefined) fail(`the encoder reports inputDim ${e.inputDim}, outputDim ${e.outputDim}, tasks ${e.tasks}; expected ${p}, ${K}, undefined`);
+        if (e.inputDim !== p || e.outputDim !== K || e.tasks !== undefined)
+          fail(
+            `the encoder reports inputDim ${e.inputDim}, outputDim ${e.outputDim}, tasks ${e.tasks}; expected ${p}, ${K}, undefined`,
+          );
         for (const rows of [n, 1]) {
           tf.tidy(() => {
             const out = e.forward(tf.tensor2d(x2Values.subarray(0, rows * p), [rows, p]));
-            if (!(out instanceof tf.Tensor)) fail(`forward returned ${out === null ? 'null' : typeof out}${typeof (out as { then?: unknown })?.then === 'function' ? ' (a Promise: forward must be synchronous)' : ''}, not a tensor`);
-            if (out.rank !== 2 || out.shape[0] !== rows || out.shape[1] !== K) fail(`forward of [${rows}, ${p}] returned ${shapeOf(out)}, expected [${rows}, ${K}]`);
-            if (out.dtype !== 'float32') fail(`forward returned dtype ${out.dtype}, expected float32`);
+            if (!(out instanceof tf.Tensor))
+              fail(
+                `forward returned ${out === null ? 'null' : typeof out}${typeof (out as { then?: unknown })?.then === 'function' ? ' (a Promise: forward must be synchronous)' : ''}, not a tensor`,
+              );
+            if (out.rank !== 2 || out.shape[0] !== rows || out.shape[1] !== K)
+              fail(`forward of [${rows}, ${p}] returned ${shapeOf(out)}, expected [${rows}, ${K}]`);
+            if (out.dtype !== 'float32')
+              fail(`forward returned dtype ${out.dtype}, expected float32`);
           });
         }
         return undefined;
       }),
     'batched output shape: [R, n, p] → [R, n, K]': () =>
       using(spec, seed, R, (e) => {
-        if (e.inputDim !== p || e.outputDim !== K || e.tasks !== R) fail(`the encoder reports inputDim ${e.inputDim}, outputDim ${e.outputDim}, tasks ${e.tasks}; expected ${p}, ${K}, ${R}`);
+        if (e.inputDim !== p || e.outputDim !== K || e.tasks !== R)
+          fail(
+            `the encoder reports inputDim ${e.inputDim}, outputDim ${e.outputDim}, tasks ${e.tasks}; expected ${p}, ${K}, ${R}`,
+          );
         tf.tidy(() => {
           const out = e.forward(x3());
           if (!(out instanceof tf.Tensor)) fail('forward did not return a tensor');
-          if (out.rank !== 3 || out.shape[0] !== R || out.shape[1] !== n || out.shape[2] !== K) fail(`forward of [${R}, ${n}, ${p}] returned ${shapeOf(out)}, expected [${R}, ${n}, ${K}]`);
+          if (out.rank !== 3 || out.shape[0] !== R || out.shape[1] !== n || out.shape[2] !== K)
+            fail(
+              `forward of [${R}, ${n}, ${p}] returned ${shapeOf(out)}, expected [${R}, ${n}, ${K}]`,
+            );
         });
-        return nativelyBatched ? 'natively batched' : "not batched: the registry's loop over tasks (correct, slower)";
+        return nativelyBatched
+          ? 'natively batched'
+          : "not batched: the registry's loop over tasks (correct, slower)";
       }),
     'outputs are finite': () => {
       for (const [label, tasks, x] of variants) {
@@ -224,18 +284,31 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
           const entries = Object.entries(e.variables);
           counts.push(`${label}: ${entries.length} variable(s)`);
           if (entries.length === 0) return;
-          for (const [key, v] of entries) if (!v.trainable) fail(`${label}: variable "${key}" is not trainable`);
+          for (const [key, v] of entries)
+            if (!v.trainable) fail(`${label}: variable "${key}" is not trainable`);
           tf.tidy(() => {
             const input = x();
-            const projection = tf.tensor(Float32Array.from(new Random(seed + 2).normals(tasks === undefined ? n * K : R * n * K)), tasks === undefined ? [n, K] : [R, n, K]);
-            const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(e.forward(input), projection)) as tf.Scalar, entries.map(([, v]) => v));
+            const projection = tf.tensor(
+              Float32Array.from(
+                new Random(seed + 2).normals(tasks === undefined ? n * K : R * n * K),
+              ),
+              tasks === undefined ? [n, K] : [R, n, K],
+            );
+            const { value, grads } = tf.variableGrads(
+              () => tf.sum(tf.mul(e.forward(input), projection)) as tf.Scalar,
+              entries.map(([, v]) => v),
+            );
             value.dispose();
             for (const [key, v] of entries) {
               const g = grads[v.name];
               if (g === undefined) fail(`${label}: no gradient for variable "${key}"`);
               const values = g.dataSync();
-              if (values.some((z) => !Number.isFinite(z))) fail(`${label}: the gradient of variable "${key}" is not finite`);
-              if (values.every((z) => z === 0)) fail(`${label}: the gradient of variable "${key}" is zero everywhere (does forward use it?)`);
+              if (values.some((z) => !Number.isFinite(z)))
+                fail(`${label}: the gradient of variable "${key}" is not finite`);
+              if (values.every((z) => z === 0))
+                fail(
+                  `${label}: the gradient of variable "${key}" is zero everywhere (does forward use it?)`,
+                );
             }
           });
         });
@@ -246,7 +319,10 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
       for (const [label, tasks, x] of variants) {
         using(spec, seed, tasks, (a) => {
           const saved = JSON.stringify({ spec: a.spec, weights: a.getWeights() });
-          const { spec: savedSpec, weights } = JSON.parse(saved) as { spec: EncoderSpec; weights: EncoderWeights };
+          const { spec: savedSpec, weights } = JSON.parse(saved) as {
+            spec: EncoderSpec;
+            weights: EncoderWeights;
+          };
           // Rebuilt from another seed, so that only setWeights can make the outputs agree.
           using(savedSpec, seed + 7, tasks, (b) => {
             b.setWeights(weights);
@@ -255,7 +331,10 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
             const want = forwardValues(a, x);
             const got = forwardValues(b, x);
             const i = firstDifference(got, want);
-            if (i >= 0) fail(`${label}: output ${i} is ${got[i]} after the round trip, ${want[i]} before (max relative difference ${maxRelativeDifference(got, want).toExponential(2)})`);
+            if (i >= 0)
+              fail(
+                `${label}: output ${i} is ${got[i]} after the round trip, ${want[i]} before (max relative difference ${maxRelativeDifference(got, want).toExponential(2)})`,
+              );
           });
         });
       }
@@ -263,13 +342,30 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
     },
     'same seed gives identical weights, another seed different weights': () => {
       for (const [label, tasks, x] of variants) {
-        const [w1, out1] = using(spec, seed, tasks, (e) => [e.getWeights(), forwardValues(e, x)] as const);
-        const [w2, out2] = using(spec, seed, tasks, (e) => [e.getWeights(), forwardValues(e, x)] as const);
+        const [w1, out1] = using(
+          spec,
+          seed,
+          tasks,
+          (e) => [e.getWeights(), forwardValues(e, x)] as const,
+        );
+        const [w2, out2] = using(
+          spec,
+          seed,
+          tasks,
+          (e) => [e.getWeights(), forwardValues(e, x)] as const,
+        );
         const w3 = using(spec, seed + 1, tasks, (e) => e.getWeights());
         const same = weightDifference(w1, w2);
-        if (same !== undefined) fail(`${label}: two builds with seed ${seed}: ${same} (draw every initial weight from ctx.rng)`);
-        if (firstDifference(out1, out2) >= 0) fail(`${label}: two builds with seed ${seed} give different outputs`);
-        if (Object.keys(w1).length > 0 && weightDifference(w1, w3) === undefined) fail(`${label}: seeds ${seed} and ${seed + 1} give identical weights (draw the initial weights from ctx.rng)`);
+        if (same !== undefined)
+          fail(
+            `${label}: two builds with seed ${seed}: ${same} (draw every initial weight from ctx.rng)`,
+          );
+        if (firstDifference(out1, out2) >= 0)
+          fail(`${label}: two builds with seed ${seed} give different outputs`);
+        if (Object.keys(w1).length > 0 && weightDifference(w1, w3) === undefined)
+          fail(
+            `${label}: seeds ${seed} and ${seed + 1} give identical weights (draw the initial weights from ctx.rng)`,
+          );
       }
       return undefined;
     },
@@ -282,25 +378,37 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
           const afterBuild = countTensors();
           tf.tidy(() => {
             const out = e.forward(x());
-            if (typeof (out as { then?: unknown })?.then === 'function') fail(`${label}: forward returned a Promise; it must be synchronous`);
+            if (typeof (out as { then?: unknown })?.then === 'function')
+              fail(`${label}: forward returned a Promise; it must be synchronous`);
           });
-          if (countTensors() !== afterBuild) fail(`${label}: forward inside tidy left ${countTensors() - afterBuild} tensor(s) alive (variables created in forward?)`);
+          if (countTensors() !== afterBuild)
+            fail(
+              `${label}: forward inside tidy left ${countTensors() - afterBuild} tensor(s) alive (variables created in forward?)`,
+            );
           const vars = variables.map(([, v]) => v);
           if (vars.length > 0) {
             tf.tidy(() => {
               const input = x();
               tf.variableGrads(() => tf.sum(e.forward(input)) as tf.Scalar, vars);
             });
-            if (countTensors() !== afterBuild) fail(`${label}: a gradient step inside tidy left ${countTensors() - afterBuild} tensor(s) alive`);
+            if (countTensors() !== afterBuild)
+              fail(
+                `${label}: a gradient step inside tidy left ${countTensors() - afterBuild} tensor(s) alive`,
+              );
           }
           e.setWeights(e.getWeights());
-          if (countTensors() !== afterBuild) fail(`${label}: getWeights/setWeights left ${countTensors() - afterBuild} tensor(s) alive`);
+          if (countTensors() !== afterBuild)
+            fail(
+              `${label}: getWeights/setWeights left ${countTensors() - afterBuild} tensor(s) alive`,
+            );
         } finally {
           e.dispose();
         }
         const alive = variables.filter(([, v]) => !v.isDisposed).map(([k]) => k);
-        if (alive.length > 0) fail(`${label}: dispose() left the variables ${alive.join(', ')} alive`);
-        if (countTensors() !== before) fail(`${label}: ${countTensors() - before} tensor(s) alive after dispose()`);
+        if (alive.length > 0)
+          fail(`${label}: dispose() left the variables ${alive.join(', ')} alive`);
+        if (countTensors() !== before)
+          fail(`${label}: ${countTensors() - before} tensor(s) alive after dispose()`);
         e.dispose();
       }
       return undefined;
@@ -312,7 +420,9 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
           const sw = single.getWeights();
           const names = Object.keys(sw);
           if (!deepEqual(Object.keys(bw).sort(), [...names].sort())) {
-            fail(`the batched encoder has the weights ${JSON.stringify(Object.keys(bw))}, the unbatched one ${JSON.stringify(names)}; a batched encoder must have the same names, each stacked over tasks`);
+            fail(
+              `the batched encoder has the weights ${JSON.stringify(Object.keys(bw))}, the unbatched one ${JSON.stringify(names)}; a batched encoder must have the same names, each stacked over tasks`,
+            );
           }
           const batchedOut = forwardValues(batched, x3);
           let worst = 0;
@@ -322,15 +432,25 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
               const size = (sw[name]?.values.length ?? 0) as number;
               const stacked = bw[name] as { shape: number[]; values: number[] };
               if (stacked.values.length !== R * size || stacked.shape[0] !== R) {
-                fail(`batched weight "${name}" has shape [${stacked.shape}], expected a leading axis R = ${R} over the unbatched shape [${sw[name]?.shape}]`);
+                fail(
+                  `batched weight "${name}" has shape [${stacked.shape}], expected a leading axis R = ${R} over the unbatched shape [${sw[name]?.shape}]`,
+                );
               }
-              taskWeights[name] = { shape: (sw[name] as { shape: number[] }).shape, values: stacked.values.slice(r * size, (r + 1) * size) };
+              taskWeights[name] = {
+                shape: (sw[name] as { shape: number[] }).shape,
+                values: stacked.values.slice(r * size, (r + 1) * size),
+              };
             }
             single.setWeights(taskWeights);
-            const want = forwardValues(single, () => tf.tensor2d(x3Values.subarray(r * n * p, (r + 1) * n * p), [n, p]));
+            const want = forwardValues(single, () =>
+              tf.tensor2d(x3Values.subarray(r * n * p, (r + 1) * n * p), [n, p]),
+            );
             const got = batchedOut.subarray(r * n * K, (r + 1) * n * K);
             const err = maxRelativeDifference(got, want);
-            if (!(err <= tolerance)) fail(`task ${r}: the batched output differs from the unbatched forward with task ${r}'s weights (relative difference ${err.toExponential(2)} > ${tolerance})`);
+            if (!(err <= tolerance))
+              fail(
+                `task ${r}: the batched output differs from the unbatched forward with task ${r}'s weights (relative difference ${err.toExponential(2)} > ${tolerance})`,
+              );
             worst = Math.max(worst, err);
           }
           return `max relative difference ${worst.toExponential(1)}`;
@@ -341,15 +461,32 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
         using(spec, seed, tasks, (e) => {
           const good = e.getWeights();
           const names = Object.keys(good);
-          const attempts: [string, EncoderWeights][] = [['an unknown weight', { ...good, 'conformance/not-a-weight': { shape: [1], values: [0] } }]];
+          const attempts: [string, EncoderWeights][] = [
+            [
+              'an unknown weight',
+              { ...good, 'conformance/not-a-weight': { shape: [1], values: [0] } },
+            ],
+          ];
           const first = names[0];
           if (first !== undefined) {
             const w = good[first] as { shape: number[]; values: number[] };
             const rowSize = w.values.length / (w.shape[0] ?? 1);
-            const bigger = { shape: [(w.shape[0] ?? 1) + 1, ...w.shape.slice(1)], values: [...w.values, ...new Array<number>(w.shape.length > 0 ? rowSize : 1).fill(0.5)] };
+            const bigger = {
+              shape: [(w.shape[0] ?? 1) + 1, ...w.shape.slice(1)],
+              values: [
+                ...w.values,
+                ...new Array<number>(w.shape.length > 0 ? rowSize : 1).fill(0.5),
+              ],
+            };
             const { [first]: _dropped, ...missing } = good;
-            attempts.push([`weight "${first}" with shape [${bigger.shape}] instead of [${w.shape}]`, { ...good, [first]: bigger }]);
-            attempts.push([`weight "${first}" with too few values`, { ...good, [first]: { shape: w.shape, values: w.values.slice(1) } }]);
+            attempts.push([
+              `weight "${first}" with shape [${bigger.shape}] instead of [${w.shape}]`,
+              { ...good, [first]: bigger },
+            ]);
+            attempts.push([
+              `weight "${first}" with too few values`,
+              { ...good, [first]: { shape: w.shape, values: w.values.slice(1) } },
+            ]);
             attempts.push([`no weight "${first}"`, missing]);
           }
           for (const [what, weights] of attempts) {
@@ -360,9 +497,13 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
               error = caught;
             }
             if (error === undefined) fail(`${label}: setWeights accepted ${what}`);
-            if (!isSerializationError(error)) fail(`${label}: setWeights rejected ${what} with ${(error as Error)?.name ?? typeof error}, expected a SerializationError from @hetmtl/tensor`);
+            if (!isSerializationError(error))
+              fail(
+                `${label}: setWeights rejected ${what} with ${(error as Error)?.name ?? typeof error}, expected a SerializationError from @hetmtl/tensor`,
+              );
             const diff = weightDifference(e.getWeights(), good);
-            if (diff !== undefined) fail(`${label}: a rejected setWeights (${what}) changed the weights: ${diff}`);
+            if (diff !== undefined)
+              fail(`${label}: a rejected setWeights (${what}) changed the weights: ${diff}`);
           }
         });
       }
@@ -376,7 +517,8 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
         } catch {
           threw = true;
         }
-        if (!threw) fail(`forward accepted [${n}, ${p + 1}] although the encoder was built for p = ${p}`);
+        if (!threw)
+          fail(`forward accepted [${n}, ${p + 1}] although the encoder was built for p = ${p}`);
         return undefined;
       }),
   };
@@ -393,11 +535,19 @@ export async function checkEncoderConformance(spec: EncoderSpec, options: Encode
     try {
       detail = checks[name]();
     } catch (e) {
-      failure = e instanceof CheckFailure ? e.message : `threw ${(e as Error)?.name ?? 'an error'}: ${(e as Error)?.message ?? String(e)}`;
+      failure =
+        e instanceof CheckFailure
+          ? e.message
+          : `threw ${(e as Error)?.name ?? 'an error'}: ${(e as Error)?.message ?? String(e)}`;
     }
     const leaked = countTensors() - before;
     if (failure === undefined && leaked !== 0) failure = `leaked ${leaked} tensor(s)`;
-    results.push({ name, ok: failure === undefined, ...(detail !== undefined ? { detail } : {}), ...(failure !== undefined ? { failure } : {}) });
+    results.push({
+      name,
+      ok: failure === undefined,
+      ...(detail !== undefined ? { detail } : {}),
+      ...(failure !== undefined ? { failure } : {}),
+    });
   }
   const failed = results.filter((r) => !r.ok).length;
   return {
@@ -418,7 +568,9 @@ export function formatEncoderConformanceReport(report: EncoderConformanceReport)
     `encoder ${report.spec.kind} ${JSON.stringify(report.spec.config)} on ${report.backend} (p = ${inputDim}, K = ${outputDim}, R = ${tasks}, n = ${rows}): ${report.passed} passed, ${report.failed} failed`,
   ];
   for (const r of report.results) {
-    lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(68)}${r.failure ? `  ${r.failure}` : r.detail ? `  ${r.detail}` : ''}`);
+    lines.push(
+      `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(68)}${r.failure ? `  ${r.failure}` : r.detail ? `  ${r.detail}` : ''}`,
+    );
   }
   return lines.join('\n');
 }

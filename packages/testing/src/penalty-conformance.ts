@@ -108,7 +108,12 @@ function norm2(v: ArrayLike<number>): number {
  * Brute-force minimisation of f over a box (a grid, then zooming in on the best point 12 times).
  * Works in any small dimension; no derivative and no knowledge of the penalty.
  */
-export function bruteMinimise(f: (x: Float64Array) => number, lower: Float64Array, upper: Float64Array, points = 61): { x: Float64Array; value: number } {
+export function bruteMinimise(
+  f: (x: Float64Array) => number,
+  lower: Float64Array,
+  upper: Float64Array,
+  points = 61,
+): { x: Float64Array; value: number } {
   const d = lower.length;
   let lo = Float64Array.from(lower);
   let hi = Float64Array.from(upper);
@@ -148,7 +153,11 @@ function jsonSafe(value: unknown): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every(jsonSafe);
-  return typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && Object.values(value as object).every(jsonSafe);
+  return (
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    Object.values(value as object).every(jsonSafe)
+  );
 }
 
 const DEFAULT_NORMS = [1e-3, 0.05, 0.3, 0.7, 0.99, 1, 1.01, 1.2, 1.5, 2, 2.9, 3, 3.1, 3.7, 4, 5, 8];
@@ -159,7 +168,10 @@ const DEFAULT_NORMS = [1e-3, 0.05, 0.3, 0.7, 0.99, 1, 1.01, 1.2, 1.5, 2, 2.9, 3,
  * minimisation of p_λ(‖η‖)/ϑ + ½‖η − z‖² (over the norm, and over the whole vector in 2-D), and
  * finite differences of `value`.
  */
-export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: PenaltyConformanceOptions = {}): PenaltyConformanceReport {
+export function checkPenaltyConformance(
+  penalty: PenaltyUnderTest,
+  options: PenaltyConformanceOptions = {},
+): PenaltyConformanceReport {
   const lambdas = options.lambdas ?? [0.1, 0.5, 1, 2];
   const direction = directions(options.seed ?? 2505);
   const norms = options.norms ?? DEFAULT_NORMS;
@@ -172,7 +184,9 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
     }
   });
   /** Every (z, λ, ϑ) case in K dimensions, with z of norm a·λ. */
-  const cases = function* (K: number): Generator<{ z: Float64Array; a: number; lambda: number; step: number }> {
+  const cases = function* (
+    K: number,
+  ): Generator<{ z: Float64Array; a: number; lambda: number; step: number }> {
     for (const lambda of lambdas) {
       for (const step of steps) {
         for (const m of norms) {
@@ -182,7 +196,12 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
       }
     }
   };
-  const phi = (eta: ArrayLike<number>, z: ArrayLike<number>, lambda: number, step: number): number => {
+  const phi = (
+    eta: ArrayLike<number>,
+    z: ArrayLike<number>,
+    lambda: number,
+    step: number,
+  ): number => {
     let d = 0;
     for (let i = 0; i < z.length; i++) d += ((eta[i] as number) - (z[i] as number)) ** 2;
     return penalty.value(norm2(eta), lambda) / step + 0.5 * d;
@@ -199,25 +218,37 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
         for (let i = 1; i <= 200; i++) {
           const t = (i / 20) * lambda;
           const v = penalty.value(t, lambda);
-          if (!Number.isFinite(v) || v < 0) fail(`value(${t}, ${lambda}) = ${v}, not a finite number ≥ 0`);
-          if (v < previous - 1e-12 * (1 + previous)) fail(`value decreases: value(${t}, ${lambda}) = ${v} < ${previous}`);
+          if (!Number.isFinite(v) || v < 0)
+            fail(`value(${t}, ${lambda}) = ${v}, not a finite number ≥ 0`);
+          if (v < previous - 1e-12 * (1 + previous))
+            fail(`value decreases: value(${t}, ${lambda}) = ${v} < ${previous}`);
           previous = v;
         }
       }
-      for (const t of [0, 0.5, 3]) if (penalty.value(t, 0) !== 0) fail(`value(${t}, 0) = ${penalty.value(t, 0)}, not 0`);
+      for (const t of [0, 0.5, 3])
+        if (penalty.value(t, 0) !== 0) fail(`value(${t}, 0) = ${penalty.value(t, 0)}, not 0`);
       return undefined;
     },
     'prox is the argmin: brute-force 1-D minimisation over the norm (K = 4)': () => {
-      if (steps.length === 0) fail(`checkStep rejects every step tried (${(options.steps ?? [0.4, 1, 2.5]).join(', ')})`);
+      if (steps.length === 0)
+        fail(`checkStep rejects every step tried (${(options.steps ?? [0.4, 1, 2.5]).join(', ')})`);
       let worst = 0;
       let count = 0;
       for (const { z, a, lambda, step } of cases(4)) {
         const got = phi(penalty.prox(z, lambda, step), z, lambda, step);
         // Over η = t·z/‖z‖, t ∈ [0, 2‖z‖]: the objective along the direction of z.
-        const brute = bruteMinimise((x) => penalty.value(x[0] as number, lambda) / step + 0.5 * ((x[0] as number) - a) ** 2, Float64Array.of(0), Float64Array.of(2 * a + 1e-9), 201);
+        const brute = bruteMinimise(
+          (x) => penalty.value(x[0] as number, lambda) / step + 0.5 * ((x[0] as number) - a) ** 2,
+          Float64Array.of(0),
+          Float64Array.of(2 * a + 1e-9),
+          201,
+        );
         const excess = got - brute.value;
         worst = Math.max(worst, excess);
-        if (excess > 1e-9 * (1 + a * a)) fail(`prox is not the minimiser at ${at(z, lambda, step)}: its objective ${got} exceeds the brute-force minimum ${brute.value} (at ‖η‖ = ${(brute.x[0] as number).toPrecision(6)}, prox gives ‖η‖ = ${norm2(penalty.prox(z, lambda, step)).toPrecision(6)})`);
+        if (excess > 1e-9 * (1 + a * a))
+          fail(
+            `prox is not the minimiser at ${at(z, lambda, step)}: its objective ${got} exceeds the brute-force minimum ${brute.value} (at ‖η‖ = ${(brute.x[0] as number).toPrecision(6)}, prox gives ‖η‖ = ${norm2(penalty.prox(z, lambda, step)).toPrecision(6)})`,
+          );
         count++;
       }
       return `${count} cases; largest excess over the brute-force minimum ${worst.toExponential(2)}`;
@@ -230,11 +261,19 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
         const eta = penalty.prox(z, lambda, step);
         const got = phi(eta, z, lambda, step);
         const r = a + 1e-9;
-        const brute = bruteMinimise((x) => phi(x, z, lambda, step), Float64Array.of(-r, -r), Float64Array.of(r, r), 41);
+        const brute = bruteMinimise(
+          (x) => phi(x, z, lambda, step),
+          Float64Array.of(-r, -r),
+          Float64Array.of(r, r),
+          41,
+        );
         // The 2-D search is not told that the minimiser is parallel to z; it must not beat prox.
         const excess = got - brute.value;
         worst = Math.max(worst, excess);
-        if (excess > 1e-9 * (1 + a * a)) fail(`prox is not the minimiser at ${at(z, lambda, step)}: its objective ${got} exceeds the 2-D brute-force minimum ${brute.value} at η = [${Array.from(brute.x, (v) => v.toPrecision(6))}] (prox gives [${Array.from(eta, (v) => v.toPrecision(6))}])`);
+        if (excess > 1e-9 * (1 + a * a))
+          fail(
+            `prox is not the minimiser at ${at(z, lambda, step)}: its objective ${got} exceeds the 2-D brute-force minimum ${brute.value} at η = [${Array.from(brute.x, (v) => v.toPrecision(6))}] (prox gives [${Array.from(eta, (v) => v.toPrecision(6))}])`,
+          );
         count++;
       }
       return `${count} cases; largest excess over the brute-force minimum ${worst.toExponential(2)}`;
@@ -243,7 +282,10 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
       for (const { z, lambda, step } of cases(5)) {
         const copy = Float64Array.from(z);
         const eta = penalty.prox(z, lambda, step);
-        if (!(eta instanceof Float64Array) || eta.length !== z.length) fail(`prox returned ${eta?.constructor?.name} of length ${eta?.length}, not a Float64Array of length ${z.length}`);
+        if (!(eta instanceof Float64Array) || eta.length !== z.length)
+          fail(
+            `prox returned ${eta?.constructor?.name} of length ${eta?.length}, not a Float64Array of length ${z.length}`,
+          );
         if (eta === z) fail('prox returned its input array; it must return a new one');
         if (z.some((v, i) => v !== copy[i])) fail('prox changed its input z');
         const a = norm2(z);
@@ -252,7 +294,8 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
         if (dot < -1e-15) fail(`prox points away from z at ${at(z, lambda, step)}`);
         const f = dot / (a * a);
         for (let i = 0; i < z.length; i++) {
-          if (Math.abs((eta[i] as number) - f * (z[i] as number)) > 1e-12 * (1 + a)) fail(`prox is not parallel to z at ${at(z, lambda, step)}`);
+          if (Math.abs((eta[i] as number) - f * (z[i] as number)) > 1e-12 * (1 + a))
+            fail(`prox is not parallel to z at ${at(z, lambda, step)}`);
         }
       }
       for (const step of steps) {
@@ -260,7 +303,8 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
         if (zero.some((v) => v !== 0)) fail(`prox(0) = [${Array.from(zero)}], not exactly 0`);
         const z = direction(3);
         const same = penalty.prox(z, 0, step);
-        if (same.some((v, i) => Math.abs(v - (z[i] as number)) > 1e-14)) fail(`prox at λ = 0 is not the identity (ϑ = ${step})`);
+        if (same.some((v, i) => Math.abs(v - (z[i] as number)) > 1e-14))
+          fail(`prox at λ = 0 is not the identity (ϑ = ${step})`);
       }
       return undefined;
     },
@@ -269,7 +313,8 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
       for (const { z, lambda, step } of cases(3)) {
         const want = norm2(penalty.prox(z, lambda, step));
         const got = penalty.proxNorm(norm2(z), lambda, step);
-        if (!(Math.abs(got - want) <= 1e-12 * (1 + want))) fail(`proxNorm = ${got} but ‖prox(z)‖ = ${want} at ${at(z, lambda, step)}`);
+        if (!(Math.abs(got - want) <= 1e-12 * (1 + want)))
+          fail(`proxNorm = ${got} but ‖prox(z)‖ = ${want} at ${at(z, lambda, step)}`);
       }
       return undefined;
     },
@@ -284,13 +329,19 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
           if (slope <= 1e-6 * lambda) {
             // Smooth at 0: no fusion, and no zeros away from 0.
             const z = direction(3).map((u) => u * 0.01 * lambda);
-            if (penalty.prox(z, lambda, step).every((v) => v === 0)) fail(`prox fuses (returns 0) at ${at(z, lambda, step)} although p is smooth at 0 (p′(0+) ≈ ${slope})`);
+            if (penalty.prox(z, lambda, step).every((v) => v === 0))
+              fail(
+                `prox fuses (returns 0) at ${at(z, lambda, step)} although p is smooth at 0 (p′(0+) ≈ ${slope})`,
+              );
             continue;
           }
           for (const f of [0.25, 0.9, 0.999]) {
             const z = direction(3).map((u) => u * f * threshold);
             const eta = penalty.prox(z, lambda, step);
-            if (eta.some((v) => v !== 0)) fail(`prox does not return exact zeros at ${at(z, lambda, step)} (below the threshold p′(0+)/ϑ = ${threshold.toPrecision(6)}): got [${Array.from(eta, (v) => v.toExponential(3))}]`);
+            if (eta.some((v) => v !== 0))
+              fail(
+                `prox does not return exact zeros at ${at(z, lambda, step)} (below the threshold p′(0+)/ϑ = ${threshold.toPrecision(6)}): got [${Array.from(eta, (v) => v.toExponential(3))}]`,
+              );
           }
         }
         notes.push(`λ = ${lambda}: p′(0+) ≈ ${slope.toPrecision(4)}`);
@@ -310,7 +361,8 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
           const d = derivative(t, lambda);
           const err = Math.abs(d - fd);
           worst = Math.max(worst, err);
-          if (!(err <= 1e-5 * (1 + Math.abs(fd)))) fail(`derivative(${t}, ${lambda}) = ${d} but (value(t + h) − value(t))/h = ${fd}`);
+          if (!(err <= 1e-5 * (1 + Math.abs(fd))))
+            fail(`derivative(${t}, ${lambda}) = ${d} but (value(t + h) − value(t))/h = ${fd}`);
         }
       }
       return `largest difference ${worst.toExponential(2)}`;
@@ -318,16 +370,28 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
     'config is JSON-safe and the registry rebuilds the same penalty': () => {
       const config = penalty.config ?? {};
       if (!jsonSafe(config)) fail(`config is not JSON-safe: ${String(config)}`);
-      const json = JSON.parse(JSON.stringify({ kind: penalty.kind, specVersion: 1, config })) as { kind: string; specVersion: 1; config: never };
+      const json = JSON.parse(JSON.stringify({ kind: penalty.kind, specVersion: 1, config })) as {
+        kind: string;
+        specVersion: 1;
+        config: never;
+      };
       if (options.rebuild === undefined) return 'no rebuild option: JSON safety only';
       const copy = options.rebuild(json);
-      if (copy.kind !== penalty.kind) fail(`the registry rebuilt kind ${JSON.stringify(copy.kind)}, not ${JSON.stringify(penalty.kind)}`);
-      if (JSON.stringify(copy.config ?? {}) !== JSON.stringify(config)) fail(`the rebuilt config ${JSON.stringify(copy.config)} differs from ${JSON.stringify(config)}`);
+      if (copy.kind !== penalty.kind)
+        fail(
+          `the registry rebuilt kind ${JSON.stringify(copy.kind)}, not ${JSON.stringify(penalty.kind)}`,
+        );
+      if (JSON.stringify(copy.config ?? {}) !== JSON.stringify(config))
+        fail(
+          `the rebuilt config ${JSON.stringify(copy.config)} differs from ${JSON.stringify(config)}`,
+        );
       for (const { z, lambda, step } of cases(3)) {
         const a = penalty.prox(z, lambda, step);
         const b = copy.prox(z, lambda, step);
-        if (a.some((v, i) => v !== b[i])) fail(`the rebuilt penalty's prox differs at ${at(z, lambda, step)}`);
-        if (penalty.value(norm2(z), lambda) !== copy.value(norm2(z), lambda)) fail(`the rebuilt penalty's value differs at ${at(z, lambda, step)}`);
+        if (a.some((v, i) => v !== b[i]))
+          fail(`the rebuilt penalty's prox differs at ${at(z, lambda, step)}`);
+        if (penalty.value(norm2(z), lambda) !== copy.value(norm2(z), lambda))
+          fail(`the rebuilt penalty's value differs at ${at(z, lambda, step)}`);
       }
       return undefined;
     },
@@ -339,7 +403,10 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
       const detail = checks[name]();
       results.push({ name, ok: true, ...(detail !== undefined ? { detail } : {}) });
     } catch (e) {
-      const failure = e instanceof CheckFailure ? e.message : `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+      const failure =
+        e instanceof CheckFailure
+          ? e.message
+          : `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
       results.push({ name, ok: false, failure });
     }
   }
@@ -349,7 +416,12 @@ export function checkPenaltyConformance(penalty: PenaltyUnderTest, options: Pena
 
 /** A readable summary of a penalty conformance report. */
 export function formatPenaltyConformanceReport(report: PenaltyConformanceReport): string {
-  const lines = [`penalty conformance: ${report.kind} (λ ∈ {${report.lambdas.join(', ')}}, ϑ ∈ {${report.steps.join(', ')}}): ${report.passed} passed, ${report.failed} failed`];
-  for (const r of report.results) lines.push(`  ${r.ok ? '✓' : '✗'} ${r.name}${r.failure ? `: ${r.failure}` : r.detail ? ` (${r.detail})` : ''}`);
+  const lines = [
+    `penalty conformance: ${report.kind} (λ ∈ {${report.lambdas.join(', ')}}, ϑ ∈ {${report.steps.join(', ')}}): ${report.passed} passed, ${report.failed} failed`,
+  ];
+  for (const r of report.results)
+    lines.push(
+      `  ${r.ok ? '✓' : '✗'} ${r.name}${r.failure ? `: ${r.failure}` : r.detail ? ` (${r.detail})` : ''}`,
+    );
   return lines.join('\n');
 }

@@ -2,20 +2,46 @@ import type { EncoderSpec } from '@hetmtl/encoders';
 import type { BackendPlugin } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backendCases } from './backend-cases.js';
-import { type ConformanceOptions, type ConformanceReport, checkBackendConformance } from './backend-conformance.js';
-import { checkEstimatorConformance, type EstimatorConformanceOptions, type EstimatorConformanceReport, type EstimatorSubject, type EstimatorUnderTest, estimatorChecks } from './estimator-conformance.js';
-import { checkPenaltyConformance, type PenaltyConformanceOptions, type PenaltyUnderTest, penaltyChecks } from './penalty-conformance.js';
-import { checkEncoderConformance, type EncoderConformanceOptions, type EncoderConformanceReport, encoderChecks } from './encoder-conformance.js';
+import {
+  type ConformanceOptions,
+  type ConformanceReport,
+  checkBackendConformance,
+} from './backend-conformance.js';
+import {
+  checkEstimatorConformance,
+  type EstimatorConformanceOptions,
+  type EstimatorConformanceReport,
+  type EstimatorSubject,
+  type EstimatorUnderTest,
+  estimatorChecks,
+} from './estimator-conformance.js';
+import {
+  checkPenaltyConformance,
+  type PenaltyConformanceOptions,
+  type PenaltyUnderTest,
+  penaltyChecks,
+} from './penalty-conformance.js';
+import {
+  checkEncoderConformance,
+  type EncoderConformanceOptions,
+  type EncoderConformanceReport,
+  encoderChecks,
+} from './encoder-conformance.js';
 
 /**
  * Registers the backend conformance suite as vitest tests, one test per case. When the backend is
  * not available here the suite is skipped and the reason printed.
  */
-export function describeBackendConformance(plugin: BackendPlugin, options: ConformanceOptions = {}): void {
+export function describeBackendConformance(
+  plugin: BackendPlugin,
+  options: ConformanceOptions = {},
+): void {
   describe(`backend conformance: ${plugin.name} ${JSON.stringify(plugin.config)}`, async () => {
     const availability = await plugin.isAvailable();
     if (!availability.ok) {
-      console.warn(`[hetmtl] skipping backend conformance for "${plugin.name}": ${availability.reason}`);
+      console.warn(
+        `[hetmtl] skipping backend conformance for "${plugin.name}": ${availability.reason}`,
+      );
       it.skip(`${plugin.name} is not available here: ${availability.reason}`, () => {});
       return;
     }
@@ -37,7 +63,10 @@ export function describeBackendConformance(plugin: BackendPlugin, options: Confo
  * Registers the encoder conformance suite for a spec as vitest tests, one test per check, e.g.
  * `describeEncoderConformance(myEncoder({ width: 8 }))` in a plugin package's tests.
  */
-export function describeEncoderConformance(spec: EncoderSpec, options: EncoderConformanceOptions = {}): void {
+export function describeEncoderConformance(
+  spec: EncoderSpec,
+  options: EncoderConformanceOptions = {},
+): void {
   describe(`encoder conformance: ${spec.kind} ${JSON.stringify(spec.config)}`, () => {
     let report: EncoderConformanceReport;
     beforeAll(async () => {
@@ -58,7 +87,10 @@ export function describeEncoderConformance(spec: EncoderSpec, options: EncoderCo
  * Registers the penalty conformance suite for a penalty as vitest tests, one test per check, e.g.
  * `describePenaltyConformance(mcp(), { rebuild: (json) => similarityRegistry.create(json) })`.
  */
-export function describePenaltyConformance(penalty: PenaltyUnderTest, options: PenaltyConformanceOptions = {}): void {
+export function describePenaltyConformance(
+  penalty: PenaltyUnderTest,
+  options: PenaltyConformanceOptions = {},
+): void {
   describe(`penalty conformance: ${penalty.kind} ${JSON.stringify(penalty.config ?? {})}`, () => {
     const report = checkPenaltyConformance(penalty, options);
     for (const name of penaltyChecks) {
@@ -76,7 +108,10 @@ export function describePenaltyConformance(penalty: PenaltyUnderTest, options: P
  * `describeEstimatorConformance({ name, make: (o) => new RidgeRegressor(o), fromJSON: (j) => RidgeRegressor.fromJSON(j), train, test })`.
  * Activate the backend first (a `beforeAll` registered before this call runs first).
  */
-export function describeEstimatorConformance<E extends EstimatorUnderTest>(subject: EstimatorSubject<E>, options: EstimatorConformanceOptions = {}): void {
+export function describeEstimatorConformance<E extends EstimatorUnderTest>(
+  subject: EstimatorSubject<E>,
+  options: EstimatorConformanceOptions = {},
+): void {
   describe(`estimator conformance: ${subject.name}`, () => {
     let report: EstimatorConformanceReport;
     beforeAll(async () => {

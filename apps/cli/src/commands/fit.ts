@@ -57,7 +57,8 @@ export interface FitFlags extends ModelFlags {
 export async function fitCommand(file: string, flags: FitFlags, out: Output): Promise<void> {
   const t0 = performance.now();
   modelOptions(flags); // flag mistakes are usage errors before any work
-  if (flags.save) await checkOutputPath(flags.out, '--out', [{ path: file, what: 'the training data' }]);
+  if (flags.save)
+    await checkOutputPath(flags.out, '--out', [{ path: file, what: 'the training data' }]);
   const bar = new ProgressBar('fit', { enabled: !flags.quiet });
   let model: DualEncoderRegressor | null = null;
   try {

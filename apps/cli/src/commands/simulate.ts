@@ -30,7 +30,9 @@ const SIMULATOR_FLAGS: Readonly<Record<string, string>> = {
 export const MAX_SIMULATED_CELLS = 20_000_000;
 
 /** Defaults of the designs, for the size check before any work (as in @hetmtl/data). */
-const DESIGN_DEFAULTS: Readonly<Record<Design, { tasks: number; n: number; testRows: number; p: number }>> = {
+const DESIGN_DEFAULTS: Readonly<
+  Record<Design, { tasks: number; n: number; testRows: number; p: number }>
+> = {
   factor: { tasks: 5, n: 120, testRows: 500, p: 100 },
   covariate: { tasks: 5, n: 100, testRows: 500, p: 50 },
   pdx: { tasks: 5, n: 45, testRows: 100, p: 300 },
@@ -158,9 +160,12 @@ export async function simulateCommand(flags: SimulateFlags, out: Output): Promis
   }
   if (flags.out !== undefined) await checkOutputPath(flags.out, '--out', []);
   if (flags.testOut !== undefined)
-    await checkOutputPath(flags.testOut, '--test-out', [], [
-      { path: flags.out as string, flag: '--out' },
-    ]);
+    await checkOutputPath(
+      flags.testOut,
+      '--test-out',
+      [],
+      [{ path: flags.out as string, flag: '--out' }],
+    );
   const sim = simulate(flags);
   if (flags.out === undefined) {
     process.stdout.write(serialise(sim.train, undefined));

@@ -1399,7 +1399,12 @@ export const CASES: readonly Case[] = [
         d.model.dual.shared.weights['shared/w0'].shape = [4, 5];
       }),
     ),
-    expect: { exit: 1, stderr: /"model.json" is a corrupt model file.*shared\/w0\.shape: expected \[5,4\], received \[4,5\]/, files: PREDS },
+    expect: {
+      exit: 1,
+      stderr:
+        /"model.json" is a corrupt model file.*shared\/w0\.shape: expected \[5,4\], received \[4,5\]/,
+      files: PREDS,
+    },
   },
   {
     n: 111,
@@ -1414,7 +1419,12 @@ export const CASES: readonly Case[] = [
         w.values = w.values.slice(0, 15);
       }),
     ),
-    expect: { exit: 1, stderr: /"model.json" is a corrupt model file.*shared\/w0\.shape: expected \[5,4\], received \[5,3\]/, files: PREDS },
+    expect: {
+      exit: 1,
+      stderr:
+        /"model.json" is a corrupt model file.*shared\/w0\.shape: expected \[5,4\], received \[5,3\]/,
+      files: PREDS,
+    },
   },
   {
     n: 112,
@@ -1427,7 +1437,12 @@ export const CASES: readonly Case[] = [
         d.model.dual.shared.weights['shared/w0'].values[0] = null;
       }),
     ),
-    expect: { exit: 1, stderr: /"model.json" is a corrupt model file.*shared\/w0\.values\[0\]: expected a finite number, received null/, files: PREDS },
+    expect: {
+      exit: 1,
+      stderr:
+        /"model.json" is a corrupt model file.*shared\/w0\.values\[0\]: expected a finite number, received null/,
+      files: PREDS,
+    },
   },
   {
     n: 113,
@@ -1441,7 +1456,8 @@ export const CASES: readonly Case[] = [
     ),
     expect: {
       exit: 1,
-      stderr: /"model.json" is a corrupt model file.*shared\/w0\.values\[0\]: expected a finite number, received Infinity/,
+      stderr:
+        /"model.json" is a corrupt model file.*shared\/w0\.values\[0\]: expected a finite number, received Infinity/,
       files: PREDS,
     },
   },
@@ -1456,7 +1472,11 @@ export const CASES: readonly Case[] = [
         d.model.dual.beta[0] = d.model.dual.beta[0].slice(0, 3);
       }),
     ),
-    expect: { exit: 1, stderr: /"model.json" is a corrupt model file.*dual\.beta\[0\]/, files: PREDS },
+    expect: {
+      exit: 1,
+      stderr: /"model.json" is a corrupt model file.*dual\.beta\[0\]/,
+      files: PREDS,
+    },
   },
   {
     // Issue #11 item 7 / row note: say which entry is bad.
@@ -1704,7 +1724,8 @@ export const CASES: readonly Case[] = [
     ),
     expect: {
       exit: 1,
-      stderr: /"model.json" is a corrupt model file.*shared\/w0\.values\[0\]: expected a finite number, received null/,
+      stderr:
+        /"model.json" is a corrupt model file.*shared\/w0\.values\[0\]: expected a finite number, received null/,
       files: 'untouched',
     },
   },

@@ -3,15 +3,24 @@ import type { EncoderWeights } from '../types.js';
 
 export type Act = 'elu' | 'relu' | 'tanh';
 
-const act = (a: Act, v: number): number => (a === 'relu' ? Math.max(0, v) : a === 'tanh' ? Math.tanh(v) : v > 0 ? v : Math.expm1(v));
+const act = (a: Act, v: number): number =>
+  a === 'relu' ? Math.max(0, v) : a === 'tanh' ? Math.tanh(v) : v > 0 ? v : Math.expm1(v);
 
 /** A dense layer in Float64: [n, fanIn] · [fanIn, fanOut] + b, row-major. */
-export function dense(x: Float64Array, n: number, w: ArrayLike<number>, b: ArrayLike<number> | undefined, fanIn: number, fanOut: number): Float64Array {
+export function dense(
+  x: Float64Array,
+  n: number,
+  w: ArrayLike<number>,
+  b: ArrayLike<number> | undefined,
+  fanIn: number,
+  fanOut: number,
+): Float64Array {
   const out = new Float64Array(n * fanOut);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < fanOut; j++) {
       let s = b === undefined ? 0 : (b[j] as number);
-      for (let k = 0; k < fanIn; k++) s += (x[i * fanIn + k] as number) * (w[k * fanOut + j] as number);
+      for (let k = 0; k < fanIn; k++)
+        s += (x[i * fanIn + k] as number) * (w[k * fanOut + j] as number);
       out[i * fanOut + j] = s;
     }
   }
@@ -31,7 +40,12 @@ export function layersOf(weights: EncoderWeights, prefix = ''): OracleLayer[] {
   for (let l = 0; weights[`${prefix}w${l}`] !== undefined; l++) {
     const w = weights[`${prefix}w${l}`]!;
     const b = weights[`${prefix}b${l}`];
-    layers.push({ w: Float64Array.from(w.values), b: b ? Float64Array.from(b.values) : undefined, fanIn: w.shape[0]!, fanOut: w.shape[1]! });
+    layers.push({
+      w: Float64Array.from(w.values),
+      b: b ? Float64Array.from(b.values) : undefined,
+      fanIn: w.shape[0]!,
+      fanOut: w.shape[1]!,
+    });
   }
   return layers;
 }
@@ -54,7 +68,12 @@ export function taskLayersOf(weights: EncoderWeights, r: number, prefix = ''): O
 }
 
 /** The mlp forward in Float64: hidden layers with `a`, linear output layer. */
-export function mlpForward(x: Float64Array, n: number, layers: readonly OracleLayer[], a: Act): Float64Array {
+export function mlpForward(
+  x: Float64Array,
+  n: number,
+  layers: readonly OracleLayer[],
+  a: Act,
+): Float64Array {
   let h = x;
   layers.forEach((layer, l) => {
     h = dense(h, n, layer.w, layer.b, layer.fanIn, layer.fanOut);
