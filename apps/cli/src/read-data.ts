@@ -213,17 +213,16 @@ export function unseenLevelCounts(encoding: Encoding, table: RawTable): Map<stri
   const counts = new Map<string, number>();
   if (encoding.unseenCategory !== 'zero') return counts;
   const na = new Set(encoding.naValues.map((v) => v.trim()));
-  for (const c of encoding.columns) {
-    if (c.kind !== 'categorical') continue;
-    const levels = new Set(c.levels);
+  encoding.columns.forEach((c, j) => {
+    if (c.kind !== 'categorical') return;
     let k = 0;
     for (const v of table.columns[c.name] ?? []) {
       if (v === null || v === undefined) continue;
-      const label = String(v).trim();
-      if (!na.has(label) && !levels.has(label) && !levels.has(String(v))) k++;
+      const label = String(v);
+      if (!na.has(label.trim()) && encoding.levelIndex(j, label) < 0) k++;
     }
     if (k > 0) counts.set(c.name, k);
-  }
+  });
   return counts;
 }
 

@@ -188,7 +188,14 @@ export class Encoding {
 
   /** Index of `level` in a categorical column (position `col` in `columns`), or -1. */
   levelIndex(col: number, level: string): number {
-    return this.levelLookup[col]?.get(level) ?? -1;
+    const lookup = this.levelLookup[col];
+    const k = lookup?.get(level);
+    if (k !== undefined || lookup === undefined || lookup === null) return k ?? -1;
+    // A number written another way ("1.0", " 1", "1e0") is the level of its canonical text, as
+    // the reader names the numbers of a text column it infers as categorical.
+    const t = level.trim();
+    const v = t === '' ? Number.NaN : Number(t);
+    return Number.isFinite(v) ? (lookup.get(String(v)) ?? -1) : -1;
   }
 
   /**

@@ -503,3 +503,26 @@ describe('values no model can use', () => {
     expect(na.totalRows).toBe(3);
   });
 });
+
+describe('an inferred text column at predict time', () => {
+  it('a number written another way finds the level the reader named by its canonical text', async () => {
+    const rows = Array.from(
+      { length: 20 },
+      (_, i) => `${i < 10 ? 'a' : 'b'},${['1.0', 'x', '2.50', 'x'][i % 4]},${i}`,
+    );
+    const ds = await parseCsv(`task,g,y\n${rows.join('\n')}\n`, { task: 'task', target: 'y' });
+    const g = ds.encoding.columns[0];
+    expect(g?.kind === 'categorical' && g.levels).toEqual(['1', '2.5', 'x']);
+    // The training file's own cells encode as in training, however the numbers are written.
+    const e = ds.encoding.encodeRows([
+      { task: 'a', g: '1.0', y: 1 },
+      { task: 'a', g: '2.50', y: 1 },
+      { task: 'b', g: ' 1', y: 1 },
+      { task: 'b', g: 'x', y: 1 },
+    ]);
+    expect(Array.from(e.X)).toEqual([1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1]);
+    expect(() => ds.encoding.encodeRows([{ task: 'a', g: '3', y: 1 }])).toThrow(
+      /Category not seen in training/,
+    );
+  });
+});
