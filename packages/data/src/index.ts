@@ -104,4 +104,5 @@ export {
   toRowMajor,
 } from './model-input.js';
 export { decodeTextSync } from './text-source.js';
+export { editDistance } from './values.js';
 export { MAX_MAGNITUDE } from './table-reader.js';

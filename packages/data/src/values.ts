@@ -242,7 +242,8 @@ export function badNumberError(
 }
 
 /** Levenshtein distance, for "did you mean" hints on column names. */
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance (insertions, deletions and substitutions cost 1). */
+export function editDistance(a: string, b: string): number {
   const m = a.length;
   const n = b.length;
   let prev = Array.from({ length: n + 1 }, (_, j) => j);

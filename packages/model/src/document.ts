@@ -1,7 +1,12 @@
 import { Standardizer } from '@hetmtl/data';
 import { similarityFromJSON } from '@hetmtl/regularizers';
 import { describeReceived, HetmtlError, SerializationError } from '@hetmtl/tensor';
-import { resolveOptions } from './options.js';
+import {
+  GRID_OPTION_NAMES,
+  OPTION_NAMES,
+  resolveOptions,
+  SELECTION_OPTION_NAMES,
+} from './options.js';
 
 /**
  * The strict check of a model document (as PyTorch's strict `load_state_dict`): every field, its
@@ -109,30 +114,8 @@ function names(v: unknown, path: string): string[] {
 const lambdaOk = (v: unknown) =>
   v === 'Infinity' || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
 
-const OPTION_KEYS = [
-  'K0',
-  'K1',
-  'mu',
-  'omega',
-  'tau',
-  'nu',
-  'ridge',
-  'lambda',
-  'lambdaSelection',
-  'numLambdas',
-  'taskWeights',
-  'learningRate',
-  'stepsPerBlock',
-  'maxRounds',
-  'patience',
-  'tolerance',
-  'validationFraction',
-  'selection',
-  'refit',
-  'seed',
-  'shared',
-  'specific',
-] as const;
+/** The saved options: every constructor option but the penalty, which the document keeps apart. */
+const OPTION_KEYS = OPTION_NAMES.filter((k) => k !== 'similarity');
 
 const CANDIDATE_KEYS = [
   'id',
@@ -292,13 +275,8 @@ export function validateModelDocument(json: unknown): ModelDocument {
   );
   if (!lambdaOk(opts.lambda) && opts.lambda !== 'path')
     fail('options.lambda', '\'path\', a number ≥ 0 or "Infinity"', opts.lambda);
-  object(opts.selection, 'options.selection', ['grid', 'linearFloor', 'metric', 'folds']);
-  object(
-    (opts.selection as Obj).grid,
-    'options.selection.grid',
-    [],
-    ['K0', 'K1', 'mu', 'omega', 'width'],
-  );
+  object(opts.selection, 'options.selection', SELECTION_OPTION_NAMES);
+  object((opts.selection as Obj).grid, 'options.selection.grid', [], GRID_OPTION_NAMES);
   if (typeof opts.refit !== 'boolean') fail('options.refit', 'true or false', opts.refit);
   if (typeof (opts.selection as Obj).linearFloor !== 'boolean')
     fail('options.selection.linearFloor', 'true or false', (opts.selection as Obj).linearFloor);

@@ -1,3 +1,4 @@
+import { editDistance } from '@hetmtl/data';
 import { type EncoderSpec, linear } from '@hetmtl/encoders';
 import { mcp, type SimilarityPenalty } from '@hetmtl/regularizers';
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
@@ -126,27 +127,11 @@ export const OPTION_NAMES = [
   'refit',
   'seed',
 ] as const;
-const SELECTION_OPTION_NAMES = ['grid', 'linearFloor', 'metric', 'folds'] as const;
-const GRID_OPTION_NAMES = ['K0', 'K1', 'mu', 'omega', 'width'] as const;
+export const SELECTION_OPTION_NAMES = ['grid', 'linearFloor', 'metric', 'folds'] as const;
+export const GRID_OPTION_NAMES = ['K0', 'K1', 'mu', 'omega', 'width'] as const;
 
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j] as number;
-      row[j] = Math.min(
-        cur + 1,
-        (row[j - 1] as number) + 1,
-        prev + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1),
-      );
-      prev = cur;
-    }
-  }
-  return row[b.length] as number;
-}
+/** Edit distance ignoring case, for "did you mean". */
+const distance = (a: string, b: string) => editDistance(a.toLowerCase(), b.toLowerCase());
 
 function checkOptionNames(o: Record<string, unknown>, known: readonly string[], prefix: string) {
   for (const key of Object.keys(o)) {
