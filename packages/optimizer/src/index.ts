@@ -15,10 +15,3 @@ export {
   type StopReason,
   type TraceEntry,
 } from './alternating.js';
-export {
-  type LambdaPathOptions,
-  type LambdaPathResult,
-  logGrid,
-  type PathPoint,
-  runLambdaPath,
-} from './lambda-path.js';

@@ -10,7 +10,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortError } from './abort.js';
 import { AdamBlock, functionBlock } from './adam-block.js';
 import { runAlternating } from './alternating.js';
-import { logGrid, runLambdaPath } from './lambda-path.js';
 
 beforeAll(async () => {
   await useBackend(cpuBackend());
@@ -237,39 +236,5 @@ describe('runAlternating', () => {
       onProgress: (e) => events.push(e.round),
     });
     expect(events).toEqual([1, 2, 3, 4]);
-  });
-});
-
-describe('runLambdaPath', () => {
-  it('warm-starts each point from the previous one and picks the best by validation', async () => {
-    const seen: (number | undefined)[] = [];
-    const res = await runLambdaPath<number>([0, 1, 2, 3], {
-      solve: (l, warm) => {
-        seen.push(warm);
-        return l * 10;
-      },
-      validationLoss: (r) => (r - 20) ** 2,
-    });
-    expect(seen).toEqual([undefined, 0, 10, 20]);
-    expect(res.bestIndex).toBe(2);
-    expect(res.points.map((p) => p.lambda)).toEqual([0, 1, 2, 3]);
-  });
-
-  it('rejects a decreasing path and honours abort', async () => {
-    await expect(runLambdaPath([1, 0.5], { solve: () => 0 })).rejects.toThrow(/increasing/);
-    const c = new AbortController();
-    c.abort();
-    await expect(runLambdaPath([1], { solve: () => 0, signal: c.signal })).rejects.toThrow(
-      /aborted/,
-    );
-  });
-
-  it('logGrid spans lo..hi geometrically', () => {
-    const g = logGrid(0.01, 1, 3, true);
-    expect(g[0]).toBe(0);
-    expect(g[1]).toBeCloseTo(0.01, 12);
-    expect(g[2]).toBeCloseTo(0.1, 12);
-    expect(g[3]).toBeCloseTo(1, 12);
-    expect(() => logGrid(0, 1, 3)).toThrow(/Invalid log grid/);
   });
 });
