@@ -278,6 +278,49 @@ export class PreparedFusion {
     return this.pairs.length;
   }
 
+  /** The validated problem (symmetrised A_r, b_r as Float64Array). */
+  get checked(): CheckedProblem {
+    return this.#p;
+  }
+
+  /** N = Σ_r n_r (needs the problem's `n`). */
+  get totalRows(): number {
+    const n = this.#p.n;
+    if (!n)
+      throw new ValidationError('The problem has no task sizes', {
+        expected: 'problem.n, one size per task',
+        fix: 'Pass problem.n (the modified BIC counts rows)',
+      });
+    return n.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Σ_r RSS_r(β_r) = Σ_r β_rᵀQ_rβ_r − 2q_rᵀβ_r + s_r from the problem's `residual` (clamped at 0
+   * against rounding).
+   */
+  residualSumOfSquares(beta: readonly Float64Array[]): number {
+    const res = this.#p.residual;
+    if (!res)
+      throw new ValidationError('The problem has no residual terms', {
+        expected: 'problem.residual = { Q, q, s } (see FusionProblem)',
+        fix: 'Pass problem.residual to score a path by the modified BIC',
+      });
+    const K = this.#p.K;
+    let total = 0;
+    beta.forEach((b, r) => {
+      const Q = (res.Q[r] as { data: Float64Array }).data;
+      const q = res.q[r] as ArrayLike<number>;
+      let v = res.s[r] as number;
+      for (let i = 0; i < K; i++) {
+        let Qb = 0;
+        for (let j = 0; j < K; j++) Qb += (Q[i * K + j] as number) * (b[j] as number);
+        v += (b[i] as number) * (Qb - 2 * (q[i] as number));
+      }
+      total += Math.max(v, 0);
+    });
+    return total;
+  }
+
   /** The matrix blockdiag(w_r A_r + ρ_r I, 0 for the centre) + c·Σ_e c_e (e_i − e_j)(e_i − e_j)ᵀ ⊗ I_K. */
   #system(c: number): Float64Array {
     const { R, K } = this.#p;

@@ -41,3 +41,13 @@ export { refitGroups } from './refit.js';
 export { allPairs, knnPairs, type TaskPair } from './fusion-graph.js';
 export { connectedComponents } from './connected-components.js';
 export { adjustedRandIndex } from './adjusted-rand-index.js';
+export {
+  type BicOptions,
+  FusionPath,
+  lambdaPath,
+  type LambdaPathOptions,
+  type PathPoint,
+  solveAlongPath,
+  tiedPoint,
+} from './path.js';
+export { type BicSizes, modifiedBic } from './criteria.js';

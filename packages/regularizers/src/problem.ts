@@ -17,6 +17,17 @@ export interface FusionProblem {
   readonly weights: readonly number[];
   /** n_r, task sizes (needed by `centre`: its weights are w_r √(K/n_r)). */
   readonly n?: readonly number[];
+  /**
+   * What the residual sum of squares of each task needs, for the modified BIC of a path:
+   * RSS_r(β) = βᵀQ_rβ − 2q_rᵀβ + s_r (Q_r K×K symmetric PSD, q_r ∈ R^K, s_r ≥ 0). For least squares
+   * with task-private terms Z_r profiled out, e_r = M_r(y_r − F_rβ): Q_r = F_rᵀM_rᵀM_rF_r,
+   * q_r = F_rᵀM_rᵀM_r y_r and s_r = ‖M_r y_r‖². Optional; needs `n`.
+   */
+  readonly residual?: {
+    readonly Q: readonly Matrix[];
+    readonly q: readonly (Float64Array | readonly number[])[];
+    readonly s: readonly number[];
+  };
 }
 
 /** A validated problem: symmetrised A_r (copied), b_r as Float64Array. */
@@ -27,6 +38,7 @@ export interface CheckedProblem {
   readonly b: readonly Float64Array[];
   readonly w: Float64Array;
   readonly n: Float64Array | undefined;
+  readonly residual: FusionProblem['residual'];
 }
 
 function fail(
@@ -176,7 +188,27 @@ export function checkProblem(problem: FusionProblem, needN = false): CheckedProb
       nn[r] = v;
     }
   }
-  return { R, K, A: As, b: bs, w, n: nn };
+  const residual = problem.residual;
+  if (residual !== undefined) {
+    const ok =
+      typeof residual === 'object' &&
+      residual !== null &&
+      Array.isArray(residual.Q) &&
+      residual.Q.length === R &&
+      residual.Q.every((Q) => Q?.rows === K && Q.cols === K && Q.data?.length === K * K) &&
+      Array.isArray(residual.q) &&
+      residual.q.length === R &&
+      residual.q.every((q) => q?.length === K) &&
+      Array.isArray(residual.s) &&
+      residual.s.length === R &&
+      residual.s.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
+    if (!ok)
+      fail('problem.residual does not match problem.A', {
+        expected: `{ Q: ${R} ${K}×${K} matrices, q: ${R} vectors of length ${K}, s: ${R} numbers ≥ 0 }`,
+        received: describeReceived(residual),
+      });
+  }
+  return { R, K, A: As, b: bs, w, n: nn, residual };
 }
 
 /** Resolves the ridge option to one ρ_r per task. */
