@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { nativeInfo } from '@hetmtl/backend-native';
 import { Standardizer, simulateFactor, standardiseTasks } from '@hetmtl/data';
 import { linear } from '@hetmtl/encoders';
-import { DualTrainer, type TrainerConfig } from '@hetmtl/model/internal';
+import {
+  DualTrainer,
+  encoderBlocks,
+  objectiveTensor,
+  runDual,
+  start,
+  type TrainerConfig,
+} from '@hetmtl/model';
 import { type FusionProblem, fusionPath, lambdaGrid, mcp } from '@hetmtl/regularizers';
 import { type Matrix, matrix, Random, tf, useBackend } from '@hetmtl/tensor';
 import { BACKENDS } from './backends.js';
@@ -153,55 +160,38 @@ async function oneFit(
   w: SpeedWork,
   keep?: { problem?: FusionProblem },
 ): Promise<Timed> {
-  const rng = new Random(1);
-  const t0 = performance.now();
-  const trainer = new DualTrainer(trainerConfig(w.steps), data, rng);
-  try {
-    await trainer.initialise(rng.child());
-    const tInit = performance.now();
-    const blocks = trainer.blocks();
-    const acc: Record<string, number> = {};
-    try {
-      for (let round = 1; round <= w.outer; round++) {
-        for (const b of blocks) {
-          const s = performance.now();
-          await b.run({ round });
-          acc[b.name] = (acc[b.name] ?? 0) + performance.now() - s;
-        }
-      }
-    } finally {
-      for (const b of blocks) b.dispose?.();
-    }
-    const tEnc = performance.now();
-    const objective = trainer.objective();
-    const tObj = performance.now();
-    const problem = trainer.coefficientProblem();
-    const penalty = mcp();
-    const grid = lambdaGrid(problem.problem, penalty, {
+  // The model's own sequence (start → encoder phase → λ path), at fixed work: no validation rows,
+  // every round run (tolerance 0), the λ path on the default grid of w.lambdas points.
+  const run = await runDual(trainerConfig(w.steps), data, new Random(1), {
+    encoderPhase: { maxRounds: w.outer, tolerance: 0 },
+    path: {
+      similarity: mcp(),
+      ridge: MODEL.ridge,
       numLambdas: w.lambdas,
-      ridge: MODEL.ridge,
-    });
-    const path = fusionPath(problem.problem, penalty, {
-      ridge: MODEL.ridge,
-      lambdas: grid.filter((l) => l > 0),
-    });
-    const tPath = performance.now();
-    if (keep) keep.problem = problem.problem;
-    const perStep = (name: string) => (acc[name] ?? 0) / (w.outer * w.steps);
+      lambda: 'path',
+      criterion: 'bic',
+    },
+    timeBlocks: true,
+  });
+  try {
+    const t = run.timing;
+    if (keep) keep.problem = run.problem.fusion;
+    const perStep = (name: string) => (t.blocks[name] ?? 0) / (w.outer * w.steps);
+    const last = run.phase.trace[run.phase.trace.length - 1];
     return {
-      initMs: tInit - t0,
+      initMs: t.startMs,
       msPerStepA: perStep('task-specific'),
       msPerStepB: perStep('shared'),
-      rescaleMs: (acc.rescale ?? 0) / w.outer,
-      coefMs: (acc.coefficients ?? 0) / w.outer,
-      encoderPhaseMs: tEnc - tInit,
-      fitMs: tEnc - t0,
-      pathMs: tPath - tObj,
-      pathIterations: path.reduce((a, r) => a + r.iterations, 0),
-      objective,
+      rescaleMs: (t.blocks.rescale ?? 0) / w.outer,
+      coefMs: (t.blocks.coefficients ?? 0) / w.outer,
+      encoderPhaseMs: t.encoderPhaseMs,
+      fitMs: t.startMs + t.encoderPhaseMs,
+      pathMs: t.pathMs,
+      pathIterations: run.path.reduce((a, r) => a + (r.iterations ?? 0), 0),
+      objective: last?.objective ?? Number.NaN,
     };
   } finally {
-    trainer.dispose();
+    run.fitted.dispose();
   }
 }
 
@@ -209,8 +199,8 @@ async function profileSteps(data: ReturnType<typeof readData>, w: SpeedWork): Pr
   const rng = new Random(1);
   const trainer = new DualTrainer(trainerConfig(w.steps), data, rng);
   try {
-    await trainer.initialise(rng.child());
-    const blocks = trainer.blocks();
+    await start(trainer, rng.child());
+    const blocks = encoderBlocks(trainer);
     try {
       const [a, b] = blocks as [(typeof blocks)[number], (typeof blocks)[number]];
       await a.run({ round: 1 });
@@ -231,7 +221,7 @@ async function profileSteps(data: ReturnType<typeof readData>, w: SpeedWork): Pr
       };
       const pa = await measure(a);
       const pb = await measure(b);
-      const fwd = await tf.profile(() => trainer.objectiveTensor());
+      const fwd = await tf.profile(() => objectiveTensor(trainer));
       (fwd.result as tf.Tensor).dispose();
       return {
         kernelsPerStepA: pa.count,

@@ -1,10 +1,13 @@
+import { metrics, toRowMajor } from '@hetmtl/data';
 import { encoderRegistry } from '@hetmtl/encoders';
-import { metrics } from '@hetmtl/data';
-import { crossprod, gram, type Random, tf } from '@hetmtl/tensor';
+import { crossprod, describeReceived, gram, Random, tf, ValidationError } from '@hetmtl/tensor';
 import { predictLinear, solveRidge, topEigen } from './dense.js';
-import { FittedDual } from './fitted.js';
+import { buildCoefficientProblem, profiledIntercepts } from './dual/coefficient-block.js';
+import { hasOwnEncoder } from './dual/trainer.js';
 import { linearTask } from './linear-mtl.js';
-import { buildCoefficientProblem, profiledIntercepts } from './trainer.js';
+import { FittedDual } from './predictors/dual.js';
+import type { LinearPredictor } from './predictors/linear.js';
+import type { FittedState } from './types.js';
 
 /** Pull strengths toward the nearest group centre tried for a new task (∞: join the group). */
 export const ADD_TASK_LAMBDAS = [0, 0.01, 0.1, 1, 10, Number.POSITIVE_INFINITY] as const;
@@ -97,7 +100,7 @@ export function addDualTask(
   const n = ys.length;
   const R = old.R;
   const F = old.sharedFactors(Xs);
-  const hasSpec = old.specific !== null && K1 > 0 && n >= 10 * (K1 + 1);
+  const hasSpec = old.specific !== null && hasOwnEncoder(n, K1);
   let specific = old.specific;
   let G = new Float64Array(n * K1);
   let stats = {
@@ -180,8 +183,8 @@ export function addDualTask(
   // β pulled toward the nearest group centre; the pull chosen on held-out rows.
   const cpAll = buildCoefficientProblem([F], [G], [ys], [hasSpec], K0, K1, tau, [1]);
   const unfused = pulled(
-    (cpAll.problem.A[0] as { data: Float64Array }).data,
-    cpAll.problem.b[0] as Float64Array,
+    (cpAll.fusion.A[0] as { data: Float64Array }).data,
+    cpAll.fusion.b[0] as Float64Array,
     new Float64Array(K0),
     0,
     ridge,
@@ -201,8 +204,8 @@ export function addDualTask(
   let best = { lambda: 0, score: Number.POSITIVE_INFINITY };
   for (const lambda of ADD_TASK_LAMBDAS) {
     const beta = pulled(
-      (cpFit.problem.A[0] as { data: Float64Array }).data,
-      cpFit.problem.b[0] as Float64Array,
+      (cpFit.fusion.A[0] as { data: Float64Array }).data,
+      cpFit.fusion.b[0] as Float64Array,
       centre,
       lambda,
       ridge,
@@ -220,8 +223,8 @@ export function addDualTask(
     if (score < best.score) best = { lambda, score };
   }
   const beta = pulled(
-    (cpAll.problem.A[0] as { data: Float64Array }).data,
-    cpAll.problem.b[0] as Float64Array,
+    (cpAll.fusion.A[0] as { data: Float64Array }).data,
+    cpAll.fusion.b[0] as Float64Array,
     centre,
     best.lambda,
     ridge,
@@ -279,4 +282,78 @@ export function addLinearTask(
     if (score < best.score) best = { lambda, score };
   }
   return { ...solve([...Array(n).keys()], best.lambda), lambda: best.lambda };
+}
+
+/**
+ * Adds a new task to a fitted state (method.md §6): the shared encoder and every fitted task stay as
+ * they are; the new task gets its own factors and coefficients, β pulled toward the nearest
+ * learned group. Returns the new state (the old predictor's encoders are reused or freed).
+ */
+export function addTask(
+  s: FittedState,
+  o: { readonly seed: number; readonly tau: number; readonly ridge: number },
+  name: string,
+  data: {
+    readonly X: Float64Array | Float32Array | readonly (readonly number[])[];
+    readonly y: ArrayLike<number>;
+  },
+): FittedState {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new ValidationError('Invalid task name', {
+      expected: 'a non-empty string',
+      received: describeReceived(name),
+    });
+  if (s.taskNames.includes(name)) {
+    throw new ValidationError('The task already exists', {
+      task: name,
+      fix: 'Choose a new name; refit the model to change a fitted task',
+    });
+  }
+  const p = s.featureNames.length;
+  const X = toRowMajor(data?.X as Float64Array, p, name);
+  const n = X.length / p;
+  const y = Float64Array.from(data?.y ?? []);
+  if (y.length !== n || n < 2) {
+    throw new ValidationError(
+      'The new task needs X and y with the same number of rows (at least 2)',
+      {
+        task: name,
+        expected: `${n} targets`,
+        received: `${y.length}`,
+      },
+    );
+  }
+  y.forEach((v, i) => {
+    if (!Number.isFinite(v))
+      throw new ValidationError('Non-finite target', {
+        task: name,
+        row: i,
+        expected: 'finite numbers',
+        received: String(v),
+      });
+  });
+  const Xs = s.standardizer.transformX(X);
+  const ys = s.standardizer.transformY(y);
+  const rng = new Random(o.seed).child();
+  const taskNames = [...s.taskNames, name];
+  const nextGroup = Math.max(...s.groups) + 1;
+  if (s.predictor.kind === 'dual') {
+    const old = s.predictor as FittedDual;
+    const added = addDualTask(old, Xs, ys, s.groups, o.tau, o.ridge, rng);
+    if (added.fitted.specific !== old.specific) old.specific?.dispose();
+    return {
+      ...s,
+      taskNames,
+      predictor: added.fitted,
+      groups: [...s.groups, added.group ?? nextGroup],
+    };
+  }
+  const lin = s.predictor as LinearPredictor;
+  const added = addLinearTask(lin.beta, Xs, ys, p, o.ridge, rng);
+  return {
+    ...s,
+    taskNames,
+    predictor: lin.withTask(added.beta, added.intercept),
+    groups: [...s.groups, nextGroup],
+  };
 }

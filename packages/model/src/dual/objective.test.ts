@@ -5,7 +5,12 @@ import { wasmBackend } from '@hetmtl/backend-wasm';
 import { linear } from '@hetmtl/encoders';
 import { countTensors, Random, type Scalar, tf, useBackend, type Variable } from '@hetmtl/tensor';
 import { describe, expect, it } from 'vitest';
-import { DualTrainer, type TaskArrays, type TrainerConfig } from './trainer.js';
+import { encoderBlocks } from './blocks.js';
+import { objective, objectiveTensor } from './objective.js';
+import { restandardise } from './rescale.js';
+import { predictTasks } from './sequence.js';
+import { start } from './start.js';
+import { DualTrainer, type StandardisedData as TaskArrays, type TrainerConfig } from './trainer.js';
 
 function tinyData(seed: number): TaskArrays {
   const rng = new Random(seed);
@@ -38,7 +43,7 @@ const config = (o: Partial<TrainerConfig> = {}): TrainerConfig => ({
 });
 
 function gradients(trainer: DualTrainer, vars: Variable[]): Float64Array[] {
-  const { grads, value } = tf.variableGrads(() => trainer.objectiveTensor() as Scalar, vars);
+  const { grads, value } = tf.variableGrads(() => objectiveTensor(trainer) as Scalar, vars);
   const out = vars.map((v) => Float64Array.from(grads[v.name]!.dataSync()));
   tf.dispose([value, ...Object.values(grads)]);
   return out;
@@ -53,9 +58,9 @@ for (const [name, plugin] of [
       await useBackend(plugin);
       const before = countTensors();
       const trainer = new DualTrainer(config(), tinyData(1), new Random(2));
-      await trainer.initialise(new Random(3));
+      await start(trainer, new Random(3));
       // Move away from the PCA start so that every term has a gradient.
-      for (const b of trainer.blocks()) {
+      for (const b of encoderBlocks(trainer)) {
         await b.run({ round: 1 });
         b.dispose?.();
       }
@@ -77,7 +82,7 @@ for (const [name, plugin] of [
             const t = tf.tensor(w, v.shape);
             v.assign(t);
             t.dispose();
-            return trainer.objective();
+            return objective(trainer);
           };
           const fd = (at(eps) - at(-eps)) / (2 * eps);
           at(0);
@@ -97,7 +102,7 @@ for (const [name, plugin] of [
       const mu = 2;
       const make = async (m: number) => {
         const t = new DualTrainer(config({ mu: m, omega: 0, nu: 0 }), data, new Random(5));
-        await t.initialise(new Random(6));
+        await start(t, new Random(6));
         return t;
       };
       const withMu = await make(mu);
@@ -109,7 +114,7 @@ for (const [name, plugin] of [
       // Closed form: ∂/∂F_r = μ (2/n_r) G̃_r C_rᵀ with C_r = F̃_rᵀG̃_r / n_r, F = (XW + b − m)/s.
       const { F, G } = withMu.trainingFactors();
       const { K0, K1, p } = withMu;
-      const sd0 = withMu.stats.sd0;
+      const sd0 = withMu.store.stats.sd0;
       const want = new Float64Array(p * K0);
       F.forEach((Fr, r) => {
         const n = data.y[r]!.length;
@@ -147,14 +152,14 @@ for (const [name, plugin] of [
     it('block (a) keeps training γ and c after the rescaling and coefficient blocks replaced them', async () => {
       await useBackend(plugin);
       const trainer = new DualTrainer(config({ learningRate: 0.05 }), tinyData(10), new Random(11));
-      await trainer.initialise(new Random(12));
-      const blocks = trainer.blocks();
+      await start(trainer, new Random(12));
+      const blocks = encoderBlocks(trainer);
       for (const b of blocks) await b.run({ round: 1 });
-      const gamma = trainer.coef.gamma.map((g) => Array.from(g));
-      const c = Array.from(trainer.coef.c);
+      const gamma = trainer.store.coef.gamma.map((g) => Array.from(g));
+      const c = Array.from(trainer.store.coef.c);
       await blocks[0]!.run({ round: 2 }); // task-specific Adam: moves γ and c
-      expect(trainer.coef.gamma.map((g) => Array.from(g))).not.toEqual(gamma);
-      expect(Array.from(trainer.coef.c)).not.toEqual(c);
+      expect(trainer.store.coef.gamma.map((g) => Array.from(g))).not.toEqual(gamma);
+      expect(Array.from(trainer.store.coef.c)).not.toEqual(c);
       for (const b of blocks) b.dispose?.();
       trainer.dispose();
     });
@@ -163,17 +168,17 @@ for (const [name, plugin] of [
       await useBackend(plugin);
       const data = tinyData(7);
       const trainer = new DualTrainer(config({ learningRate: 0.1 }), data, new Random(8));
-      await trainer.initialise(new Random(9));
-      const [a, b] = trainer.blocks();
+      await start(trainer, new Random(9));
+      const [a, b] = encoderBlocks(trainer);
       await a!.run({ round: 1 });
       await b!.run({ round: 1 });
-      const sdBefore = trainer.stats.sd0.slice();
-      const before = trainer.predictTasks(data.X);
-      trainer.restandardise(true);
-      const after = trainer.predictTasks(data.X);
+      const sdBefore = trainer.store.stats.sd0.slice();
+      const before = predictTasks(trainer, data.X);
+      restandardise(trainer, true);
+      const after = predictTasks(trainer, data.X);
       // The statistics did move (else this test would prove nothing) ...
       expect(
-        Math.max(...Array.from(sdBefore, (s, k) => Math.abs(s - trainer.stats.sd0[k]!))),
+        Math.max(...Array.from(sdBefore, (s, k) => Math.abs(s - trainer.store.stats.sd0[k]!))),
       ).toBeGreaterThan(1e-3);
       // ... and the predictions did not.
       before.forEach((p, r) =>

@@ -5,7 +5,8 @@ import {
   encoderRegistry,
 } from '@hetmtl/encoders';
 import { Random, SerializationError, type Tensor, tf } from '@hetmtl/tensor';
-import { predictLinear } from './dense.js';
+import { predictLinear } from '../dense.js';
+import type { TaskCoefficients, TaskPredictor } from './predictor.js';
 
 /** What a fitted dual-encoder model needs to predict (no training data). */
 export interface DualState {
@@ -45,7 +46,9 @@ export interface DualStateJSON {
 const arr = (x: ArrayLike<number>) => Array.from(x);
 
 /** A fitted dual-encoder predictor: frozen encoders, factor statistics and coefficients. */
-export class FittedDual {
+export class FittedDual implements TaskPredictor {
+  readonly kind = 'dual' as const;
+
   constructor(
     readonly state: DualState,
     readonly shared: EncoderInstance,
@@ -54,6 +57,19 @@ export class FittedDual {
 
   get R(): number {
     return this.state.beta.length;
+  }
+
+  get numTasks(): number {
+    return this.R;
+  }
+
+  coefficients(): TaskCoefficients {
+    const s = this.state;
+    return {
+      beta: s.beta.map((b) => Array.from(b)),
+      gamma: s.gamma.map((g) => Array.from(g)),
+      intercept: Array.from(s.c),
+    };
   }
 
   /** Standardised shared factors of standardised rows (n × K0, row-major). */

@@ -1,0 +1,251 @@
+import { fuse, type FusionProblem, none } from '@hetmtl/regularizers';
+import { crossprod, gram, type Matrix, tf, type Variable } from '@hetmtl/tensor';
+import { solveRidge } from '../dense.js';
+import type { DualTrainer } from './trainer.js';
+
+/**
+ * The coefficient block of method.md §4 with the encoders fixed: the task-private terms
+ * u_r = (c_r, γ_r) on Z_r = [1, G_r] are profiled out (ridge τ on γ), which leaves the fusion
+ * problem in β alone — A_r, b_r, and the residual terms the modified BIC needs.
+ */
+export interface CoefficientProblem {
+  readonly fusion: FusionProblem & {
+    readonly A: Matrix[];
+    readonly b: Float64Array[];
+    readonly weights: number[];
+    readonly n: number[];
+  };
+  readonly F: readonly Float64Array[];
+  readonly Z: readonly Float64Array[];
+  readonly zDim: readonly number[];
+  /** (ZᵀZ + nτE)⁻¹ per task. */
+  readonly P: readonly Float64Array[];
+  readonly y: readonly Float64Array[];
+  readonly K0: number;
+  readonly K1: number;
+}
+
+/** A_r = F_rᵀM_rF_r/n_r, b_r = F_rᵀM_r y_r/n_r with M_r = I − Z_r P_r Z_rᵀ, from the factors. */
+export function buildCoefficientProblem(
+  F: readonly Float64Array[],
+  G: readonly Float64Array[],
+  y: readonly Float64Array[],
+  hasSpecific: readonly boolean[],
+  K0: number,
+  K1: number,
+  tau: number,
+  w: ArrayLike<number>,
+): CoefficientProblem {
+  const A: Matrix[] = [];
+  const b: Float64Array[] = [];
+  const Q: Matrix[] = [];
+  const q: Float64Array[] = [];
+  const s: number[] = [];
+  const Zs: Float64Array[] = [];
+  const Ps: Float64Array[] = [];
+  const zDim: number[] = [];
+  F.forEach((Fr, r) => {
+    const yr = y[r] as Float64Array;
+    const n = yr.length;
+    const qd = hasSpecific[r] ? 1 + K1 : 1;
+    const Z = new Float64Array(n * qd);
+    for (let i = 0; i < n; i++) {
+      Z[i * qd] = 1;
+      for (let k = 1; k < qd; k++) Z[i * qd + k] = (G[r] as Float64Array)[i * K1 + k - 1] as number;
+    }
+    const ZtZ = gram(Z, n, qd);
+    for (let k = 1; k < qd; k++) ZtZ[k * qd + k] = (ZtZ[k * qd + k] as number) + n * tau;
+    const I = new Float64Array(qd * qd);
+    for (let k = 0; k < qd; k++) I[k * qd + k] = 1;
+    const P = solveRidge(ZtZ, I, qd, qd).x;
+    const ZtF = crossprod(Z, Fr, n, qd, K0);
+    const Zty = crossprod(Z, yr, n, qd);
+    const FtF = gram(Fr, n, K0);
+    const Fty = crossprod(Fr, yr, n, K0);
+    // A = (FᵀF − FᵀZ P ZᵀF)/n, b = (Fᵀy − FᵀZ P Zᵀy)/n
+    const PZtF = new Float64Array(qd * K0);
+    const PZty = new Float64Array(qd);
+    for (let a = 0; a < qd; a++) {
+      for (let c = 0; c < qd; c++) {
+        const pac = P[a * qd + c] as number;
+        PZty[a] = (PZty[a] as number) + pac * (Zty[c] as number);
+        for (let k = 0; k < K0; k++)
+          PZtF[a * K0 + k] = (PZtF[a * K0 + k] as number) + pac * (ZtF[c * K0 + k] as number);
+      }
+    }
+    const Ar = new Float64Array(K0 * K0);
+    const br = new Float64Array(K0);
+    for (let j = 0; j < K0; j++) {
+      let t = Fty[j] as number;
+      for (let a = 0; a < qd; a++) t -= (ZtF[a * K0 + j] as number) * (PZty[a] as number);
+      br[j] = t / n;
+      for (let k = 0; k < K0; k++) {
+        let v = FtF[j * K0 + k] as number;
+        for (let a = 0; a < qd; a++)
+          v -= (ZtF[a * K0 + j] as number) * (PZtF[a * K0 + k] as number);
+        Ar[j * K0 + k] = v / n;
+      }
+    }
+    for (let j = 0; j < K0; j++)
+      for (let k = 0; k < j; k++)
+        Ar[j * K0 + k] = Ar[k * K0 + j] =
+          ((Ar[j * K0 + k] as number) + (Ar[k * K0 + j] as number)) / 2;
+    // The residual terms: e = M(y − Fβ) with MF = F − Z·PZᵀF and My = y − Z·PZᵀy.
+    const MF = Fr.slice();
+    const My = yr.slice();
+    for (let i = 0; i < n; i++)
+      for (let a = 0; a < qd; a++) {
+        const z = Z[i * qd + a] as number;
+        My[i] = (My[i] as number) - z * (PZty[a] as number);
+        for (let k = 0; k < K0; k++)
+          MF[i * K0 + k] = (MF[i * K0 + k] as number) - z * (PZtF[a * K0 + k] as number);
+      }
+    Q.push({ rows: K0, cols: K0, data: gram(MF, n, K0) });
+    q.push(crossprod(MF, My, n, K0));
+    s.push(My.reduce((acc, v) => acc + v * v, 0));
+    A.push({ rows: K0, cols: K0, data: Ar });
+    b.push(br);
+    Zs.push(Z);
+    Ps.push(P);
+    zDim.push(qd);
+  });
+  return {
+    fusion: { A, b, weights: Array.from(w), n: y.map((v) => v.length), residual: { Q, q, s } },
+    F,
+    Z: Zs,
+    zDim,
+    P: Ps,
+    y,
+    K0,
+    K1,
+  };
+}
+
+/** u_r = P_r Z_rᵀ (y_r − F_r β_r) → (c_r, γ_r). */
+export function profiledIntercepts(
+  cp: CoefficientProblem,
+  beta: readonly Float64Array[],
+): { c: Float64Array; gamma: Float64Array[] } {
+  const R = beta.length;
+  const c = new Float64Array(R);
+  const gamma: Float64Array[] = [];
+  for (let r = 0; r < R; r++) {
+    const y = cp.y[r] as Float64Array;
+    const n = y.length;
+    const Fr = cp.F[r] as Float64Array;
+    const br = beta[r] as Float64Array;
+    const res = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = y[i] as number;
+      for (let k = 0; k < cp.K0; k++) s -= (Fr[i * cp.K0 + k] as number) * (br[k] as number);
+      res[i] = s;
+    }
+    const q = cp.zDim[r] as number;
+    const Ztr = crossprod(cp.Z[r] as Float64Array, res, n, q);
+    const P = cp.P[r] as Float64Array;
+    const u = new Float64Array(q);
+    for (let a = 0; a < q; a++)
+      for (let b2 = 0; b2 < q; b2++)
+        u[a] = (u[a] as number) + (P[a * q + b2] as number) * (Ztr[b2] as number);
+    c[r] = u[0] as number;
+    const g = new Float64Array(cp.K1);
+    for (let k = 1; k < q; k++) g[k - 1] = u[k] as number;
+    gamma.push(g);
+  }
+  return { c, gamma };
+}
+
+/** The coefficient problem of the trainer's current encoders on its training rows. */
+export function coefficientProblem(tr: DualTrainer): CoefficientProblem {
+  const { F, G } = tr.trainingFactors();
+  return problemFrom(tr, F, G);
+}
+
+function problemFrom(tr: DualTrainer, F: Float64Array[], G: Float64Array[]): CoefficientProblem {
+  return buildCoefficientProblem(
+    F,
+    G,
+    tr.data.y,
+    tr.hasSpecific,
+    tr.K0,
+    tr.K1,
+    tr.config.tau,
+    tr.taskWeights,
+  );
+}
+
+/** Sets β and the profiled c, γ (from a fusion solution) in the trainer's store. */
+export function setBeta(
+  tr: DualTrainer,
+  beta: readonly Float64Array[],
+  cp: CoefficientProblem,
+): void {
+  const u = profiledIntercepts(cp, beta);
+  tr.store.setCoefficients({ beta: beta.map((b) => b.slice()), gamma: u.gamma, c: u.c });
+}
+
+/**
+ * Step (d) of method.md §4 in the encoder phase: least-squares decoders, then the coefficients at
+ * λ = 0 (no fusion: exact β per task, then (c_r, γ_r) in closed form). The λ path runs on the frozen
+ * encoders after the phase (path.ts).
+ */
+export function solveCoefficients(tr: DualTrainer): void {
+  const { F, G } = tr.trainingFactors();
+  solveDecoders(tr, F, G);
+  const cp = problemFrom(tr, F, G);
+  const res = fuse(cp.fusion, none(), { ridge: tr.config.ridge });
+  setBeta(tr, res.beta, cp);
+}
+
+/**
+ * Least-squares decoders for the reconstruction term (encoders fixed): D0 from the pooled shared
+ * factors, then each D_r from task r's factors on what D0 leaves. Run with the coefficient block,
+ * so the Adam blocks start from decoders that fit.
+ */
+function solveDecoders(
+  tr: DualTrainer,
+  F: readonly Float64Array[],
+  G: readonly Float64Array[],
+): void {
+  if (!tr.decoder0) return;
+  const { K0, K1, p } = tr;
+  const FtF = new Float64Array(K0 * K0);
+  const FtX = new Float64Array(K0 * p);
+  F.forEach((Fr, r) => {
+    const n = tr.counts[r] as number;
+    const a = gram(Fr, n, K0);
+    const b = crossprod(Fr, tr.data.X[r] as Float64Array, n, K0, p);
+    for (let i = 0; i < a.length; i++) FtF[i] = (FtF[i] as number) + (a[i] as number);
+    for (let i = 0; i < b.length; i++) FtX[i] = (FtX[i] as number) + (b[i] as number);
+  });
+  for (let k = 0; k < K0; k++) FtF[k * K0 + k] = (FtF[k * K0 + k] as number) + 1e-6;
+  const D0 = solveRidge(FtF, FtX, K0, p).x;
+  assignWeight(tr.decoder0.variables, D0);
+  if (!tr.decoderS || K1 === 0) return;
+  const Ds = new Float64Array(tr.R * K1 * p);
+  G.forEach((Gr, r) => {
+    if (!tr.hasSpecific[r]) return;
+    const n = tr.counts[r] as number;
+    const X = tr.data.X[r] as Float64Array;
+    const Fr = F[r] as Float64Array;
+    const resid = new Float64Array(n * p);
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < p; a++) {
+        let v = X[i * p + a] as number;
+        for (let k = 0; k < K0; k++) v -= (Fr[i * K0 + k] as number) * (D0[k * p + a] as number);
+        resid[i * p + a] = v;
+      }
+    }
+    const GtG = gram(Gr, n, K1);
+    for (let k = 0; k < K1; k++) GtG[k * K1 + k] = (GtG[k * K1 + k] as number) + 1e-6;
+    Ds.set(solveRidge(GtG, crossprod(Gr, resid, n, K1, p), K1, p).x, r * K1 * p);
+  });
+  assignWeight(tr.decoderS.variables, Ds);
+}
+
+function assignWeight(variables: Readonly<Record<string, Variable>>, values: Float64Array): void {
+  const v = Object.values(variables)[0] as Variable;
+  const t = tf.tensor(Float32Array.from(values), v.shape);
+  v.assign(t);
+  t.dispose();
+}

@@ -1,0 +1,107 @@
+import { meanTaskRmse } from '@hetmtl/data';
+import {
+  FusionPath,
+  lambdaPath,
+  type PathPoint,
+  prepareFusion,
+  type SimilarityPenalty,
+  solveAlongPath,
+} from '@hetmtl/regularizers';
+import { predictLinear } from '../dense.js';
+import type { Pacer } from '../pace.js';
+import type { PathRow } from '../types.js';
+import {
+  type CoefficientProblem,
+  coefficientProblem,
+  profiledIntercepts,
+} from './coefficient-block.js';
+import type { DualTrainer, StandardisedData } from './trainer.js';
+
+/** How the coefficient block is solved on the frozen encoders after the encoder phase. */
+export interface PathSettings {
+  readonly similarity: SimilarityPenalty;
+  readonly ridge: number;
+  readonly numLambdas: number;
+  /**
+   * 'path': λ = 0, the grid and λ = ∞, chosen by `criterion`; a number: that λ alone, scored
+   * (fit); `{ walkTo }`: that λ reached through the grid below it, not scored (refit).
+   */
+  readonly lambda: 'path' | number | { readonly walkTo: number };
+  /** How λ is chosen on the path: the modified BIC (method.md §5) or the validation RMSE. */
+  readonly criterion: 'bic' | 'validation';
+  /** Validation rows scored at every point (none: the BIC chooses). */
+  readonly validation?: StandardisedData;
+  readonly weighted?: boolean;
+}
+
+export interface ScoredPoint extends PathPoint {
+  /** Mean validation RMSE on the standardised scale (NaN without validation rows). */
+  readonly score: number;
+  readonly bic: number;
+}
+
+/**
+ * The λ path of method.md §4 on the trainer's frozen encoders: one prepared fusion problem, its
+ * points scored on validation rows and by the modified BIC, the best by the criterion. The trainer
+ * is not changed.
+ */
+export async function coefficientPath(
+  tr: DualTrainer,
+  settings: PathSettings,
+  pacer: Pacer,
+): Promise<{ best: ScoredPoint; rows: PathRow[]; problem: CoefficientProblem }> {
+  const problem = coefficientProblem(tr);
+  const prepared = prepareFusion(problem.fusion, settings.similarity, { ridge: settings.ridge });
+  const turns = { turn: () => pacer.turn(), tick: () => pacer.tick() };
+  await pacer.turn();
+  const { lambda } = settings;
+  const path =
+    typeof lambda === 'object'
+      ? new FusionPath(prepared, [
+          await solveAlongPath(prepared, lambda.walkTo, {
+            numLambdas: settings.numLambdas,
+            ...turns,
+          }),
+        ])
+      : await lambdaPath(prepared, {
+          lambdas: lambda === 'path' ? 'grid' : [lambda],
+          numLambdas: settings.numLambdas,
+          ...turns,
+        });
+  // Each task keeps an intercept and K1 task-factor coefficients outside the fused β.
+  const taskParameters = tr.K1 + 1;
+  const va = settings.validation;
+  const val = va ? tr.factorsFor(va.X) : null;
+  // Validation predictions c_r + F_rβ_r + G_rγ_r with (c_r, γ_r) profiled on the training rows.
+  const score = (beta: readonly Float64Array[]) => {
+    if (!va || !val) return Number.NaN;
+    const u = profiledIntercepts(problem, beta);
+    const preds = va.X.map((x, r) =>
+      predictLinear(
+        val.F[r] as Float64Array,
+        val.G[r] as Float64Array,
+        x.length / tr.p,
+        beta[r] as Float64Array,
+        u.gamma[r] as Float64Array,
+        u.c[r] as number,
+      ),
+    );
+    return meanTaskRmse(va.y, preds, settings.weighted ?? false);
+  };
+  const scored: ScoredPoint[] = path.points.map((p) => ({
+    ...p,
+    score: score(p.beta),
+    bic: path.bic(p, { taskParameters }),
+  }));
+  const criterion = (p: ScoredPoint) => (settings.criterion === 'bic' || !va ? p.bic : p.score);
+  let best = scored[0] as ScoredPoint;
+  for (const p of scored) if (criterion(p) < criterion(best)) best = p;
+  const rows = scored.map((p) => ({
+    lambda: p.lambda,
+    validationRmse: p.score,
+    numGroups: p.numGroups,
+    bic: p.bic,
+    iterations: p.result?.iterations ?? 0,
+  }));
+  return { best, rows, problem };
+}

@@ -1,0 +1,125 @@
+import { encoderRegistry, type EncoderInstance } from '@hetmtl/encoders';
+import { AdamBlock } from '@hetmtl/optimizer';
+import { gram, type Random, type Scalar, type Tensor, tf } from '@hetmtl/tensor';
+import { topEigen } from '../dense.js';
+import { Pacer } from '../pace.js';
+import { solveCoefficients } from './coefficient-block.js';
+import { restandardise } from './rescale.js';
+import type { DualTrainer } from './trainer.js';
+
+/**
+ * The two-stage start of method.md §4: (1) g0 from the top-K0 principal directions of the pooled
+ * standardised X; (2) each g_r from the top-K1 principal directions of task r's X after removing its
+ * projection on the shared directions; then standardised factors and the unfused coefficients.
+ */
+export async function start(tr: DualTrainer, rng: Random, signal?: AbortSignal): Promise<void> {
+  const { p, R, counts, data } = tr;
+  const N = counts.reduce((a, b) => a + b, 0);
+  const pooledMean = new Float64Array(p);
+  data.X.forEach((X) => {
+    for (let i = 0; i < X.length; i++)
+      pooledMean[i % p] = (pooledMean[i % p] as number) + (X[i] as number) / N;
+  });
+  const C = new Float64Array(p * p);
+  data.X.forEach((X, r) => {
+    const n = counts[r] as number;
+    const Xc = new Float64Array(X.length);
+    for (let i = 0; i < X.length; i++) Xc[i] = (X[i] as number) - (pooledMean[i % p] as number);
+    const G = gram(Xc, n, p);
+    for (let i = 0; i < p * p; i++) C[i] = (C[i] as number) + (G[i] as number) / N;
+  });
+  const V0 =
+    encoderRegistry.fixedOutputDim(tr.shared.spec, p) !== undefined
+      ? null
+      : topEigen(C, p, tr.K0, rng).vectors;
+  if (V0) await fitLinearMap(tr, tr.shared, V0, pooledMean, null, signal);
+  if (tr.specific) {
+    const Ws: Float64Array[] = [];
+    const means: Float64Array[] = [];
+    const pacer = new Pacer(signal);
+    for (let r = 0; r < R; r++) {
+      await pacer.tick();
+      const X = data.X[r] as Float64Array;
+      const n = counts[r] as number;
+      const mean = new Float64Array(p);
+      for (let i = 0; i < X.length; i++)
+        mean[i % p] = (mean[i % p] as number) + (X[i] as number) / n;
+      const Xc = new Float64Array(X.length);
+      for (let i = 0; i < X.length; i++) Xc[i] = (X[i] as number) - (mean[i % p] as number);
+      if (V0) {
+        // Xc ← Xc (I − V0 V0ᵀ)
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k < tr.K0; k++) {
+            let s = 0;
+            for (let a = 0; a < p; a++)
+              s += (Xc[i * p + a] as number) * (V0[a * tr.K0 + k] as number);
+            for (let a = 0; a < p; a++)
+              Xc[i * p + a] = (Xc[i * p + a] as number) - s * (V0[a * tr.K0 + k] as number);
+          }
+        }
+      }
+      const G = gram(Xc, n, p);
+      for (let i = 0; i < p * p; i++) G[i] = (G[i] as number) / n;
+      Ws.push(topEigen(G, p, tr.K1, rng).vectors);
+      means.push(mean);
+    }
+    await fitLinearMap(tr, tr.specific, Ws, means, R, signal);
+  }
+  restandardise(tr, false);
+  solveCoefficients(tr);
+}
+
+/** Sets a linear encoder exactly; pre-trains any other encoder to reproduce the linear map. */
+async function fitLinearMap(
+  tr: DualTrainer,
+  enc: EncoderInstance,
+  W: Float64Array | Float64Array[],
+  mean: Float64Array | Float64Array[],
+  tasks: number | null,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (enc.setLinearMap) {
+    enc.setLinearMap(W, mean);
+    return;
+  }
+  const vars = Object.values(enc.variables);
+  if (vars.length === 0) return;
+  const K = enc.outputDim;
+  const { x, mask } = tr.train;
+  const target = tf.tidy(() => {
+    if (tasks === null) {
+      const Wt = tf.tensor2d(Float32Array.from(W as Float64Array), [tr.p, K]);
+      const m = tf.tensor1d(Float32Array.from(mean as Float64Array));
+      return tf.matMul(tf.sub(x, m), Wt);
+    }
+    const Wt = tf.tensor3d(Float32Array.from((W as Float64Array[]).flatMap((v) => Array.from(v))), [
+      tasks,
+      tr.p,
+      K,
+    ]);
+    const m = tf.tensor3d(
+      Float32Array.from((mean as Float64Array[]).flatMap((v) => Array.from(v))),
+      [tasks, 1, tr.p],
+    );
+    return tf.matMul(tf.sub(x, m), Wt);
+  });
+  const pre = new AdamBlock(
+    'pretrain',
+    vars,
+    () =>
+      tf.tidy(() => {
+        const out = tasks === null ? tr.sharedRaw(x) : (enc.forward(x) as Tensor);
+        return tf.div(
+          tf.sum(tf.mul(tf.square(tf.sub(out, target)), mask)),
+          tf.scalar(tr.counts.reduce((a, b) => a + b, 0) * K),
+        ) as Scalar;
+      }),
+    { steps: 300, learningRate: 1e-2 },
+  );
+  try {
+    await pre.run({ round: 0, ...(signal ? { signal } : {}) });
+  } finally {
+    pre.dispose();
+    target.dispose();
+  }
+}

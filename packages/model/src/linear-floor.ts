@@ -1,0 +1,66 @@
+import { meanTaskRmse } from '@hetmtl/data';
+import type { StandardisedData } from './dual/trainer.js';
+import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
+import type { Pacer } from './pace.js';
+import { LinearPredictor } from './predictors/linear.js';
+import type { PathRow } from './types.js';
+
+/** The λ values of the linear floor: 0, 13 log-spaced values from 1e-3 to 1e3, and ∞. */
+export const LINEAR_FLOOR_LAMBDAS: readonly number[] = [
+  0,
+  ...Array.from({ length: 13 }, (_, i) => 1e-3 * 10 ** (i / 2)),
+  Number.POSITIVE_INFINITY,
+];
+
+/** w_r: n_r/N ('size') or 1/R ('equal'). */
+export function taskWeightsOf(data: StandardisedData, mode: 'size' | 'equal'): number[] {
+  const N = data.y.reduce((a, y) => a + y.length, 0);
+  return data.y.map((y) => (mode === 'equal' ? 1 / data.y.length : y.length / N));
+}
+
+const tasksOf = (data: StandardisedData): LinearTask[] =>
+  data.X.map((X, r) =>
+    linearTask(X, data.y[r] as Float64Array, (data.y[r] as Float64Array).length, data.p),
+  );
+
+/** The linear MTL floor (mean-regularised MTL, method.md §5) at one λ on all given rows. */
+export function fitLinearFloor(
+  data: StandardisedData,
+  lambda: number,
+  ridge: number,
+  taskWeights: 'size' | 'equal',
+): LinearPredictor {
+  const fit = fitLinearMtl(tasksOf(data), taskWeightsOf(data, taskWeights), lambda, ridge);
+  return new LinearPredictor(fit.beta, fit.intercept);
+}
+
+/** The closed-form linear MTL floor: λ on {@link LINEAR_FLOOR_LAMBDAS} scored on validation rows. */
+export async function linearFloorPath(
+  tr: StandardisedData,
+  va: StandardisedData,
+  ridge: number,
+  weighted: boolean,
+  pacer: Pacer,
+): Promise<{ path: PathRow[]; best: { score: number; lambda: number; fit: LinearPredictor } }> {
+  const tasks = tasksOf(tr);
+  const w = taskWeightsOf(tr, 'size');
+  const path: PathRow[] = [];
+  let best: { score: number; lambda: number; fit: LinearPredictor } | null = null;
+  for (const lambda of LINEAR_FLOOR_LAMBDAS) {
+    await pacer.turn();
+    const m = fitLinearMtl(tasks, w, lambda, ridge);
+    const fit = new LinearPredictor(m.beta, m.intercept);
+    const score = meanTaskRmse(
+      va.y,
+      va.X.map((X, r) => fit.predict(r, X)),
+      weighted,
+    );
+    path.push({
+      lambda,
+      validationRmse: score,
+      numGroups: lambda === Number.POSITIVE_INFINITY ? 1 : tr.X.length,
+    });
+    if (best === null || score < best.score) best = { score, lambda, fit };
+  }
+  return { path, best: best as NonNullable<typeof best> };
+}

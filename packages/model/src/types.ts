@@ -1,0 +1,78 @@
+import type { Metrics, MultiTaskDataset, Standardizer } from '@hetmtl/data';
+import type { TraceEntry } from '@hetmtl/optimizer';
+import type { TaskPredictor } from './predictors/predictor.js';
+
+export interface FitProgress {
+  readonly phase: 'encoders' | 'path' | 'linear' | 'refit' | 'done';
+  /** 1-based index of the candidate being fitted, and how many there are. */
+  readonly candidate: number;
+  readonly candidates: number;
+  readonly round?: number;
+  readonly maxRounds?: number;
+  readonly validationRmse?: number;
+  /** Rough share of the fit done, in [0, 1]. */
+  readonly fraction: number;
+}
+
+export interface FitOptions {
+  /** Validation rows (same tasks and features); default: a stratified share of the training rows. */
+  readonly validation?: MultiTaskDataset;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: FitProgress) => void;
+}
+
+/** One candidate of model selection, with its validation score. */
+export interface Candidate {
+  readonly id: string;
+  readonly kind: 'dual' | 'linear';
+  readonly settings: Readonly<Record<string, number | string>>;
+  /** The λ chosen on the path (Infinity: one common β). */
+  readonly lambda: number;
+  /** Mean validation RMSE across tasks, on the original scale of y. */
+  readonly validationRmse: number;
+  /** The validation RMSE of the two-stage start (dual candidates). */
+  readonly startValidationRmse?: number;
+  /**
+   * The validation RMSE at the end of the encoder phase (unfused coefficients), never above the
+   * start: the phase keeps its best state. The λ chosen on the path may then trade a little
+   * validation RMSE for fewer groups (BIC).
+   */
+  readonly encoderValidationRmse?: number;
+  readonly numGroups: number;
+  readonly rounds?: number;
+  readonly bestRound?: number;
+  readonly chosen: boolean;
+}
+
+export interface PathRow {
+  readonly lambda: number;
+  readonly validationRmse: number;
+  readonly numGroups: number;
+  /** The modified BIC of method.md §5 (dual candidates). */
+  readonly bic?: number;
+  /** ADMM iterations at this λ (dual candidates; 0 for closed-form points). */
+  readonly iterations?: number;
+}
+
+/** Per-task and overall metrics of a fitted model on a dataset. */
+export interface Evaluation {
+  readonly overall: Metrics;
+  readonly tasks: Readonly<Record<string, Metrics>>;
+  /** Mean of per-task RMSE. */
+  readonly meanTaskRmse: number;
+}
+
+/** Everything a fitted model holds (no training data). */
+export interface FittedState {
+  readonly taskNames: string[];
+  readonly featureNames: string[];
+  readonly standardizer: Standardizer;
+  readonly predictor: TaskPredictor;
+  readonly lambda: number;
+  readonly groups: number[];
+  readonly candidates: Candidate[];
+  readonly path: PathRow[];
+  readonly trace: readonly TraceEntry[];
+  /** Validation folds used in model selection (1: one split or the given validation set). */
+  readonly folds: number;
+}
