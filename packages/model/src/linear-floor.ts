@@ -1,7 +1,7 @@
 import { meanTaskRmse } from '@hetmtl/data';
+import type { Pacer } from '@hetmtl/tensor';
 import type { StandardisedData } from './dual/trainer.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
-import type { Pacer } from './pace.js';
 import { LinearPredictor } from './predictors/linear.js';
 import type { PathRow } from './types.js';
 

@@ -1,4 +1,4 @@
-import { matrix } from '@hetmtl/tensor';
+import { AbortError, matrix } from '@hetmtl/tensor';
 import { describe, expect, it } from 'vitest';
 import { modifiedBic } from './criteria.js';
 import { fusedLasso } from './fused-lasso.js';
@@ -67,14 +67,7 @@ describe('the λ path', () => {
     const prepared = prepareFusion(problem, mcp(), { ridge: 1e-3 });
     const grid = prepared.lambdaGrid({ numLambdas: 5 });
     const sync = prepared.path({ lambdas: grid });
-    let turns = 0;
-    const path = await lambdaPath(prepared, {
-      lambdas: grid,
-      turn: async () => {
-        turns++;
-      },
-    });
-    expect(turns).toBeGreaterThan(grid.length);
+    const path = await lambdaPath(prepared, { lambdas: grid, maxIter: 1000 });
     path.points.forEach((p, i) => {
       expect(p.lambda).toBe(grid[i]);
       for (let r = 0; r < 6; r++)
@@ -149,6 +142,15 @@ describe('the λ path', () => {
     expect(modifiedBic(10, { ...sizes, groups: 1 })).toBeLessThan(
       modifiedBic(10, { ...sizes, groups: 2 }),
     );
+  });
+
+  it('stops with an AbortError when the signal is aborted', async () => {
+    const { problem } = withResidual(7);
+    const prepared = prepareFusion(problem, mcp(), { ridge: 1e-3 });
+    const c = new AbortController();
+    c.abort();
+    await expect(lambdaPath(prepared, { signal: c.signal })).rejects.toThrow(AbortError);
+    await expect(solveAlongPath(prepared, 0.1, { signal: c.signal })).rejects.toThrow(AbortError);
   });
 
   it('refuses a residual that does not match the problem, and a BIC without one', async () => {

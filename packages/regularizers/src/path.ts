@@ -1,4 +1,4 @@
-import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { describeReceived, Pacer, throwIfAborted, ValidationError } from '@hetmtl/tensor';
 import { modifiedBic } from './criteria.js';
 import type { FusionResult, PreparedFusion } from './fusion.js';
 import { checkLambda } from './penalty.js';
@@ -29,12 +29,11 @@ export interface LambdaPathOptions {
   /** ADMM iteration cap per λ, counted over chunks (default 1000). */
   readonly maxIter?: number;
   /**
-   * Awaited before every chunk of ADMM iterations (about 100 ms of work each): give the event loop
-   * a turn there, or throw to stop.
+   * Stops the path with an AbortError. The event loop gets a turn before every chunk of ADMM
+   * iterations (about 100 ms of work each) and every 50 ms while the ADMM matrix is factored, so an
+   * abort is answered within a fraction of a second.
    */
-  readonly turn?: () => Promise<void>;
-  /** Awaited between the steps that factor the ADMM matrix (default: `turn`). */
-  readonly tick?: () => Promise<void>;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** ADMM iterations of the first chunk; later chunks are sized to take about {@link CHUNK_MS}. */
@@ -93,7 +92,7 @@ const point = (res: FusionResult): PathPoint => ({
 
 /**
  * Positive finite λ in ascending order with warm starts (the first from the unfused state), each λ
- * solved in chunks of ADMM iterations with `turn()` between them. A chunk is warm-started from the
+ * solved in chunks of ADMM iterations with a turn of the event loop between them. A chunk is warm-started from the
  * previous one's state (η, v), the same iteration sequence as one uninterrupted solve (the ADMM
  * carries only η and v), so the results do not depend on the chunk sizes.
  */
@@ -102,11 +101,10 @@ async function warmChain(
   lambdas: readonly number[],
   options: LambdaPathOptions,
 ): Promise<FusionResult[]> {
-  const turn = options.turn ?? (async () => {});
-  const tick = options.tick ?? turn;
+  const pacer = new Pacer(options.signal);
   const maxIter = options.maxIter ?? 1000;
   // The ADMM matrix is factored once per problem; for thousands of tasks that takes seconds.
-  for (const _ of prepared.factorSteps()) await tick();
+  for (const _ of prepared.factorSteps()) await pacer.tick();
   const out: FusionResult[] = [];
   let warm: FusionResult['state'] | undefined;
   let size = CHUNK;
@@ -114,7 +112,7 @@ async function warmChain(
     let done = 0;
     let res: FusionResult;
     do {
-      await turn();
+      await pacer.turn();
       const chunk = Math.min(size, maxIter - done);
       const t0 = performance.now();
       res = prepared.solve({ lambda, maxIter: chunk, ...(warm ? { warm } : {}) });
@@ -157,7 +155,7 @@ export async function lambdaPath(
     for (const l of asked) if (l !== Number.POSITIVE_INFINITY) checkLambda(l, 'lambda in lambdas');
     lambdas = [...new Set(asked)];
   }
-  await options.turn?.();
+  throwIfAborted(options.signal);
   const positive = lambdas.filter((l) => l > 0 && l < Number.POSITIVE_INFINITY);
   const points = (positive.length > 0 ? await warmChain(prepared, positive, options) : []).map(
     point,
@@ -183,7 +181,7 @@ export async function solveAlongPath(
   if (lambda === Number.POSITIVE_INFINITY) return tiedPoint(prepared);
   checkLambda(lambda);
   if (lambda === 0) return point((await warmChain(prepared, [0], options))[0] as FusionResult);
-  await options.turn?.();
+  throwIfAborted(options.signal);
   const below = prepared
     .lambdaGrid({
       ...(options.numLambdas !== undefined ? { numLambdas: options.numLambdas } : {}),

@@ -66,3 +66,4 @@ export {
   type MatmulOptions,
 } from './linalg.js';
 export { assertNoLeaks, countTensors, dispose, TensorScope, tidy, trackTensors } from './memory.js';
+export { Pacer, throwIfAborted, yieldToEventLoop } from './pace.js';

@@ -7,8 +7,8 @@ import {
   type SimilarityPenalty,
   solveAlongPath,
 } from '@hetmtl/regularizers';
+import { throwIfAborted, yieldToEventLoop } from '@hetmtl/tensor';
 import { predictLinear } from '../dense.js';
-import type { Pacer } from '../pace.js';
 import type { PathRow } from '../types.js';
 import {
   type CoefficientProblem,
@@ -48,12 +48,13 @@ export interface ScoredPoint extends PathPoint {
 export async function coefficientPath(
   tr: DualTrainer,
   settings: PathSettings,
-  pacer: Pacer,
+  signal?: AbortSignal,
 ): Promise<{ best: ScoredPoint; rows: PathRow[]; problem: CoefficientProblem }> {
   const problem = coefficientProblem(tr);
   const prepared = prepareFusion(problem.fusion, settings.similarity, { ridge: settings.ridge });
-  const turns = { turn: () => pacer.turn(), tick: () => pacer.tick() };
-  await pacer.turn();
+  const turns = { signal };
+  await yieldToEventLoop();
+  throwIfAborted(signal);
   const { lambda } = settings;
   const path =
     typeof lambda === 'object'

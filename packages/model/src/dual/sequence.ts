@@ -2,7 +2,6 @@ import { meanTaskRmse } from '@hetmtl/data';
 import { type AlternatingResult, type ProgressEvent, runAlternating } from '@hetmtl/optimizer';
 import type { Random } from '@hetmtl/tensor';
 import { predictLinear } from '../dense.js';
-import { Pacer } from '../pace.js';
 import type { FittedDual } from '../predictors/dual.js';
 import type { PathRow } from '../types.js';
 import { encoderBlocks } from './blocks.js';
@@ -102,7 +101,7 @@ export async function runDual(
     const path = await coefficientPath(
       trainer,
       { ...options.path, ...(va ? { validation: va } : {}), weighted: options.weighted ?? false },
-      new Pacer(signal),
+      signal,
     );
     const t3 = performance.now();
     setBeta(trainer, path.best.beta, path.problem);

@@ -1,8 +1,7 @@
 import { encoderRegistry, type EncoderInstance } from '@hetmtl/encoders';
 import { AdamBlock } from '@hetmtl/optimizer';
-import { gram, type Random, type Scalar, type Tensor, tf } from '@hetmtl/tensor';
+import { gram, Pacer, type Random, type Scalar, type Tensor, tf } from '@hetmtl/tensor';
 import { topEigen } from '../dense.js';
-import { Pacer } from '../pace.js';
 import { solveCoefficients } from './coefficient-block.js';
 import { restandardise } from './rescale.js';
 import type { DualTrainer } from './trainer.js';

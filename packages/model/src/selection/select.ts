@@ -1,11 +1,10 @@
 import { type MultiTaskDataset, Standardizer, standardiseTasks } from '@hetmtl/data';
 import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
-import { opt, type Random, ValidationError } from '@hetmtl/tensor';
+import { opt, Pacer, type Random, ValidationError } from '@hetmtl/tensor';
 import { runDual } from '../dual/sequence.js';
 import type { StandardisedData, TrainerConfig } from '../dual/trainer.js';
 import { fitLinearFloor, linearFloorPath } from '../linear-floor.js';
 import type { ResolvedOptions } from '../options.js';
-import { Pacer } from '../pace.js';
 import type { TaskPredictor } from '../predictors/predictor.js';
 import type { Candidate, FitOptions, FittedState, PathRow } from '../types.js';
 import { candidateConfigs } from './candidates.js';
