@@ -17,7 +17,7 @@ import { effectiveWeights, sparseLinear, sparsity } from './sparse-linear.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const outAt = args.indexOf('--out');
-const out = outAt >= 0 ? (args[outAt + 1] as string) : join(tmpdir(), 'hetmtl-sparse-model.json');
+const out = outAt >= 0 ? args[outAt + 1] : join(tmpdir(), 'hetmtl-sparse-model.json');
 
 await useBackend(wasmBackend());
 const seed = 1;

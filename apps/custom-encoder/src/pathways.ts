@@ -54,12 +54,12 @@ export function simulatePathways(options: PathwaysOptions = {}): {
   const tasks = groups.map((g) => ({
     c: rng.normal(),
     gamma: [rng.normal(0, 0.5), rng.normal(0, 0.5)],
-    beta: GROUP_BETA[g] as number[],
+    beta: GROUP_BETA[g],
   }));
   const draw = (r: number, m: number) => {
     const X = new Float64Array(m * p);
     const y = new Float64Array(m);
-    const t = tasks[r] as (typeof tasks)[number];
+    const t = tasks[r];
     for (let i = 0; i < m; i++) {
       const f = [rng.normal(), rng.normal(), rng.normal()];
       const h = [rng.normal(), rng.normal()];
@@ -72,10 +72,10 @@ export function simulatePathways(options: PathwaysOptions = {}): {
       });
       let v = t.c + sigma * rng.normal();
       f.forEach((fk, k) => {
-        v += (t.beta[k] as number) * fk;
+        v += t.beta[k] * fk;
       });
       h.forEach((hk, k) => {
-        v += (t.gamma[k] as number) * hk;
+        v += t.gamma[k] * hk;
       });
       y[i] = v;
     }

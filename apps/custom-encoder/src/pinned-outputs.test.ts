@@ -32,7 +32,7 @@ beforeAll(async () => {
 function close(got: ArrayLike<number>, want: readonly number[]): void {
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++)
-    expect(Math.abs((got[i] as number) - (want[i] as number))).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-6);
 }
 
 function sameWeights(got: EncoderWeights, want: EncoderWeights): void {

@@ -44,8 +44,7 @@ describe('sparseLinear: the L1 penalty through the weight decay', () => {
     const out = tf.tidy(() => enc.forward(tf.tensor2d(x, [1, p])).dataSync());
     for (let k = 0; k < K; k++) {
       let want = 0;
-      for (let i = 0; i < p; i++)
-        want += ((x[i] as number) - (mean[i] as number)) * (W[i * K + k] as number);
+      for (let i = 0; i < p; i++) want += (x[i] - mean[i]) * W[i * K + k];
       expect(out[k]).toBeCloseTo(want, 5);
     }
     const w = enc.getWeights();
@@ -68,7 +67,7 @@ describe('sparseLinear: the L1 penalty through the weight decay', () => {
     const y = Float32Array.from({ length: n }, (_, i) => {
       let s = 0.3 * rng.normal();
       truth.forEach((b, j) => {
-        s += b * (X[i * p + j] as number);
+        s += b * X[i * p + j];
       });
       return s;
     });
@@ -108,8 +107,8 @@ describe('sparseLinear: the L1 penalty through the weight decay', () => {
     // The oracle keeps the 3 true features and zeroes the 17 others.
     expect(Array.from(oracle, (w) => w !== 0)).toEqual(Array.from({ length: p }, (_, j) => j < 3));
     for (let j = 0; j < p; j++) {
-      expect(Math.abs((wSparse[j] as number) - (oracle[j] as number))).toBeLessThan(0.01);
-      if (oracle[j] === 0) expect(Math.abs(wSparse[j] as number)).toBeLessThan(1e-3);
+      expect(Math.abs(wSparse[j] - oracle[j])).toBeLessThan(0.01);
+      if (oracle[j] === 0) expect(Math.abs(wSparse[j])).toBeLessThan(1e-3);
     }
     expect(sparsity(wSparse, 1e-3)).toBeCloseTo(17 / 20, 10);
     // Ridge with the same decay keeps every weight: the irrelevant ones are 10× larger.
@@ -128,29 +127,24 @@ function lasso(
   lambda: number,
 ): Float64Array {
   const mean = new Float64Array(p);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < p; j++) mean[j] = (mean[j] as number) + (X[i * p + j] as number) / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) mean[j] = mean[j] + X[i * p + j] / n;
   const ym = y.reduce((a, b) => a + b, 0) / n;
-  const Xc = Float64Array.from(X, (v, k) => v - (mean[k % p] as number));
+  const Xc = Float64Array.from(X, (v, k) => v - mean[k % p]);
   const r = Float64Array.from(y, (v) => v - ym);
   const w = new Float64Array(p);
   const sq = Array.from({ length: p }, (_, j) => {
     let s = 0;
-    for (let i = 0; i < n; i++) s += (Xc[i * p + j] as number) ** 2;
+    for (let i = 0; i < n; i++) s += Xc[i * p + j] ** 2;
     return s / n;
   });
   for (let sweep = 0; sweep < 500; sweep++) {
     for (let j = 0; j < p; j++) {
       let rho = 0;
-      for (let i = 0; i < n; i++)
-        rho +=
-          (Xc[i * p + j] as number) *
-          ((r[i] as number) + (Xc[i * p + j] as number) * (w[j] as number));
+      for (let i = 0; i < n; i++) rho += Xc[i * p + j] * (r[i] + Xc[i * p + j] * w[j]);
       rho /= n;
-      const next = (Math.sign(rho) * Math.max(0, Math.abs(rho) - lambda)) / (sq[j] as number);
-      const d = next - (w[j] as number);
-      if (d !== 0)
-        for (let i = 0; i < n; i++) r[i] = (r[i] as number) - d * (Xc[i * p + j] as number);
+      const next = (Math.sign(rho) * Math.max(0, Math.abs(rho) - lambda)) / sq[j];
+      const d = next - w[j];
+      if (d !== 0) for (let i = 0; i < n; i++) r[i] = r[i] - d * Xc[i * p + j];
       w[j] = next;
     }
   }

@@ -106,15 +106,15 @@ export function effectiveWeights(
       expected: 'weights u0 and v0',
       received: Object.keys(weights).join(', '),
     });
-  return Float64Array.from(u.values, (x, i) => (x * (v.values[i] as number)) / config.l1);
+  return Float64Array.from(u.values, (x, i) => (x * v.values[i]) / config.l1);
 }
 
 /** Share of weights with |w| below `tolerance` times the largest |w| (0: dense, near 1: sparse). */
 export function sparsity(w: ArrayLike<number>, tolerance = 1e-3): number {
   let max = 0;
-  for (let i = 0; i < w.length; i++) max = Math.max(max, Math.abs(w[i] as number));
+  for (let i = 0; i < w.length; i++) max = Math.max(max, Math.abs(w[i]));
   if (max === 0) return 1;
   let small = 0;
-  for (let i = 0; i < w.length; i++) if (Math.abs(w[i] as number) < tolerance * max) small++;
+  for (let i = 0; i < w.length; i++) if (Math.abs(w[i]) < tolerance * max) small++;
   return small / w.length;
 }

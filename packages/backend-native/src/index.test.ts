@@ -79,7 +79,7 @@ describe.skipIf(skipNative)('the native backend here', () => {
       tf.engine() as unknown as { registryFactory: Record<string, { priority: number }> }
     ).registryFactory;
     expect(registry[TF_BACKEND_NAME]?.priority).toBe(PRIORITY);
-    expect(registry[TF_BACKEND_NAME]?.priority).toBeLessThan(registry.cpu?.priority as number);
+    expect(registry[TF_BACKEND_NAME]?.priority).toBeLessThan(registry.cpu?.priority);
   });
 
   it('reports the threads it was given', async () => {

@@ -69,10 +69,10 @@ function matmulNative(
   const ra = a.shape.length;
   const rb = b.shape.length;
   if (ra < 2 || rb < 2) return undefined;
-  const k = (transposeA ? a.shape[ra - 2] : a.shape[ra - 1]) as number;
-  const kb = (transposeB ? b.shape[rb - 1] : b.shape[rb - 2]) as number;
-  const m = (transposeA ? a.shape[ra - 1] : a.shape[ra - 2]) as number;
-  const n = (transposeB ? b.shape[rb - 2] : b.shape[rb - 1]) as number;
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
   // Mismatched inner sizes: the cpu kernel throws tfjs's own error.
   if (k !== kb || m === 0 || n === 0 || k === 0) return undefined;
   const outerA = a.shape.slice(0, -2);
@@ -160,8 +160,8 @@ export function broadcastPlan(sa: readonly number[], sb: readonly number[]): num
   let strideA = 1;
   let strideB = 1;
   for (let d = rank - 1; d >= 0; d--) {
-    const da = d - (rank - sa.length) >= 0 ? (sa[d - (rank - sa.length)] as number) : 1;
-    const db = d - (rank - sb.length) >= 0 ? (sb[d - (rank - sb.length)] as number) : 1;
+    const da = d - (rank - sa.length) >= 0 ? sa[d - (rank - sa.length)] : 1;
+    const db = d - (rank - sb.length) >= 0 ? sb[d - (rank - sb.length)] : 1;
     if (da === 0 || db === 0 || (da !== db && da !== 1 && db !== 1)) return undefined;
     const size = Math.max(da, db);
     outShape[d] = size;
@@ -171,12 +171,8 @@ export function broadcastPlan(sa: readonly number[], sb: readonly number[]): num
     strideB *= db;
     if (size === 1) continue;
     const last = dims.length - 1;
-    if (
-      last >= 0 &&
-      stA === (stridesA[last] as number) * (dims[last] as number) &&
-      stB === (stridesB[last] as number) * (dims[last] as number)
-    ) {
-      dims[last] = (dims[last] as number) * size;
+    if (last >= 0 && stA === stridesA[last] * dims[last] && stB === stridesB[last] * dims[last]) {
+      dims[last] = dims[last] * size;
     } else {
       dims.push(size);
       stridesA.push(stA);
@@ -188,9 +184,9 @@ export function broadcastPlan(sa: readonly number[], sb: readonly number[]): num
   PLAN[0] = ndim;
   for (let i = 0; i < ndim; i++) {
     const j = ndim - 1 - i;
-    PLAN[1 + i] = dims[j] as number;
-    PLAN[1 + ndim + i] = stridesA[j] as number;
-    PLAN[1 + 2 * ndim + i] = stridesB[j] as number;
+    PLAN[1 + i] = dims[j];
+    PLAN[1 + ndim + i] = stridesA[j];
+    PLAN[1 + 2 * ndim + i] = stridesB[j];
   }
   return outShape;
 }
@@ -254,7 +250,7 @@ function addN(binding: NativeBinding): NativeImpl {
         return undefined;
       values.push(v);
     }
-    const out = allocate((values[0] as Float32Array).length);
+    const out = allocate(values[0].length);
     binding.addN(values, out);
     return output(backend, first.shape.slice(), out);
   };
@@ -277,14 +273,14 @@ function reduction(
       (p, q) => p - q,
     );
     if (axes.length === 0) return undefined;
-    const lo = axes[0] as number;
-    const hi = axes[axes.length - 1] as number;
+    const lo = axes[0];
+    const hi = axes[axes.length - 1];
     if (hi - lo + 1 !== axes.length) return undefined; // not contiguous: the cpu kernel transposes
     let outer = 1;
     let reduced = 1;
     let inner = 1;
     for (let d = 0; d < shape.length; d++) {
-      const s = shape[d] as number;
+      const s = shape[d];
       if (d < lo) outer *= s;
       else if (d <= hi) reduced *= s;
       else inner *= s;
@@ -292,7 +288,7 @@ function reduction(
     if (reduced === 0) return undefined;
     const outShape: number[] = [];
     for (let d = 0; d < shape.length; d++) {
-      if (d < lo || d > hi) outShape.push(shape[d] as number);
+      if (d < lo || d > hi) outShape.push(shape[d]);
       else if (a.keepDims) outShape.push(1);
     }
     const out = allocate(outer * inner);

@@ -41,7 +41,7 @@ async function mlpLosses(
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
     const l = opt.minimize(loss, true) as Tensor;
-    losses.push((await l.data())[0] as number);
+    losses.push((await l.data())[0]);
     l.dispose();
   }
   opt.dispose();
@@ -60,10 +60,8 @@ describe.skipIf(skipNative)('training on the native backend', () => {
         const got = await mlpLosses(nativeBackend({ gemm }), 60, activation);
         expect(countTensors()).toBe(before);
         for (let i = 0; i < want.length; i++)
-          expect(Math.abs((got[i] as number) - (want[i] as number))).toBeLessThan(
-            1e-4 * Math.max(1, want[i] as number),
-          );
-        expect(got[59]).toBeLessThan(got[0] as number);
+          expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4 * Math.max(1, want[i]));
+        expect(got[59]).toBeLessThan(got[0]);
         // Every kernel of the step ran natively.
         const fallbacks = Object.entries(nativeKernelStats()).filter(([, c]) => c.fallback > 0);
         expect(fallbacks).toEqual([]);
@@ -102,8 +100,8 @@ describe.skipIf(skipNative)('training on the native backend', () => {
     let scale = 1;
     let err = 0;
     for (let i = 0; i < want.length; i++) {
-      scale = Math.max(scale, Math.abs(want[i] as number));
-      err = Math.max(err, Math.abs((got[i] as number) - (want[i] as number)));
+      scale = Math.max(scale, Math.abs(want[i]));
+      err = Math.max(err, Math.abs(got[i] - want[i]));
     }
     expect(got.length).toBe(want.length);
     console.log(

@@ -22,8 +22,8 @@ function maxRelErr(a: Float32Array, b: Float32Array): number {
   let scale = 1e-6;
   let err = 0;
   for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i] as number));
-    err = Math.max(err, Math.abs((a[i] as number) - (b[i] as number)));
+    scale = Math.max(scale, Math.abs(b[i]));
+    err = Math.max(err, Math.abs(a[i] - b[i]));
   }
   return err / scale;
 }

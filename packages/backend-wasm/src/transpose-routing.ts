@@ -44,7 +44,7 @@ function routed(original: KernelConfig): KernelConfig {
     const transposeKernel = tf.getKernel('Transpose', 'wasm');
     if (transposeKernel === undefined) return original.kernelFunc(args);
     const inputs = args.inputs as Record<string, TensorInfo>;
-    const a = inputs.a as TensorInfo;
+    const a = inputs.a;
     const at = transposeLastTwo(a, args.backend, transposeKernel);
     try {
       return original.kernelFunc({

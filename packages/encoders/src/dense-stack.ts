@@ -31,10 +31,10 @@ export function denseStackParams(
   const params: Record<string, ParamDeclaration> = {};
   for (let l = 0; l < depth; l++) {
     params[`w${l}`] = {
-      shape: [sizes[l] as number, sizes[l + 1] as number],
+      shape: [sizes[l], sizes[l + 1]],
       init: l < depth - 1 ? hiddenInit : 'glorot-normal',
     };
-    if (o.bias) params[`b${l}`] = { shape: [sizes[l + 1] as number], init: 'zeros', row: true };
+    if (o.bias) params[`b${l}`] = { shape: [sizes[l + 1]], init: 'zeros', row: true };
   }
   return params;
 }

@@ -53,7 +53,7 @@ describe('linear encoder', () => {
     const mean = exact(rng.normals(p));
     e.setLinearMap!(W, mean);
     const x = exact(rng.normals(n * p));
-    const centred = x.map((v, i) => v - (mean[i % p] as number));
+    const centred = x.map((v, i) => v - mean[i % p]);
     const got = tf.tidy(() => e.forward(tf.tensor2d(f32(x), [n, p])).dataSync());
     expect(maxRelErr(got, dense(centred, n, W, undefined, p, K))).toBeLessThan(1e-5);
     e.dispose();
@@ -69,9 +69,7 @@ describe('linear encoder', () => {
     const check = (W: (r: number) => Float64Array, mean: (r: number) => Float64Array) => {
       const got = tf.tidy(() => e.forward(tf.tensor3d(f32(x), [R, n, p])).dataSync());
       for (let r = 0; r < R; r++) {
-        const xr = x
-          .subarray(r * n * p, (r + 1) * n * p)
-          .map((v, i) => v - (mean(r)[i % p] as number));
+        const xr = x.subarray(r * n * p, (r + 1) * n * p).map((v, i) => v - mean(r)[i % p]);
         expect(
           maxRelErr(got.subarray(r * n * K, (r + 1) * n * K), dense(xr, n, W(r), undefined, p, K)),
         ).toBeLessThan(1e-5);

@@ -6,7 +6,6 @@ import type {
   EncoderInstance,
   EncoderSpec,
   EncoderWeights,
-  WeightValues,
 } from './types.js';
 
 /**
@@ -39,7 +38,7 @@ export function loopOverTasks<C>(
   instances.forEach((instance, r) => {
     for (const [key, v] of Object.entries(instance.variables)) variables[`${key}@${r}`] = v;
   });
-  const first = instances[0] as EncoderInstance;
+  const first = instances[0];
   let disposed = false;
 
   const wrapper: EncoderInstance = {
@@ -52,16 +51,16 @@ export function loopOverTasks<C>(
       checkNotDisposed(disposed, what);
       return tf.tidy(() => {
         const slices = tf.unstack(checkForwardInput(x, first.inputDim, tasks, what));
-        return tf.stack(slices.map((xr, r) => (instances[r] as EncoderInstance).forward(xr)));
+        return tf.stack(slices.map((xr, r) => instances[r].forward(xr)));
       });
     },
     getWeights(): EncoderWeights {
       checkNotDisposed(disposed, what);
       const perTask = instances.map((instance) => instance.getWeights());
       const out: EncoderWeights = {};
-      for (const [key, w0] of Object.entries(perTask[0] as EncoderWeights)) {
+      for (const [key, w0] of Object.entries(perTask[0])) {
         const values: number[] = [];
-        for (const w of perTask) for (const v of (w[key] as WeightValues).values) values.push(v);
+        for (const w of perTask) for (const v of w[key].values) values.push(v);
         out[key] = { shape: [tasks, ...w0.shape], values };
       }
       return out;
@@ -98,11 +97,9 @@ export function loopOverTasks<C>(
       // Each instance validates its own names and shapes; on a failure, restore every task.
       const backup = instances.map((instance) => instance.getWeights());
       try {
-        for (let r = 0; r < tasks; r++)
-          (instances[r] as EncoderInstance).setWeights(perTask[r] as EncoderWeights);
+        for (let r = 0; r < tasks; r++) instances[r].setWeights(perTask[r]);
       } catch (e) {
-        for (let r = 0; r < tasks; r++)
-          (instances[r] as EncoderInstance).setWeights(backup[r] as EncoderWeights);
+        for (let r = 0; r < tasks; r++) instances[r].setWeights(backup[r]);
         throw e;
       }
     },
@@ -119,7 +116,7 @@ export function loopOverTasks<C>(
         r: number,
         label: string,
       ): Float64Array => {
-        if (ArrayBuffer.isView(value)) return value as Float64Array;
+        if (ArrayBuffer.isView(value)) return value;
         if (value.length !== tasks) {
           throw new ValidationError(
             `setLinearMap of the ${what}: wrong number of ${label} arrays`,
@@ -129,10 +126,10 @@ export function loopOverTasks<C>(
             },
           );
         }
-        return value[r] as Float64Array;
+        return value[r];
       };
       for (let r = 0; r < tasks; r++)
-        (instances[r] as EncoderInstance).setLinearMap?.(pick(W, r, 'W'), pick(mean, r, 'mean'));
+        instances[r].setLinearMap?.(pick(W, r, 'W'), pick(mean, r, 'mean'));
     };
   }
   return Object.freeze(wrapper);

@@ -174,7 +174,7 @@ describe('mlp gradients', () => {
     const weights = e.getWeights();
     // L(θ) = Σ g(x) ⊙ C.
     const loss = (w: typeof weights) =>
-      mlpForward(x, n, layersOf(w), activation).reduce((s, v, i) => s + v * (c[i] as number), 0);
+      mlpForward(x, n, layersOf(w), activation).reduce((s, v, i) => s + v * c[i], 0);
     const grads = tf.tidy(() => {
       const xt = tf.tensor2d(Float32Array.from(x), [n, p]);
       const ct = tf.tensor2d(Float32Array.from(c), [n, K]);

@@ -46,7 +46,7 @@ export function padTasks(X: readonly (Float64Array | Float32Array)[], p: number)
   const ms = new Float32Array(R * nMax);
   X.forEach((xr, r) => {
     xs.set(xr, r * nMax * p);
-    ms.fill(1, r * nMax, r * nMax + (counts[r] as number));
+    ms.fill(1, r * nMax, r * nMax + counts[r]);
   });
   return {
     x: tf.tensor3d(xs, [R, nMax, p], 'float32'),

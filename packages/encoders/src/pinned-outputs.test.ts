@@ -27,14 +27,14 @@ beforeAll(async () => {
 function close(got: ArrayLike<number>, want: readonly number[]): void {
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++)
-    expect(Math.abs((got[i] as number) - (want[i] as number))).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-6);
 }
 
 describe('pinned numbers: same seed, same initial weights and outputs as before the runtime', () => {
   for (const c of CASES) {
     it(c.name, () => {
       const before = countTensors();
-      const want = PINNED[c.name] as Pinned;
+      const want = PINNED[c.name];
       const spec =
         c.kind === 'identity' ? identity() : c.kind === 'linear' ? linear(c.config) : mlp(c.config);
       const e = buildEncoder(spec, {

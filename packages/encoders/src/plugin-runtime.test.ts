@@ -20,7 +20,7 @@ const read = (t: tf.Tensor): Float32Array => {
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs((a[i] as number) - (b[i] as number)));
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
   return a.length === b.length ? d : Number.POSITIVE_INFINITY;
 }
 

@@ -103,7 +103,7 @@ function draw(decl: ParamDeclaration, rng: Random, name: string, kind: string): 
       received: `[${shape}] for "${name}"`,
     });
   }
-  return initialWeights(rng, init, shape[0] as number, shape[1] as number);
+  return initialWeights(rng, init, shape[0], shape[1]);
 }
 
 function perTaskArrays(
@@ -114,9 +114,7 @@ function perTaskArrays(
   what: string,
 ): Float64Array[] {
   const count = tasks ?? 1;
-  const list = ArrayBuffer.isView(value)
-    ? Array.from({ length: count }, () => value as Float64Array)
-    : [...(value as readonly Float64Array[])];
+  const list = ArrayBuffer.isView(value) ? Array.from({ length: count }, () => value) : [...value];
   if (list.length !== count) {
     throw new ValidationError(`setLinearMap of the ${what}: wrong number of ${label} arrays`, {
       expected:
@@ -169,19 +167,18 @@ function buildInstance<C>(
   // Task r draws from the r-th child of ctx.rng, one encoder from ctx.rng itself (the stacking
   // convention: a batched build equals R unbatched builds from the same seed).
   const perTask: Float32Array[][] = [];
-  if (tasks === undefined)
-    perTask.push(names.map((n) => draw(decls[n] as ParamDeclaration, ctx.rng, n, kind)));
+  if (tasks === undefined) perTask.push(names.map((n) => draw(decls[n], ctx.rng, n, kind)));
   else
     for (let r = 0; r < tasks; r++) {
       const rng = ctx.rng.child();
-      perTask.push(names.map((n) => draw(decls[n] as ParamDeclaration, rng, n, kind)));
+      perTask.push(names.map((n) => draw(decls[n], rng, n, kind)));
     }
   const variables: Record<string, tf.Variable> = {};
   names.forEach((n, j) => {
-    const { shape, row } = decls[n] as ParamDeclaration;
+    const { shape, row } = decls[n];
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(perTask.length * size);
-    perTask.forEach((draws, r) => values.set(draws[j] as Float32Array, r * size));
+    perTask.forEach((draws, r) => values.set(draws[j], r * size));
     const stored =
       tasks === undefined ? [...shape] : row ? [tasks, 1, ...shape] : [tasks, ...shape];
     variables[prefix + n] = makeVariable(prefix + n, values, stored);
@@ -193,8 +190,8 @@ function buildInstance<C>(
   const run = (x3: tf.Tensor, from: number, count: number): tf.Tensor => {
     const params: Record<string, tf.Tensor> = {};
     for (const n of names) {
-      const v = variables[prefix + n] as tf.Variable;
-      const { shape, row } = decls[n] as ParamDeclaration;
+      const v = variables[prefix + n];
+      const { shape, row } = decls[n];
       const view = row ? [count, 1, ...shape] : [count, ...shape];
       params[n] =
         tasks === undefined ? tf.reshape(v, view) : count === tasks ? v : tf.slice(v, from, count);
@@ -239,7 +236,7 @@ function buildInstance<C>(
       }
       return tf.tidy(() => {
         const input = checkForwardInput(x, p, undefined, what);
-        const n = input.shape[0] as number;
+        const n = input.shape[0];
         return tf.reshape(run(tf.reshape(input, [1, n, p]), task, 1), [n, K]);
       });
     },
@@ -264,11 +261,11 @@ function buildInstance<C>(
       const means = perTaskArrays(mean, tasks, p, 'mean', what);
       const values: Record<string, Float32Array> = {};
       ws.forEach((w, r) => {
-        const m = means[r] as Float64Array;
+        const m = means[r];
         const b = new Float64Array(K);
         for (let j = 0; j < K; j++) {
           let s = 0;
-          for (let i = 0; i < p; i++) s += (m[i] as number) * (w[i * K + j] as number);
+          for (let i = 0; i < p; i++) s += m[i] * w[i * K + j];
           b[j] = -s;
         }
         const got = Object.fromEntries(
@@ -292,12 +289,12 @@ function buildInstance<C>(
             );
           }
           values[n] ??= new Float32Array(ws.length * size);
-          (values[n] as Float32Array).set(Float32Array.from(v), r * size);
+          values[n].set(Float32Array.from(v), r * size);
         }
       });
       tf.tidy(() => {
         for (const [n, v] of Object.entries(values)) {
-          const variable = variables[prefix + n] as tf.Variable;
+          const variable = variables[prefix + n];
           variable.assign(tf.tensor(v, variable.shape, 'float32'));
         }
       });

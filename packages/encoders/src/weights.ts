@@ -70,7 +70,7 @@ export function assignVariables(
   }
   const checked: [tf.Variable, WeightValues][] = [];
   for (const key of names) {
-    const v = variables[key] as tf.Variable;
+    const v = variables[key];
     const w = (weights as Record<string, WeightValues | undefined>)[key];
     if (w === undefined) {
       throw new SerializationError(`Missing weight "${key}" for the ${what}`, {

@@ -78,7 +78,7 @@ export class AdamBlock implements Block {
       throwIfAborted(context.signal);
       const cost = this.optimizer.minimize(this.loss, true, [...this.variables]);
       if (i === this.steps - 1 || (i + 1) % this.yieldEvery === 0) {
-        last = (await (cost as Scalar).data())[0] as number;
+        last = (await (cost as Scalar).data())[0];
         cost?.dispose();
         if (!Number.isFinite(last)) {
           throw new NumericError(

@@ -28,7 +28,7 @@ describe('AdamBlock', () => {
     await block.run({ round: 1 });
     // g = 2(w − t) = [2, −4, −3]; m̂ = g, v̂ = g², step = lr·g/(|g| + 1e-8).
     const want = [1 - 0.1, -2 + 0.1, 0.5 + 0.1];
-    for (const [i, x] of value(w).entries()) expect(x).toBeCloseTo(want[i] as number, 5);
+    for (const [i, x] of value(w).entries()) expect(x).toBeCloseTo(want[i], 5);
     block.dispose();
     tf.dispose([w, target]);
   });
@@ -44,7 +44,7 @@ describe('AdamBlock', () => {
     await ba.run({ round: 1 });
     await ba.run({ round: 2 });
     await bb.run({ round: 1 });
-    for (const [i, x] of value(a).entries()) expect(x).toBeCloseTo(value(b)[i] as number, 6);
+    for (const [i, x] of value(a).entries()) expect(x).toBeCloseTo(value(b)[i], 6);
     ba.dispose();
     bb.dispose();
     tf.dispose([a, b]);
@@ -68,7 +68,7 @@ describe('AdamBlock', () => {
     );
     await block.run({ round: 1 });
     // Normal equations: (XᵀX)⁻¹Xᵀy = [0.9, 2.15].
-    for (const [i, x] of value(w).entries()) expect(x).toBeCloseTo([0.9, 2.15][i] as number, 3);
+    for (const [i, x] of value(w).entries()) expect(x).toBeCloseTo([0.9, 2.15][i], 3);
     block.dispose();
     tf.dispose([X, y, w]);
     expect(countTensors()).toBe(before);

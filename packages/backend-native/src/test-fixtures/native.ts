@@ -59,8 +59,8 @@ export function relErr(a: readonly number[], b: readonly number[]): number {
   let scale = 1;
   let err = 0;
   for (let i = 0; i < b.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
+    const x = a[i];
+    const y = b[i];
     if (Number.isFinite(y)) scale = Math.max(scale, Math.abs(y));
     if (x === y || (Number.isNaN(x) && Number.isNaN(y))) continue;
     const d = Math.abs(x - y);

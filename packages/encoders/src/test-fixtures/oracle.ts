@@ -18,9 +18,8 @@ export function dense(
   const out = new Float64Array(n * fanOut);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < fanOut; j++) {
-      let s = b === undefined ? 0 : (b[j] as number);
-      for (let k = 0; k < fanIn; k++)
-        s += (x[i * fanIn + k] as number) * (w[k * fanOut + j] as number);
+      let s = b === undefined ? 0 : b[j];
+      for (let k = 0; k < fanIn; k++) s += x[i * fanIn + k] * w[k * fanOut + j];
       out[i * fanOut + j] = s;
     }
   }
@@ -87,8 +86,8 @@ export function maxRelErr(got: ArrayLike<number>, want: ArrayLike<number>): numb
   let err = 0;
   if (got.length !== want.length) return Number.POSITIVE_INFINITY;
   for (let i = 0; i < want.length; i++) {
-    scale = Math.max(scale, Math.abs(want[i] as number));
-    const d = Math.abs((got[i] as number) - (want[i] as number));
+    scale = Math.max(scale, Math.abs(want[i]));
+    const d = Math.abs(got[i] - want[i]);
     err = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(err, d);
   }
   return err / scale;
