@@ -1,5 +1,5 @@
 import { encoderRegistry } from '@hetmtl/encoders';
-import { metrics } from '@hetmtl/data';
+import { metrics } from '@hetmtl/estimator';
 import { crossprod, gram, type Random, tf } from '@hetmtl/tensor';
 import { predictLinear, solveRidge, topEigen } from './dense.js';
 import { FittedDual } from './fitted.js';

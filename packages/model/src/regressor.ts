@@ -1,17 +1,17 @@
+import { type MultiTaskDataset, Standardizer, type StandardizerJSON } from '@hetmtl/data';
 import {
   checkDataset,
   checkSameShape,
   combineDatasets,
-  type Metrics,
+  holdOutSplit,
+  kFoldSplits,
   meanTaskRmse,
+  type Metrics,
   metrics,
-  type MultiTaskDataset,
-  Standardizer,
-  type StandardizerJSON,
   standardiseTasks,
   taskIndexOf,
   toRowMajor,
-} from '@hetmtl/data';
+} from '@hetmtl/estimator';
 import { type EncoderSpec, encoderRegistry } from '@hetmtl/encoders';
 import { runAlternating, throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import {
@@ -41,7 +41,6 @@ import { type DualStateJSON, FittedDual } from './fitted.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Pacer, solvePath } from './pace.js';
-import { holdOutSplit, kFoldSplits } from './splits.js';
 import { DualTrainer, profiledIntercepts, type TaskArrays, type TrainerConfig } from './trainer.js';
 
 export { MODEL_FORMAT, MODEL_VERSION };
