@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Encoding } from '@hetmtl/data';
+import type { Encoding } from '@hetmtl/data';
 import {
   PIPELINE_FORMAT,
   PIPELINE_VERSION,
@@ -9,10 +9,8 @@ import {
   type PipelineDocument,
   type PipelineFitRecord,
   type PipelineIssue,
+  Pipeline,
   pipelineDocument,
-  pipelineEncoding,
-  pipelineIssue,
-  pipelinePartsIssue,
 } from '@hetmtl/estimator';
 import { DualEncoderRegressor, MODEL_FORMAT, validateModelDocument } from '@hetmtl/model';
 import { HetmtlError } from '@hetmtl/tensor';
@@ -173,19 +171,19 @@ export async function readModelFile(
       `${JSON.stringify(path)} is a bare model document (model.toJSON()) without the column names and encoding the command needs`,
       `${MODEL_FIX}, or load it with DualEncoderRegressor.fromJSON in your own code`,
     );
-  const issue = pipelineIssue(doc);
-  if (issue) throw refused(path, issue);
-  const encoding = pipelineEncoding(doc, options.unseenLevels);
-  if (!(encoding instanceof Encoding)) throw refused(path, encoding);
-  const parts = pipelinePartsIssue(doc, encoding);
-  if (parts) throw refused(path, parts);
+  const read = Pipeline.read<DualEncoderRegressor, CliModelDocument['model'], FitRecord>(doc, {
+    load: (model) => DualEncoderRegressor.fromJSON(model),
+    validate: validateModelDocument,
+    unseenLevels: options.unseenLevels,
+  });
+  if (!(read instanceof Pipeline)) throw refused(path, read);
   return {
     path,
-    document: doc,
-    encoding,
-    load: () => inModelFile(path, () => DualEncoderRegressor.fromJSON(doc.model)),
+    document: read.document,
+    encoding: read.encoding,
+    load: () => inModelFile(path, () => read.estimator()),
     validate: () => {
-      inModelFile(path, () => validateModelDocument(doc.model));
+      inModelFile(path, () => read.validate());
     },
   };
 }

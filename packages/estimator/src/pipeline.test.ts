@@ -87,6 +87,11 @@ describe('the pipeline document (the CLI model file)', () => {
       pipelinePartsIssue({ ...doc, model: { ...model, featureNames: ['q'] } }, encoding)?.kind,
     ).toBe('mismatch');
     const load = { load: () => null };
+    expect(Pipeline.read({ ...doc, version: 2 }, load)).toEqual({ kind: 'version', version: 2 });
+    expect(Pipeline.read(doc, load)).toBeInstanceOf(Pipeline);
+    expect(Pipeline.read({ ...doc, encoding: { bad: true } }, load)).toMatchObject({
+      kind: 'encoding-invalid',
+    });
     expect(() => Pipeline.fromJSON('{', load)).toThrow(SerializationError);
     expect(() => Pipeline.fromJSON({ ...doc, version: 3 }, load)).toThrow(
       /Unsupported pipeline document version/,

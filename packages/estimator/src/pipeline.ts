@@ -266,15 +266,28 @@ export class Pipeline<P = unknown, D = unknown, F = PipelineFitRecord> {
     json: unknown,
     options: PipelineReadOptions<P>,
   ): Pipeline<P, D, F> {
-    const doc = parseDocument(json, FIX, 'pipeline document');
+    const read = Pipeline.read<P, D, F>(parseDocument(json, FIX, 'pipeline document'), options);
+    if (!(read instanceof Pipeline)) throw pipelineIssueError(read);
+    return read;
+  }
+
+  /**
+   * {@link fromJSON} on a parsed document, returning the first issue instead of throwing it (for
+   * interfaces that word it themselves, as the CLI names the file).
+   */
+  static read<P, D = unknown, F = PipelineFitRecord>(
+    doc: unknown,
+    options: PipelineReadOptions<P>,
+  ): Pipeline<P, D, F> | PipelineIssue {
     const issue = pipelineIssue(doc);
-    if (issue) throw pipelineIssueError(issue);
+    if (issue) return issue;
     const checked = doc as PipelineDocument<D, F>;
     const encoding = pipelineEncoding(checked as PipelineDocument, options.unseenLevels);
-    if (!(encoding instanceof Encoding)) throw pipelineIssueError(encoding);
-    const parts = pipelinePartsIssue(checked as PipelineDocument, encoding);
-    if (parts) throw pipelineIssueError(parts);
-    return new Pipeline(checked, encoding, options);
+    if (!(encoding instanceof Encoding)) return encoding;
+    return (
+      pipelinePartsIssue(checked as PipelineDocument, encoding) ??
+      new Pipeline(checked, encoding, options)
+    );
   }
 
   /** The estimator, built from its document by the loader (a new one on every call). */
