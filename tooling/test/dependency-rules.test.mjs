@@ -95,7 +95,8 @@ describe('dependency rules', () => {
           dependencies: dep(['@hetmtl/tensor', '@hetmtl/data', '@hetmtl/regularizers']),
         },
         files: {
-          'a.ts': "import { Standardizer } from '@hetmtl/data';\nimport { tf } from '@hetmtl/tensor';",
+          'a.ts':
+            "import { Standardizer } from '@hetmtl/data';\nimport { tf } from '@hetmtl/tensor';",
           'b.ts': "import { fuse } from '@hetmtl/regularizers';",
         },
       },
