@@ -2,6 +2,7 @@
 //
 // - Everything points toward @hetmtl/tensor; it depends on no other hetmtl package.
 // - encoders, regularizers, optimizer and data do not know each other; model composes them.
+// - estimator (what model and baselines share) knows only tensor and data.
 // - No package imports model, a backend (except testing's reference cpu), or an app; model never
 //   imports a backend: the user chooses one.
 // - Only @hetmtl/tensor and the backend packages import @tensorflow/* directly.
@@ -24,12 +25,15 @@ export const RULES = {
   '@hetmtl/regularizers': CORE,
   '@hetmtl/optimizer': CORE,
   '@hetmtl/data': CORE,
+  // The estimator kit: what the model and the baselines share (they may not import each other).
+  '@hetmtl/estimator': [...CORE, '@hetmtl/data'],
   '@hetmtl/model': [
     ...CORE,
     '@hetmtl/encoders',
     '@hetmtl/regularizers',
     '@hetmtl/optimizer',
     '@hetmtl/data',
+    '@hetmtl/estimator',
   ],
   '@hetmtl/baselines': [
     ...CORE,
@@ -37,6 +41,7 @@ export const RULES = {
     '@hetmtl/regularizers',
     '@hetmtl/optimizer',
     '@hetmtl/data',
+    '@hetmtl/estimator',
   ],
   '@hetmtl/testing': [...CORE, '@hetmtl/backend-cpu', '@hetmtl/encoders', '@hetmtl/regularizers'],
 };

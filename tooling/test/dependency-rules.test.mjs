@@ -85,6 +85,35 @@ describe('dependency rules', () => {
     ]);
   });
 
+  it('let model and baselines import the estimator kit, which imports only tensor and data', () => {
+    const dep = (names) => Object.fromEntries(names.map((n) => [n, 'workspace:^']));
+    const root = fixture({
+      'packages/tensor': tensor,
+      'packages/estimator': {
+        pkg: {
+          name: '@hetmtl/estimator',
+          dependencies: dep(['@hetmtl/tensor', '@hetmtl/data', '@hetmtl/regularizers']),
+        },
+        files: {
+          'a.ts':
+            "import { Standardizer } from '@hetmtl/data';\nimport { tf } from '@hetmtl/tensor';",
+          'b.ts': "import { fuse } from '@hetmtl/regularizers';",
+        },
+      },
+      'packages/model': {
+        pkg: { name: '@hetmtl/model', dependencies: dep(['@hetmtl/estimator']) },
+        files: { 'a.ts': "import { holdOutSplit } from '@hetmtl/estimator';" },
+      },
+      'packages/baselines': {
+        pkg: { name: '@hetmtl/baselines', dependencies: dep(['@hetmtl/estimator']) },
+        files: { 'a.ts': "import { Estimator } from '@hetmtl/estimator';" },
+      },
+    });
+    expect(checkDependencyRules(root)).toEqual([
+      'packages/estimator/src/b.ts: imports @hetmtl/regularizers: @hetmtl/estimator may import only @hetmtl/tensor, @hetmtl/data',
+    ]);
+  });
+
   it('fail on undeclared imports and on packages without a rule', () => {
     const root = fixture({
       'packages/tensor': {

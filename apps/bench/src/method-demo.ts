@@ -1,7 +1,7 @@
 import { RidgeRegressor } from '@hetmtl/baselines';
 import { simulateFactor } from '@hetmtl/data';
 import { DualEncoderRegressor } from '@hetmtl/model';
-import { adjustedRandIndex } from '@hetmtl/regularizers';
+import { adjustedRandIndex } from '@hetmtl/estimator';
 import { useBackend } from '@hetmtl/tensor';
 import { BACKENDS } from './backends.js';
 import { formatTable } from './table.js';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeInfo } from '@hetmtl/backend-native';
-import { Standardizer, simulateFactor, standardiseTasks } from '@hetmtl/data';
+import { Standardizer, simulateFactor } from '@hetmtl/data';
+import { standardiseTasks } from '@hetmtl/estimator';
 import { linear } from '@hetmtl/encoders';
 import {
   DualTrainer,

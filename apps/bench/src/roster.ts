@@ -5,7 +5,8 @@ import {
   MlpRegressor,
   RidgeRegressor,
 } from '@hetmtl/baselines';
-import type { Metrics, MultiTaskDataset } from '@hetmtl/data';
+import type { MultiTaskDataset } from '@hetmtl/data';
+import type { Metrics } from '@hetmtl/estimator';
 import { mlp } from '@hetmtl/encoders';
 import { type DualEncoderOptions, DualEncoderRegressor } from '@hetmtl/model';
 

@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { metrics, trainTestSplit } from '@hetmtl/data';
-import { adjustedRandIndex } from '@hetmtl/regularizers';
+import { trainTestSplit } from '@hetmtl/data';
+import { adjustedRandIndex, metrics } from '@hetmtl/estimator';
 import { ProgressBar } from './progress.js';
 import { compareMethods, describeMethods, type MethodEntry } from './roster.js';
 import { type StudyDesign, studySettings } from './study-designs.js';

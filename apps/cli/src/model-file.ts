@@ -1,52 +1,41 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Encoding, type EncodingJSON } from '@hetmtl/data';
+import type { Encoding } from '@hetmtl/data';
+import {
+  PIPELINE_FORMAT,
+  PIPELINE_VERSION,
+  type PipelineColumns,
+  type PipelineDocument,
+  type PipelineFitRecord,
+  type PipelineIssue,
+  Pipeline,
+  pipelineDocument,
+} from '@hetmtl/estimator';
 import { DualEncoderRegressor, MODEL_FORMAT, validateModelDocument } from '@hetmtl/model';
 import { HetmtlError } from '@hetmtl/tensor';
 import { CliError } from './errors.js';
 import { checkReadable } from './read-data.js';
 
-export const CLI_MODEL_FORMAT = 'hetmtl/cli-model';
-export const CLI_MODEL_VERSION = 1;
+/** The pipeline file of `@hetmtl/estimator` (tag `hetmtl/cli-model`): encoding + columns + model. */
+export const CLI_MODEL_FORMAT = PIPELINE_FORMAT;
+export const CLI_MODEL_VERSION = PIPELINE_VERSION;
 
 /** The columns of the training file: what predict needs to read a new file. */
-export interface ModelColumns {
-  readonly task: string;
-  readonly target: string;
-  /** Feature columns of the file, in order (before one-hot encoding). */
-  readonly features: readonly string[];
-  readonly categorical: readonly string[];
-}
+export type ModelColumns = PipelineColumns;
 
 /** How the model was fitted, for `hetmtl info`. */
-export interface FitRecord {
-  readonly source: string;
-  readonly format: string;
-  readonly backend: string;
-  readonly seed: number;
-  /** Share of each task held out for the report (0: none). */
-  readonly test: number;
-  readonly trainRows: number;
-  readonly testRows: number;
-  readonly seconds: number;
-  readonly createdAt: string;
-  readonly hetmtlCli: string;
-}
+export type FitRecord = PipelineFitRecord;
 
 /**
  * The file `hetmtl fit --out` writes: the model document of @hetmtl/model next to the column names
  * and the categorical encoding of the training file, so that predict and evaluate can read a new
- * file the way the training file was read.
+ * file the way the training file was read (a pipeline document of @hetmtl/estimator).
  */
-export interface CliModelDocument {
-  readonly format: typeof CLI_MODEL_FORMAT;
-  readonly version: number;
-  readonly columns: ModelColumns;
-  readonly encoding: EncodingJSON;
-  readonly fit: FitRecord;
-  readonly model: ReturnType<DualEncoderRegressor['toJSON']>;
-}
+export type CliModelDocument = PipelineDocument<
+  ReturnType<DualEncoderRegressor['toJSON']>,
+  FitRecord
+>;
 
 export interface LoadedModel {
   readonly path: string;
@@ -104,14 +93,7 @@ export function modelDocument(
   encoding: Encoding,
   fit: FitRecord,
 ): CliModelDocument {
-  return {
-    format: CLI_MODEL_FORMAT,
-    version: CLI_MODEL_VERSION,
-    columns,
-    encoding: encoding.toJSON(),
-    fit,
-    model: model.toJSON(),
-  };
+  return pipelineDocument({ encoding, model: model.toJSON(), fit, columns });
 }
 
 const MODEL_FIX = 'Pass a model file written by `hetmtl fit --out model.json`';
@@ -132,65 +114,39 @@ function inModelFile<T>(path: string, fn: () => T): T {
   }
 }
 
-/** Where a model file's parts disagree: names the file, the two parts and the fix. */
-function mismatch(path: string, what: string, expected: string, received: string): CliError {
-  return new CliError(
-    `${JSON.stringify(path)} is a corrupt model file: ${what} (expected ${expected}, received ${received})`,
-    `${MODEL_FIX}; a file edited by hand must keep the encoding, the columns and the model in step`,
-  );
-}
-
-const shortList = (names: readonly string[]) =>
-  names.length > 6
-    ? `${names
-        .slice(0, 6)
-        .map((n) => JSON.stringify(n))
-        .join(', ')}, … (${names.length})`
-    : names.map((n) => JSON.stringify(n)).join(', ');
-
-/** The encoding, the column names and the model of a model file describe the same data. */
-function checkParts(path: string, doc: CliModelDocument, encoding: Encoding): void {
-  const model = doc.model as { featureNames?: unknown; taskNames?: unknown };
-  const modelFeatures = Array.isArray(model.featureNames) ? (model.featureNames as string[]) : [];
-  const modelTasks = Array.isArray(model.taskNames) ? (model.taskNames as string[]) : [];
-  const encFeatures = encoding.featureNames;
-  if (
-    encFeatures.length !== modelFeatures.length ||
-    encFeatures.some((f, j) => f !== modelFeatures[j])
-  )
-    throw mismatch(
-      path,
-      'the encoding and the model have different features',
-      `the model's ${modelFeatures.length} features ${shortList(modelFeatures)}`,
-      `${encFeatures.length} encoded features ${shortList(encFeatures)} in "encoding"`,
-    );
-  const columns = encoding.columns.map((c) => c.name);
-  if (
-    columns.length !== doc.columns.features.length ||
-    columns.some((c, j) => c !== doc.columns.features[j])
-  )
-    throw mismatch(
-      path,
-      '"columns.features" and "encoding" list different columns',
-      shortList(columns),
-      shortList(doc.columns.features),
-    );
-  if (encoding.taskColumn !== doc.columns.task || encoding.target !== doc.columns.target)
-    throw mismatch(
-      path,
-      '"columns" and "encoding" name different task or target columns',
-      `task ${JSON.stringify(encoding.taskColumn)} and target ${JSON.stringify(encoding.target)}`,
-      `${JSON.stringify(doc.columns.task)} and ${JSON.stringify(doc.columns.target)}`,
-    );
-  const known = new Set(encoding.tasks);
-  const missing = modelTasks.filter((t) => !known.has(t));
-  if (missing.length > 0)
-    throw mismatch(
-      path,
-      'the model has tasks the encoding does not know',
-      `tasks among ${shortList(encoding.tasks)}`,
-      shortList(missing),
-    );
+/** The CLI's words for what is wrong with a model file (the pipeline's issue), naming the file. */
+function refused(path: string, issue: PipelineIssue): CliError {
+  const file = JSON.stringify(path);
+  switch (issue.kind) {
+    case 'format':
+      return new CliError(
+        `${file} is not a hetmtl model file (format ${JSON.stringify(issue.format ?? null)}, expected "${CLI_MODEL_FORMAT}")`,
+        MODEL_FIX,
+      );
+    case 'version':
+      return new CliError(
+        `${file} has model file version ${JSON.stringify(issue.version)}; this hetmtl reads version ${CLI_MODEL_VERSION}`,
+        'Use the hetmtl version that wrote it, or refit the model',
+      );
+    case 'parts':
+      return new CliError(`${file} is a corrupt model file (columns or model missing)`, MODEL_FIX);
+    case 'encoding':
+      return new CliError(
+        `${file} is a corrupt model file: its "encoding" field (the training columns, levels and missing-value policy) is ${issue.encoding === undefined ? 'missing' : JSON.stringify(issue.encoding)}`,
+        MODEL_FIX,
+      );
+    case 'encoding-invalid':
+      return new CliError(
+        `${file} is a corrupt model file: its "encoding" field is not valid (${(issue.cause as Error).message})`,
+        MODEL_FIX,
+        { cause: issue.cause },
+      );
+    case 'mismatch':
+      return new CliError(
+        `${file} is a corrupt model file: ${issue.what} (expected ${issue.expected}, received ${issue.received})`,
+        `${MODEL_FIX}; a file edited by hand must keep the encoding, the columns and the model in step`,
+      );
+  }
 }
 
 /**
@@ -215,55 +171,19 @@ export async function readModelFile(
       `${JSON.stringify(path)} is a bare model document (model.toJSON()) without the column names and encoding the command needs`,
       `${MODEL_FIX}, or load it with DualEncoderRegressor.fromJSON in your own code`,
     );
-  if (format !== CLI_MODEL_FORMAT)
-    throw new CliError(
-      `${JSON.stringify(path)} is not a hetmtl model file (format ${JSON.stringify(format ?? null)}, expected "${CLI_MODEL_FORMAT}")`,
-      MODEL_FIX,
-    );
-  if (doc.version !== CLI_MODEL_VERSION)
-    throw new CliError(
-      `${JSON.stringify(path)} has model file version ${JSON.stringify(doc.version)}; this hetmtl reads version ${CLI_MODEL_VERSION}`,
-      'Use the hetmtl version that wrote it, or refit the model',
-    );
-  const c = doc.columns;
-  if (
-    typeof c?.task !== 'string' ||
-    typeof c.target !== 'string' ||
-    !Array.isArray(c.features) ||
-    typeof doc.model !== 'object' ||
-    doc.model === null
-  )
-    throw new CliError(
-      `${JSON.stringify(path)} is a corrupt model file (columns or model missing)`,
-      MODEL_FIX,
-    );
-  if (typeof doc.encoding !== 'object' || doc.encoding === null)
-    throw new CliError(
-      `${JSON.stringify(path)} is a corrupt model file: its "encoding" field (the training columns, levels and missing-value policy) is ${doc.encoding === undefined ? 'missing' : JSON.stringify(doc.encoding)}`,
-      MODEL_FIX,
-    );
-  let encoding: Encoding;
-  try {
-    encoding = Encoding.fromJSON(
-      options.unseenLevels === undefined
-        ? doc.encoding
-        : { ...doc.encoding, unseenCategory: options.unseenLevels },
-    );
-  } catch (e) {
-    throw new CliError(
-      `${JSON.stringify(path)} is a corrupt model file: its "encoding" field is not valid (${(e as Error).message})`,
-      MODEL_FIX,
-      { cause: e },
-    );
-  }
-  checkParts(path, doc, encoding);
+  const read = Pipeline.read<DualEncoderRegressor, CliModelDocument['model'], FitRecord>(doc, {
+    load: (model) => DualEncoderRegressor.fromJSON(model),
+    validate: validateModelDocument,
+    unseenLevels: options.unseenLevels,
+  });
+  if (!(read instanceof Pipeline)) throw refused(path, read);
   return {
     path,
-    document: doc,
-    encoding,
-    load: () => inModelFile(path, () => DualEncoderRegressor.fromJSON(doc.model)),
+    document: read.document,
+    encoding: read.encoding,
+    load: () => inModelFile(path, () => read.estimator()),
     validate: () => {
-      inModelFile(path, () => validateModelDocument(doc.model));
+      inModelFile(path, () => read.validate());
     },
   };
 }

@@ -1,9 +1,15 @@
-import type { Encoding, EncodingJSON } from '@hetmtl/data';
+import type { Encoding } from '@hetmtl/data';
+import {
+  PIPELINE_FORMAT,
+  PIPELINE_VERSION,
+  type PipelineDocument,
+  pipelineDocument,
+} from '@hetmtl/estimator';
 import type { DualEncoderRegressor } from '@hetmtl/model';
 
 /** The model file of the hetmtl CLI (`hetmtl fit --out`), so `hetmtl info/predict/evaluate` read it. */
-export const CLI_MODEL_FORMAT = 'hetmtl/cli-model';
-export const CLI_MODEL_VERSION = 1;
+export const CLI_MODEL_FORMAT = PIPELINE_FORMAT;
+export const CLI_MODEL_VERSION = PIPELINE_VERSION;
 
 export interface WebFitRecord {
   readonly source: string;
@@ -18,31 +24,20 @@ export interface WebFitRecord {
 
 /**
  * `{ format: "hetmtl/cli-model", version: 1, columns, encoding, fit, model }`: the model document of
- * `model.toJSON()` next to the column names and the encoding of the training table, as the CLI writes.
+ * `model.toJSON()` next to the column names and the encoding of the training table, as the CLI
+ * writes (the pipeline document of @hetmtl/estimator).
  */
 export function modelFileDocument(
   model: DualEncoderRegressor,
   encoding: Encoding,
   fit: WebFitRecord,
-): {
-  format: string;
-  version: number;
-  columns: { task: string; target: string; features: string[]; categorical: string[] };
-  encoding: EncodingJSON;
-  fit: WebFitRecord & { createdAt: string; hetmtlCli: string };
-  model: ReturnType<DualEncoderRegressor['toJSON']>;
-} {
-  return {
-    format: CLI_MODEL_FORMAT,
-    version: CLI_MODEL_VERSION,
-    columns: {
-      task: encoding.taskColumn,
-      target: encoding.target,
-      features: encoding.columns.map((c) => c.name),
-      categorical: encoding.columns.filter((c) => c.kind === 'categorical').map((c) => c.name),
-    },
-    encoding: encoding.toJSON(),
-    fit: { ...fit, createdAt: new Date().toISOString(), hetmtlCli: '@hetmtl/web 0.0.0' },
+): PipelineDocument<
+  ReturnType<DualEncoderRegressor['toJSON']>,
+  WebFitRecord & { createdAt: string; hetmtlCli: string }
+> {
+  return pipelineDocument({
+    encoding,
     model: model.toJSON(),
-  };
+    fit: { ...fit, createdAt: new Date().toISOString(), hetmtlCli: '@hetmtl/web 0.0.0' },
+  });
 }

@@ -10,7 +10,7 @@ import {
   trainTestSplit,
 } from '@hetmtl/data';
 import { DualEncoderRegressor, type DualEncoderOptions } from '@hetmtl/model';
-import { adjustedRandIndex } from '@hetmtl/regularizers';
+import { adjustedRandIndex } from '@hetmtl/estimator';
 import { useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nativeBackend } from './index.js';

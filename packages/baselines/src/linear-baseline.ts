@@ -7,9 +7,9 @@ import {
   type Selected,
   validationRmse,
 } from './baseline-regressor.js';
-import { decodeVector, decodeVectors } from './json-numbers.js';
+import { decodeVector, decodeVectors } from '@hetmtl/estimator';
 import { type LinearDesign, type LinearFit, linearDesign, predictLinear } from './linear-design.js';
-import type { StandardisedTasks as TaskArrays } from '@hetmtl/data';
+import type { StandardisedTasks as TaskArrays } from '@hetmtl/estimator';
 
 /** Slopes and intercepts of every task (and the shared part, when the learner has one). */
 export interface LinearCoefficients {

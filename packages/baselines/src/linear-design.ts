@@ -1,5 +1,5 @@
 import { crossprod, gram, matmul, matrix } from '@hetmtl/tensor';
-import type { StandardisedTasks as TaskArrays } from '@hetmtl/data';
+import type { StandardisedTasks as TaskArrays } from '@hetmtl/estimator';
 
 /**
  * The linear learners' view of standardised task data: each task centred on its own means (so the

@@ -1,3 +1,4 @@
+import { parseDocument } from '@hetmtl/estimator';
 import { describeReceived, SerializationError } from '@hetmtl/tensor';
 import { CENTRE_SHRINKAGE_FORMAT, CentreShrinkageRegressor } from './centre-shrinkage.js';
 import { HARD_SHARING_FORMAT, HardSharingRegressor } from './hard-sharing.js';
@@ -23,15 +24,7 @@ const LOADERS: Readonly<Record<string, (json: unknown) => AnyBaseline>> = {
 
 /** Loads any learner's document (or its JSON text), choosing the class from its `format` tag. */
 export function loadBaseline(json: unknown): AnyBaseline {
-  let doc: unknown;
-  try {
-    doc = typeof json === 'string' ? JSON.parse(json) : json;
-  } catch (cause) {
-    throw new SerializationError('The document is not valid JSON', {
-      cause,
-      fix: 'Pass the text written by JSON.stringify(learner)',
-    });
-  }
+  const doc = parseDocument(json, 'Pass the text written by JSON.stringify(learner)');
   const format = (doc as { format?: unknown } | null)?.format;
   const load = typeof format === 'string' ? LOADERS[format] : undefined;
   if (!load) {

@@ -6,7 +6,7 @@ import {
 } from './baseline-regressor.js';
 import { solveSymmetric } from './dense.js';
 import { checkKnownOptions, option } from './input-checks.js';
-import { encodeNumber } from './json-numbers.js';
+import { encodeNumber } from '@hetmtl/estimator';
 import { LinearBaseline, type LinearSolver } from './linear-baseline.js';
 import { type LinearDesign, type LinearFit, linearFit } from './linear-design.js';
 import {

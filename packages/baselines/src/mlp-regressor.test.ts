@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { layersFromWeights } from './dense-layers.js';
 import { MlpRegressor } from './mlp-regressor.js';
 import { trainPerTask } from './per-task-training.js';
-import { standardiseTasks } from '@hetmtl/data';
+import { standardiseTasks } from '@hetmtl/estimator';
 import { makeTasks } from './test-fixtures/linear-data.js';
 
 const sdOf = (y: ArrayLike<number>) => {

@@ -15,7 +15,7 @@ import {
   layersToJSON,
 } from './dense-layers.js';
 import { checkKnownOptions, option } from './input-checks.js';
-import { decodeVector } from './json-numbers.js';
+import { decodeVector } from '@hetmtl/estimator';
 import {
   type Network,
   type NetworkContext,
@@ -30,7 +30,7 @@ import {
 } from './neural-baseline.js';
 import type { PaddedSet } from './network-training.js';
 import { trainPerTask } from './per-task-training.js';
-import type { StandardisedTasks as TaskArrays } from '@hetmtl/data';
+import type { StandardisedTasks as TaskArrays } from '@hetmtl/estimator';
 
 export const MLP_FORMAT = 'hetmtl/mlp-regressor';
 

@@ -92,17 +92,6 @@ export {
   type PdxLikeSettings,
   type PdxTruth,
 } from './simulate-pdx.js';
-export { type Metrics, meanTaskRmse, metrics } from './metrics.js';
-export {
-  checkDataset,
-  checkSameShape,
-  combineDatasets,
-  type FeatureRows,
-  standardiseTasks,
-  type StandardisedTasks,
-  taskIndexOf,
-  toRowMajor,
-} from './model-input.js';
 export { decodeTextSync } from './text-source.js';
 export { editDistance } from './values.js';
 export { MAX_MAGNITUDE } from './table-reader.js';

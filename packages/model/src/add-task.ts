@@ -1,4 +1,4 @@
-import { metrics, toRowMajor } from '@hetmtl/data';
+import { metrics, toRowMajor } from '@hetmtl/estimator';
 import { encoderRegistry } from '@hetmtl/encoders';
 import { crossprod, describeReceived, gram, Random, tf, ValidationError } from '@hetmtl/tensor';
 import { predictLinear, solveRidge, topEigen } from './dense.js';

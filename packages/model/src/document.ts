@@ -1,4 +1,5 @@
 import { Standardizer } from '@hetmtl/data';
+import { checkEnvelope, parseDocument } from '@hetmtl/estimator';
 import { similarityFromJSON } from '@hetmtl/regularizers';
 import { describeReceived, HetmtlError, SerializationError } from '@hetmtl/tensor';
 import {
@@ -219,28 +220,17 @@ export interface ModelDocument {
  * first field that is wrong. `DualEncoderRegressor.fromJSON` runs it before building anything.
  */
 export function validateModelDocument(json: unknown): ModelDocument {
-  let doc: unknown;
-  try {
-    doc = typeof json === 'string' ? JSON.parse(json) : json;
-  } catch (cause) {
-    throw new SerializationError('The model document is not valid JSON', {
-      cause,
-      fix: 'Pass the text written by JSON.stringify(model)',
-    });
-  }
-  if (!isObj(doc) || doc.format !== MODEL_FORMAT) {
-    throw new SerializationError('Not a hetmtl model document', {
-      expected: `format "${MODEL_FORMAT}"`,
-      received: describeReceived((doc as { format?: unknown } | null)?.format),
-    });
-  }
-  if (doc.version !== MODEL_VERSION) {
-    throw new SerializationError('Unsupported model document version', {
-      expected: `version ${MODEL_VERSION}`,
-      received: String(doc.version),
-      fix: 'Load it with the hetmtl version that saved it',
-    });
-  }
+  const doc = parseDocument(
+    json,
+    'Pass the text written by JSON.stringify(model)',
+    'model document',
+  );
+  checkEnvelope(doc, {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    name: 'hetmtl model',
+    noun: 'model document',
+  });
   const d = object(
     doc,
     'document',

@@ -1,4 +1,4 @@
-import { meanTaskRmse } from '@hetmtl/data';
+import { meanTaskRmse } from '@hetmtl/estimator';
 import type { Pacer } from '@hetmtl/tensor';
 import type { StandardisedData } from './dual/trainer.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';

@@ -4,7 +4,7 @@ import { cpuBackend } from '@hetmtl/backend-cpu';
 import { wasmBackend } from '@hetmtl/backend-wasm';
 import { RidgeRegressor } from '@hetmtl/baselines';
 import { readCsv, simulateCovariate, simulateFactor, trainTestSplit } from '@hetmtl/data';
-import { adjustedRandIndex } from '@hetmtl/regularizers';
+import { adjustedRandIndex } from '@hetmtl/estimator';
 import { useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DualEncoderOptions } from './options.js';

@@ -1,16 +1,15 @@
+import { type MultiTaskDataset, Standardizer } from '@hetmtl/data';
 import {
   checkDataset,
   checkSameShape,
-  type Metrics,
-  meanTaskRmse,
+  evaluatePredictions,
   metrics,
-  type MultiTaskDataset,
-  Standardizer,
+  seedStreams,
   taskIndexOf,
   toRowMajor,
-} from '@hetmtl/data';
+} from '@hetmtl/estimator';
 import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
-import { NotFittedError, Random } from '@hetmtl/tensor';
+import { NotFittedError } from '@hetmtl/tensor';
 import { addTask } from './add-task.js';
 import { MODEL_FORMAT, MODEL_VERSION } from './document.js';
 import { checkPredictions, checkStandardisable, predictionError } from './finite.js';
@@ -81,7 +80,7 @@ export class DualEncoderRegressor {
       this.options,
       dataset,
       fitOptions,
-      new Random(this.options.seed),
+      seedStreams(this.options.seed),
     );
     this.state?.predictor.dispose();
     this.state = {
@@ -125,16 +124,10 @@ export class DualEncoderRegressor {
   evaluate(dataset: MultiTaskDataset): Evaluation {
     const s = this.s;
     checkDataset(dataset, 'dataset');
-    const tasks: Record<string, Metrics> = {};
-    const allY: number[] = [];
-    const allP: number[] = [];
-    const ys: Float64Array[] = [];
-    const ps: Float64Array[] = [];
-    for (const t of dataset.tasks()) {
+    return evaluatePredictions(dataset, (t) => {
       if (!s.taskNames.includes(t.name)) this.taskIndexOf(t.name);
       const pred = this.predict(t.X as Float64Array, { task: t.name });
-      const m = metrics(t.y, pred);
-      if (!Number.isFinite(m.rmse)) {
+      if (!Number.isFinite(metrics(t.y, pred).rmse)) {
         // Finite predictions whose errors overflow: name the row with the largest prediction.
         let i = 0;
         for (let k = 1; k < pred.length; k++)
@@ -150,13 +143,8 @@ export class DualEncoderRegressor {
           pred[i] as number,
         );
       }
-      tasks[t.name] = m;
-      ys.push(t.y);
-      ps.push(pred);
-      allY.push(...t.y);
-      allP.push(...pred);
-    }
-    return { overall: metrics(allY, allP), tasks, meanTaskRmse: meanTaskRmse(ys, ps) };
+      return pred;
+    });
   }
 
   /** R² over all rows of a dataset. */

@@ -5,7 +5,7 @@ import { fromTaskArrays, kFoldByTask, simulateFactor, trainTestSplit } from '@he
 import { countTensors, useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DualEncoderRegressor } from './regressor.js';
-import { holdOutSplit, kFoldSplits } from './splits.js';
+import { holdOutSplit, kFoldSplits } from '@hetmtl/estimator';
 
 const quick = { maxRounds: 3, stepsPerBlock: 5, numLambdas: 8 } as const;
 

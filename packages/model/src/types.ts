@@ -1,4 +1,4 @@
-import type { Metrics, MultiTaskDataset, Standardizer } from '@hetmtl/data';
+import type { MultiTaskDataset, Standardizer } from '@hetmtl/data';
 import type { TraceEntry } from '@hetmtl/optimizer';
 import type { TaskPredictor } from './predictors/predictor.js';
 
@@ -54,13 +54,8 @@ export interface PathRow {
   readonly iterations?: number;
 }
 
-/** Per-task and overall metrics of a fitted model on a dataset. */
-export interface Evaluation {
-  readonly overall: Metrics;
-  readonly tasks: Readonly<Record<string, Metrics>>;
-  /** Mean of per-task RMSE. */
-  readonly meanTaskRmse: number;
-}
+/** Per-task and overall metrics (the kit's one evaluation type). */
+export type { Evaluation } from '@hetmtl/estimator';
 
 /** Everything a fitted model holds (no training data). */
 export interface FittedState {

@@ -40,7 +40,6 @@ export { fusionPath, lambdaGrid, lambdaMax, type FusionPathOptions } from './fus
 export { refitGroups } from './refit.js';
 export { allPairs, knnPairs, type TaskPair } from './fusion-graph.js';
 export { connectedComponents } from './connected-components.js';
-export { adjustedRandIndex } from './adjusted-rand-index.js';
 export {
   type BicOptions,
   FusionPath,

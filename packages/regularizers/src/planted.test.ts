@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex } from './adjusted-rand-index.js';
+import { adjustedRandIndex } from '@hetmtl/estimator';
 import { type FusionResult, prepareFusion } from './fusion.js';
 import { knnPairs } from './fusion-graph.js';
 import { mcp } from './mcp.js';

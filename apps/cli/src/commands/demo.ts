@@ -1,6 +1,6 @@
 import { simulateFactor } from '@hetmtl/data';
 import { DualEncoderRegressor } from '@hetmtl/model';
-import { adjustedRandIndex } from '@hetmtl/regularizers';
+import { adjustedRandIndex } from '@hetmtl/estimator';
 import { activateBackend, describeBackend } from '../backends.js';
 import { formatSeconds, jsonNumber } from '../format.js';
 import { interruptible } from '../interrupt.js';

@@ -1,4 +1,4 @@
-import { meanTaskRmse } from '@hetmtl/data';
+import { meanTaskRmse } from '@hetmtl/estimator';
 import {
   FusionPath,
   lambdaPath,

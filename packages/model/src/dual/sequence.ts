@@ -1,4 +1,4 @@
-import { meanTaskRmse } from '@hetmtl/data';
+import { meanTaskRmse } from '@hetmtl/estimator';
 import { type AlternatingResult, type ProgressEvent, runAlternating } from '@hetmtl/optimizer';
 import type { Random } from '@hetmtl/tensor';
 import { predictLinear } from '../dense.js';

@@ -1,4 +1,4 @@
-import type { StandardisedTasks } from '@hetmtl/data';
+import type { StandardisedTasks } from '@hetmtl/estimator';
 import {
   buildEncoder,
   type EncoderInstance,

@@ -1,14 +1,9 @@
-import {
-  checkSameShape,
-  combineDatasets,
-  type MultiTaskDataset,
-  type Standardizer,
-  standardiseTasks,
-} from '@hetmtl/data';
+import type { MultiTaskDataset, Standardizer } from '@hetmtl/data';
+import { checkSameShape, combineDatasets, standardiseTasks } from '@hetmtl/estimator';
 import { ValidationError } from '@hetmtl/tensor';
 import type { StandardisedData } from '../dual/trainer.js';
 import type { ResolvedOptions } from '../options.js';
-import { holdOutSplit, kFoldSplits } from '../splits.js';
+import { holdOutSplit, kFoldSplits } from '@hetmtl/estimator';
 
 /** One fold of the validation scheme. */
 export interface Fold {
@@ -23,7 +18,7 @@ export interface Fold {
  * The validation scheme: the given validation set; else one stratified split, or K folds by task
  * when tasks are too small for one split to say much (mean validation rows per task < 10). The
  * model's own splits keep at least one training row per task: a task too small to spare a
- * validation row trains on all its rows and is skipped by the validation score (splits.ts).
+ * validation row trains on all its rows and is skipped by the validation score (`@hetmtl/estimator` holdOutSplit, kFoldSplits).
  * Each fold gives its training rows, its validation rows standardised with a fold's statistics
  * (aligned with the training tasks; empty for a task with none), and train + validation together.
  */

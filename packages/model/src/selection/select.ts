@@ -1,6 +1,7 @@
-import { type MultiTaskDataset, Standardizer, standardiseTasks } from '@hetmtl/data';
+import { type MultiTaskDataset, Standardizer } from '@hetmtl/data';
+import { type SeedStreams, standardiseTasks } from '@hetmtl/estimator';
 import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
-import { opt, Pacer, type Random, ValidationError } from '@hetmtl/tensor';
+import { opt, Pacer, ValidationError } from '@hetmtl/tensor';
 import { runDual } from '../dual/sequence.js';
 import type { StandardisedData, TrainerConfig } from '../dual/trainer.js';
 import { fitLinearFloor, linearFloorPath } from '../linear-floor.js';
@@ -46,10 +47,10 @@ export async function selectModel(
   o: ResolvedOptions,
   dataset: MultiTaskDataset,
   fitOptions: FitOptions,
-  rng: Random,
+  { splitSeed, rng }: SeedStreams,
 ): Promise<Omit<FittedState, 'taskNames' | 'featureNames'>> {
   const { signal, onProgress } = fitOptions;
-  const folds = validationFolds(o, dataset, fitOptions.validation, rng.seed31());
+  const folds = validationFolds(o, dataset, fitOptions.validation, splitSeed);
   const parts = folds.map(standardisedPart);
   const K = parts.length;
   if (parts.every((part) => part.va.y.every((y) => y.length === 0)))

@@ -1,7 +1,5 @@
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
-import { MultiTaskDataset } from './dataset.js';
-import type { Standardizer } from './standardizer.js';
-import { fromTaskArrays } from './task-arrays.js';
+import { fromTaskArrays, MultiTaskDataset, type Standardizer } from '@hetmtl/data';
 
 /**
  * What estimators (the model, the baselines) need around a dataset: checks of what they are given,

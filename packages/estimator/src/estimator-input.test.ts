@@ -1,14 +1,13 @@
+import { fromTaskArrays, Standardizer } from '@hetmtl/data';
 import { describe, expect, it } from 'vitest';
-import { meanTaskRmse, metrics } from './metrics.js';
 import {
   checkDataset,
   checkSameShape,
   combineDatasets,
   standardiseTasks,
   toRowMajor,
-} from './model-input.js';
-import { Standardizer } from './standardizer.js';
-import { fromTaskArrays } from './task-arrays.js';
+} from './estimator-input.js';
+import { meanTaskRmse, metrics } from './metrics.js';
 
 const ds = (shift = 0) =>
   fromTaskArrays({

@@ -1,0 +1,407 @@
+import { type MultiTaskDataset, Standardizer, type StandardizerJSON } from '@hetmtl/data';
+import { AbortError, NotFittedError, SerializationError, ValidationError } from '@hetmtl/tensor';
+import { checkEnvelope, parseDocument } from './document.js';
+import {
+  checkDataset,
+  checkSameShape,
+  combineDatasets,
+  type FeatureRows,
+  type StandardisedTasks,
+  standardiseTasks,
+  taskIndexOf,
+  toRowMajor,
+} from './estimator-input.js';
+import { meanTaskRmse } from './metrics.js';
+import { type Evaluation, evaluatePredictions, type Predictor } from './predictor.js';
+import { holdOutDatasets, seedStreams } from './splits.js';
+
+/** The options the skeleton reads (resolved: every value given). */
+export interface EstimatorOptions {
+  /** Share of each task's rows held out to choose the setting when `fit` gets no validation set. */
+  readonly validationFraction: number;
+  /** After selection, refit on training + validation rows with the chosen setting. */
+  readonly refit: boolean;
+  /** One seed determines the validation split and every initial weight. */
+  readonly seed: number;
+}
+
+/** Progress of a fit: its phase and the rough share done, in [0, 1]; learners add their own fields. */
+export interface EstimatorProgress {
+  readonly phase: 'selection' | 'refit' | 'done';
+  readonly fraction: number;
+}
+
+/** What a fit chose, as far as the skeleton knows it; learners add their own fields. */
+export interface EstimatorSelection {
+  /** Mean validation RMSE across tasks (units of y) at the chosen setting; null when nothing was chosen on validation rows. */
+  readonly validationRmse: number | null;
+  /** Whether the final model was refitted on training + validation rows. */
+  readonly refitted: boolean;
+  /** Caveats of the fit, e.g. an iteration cap reached (absent when there are none). */
+  readonly notes?: readonly string[];
+}
+
+export interface EstimatorFitOptions<P extends EstimatorProgress = EstimatorProgress> {
+  /**
+   * Validation rows (same tasks in the same order, same features) for choosing the setting;
+   * default: a stratified share (`validationFraction`) of the training rows.
+   */
+  readonly validation?: MultiTaskDataset;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: P) => void;
+}
+
+/** What a learner's selection step returns: the model fitted on the training part, and what it chose. */
+export interface Selected<M, S extends EstimatorSelection = EstimatorSelection> {
+  readonly model: M;
+  readonly selection: Omit<S, 'refitted'>;
+}
+
+/** What the fit skeleton hands to a learner. */
+export interface FitContext<P extends EstimatorProgress = EstimatorProgress> {
+  readonly signal: AbortSignal | undefined;
+  /** Seed of the initial weights (the same in the selection fit and the refit). */
+  readonly initSeed: number;
+  /** The pooled standard deviation of y on the training part: multiplies standardised RMSE into units of y. */
+  readonly yScale: number;
+  /** Progress within the current phase (selection or refit): `fraction` in [0, 1] of that phase. */
+  readonly report: (event: Omit<P, 'phase'>) => void;
+  /** Records a caveat of the fit (an iteration cap reached, …), kept in `selection.notes`. */
+  readonly note: (message: string) => void;
+}
+
+/** The JSON document of a fitted estimator (`toJSON`). */
+export interface EstimatorDocument<SJ = unknown> {
+  readonly format: string;
+  readonly version: number;
+  readonly options: Record<string, unknown>;
+  readonly taskNames: string[];
+  readonly featureNames: string[];
+  readonly preprocessing: StandardizerJSON;
+  readonly selection: SJ;
+  readonly model: unknown;
+}
+
+interface FittedState<M, S> {
+  readonly taskNames: readonly string[];
+  readonly featureNames: readonly string[];
+  readonly standardizer: Standardizer;
+  readonly model: M;
+  readonly selection: S;
+}
+
+/** How {@link Estimator.restoreEstimator} reads a document into a learner. */
+export interface RestoreSpec<L, M, S> {
+  readonly format: string;
+  readonly version: number;
+  /** The class name, for messages. */
+  readonly learner: string;
+  /** The remedy when the format tag is another one. */
+  readonly formatFix?: string;
+  /** A new unfitted learner from the saved options (throws on invalid ones). */
+  readonly create: (options: Record<string, unknown>) => L;
+  /** The fitted model from its JSON (throws SerializationError on corrupt content). */
+  readonly readModel: (raw: unknown, shape: { readonly R: number; readonly p: number }) => M;
+  /** What was chosen, from its JSON (`undefined` when the document has none). */
+  readonly readSelection: (raw: unknown) => S;
+}
+
+function abortIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError(signal.reason);
+}
+
+/**
+ * The estimator skeleton every hetmtl learner shares: the constructor stores resolved options;
+ * `fit` checks its input, splits validation rows by the one seed protocol (seedStreams →
+ * holdOutSplit), standardises features and target with pooled training statistics, lets the
+ * learner choose its setting on the validation rows (`select`), refits on all rows (`refitAll`),
+ * and returns the learner; `predict`, `evaluate` and `score` refuse an unfitted learner; `toJSON`
+ * and {@link Estimator.restoreEstimator} round-trip a fitted learner through a versioned document.
+ */
+export abstract class Estimator<
+  M,
+  O extends EstimatorOptions,
+  S extends EstimatorSelection = EstimatorSelection,
+  P extends EstimatorProgress = EstimatorProgress,
+> implements Predictor
+{
+  readonly options: Readonly<O>;
+  protected state: FittedState<M, S> | null = null;
+
+  protected constructor(options: O) {
+    this.options = Object.freeze(options);
+  }
+
+  /** The class name, for messages. */
+  protected abstract get learner(): string;
+  /** The document's format tag, e.g. `hetmtl/ridge-regressor`. */
+  protected abstract get format(): string;
+  /** The version of the document `toJSON` writes. */
+  protected abstract get documentVersion(): number;
+  /** Whether fit needs validation rows (a grid of λ, early stopping). */
+  protected abstract needsValidation(): boolean;
+  /** Fits on the (standardised) training part, choosing the setting on the validation part when there is one. */
+  protected abstract select(
+    train: StandardisedTasks,
+    validation: StandardisedTasks | null,
+    ctx: FitContext<P>,
+  ): Promise<Selected<M, S>>;
+  /** Fits on all rows with the setting chosen by {@link select}. */
+  protected abstract refitAll(
+    data: StandardisedTasks,
+    selected: Selected<M, S>,
+    ctx: FitContext<P>,
+  ): Promise<M>;
+  /** Predictions of task r for standardised rows (standardised scale). */
+  protected abstract predictStandardised(
+    model: M,
+    task: number,
+    X: Float64Array,
+    p: number,
+  ): Float64Array;
+  protected abstract modelToJSON(model: M): unknown;
+  /** Options as plain JSON data that the constructor accepts back. */
+  protected abstract optionsToJSON(): Record<string, unknown>;
+  /** What was chosen, as JSON data. */
+  protected abstract selectionToJSON(selection: S): unknown;
+  /** The progress event of a phase, from a learner's event (the skeleton sets phase and fraction). */
+  protected progressEvent(event: Omit<P, 'phase'>, phase: P['phase'], fraction: number): P {
+    return { ...event, phase, fraction } as unknown as P;
+  }
+
+  get fitted(): boolean {
+    return this.state !== null;
+  }
+
+  protected get s(): FittedState<M, S> {
+    if (!this.state) throw new NotFittedError(this.learner);
+    return this.state;
+  }
+
+  /** The fitted tasks, in order. */
+  get taskNames(): readonly string[] {
+    return this.s.taskNames;
+  }
+
+  get featureNames(): readonly string[] {
+    return this.s.featureNames;
+  }
+
+  /** How the fitted setting was chosen. */
+  get selection(): S {
+    return this.s.selection;
+  }
+
+  /**
+   * Learns from a multi-task dataset and returns the learner. On error or abort the learner is left
+   * as it was, with no tensors leaked.
+   */
+  async fit(dataset: MultiTaskDataset, fitOptions: EstimatorFitOptions<P> = {}): Promise<this> {
+    checkDataset(dataset, 'dataset');
+    const { signal, onProgress, validation } = fitOptions ?? {};
+    abortIfAborted(signal);
+    if (validation !== undefined) checkSameShape(dataset, validation);
+    const { splitSeed, rng } = seedStreams(this.options.seed);
+    const initSeed = rng.seed31();
+    let train = dataset;
+    let val: MultiTaskDataset | null = null;
+    if (this.needsValidation()) {
+      if (validation !== undefined) val = validation;
+      else {
+        const split = holdOutDatasets(dataset, this.options.validationFraction, splitSeed);
+        train = split.train;
+        val = split.validation;
+      }
+    } else if (validation !== undefined) train = combineDatasets(dataset, validation);
+    const refit = val !== null && this.options.refit;
+    const st = new Standardizer().fit(train);
+    const yScale = st.targetScaling().scale;
+    const share = refit ? 0.8 : 1;
+    let phase: 'selection' | 'refit' = 'selection';
+    const notes: string[] = [];
+    const ctx: FitContext<P> = {
+      signal,
+      initSeed,
+      yScale,
+      note: (message) => {
+        if (!notes.includes(message)) notes.push(message);
+      },
+      report: (e) =>
+        onProgress?.(
+          this.progressEvent(
+            e,
+            phase,
+            phase === 'selection' ? share * e.fraction : share + (1 - share) * e.fraction,
+          ),
+        ),
+    };
+    const tr = standardiseTasks(train, st);
+    const selected = await this.select(
+      tr,
+      val ? standardiseTasks(val, st, train.taskNames) : null,
+      ctx,
+    );
+    let model = selected.model;
+    let standardizer = st;
+    if (refit && val) {
+      abortIfAborted(signal);
+      phase = 'refit';
+      const all = combineDatasets(train, val);
+      standardizer = new Standardizer().fit(all);
+      model = await this.refitAll(standardiseTasks(all, standardizer), selected, ctx);
+    }
+    this.releaseModel();
+    this.state = {
+      taskNames: [...dataset.taskNames],
+      featureNames: [...dataset.featureNames],
+      standardizer,
+      model,
+      selection: {
+        ...selected.selection,
+        refitted: refit,
+        ...(notes.length > 0 ? { notes } : {}),
+      } as unknown as S,
+    };
+    onProgress?.(this.progressEvent({} as Omit<P, 'phase'>, 'done', 1));
+    return this;
+  }
+
+  /** Predictions for rows of one fitted task, in the units of y. */
+  predict(X: FeatureRows, options: { readonly task: string }): Float64Array {
+    const s = this.s;
+    const r = this.taskIndexOf(options?.task);
+    const p = s.featureNames.length;
+    const Xs = s.standardizer.transformX(toRowMajor(X, p, options.task));
+    return s.standardizer.inverseTransformY(this.predictStandardised(s.model, r, Xs, p));
+  }
+
+  /** Per-task and overall RMSE, MAE and R² on a dataset with fitted tasks and the same features. */
+  evaluate(dataset: MultiTaskDataset): Evaluation {
+    const s = this.s;
+    checkDataset(dataset, 'dataset');
+    if (dataset.numFeatures !== s.featureNames.length) checkFeatureCount(dataset, s.featureNames);
+    return evaluatePredictions(dataset, (t) => this.predict(t.X, { task: t.name }));
+  }
+
+  /** R² over all rows of a dataset. */
+  score(dataset: MultiTaskDataset): number {
+    return this.evaluate(dataset).overall.r2;
+  }
+
+  /** One versioned JSON document: options, preprocessing, task and feature names, what was chosen, the fitted model. */
+  toJSON(): EstimatorDocument {
+    const s = this.s;
+    return {
+      format: this.format,
+      version: this.documentVersion,
+      options: this.optionsToJSON(),
+      taskNames: [...s.taskNames],
+      featureNames: [...s.featureNames],
+      preprocessing: s.standardizer.toJSON(),
+      selection: this.selectionToJSON(s.selection),
+      model: this.modelToJSON(s.model),
+    };
+  }
+
+  /** Frees what the learner holds; it is unfitted afterwards. */
+  dispose(): void {
+    this.releaseModel();
+    this.state = null;
+  }
+
+  /** Frees the fitted model's resources (none by default: fitted state is plain arrays). */
+  protected releaseModel(): void {}
+
+  protected taskIndexOf(task: unknown): number {
+    return taskIndexOf(
+      this.s.taskNames,
+      task,
+      'Use a task the learner was fitted on, or refit it with the new task',
+    );
+  }
+
+  /**
+   * Reads a document written by `toJSON` (or its JSON text) into a new fitted learner: checks the
+   * format tag and version, rebuilds the learner from its options, and reads the model with
+   * `readModel` (which throws SerializationError on corrupt content).
+   */
+  protected static restoreEstimator<
+    L extends Estimator<M, EstimatorOptions, S, EstimatorProgress>,
+    M,
+    S extends EstimatorSelection,
+  >(json: unknown, spec: RestoreSpec<L, M, S>): L {
+    const doc = parseDocument(
+      json,
+      `Pass the text written by JSON.stringify(${lowerFirst(spec.learner)})`,
+    ) as EstimatorDocument;
+    checkEnvelope(doc, {
+      format: spec.format,
+      version: spec.version,
+      name: spec.learner,
+      ...(spec.formatFix !== undefined ? { formatFix: spec.formatFix } : {}),
+    });
+    const names = (x: unknown) =>
+      Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'string');
+    if (!names(doc.taskNames) || !names(doc.featureNames)) {
+      throw new SerializationError('Corrupt document: task or feature names', {
+        expected: 'non-empty arrays of strings taskNames and featureNames',
+      });
+    }
+    try {
+      const instance = spec.create((doc.options ?? {}) as Record<string, unknown>);
+      const standardizer = Standardizer.fromJSON(doc.preprocessing);
+      if (standardizer.featureNames.length !== doc.featureNames.length) {
+        throw new SerializationError(
+          'Corrupt document: the preprocessing does not match the features',
+          {
+            expected: `${doc.featureNames.length} features`,
+            received: `${standardizer.featureNames.length}`,
+          },
+        );
+      }
+      const model = spec.readModel(doc.model, {
+        R: doc.taskNames.length,
+        p: doc.featureNames.length,
+      });
+      instance.state = {
+        taskNames: [...doc.taskNames],
+        featureNames: [...doc.featureNames],
+        standardizer,
+        model,
+        selection: spec.readSelection(doc.selection),
+      };
+      return instance;
+    } catch (e) {
+      if (SerializationError.isInstance(e)) throw e;
+      throw new SerializationError('The document could not be loaded', {
+        cause: e,
+        fix: `Check the document; the cause says what failed (${(e as Error).message})`,
+      });
+    }
+  }
+}
+
+function checkFeatureCount(dataset: MultiTaskDataset, featureNames: readonly string[]): never {
+  throw new ValidationError('The dataset has a different number of features', {
+    expected: `${featureNames.length}`,
+    received: `${dataset.numFeatures}`,
+  });
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** Mean validation RMSE across tasks of standardised predictions, in the units of y. */
+export function validationRmse(
+  validation: StandardisedTasks,
+  predict: (r: number, X: Float64Array) => Float64Array,
+  yScale: number,
+): number {
+  return (
+    meanTaskRmse(
+      validation.y,
+      validation.X.map((X, r) => predict(r, X)),
+    ) * yScale
+  );
+}

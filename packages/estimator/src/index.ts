@@ -1,0 +1,68 @@
+export { adjustedRandIndex } from './adjusted-rand-index.js';
+export {
+  checkEnvelope,
+  type Envelope,
+  type EnvelopeSpec,
+  parseDocument,
+  readEnvelope,
+} from './document.js';
+export {
+  Estimator,
+  type EstimatorDocument,
+  type EstimatorFitOptions,
+  type EstimatorOptions,
+  type EstimatorProgress,
+  type EstimatorSelection,
+  type FitContext,
+  type RestoreSpec,
+  type Selected,
+  validationRmse,
+} from './estimator.js';
+export {
+  checkDataset,
+  checkSameShape,
+  combineDatasets,
+  type FeatureRows,
+  standardiseTasks,
+  type StandardisedTasks,
+  taskIndexOf,
+  toRowMajor,
+} from './estimator-input.js';
+export {
+  decodeNumber,
+  decodeVector,
+  decodeVectors,
+  encodeNumber,
+  type JsonNumber,
+} from './json-numbers.js';
+export { type Metrics, meanTaskRmse, metrics } from './metrics.js';
+export {
+  Pipeline,
+  PIPELINE_FORMAT,
+  PIPELINE_VERSION,
+  type PipelineColumns,
+  pipelineColumns,
+  type PipelineDocument,
+  pipelineDocument,
+  pipelineEncoding,
+  type PipelineFitRecord,
+  type PipelineIssue,
+  pipelineIssue,
+  pipelineIssueError,
+  pipelinePartsIssue,
+  type PipelineReadOptions,
+} from './pipeline.js';
+export {
+  type Evaluation,
+  evaluatePredictions,
+  type Predictor,
+  predictDataset,
+} from './predictor.js';
+export {
+  holdOutDatasets,
+  holdOutSplit,
+  type IndexSplit,
+  kFoldSplits,
+  type SeedStreams,
+  seedStreams,
+} from './splits.js';
