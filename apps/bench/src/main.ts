@@ -60,11 +60,11 @@ async function main(argv: string[]): Promise<number> {
     return v;
   };
   if (command === 'speed-worker') {
-    await speedWorker(rest[0] as string);
+    await speedWorker(rest[0]);
     return 0;
   }
   if (command === 'many-tasks-worker') {
-    await manyTasksWorker(rest[0] as string);
+    await manyTasksWorker(rest[0]);
     return 0;
   }
   if (!command || command === '--help' || command === '-h') {
@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
       const backendName = await selectBackend(backend);
       for (const design of designs) {
         await runStudy({
-          design: design as NonNullable<typeof design>,
+          design: design,
           methods,
           reps,
           quick,

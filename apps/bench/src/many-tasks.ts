@@ -41,7 +41,7 @@ export async function manyTasksWorker(json: string): Promise<void> {
   await model.fit(sim.train);
   const seconds = (performance.now() - t0) / 1000;
   const pred = model.predict(sim.test.tasks()[0]?.X as Float64Array, {
-    task: sim.test.taskNames[0] as string,
+    task: sim.test.taskNames[0],
   });
   model.dispose();
   const result: ManyTasksResult = {
@@ -85,7 +85,7 @@ export async function manyTasks(options: {
     const line = out.trim().split('\n').pop() as string;
     results.push(JSON.parse(line) as ManyTasksResult);
   }
-  const base = results[0] as ManyTasksResult;
+  const base = results[0];
   console.log(
     `Many tasks: simulate --tasks R --n 3 --p 5, fit --quick --test 0 --lambda 0.1 (backend ${base.backendName}; load average ${(await import('node:os')).loadavg()[0]?.toFixed(2)})`,
   );

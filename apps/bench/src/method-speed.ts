@@ -246,7 +246,7 @@ async function profileSteps(data: ReturnType<typeof readData>, w: SpeedWork): Pr
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
 /** The `speed-worker` command (internal): prints one JSON line of {@link FitStats}. */
@@ -264,7 +264,7 @@ export async function speedWorker(json: string): Promise<void> {
   if (a.dumpProblem && keep.problem)
     writeFileSync(a.dumpProblem, JSON.stringify(pathCheckInput(keep.problem, a.work.lambdas)));
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(runs[0] as Timed) as (keyof Timed)[])
+  for (const k of Object.keys(runs[0]) as (keyof Timed)[])
     out[k] = median(runs.map((r) => r[k] as number));
   out.peakRssMB = process.resourceUsage().maxRSS / 1024;
   out.repeats = a.repeats;
@@ -407,14 +407,14 @@ function plantedProblem(R: number, K: number, groups: number, seed: number): Fus
     for (let i = 0; i < K; i++)
       for (let j = 0; j < K; j++) {
         let s = 0;
-        for (let t = 0; t < n; t++) s += (X[t * K + i] as number) * (X[t * K + j] as number);
+        for (let t = 0; t < n; t++) s += X[t * K + i] * X[t * K + j];
         a[i * K + j] = s / n;
       }
-    const beta = (centres[r % groups] as number[]).map((c) => c + rng.normal(0, 0.05));
+    const beta = centres[r % groups].map((c) => c + rng.normal(0, 0.05));
     const br = new Float64Array(K);
     for (let i = 0; i < K; i++) {
       let s = 0;
-      for (let j = 0; j < K; j++) s += (a[i * K + j] as number) * (beta[j] as number);
+      for (let j = 0; j < K; j++) s += a[i * K + j] * beta[j];
       br[i] = s + rng.normal(0, 0.05);
     }
     A.push(matrix(K, K, a));
@@ -472,7 +472,7 @@ function checkPathPort(
   const failures: string[] = [];
   const rows = cases.map((c, i) => {
     const js = jsPath(c.input);
-    const py = peer[i] as PeerPath;
+    const py = peer[i];
     const groupsJs = js.path.map((r) => r.numGroups);
     let gridDiff = 0;
     js.grid.forEach((l, k) => {

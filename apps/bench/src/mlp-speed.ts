@@ -64,7 +64,7 @@ async function timeTraining(
     last?.dispose();
     last = opt.minimize(loss, true);
   }
-  const finalLoss = (await (last as Tensor).data())[0] as number;
+  const finalLoss = (await (last as Tensor).data())[0];
   const ms = performance.now() - t0;
   tf.dispose([last as Tensor, x, y, w1, b1, w2]);
   opt.dispose();
@@ -191,7 +191,7 @@ export async function mlpSpeed(options: MlpSpeedOptions = {}): Promise<Timing[]>
   const torch = pytorchTiming(o);
   if (typeof torch === 'string') notes.push(`PyTorch reference not run: ${torch}`);
   else timings.push(torch);
-  const base = timings[0] as Timing;
+  const base = timings[0];
   const ref = typeof torch === 'string' ? undefined : torch;
   console.log(
     `\n2-layer MLP, full-batch Adam: n = ${o.n}, p = ${o.p}, ${o.hidden} hidden, elu; a fit = ${o.steps} steps ` +
@@ -228,7 +228,7 @@ export async function mlpSpeed(options: MlpSpeedOptions = {}): Promise<Timing[]>
     const fitTimings: FitTiming[] = [];
     for (const f of fits)
       fitTimings.push(await timeMethodFit(f.label, f.plugin, o.methodFit.quick));
-    const cpuFit = fitTimings[0] as FitTiming;
+    const cpuFit = fitTimings[0];
     console.log(
       `\nOne fit of the method (DualEncoderRegressor, factor simulation seed 1${o.methodFit.quick ? ', quick' : ''}; after a warm-up fit):\n`,
     );

@@ -156,25 +156,21 @@ function perTaskReport(r: RealResults): string[] {
     return [`(The per-task report needs ${METHOD_ID}, ${SINGLE} and ${POOLED} in --methods.)`];
   }
   const perTask = (id: string) =>
-    r.taskNames.map((_, t) => mean(scoresOf(r, id).map((s) => s.taskRmse[t] as number)));
+    r.taskNames.map((_, t) => mean(scoresOf(r, id).map((s) => s.taskRmse[t])));
   const wins = (id: string) =>
     r.taskNames.map(
       (_, t) =>
-        scoresOf(r, METHOD_ID).filter(
-          (s, k) =>
-            (s.taskRmse[t] as number) < ((scoresOf(r, id)[k] as RealScore).taskRmse[t] as number),
-        ).length,
+        scoresOf(r, METHOD_ID).filter((s, k) => s.taskRmse[t] < scoresOf(r, id)[k].taskRmse[t])
+          .length,
     );
   const m = perTask(METHOD_ID);
   const single = perTask(SINGLE);
   const pooled = perTask(POOLED);
   const winsSingle = wins(SINGLE);
   const winsPooled = wins(POOLED);
-  const beatSingle = m.filter((v, t) => v < (single[t] as number)).length;
-  const beatPooled = m.filter((v, t) => v < (pooled[t] as number)).length;
-  const beatBoth = m.filter(
-    (v, t) => v < (single[t] as number) && v < (pooled[t] as number),
-  ).length;
+  const beatSingle = m.filter((v, t) => v < single[t]).length;
+  const beatPooled = m.filter((v, t) => v < pooled[t]).length;
+  const beatBoth = m.filter((v, t) => v < single[t] && v < pooled[t]).length;
   const R = r.taskNames.length;
   const out = [
     `### ${METHOD_ID} task by task`,
@@ -189,9 +185,9 @@ function perTaskReport(r: RealResults): string[] {
   r.taskNames.forEach((name, t) => {
     const yes = (a: number, b: number, w: number) => `${a < b ? 'yes' : 'no'} (${w}/${r.repeats})`;
     out.push(
-      `| ${name} | ${r.taskRows[t]} | ${(m[t] as number).toFixed(3)} | ${(single[t] as number).toFixed(3)} | ` +
-        `${(pooled[t] as number).toFixed(3)} | ${yes(m[t] as number, single[t] as number, winsSingle[t] as number)} | ` +
-        `${yes(m[t] as number, pooled[t] as number, winsPooled[t] as number)} |`,
+      `| ${name} | ${r.taskRows[t]} | ${m[t].toFixed(3)} | ${single[t].toFixed(3)} | ` +
+        `${pooled[t].toFixed(3)} | ${yes(m[t], single[t], winsSingle[t])} | ` +
+        `${yes(m[t], pooled[t], winsPooled[t])} |`,
     );
   });
   return out;

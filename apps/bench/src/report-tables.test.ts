@@ -72,7 +72,7 @@ describe('study report', () => {
   it('plots one SVG per factor with a line per method and the oracle', () => {
     const plots = studyPlots(results);
     expect(plots.map(([f]) => f)).toEqual(['toy-a.svg']);
-    const svg = plots[0]?.[1] as string;
+    const svg = plots[0]?.[1];
     for (const label of ['oracle', 'hetmtl', 'B one', 'B two'])
       expect(svg).toContain(`data-series="${label}"`);
   });

@@ -31,7 +31,7 @@ function label(r: StudyResults, id: string): string {
 function paired(runs: readonly StudyRun[], a: string, b: string): number[] {
   const va = values(runs, a, 'rmse');
   const vb = values(runs, b, 'rmse');
-  return va.map((v, i) => v - (vb[i] as number));
+  return va.map((v, i) => v - vb[i]);
 }
 
 /**
@@ -112,9 +112,7 @@ function whereItLoses(r: StudyResults): string[] {
       seen.add(key);
       const runs = runsOf(r, key);
       const name =
-        key === settingKey(r.defaults)
-          ? 'defaults'
-          : `${f.key} = ${fmtLevel(f.levels[i] as number)}`;
+        key === settingKey(r.defaults) ? 'defaults' : `${f.key} = ${fmtLevel(f.levels[i])}`;
       const bestId = baselines.reduce((a, b) =>
         mean(values(runs, b, 'rmse')) < mean(values(runs, a, 'rmse')) ? b : a,
       );

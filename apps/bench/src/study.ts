@@ -166,7 +166,7 @@ export function oracleRmse(
   let sum = 0;
   let count = 0;
   for (const t of test.tasks()) {
-    sum += metrics(t.y, means[t.index] as Float64Array).rmse;
+    sum += metrics(t.y, means[t.index]).rmse;
     count++;
   }
   return sum / count;

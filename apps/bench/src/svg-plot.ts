@@ -96,7 +96,7 @@ export function linePlot(plot: LinePlot): string {
   );
   let next = 0;
   plot.series.forEach((s, k) => {
-    const colour = s.colour ?? (COLOURS[next++ % COLOURS.length] as string);
+    const colour = s.colour ?? COLOURS[next++ % COLOURS.length];
     const stroke =
       s.style === 'bold'
         ? 'stroke-width="2.5"'

@@ -128,7 +128,7 @@ async function runCase(k: Case, expect: ExpectStatic): Promise<void> {
   }
   if (ok && k.args[0] === 'predict') {
     const out = flagValue(k.args, '--out', '-o');
-    const input = k.args[2] as string;
+    const input = k.args[2];
     const column = flagValue(k.args, '--column') ?? 'prediction';
     const text = out ? c.read(out) : r.stdout;
     const header = (lines(text)[0] ?? '').split(',');

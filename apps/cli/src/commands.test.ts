@@ -161,7 +161,7 @@ describe('hetmtl fit → predict / evaluate / info on a simulated CSV', () => {
     expect(out).toHaveLength(input.length);
     expect(out[0]).toBe(`${input[0]},prediction`);
     for (let i = 1; i < out.length; i++) {
-      const cells = (out[i] as string).split(',');
+      const cells = out[i].split(',');
       expect(cells.slice(0, -1).join(',')).toBe(input[i]);
       expect(Number.isFinite(Number(cells[cells.length - 1]))).toBe(true);
     }
@@ -180,7 +180,7 @@ describe('hetmtl fit → predict / evaluate / info on a simulated CSV', () => {
     expect(doc.predictions).toHaveLength(200);
     expect(doc.predictions[0]).toMatchObject({ row: 1, task: 'task1' });
     // cpu and wasm agree to float32 precision.
-    const viaCpu = Number((lines[1] as string).split(',').at(-1));
+    const viaCpu = Number(lines[1].split(',').at(-1));
     expect(Math.abs(viaCpu - doc.predictions[0].prediction)).toBeLessThan(
       1e-3 * Math.max(1, Math.abs(viaCpu)),
     );
@@ -245,10 +245,7 @@ describe('hetmtl fit → predict / evaluate / info on a simulated CSV', () => {
 
   it('predict refuses a task the model was not fitted on, in one line with the fix', async () => {
     const lines = readFileSync(at('test.csv'), 'utf8').trim().split('\n');
-    writeFileSync(
-      at('other-task.csv'),
-      `${lines[0]}\n${(lines[1] as string).replace(/^task1,/, 'task9,')}\n`,
-    );
+    writeFileSync(at('other-task.csv'), `${lines[0]}\n${lines[1].replace(/^task1,/, 'task9,')}\n`);
     const r = await hetmtl(['predict', 'model.json', 'other-task.csv'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toHaveLength(1);
@@ -306,12 +303,12 @@ describe('other inputs', () => {
 
   it('fits an Arrow IPC file', async () => {
     const n = 90;
-    const task = Array.from({ length: n }, (_, i) => ['north', 'south', 'east'][i % 3] as string);
+    const task = Array.from({ length: n }, (_, i) => ['north', 'south', 'east'][i % 3]);
     const a = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
     const b = Float64Array.from({ length: n }, (_, i) => Math.cos(3 * i));
     const y = Float64Array.from(
       { length: n },
-      (_, i) => (i % 3) + 2 * (a[i] as number) - (b[i] as number) + 0.1 * Math.sin(7 * i),
+      (_, i) => (i % 3) + 2 * a[i] - b[i] + 0.1 * Math.sin(7 * i),
     );
     writeFileSync(at('data.arrow'), tableToIPC(tableFromArrays({ region: task, a, b, y }), 'file'));
     const r = await hetmtl(

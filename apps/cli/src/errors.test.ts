@@ -19,7 +19,7 @@ async function expectOneLineError(args: string[], code: number, message: RegExp)
   expect(lines[0]).toMatch(message);
   expect(r.stderr).not.toMatch(STACK_LINE);
   expect(r.stdout).toBe('');
-  return lines[0] as string;
+  return lines[0];
 }
 
 beforeAll(() => {

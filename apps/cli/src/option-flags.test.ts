@@ -92,7 +92,7 @@ describe('the option ↔ flag table', () => {
     const used = new Set<string>();
     for (const file of sources(join(repo, 'packages'))) {
       for (const m of readFileSync(file, 'utf8').matchAll(/\bopt\(\s*'([A-Za-z0-9]+)'/g))
-        used.add(m[1] as string);
+        used.add(m[1]);
     }
     // Options of the library that the command line deliberately does not expose: the storage
     // type, a fixed task list, an encoding object, the CSV quote character, and the names of a

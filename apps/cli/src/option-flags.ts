@@ -101,7 +101,7 @@ export function readerOptionsFromFlags(
 ): Partial<Record<ReaderOption, unknown>> {
   const out: Partial<Record<ReaderOption, unknown>> = {};
   for (const name of READER_OPTIONS) {
-    const spec = OPTION_FLAGS[name] as FlagSpec;
+    const spec = OPTION_FLAGS[name];
     const raw = flags[flagProperty(spec.flag)];
     const value = spec.toOption ? spec.toOption(raw) : raw;
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;

@@ -240,10 +240,7 @@ export function checkFinite(
   if (i < 0) return;
   let worst = 0;
   encoding.featureNames.forEach((_, j) => {
-    if (
-      Math.abs(encoded.X[i * encoded.p + j] as number) >
-      Math.abs(encoded.X[i * encoded.p + worst] as number)
-    )
+    if (Math.abs(encoded.X[i * encoded.p + j]) > Math.abs(encoded.X[i * encoded.p + worst]))
       worst = j;
   });
   const feature = encoding.featureNames[worst] ?? '';
@@ -299,13 +296,13 @@ async function readRawCsv(path: string, delimiter: string): Promise<RawTable> {
         });
       }
       fields.forEach((f, j) => {
-        (cols[j] as unknown[]).push(f);
+        cols[j].push(f);
       });
     },
   );
   const columns: Record<string, unknown[]> = {};
   header.forEach((h, j) => {
-    columns[h] = cols[j] as unknown[];
+    columns[h] = cols[j];
   });
   return {
     columnNames: header,

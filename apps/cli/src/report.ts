@@ -76,7 +76,7 @@ export async function compareWithBaselines(
     ] = [model.evaluate(evaluation), perTask.evaluate(evaluation), pooled.evaluate(evaluation)];
     const [h, r, p] = evals;
     // Every training task, in training order; a task too small to spare a test row has none.
-    const tested = new Map(evaluation.taskNames.map((t, i) => [t, evaluation.sizes[i] as number]));
+    const tested = new Map(evaluation.taskNames.map((t, i) => [t, evaluation.sizes[i]]));
     const names = [
       ...train.taskNames,
       ...evaluation.taskNames.filter((t) => !train.taskNames.includes(t)),

@@ -15,7 +15,7 @@ export function parseCsvHeader(text: string): CsvHeader {
   let cell = '';
   let quoted = false;
   for (let i = 0; i < body.length; i++) {
-    const ch = body[i] as string;
+    const ch = body[i];
     if (quoted) {
       if (ch === '"' && body[i + 1] === '"') {
         cell += '"';
@@ -41,7 +41,7 @@ export function parseCsvHeader(text: string): CsvHeader {
 /** A good first guess for the task and target columns. */
 export function guessColumns(columns: readonly string[]): { task: string; target: string } {
   const find = (names: string[]) => columns.find((c) => names.includes(c.toLowerCase()));
-  const task = find(['task', 'group', 'school', 'clinic', 'site']) ?? (columns[0] as string);
+  const task = find(['task', 'group', 'school', 'clinic', 'site']) ?? columns[0];
   const target =
     find(['y', 'target', 'score', 'response', 'outcome']) ??
     ([...columns].reverse().find((c) => c !== task) as string);

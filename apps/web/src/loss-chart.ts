@@ -53,7 +53,7 @@ export class LossChart {
     const label = `candidate ${e.candidate} (${e.phase})`;
     let ds = this.chart.data.datasets.find((d) => d.label === label);
     if (!ds) {
-      const colour = COLOURS[this.chart.data.datasets.length % COLOURS.length] as string;
+      const colour = COLOURS[this.chart.data.datasets.length % COLOURS.length];
       ds = { label, data: [], borderColor: colour, backgroundColor: colour, pointRadius: 3 };
       this.chart.data.datasets.push(ds);
     }

@@ -7,7 +7,7 @@ export function constantTargetTasks(
   const out: { index: number; rows: number; value: number }[] = [];
   ys.forEach((y, r) => {
     if (y.length < 2) return;
-    const first = y[0] as number;
+    const first = y[0];
     for (let i = 1; i < y.length; i++) if (y[i] !== first) return;
     out.push({ index: r, rows: y.length, value: first });
   });
@@ -22,7 +22,7 @@ export function checkConstantTargets(
 ): void {
   ys.forEach((y, r) => {
     if (y.length < 2) return;
-    const first = y[0] as number;
+    const first = y[0];
     for (let i = 1; i < y.length; i++) if (y[i] !== first) return;
     throw new ValidationError('Constant target in a task', {
       task: taskNames[r],

@@ -151,7 +151,7 @@ describe('parseCsv: inputs and streaming', () => {
     const lines = ['task,a,b,c,y'];
     const expected = new Map<string, { X: number[]; y: number[] }>();
     for (let i = 0; i < 30_000; i++) {
-      const t = tasks[rng.integer(0, 3)] as string;
+      const t = tasks[rng.integer(0, 3)];
       if (!expected.has(t)) expected.set(t, { X: [], y: [] });
       const v = [rng.normal() * 1e3, rng.uniform(-1, 1) * 1e-7, rng.integer(-5, 5)];
       const y = rng.normal();

@@ -133,7 +133,7 @@ export function streamCsvRows(
               });
             }
           }
-          if (fields.length === 1 && (fields[0] as string).trim() === '') return;
+          if (fields.length === 1 && fields[0].trim() === '') return;
           if (!sawHeader) {
             sawHeader = true;
             onHeader(fields);

@@ -147,8 +147,8 @@ export class MultiTaskDataset {
     this.report = parts.report === undefined ? undefined : deepFreeze(parts.report);
     this.data = Object.freeze(
       this.taskNames.map((name, index) => {
-        const y = parts.y[index] as Float64Array;
-        return Object.freeze({ name, index, n: y.length, p, X: parts.X[index] as FloatArray, y });
+        const y = parts.y[index];
+        return Object.freeze({ name, index, n: y.length, p, X: parts.X[index], y });
       }),
     );
     this.sizes = Object.freeze(this.data.map((t) => t.n));
@@ -170,7 +170,7 @@ export class MultiTaskDataset {
       }
       return t;
     }
-    return this.data[this.taskIndex(which)] as TaskData;
+    return this.data[this.taskIndex(which)];
   }
 
   /** All tasks, in order. */
@@ -205,16 +205,16 @@ export class MultiTaskDataset {
     const p = this.numFeatures;
     perTask.forEach((idx, r) => {
       if (idx.length === 0) return;
-      const t = this.data[r] as TaskData;
+      const t = this.data[r];
       const X =
         this.dtype === 'float32'
           ? new Float32Array(idx.length * p)
           : new Float64Array(idx.length * p);
       const y = new Float64Array(idx.length);
       for (let i = 0; i < idx.length; i++) {
-        const k = idx[i] as number;
+        const k = idx[i];
         X.set(t.X.subarray(k * p, (k + 1) * p), i * p);
-        y[i] = t.y[k] as number;
+        y[i] = t.y[k];
       }
       names.push(t.name);
       Xs.push(X);
@@ -300,7 +300,7 @@ export class MultiTaskDataset {
       Xs.forEach((X, r) => {
         const bad = X.findIndex((v) => !Number.isFinite(v));
         if (bad >= 0) {
-          const t = this.data[r] as TaskData;
+          const t = this.data[r];
           throw new ValidationError('Value too large for float32', {
             task: t.name,
             row: Math.floor(bad / this.numFeatures) + 1,
@@ -356,7 +356,7 @@ function normaliseIndices(ds: MultiTaskDataset, indices: TaskIndices): ArrayLike
   perTask.forEach((idx, r) => {
     const t = ds.task(r);
     for (let i = 0; i < idx.length; i++) {
-      const k = idx[i] as number;
+      const k = idx[i];
       if (!Number.isInteger(k) || k < 0 || k >= t.n) {
         throw new ValidationError('Row index out of range', {
           task: t.name,

@@ -259,7 +259,7 @@ export class Encoding {
           });
         }
       }
-      const taskName = this.tasks[t] as string;
+      const taskName = this.tasks[t];
       taskIndex[i] = t;
       taskNames[i] = taskName;
       this.encodeOne(table, i, srcs, na, X, i * p, { task: taskName, row });
@@ -284,9 +284,9 @@ export class Encoding {
     where: { task: string; row: number },
   ): void {
     for (let j = 0; j < this.columns.length; j++) {
-      const c = this.columns[j] as ColumnEncoding;
-      const raw = table.value(i, srcs[j] as number);
-      const off = base + (this.offsets[j] as number);
+      const c = this.columns[j];
+      const raw = table.value(i, srcs[j]);
+      const off = base + this.offsets[j];
       if (c.kind === 'numeric') {
         const v = valueToNumber(raw, na);
         if (typeof v === 'number') X[off] = v;
@@ -298,7 +298,7 @@ export class Encoding {
         if (label === undefined) {
           if (c.fill === null)
             throw this.predictMissing('missing', raw, { ...where, column: c.name });
-          for (let k = 0; k < c.fill.length; k++) X[off + k] = c.fill[k] as number;
+          for (let k = 0; k < c.fill.length; k++) X[off + k] = c.fill[k];
           continue;
         }
         const k = this.levelIndex(j, label);

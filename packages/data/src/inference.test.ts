@@ -85,7 +85,7 @@ describe('text columns are categories by default', () => {
       const code = i >= 2500 && i % 2 === 0 ? 'other' : String(i % 3);
       lines.push(`${t === 0 ? 'a' : 'b'},${i + 0.5},${code},${i % 7}`);
       const level = code === 'other' ? 3 : Number(code);
-      (expected[t] as number[]).push(i + 0.5, ...[0, 1, 2, 3].map((l) => (l === level ? 1 : 0)));
+      expected[t].push(i + 0.5, ...[0, 1, 2, 3].map((l) => (l === level ? 1 : 0)));
     }
     const text = `${lines.join('\n')}\n`;
     for (const input of [text, chunksOf(text, 777)]) {
@@ -337,7 +337,7 @@ describe('duplicated column names are refused in every reader path', () => {
         length: 2,
         nullCount: 0,
         get: (i: number) => cols[n]?.[i],
-        toArray: () => cols[n] as unknown[],
+        toArray: () => cols[n],
       }),
     };
     const e = await failure(() => fromArrow(fake, opts));

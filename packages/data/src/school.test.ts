@@ -10,11 +10,11 @@ import { SCHOOL_CSV } from './test-fixtures/paths.js';
 /** Oracle: the file read naively (it is plain numbers, no quotes), independent of the adapter. */
 function naive() {
   const lines = readFileSync(SCHOOL_CSV, 'utf8').trim().split(/\r?\n/);
-  const header = (lines[0] as string).split(',');
+  const header = lines[0].split(',');
   const perSchool = new Map<string, { X: number[][]; y: number[] }>();
   for (const line of lines.slice(1)) {
     const cells = line.split(',');
-    const s = cells[0] as string;
+    const s = cells[0];
     if (!perSchool.has(s)) perSchool.set(s, { X: [], y: [] });
     const e = perSchool.get(s) as { X: number[][]; y: number[] };
     e.X.push(cells.slice(1, 28).map(Number));
@@ -55,7 +55,7 @@ describe('School data through readCsv', () => {
     expect(test.numTasks).toBe(139);
     ds.sizes.forEach((n, r) => {
       expect(test.sizes[r]).toBe(Math.round(n * 0.25));
-      expect((train.sizes[r] as number) + (test.sizes[r] as number)).toBe(n);
+      expect(train.sizes[r] + test.sizes[r]).toBe(n);
     });
     const st = new Standardizer().fit(train);
     const z = st.transform(train).pooled();
@@ -63,9 +63,9 @@ describe('School data through readCsv', () => {
     for (let j = 0; j < z.p; j++) {
       let m = 0;
       let v = 0;
-      for (let i = 0; i < z.n; i++) m += z.X[i * z.p + j] as number;
+      for (let i = 0; i < z.n; i++) m += z.X[i * z.p + j];
       m /= z.n;
-      for (let i = 0; i < z.n; i++) v += ((z.X[i * z.p + j] as number) - m) ** 2;
+      for (let i = 0; i < z.n; i++) v += (z.X[i * z.p + j] - m) ** 2;
       expect(Math.abs(m)).toBeLessThan(1e-10);
       expect(Math.abs(v / z.n - 1)).toBeLessThan(1e-10);
     }

@@ -150,15 +150,15 @@ export function orthonormalColumns(
     for (let pass = 0; pass < 2; pass++) {
       for (const u of [...against, ...cols]) {
         let d = 0;
-        for (let i = 0; i < p; i++) d += (u[i] as number) * (v[i] as number);
-        for (let i = 0; i < p; i++) v[i] = (v[i] as number) - d * (u[i] as number);
+        for (let i = 0; i < p; i++) d += u[i] * v[i];
+        for (let i = 0; i < p; i++) v[i] = v[i] - d * u[i];
       }
     }
     let norm = 0;
-    for (let i = 0; i < p; i++) norm += (v[i] as number) ** 2;
+    for (let i = 0; i < p; i++) norm += v[i] ** 2;
     norm = Math.sqrt(norm);
     if (norm < 1e-8) continue; // a draw in the span already taken: draw again
-    for (let i = 0; i < p; i++) v[i] = (v[i] as number) / norm;
+    for (let i = 0; i < p; i++) v[i] = v[i] / norm;
     cols.push(v);
   }
   return cols;
@@ -169,7 +169,7 @@ export function columnsToMatrix(cols: readonly Float64Array[], p: number, scale 
   const k = cols.length;
   const m = matrix(p, k);
   cols.forEach((c, j) => {
-    for (let i = 0; i < p; i++) m.data[i * k + j] = (c[i] as number) * scale;
+    for (let i = 0; i < p; i++) m.data[i * k + j] = c[i] * scale;
   });
   return m;
 }

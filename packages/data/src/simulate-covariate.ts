@@ -127,7 +127,7 @@ export function simulateCovariate(
     let norm = 0;
     for (let j = 0; j < p; j++) {
       u[j] = structure.normal();
-      norm += (u[j] as number) ** 2;
+      norm += u[j] ** 2;
     }
     norm = Math.sqrt(norm);
     const mu = Float64Array.from(u, (v) => (deltaX * v) / norm);
@@ -141,13 +141,13 @@ export function simulateCovariate(
       Ar,
       gamma,
       c,
-      beta: alphas[settings.groups[r] as number] as number[],
+      beta: alphas[settings.groups[r]],
       block: [start, start + block] as const,
     };
   });
 
   const draw = (rng: Random, r: number, n: number) => {
-    const t = tasks[r] as (typeof tasks)[number];
+    const t = tasks[r];
     const X = new Float64Array(n * p);
     const y = new Float64Array(n);
     const mean = new Float64Array(n);
@@ -159,28 +159,26 @@ export function simulateCovariate(
       let prev = rng.normal();
       for (let j = 0; j < p; j++) {
         if (j > 0) prev = t.rho * prev + innov * rng.normal();
-        X[i * p + j] = (t.mu[j] as number) + prev;
+        X[i * p + j] = t.mu[j] + prev;
       }
       let m = t.c;
       for (let k = 0; k < K0; k++) {
         let z = 0;
-        for (let j = 0; j < sharedSupport; j++)
-          z += (a0[j * K0 + k] as number) * (X[i * p + j] as number);
-        m += (t.beta[k] as number) * hAlpha(z, alpha);
+        for (let j = 0; j < sharedSupport; j++) z += a0[j * K0 + k] * X[i * p + j];
+        m += t.beta[k] * hAlpha(z, alpha);
       }
       for (let k = 0; k < K1; k++) {
         let z = 0;
-        for (let j = t.block[0]; j < t.block[1]; j++)
-          z += (ar[j * K1 + k] as number) * (X[i * p + j] as number);
-        m += (t.gamma[k] as number) * hAlpha(z, alpha);
+        for (let j = t.block[0]; j < t.block[1]; j++) z += ar[j * K1 + k] * X[i * p + j];
+        m += t.gamma[k] * hAlpha(z, alpha);
       }
       mean[i] = m;
       y[i] = m + sigma * rng.normal();
     }
     return { X, y, mean };
   };
-  const train = names.map((_, r) => draw(trainRng.child(), r, settings.n[r] as number));
-  const test = names.map((_, r) => draw(testRng.child(), r, settings.testRows[r] as number));
+  const train = names.map((_, r) => draw(trainRng.child(), r, settings.n[r]));
+  const test = names.map((_, r) => draw(testRng.child(), r, settings.testRows[r]));
   const data = buildDatasets(names, train, test, p, settings.dtype);
   const truth: CovariateTruth = Object.freeze({
     design: 'covariate',

@@ -114,11 +114,11 @@ export function simulateFactor(
     );
     const gamma = Array.from({ length: K1 }, () => structure.normal(0, 0.5));
     const c = structure.normal();
-    return { m, Ar, gamma, c, beta: alphas[settings.groups[r] as number] as number[] };
+    return { m, Ar, gamma, c, beta: alphas[settings.groups[r]] };
   });
 
   const draw = (rng: Random, r: number, n: number) => {
-    const t = tasks[r] as (typeof tasks)[number];
+    const t = tasks[r];
     const X = new Float64Array(n * p);
     const y = new Float64Array(n);
     const mean = new Float64Array(n);
@@ -127,26 +127,24 @@ export function simulateFactor(
     const a0 = A0.data;
     const ar = t.Ar.data;
     for (let i = 0; i < n; i++) {
-      for (let k = 0; k < K0; k++) F[i * K0 + k] = deltaX * (t.m[k] as number) + rng.normal();
+      for (let k = 0; k < K0; k++) F[i * K0 + k] = deltaX * t.m[k] + rng.normal();
       for (let k = 0; k < K1; k++) H[i * K1 + k] = rng.normal();
       for (let j = 0; j < p; j++) {
         let v = sigmaX * rng.normal();
-        for (let k = 0; k < K0; k++) v += (a0[j * K0 + k] as number) * (F[i * K0 + k] as number);
-        for (let k = 0; k < K1; k++) v += (ar[j * K1 + k] as number) * (H[i * K1 + k] as number);
+        for (let k = 0; k < K0; k++) v += a0[j * K0 + k] * F[i * K0 + k];
+        for (let k = 0; k < K1; k++) v += ar[j * K1 + k] * H[i * K1 + k];
         X[i * p + j] = v;
       }
       let mu = t.c;
-      for (let k = 0; k < K0; k++)
-        mu += (t.beta[k] as number) * hAlpha(F[i * K0 + k] as number, alpha);
-      for (let k = 0; k < K1; k++)
-        mu += (t.gamma[k] as number) * hAlpha(H[i * K1 + k] as number, alpha);
+      for (let k = 0; k < K0; k++) mu += t.beta[k] * hAlpha(F[i * K0 + k], alpha);
+      for (let k = 0; k < K1; k++) mu += t.gamma[k] * hAlpha(H[i * K1 + k], alpha);
       mean[i] = mu;
       y[i] = mu + sigma * rng.normal();
     }
     return { X, y, mean, factors: Object.freeze({ shared: F, task: H }) };
   };
-  const train = names.map((_, r) => draw(trainRng.child(), r, settings.n[r] as number));
-  const test = names.map((_, r) => draw(testRng.child(), r, settings.testRows[r] as number));
+  const train = names.map((_, r) => draw(trainRng.child(), r, settings.n[r]));
+  const test = names.map((_, r) => draw(testRng.child(), r, settings.testRows[r]));
   const data = buildDatasets(names, train, test, p, settings.dtype);
   const truth: FactorTruth = Object.freeze({
     design: 'factor',

@@ -141,35 +141,35 @@ export function simulatePdxLike(
     );
     const gamma = Array.from({ length: K1 }, () => structure.normal(0, effect / 2));
     const c = structure.normal();
-    const beta = (alphas[settings.groups[r] as number] as number[]).map((a) => effect * a);
+    const beta = alphas[settings.groups[r]].map((a) => effect * a);
     return { m, Ar, gamma, c, beta };
   });
   const draw = (rng: Random, r: number, rows: number) => {
-    const t = tasks[r] as (typeof tasks)[number];
+    const t = tasks[r];
     const X = new Float64Array(rows * p);
     const y = new Float64Array(rows);
     const logMean = new Float64Array(rows);
     const f = new Float64Array(K0);
     const h = new Float64Array(K1);
     for (let i = 0; i < rows; i++) {
-      for (let k = 0; k < K0; k++) f[k] = deltaX * (t.m[k] as number) + rng.normal();
+      for (let k = 0; k < K0; k++) f[k] = deltaX * t.m[k] + rng.normal();
       for (let k = 0; k < K1; k++) h[k] = rng.normal();
       for (let j = 0; j < p; j++) {
-        let v = (geneBaseline[j] as number) + sigmaX * rng.normal();
-        for (let k = 0; k < K0; k++) v += (A0.data[j * K0 + k] as number) * (f[k] as number);
-        for (let k = 0; k < K1; k++) v += (t.Ar.data[j * K1 + k] as number) * (h[k] as number);
+        let v = geneBaseline[j] + sigmaX * rng.normal();
+        for (let k = 0; k < K0; k++) v += A0.data[j * K0 + k] * f[k];
+        for (let k = 0; k < K1; k++) v += t.Ar.data[j * K1 + k] * h[k];
         X[i * p + j] = v;
       }
       let mu = logMedian + t.c / 4;
-      for (let k = 0; k < K0; k++) mu += (t.beta[k] as number) * (f[k] as number);
-      for (let k = 0; k < K1; k++) mu += (t.gamma[k] as number) * (h[k] as number);
+      for (let k = 0; k < K0; k++) mu += t.beta[k] * f[k];
+      for (let k = 0; k < K1; k++) mu += t.gamma[k] * h[k];
       logMean[i] = mu;
       y[i] = Math.exp(mu + sigma * rng.normal());
     }
     return { X, y, logMean };
   };
-  const train = names.map((_, r) => draw(trainRng.child(), r, n[r] as number));
-  const test = names.map((_, r) => draw(testRng.child(), r, settings.testRows[r] as number));
+  const train = names.map((_, r) => draw(trainRng.child(), r, n[r]));
+  const test = names.map((_, r) => draw(testRng.child(), r, settings.testRows[r]));
   const data = buildDatasets(
     names,
     train,

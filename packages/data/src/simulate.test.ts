@@ -11,7 +11,7 @@ import { PDX_TASKS, simulatePdxLike } from './simulate-pdx.js';
 
 function colMeans(t: TaskData): number[] {
   const m = new Array(t.p).fill(0);
-  for (let i = 0; i < t.n; i++) for (let j = 0; j < t.p; j++) m[j] += t.X[i * t.p + j] as number;
+  for (let i = 0; i < t.n; i++) for (let j = 0; j < t.p; j++) m[j] += t.X[i * t.p + j];
   return m.map((v) => v / t.n);
 }
 
@@ -20,8 +20,8 @@ function covariance(t: TaskData): number[][] {
   const c = Array.from({ length: t.p }, () => new Array(t.p).fill(0));
   for (let i = 0; i < t.n; i++) {
     for (let j = 0; j < t.p; j++) {
-      const dj = (t.X[i * t.p + j] as number) - m[j];
-      for (let k = 0; k <= j; k++) c[j][k] += dj * ((t.X[i * t.p + k] as number) - m[k]);
+      const dj = t.X[i * t.p + j] - m[j];
+      for (let k = 0; k <= j; k++) c[j][k] += dj * (t.X[i * t.p + k] - m[k]);
     }
   }
   for (let j = 0; j < t.p; j++)
@@ -30,12 +30,12 @@ function covariance(t: TaskData): number[][] {
 }
 
 function at(m: Matrix, i: number, j: number): number {
-  return m.data[i * m.cols + j] as number;
+  return m.data[i * m.cols + j];
 }
 
 function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += ((a[i] as number) - (b[i] as number)) ** 2;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
   return Math.sqrt(s / a.length);
 }
 
@@ -132,19 +132,18 @@ describe('simulateFactor (the factor design)', () => {
       const shift = (truth.shift[t.index] as number[]).map((v) => 1.5 * v);
       for (let j = 0; j < p; j++) {
         let expected = 0;
-        for (let k = 0; k < 3; k++)
-          expected += at(truth.sharedLoadings, j, k) * (shift[k] as number);
-        expect(Math.abs((m[j] as number) - expected)).toBeLessThan(0.04);
+        for (let k = 0; k < 3; k++) expected += at(truth.sharedLoadings, j, k) * shift[k];
+        expect(Math.abs(m[j] - expected)).toBeLessThan(0.04);
       }
       const c = covariance(t);
       const A0 = truth.sharedLoadings;
-      const Ar = truth.taskLoadings[t.index] as Matrix;
+      const Ar = truth.taskLoadings[t.index];
       for (let j = 0; j < p; j++) {
         for (let k = 0; k < p; k++) {
           let expected = j === k ? 0.49 : 0;
           for (let q = 0; q < 3; q++) expected += at(A0, j, q) * at(A0, k, q);
           for (let q = 0; q < 2; q++) expected += at(Ar, j, q) * at(Ar, k, q);
-          expect(Math.abs(((c[j] as number[])[k] as number) - expected)).toBeLessThan(0.05);
+          expect(Math.abs(c[j][k] - expected)).toBeLessThan(0.05);
         }
       }
     }
@@ -159,9 +158,9 @@ describe('simulateFactor (the factor design)', () => {
         const m = colMeans(t);
         for (let k = 0; k < 3; k++) {
           let proj = 0;
-          for (let j = 0; j < p; j++) proj += at(sim.truth.sharedLoadings, j, k) * (m[j] as number);
+          for (let j = 0; j < p; j++) proj += at(sim.truth.sharedLoadings, j, k) * m[j];
           expect(
-            Math.abs(proj / c - deltaX * ((sim.truth.shift[t.index] as number[])[k] as number)),
+            Math.abs(proj / c - deltaX * (sim.truth.shift[t.index] as number[])[k]),
           ).toBeLessThan(0.04);
         }
       }
@@ -180,14 +179,10 @@ describe('simulateFactor (the factor design)', () => {
       const beta = truth.beta[t.index] as number[];
       const gamma = truth.gamma[t.index] as number[];
       for (let i = 0; i < t.n; i++) {
-        let mu = truth.c[t.index] as number;
-        for (let k = 0; k < 3; k++)
-          mu += (beta[k] as number) * h(shared[i * 3 + k] as number, alpha);
-        for (let k = 0; k < 2; k++)
-          mu += (gamma[k] as number) * h(task[i * 2 + k] as number, alpha);
-        expect(
-          Math.abs(mu - ((truth.testMeans[t.index] as Float64Array)[i] as number)),
-        ).toBeLessThan(1e-12);
+        let mu = truth.c[t.index];
+        for (let k = 0; k < 3; k++) mu += beta[k] * h(shared[i * 3 + k], alpha);
+        for (let k = 0; k < 2; k++) mu += gamma[k] * h(task[i * 2 + k], alpha);
+        expect(Math.abs(mu - truth.testMeans[t.index][i])).toBeLessThan(1e-12);
       }
     });
     const y = sim.test.pooled().y;
@@ -205,7 +200,7 @@ describe('simulateCovariate (the covariate design)', () => {
     expect(sim.settings).toMatchObject({ rho: 0.5, deltaX: 0.5, deltaY: 1, alpha: 0.5, sigma: 1 });
     expect(sim.truth.groups).toEqual([0, 0, 1, 1, 2]);
     sim.truth.rho.forEach((r, i) => {
-      expect(r).toBeCloseTo([0.3, 0.4, 0.5, 0.6, 0.7][i] as number, 12);
+      expect(r).toBeCloseTo([0.3, 0.4, 0.5, 0.6, 0.7][i], 12);
     });
     const clipped = simulateCovariate({ rho: 0.9, deltaX: 1, n: 2, testRows: 1 });
     [0.5, 0.7, 0.9, 0.95, 0.95].forEach((r, i) => {
@@ -246,18 +241,15 @@ describe('simulateCovariate (the covariate design)', () => {
       seed: 6,
     });
     for (const t of sim.train) {
-      const mu = sim.truth.featureMeans[t.index] as Float64Array;
+      const mu = sim.truth.featureMeans[t.index];
       expect(Math.hypot(...mu)).toBeCloseTo(1, 12);
       const m = colMeans(t);
-      for (let j = 0; j < p; j++)
-        expect(Math.abs((m[j] as number) - (mu[j] as number))).toBeLessThan(0.035);
+      for (let j = 0; j < p; j++) expect(Math.abs(m[j] - mu[j])).toBeLessThan(0.035);
       const c = covariance(t);
-      const rho = sim.truth.rho[t.index] as number;
+      const rho = sim.truth.rho[t.index];
       for (let j = 0; j < p; j++) {
         for (let k = 0; k < p; k++)
-          expect(Math.abs(((c[j] as number[])[k] as number) - rho ** Math.abs(j - k))).toBeLessThan(
-            0.04,
-          );
+          expect(Math.abs(c[j][k] - rho ** Math.abs(j - k))).toBeLessThan(0.04);
       }
     }
     // Tasks differ in their correlation: the lag-1 correlation follows ρ_r across tasks.
@@ -270,22 +262,20 @@ describe('simulateCovariate (the covariate design)', () => {
     const { truth } = sim;
     for (const t of sim.test) {
       const A0 = truth.sharedLoadings;
-      const Ar = truth.taskLoadings[t.index] as Matrix;
+      const Ar = truth.taskLoadings[t.index];
       for (let i = 0; i < t.n; i++) {
-        let mu = truth.c[t.index] as number;
+        let mu = truth.c[t.index];
         for (let k = 0; k < 3; k++) {
           let z = 0;
-          for (let j = 0; j < t.p; j++) z += at(A0, j, k) * (t.X[i * t.p + j] as number);
-          mu += ((truth.beta[t.index] as number[])[k] as number) * h(z, alpha);
+          for (let j = 0; j < t.p; j++) z += at(A0, j, k) * t.X[i * t.p + j];
+          mu += (truth.beta[t.index] as number[])[k] * h(z, alpha);
         }
         for (let k = 0; k < 2; k++) {
           let z = 0;
-          for (let j = 0; j < t.p; j++) z += at(Ar, j, k) * (t.X[i * t.p + j] as number);
-          mu += ((truth.gamma[t.index] as number[])[k] as number) * h(z, alpha);
+          for (let j = 0; j < t.p; j++) z += at(Ar, j, k) * t.X[i * t.p + j];
+          mu += (truth.gamma[t.index] as number[])[k] * h(z, alpha);
         }
-        expect(
-          Math.abs(mu - ((truth.testMeans[t.index] as Float64Array)[i] as number)),
-        ).toBeLessThan(1e-10);
+        expect(Math.abs(mu - truth.testMeans[t.index][i])).toBeLessThan(1e-10);
       }
     }
     const y = sim.test.pooled().y;
@@ -316,13 +306,12 @@ describe('simulatePdxLike (the stand-in for the PDX data)', () => {
     const y = sim.test.pooled().y;
     const logMean = sim.truth.testLogMeans.flatMap((m) => Array.from(m));
     const mean = sim.truth.testMeans.flatMap((m) => Array.from(m));
-    const resid = Array.from(y, (v, i) => Math.log(v) - (logMean[i] as number));
+    const resid = Array.from(y, (v, i) => Math.log(v) - logMean[i]);
     const m = resid.reduce((a, b) => a + b, 0) / resid.length;
     const sd = Math.sqrt(resid.reduce((a, b) => a + (b - m) ** 2, 0) / resid.length);
     expect(Math.abs(m)).toBeLessThan(0.01);
     expect(Math.abs(sd / 0.3 - 1)).toBeLessThan(0.03);
-    const ratio =
-      Array.from(y, (v, i) => v / (mean[i] as number)).reduce((a, b) => a + b, 0) / y.length;
+    const ratio = Array.from(y, (v, i) => v / mean[i]).reduce((a, b) => a + b, 0) / y.length;
     expect(Math.abs(ratio - 1)).toBeLessThan(0.01);
     const ybar = y.reduce((a, b) => a + b, 0) / y.length;
     const m2 = y.reduce((a, b) => a + (b - ybar) ** 2, 0) / y.length;

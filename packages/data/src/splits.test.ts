@@ -30,7 +30,7 @@ describe('trainValidationTestSplit', () => {
 
   it('keeps every task in every part, partitions its rows, and sizes parts by rounding', () => {
     ds.taskNames.forEach((name, r) => {
-      const n = sizes[r] as number;
+      const n = sizes[r];
       const tr = rowsOf(s.train, name);
       const va = rowsOf(s.validation, name);
       const te = rowsOf(s.test, name);
@@ -90,7 +90,7 @@ describe('kFoldByTask', () => {
   it('validates every row exactly once, on balanced folds that hold every task', () => {
     expect(folds).toHaveLength(5);
     ds.taskNames.forEach((name, r) => {
-      const n = ds.sizes[r] as number;
+      const n = ds.sizes[r];
       const seen: number[] = [];
       const fsizes: number[] = [];
       for (const f of folds) {
@@ -129,7 +129,7 @@ describe('repeatedSplits', () => {
     expect(ten.map((s) => s.repeat)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     three.forEach((s, i) => {
       expect(s.indices.test.map((a) => Array.from(a))).toEqual(
-        (ten[i] as (typeof ten)[number]).indices.test.map((a) => Array.from(a)),
+        ten[i].indices.test.map((a) => Array.from(a)),
       );
     });
     const distinct = new Set(
@@ -152,7 +152,7 @@ describe('tiny tasks (1, 2, 3, 5 rows): at least one training row each, nothing 
         const s = trainTestSplit(ds, { test, seed });
         const without: string[] = [];
         ds.taskNames.forEach((name, r) => {
-          const n = tiny[r] as number;
+          const n = tiny[r];
           const tr = rowsOf(s.train, name);
           const te = rowsOf(s.test, name);
           expect(tr.length).toBeGreaterThanOrEqual(1);
@@ -174,7 +174,7 @@ describe('tiny tasks (1, 2, 3, 5 rows): at least one training row each, nothing 
     for (let seed = 0; seed < 40; seed++) {
       const s = trainValidationTestSplit(ds, { validation: 0.2, test: 0.2, seed });
       ds.taskNames.forEach((name, r) => {
-        const n = tiny[r] as number;
+        const n = tiny[r];
         const tr = rowsOf(s.train, name);
         const va = rowsOf(s.validation, name);
         const te = rowsOf(s.test, name);
@@ -197,7 +197,7 @@ describe('tiny tasks (1, 2, 3, 5 rows): at least one training row each, nothing 
         const folds = kFoldByTask(ds, { k, seed });
         expect(folds).toHaveLength(k);
         ds.taskNames.forEach((name, r) => {
-          const n = tiny[r] as number;
+          const n = tiny[r];
           const validated: number[] = [];
           let foldsWith = 0;
           for (const f of folds) {

@@ -124,8 +124,8 @@ function partSizes(n: number, fractions: readonly number[]): number[] {
   // Keep one row for train, taking back from the largest other part.
   while (rest.reduce((a, b) => a + b, 0) > n - 1) {
     let k = 0;
-    for (let i = 1; i < rest.length; i++) if ((rest[i] as number) > (rest[k] as number)) k = i;
-    rest[k] = (rest[k] as number) - 1;
+    for (let i = 1; i < rest.length; i++) if (rest[i] > rest[k]) k = i;
+    rest[k] = rest[k] - 1;
   }
   return [n - rest.reduce((a, b) => a + b, 0), ...rest];
 }
@@ -146,7 +146,7 @@ function stratified(
     const perm = rng.permutation(t.n);
     let at = 0;
     sizes.forEach((size, k) => {
-      (parts[k] as Int32Array[]).push(sorted(perm.slice(at, at + size)));
+      parts[k].push(sorted(perm.slice(at, at + size)));
       at += size;
     });
   }
@@ -155,7 +155,7 @@ function stratified(
 
 /** Tasks with no row in `part`. */
 function without(ds: MultiTaskDataset, part: readonly Int32Array[]): readonly string[] {
-  return Object.freeze(ds.taskNames.filter((_, r) => (part[r] as Int32Array).length === 0));
+  return Object.freeze(ds.taskNames.filter((_, r) => part[r].length === 0));
 }
 
 /** The dataset of a part's rows; a part without any row is an error that says why. */
@@ -246,7 +246,7 @@ export function kFoldByTask(ds: MultiTaskDataset, options: KFoldOptions = {}): F
     const perm = rng.permutation(t.n);
     const offset = rng.integer(0, k);
     const f = new Int32Array(t.n).fill(-1);
-    if (t.n > 1) for (let i = 0; i < t.n; i++) f[perm[i] as number] = (i + offset) % k;
+    if (t.n > 1) for (let i = 0; i < t.n; i++) f[perm[i]] = (i + offset) % k;
     foldOf.push(f);
   }
   return Array.from({ length: k }, (_, f) => {

@@ -13,7 +13,7 @@ function meanSd(values: readonly number[]): [number, number] {
 }
 
 function column(rows: readonly (readonly number[])[], j: number): number[] {
-  return rows.map((r) => r[j] as number);
+  return rows.map((r) => r[j]);
 }
 
 const A = [
@@ -139,15 +139,12 @@ describe('fitted on training rows only', () => {
       for (let i = 0; i < t.n; i++) rows.push(Array.from(t.X.subarray(i * t.p, (i + 1) * t.p)));
     const [m] = meanSd(column(rows, 3));
     expect(st.featureScaling().mean[3]).toBeCloseTo(m, 12);
-    const allMean = new Standardizer().fit(all).featureScaling().mean[3] as number;
+    const allMean = new Standardizer().fit(all).featureScaling().mean[3];
     expect(Math.abs(allMean - m)).toBeGreaterThan(1e-6);
     // Test rows are transformed with the training statistics.
     const zt = st.transform(test).task(0);
     const sc = st.featureScaling();
-    expect(zt.X[3]).toBeCloseTo(
-      ((test.task(0).X[3] as number) - (sc.mean[3] as number)) / (sc.scale[3] as number),
-      12,
-    );
+    expect(zt.X[3]).toBeCloseTo((test.task(0).X[3] - sc.mean[3]) / sc.scale[3], 12);
   });
 });
 
@@ -184,8 +181,8 @@ describe('Standardizer on huge finite values (overflow-safe)', () => {
     const [m, s] = exact(col);
     expect(Number.isFinite(sc.mean[0])).toBe(true);
     expect(Number.isFinite(sc.scale[0])).toBe(true);
-    expect(Math.abs((sc.mean[0] as number) / m - 1)).toBeLessThan(1e-14);
-    expect(Math.abs((sc.scale[0] as number) / s - 1)).toBeLessThan(1e-14);
+    expect(Math.abs(sc.mean[0] / m - 1)).toBeLessThan(1e-14);
+    expect(Math.abs(sc.scale[0] / s - 1)).toBeLessThan(1e-14);
     const [ym, ys] = exact([1e308, -1e308, 0, 1, 2]);
     const t = st.targetScaling();
     expect(Math.abs(t.mean - ym)).toBeLessThan(1e293); // ym = 0.6: the mean of ±1e308 cancels to rounding of 1e308

@@ -101,9 +101,9 @@ function columnScaling(
   const big = new Float64Array(p);
   for (const X of blocks) {
     for (let i = 0; i < X.length; i++) {
-      const a = Math.abs(X[i] as number);
+      const a = Math.abs(X[i]);
       const j = i % p;
-      if (a > (big[j] as number)) big[j] = a;
+      if (a > big[j]) big[j] = a;
     }
   }
   const sc = Float64Array.from(big, pow2Scale);
@@ -113,30 +113,29 @@ function columnScaling(
     const rows = X.length / p;
     n += rows;
     for (let i = 0; i < rows; i++)
-      for (let j = 0; j < p; j++)
-        mean[j] = (mean[j] as number) + (X[i * p + j] as number) / (sc[j] as number);
+      for (let j = 0; j < p; j++) mean[j] = mean[j] + X[i * p + j] / sc[j];
   }
   // Scaled mean m/s, kept for the deviations.
   const ms = new Float64Array(p);
   for (let j = 0; j < p; j++) {
-    ms[j] = (mean[j] as number) / n;
-    mean[j] = (ms[j] as number) * (sc[j] as number);
+    ms[j] = mean[j] / n;
+    mean[j] = ms[j] * sc[j];
   }
   const ss = new Float64Array(p);
   for (const X of blocks) {
     const rows = X.length / p;
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < p; j++) {
-        const d = (X[i * p + j] as number) / (sc[j] as number) - (ms[j] as number);
-        ss[j] = (ss[j] as number) + d * d;
+        const d = X[i * p + j] / sc[j] - ms[j];
+        ss[j] = ss[j] + d * d;
       }
     }
   }
   const scale = new Float64Array(p);
   const constant: boolean[] = [];
   for (let j = 0; j < p; j++) {
-    const sd = Math.sqrt((ss[j] as number) / n) * (sc[j] as number);
-    const zero = isZeroSpread(sd, mean[j] as number);
+    const sd = Math.sqrt(ss[j] / n) * sc[j];
+    const zero = isZeroSpread(sd, mean[j]);
     constant.push(zero);
     scale[j] = zero ? 1 : sd;
   }
@@ -286,19 +285,19 @@ export class Standardizer {
   /** The target scaling of `task`: y ↦ (y − mean) / scale. */
   targetScaling(task?: string): { readonly mean: number; readonly scale: number } {
     const sc = this.yScaling(task);
-    return { mean: sc.mean[0] as number, scale: sc.scale[0] as number };
+    return { mean: sc.mean[0], scale: sc.scale[0] };
   }
 
   private xScaling(task: string | undefined): Scaling {
     const s = this.s;
     const r = this.taskPos(task, s.taskX !== null, 'features');
-    return s.taskX !== null ? (s.taskX[r] as Scaling) : s.pooledX;
+    return s.taskX !== null ? s.taskX[r] : s.pooledX;
   }
 
   private yScaling(task: string | undefined): Scaling {
     const s = this.s;
     const r = this.taskPos(task, s.taskY !== null, 'target');
-    return s.taskY !== null ? (s.taskY[r] as Scaling) : s.pooledY;
+    return s.taskY !== null ? s.taskY[r] : s.pooledY;
   }
 
   /** Standardised features of rows (row-major n×p), as a new Float64Array. */
@@ -320,13 +319,13 @@ export class Standardizer {
     const out = new Float64Array(flat.length);
     for (let i = 0; i < flat.length; i += p) {
       for (let j = 0; j < p; j++) {
-        const z = ((flat[i + j] as number) - (mean[j] as number)) / (scale[j] as number);
+        const z = (flat[i + j] - mean[j]) / scale[j];
         out[i + j] = Number.isFinite(z)
           ? z
-          : standardise(flat[i + j] as number, mean[j] as number, scale[j] as number, () => ({
+          : standardise(flat[i + j], mean[j], scale[j], () => ({
               task,
               row: i / p + 1,
-              column: s.featureNames[j] as string,
+              column: s.featureNames[j],
             }));
       }
     }
@@ -336,8 +335,8 @@ export class Standardizer {
   /** Standardised targets of `task`, as a new Float64Array. */
   transformY(y: ArrayLike<number>, task?: string): Float64Array {
     const { mean, scale } = this.yScaling(task);
-    const m = mean[0] as number;
-    const sc = scale[0] as number;
+    const m = mean[0];
+    const sc = scale[0];
     return Float64Array.from(y, (v, i) => {
       const z = (v - m) / sc;
       return Number.isFinite(z)
@@ -349,8 +348,8 @@ export class Standardizer {
   /** Predictions on the standardised scale mapped back to the target's units. */
   inverseTransformY(y: ArrayLike<number>, task?: string): Float64Array {
     const { mean, scale } = this.yScaling(task);
-    const m = mean[0] as number;
-    const sc = scale[0] as number;
+    const m = mean[0];
+    const sc = scale[0];
     return Float64Array.from(y, (v) => v * sc + m);
   }
 

@@ -92,7 +92,7 @@ describe('TableReader storage', () => {
     const exp = oracle(rows, mean);
     for (const [t, e] of exp) {
       const got = Array.from(imputed.task(t).X);
-      got.forEach((v, i) => expect(v).toBeCloseTo(e.X[i] as number, 12));
+      got.forEach((v, i) => expect(v).toBeCloseTo(e.X[i], 12));
     }
   });
 

@@ -234,8 +234,8 @@ function resolvePlan(
   const find = (name: string, option: string): number => {
     const list = positions.get(name);
     if (list === undefined) throw unknownColumn(name, header, option, delimiter);
-    checkUsable(name, list[0] as number);
-    return list[0] as number;
+    checkUsable(name, list[0]);
+    return list[0];
   };
 
   const taskColumn = enc ? enc.taskColumn : options.task;
@@ -703,9 +703,9 @@ export class TableReader {
 
   /** A missing value in feature column j: an error, a row to drop, or a cell to impute. */
   private onMissing(j: number, raw: unknown, task: string, row: number): void {
-    this.missingCells[j] = (this.missingCells[j] as number) + 1;
+    this.missingCells[j] = this.missingCells[j] + 1;
     if (this.missing === 'error') {
-      throw badNumberError('missing', raw, { task, row, column: this.plan.featNames[j] as string });
+      throw badNumberError('missing', raw, { task, row, column: this.plan.featNames[j] });
     }
     this.rowMissing[this.nm++] = j;
     if (this.missing === 'drop-rows') this.dropRow = true;
@@ -762,7 +762,7 @@ export class TableReader {
   /** A text cell of an inferred column j (a label as written). */
   private textCode(j: number, label: string, task: string, row: number): number {
     if (this.kind[j] === K_AUTO) this.toText(j, label, task, row);
-    this.textCells[j] = (this.textCells[j] as number) + 1;
+    this.textCells[j] = this.textCells[j] + 1;
     return this.categoryCode(j, label, task, row);
   }
 
@@ -774,7 +774,7 @@ export class TableReader {
       if (code === undefined) {
         code = map.size;
         map.set(label, code);
-        (this.catLevels[j] as string[]).push(label);
+        this.catLevels[j].push(label);
       }
       return code;
     }
@@ -782,13 +782,13 @@ export class TableReader {
     const k = enc.levelIndex(j, label);
     if (k >= 0) return k;
     if (enc.unseenCategory === 'zero') {
-      this.unseen[j] = (this.unseen[j] as number) + 1;
+      this.unseen[j] = this.unseen[j] + 1;
       return -1;
     }
     throw unseenCategoryError(label, enc.columns[j] as ColumnEncoding & { kind: 'categorical' }, {
       task,
       row,
-      column: this.plan.featNames[j] as string,
+      column: this.plan.featNames[j],
     });
   }
 
@@ -809,18 +809,18 @@ export class TableReader {
     const X = this.cur;
     const base = this.curLen * w;
     const na = this.na;
-    const ys = fields[plan.targetSrc] as string;
+    const ys = fields[plan.targetSrc];
     let yv = parseNumber(ys, na);
-    if (typeof yv !== 'number') yv = this.onBadTarget(yv, ys, this.taskList[t] as string, row);
+    if (typeof yv !== 'number') yv = this.onBadTarget(yv, ys, this.taskList[t], row);
     else if (Math.abs(yv) > MAX_MAGNITUDE)
-      throw this.tooLarge(ys, this.taskList[t] as string, row, plan.target);
+      throw this.tooLarge(ys, this.taskList[t], row, plan.target);
     const featSrc = plan.featSrc;
     const kind = this.kind;
     const f32 = this.f32;
     const numericNa = na.numeric;
     for (let j = 0; j < w; j++) {
-      const s = fields[featSrc[j] as number] as string;
-      const k = kind[j] as number;
+      const s = fields[featSrc[j]];
+      const k = kind[j];
       if (k === K_NUM || k === K_AUTO) {
         const v = numericNa ? Number.NaN : fastDecimal(s);
         if (!Number.isNaN(v)) {
@@ -830,40 +830,39 @@ export class TableReader {
           const r = parseNumber(s, na);
           if (typeof r === 'number') {
             if (f32 && (r > FLOAT32_MAX || r < -FLOAT32_MAX))
-              throw this.tooLargeForFloat32(s, this.taskList[t] as string, row, j);
+              throw this.tooLargeForFloat32(s, this.taskList[t], row, j);
             if (Math.abs(r) > MAX_MAGNITUDE)
-              throw this.tooLarge(s, this.taskList[t] as string, row, plan.featNames[j] as string);
+              throw this.tooLarge(s, this.taskList[t], row, plan.featNames[j]);
             X[base + j] = r;
           } else if (r === 'missing') {
-            this.onMissing(j, s, this.taskList[t] as string, row);
+            this.onMissing(j, s, this.taskList[t], row);
             X[base + j] = Number.NaN;
           } else if (r === 'non-numeric' && k === K_AUTO) {
-            X[base + j] = this.textCode(j, s, this.taskList[t] as string, row);
+            X[base + j] = this.textCode(j, s, this.taskList[t], row);
           } else {
             throw badNumberError(r, s, {
-              task: this.taskList[t] as string,
+              task: this.taskList[t],
               row,
-              column: plan.featNames[j] as string,
+              column: plan.featNames[j],
             });
           }
         }
       } else if (na.set.has(s) || na.set.has(s.trim())) {
-        this.onMissing(j, s, this.taskList[t] as string, row);
+        this.onMissing(j, s, this.taskList[t], row);
         X[base + j] = Number.NaN;
       } else if (k === K_CAT) {
-        X[base + j] = this.categoryCode(j, s, this.taskList[t] as string, row);
+        X[base + j] = this.categoryCode(j, s, this.taskList[t], row);
       } else {
         // An inferred column that holds text: a number's level is its canonical text ("1.0" is "1").
         const r = parseNumber(s, na);
         if (typeof r === 'number')
-          X[base + j] = this.categoryCode(j, String(r), this.taskList[t] as string, row);
-        else if (r === 'non-numeric')
-          X[base + j] = this.textCode(j, s, this.taskList[t] as string, row);
+          X[base + j] = this.categoryCode(j, String(r), this.taskList[t], row);
+        else if (r === 'non-numeric') X[base + j] = this.textCode(j, s, this.taskList[t], row);
         else
           throw badNumberError(r, s, {
-            task: this.taskList[t] as string,
+            task: this.taskList[t],
             row,
-            column: plan.featNames[j] as string,
+            column: plan.featNames[j],
           });
       }
     }
@@ -874,9 +873,9 @@ export class TableReader {
   pushValues(table: ValueTable, i: number, row: number, srcMap?: Int32Array): void {
     this.rowsRead++;
     const plan = this.plan;
-    const col = (k: number) => (srcMap ? (srcMap[k] as number) : k);
+    const col = (k: number) => (srcMap ? srcMap[k] : k);
     const t = this.taskOf(table.value(i, col(plan.taskSrc)), row);
-    const task = this.taskList[t] as string;
+    const task = this.taskList[t];
     if (this.curLen === this.curCap) this.grow();
     this.nm = 0;
     this.dropRow = false;
@@ -889,15 +888,14 @@ export class TableReader {
     if (typeof yv !== 'number') yv = this.onBadTarget(yv, yraw, task, row);
     else if (Math.abs(yv) > MAX_MAGNITUDE) throw this.tooLarge(yraw, task, row, plan.target);
     for (let j = 0; j < w; j++) {
-      const raw = table.value(i, col(plan.featSrc[j] as number));
-      const k = this.kind[j] as number;
+      const raw = table.value(i, col(plan.featSrc[j]));
+      const k = this.kind[j];
       if (k === K_NUM || k === K_AUTO) {
         const v = valueToNumber(raw, na);
         if (typeof v === 'number') {
           if (this.f32 && (v > FLOAT32_MAX || v < -FLOAT32_MAX))
             throw this.tooLargeForFloat32(raw, task, row, j);
-          if (Math.abs(v) > MAX_MAGNITUDE)
-            throw this.tooLarge(raw, task, row, plan.featNames[j] as string);
+          if (Math.abs(v) > MAX_MAGNITUDE) throw this.tooLarge(raw, task, row, plan.featNames[j]);
           X[base + j] = v;
         } else if (v === 'missing') {
           this.onMissing(j, raw, task, row);
@@ -905,12 +903,11 @@ export class TableReader {
         } else if (v === 'non-numeric' && k === K_AUTO && typeof raw === 'string') {
           X[base + j] = this.textCode(j, raw, task, row);
         } else {
-          throw badNumberError(v, raw, { task, row, column: plan.featNames[j] as string });
+          throw badNumberError(v, raw, { task, row, column: plan.featNames[j] });
         }
       } else if (k === K_CAT) {
         const label = valueToLabel(raw, na);
-        if (label === null)
-          throw badLabelError(raw, { task, row, column: plan.featNames[j] as string });
+        if (label === null) throw badLabelError(raw, { task, row, column: plan.featNames[j] });
         if (label === undefined) {
           this.onMissing(j, raw, task, row);
           X[base + j] = Number.NaN;
@@ -926,8 +923,8 @@ export class TableReader {
         } else if (v === 'non-numeric' && typeof raw === 'string')
           X[base + j] = this.textCode(j, raw, task, row);
         else if (v === 'non-numeric')
-          throw badLabelError(raw, { task, row, column: plan.featNames[j] as string });
-        else throw badNumberError(v, raw, { task, row, column: plan.featNames[j] as string });
+          throw badLabelError(raw, { task, row, column: plan.featNames[j] });
+        else throw badNumberError(v, raw, { task, row, column: plan.featNames[j] });
       }
     }
     this.commit(t, yv, base);
@@ -937,29 +934,29 @@ export class TableReader {
     const nm = this.nm;
     if (this.dropRow) {
       this.rowsDropped++;
-      this.taskDropped[t] = (this.taskDropped[t] as number) + 1;
+      this.taskDropped[t] = this.taskDropped[t] + 1;
       for (let k = 0; k < nm; k++) {
-        const j = this.rowMissing[k] as number;
-        this.droppedByColumn[j] = (this.droppedByColumn[j] as number) + 1;
+        const j = this.rowMissing[k];
+        this.droppedByColumn[j] = this.droppedByColumn[j] + 1;
       }
       return;
     }
     if (this.missing === 'mean-impute') {
       for (let k = 0; k < nm; k++) {
-        const j = this.rowMissing[k] as number;
-        this.imputed[j] = (this.imputed[j] as number) + 1;
+        const j = this.rowMissing[k];
+        this.imputed[j] = this.imputed[j] + 1;
       }
       if (!this.enc) {
         const X = this.cur;
         for (let j = 0; j < this.w; j++) {
-          const v = X[base + j] as number;
+          const v = X[base + j];
           if (Number.isNaN(v)) continue;
-          const k = this.kind[j] as number;
+          const k = this.kind[j];
           if (k === K_NUM || k === K_AUTO) {
-            this.sums[j] = (this.sums[j] as number) + v;
-            this.counts[j] = (this.counts[j] as number) + 1;
+            this.sums[j] = this.sums[j] + v;
+            this.counts[j] = this.counts[j] + 1;
           } else if (k === K_CAT) {
-            const lc = this.levelCounts[j] as number[];
+            const lc = this.levelCounts[j];
             lc[v] = (lc[v] ?? 0) + 1;
           }
         }
@@ -968,7 +965,7 @@ export class TableReader {
     this.curY[this.curLen] = yv;
     this.curT[this.curLen] = t;
     this.curLen++;
-    this.taskCounts[t] = (this.taskCounts[t] as number) + 1;
+    this.taskCounts[t] = this.taskCounts[t] + 1;
     this.rowsKept++;
   }
 
@@ -976,7 +973,7 @@ export class TableReader {
   private storedParts(): [FloatArray, number][] {
     const parts: [FloatArray, number][] = this.blocks.map((B, b) => [
       B as FloatArray,
-      this.blockLen[b] as number,
+      this.blockLen[b],
     ]);
     parts.push([this.cur, this.curLen]);
     return parts;
@@ -988,7 +985,7 @@ export class TableReader {
     const seen = new Set<number>();
     for (const [B, len] of this.storedParts()) {
       for (let i = 0; i < len; i++) {
-        const v = B[i * w + j] as number;
+        const v = B[i * w + j];
         if (Number.isNaN(v)) continue;
         if (!Number.isInteger(v) || seen.has(v)) return false;
         seen.add(v);
@@ -1020,7 +1017,7 @@ export class TableReader {
       const cols = enc.columns.map(
         (c, j): ColPlace => ({
           kind: c.kind === 'numeric' ? 0 : 1,
-          out: enc.offsets[j] as number,
+          out: enc.offsets[j],
           fill: c.fill,
           remap: null,
           numLevel: null,
@@ -1037,8 +1034,8 @@ export class TableReader {
     const cols: ColPlace[] = [];
     let out = 0;
     for (let j = 0; j < w; j++) {
-      const name = plan.featNames[j] as string;
-      const k = this.kind[j] as number;
+      const name = plan.featNames[j];
+      const k = this.kind[j];
       if (k === K_NUM || k === K_AUTO) {
         if (k === K_AUTO && plan.idCheck && this.distinctIntegers(j)) {
           ids.push({
@@ -1051,9 +1048,9 @@ export class TableReader {
         }
         let fill: number | null = null;
         if (impute) {
-          const c = this.counts[j] as number;
+          const c = this.counts[j];
           if (c === 0) throw noValuesError(name, this.rowsKept);
-          fill = (this.sums[j] as number) / c;
+          fill = this.sums[j] / c;
           if (!Number.isFinite(fill)) fill = this.safeMean(j, c);
         }
         columns.push({ name, kind: 'numeric', fill });
@@ -1062,12 +1059,12 @@ export class TableReader {
         continue;
       }
       // Categorical: declared (codes from row 0), or inferred (numbers before switchAt, codes after).
-      const seen = this.catLevels[j] as string[];
-      const switchAt = k === K_TEXT ? (this.switchAt[j] as number) : -1;
+      const seen = this.catLevels[j];
+      const switchAt = k === K_TEXT ? this.switchAt[j] : -1;
       const numbers: number[] = [];
       if (k === K_TEXT) {
-        const text = this.textCells[j] as number;
-        const nonMissing = this.rowsRead - (this.missingCells[j] as number);
+        const text = this.textCells[j];
+        const nonMissing = this.rowsRead - this.missingCells[j];
         const numeric = nonMissing - text;
         if (numeric > 0 && text <= STRAY_TEXT_SHARE * nonMissing)
           throw this.strayTextError(j, numeric, nonMissing);
@@ -1075,7 +1072,7 @@ export class TableReader {
         let at = 0;
         for (const [B, len] of this.storedParts()) {
           for (let i = 0; i < len && at < switchAt; i++, at++) {
-            const v = B[i * w + j] as number;
+            const v = B[i * w + j];
             if (!Number.isNaN(v)) distinct.add(v);
           }
         }
@@ -1107,7 +1104,7 @@ export class TableReader {
       if (impute) {
         const lc = new Float64Array(levels.length);
         this.forEachLevel(j, remap, numLevel, switchAt, (level) => {
-          lc[level] = (lc[level] as number) + 1;
+          lc[level] = lc[level] + 1;
         });
         const total = lc.reduce((x, y) => x + y, 0);
         if (total === 0) throw noValuesError(name, this.rowsKept);
@@ -1141,7 +1138,7 @@ export class TableReader {
   private countMissingStored(j: number): number {
     let n = 0;
     for (const [B, len] of this.storedParts())
-      for (let i = 0; i < len; i++) if (Number.isNaN(B[i * this.w + j] as number)) n++;
+      for (let i = 0; i < len; i++) if (Number.isNaN(B[i * this.w + j])) n++;
     return n;
   }
 
@@ -1156,13 +1153,9 @@ export class TableReader {
     let at = 0;
     for (const [B, len] of this.storedParts()) {
       for (let i = 0; i < len; i++, at++) {
-        const v = B[i * this.w + j] as number;
+        const v = B[i * this.w + j];
         if (Number.isNaN(v) || v < 0) continue;
-        fn(
-          at < switchAt
-            ? ((numLevel as Map<number, number>).get(v) as number)
-            : (remap[v] as number),
-        );
+        fn(at < switchAt ? ((numLevel as Map<number, number>).get(v) as number) : remap[v]);
       }
     }
   }
@@ -1183,7 +1176,7 @@ export class TableReader {
     let m = 0;
     for (const [B, len] of this.storedParts()) {
       for (let i = 0; i < len; i++) {
-        const v = B[i * this.w + j] as number;
+        const v = B[i * this.w + j];
         if (!Number.isNaN(v)) m += v / count;
       }
     }
@@ -1192,8 +1185,8 @@ export class TableReader {
 
   private strayTextError(j: number, numeric: number, nonMissing: number): ValidationError {
     const first = this.firstText[j] as { value: string; task: string; row: number };
-    const column = this.plan.featNames[j] as string;
-    const others = (this.textCells[j] as number) - 1;
+    const column = this.plan.featNames[j];
+    const others = this.textCells[j] - 1;
     return new ValidationError('Non-numeric value in a numeric column', {
       task: first.task,
       row: first.row,
@@ -1220,7 +1213,7 @@ export class TableReader {
     }
     this.taskCounts.forEach((count, t) => {
       if (count > 0) return;
-      const dropped = this.taskDropped[t] as number;
+      const dropped = this.taskDropped[t];
       throw new ValidationError('Empty task', {
         task: this.taskList[t],
         column: this.plan.taskColumn,
@@ -1246,34 +1239,29 @@ export class TableReader {
     // Task order: as listed, as in the encoding, or first appearance.
     const order = this.taskList.map((_, t) => t);
     if (this.enc && !this.tasksFixed)
-      order.sort(
-        (a, b) =>
-          enc.taskIndex(this.taskList[a] as string) - enc.taskIndex(this.taskList[b] as string),
-      );
+      order.sort((a, b) => enc.taskIndex(this.taskList[a]) - enc.taskIndex(this.taskList[b]));
     const numericOnly = p === w && cols.every((c) => c.kind === 0);
     const placed =
       numericOnly && this.blocks.length === 0
         ? this.placeInPlace(order, enc)
         : this.placeFromBlocks(cols, p);
-    const taskNames = order.map((t) => this.taskList[t] as string);
-    const Xs = order.map((t) => placed.X[t] as FloatArray);
-    const ys = order.map((t) => placed.y[t] as Float64Array);
+    const taskNames = order.map((t) => this.taskList[t]);
+    const Xs = order.map((t) => placed.X[t]);
+    const ys = order.map((t) => placed.y[t]);
     if ((this.options.constantTarget ?? 'allow') === 'error')
       checkConstantTargets(taskNames, ys, plan.target);
     const droppedByColumn: Record<string, number> = {};
     const imputedByColumn: Record<string, number> = {};
     const unseenByColumn: Record<string, number> = {};
     plan.featNames.forEach((name, j) => {
-      if ((this.droppedByColumn[j] as number) > 0)
-        droppedByColumn[name] = this.droppedByColumn[j] as number;
-      if ((this.imputed[j] as number) > 0) imputedByColumn[name] = this.imputed[j] as number;
-      if ((this.unseen[j] as number) > 0) unseenByColumn[name] = this.unseen[j] as number;
+      if (this.droppedByColumn[j] > 0) droppedByColumn[name] = this.droppedByColumn[j];
+      if (this.imputed[j] > 0) imputedByColumn[name] = this.imputed[j];
+      if (this.unseen[j] > 0) unseenByColumn[name] = this.unseen[j];
     });
     if (this.targetDropped > 0) droppedByColumn[plan.target] = this.targetDropped;
     const droppedByTask: Record<string, number> = {};
     for (const t of order)
-      if ((this.taskDropped[t] as number) > 0)
-        droppedByTask[this.taskList[t] as string] = this.taskDropped[t] as number;
+      if (this.taskDropped[t] > 0) droppedByTask[this.taskList[t]] = this.taskDropped[t];
     const report: ReadReport = {
       source: this.source,
       rowsRead: this.rowsRead,
@@ -1287,12 +1275,12 @@ export class TableReader {
       categoricalColumns: categorical,
       idColumns: ids,
       constantTargetTasks: constantTargetTasks(ys).map((c) => ({
-        task: taskNames[c.index] as string,
+        task: taskNames[c.index],
         rows: c.rows,
         value: c.value,
       })),
       tinyTasks: ys.flatMap((y, r) =>
-        y.length <= TINY_TASK_ROWS ? [{ task: taskNames[r] as string, rows: y.length }] : [],
+        y.length <= TINY_TASK_ROWS ? [{ task: taskNames[r], rows: y.length }] : [],
       ),
     };
     return createDataset({
@@ -1321,59 +1309,58 @@ export class TableReader {
     const T = this.curT;
     if (this.missing === 'mean-impute') {
       const fills = enc.columns.map((c) => (c.kind === 'numeric' ? (c.fill as number) : 0));
-      for (let i = 0; i < N * w; i++)
-        if (Number.isNaN(X[i] as number)) X[i] = fills[i % w] as number;
+      for (let i = 0; i < N * w; i++) if (Number.isNaN(X[i])) X[i] = fills[i % w];
     }
     const R = this.taskList.length;
     const start = new Int32Array(R);
     let at = 0;
     for (const t of order) {
       start[t] = at;
-      at += this.taskCounts[t] as number;
+      at += this.taskCounts[t];
     }
     const next = Int32Array.from(start);
     let grouped = true;
     for (let i = 0; i < N; i++) {
-      const t = T[i] as number;
-      if ((next[t] as number) !== i) grouped = false;
-      next[t] = (next[t] as number) + 1;
+      const t = T[i];
+      if (next[t] !== i) grouped = false;
+      next[t] = next[t] + 1;
     }
     if (!grouped) {
       // dest[i]: where row i goes (stable within each task); -1 once placed.
       const dest = new Int32Array(N);
       next.set(start);
       for (let i = 0; i < N; i++) {
-        const t = T[i] as number;
-        dest[i] = next[t] as number;
-        next[t] = (next[t] as number) + 1;
+        const t = T[i];
+        dest[i] = next[t];
+        next[t] = next[t] + 1;
       }
       let hold = allocFloat(this.dtype, w);
       let spare = allocFloat(this.dtype, w);
       for (let s0 = 0; s0 < N; s0++) {
-        if ((dest[s0] as number) < 0) continue;
+        if (dest[s0] < 0) continue;
         if (dest[s0] === s0) {
           dest[s0] = -1;
           continue;
         }
-        for (let k = 0; k < w; k++) hold[k] = X[s0 * w + k] as number;
-        let holdY = Y[s0] as number;
-        let j = dest[s0] as number;
+        for (let k = 0; k < w; k++) hold[k] = X[s0 * w + k];
+        let holdY = Y[s0];
+        let j = dest[s0];
         dest[s0] = -1;
         while (j !== s0) {
           const o = j * w;
           for (let k = 0; k < w; k++) {
-            spare[k] = X[o + k] as number;
-            X[o + k] = hold[k] as number;
+            spare[k] = X[o + k];
+            X[o + k] = hold[k];
           }
-          const y = Y[j] as number;
+          const y = Y[j];
           Y[j] = holdY;
           holdY = y;
           [hold, spare] = [spare, hold];
-          const nj = dest[j] as number;
+          const nj = dest[j];
           dest[j] = -1;
           j = nj;
         }
-        for (let k = 0; k < w; k++) X[s0 * w + k] = hold[k] as number;
+        for (let k = 0; k < w; k++) X[s0 * w + k] = hold[k];
         Y[s0] = holdY;
       }
     }
@@ -1381,8 +1368,8 @@ export class TableReader {
     const Xs: FloatArray[] = [];
     const ys: Float64Array[] = [];
     for (let t = 0; t < R; t++) {
-      const a = start[t] as number;
-      const b = a + (this.taskCounts[t] as number);
+      const a = start[t];
+      const b = a + this.taskCounts[t];
       Xs[t] = keep ? X.subarray(a * w, b * w) : X.slice(a * w, b * w);
       ys[t] = keep ? Y.subarray(a, b) : Y.slice(a, b);
     }
@@ -1409,38 +1396,38 @@ export class TableReader {
       const B = this.blocks[b] as FloatArray;
       const Y = this.blockY[b] as Float64Array;
       const T = this.blockT[b] as Int32Array;
-      const len = this.blockLen[b] as number;
+      const len = this.blockLen[b];
       for (let i = 0; i < len; i++, at++) {
-        const t = T[i] as number;
+        const t = T[i];
         let dest = taskX[t];
         if (dest === null || dest === undefined) {
           // Allocated when the task's first row comes, so rows grouped by task need little more
           // memory than the blocks that are freed as they go.
-          dest = allocFloat(this.dtype, (counts[t] as number) * p);
+          dest = allocFloat(this.dtype, counts[t] * p);
           taskX[t] = dest;
         }
-        const r = filled[t] as number;
+        const r = filled[t];
         filled[t] = r + 1;
-        (taskY[t] as Float64Array)[r] = Y[i] as number;
+        (taskY[t] as Float64Array)[r] = Y[i];
         const s = i * w;
         const o = r * p;
         if (simple) {
-          for (let j = 0; j < w; j++) dest[o + j] = B[s + j] as number;
+          for (let j = 0; j < w; j++) dest[o + j] = B[s + j];
           continue;
         }
         for (let j = 0; j < w; j++) {
-          const c = cols[j] as ColPlace;
+          const c = cols[j];
           if (c.kind < 0) continue;
-          const v = B[s + j] as number;
+          const v = B[s + j];
           const to = o + c.out;
           if (c.kind === 0) dest[to] = Number.isNaN(v) ? (c.fill as number) : v;
           else if (!Number.isNaN(v)) {
             if (c.kind === 2 && at < c.switchAt)
               dest[to + ((c.numLevel as Map<number, number>).get(v) as number)] = 1;
-            else if (v >= 0) dest[to + (c.remap ? (c.remap[v] as number) : v)] = 1;
+            else if (v >= 0) dest[to + (c.remap ? c.remap[v] : v)] = 1;
           } else {
             const fill = c.fill as readonly number[];
-            for (let k = 0; k < fill.length; k++) dest[to + k] = fill[k] as number;
+            for (let k = 0; k < fill.length; k++) dest[to + k] = fill[k];
           }
         }
       }

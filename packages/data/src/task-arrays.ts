@@ -207,7 +207,7 @@ export function fromTaskArrays(
     const y =
       yIn instanceof Float64Array && !copy ? yIn : Float64Array.from(yIn as ArrayLike<number>);
     for (let i = 0; i < n; i++) {
-      const v = y[i] as number;
+      const v = y[i];
       if (!Number.isFinite(v)) {
         if (typeof (yIn as ArrayLike<unknown>)[i] !== 'number') {
           throw new ValidationError('Non-numeric target', {
@@ -265,9 +265,9 @@ export function fromTaskArrays(
       X = data instanceof want && !copy ? data : want.from(data);
       const P = p;
       for (let i = 0; i < X.length; i++) {
-        const v = X[i] as number;
+        const v = X[i];
         if (!Number.isFinite(v)) {
-          const orig = data[i] as number;
+          const orig = data[i];
           if (Number.isFinite(orig)) {
             throw new ValidationError('Value too large for float32', {
               task: name,
@@ -337,7 +337,7 @@ export function fromTaskArrays(
           }
           if (!Number.isFinite(v)) throw nonFinite(name, i + 1, col, v);
           X[i * P + j] = v;
-          if (dtype === 'float32' && !Number.isFinite(X[i * P + j] as number)) {
+          if (dtype === 'float32' && !Number.isFinite(X[i * P + j])) {
             throw new ValidationError('Value too large for float32', {
               task: name,
               row: i + 1,

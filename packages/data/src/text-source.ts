@@ -77,7 +77,7 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   const n = b.length;
   let i = 0;
   while (i < n) {
-    const c = b[i] as number;
+    const c = b[i];
     if (c < 0x80) {
       i++;
       continue;
@@ -87,9 +87,9 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     if (need === 0) return i;
     for (let k = 1; k <= need; k++) {
       if (i + k >= n) return -1;
-      if (((b[i + k] as number) & 0xc0) !== 0x80) return i;
+      if ((b[i + k] & 0xc0) !== 0x80) return i;
     }
-    const d = b[i + 1] as number;
+    const d = b[i + 1];
     if (
       (c === 0xe0 && d < 0xa0) ||
       (c === 0xed && d > 0x9f) ||
@@ -108,7 +108,7 @@ const LATIN1_FIX =
 /** Bytes at the end of `b` that start a UTF-8 sequence not yet complete (0–3 bytes). */
 function incompleteTail(b: Uint8Array): Uint8Array {
   for (let back = 1; back <= Math.min(3, b.length); back++) {
-    const lead = b[b.length - back] as number;
+    const lead = b[b.length - back];
     if ((lead & 0xc0) === 0x80) continue; // a continuation byte: look further back
     const len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
     return len > back ? b.subarray(b.length - back) : b.subarray(b.length);
@@ -186,7 +186,7 @@ class Utf8Checker {
     const lineStart = joined.lastIndexOf(10, at - 1);
     const fileByte = this.offset - this.tail.length + at + 1;
     const inLine = lineStart >= 0 ? at - lineStart : null;
-    const hex = (joined[at] as number).toString(16).toUpperCase().padStart(2, '0');
+    const hex = joined[at].toString(16).toUpperCase().padStart(2, '0');
     const where = `the byte 0x${hex} at line ${line}${inLine !== null ? `, byte ${inLine} of the line` : ''} (byte ${fileByte} of the input), which is not UTF-8`;
     let high = 0;
     let control = 0;

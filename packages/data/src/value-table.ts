@@ -42,21 +42,17 @@ function rowsTable(rows: readonly TableRecord[]): ValueTable {
   return {
     columnNames: names,
     numRows: rows.length,
-    value: (row, col) => (rows[row] as TableRecord)[names[col] as string],
+    value: (row, col) => rows[row][names[col]],
   };
 }
 
 function columnsTable(columns: Readonly<Record<string, ArrayLike<unknown>>>): ValueTable {
   const names = Object.keys(columns);
-  const arrays = names.map((n) => columns[n] as ArrayLike<unknown>);
+  const arrays = names.map((n) => columns[n]);
   let numRows = -1;
   names.forEach((name, j) => {
     const a = arrays[j];
-    if (
-      a === null ||
-      typeof a !== 'object' ||
-      typeof (a as ArrayLike<unknown>).length !== 'number'
-    ) {
+    if (a === null || typeof a !== 'object' || typeof a.length !== 'number') {
       throw new ValidationError('Invalid table column', {
         column: name,
         expected: 'an array or typed array of cells',
@@ -77,7 +73,7 @@ function columnsTable(columns: Readonly<Record<string, ArrayLike<unknown>>>): Va
   return {
     columnNames: names,
     numRows: Math.max(0, numRows),
-    value: (row, col) => (arrays[col] as ArrayLike<unknown>)[row],
+    value: (row, col) => arrays[col][row],
   };
 }
 

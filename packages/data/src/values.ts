@@ -99,7 +99,7 @@ export function fastDecimal(s: string): number {
     }
   }
   if (i !== n || !any || digits > 15 || frac > 22) return Number.NaN;
-  const v = m / (POW10[frac] as number);
+  const v = m / POW10[frac];
   return neg ? -v : v;
 }
 
@@ -250,15 +250,11 @@ export function editDistance(a: string, b: string): number {
   for (let i = 1; i <= m; i++) {
     const cur = [i];
     for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(
-        (prev[j] as number) + 1,
-        (cur[j - 1] as number) + 1,
-        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
     prev = cur;
   }
-  return prev[n] as number;
+  return prev[n];
 }
 
 /** The closest name to `name` among `names`, when one is close enough to be a likely typo. */

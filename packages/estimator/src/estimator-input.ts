@@ -157,7 +157,7 @@ export function toRowMajor(X: FeatureRows, p: number, task: string): Float64Arra
     });
   }
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i] as number)) {
+    if (!Number.isFinite(out[i])) {
       throw new ValidationError('Non-finite value in X', {
         task,
         row: Math.floor(i / p),

@@ -21,7 +21,7 @@ const data = fromTaskArrays(
   Object.fromEntries(
     [20, 15, 25].map((n, r) => {
       const X = Array.from({ length: n }, () => [rand(), rand()]);
-      return [`t${r}`, { X, y: X.map((x) => 3 * r + (x[0] as number) + 0.3 * rand()) }];
+      return [`t${r}`, { X, y: X.map((x) => 3 * r + x[0] + 0.3 * rand()) }];
     }),
   ),
 );
@@ -65,9 +65,8 @@ describe('the estimator skeleton', () => {
     const noRefit = await new ShrunkenMean({ seed: 4, refit: false }).fit(train);
     const split = holdOutSplit(train, 0.2, seedStreams(4).splitSeed);
     train.tasks().forEach((t, r) => {
-      const rows = split.train[r] as Int32Array;
-      const mean =
-        Array.from(rows, (i) => t.y[i] as number).reduce((a, b) => a + b, 0) / rows.length;
+      const rows = split.train[r];
+      const mean = Array.from(rows, (i) => t.y[i]).reduce((a, b) => a + b, 0) / rows.length;
       expect(noRefit.predict([[0, 0]], { task: t.name })[0]).toBeCloseTo(mean, 10);
     });
   });

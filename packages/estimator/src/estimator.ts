@@ -348,7 +348,7 @@ export abstract class Estimator<
       });
     }
     try {
-      const instance = spec.create((doc.options ?? {}) as Record<string, unknown>);
+      const instance = spec.create(doc.options ?? {});
       const standardizer = Standardizer.fromJSON(doc.preprocessing);
       if (standardizer.featureNames.length !== doc.featureNames.length) {
         throw new SerializationError(

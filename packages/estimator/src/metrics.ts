@@ -11,15 +11,15 @@ export interface Metrics {
 export function metrics(y: ArrayLike<number>, yhat: ArrayLike<number>): Metrics {
   const n = y.length;
   let mean = 0;
-  for (let i = 0; i < n; i++) mean += (y[i] as number) / n;
+  for (let i = 0; i < n; i++) mean += y[i] / n;
   let sse = 0;
   let sae = 0;
   let sst = 0;
   for (let i = 0; i < n; i++) {
-    const e = (y[i] as number) - (yhat[i] as number);
+    const e = y[i] - yhat[i];
     sse += e * e;
     sae += Math.abs(e);
-    sst += ((y[i] as number) - mean) ** 2;
+    sst += (y[i] - mean) ** 2;
   }
   return {
     n,
@@ -40,7 +40,7 @@ export function meanTaskRmse(
   ys.forEach((y, r) => {
     if (y.length === 0) return;
     const wr = weighted ? y.length : 1;
-    s += wr * metrics(y, preds[r] as ArrayLike<number>).rmse;
+    s += wr * metrics(y, preds[r]).rmse;
     w += wr;
   });
   return s / w;

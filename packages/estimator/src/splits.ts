@@ -58,22 +58,18 @@ export function kFoldSplits(ds: MultiTaskDataset, k: number, seed: number): Inde
   for (const n of ds.sizes) {
     const perm = rng.permutation(n);
     const offset = rng.integer(0, k);
-    for (let f = 0; f < k; f++) (folds[f] as number[][]).push([]);
-    const r = (folds[0] as number[][]).length - 1;
+    for (let f = 0; f < k; f++) folds[f].push([]);
+    const r = folds[0].length - 1;
     // A task of one row cannot spare it: it stays in training in every fold.
     if (n < 2) continue;
-    for (let i = 0; i < n; i++)
-      ((folds[(i + offset) % k] as number[][])[r] as number[]).push(perm[i] as number);
+    for (let i = 0; i < n; i++) folds[(i + offset) % k][r].push(perm[i]);
   }
   return folds.map((_, f) => {
-    const validation = ds.sizes.map((__, r) =>
-      sorted(Int32Array.from((folds[f] as number[][])[r] as number[])),
-    );
+    const validation = ds.sizes.map((__, r) => sorted(Int32Array.from(folds[f][r])));
     const train = ds.sizes.map((n, r) => {
       if (n < 2) return Int32Array.from({ length: n }, (__, i) => i);
       const rows: number[] = [];
-      for (let g = 0; g < k; g++)
-        if (g !== f) rows.push(...((folds[g] as number[][])[r] as number[]));
+      for (let g = 0; g < k; g++) if (g !== f) rows.push(...folds[g][r]);
       return sorted(Int32Array.from(rows));
     });
     return { train, validation };

@@ -38,16 +38,16 @@ function nearestCentre(
   const K = b.length;
   const sums = new Map<number, { s: Float64Array; n: number }>();
   beta.forEach((br, r) => {
-    const g = groups[r] as number;
+    const g = groups[r];
     const e = sums.get(g) ?? { s: new Float64Array(K), n: 0 };
-    for (let k = 0; k < K; k++) e.s[k] = (e.s[k] as number) + (br[k] as number);
+    for (let k = 0; k < K; k++) e.s[k] = e.s[k] + br[k];
     e.n++;
     sums.set(g, e);
   });
   let best = { centre: new Float64Array(K), group: 0, d: Number.POSITIVE_INFINITY };
   for (const [group, { s, n }] of sums) {
     const centre = s.map((v) => v / n);
-    const d = centre.reduce((acc, v, k) => acc + (v - (b[k] as number)) ** 2, 0);
+    const d = centre.reduce((acc, v, k) => acc + (v - b[k]) ** 2, 0);
     if (d < best.d) best = { centre, group, d };
   }
   return best;
@@ -64,10 +64,10 @@ function pulled(
   if (lambda === Number.POSITIVE_INFINITY) return centre.slice();
   const K = b.length;
   const M = A.slice();
-  for (let k = 0; k < K; k++) M[k * K + k] = (M[k * K + k] as number) + lambda + ridge;
+  for (let k = 0; k < K; k++) M[k * K + k] = M[k * K + k] + lambda + ridge;
   return solveRidge(
     M,
-    b.map((v, k) => v + lambda * (centre[k] as number)),
+    b.map((v, k) => v + lambda * centre[k]),
     K,
     1,
   ).x;
@@ -121,17 +121,15 @@ export function addDualTask(
       if (hasSpec && one.setLinearMap) {
         // Residual of the task's centred X on its shared factors, then its top-K1 directions.
         const mean = new Float64Array(p);
-        for (let i = 0; i < n * p; i++)
-          mean[i % p] = (mean[i % p] as number) + (Xs[i] as number) / n;
-        const Xc = Xs.map((v, i) => v - (mean[i % p] as number));
+        for (let i = 0; i < n * p; i++) mean[i % p] = mean[i % p] + Xs[i] / n;
+        const Xc = Xs.map((v, i) => v - mean[i % p]);
         const FtF = gram(F, n, K0);
-        for (let k = 0; k < K0; k++) FtF[k * K0 + k] = (FtF[k * K0 + k] as number) + 1e-8;
+        for (let k = 0; k < K0; k++) FtF[k * K0 + k] = FtF[k * K0 + k] + 1e-8;
         const coef = solveRidge(FtF, crossprod(F, Xc, n, K0, p), K0, p).x;
         for (let i = 0; i < n; i++)
           for (let a = 0; a < p; a++)
             for (let k = 0; k < K0; k++)
-              Xc[i * p + a] =
-                (Xc[i * p + a] as number) - (F[i * K0 + k] as number) * (coef[k * p + a] as number);
+              Xc[i * p + a] = Xc[i * p + a] - F[i * K0 + k] * coef[k * p + a];
         const C = gram(Xc, n, p).map((v) => v / n);
         one.setLinearMap([topEigen(C, p, K1, rng.child()).vectors], [mean]);
       }
@@ -141,18 +139,15 @@ export function addDualTask(
         out.dispose();
         const mu = new Float64Array(K1);
         const sd = new Float64Array(K1);
-        for (let i = 0; i < n * K1; i++)
-          mu[i % K1] = (mu[i % K1] as number) + (raw[i] as number) / n;
-        for (let i = 0; i < n * K1; i++)
-          sd[i % K1] =
-            (sd[i % K1] as number) + ((raw[i] as number) - (mu[i % K1] as number)) ** 2 / n;
-        for (let k = 0; k < K1; k++) sd[k] = Math.max(Math.sqrt(sd[k] as number), 1e-6);
-        G = raw.map((v, i) => (v - (mu[i % K1] as number)) / (sd[i % K1] as number));
+        for (let i = 0; i < n * K1; i++) mu[i % K1] = mu[i % K1] + raw[i] / n;
+        for (let i = 0; i < n * K1; i++) sd[i % K1] = sd[i % K1] + (raw[i] - mu[i % K1]) ** 2 / n;
+        for (let k = 0; k < K1; k++) sd[k] = Math.max(Math.sqrt(sd[k]), 1e-6);
+        G = raw.map((v, i) => (v - mu[i % K1]) / sd[i % K1]);
         const lo = new Float64Array(K1).fill(Number.POSITIVE_INFINITY);
         const hi = new Float64Array(K1).fill(Number.NEGATIVE_INFINITY);
         G.forEach((v, i) => {
-          lo[i % K1] = Math.min(lo[i % K1] as number, v);
-          hi[i % K1] = Math.max(hi[i % K1] as number, v);
+          lo[i % K1] = Math.min(lo[i % K1], v);
+          hi[i % K1] = Math.max(hi[i % K1], v);
         });
         stats = { mu, sd, lo, hi };
       }
@@ -216,8 +211,8 @@ export function addDualTask(
       rows(G, val, K1),
       val.length,
       beta,
-      u.gamma[0] as Float64Array,
-      u.c[0] as number,
+      u.gamma[0],
+      u.c[0],
     );
     const score = metrics(rows(ys, val, 1), pred).rmse;
     if (score < best.score) best = { lambda, score };
@@ -238,8 +233,8 @@ export function addDualTask(
     gMin: [...s.gMin, stats.lo],
     gMax: [...s.gMax, stats.hi],
     beta: [...s.beta, beta],
-    gamma: [...s.gamma, u.gamma[0] as Float64Array],
-    c: Float64Array.from([...s.c, u.c[0] as number]),
+    gamma: [...s.gamma, u.gamma[0]],
+    c: Float64Array.from([...s.c, u.c[0]]),
   };
   return {
     fitted: new FittedDual(state, old.shared, specific),
@@ -259,15 +254,14 @@ export function addLinearTask(
 ) {
   const n = ys.length;
   const centre = new Float64Array(p);
-  for (const b of beta)
-    for (let a = 0; a < p; a++) centre[a] = (centre[a] as number) + (b[a] as number) / beta.length;
+  for (const b of beta) for (let a = 0; a < p; a++) centre[a] = centre[a] + b[a] / beta.length;
   const { fit, val } = holdout(n, rng);
   const solve = (idx: number[], lambda: number) => {
     const t = linearTask(rows(Xs, idx, p), rows(ys, idx, 1), idx.length, p);
     const b = pulled(t.A, t.b, centre, lambda, ridge);
     return {
       beta: b,
-      intercept: t.yMean - t.xMean.reduce((s, v, a) => s + v * (b[a] as number), 0),
+      intercept: t.yMean - t.xMean.reduce((s, v, a) => s + v * b[a], 0),
     };
   };
   let best = { lambda: 0, score: Number.POSITIVE_INFINITY };
@@ -276,7 +270,7 @@ export function addLinearTask(
     const Xv = rows(Xs, val, p);
     const pred = Float64Array.from(
       { length: val.length },
-      (_, i) => f.intercept + f.beta.reduce((s, v, a) => s + v * (Xv[i * p + a] as number), 0),
+      (_, i) => f.intercept + f.beta.reduce((s, v, a) => s + v * Xv[i * p + a], 0),
     );
     const score = metrics(rows(ys, val, 1), pred).rmse;
     if (score < best.score) best = { lambda, score };

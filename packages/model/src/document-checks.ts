@@ -142,8 +142,8 @@ export function encoderWeights(
   if (hidden) {
     const sizes = [p, ...hidden, K];
     for (let l = 0; l + 1 < sizes.length; l++) {
-      const fanIn = sizes[l] as number;
-      const fanOut = sizes[l + 1] as number;
+      const fanIn = sizes[l];
+      const fanOut = sizes[l + 1];
       expected[`${name}/w${l}`] = tasks === null ? [fanIn, fanOut] : [tasks, fanIn, fanOut];
       if (bias) expected[`${name}/b${l}`] = tasks === null ? [fanOut] : [tasks, 1, fanOut];
     }

@@ -264,7 +264,7 @@ function validateDual(v: unknown, R: number, p: number): void {
   const hi = matrixOf(s.gMax, 'dual.gMax', R, K1);
   lo.forEach((row, r) =>
     row.forEach((l, k) => {
-      const h = (hi[r] as number[])[k] as number;
+      const h = hi[r][k];
       if (l > h)
         fail(`dual.gMin[${r}][${k}]`, `a lower clipping bound ≤ dual.gMax[${r}][${k}] = ${h}`, l);
     }),

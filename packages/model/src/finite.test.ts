@@ -27,7 +27,7 @@ function withValue(value: number, column: number | 'target') {
     X: Float64Array.from(t.X),
     y: Float64Array.from(t.y),
   }));
-  const t = tasks[1] as (typeof tasks)[number];
+  const t = tasks[1];
   if (column === 'target') t.y[4] = value;
   else t.X[4 * 6 + column] = value;
   return fromTaskArrays(tasks, { featureNames: [...sim.train.featureNames] });

@@ -12,11 +12,11 @@ const TOO_LARGE_FIX =
 
 /** The row (1-based within its task) of the largest |value| of column j over all tasks. */
 function largestIn(ds: MultiTaskDataset, j: number | 'target') {
-  let best = { task: ds.taskNames[0] as string, row: 1, value: 0 };
+  let best = { task: ds.taskNames[0], row: 1, value: 0 };
   const p = ds.numFeatures;
   for (const t of ds.tasks()) {
     for (let i = 0; i < t.n; i++) {
-      const v = j === 'target' ? (t.y[i] as number) : (t.X[i * p + j] as number);
+      const v = j === 'target' ? t.y[i] : t.X[i * p + j];
       if (Math.abs(v) > Math.abs(best.value) || Number.isNaN(best.value))
         best = { task: t.name, row: i + 1, value: v };
     }
@@ -29,7 +29,7 @@ function tooLarge(ds: MultiTaskDataset, j: number | 'target', why: string): Vali
   return new ValidationError(`A value too large to standardise (${why})`, {
     task: at.task,
     row: at.row,
-    column: j === 'target' ? 'target' : (ds.featureNames[j] as string),
+    column: j === 'target' ? 'target' : ds.featureNames[j],
     expected: 'magnitudes whose squares sum to a finite number (below about 1e150)',
     received: String(at.value),
     fix: TOO_LARGE_FIX,
@@ -44,11 +44,7 @@ function tooLarge(ds: MultiTaskDataset, j: number | 'target', why: string): Vali
 export function checkStandardisable(ds: MultiTaskDataset, st: Standardizer): void {
   const { mean, scale } = st.featureScaling();
   for (let j = 0; j < ds.numFeatures; j++) {
-    if (
-      !Number.isFinite(mean[j] as number) ||
-      !Number.isFinite(scale[j] as number) ||
-      !((scale[j] as number) > 0)
-    )
+    if (!Number.isFinite(mean[j]) || !Number.isFinite(scale[j]) || !(scale[j] > 0))
       throw tooLarge(ds, j, `the column's mean or standard deviation overflows`);
   }
   const y = st.targetScaling();
@@ -58,11 +54,11 @@ export function checkStandardisable(ds: MultiTaskDataset, st: Standardizer): voi
   for (const t of ds.tasks()) {
     const Xs = st.transformX(t.X);
     for (let k = 0; k < Xs.length; k++)
-      if (!(Math.abs(Xs[k] as number) < 1e30))
+      if (!(Math.abs(Xs[k]) < 1e30))
         throw tooLarge(ds, k % p, 'it overflows once centred and scaled');
     const ys = st.transformY(t.y);
     for (let i = 0; i < ys.length; i++)
-      if (!(Math.abs(ys[i] as number) < 1e30))
+      if (!(Math.abs(ys[i]) < 1e30))
         throw tooLarge(ds, 'target', 'it overflows once centred and scaled');
   }
 }
@@ -80,8 +76,8 @@ export function checkPredictions(
   st: Standardizer,
 ): void {
   for (let i = 0; i < pred.length; i++) {
-    if (Number.isFinite(pred[i] as number)) continue;
-    throw predictionError(i, rows, standardised, featureNames, task, st, pred[i] as number);
+    if (Number.isFinite(pred[i])) continue;
+    throw predictionError(i, rows, standardised, featureNames, task, st, pred[i]);
   }
 }
 
@@ -97,19 +93,16 @@ export function predictionError(
   const p = featureNames.length;
   let j = 0;
   for (let a = 1; a < p; a++)
-    if (
-      !(Math.abs(standardised[i * p + a] as number) <= Math.abs(standardised[i * p + j] as number))
-    )
-      j = a;
+    if (!(Math.abs(standardised[i * p + a]) <= Math.abs(standardised[i * p + j]))) j = a;
   const { mean, scale } = st.featureScaling();
-  const m = mean[j] as number;
-  const s = scale[j] as number;
+  const m = mean[j];
+  const s = scale[j];
   return new ValidationError(
     `The prediction is ${value} (the row is far outside the training data)`,
     {
       task,
       row: i + 1,
-      column: featureNames[j] as string,
+      column: featureNames[j],
       expected: `values of the same order as in training (column mean ${m.toPrecision(4)}, standard deviation ${s.toPrecision(4)})`,
       received: String(rows[i * p + j]),
       fix: 'Check the value (units, a typing error) or leave the row out',

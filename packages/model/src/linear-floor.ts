@@ -19,9 +19,7 @@ export function taskWeightsOf(data: StandardisedData, mode: 'size' | 'equal'): n
 }
 
 const tasksOf = (data: StandardisedData): LinearTask[] =>
-  data.X.map((X, r) =>
-    linearTask(X, data.y[r] as Float64Array, (data.y[r] as Float64Array).length, data.p),
-  );
+  data.X.map((X, r) => linearTask(X, data.y[r], data.y[r].length, data.p));
 
 /** The linear MTL floor (mean-regularised MTL, method.md §5) at one λ on all given rows. */
 export function fitLinearFloor(

@@ -136,7 +136,7 @@ const distance = (a: string, b: string) => editDistance(a.toLowerCase(), b.toLow
 function checkOptionNames(o: Record<string, unknown>, known: readonly string[], prefix: string) {
   for (const key of Object.keys(o)) {
     if (known.includes(key)) continue;
-    const near = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0] as string;
+    const near = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0];
     const close = distance(key, near) <= Math.max(2, Math.floor(key.length / 3));
     throw new ValidationError(`Unknown option ${prefix}${key} for DualEncoderRegressor`, {
       expected: `one of ${known.map((k) => prefix + k).join(', ')}`,

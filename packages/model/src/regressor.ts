@@ -24,7 +24,7 @@ export type { Candidate, Evaluation, FitOptions, FitProgress, PathRow } from './
 function groupsFromLabels(names: readonly string[], labels: readonly number[]): string[][] {
   const out: string[][] = [];
   labels.forEach((g, r) => {
-    (out[g] ??= []).push(names[r] as string);
+    (out[g] ??= []).push(names[r]);
   });
   return out.filter((g) => g !== undefined);
 }
@@ -130,8 +130,7 @@ export class DualEncoderRegressor {
       if (!Number.isFinite(metrics(t.y, pred).rmse)) {
         // Finite predictions whose errors overflow: name the row with the largest prediction.
         let i = 0;
-        for (let k = 1; k < pred.length; k++)
-          if (Math.abs(pred[k] as number) > Math.abs(pred[i] as number)) i = k;
+        for (let k = 1; k < pred.length; k++) if (Math.abs(pred[k]) > Math.abs(pred[i])) i = k;
         const rows = Float64Array.from(t.X);
         throw predictionError(
           i,
@@ -140,7 +139,7 @@ export class DualEncoderRegressor {
           s.featureNames,
           t.name,
           s.standardizer,
-          pred[i] as number,
+          pred[i],
         );
       }
       return pred;
@@ -166,7 +165,7 @@ export class DualEncoderRegressor {
   similarity(): number[][] {
     const beta = this.coefficients().beta;
     return beta.map((a) =>
-      beta.map((b) => Math.sqrt(a.reduce((s, v, k) => s + (v - (b[k] as number)) ** 2, 0))),
+      beta.map((b) => Math.sqrt(a.reduce((s, v, k) => s + (v - b[k]) ** 2, 0))),
     );
   }
 

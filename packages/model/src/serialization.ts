@@ -68,7 +68,7 @@ export function modelFromJSON<M>(
   const doc = validateModelDocument(json) as unknown as ModelJSON;
   const R = doc.taskNames.length;
   try {
-    const opts = doc.options as Record<string, unknown>;
+    const opts = doc.options;
     const options: DualEncoderOptions = {
       ...(opts as DualEncoderOptions),
       lambda:

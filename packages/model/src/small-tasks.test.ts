@@ -18,8 +18,7 @@ function tinyTasks() {
   const p = 8;
   const sim = simulateFactor({ seed: 1, numTasks: 6, n: 40, p, testRows: 5 });
   const tasks: Record<string, { X: Float64Array; y: Float64Array }> = {};
-  for (const t of sim.train.tasks())
-    tasks[t.name] = { X: t.X as Float64Array, y: t.y as Float64Array };
+  for (const t of sim.train.tasks()) tasks[t.name] = { X: t.X as Float64Array, y: t.y };
   const x0 = sim.train.task(0).X as Float64Array;
   tasks.one = { X: x0.slice(0, p), y: Float64Array.from([3]) };
   tasks.two = { X: x0.slice(p, 3 * p), y: Float64Array.from([1, 2]) };
@@ -41,12 +40,12 @@ describe('tiny and constant tasks', () => {
       expect(f.train[one]).toEqual(Int32Array.from([0]));
       expect(f.validation[one]).toHaveLength(0);
       ds.sizes.forEach((n, r) => {
-        expect((f.train[r] as Int32Array).length).toBeGreaterThan(0);
-        expect((f.train[r] as Int32Array).length + (f.validation[r] as Int32Array).length).toBe(n);
+        expect(f.train[r].length).toBeGreaterThan(0);
+        expect(f.train[r].length + f.validation[r].length).toBe(n);
       });
     }
     // Every row of a task of ≥ 2 rows is validated exactly once over the folds.
-    const seen = kFoldSplits(ds, 5, 7).flatMap((f) => Array.from(f.validation[two] as Int32Array));
+    const seen = kFoldSplits(ds, 5, 7).flatMap((f) => Array.from(f.validation[two]));
     expect(seen.sort()).toEqual([0, 1]);
     // Where @hetmtl/data's splits accept the data, the model's are the same rows.
     const big = simulateFactor({

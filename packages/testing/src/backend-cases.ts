@@ -1,4 +1,4 @@
-import { Random, type Tensor, tf } from '@hetmtl/tensor';
+import { type Random, type Tensor, tf } from '@hetmtl/tensor';
 
 /**
  * One check of a backend: `run` builds its inputs from the seeded generator it is given (so the

@@ -70,13 +70,13 @@ function compare(got: Outputs, want: Outputs): { error: number; mismatch?: strin
         mismatch: `output ${k} has shape [${got.shapes[k]}], expected [${want.shapes[k]}]`,
       };
     }
-    const g = got.values[k] as Float64Array;
-    const w = want.values[k] as Float64Array;
+    const g = got.values[k];
+    const w = want.values[k];
     let scale = 1;
     let diff = 0;
     for (let i = 0; i < w.length; i++) {
-      scale = Math.max(scale, Math.abs(w[i] as number));
-      const d = Math.abs((g[i] as number) - (w[i] as number));
+      scale = Math.max(scale, Math.abs(w[i]));
+      const d = Math.abs(g[i] - w[i]);
       diff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(diff, d);
     }
     error = Math.max(error, diff / scale);

@@ -49,8 +49,8 @@ function flawed(flaw: Flaw): EncoderDefinition<Record<string, never>> {
         w: makeVariable('w', rng.normals(R * p * K), tasks === undefined ? [p, K] : [R, p, K]),
         b: makeVariable('b', rng.normals(R * K, 0, 0.5), tasks === undefined ? [K] : [R, 1, K]),
       };
-      const w = variables.w as tf.Variable;
-      const b = variables.b as tf.Variable;
+      const w = variables.w;
+      const b = variables.b;
       // A fixed random offset that is neither a weight nor derived from the config.
       const offset =
         flaw === 'keeps-random-state' ? tf.tensor1d(Float32Array.from(rng.normals(K))) : undefined;

@@ -88,7 +88,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object')
     return Number.isNaN(a) && Number.isNaN(b);
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a as object);
+  const ka = Object.keys(a);
   const kb = Object.keys(b as object);
   return (
     ka.length === kb.length &&
@@ -117,8 +117,8 @@ function maxRelativeDifference(got: ArrayLike<number>, want: ArrayLike<number>):
   let scale = 1;
   let diff = 0;
   for (let i = 0; i < want.length; i++) {
-    scale = Math.max(scale, Math.abs(want[i] as number));
-    const d = Math.abs((got[i] as number) - (want[i] as number));
+    scale = Math.max(scale, Math.abs(want[i]));
+    const d = Math.abs(got[i] - want[i]);
     diff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(diff, d);
   }
   return diff / scale;
@@ -429,7 +429,7 @@ export async function checkEncoderConformance(
           for (let r = 0; r < R; r++) {
             const taskWeights: EncoderWeights = {};
             for (const name of names) {
-              const size = (sw[name]?.values.length ?? 0) as number;
+              const size = sw[name]?.values.length ?? 0;
               const stacked = bw[name] as { shape: number[]; values: number[] };
               if (stacked.values.length !== R * size || stacked.shape[0] !== R) {
                 fail(

@@ -32,7 +32,7 @@ function dataset(seed: number): DatasetUnderTest {
     const X = Float64Array.from({ length: n * 2 }, (_, i) => Math.sin(seed + i * 1.3 + r));
     const y = Float64Array.from(
       { length: n },
-      (_, i) => 2 * (X[2 * i] as number) - (X[2 * i + 1] as number) + r + 0.1 * Math.cos(seed * i),
+      (_, i) => 2 * X[2 * i] - X[2 * i + 1] + r + 0.1 * Math.cos(seed * i),
     );
     return { name, X, y, n };
   });
@@ -85,7 +85,7 @@ class Mean {
   ): Float64Array {
     if (!this.means && this.flaw !== 'predicts-unfitted') throw new NotFittedError('Mean');
     const rows: readonly (readonly number[])[] = ArrayBuffer.isView(X)
-      ? Array.from({ length: X.length / 2 }, (_, i) => [X[2 * i] as number, X[2 * i + 1] as number])
+      ? Array.from({ length: X.length / 2 }, (_, i) => [X[2 * i], X[2 * i + 1]])
       : X;
     if (ArrayBuffer.isView(X) && X.length % 2 !== 0)
       throw new ValidationError('not a multiple of 2');
@@ -114,8 +114,7 @@ class Mean {
     const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
     return (
       1 -
-      ys.reduce((s, y, i) => s + (y - (ps[i] as number)) ** 2, 0) /
-        ys.reduce((s, y) => s + (y - mean) ** 2, 0)
+      ys.reduce((s, y, i) => s + (y - ps[i]) ** 2, 0) / ys.reduce((s, y) => s + (y - mean) ** 2, 0)
     );
   }
   toJSON(): unknown {

@@ -147,7 +147,7 @@ export async function checkEstimatorConformance<E extends EstimatorUnderTest>(
   const unknown = options.unknownOption ?? 'notAnOption';
   const { train, test } = subject;
   const p = train.numFeatures;
-  const first = [...test.tasks()][0] as TaskUnderTest;
+  const first = [...test.tasks()][0];
   const tensorsBefore = countTensors();
   let fitted: E | undefined;
   let twin: E | undefined;
@@ -242,7 +242,7 @@ export async function checkEstimatorConformance<E extends EstimatorUnderTest>(
         let sse = 0;
         let sst = 0;
         ys.forEach((y, i) => {
-          sse += (y - (yhat[i] as number)) ** 2;
+          sse += (y - yhat[i]) ** 2;
           sst += (y - mean) ** 2;
         });
         const want = 1 - sse / sst;
@@ -287,7 +287,7 @@ export async function checkEstimatorConformance<E extends EstimatorUnderTest>(
         const a = predictAll(e, test);
         const b = predictAll(twin, test);
         a.forEach((q, r) => {
-          if (!sameArrays(q, b[r] as Float64Array))
+          if (!sameArrays(q, b[r]))
             fail(`two fits with ${JSON.stringify(stored)} predict differently on task ${r}`);
         });
         return undefined;
@@ -303,8 +303,7 @@ export async function checkEstimatorConformance<E extends EstimatorUnderTest>(
         if (loaded.fitted !== true) fail('the loaded estimator is not fitted');
         const a = predictAll(e, test);
         predictAll(loaded, test).forEach((q, r) => {
-          if (!sameArrays(q, a[r] as Float64Array))
-            fail(`the loaded estimator predicts differently on task ${r}`);
+          if (!sameArrays(q, a[r])) fail(`the loaded estimator predicts differently on task ${r}`);
         });
         if (JSON.stringify(loaded) !== text)
           fail('saving the loaded estimator gives another document');

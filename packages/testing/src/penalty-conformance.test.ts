@@ -49,8 +49,7 @@ function mcp(
     prox(z, lambda, step) {
       const out = scaled(z, proxNorm(Math.hypot(...z), lambda, step));
       if (flaw === 'near-zero' && out.every((v) => v === 0)) return z.map((v) => v * 1e-17);
-      if (flaw === 'not-parallel' && out.length > 1 && lambda > 0)
-        out[0] = (out[0] as number) + 1e-3 * lambda;
+      if (flaw === 'not-parallel' && out.length > 1 && lambda > 0) out[0] = out[0] + 1e-3 * lambda;
       return out;
     },
     checkStep(step) {
@@ -83,21 +82,19 @@ const ZEROS: PenaltyCheckName =
 describe('penalty conformance suite', () => {
   it('brute-force minimisation finds the minimum of a known function (1-D and 2-D)', () => {
     const one = bruteMinimise(
-      (x) => ((x[0] as number) - 0.3) ** 2 + Math.abs((x[0] as number) - 0.3),
+      (x) => (x[0] - 0.3) ** 2 + Math.abs(x[0] - 0.3),
       Float64Array.of(-1),
       Float64Array.of(2),
       101,
     );
-    expect(Math.abs((one.x[0] as number) - 0.3)).toBeLessThan(1e-9);
+    expect(Math.abs(one.x[0] - 0.3)).toBeLessThan(1e-9);
     const two = bruteMinimise(
-      (x) => ((x[0] as number) + 0.2) ** 2 + 3 * ((x[1] as number) - 0.7) ** 2,
+      (x) => (x[0] + 0.2) ** 2 + 3 * (x[1] - 0.7) ** 2,
       Float64Array.of(-1, -1),
       Float64Array.of(1, 1),
       41,
     );
-    expect(
-      Math.abs((two.x[0] as number) + 0.2) + Math.abs((two.x[1] as number) - 0.7),
-    ).toBeLessThan(1e-8);
+    expect(Math.abs(two.x[0] + 0.2) + Math.abs(two.x[1] - 0.7)).toBeLessThan(1e-8);
   });
 
   it('passes a correct non-convex penalty (MCP) and a smooth one (ridge) on every check', () => {

@@ -93,14 +93,14 @@ function directions(seed: number): (k: number) => Float64Array {
       for (let i = 0; i < k; i++) u[i] = next() * 2 - 1;
       norm = norm2(u);
     }
-    for (let i = 0; i < k; i++) u[i] = (u[i] as number) / norm;
+    for (let i = 0; i < k; i++) u[i] = u[i] / norm;
     return u;
   };
 }
 
 function norm2(v: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i] as number) ** 2;
+  for (let i = 0; i < v.length; i++) s += v[i] ** 2;
   return Math.sqrt(s);
 }
 
@@ -127,7 +127,7 @@ export function bruteMinimise(
       for (let j = 0; j < d; j++) {
         const g = rest % points;
         rest = (rest - g) / points;
-        x[j] = (lo[j] as number) + (((hi[j] as number) - (lo[j] as number)) * g) / (points - 1);
+        x[j] = lo[j] + ((hi[j] - lo[j]) * g) / (points - 1);
       }
       const v = f(x);
       if (v < bestValue) {
@@ -138,9 +138,9 @@ export function bruteMinimise(
     const nextLo = new Float64Array(d);
     const nextHi = new Float64Array(d);
     for (let j = 0; j < d; j++) {
-      const h = (4 * ((hi[j] as number) - (lo[j] as number))) / (points - 1);
-      nextLo[j] = Math.max(lower[j] as number, (best[j] as number) - h);
-      nextHi[j] = Math.min(upper[j] as number, (best[j] as number) + h);
+      const h = (4 * (hi[j] - lo[j])) / (points - 1);
+      nextLo[j] = Math.max(lower[j], best[j] - h);
+      nextHi[j] = Math.min(upper[j], best[j] + h);
     }
     lo = nextLo;
     hi = nextHi;
@@ -156,7 +156,7 @@ function jsonSafe(value: unknown): boolean {
   return (
     typeof value === 'object' &&
     Object.getPrototypeOf(value) === Object.prototype &&
-    Object.values(value as object).every(jsonSafe)
+    Object.values(value).every(jsonSafe)
   );
 }
 
@@ -203,7 +203,7 @@ export function checkPenaltyConformance(
     step: number,
   ): number => {
     let d = 0;
-    for (let i = 0; i < z.length; i++) d += ((eta[i] as number) - (z[i] as number)) ** 2;
+    for (let i = 0; i < z.length; i++) d += (eta[i] - z[i]) ** 2;
     return penalty.value(norm2(eta), lambda) / step + 0.5 * d;
   };
   const at = (z: Float64Array, lambda: number, step: number): string =>
@@ -238,7 +238,7 @@ export function checkPenaltyConformance(
         const got = phi(penalty.prox(z, lambda, step), z, lambda, step);
         // Over η = t·z/‖z‖, t ∈ [0, 2‖z‖]: the objective along the direction of z.
         const brute = bruteMinimise(
-          (x) => penalty.value(x[0] as number, lambda) / step + 0.5 * ((x[0] as number) - a) ** 2,
+          (x) => penalty.value(x[0], lambda) / step + 0.5 * (x[0] - a) ** 2,
           Float64Array.of(0),
           Float64Array.of(2 * a + 1e-9),
           201,
@@ -247,7 +247,7 @@ export function checkPenaltyConformance(
         worst = Math.max(worst, excess);
         if (excess > 1e-9 * (1 + a * a))
           fail(
-            `prox is not the minimiser at ${at(z, lambda, step)}: its objective ${got} exceeds the brute-force minimum ${brute.value} (at ‖η‖ = ${(brute.x[0] as number).toPrecision(6)}, prox gives ‖η‖ = ${norm2(penalty.prox(z, lambda, step)).toPrecision(6)})`,
+            `prox is not the minimiser at ${at(z, lambda, step)}: its objective ${got} exceeds the brute-force minimum ${brute.value} (at ‖η‖ = ${brute.x[0].toPrecision(6)}, prox gives ‖η‖ = ${norm2(penalty.prox(z, lambda, step)).toPrecision(6)})`,
           );
         count++;
       }
@@ -290,11 +290,11 @@ export function checkPenaltyConformance(
         if (z.some((v, i) => v !== copy[i])) fail('prox changed its input z');
         const a = norm2(z);
         let dot = 0;
-        for (let i = 0; i < z.length; i++) dot += (eta[i] as number) * (z[i] as number);
+        for (let i = 0; i < z.length; i++) dot += eta[i] * z[i];
         if (dot < -1e-15) fail(`prox points away from z at ${at(z, lambda, step)}`);
         const f = dot / (a * a);
         for (let i = 0; i < z.length; i++) {
-          if (Math.abs((eta[i] as number) - f * (z[i] as number)) > 1e-12 * (1 + a))
+          if (Math.abs(eta[i] - f * z[i]) > 1e-12 * (1 + a))
             fail(`prox is not parallel to z at ${at(z, lambda, step)}`);
         }
       }
@@ -303,7 +303,7 @@ export function checkPenaltyConformance(
         if (zero.some((v) => v !== 0)) fail(`prox(0) = [${Array.from(zero)}], not exactly 0`);
         const z = direction(3);
         const same = penalty.prox(z, 0, step);
-        if (same.some((v, i) => Math.abs(v - (z[i] as number)) > 1e-14))
+        if (same.some((v, i) => Math.abs(v - z[i]) > 1e-14))
           fail(`prox at λ = 0 is not the identity (ϑ = ${step})`);
       }
       return undefined;

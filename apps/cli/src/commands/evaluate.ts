@@ -45,7 +45,7 @@ export async function evaluateCommand(
     const tasks = dataset.taskNames.map((task, i) => ({
       ...(ev.tasks[task] ?? { rmse: Number.NaN, mae: Number.NaN, r2: Number.NaN }),
       task,
-      n: dataset.sizes[i] as number,
+      n: dataset.sizes[i],
     }));
     if (flags.json) {
       out.json({

@@ -168,7 +168,7 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
 function refuseTinyTasks(dataset: MultiTaskDataset, test: number): void {
   const need = test > 0 ? 3 : 2;
   dataset.taskNames.forEach((task, r) => {
-    const n = dataset.sizes[r] as number;
+    const n = dataset.sizes[r];
     if (n < need)
       throw new CliError(
         `Task too small (at task ${JSON.stringify(task)}): expected at least ${need} rows (${test > 0 ? 'one held out by --test, two to fit and validate' : 'two to fit and validate'}), received ${n} row${n === 1 ? '' : 's'}`,

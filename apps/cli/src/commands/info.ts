@@ -24,11 +24,11 @@ function encoderText(spec: unknown): string {
 /** What `hetmtl info` shows, as plain data (no weights): also its --json output. */
 function describe(doc: Doc) {
   const m = doc.model;
-  const o = m.options as Record<string, unknown>;
+  const o = m.options;
   const labels = m.groups;
   const groups: string[][] = [];
   labels.forEach((g, r) => {
-    (groups[g] ??= []).push(m.taskNames[r] as string);
+    (groups[g] ??= []).push(m.taskNames[r]);
   });
   const st = m.preprocessing;
   return {

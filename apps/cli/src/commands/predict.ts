@@ -68,7 +68,7 @@ export async function predictCommand(
       });
       const yhat = inFileRows(table, () => model.predict(X, { task }), rows);
       rows.forEach((i, k) => {
-        predictions[i] = yhat[k] as number;
+        predictions[i] = yhat[k];
       });
     }
   } finally {

@@ -133,9 +133,9 @@ function serialise(ds: MultiTaskDataset, path: string | undefined): string {
       for (let i = 0; i < t.n; i++) {
         const rec: Record<string, string | number> = { [taskColumn]: t.name };
         ds.featureNames.forEach((f, j) => {
-          rec[f] = t.X[i * t.p + j] as number;
+          rec[f] = t.X[i * t.p + j];
         });
-        rec[target] = t.y[i] as number;
+        rec[target] = t.y[i];
         records.push(rec);
       }
     }

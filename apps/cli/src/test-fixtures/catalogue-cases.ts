@@ -171,7 +171,7 @@ const sameAsReference = (c: CaseDir, column = 'prediction') => {
   const p = predictionsOf(c.read('preds.csv'), column);
   const ref = c.base.refPredictions;
   expect(p).toHaveLength(ref.length);
-  const maxDiff = Math.max(...p.map((v, i) => Math.abs(v - (ref[i] as number))));
+  const maxDiff = Math.max(...p.map((v, i) => Math.abs(v - ref[i])));
   expect(maxDiff).toBeLessThan(1e-9);
 };
 
@@ -190,7 +190,7 @@ function noise(): Uint8Array {
 }
 
 /** A site column with 3 levels a, b, c. */
-const withSite = (csv: string) => addColumn(csv, 'site', (_, l) => 'abc'[l % 3] as string);
+const withSite = (csv: string) => addColumn(csv, 'site', (_, l) => 'abc'[l % 3]);
 
 /** The number cited after "row " in an error line. */
 const rowOf = (stderr: string): string | undefined => /\brow (\d+)/.exec(stderr)?.[1];

@@ -187,7 +187,7 @@ export const lines = (text: string): string[] => text.replace(/\n$/, '').split('
 export const unlines = (ls: readonly string[]): string => `${ls.join('\n')}\n`;
 
 export function headerOf(text: string): string[] {
-  return (lines(text)[0] as string).split(',');
+  return lines(text)[0].split(',');
 }
 
 /** Sets the cell of `column` on file line `line` (simple CSV: no quoted fields). */
@@ -195,7 +195,7 @@ export function setCell(text: string, line: number, column: string, value: strin
   const ls = lines(text);
   const j = headerOf(text).indexOf(column);
   if (j < 0) throw new Error(`setCell: no column ${column}`);
-  const cells = (ls[line - 1] as string).split(',');
+  const cells = ls[line - 1].split(',');
   cells[j] = value;
   ls[line - 1] = cells.join(',');
   return unlines(ls);
@@ -208,9 +208,9 @@ export function mapRows(
   h: (header: string[]) => string[] = (x) => x,
 ): string {
   const ls = lines(text);
-  const out: string[] = [h((ls[0] as string).split(',')).join(',')];
+  const out: string[] = [h(ls[0].split(',')).join(',')];
   for (let i = 1; i < ls.length; i++) {
-    const r = f((ls[i] as string).split(','), i + 1);
+    const r = f(ls[i].split(','), i + 1);
     if (r) out.push(r.join(','));
   }
   return unlines(out);
@@ -259,7 +259,7 @@ export function tamper(json: string, f: (doc: any) => void): string {
 /** The prediction column (last column) of a predictions CSV. */
 export function predictionsOf(csv: string, column = 'prediction'): number[] {
   const ls = lines(csv);
-  const j = (ls[0] as string).split(',').lastIndexOf(column);
+  const j = ls[0].split(',').lastIndexOf(column);
   return ls.slice(1).map((l) => Number(l.split(',')[j]));
 }
 

@@ -61,7 +61,7 @@ export class ShrunkenMean extends Estimator<Model, EstimatorOptions, ShrinkSelec
       const rmse = validation
         ? validationRmse(
             validation,
-            (r, X) => new Float64Array(X.length / train.p).fill(m[r] as number),
+            (r, X) => new Float64Array(X.length / train.p).fill(m[r]),
             ctx.yScale,
           )
         : 0;
@@ -77,7 +77,7 @@ export class ShrunkenMean extends Estimator<Model, EstimatorOptions, ShrinkSelec
     return means(data, selected.selection.shrink ?? 1);
   }
   protected predictStandardised(model: Model, task: number, X: Float64Array, p: number) {
-    return new Float64Array(X.length / p).fill(model[task] as number);
+    return new Float64Array(X.length / p).fill(model[task]);
   }
   protected modelToJSON(model: Model) {
     return { means: Array.from(model) };

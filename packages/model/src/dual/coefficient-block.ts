@@ -45,16 +45,16 @@ export function buildCoefficientProblem(
   const Ps: Float64Array[] = [];
   const zDim: number[] = [];
   F.forEach((Fr, r) => {
-    const yr = y[r] as Float64Array;
+    const yr = y[r];
     const n = yr.length;
     const qd = hasSpecific[r] ? 1 + K1 : 1;
     const Z = new Float64Array(n * qd);
     for (let i = 0; i < n; i++) {
       Z[i * qd] = 1;
-      for (let k = 1; k < qd; k++) Z[i * qd + k] = (G[r] as Float64Array)[i * K1 + k - 1] as number;
+      for (let k = 1; k < qd; k++) Z[i * qd + k] = G[r][i * K1 + k - 1];
     }
     const ZtZ = gram(Z, n, qd);
-    for (let k = 1; k < qd; k++) ZtZ[k * qd + k] = (ZtZ[k * qd + k] as number) + n * tau;
+    for (let k = 1; k < qd; k++) ZtZ[k * qd + k] = ZtZ[k * qd + k] + n * tau;
     const I = new Float64Array(qd * qd);
     for (let k = 0; k < qd; k++) I[k * qd + k] = 1;
     const P = solveRidge(ZtZ, I, qd, qd).x;
@@ -67,38 +67,34 @@ export function buildCoefficientProblem(
     const PZty = new Float64Array(qd);
     for (let a = 0; a < qd; a++) {
       for (let c = 0; c < qd; c++) {
-        const pac = P[a * qd + c] as number;
-        PZty[a] = (PZty[a] as number) + pac * (Zty[c] as number);
-        for (let k = 0; k < K0; k++)
-          PZtF[a * K0 + k] = (PZtF[a * K0 + k] as number) + pac * (ZtF[c * K0 + k] as number);
+        const pac = P[a * qd + c];
+        PZty[a] = PZty[a] + pac * Zty[c];
+        for (let k = 0; k < K0; k++) PZtF[a * K0 + k] = PZtF[a * K0 + k] + pac * ZtF[c * K0 + k];
       }
     }
     const Ar = new Float64Array(K0 * K0);
     const br = new Float64Array(K0);
     for (let j = 0; j < K0; j++) {
-      let t = Fty[j] as number;
-      for (let a = 0; a < qd; a++) t -= (ZtF[a * K0 + j] as number) * (PZty[a] as number);
+      let t = Fty[j];
+      for (let a = 0; a < qd; a++) t -= ZtF[a * K0 + j] * PZty[a];
       br[j] = t / n;
       for (let k = 0; k < K0; k++) {
-        let v = FtF[j * K0 + k] as number;
-        for (let a = 0; a < qd; a++)
-          v -= (ZtF[a * K0 + j] as number) * (PZtF[a * K0 + k] as number);
+        let v = FtF[j * K0 + k];
+        for (let a = 0; a < qd; a++) v -= ZtF[a * K0 + j] * PZtF[a * K0 + k];
         Ar[j * K0 + k] = v / n;
       }
     }
     for (let j = 0; j < K0; j++)
       for (let k = 0; k < j; k++)
-        Ar[j * K0 + k] = Ar[k * K0 + j] =
-          ((Ar[j * K0 + k] as number) + (Ar[k * K0 + j] as number)) / 2;
+        Ar[j * K0 + k] = Ar[k * K0 + j] = (Ar[j * K0 + k] + Ar[k * K0 + j]) / 2;
     // The residual terms: e = M(y − Fβ) with MF = F − Z·PZᵀF and My = y − Z·PZᵀy.
     const MF = Fr.slice();
     const My = yr.slice();
     for (let i = 0; i < n; i++)
       for (let a = 0; a < qd; a++) {
-        const z = Z[i * qd + a] as number;
-        My[i] = (My[i] as number) - z * (PZty[a] as number);
-        for (let k = 0; k < K0; k++)
-          MF[i * K0 + k] = (MF[i * K0 + k] as number) - z * (PZtF[a * K0 + k] as number);
+        const z = Z[i * qd + a];
+        My[i] = My[i] - z * PZty[a];
+        for (let k = 0; k < K0; k++) MF[i * K0 + k] = MF[i * K0 + k] - z * PZtF[a * K0 + k];
       }
     Q.push({ rows: K0, cols: K0, data: gram(MF, n, K0) });
     q.push(crossprod(MF, My, n, K0));
@@ -130,26 +126,25 @@ export function profiledIntercepts(
   const c = new Float64Array(R);
   const gamma: Float64Array[] = [];
   for (let r = 0; r < R; r++) {
-    const y = cp.y[r] as Float64Array;
+    const y = cp.y[r];
     const n = y.length;
-    const Fr = cp.F[r] as Float64Array;
-    const br = beta[r] as Float64Array;
+    const Fr = cp.F[r];
+    const br = beta[r];
     const res = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      let s = y[i] as number;
-      for (let k = 0; k < cp.K0; k++) s -= (Fr[i * cp.K0 + k] as number) * (br[k] as number);
+      let s = y[i];
+      for (let k = 0; k < cp.K0; k++) s -= Fr[i * cp.K0 + k] * br[k];
       res[i] = s;
     }
-    const q = cp.zDim[r] as number;
-    const Ztr = crossprod(cp.Z[r] as Float64Array, res, n, q);
-    const P = cp.P[r] as Float64Array;
+    const q = cp.zDim[r];
+    const Ztr = crossprod(cp.Z[r], res, n, q);
+    const P = cp.P[r];
     const u = new Float64Array(q);
     for (let a = 0; a < q; a++)
-      for (let b2 = 0; b2 < q; b2++)
-        u[a] = (u[a] as number) + (P[a * q + b2] as number) * (Ztr[b2] as number);
-    c[r] = u[0] as number;
+      for (let b2 = 0; b2 < q; b2++) u[a] = u[a] + P[a * q + b2] * Ztr[b2];
+    c[r] = u[0];
     const g = new Float64Array(cp.K1);
-    for (let k = 1; k < q; k++) g[k - 1] = u[k] as number;
+    for (let k = 1; k < q; k++) g[k - 1] = u[k];
     gamma.push(g);
   }
   return { c, gamma };
@@ -212,39 +207,39 @@ function solveDecoders(
   const FtF = new Float64Array(K0 * K0);
   const FtX = new Float64Array(K0 * p);
   F.forEach((Fr, r) => {
-    const n = tr.counts[r] as number;
+    const n = tr.counts[r];
     const a = gram(Fr, n, K0);
-    const b = crossprod(Fr, tr.data.X[r] as Float64Array, n, K0, p);
-    for (let i = 0; i < a.length; i++) FtF[i] = (FtF[i] as number) + (a[i] as number);
-    for (let i = 0; i < b.length; i++) FtX[i] = (FtX[i] as number) + (b[i] as number);
+    const b = crossprod(Fr, tr.data.X[r], n, K0, p);
+    for (let i = 0; i < a.length; i++) FtF[i] = FtF[i] + a[i];
+    for (let i = 0; i < b.length; i++) FtX[i] = FtX[i] + b[i];
   });
-  for (let k = 0; k < K0; k++) FtF[k * K0 + k] = (FtF[k * K0 + k] as number) + 1e-6;
+  for (let k = 0; k < K0; k++) FtF[k * K0 + k] = FtF[k * K0 + k] + 1e-6;
   const D0 = solveRidge(FtF, FtX, K0, p).x;
   assignWeight(tr.decoder0.variables, D0);
   if (!tr.decoderS || K1 === 0) return;
   const Ds = new Float64Array(tr.R * K1 * p);
   G.forEach((Gr, r) => {
     if (!tr.hasSpecific[r]) return;
-    const n = tr.counts[r] as number;
-    const X = tr.data.X[r] as Float64Array;
-    const Fr = F[r] as Float64Array;
+    const n = tr.counts[r];
+    const X = tr.data.X[r];
+    const Fr = F[r];
     const resid = new Float64Array(n * p);
     for (let i = 0; i < n; i++) {
       for (let a = 0; a < p; a++) {
-        let v = X[i * p + a] as number;
-        for (let k = 0; k < K0; k++) v -= (Fr[i * K0 + k] as number) * (D0[k * p + a] as number);
+        let v = X[i * p + a];
+        for (let k = 0; k < K0; k++) v -= Fr[i * K0 + k] * D0[k * p + a];
         resid[i * p + a] = v;
       }
     }
     const GtG = gram(Gr, n, K1);
-    for (let k = 0; k < K1; k++) GtG[k * K1 + k] = (GtG[k * K1 + k] as number) + 1e-6;
+    for (let k = 0; k < K1; k++) GtG[k * K1 + k] = GtG[k * K1 + k] + 1e-6;
     Ds.set(solveRidge(GtG, crossprod(Gr, resid, n, K1, p), K1, p).x, r * K1 * p);
   });
   assignWeight(tr.decoderS.variables, Ds);
 }
 
 function assignWeight(variables: Readonly<Record<string, Variable>>, values: Float64Array): void {
-  const v = Object.values(variables)[0] as Variable;
+  const v = Object.values(variables)[0];
   const t = tf.tensor(Float32Array.from(values), v.shape);
   v.assign(t);
   t.dispose();

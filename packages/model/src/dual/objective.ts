@@ -50,7 +50,7 @@ export function objectiveTensor(tr: DualTrainer): Scalar {
 /** The objective's value. */
 export function objective(tr: DualTrainer): number {
   const t = objectiveTensor(tr);
-  const v = t.dataSync()[0] as number;
+  const v = t.dataSync()[0];
   t.dispose();
   return v;
 }

@@ -78,14 +78,7 @@ export async function coefficientPath(
     if (!va || !val) return Number.NaN;
     const u = profiledIntercepts(problem, beta);
     const preds = va.X.map((x, r) =>
-      predictLinear(
-        val.F[r] as Float64Array,
-        val.G[r] as Float64Array,
-        x.length / tr.p,
-        beta[r] as Float64Array,
-        u.gamma[r] as Float64Array,
-        u.c[r] as number,
-      ),
+      predictLinear(val.F[r], val.G[r], x.length / tr.p, beta[r], u.gamma[r], u.c[r]),
     );
     return meanTaskRmse(va.y, preds, settings.weighted ?? false);
   };
@@ -95,7 +88,7 @@ export async function coefficientPath(
     bic: path.bic(p, { taskParameters }),
   }));
   const criterion = (p: ScoredPoint) => (settings.criterion === 'bic' || !va ? p.bic : p.score);
-  let best = scored[0] as ScoredPoint;
+  let best = scored[0];
   for (const p of scored) if (criterion(p) < criterion(best)) best = p;
   const rows = scored.map((p) => ({
     lambda: p.lambda,

@@ -20,17 +20,13 @@ function measure(tr: DualTrainer): { stats: FactorStats; range: ClipRange } {
   const sd0 = new Float64Array(K0);
   counts.forEach((n, r) => {
     for (let i = 0; i < n; i++)
-      for (let k = 0; k < K0; k++)
-        mu0[k] = (mu0[k] as number) + (f[(r * nMax + i) * K0 + k] as number) / N;
+      for (let k = 0; k < K0; k++) mu0[k] = mu0[k] + f[(r * nMax + i) * K0 + k] / N;
   });
   counts.forEach((n, r) => {
     for (let i = 0; i < n; i++)
-      for (let k = 0; k < K0; k++)
-        sd0[k] =
-          (sd0[k] as number) +
-          ((f[(r * nMax + i) * K0 + k] as number) - (mu0[k] as number)) ** 2 / N;
+      for (let k = 0; k < K0; k++) sd0[k] = sd0[k] + (f[(r * nMax + i) * K0 + k] - mu0[k]) ** 2 / N;
   });
-  for (let k = 0; k < K0; k++) sd0[k] = Math.max(Math.sqrt(sd0[k] as number), SD_FLOOR);
+  for (let k = 0; k < K0; k++) sd0[k] = Math.max(Math.sqrt(sd0[k]), SD_FLOOR);
   const muS = counts.map(() => new Float64Array(K1));
   const sdS = counts.map(() => new Float64Array(K1).fill(1));
   const gMin = counts.map(() => new Float64Array(K1));
@@ -41,22 +37,19 @@ function measure(tr: DualTrainer): { stats: FactorStats; range: ClipRange } {
     const s = sdS[r] as Float64Array;
     s.fill(0);
     for (let i = 0; i < n; i++)
-      for (let k = 0; k < K1; k++)
-        m[k] = (m[k] as number) + (g[(r * nMax + i) * K1 + k] as number) / n;
+      for (let k = 0; k < K1; k++) m[k] = m[k] + g[(r * nMax + i) * K1 + k] / n;
     for (let i = 0; i < n; i++)
-      for (let k = 0; k < K1; k++)
-        s[k] =
-          (s[k] as number) + ((g[(r * nMax + i) * K1 + k] as number) - (m[k] as number)) ** 2 / n;
-    for (let k = 0; k < K1; k++) s[k] = Math.max(Math.sqrt(s[k] as number), SD_FLOOR);
+      for (let k = 0; k < K1; k++) s[k] = s[k] + (g[(r * nMax + i) * K1 + k] - m[k]) ** 2 / n;
+    for (let k = 0; k < K1; k++) s[k] = Math.max(Math.sqrt(s[k]), SD_FLOOR);
     const lo = gMin[r] as Float64Array;
     const hi = gMax[r] as Float64Array;
     lo.fill(Number.POSITIVE_INFINITY);
     hi.fill(Number.NEGATIVE_INFINITY);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < K1; k++) {
-        const z = ((g[(r * nMax + i) * K1 + k] as number) - (m[k] as number)) / (s[k] as number);
-        lo[k] = Math.min(lo[k] as number, z);
-        hi[k] = Math.max(hi[k] as number, z);
+        const z = (g[(r * nMax + i) * K1 + k] - m[k]) / s[k];
+        lo[k] = Math.min(lo[k], z);
+        hi[k] = Math.max(hi[k], z);
       }
     }
   });
@@ -84,21 +77,18 @@ export function compensate(
   out.beta.forEach((b, r) => {
     let dc = 0;
     for (let k = 0; k < K0; k++) {
-      dc +=
-        (b[k] as number) * (((mu0[k] as number) - (old.mu0[k] as number)) / (old.sd0[k] as number));
-      b[k] = (b[k] as number) * ((sd0[k] as number) / (old.sd0[k] as number));
+      dc += b[k] * ((mu0[k] - old.mu0[k]) / old.sd0[k]);
+      b[k] = b[k] * (sd0[k] / old.sd0[k]);
     }
-    const gm = out.gamma[r] as Float64Array;
+    const gm = out.gamma[r];
     for (let k = 0; k < gm.length; k++) {
       if (!hasSpecific[r]) continue;
-      const om = old.muS[r] as Float64Array;
-      const os = old.sdS[r] as Float64Array;
-      dc +=
-        ((gm[k] as number) * (((muS[r] as Float64Array)[k] as number) - (om[k] as number))) /
-        (os[k] as number);
-      gm[k] = (gm[k] as number) * (((sdS[r] as Float64Array)[k] as number) / (os[k] as number));
+      const om = old.muS[r];
+      const os = old.sdS[r];
+      dc += (gm[k] * (muS[r][k] - om[k])) / os[k];
+      gm[k] = gm[k] * (sdS[r][k] / os[k]);
     }
-    out.c[r] = (out.c[r] as number) + dc;
+    out.c[r] = out.c[r] + dc;
   });
   return out;
 }
@@ -131,17 +121,13 @@ function scaleDecoders(tr: DualTrainer, old: FactorStats, stats: FactorStats): v
   if (d0)
     scaleRows(
       d0,
-      Float32Array.from(stats.sd0, (s, k) => s / (old.sd0[k] as number)),
+      Float32Array.from(stats.sd0, (s, k) => s / old.sd0[k]),
     );
   const ds = tr.decoderS ? Object.values(tr.decoderS.variables)[0] : undefined;
   if (ds) {
     scaleRows(
       ds,
-      Float32Array.from(
-        stats.sdS.flatMap((s, r) =>
-          Array.from(s, (x, k) => x / ((old.sdS[r] as Float64Array)[k] as number)),
-        ),
-      ),
+      Float32Array.from(stats.sdS.flatMap((s, r) => Array.from(s, (x, k) => x / old.sdS[r][k]))),
     );
   }
 }

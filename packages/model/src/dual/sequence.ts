@@ -169,14 +169,5 @@ export async function encoderPhase(
 export function predictTasks(trainer: DualTrainer, X: readonly Float64Array[]): Float64Array[] {
   const { F, G } = trainer.factorsFor(X);
   const { beta, gamma, c } = trainer.store.coef;
-  return X.map((x, r) =>
-    predictLinear(
-      F[r] as Float64Array,
-      G[r] as Float64Array,
-      x.length / trainer.p,
-      beta[r] as Float64Array,
-      gamma[r] as Float64Array,
-      c[r] as number,
-    ),
-  );
+  return X.map((x, r) => predictLinear(F[r], G[r], x.length / trainer.p, beta[r], gamma[r], c[r]));
 }

@@ -52,7 +52,7 @@ const settings = (lambda: PathSettings['lambda']): PathSettings => ({
 });
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
-  Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
+  Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 beforeAll(async () => {
   await useBackend(cpuBackend());

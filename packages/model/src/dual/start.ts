@@ -16,16 +16,15 @@ export async function start(tr: DualTrainer, rng: Random, signal?: AbortSignal):
   const N = counts.reduce((a, b) => a + b, 0);
   const pooledMean = new Float64Array(p);
   data.X.forEach((X) => {
-    for (let i = 0; i < X.length; i++)
-      pooledMean[i % p] = (pooledMean[i % p] as number) + (X[i] as number) / N;
+    for (let i = 0; i < X.length; i++) pooledMean[i % p] = pooledMean[i % p] + X[i] / N;
   });
   const C = new Float64Array(p * p);
   data.X.forEach((X, r) => {
-    const n = counts[r] as number;
+    const n = counts[r];
     const Xc = new Float64Array(X.length);
-    for (let i = 0; i < X.length; i++) Xc[i] = (X[i] as number) - (pooledMean[i % p] as number);
+    for (let i = 0; i < X.length; i++) Xc[i] = X[i] - pooledMean[i % p];
     const G = gram(Xc, n, p);
-    for (let i = 0; i < p * p; i++) C[i] = (C[i] as number) + (G[i] as number) / N;
+    for (let i = 0; i < p * p; i++) C[i] = C[i] + G[i] / N;
   });
   const V0 =
     encoderRegistry.fixedOutputDim(tr.shared.spec, p) !== undefined
@@ -38,27 +37,24 @@ export async function start(tr: DualTrainer, rng: Random, signal?: AbortSignal):
     const pacer = new Pacer(signal);
     for (let r = 0; r < R; r++) {
       await pacer.tick();
-      const X = data.X[r] as Float64Array;
-      const n = counts[r] as number;
+      const X = data.X[r];
+      const n = counts[r];
       const mean = new Float64Array(p);
-      for (let i = 0; i < X.length; i++)
-        mean[i % p] = (mean[i % p] as number) + (X[i] as number) / n;
+      for (let i = 0; i < X.length; i++) mean[i % p] = mean[i % p] + X[i] / n;
       const Xc = new Float64Array(X.length);
-      for (let i = 0; i < X.length; i++) Xc[i] = (X[i] as number) - (mean[i % p] as number);
+      for (let i = 0; i < X.length; i++) Xc[i] = X[i] - mean[i % p];
       if (V0) {
         // Xc ← Xc (I − V0 V0ᵀ)
         for (let i = 0; i < n; i++) {
           for (let k = 0; k < tr.K0; k++) {
             let s = 0;
-            for (let a = 0; a < p; a++)
-              s += (Xc[i * p + a] as number) * (V0[a * tr.K0 + k] as number);
-            for (let a = 0; a < p; a++)
-              Xc[i * p + a] = (Xc[i * p + a] as number) - s * (V0[a * tr.K0 + k] as number);
+            for (let a = 0; a < p; a++) s += Xc[i * p + a] * V0[a * tr.K0 + k];
+            for (let a = 0; a < p; a++) Xc[i * p + a] = Xc[i * p + a] - s * V0[a * tr.K0 + k];
           }
         }
       }
       const G = gram(Xc, n, p);
-      for (let i = 0; i < p * p; i++) G[i] = (G[i] as number) / n;
+      for (let i = 0; i < p * p; i++) G[i] = G[i] / n;
       Ws.push(topEigen(G, p, tr.K1, rng).vectors);
       means.push(mean);
     }

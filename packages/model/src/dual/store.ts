@@ -133,11 +133,9 @@ export class CoefficientStore {
     const g = t.gamma.dataSync();
     const c = t.c.dataSync();
     for (let r = 0; r < this.R; r++) {
-      this.#coef.c[r] = c[r] as number;
+      this.#coef.c[r] = c[r];
       for (let k = 0; k < this.K1; k++)
-        (this.#coef.gamma[r] as Float64Array)[k] = this.hasSpecific[r]
-          ? (g[r * this.K1 + k] as number)
-          : 0;
+        this.#coef.gamma[r][k] = this.hasSpecific[r] ? g[r * this.K1 + k] : 0;
     }
   }
 

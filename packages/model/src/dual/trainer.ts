@@ -136,7 +136,7 @@ export class DualTrainer {
     const w = this.taskWeights;
     this.consts = {
       w: tf.tensor1d(Float32Array.from(w)),
-      wOver2n: tf.tensor1d(Float32Array.from(this.counts, (n, r) => (w[r] as number) / (2 * n))),
+      wOver2n: tf.tensor1d(Float32Array.from(this.counts, (n, r) => w[r] / (2 * n))),
       n: tf.tensor3d(Float32Array.from(this.counts), [this.R, 1, 1]),
       hasSpec: tf.tensor3d(
         Float32Array.from(this.hasSpecific, (h) => (h ? 1 : 0)),
@@ -225,7 +225,7 @@ export class DualTrainer {
   }
 
   restore(s: TrainerSnapshot): void {
-    this.variables().forEach((v, i) => v.assign(s.weights[i] as Tensor));
+    this.variables().forEach((v, i) => v.assign(s.weights[i]));
     this.store.restore(s.store);
   }
 

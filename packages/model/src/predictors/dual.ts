@@ -81,8 +81,7 @@ export class FittedDual implements TaskPredictor {
     const raw = out.dataSync();
     out.dispose();
     const F = new Float64Array(n * K0);
-    for (let i = 0; i < n * K0; i++)
-      F[i] = ((raw[i] as number) - (mu0[i % K0] as number)) / (sd0[i % K0] as number);
+    for (let i = 0; i < n * K0; i++) F[i] = (raw[i] - mu0[i % K0]) / sd0[i % K0];
     return F;
   }
 
@@ -100,14 +99,14 @@ export class FittedDual implements TaskPredictor {
     });
     const raw = out.dataSync();
     out.dispose();
-    const m = this.state.muS[r] as Float64Array;
-    const s = this.state.sdS[r] as Float64Array;
-    const lo = this.state.gMin[r] as Float64Array;
-    const hi = this.state.gMax[r] as Float64Array;
+    const m = this.state.muS[r];
+    const s = this.state.sdS[r];
+    const lo = this.state.gMin[r];
+    const hi = this.state.gMax[r];
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < K1; k++) {
-        const z = ((raw[i * K1 + k] as number) - (m[k] as number)) / (s[k] as number);
-        G[i * K1 + k] = Math.min(Math.max(z, lo[k] as number), hi[k] as number);
+        const z = (raw[i * K1 + k] - m[k]) / s[k];
+        G[i * K1 + k] = Math.min(Math.max(z, lo[k]), hi[k]);
       }
     }
     return G;
@@ -120,9 +119,9 @@ export class FittedDual implements TaskPredictor {
       this.sharedFactors(X),
       this.taskFactors(r, X),
       n,
-      this.state.beta[r] as Float64Array,
-      this.state.gamma[r] as Float64Array,
-      this.state.c[r] as number,
+      this.state.beta[r],
+      this.state.gamma[r],
+      this.state.c[r],
     );
   }
 

@@ -20,14 +20,14 @@ export class LinearPredictor implements TaskPredictor {
   }
 
   predict(r: number, X: Float64Array): Float64Array {
-    const b = this.beta[r] as Float64Array;
+    const b = this.beta[r];
     return predictLinear(
       X,
       new Float64Array(0),
       X.length / b.length,
       b,
       new Float64Array(0),
-      this.intercept[r] as number,
+      this.intercept[r],
     );
   }
 

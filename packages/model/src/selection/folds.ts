@@ -52,12 +52,12 @@ export function validationFolds(
       const X: Float64Array[] = [];
       const y: Float64Array[] = [];
       tasks.forEach((t, r) => {
-        const idx = sp.validation[r] as Int32Array;
+        const idx = sp.validation[r];
         const rows = new Float64Array(idx.length * p);
         const ys = new Float64Array(idx.length);
         idx.forEach((i, j) => {
           rows.set(t.X.subarray(i * p, (i + 1) * p), j * p);
-          ys[j] = t.y[i] as number;
+          ys[j] = t.y[i];
         });
         // Rows of this fold's validation part are numbered as in the task (errors say so).
         const inTask = <T>(f: () => T): T => {
@@ -65,13 +65,13 @@ export function validationFolds(
             return f();
           } catch (e) {
             if (!ValidationError.isInstance(e) || e.row === undefined) throw e;
-            throw e.at({ task: t.name, row: (idx[e.row - 1] as number) + 1 });
+            throw e.at({ task: t.name, row: idx[e.row - 1] + 1 });
           }
         };
         const far = (k: number, column: string, value: number) =>
           new ValidationError('A value far outside the range of the rows it is validated against', {
             task: t.name,
-            row: (idx[k] as number) + 1,
+            row: idx[k] + 1,
             column,
             expected: 'values of the same order as the rest of the column',
             received: String(value),
@@ -79,19 +79,16 @@ export function validationFolds(
           });
         const Xs = inTask(() => st.transformX(rows, t.name));
         for (let k = 0; k < Xs.length; k++)
-          if (!(Math.abs(Xs[k] as number) < 1e30))
-            throw far(Math.floor(k / p), dataset.featureNames[k % p] as string, rows[k] as number);
+          if (!(Math.abs(Xs[k]) < 1e30))
+            throw far(Math.floor(k / p), dataset.featureNames[k % p], rows[k]);
         const Ys = inTask(() => st.transformY(ys, t.name));
         for (let k = 0; k < Ys.length; k++)
-          if (!(Math.abs(Ys[k] as number) < 1e30))
-            throw far(k, dataset.encoding.target, ys[k] as number);
+          if (!(Math.abs(Ys[k]) < 1e30)) throw far(k, dataset.encoding.target, ys[k]);
         X.push(Xs);
         y.push(Ys);
       });
       return { X, y, p };
     },
-    all: dataset.subset(
-      sp.train.map((tr, r) => Int32Array.from([...tr, ...(sp.validation[r] as Int32Array)])),
-    ),
+    all: dataset.subset(sp.train.map((tr, r) => Int32Array.from([...tr, ...sp.validation[r]]))),
   }));
 }

@@ -36,7 +36,7 @@ interface Best {
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs: readonly number[]) =>
-  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] as number;
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 /**
  * Model selection (method.md §5): the validation folds, every dual candidate and the linear floor
@@ -69,10 +69,10 @@ export async function selectModel(
   };
   try {
     for (let i = 0; i < configs.length; i++) {
-      const { id, settings, config } = configs[i] as (typeof configs)[number];
+      const { id, settings, config } = configs[i];
       const runs = [];
       for (let k = 0; k < K; k++) {
-        const part = parts[k] as Part;
+        const part = parts[k];
         const res = await runDual(config, part.tr, rng.child(), {
           encoderPhase: { maxRounds: o.maxRounds, patience: o.patience, tolerance: o.tolerance },
           path: pathSettings(o, o.lambda, o.lambdaSelection),
@@ -130,11 +130,9 @@ export async function selectModel(
       for (const part of parts)
         runs.push(await linearFloorPath(part.tr, part.va, o.ridge, weighted, pacer));
       // λ by the validation RMSE averaged over the folds.
-      const path = (runs[0] as (typeof runs)[number]).path.map((row, j) => ({
+      const path = runs[0].path.map((row, j) => ({
         ...row,
-        validationRmse: mean(
-          runs.map((r, k) => (r.path[j] as PathRow).validationRmse * (parts[k] as Part).ySd),
-        ),
+        validationRmse: mean(runs.map((r, k) => r.path[j].validationRmse * parts[k].ySd)),
       }));
       const best = path.reduce((a, b) => (b.validationRmse < a.validationRmse ? b : a));
       const tied = best.lambda === Number.POSITIVE_INFINITY;
@@ -154,14 +152,14 @@ export async function selectModel(
         lambda: best.lambda,
         groups: dataset.taskNames.map((_, r) => (tied ? 0 : r)),
         // One fold: the fold's own fit at its best λ is the candidate.
-        ...(K === 1 ? { predictor: (runs[0] as (typeof runs)[number]).best.fit } : {}),
+        ...(K === 1 ? { predictor: runs[0].best.fit } : {}),
         path,
         trace: [],
       });
     }
     const chosen = held.best as Best;
-    candidates[chosen.index] = { ...(candidates[chosen.index] as Candidate), chosen: true };
-    let standardizer = (parts[0] as Part).st;
+    candidates[chosen.index] = { ...candidates[chosen.index], chosen: true };
+    let standardizer = parts[0].st;
     let predictor = chosen.predictor ?? null;
     let groups = chosen.groups;
     let lambda = chosen.lambda;
@@ -173,7 +171,7 @@ export async function selectModel(
         candidates: total,
         fraction: (total - 1) / total,
       });
-      const all = K > 1 ? dataset : (folds[0] as Fold).all;
+      const all = K > 1 ? dataset : folds[0].all;
       standardizer = new Standardizer().fit(all);
       const data = standardiseTasks(all, standardizer);
       if (chosen.kind === 'linear') {
