@@ -1,0 +1,367 @@
+import { NumericError, ValidationError } from './errors.js';
+import { matmul, matrix } from './linalg.js';
+import type { Random } from './random.js';
+
+/**
+ * Float64 eigen-solvers for symmetric matrices (row-major), for two jobs:
+ * - {@link symmetricEigen}: the whole decomposition (Householder + implicit QL), for closed forms
+ *   that reuse it across a λ grid ({@link pseudoSolve}, {@link spectralMatrix}, …);
+ * - {@link topEigen}: the top k eigenvectors of a PSD matrix by subspace iteration, for a PCA start
+ *   (k ≪ p, random start from a seeded {@link Random}).
+ */
+
+/** Eigen-decomposition of a symmetric matrix: A = V diag(values) Vᵀ. */
+export interface SymmetricEigen {
+  readonly n: number;
+  /** Eigenvalues, increasing. */
+  readonly values: Float64Array;
+  /** Orthonormal eigenvectors as the columns of a row-major n×n matrix (column j ↔ values[j]). */
+  readonly vectors: Float64Array;
+}
+
+/**
+ * Eigenvalues and eigenvectors of a symmetric n×n matrix (row-major; the lower triangle is read):
+ * Householder reduction to tridiagonal form, then the implicit QL iteration with Wilkinson shifts
+ * (the EISPACK tred2 / tql2 algorithm, as in JAMA). Float64, O(n³).
+ */
+export function symmetricEigen(A: Float64Array, n: number): SymmetricEigen {
+  if (A.length !== n * n) {
+    throw new ValidationError('symmetricEigen: wrong matrix size', {
+      expected: `${n * n} entries`,
+      received: `${A.length}`,
+    });
+  }
+  // V starts as the lower triangle mirrored: V[i][j] = A[max(i,j)][min(i,j)].
+  const V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = A[i * n + j] as number;
+      if (!Number.isFinite(v))
+        throw new NumericError('symmetricEigen: non-finite matrix entry', {
+          row: i,
+          column: j,
+          received: String(v),
+        });
+      V[i * n + j] = v;
+      V[j * n + i] = v;
+    }
+  }
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  if (n === 0) return { n, values: d, vectors: V };
+  tridiagonalise(V, d, e, n);
+  implicitQl(V, d, e, n);
+  return { n, values: d, vectors: V };
+}
+
+/** Householder reduction: on return V holds the accumulated transformation, d the diagonal, e the subdiagonal (e[0] = 0). */
+function tridiagonalise(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  const at = (i: number, j: number) => V[i * n + j] as number;
+  for (let j = 0; j < n; j++) d[j] = at(n - 1, j);
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0;
+    let h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k] as number);
+    if (scale === 0) {
+      e[i] = d[i - 1] as number;
+      for (let j = 0; j < i; j++) {
+        d[j] = at(i - 1, j);
+        V[i * n + j] = 0;
+        V[j * n + i] = 0;
+      }
+    } else {
+      // The Householder vector, scaled against under/overflow.
+      for (let k = 0; k < i; k++) {
+        d[k] = (d[k] as number) / scale;
+        h += (d[k] as number) ** 2;
+      }
+      let f = d[i - 1] as number;
+      let g = Math.sqrt(h);
+      if (f > 0) g = -g;
+      e[i] = scale * g;
+      h -= f * g;
+      d[i - 1] = f - g;
+      for (let j = 0; j < i; j++) e[j] = 0;
+      // Apply the similarity transformation to the remaining columns.
+      for (let j = 0; j < i; j++) {
+        f = d[j] as number;
+        V[j * n + i] = f;
+        g = (e[j] as number) + at(j, j) * f;
+        for (let k = j + 1; k <= i - 1; k++) {
+          g += at(k, j) * (d[k] as number);
+          e[k] = (e[k] as number) + at(k, j) * f;
+        }
+        e[j] = g;
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        e[j] = (e[j] as number) / h;
+        f += (e[j] as number) * (d[j] as number);
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) e[j] = (e[j] as number) - hh * (d[j] as number);
+      for (let j = 0; j < i; j++) {
+        f = d[j] as number;
+        g = e[j] as number;
+        for (let k = j; k <= i - 1; k++)
+          V[k * n + j] = at(k, j) - (f * (e[k] as number) + g * (d[k] as number));
+        d[j] = at(i - 1, j);
+        V[i * n + j] = 0;
+      }
+    }
+    d[i] = h;
+  }
+  // Accumulate the transformations.
+  for (let i = 0; i < n - 1; i++) {
+    V[(n - 1) * n + i] = at(i, i);
+    V[i * n + i] = 1;
+    const h = d[i + 1] as number;
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = at(k, i + 1) / h;
+      for (let j = 0; j <= i; j++) {
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += at(k, i + 1) * at(k, j);
+        for (let k = 0; k <= i; k++) V[k * n + j] = at(k, j) - g * (d[k] as number);
+      }
+    }
+    for (let k = 0; k <= i; k++) V[k * n + i + 1] = 0;
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = at(n - 1, j);
+    V[(n - 1) * n + j] = 0;
+  }
+  V[(n - 1) * n + n - 1] = 1;
+  e[0] = 0;
+}
+
+/** Implicit QL on the tridiagonal (d, e), accumulating rotations into V; sorts increasingly. */
+function implicitQl(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i] as number;
+  e[n - 1] = 0;
+  let shift = 0;
+  let norm = 0;
+  const eps = Number.EPSILON;
+  for (let l = 0; l < n; l++) {
+    norm = Math.max(norm, Math.abs(d[l] as number) + Math.abs(e[l] as number));
+    let m = l;
+    while (m < n && Math.abs(e[m] as number) > eps * norm) m++;
+    if (m > l) {
+      let iter = 0;
+      do {
+        if (++iter > 300)
+          throw new NumericError('symmetricEigen: the QL iteration did not converge', {
+            fix: 'Check the matrix for extreme values',
+          });
+        // Wilkinson shift.
+        let g = d[l] as number;
+        let p = ((d[l + 1] as number) - g) / (2 * (e[l] as number));
+        let r = Math.hypot(p, 1);
+        if (p < 0) r = -r;
+        d[l] = (e[l] as number) / (p + r);
+        d[l + 1] = (e[l] as number) * (p + r);
+        const dl1 = d[l + 1] as number;
+        let h = g - (d[l] as number);
+        for (let i = l + 2; i < n; i++) d[i] = (d[i] as number) - h;
+        shift += h;
+        // The implicit QL sweep.
+        p = d[m] as number;
+        let c = 1;
+        let c2 = c;
+        let c3 = c;
+        const el1 = e[l + 1] as number;
+        let s = 0;
+        let s2 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * (e[i] as number);
+          h = c * p;
+          r = Math.hypot(p, e[i] as number);
+          e[i + 1] = s * r;
+          s = (e[i] as number) / r;
+          c = p / r;
+          p = c * (d[i] as number) - s * g;
+          d[i + 1] = h + s * (c * g + s * (d[i] as number));
+          for (let k = 0; k < n; k++) {
+            const a = V[k * n + i + 1] as number;
+            const b = V[k * n + i] as number;
+            V[k * n + i + 1] = s * b + c * a;
+            V[k * n + i] = c * b - s * a;
+          }
+        }
+        p = (-s * s2 * c3 * el1 * (e[l] as number)) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+      } while (Math.abs(e[l] as number) > eps * norm);
+    }
+    d[l] = (d[l] as number) + shift;
+    e[l] = 0;
+  }
+  // Selection sort of the eigenvalues (and their vectors), increasing.
+  for (let i = 0; i < n - 1; i++) {
+    let k = i;
+    let p = d[i] as number;
+    for (let j = i + 1; j < n; j++) {
+      if ((d[j] as number) < p) {
+        k = j;
+        p = d[j] as number;
+      }
+    }
+    if (k !== i) {
+      d[k] = d[i] as number;
+      d[i] = p;
+      for (let j = 0; j < n; j++) {
+        const t = V[j * n + i] as number;
+        V[j * n + i] = V[j * n + k] as number;
+        V[j * n + k] = t;
+      }
+    }
+  }
+}
+
+/** Uᵀv: the coordinates of v in the eigenvector basis. */
+export function toEigenBasis(eig: SymmetricEigen, v: Float64Array): Float64Array {
+  const { n, vectors: U } = eig;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const vi = v[i] as number;
+    if (vi === 0) continue;
+    for (let j = 0; j < n; j++) out[j] = (out[j] as number) + (U[i * n + j] as number) * vi;
+  }
+  return out;
+}
+
+/** Uc: the vector with eigen-coordinates c. */
+export function fromEigenBasis(eig: SymmetricEigen, c: Float64Array): Float64Array {
+  const { n, vectors: U } = eig;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += (U[i * n + j] as number) * (c[j] as number);
+    out[i] = s;
+  }
+  return out;
+}
+
+/** U diag(weights) Uᵀ v, without forming the matrix (2n² operations). */
+export function applySpectral(
+  eig: SymmetricEigen,
+  weights: Float64Array,
+  v: Float64Array,
+): Float64Array {
+  const t = toEigenBasis(eig, v);
+  for (let j = 0; j < eig.n; j++) t[j] = (t[j] as number) * (weights[j] as number);
+  return fromEigenBasis(eig, t);
+}
+
+/** The matrix U diag(weights) Uᵀ (n×n), added into `into` when given. */
+export function spectralMatrix(
+  eig: SymmetricEigen,
+  weights: Float64Array,
+  into = new Float64Array(eig.n * eig.n),
+): Float64Array {
+  const { n, vectors: U } = eig;
+  const W = new Float64Array(n * n); // U diag(w), row-major
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) W[i * n + j] = (U[i * n + j] as number) * (weights[j] as number);
+  for (let i = 0; i < n; i++) {
+    for (let k = i; k < n; k++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += (W[i * n + j] as number) * (U[k * n + j] as number);
+      into[i * n + k] = (into[i * n + k] as number) + s;
+      if (k !== i) into[k * n + i] = (into[k * n + i] as number) + s;
+    }
+  }
+  return into;
+}
+
+/**
+ * (A + shift·I)⁺ b for A = U diag(values) Uᵀ: eigen-directions where A + shift·I is below 1e-10 of
+ * its largest eigenvalue are dropped (the minimum-norm solution when it is singular).
+ */
+export function pseudoSolve(eig: SymmetricEigen, shift: number, b: Float64Array): Float64Array {
+  const { n, values } = eig;
+  let top = 0;
+  for (let j = 0; j < n; j++) top = Math.max(top, (values[j] as number) + shift);
+  const tol = 1e-10 * top;
+  const w = Float64Array.from(values, (v) =>
+    v + shift > tol && v + shift > 0 ? 1 / (v + shift) : 0,
+  );
+  return applySpectral(eig, w, b);
+}
+
+/**
+ * The top-k eigenvectors of a symmetric PSD p×p matrix by orthogonal (subspace) iteration, as a
+ * p×k row-major array with orthonormal columns, and their eigenvalues (descending).
+ */
+export function topEigen(
+  C: Float64Array,
+  p: number,
+  k: number,
+  rng: Random,
+  maxIter = 500,
+  tol = 1e-10,
+): { vectors: Float64Array; values: Float64Array } {
+  const kk = Math.min(k, p);
+  let Q: Float64Array = new Float64Array(p * kk);
+  for (let i = 0; i < p * kk; i++) Q[i] = rng.normal();
+  orthonormalise(Q, p, kk);
+  const values = new Float64Array(kk);
+  const Cm = matrix(p, p, C);
+  for (let it = 0; it < maxIter; it++) {
+    const Z = matmul(Cm, matrix(p, kk, Q)).data;
+    // Rayleigh quotients before orthonormalising.
+    for (let j = 0; j < kk; j++) {
+      let s = 0;
+      for (let a = 0; a < p; a++) s += (Q[a * kk + j] as number) * (Z[a * kk + j] as number);
+      values[j] = s;
+    }
+    orthonormalise(Z, p, kk);
+    let change = 0;
+    for (let j = 0; j < kk; j++) {
+      let dot = 0;
+      for (let a = 0; a < p; a++) dot += (Z[a * kk + j] as number) * (Q[a * kk + j] as number);
+      change = Math.max(change, 1 - Math.abs(dot));
+    }
+    Q = Z;
+    if (change < tol) break;
+  }
+  // Sort by eigenvalue, fix signs (largest-magnitude entry positive) for reproducibility.
+  const order = Array.from({ length: kk }, (_, j) => j).sort(
+    (a, b) => (values[b] as number) - (values[a] as number),
+  );
+  const vectors = new Float64Array(p * kk);
+  const sorted = new Float64Array(kk);
+  order.forEach((j, jj) => {
+    sorted[jj] = values[j] as number;
+    let big = 0;
+    for (let a = 0; a < p; a++)
+      if (Math.abs(Q[a * kk + j] as number) > Math.abs(big)) big = Q[a * kk + j] as number;
+    const sign = big < 0 ? -1 : 1;
+    for (let a = 0; a < p; a++) vectors[a * kk + jj] = sign * (Q[a * kk + j] as number);
+  });
+  return { vectors, values: sorted };
+}
+
+/** Modified Gram–Schmidt on the columns of a row-major p×k array, in place. */
+export function orthonormalise(Q: Float64Array, p: number, k: number): void {
+  for (let j = 0; j < k; j++) {
+    for (let i = 0; i < j; i++) {
+      let dot = 0;
+      for (let a = 0; a < p; a++) dot += (Q[a * k + i] as number) * (Q[a * k + j] as number);
+      for (let a = 0; a < p; a++)
+        Q[a * k + j] = (Q[a * k + j] as number) - dot * (Q[a * k + i] as number);
+    }
+    let norm = 0;
+    for (let a = 0; a < p; a++) norm += (Q[a * k + j] as number) ** 2;
+    norm = Math.sqrt(norm);
+    if (norm < 1e-300) {
+      // A degenerate direction: replace by a unit vector orthogonal to the others.
+      for (let a = 0; a < p; a++) Q[a * k + j] = a === j % p ? 1 : 0;
+      j--;
+      continue;
+    }
+    for (let a = 0; a < p; a++) Q[a * k + j] = (Q[a * k + j] as number) / norm;
+  }
+}
