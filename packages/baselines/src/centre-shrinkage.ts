@@ -1,3 +1,4 @@
+import { CentreShrinkageSolver } from '@hetmtl/regularizers';
 import {
   type CommonOptions,
   COMMON_OPTION_NAMES,
@@ -5,7 +6,6 @@ import {
   type ResolvedCommonOptions,
   resolveCommonOptions,
 } from './baseline-regressor.js';
-import { CentreShrinkageSolver } from './centre-shrinkage-admm.js';
 import { checkKnownOptions, option } from './input-checks.js';
 import { LinearBaseline, type LinearSolver } from './linear-baseline.js';
 import { type LinearDesign, linearFit } from './linear-design.js';
@@ -48,7 +48,10 @@ export interface ResolvedCentreShrinkageOptions extends ResolvedCommonOptions {
  * over the task slopes β_r and a free centre β̄. The penalty is a norm, not its square: tasks close
  * to the others are shrunk exactly onto the centre, distant ones are left nearly unbiased. λ = 0
  * gives per-task ridge (ρ); λ ≥ λ_max gives one common slope vector with task intercepts (pooled
- * ridge with λ = ρ). Solved by ADMM in Float64 along an increasing λ path with warm starts.
+ * ridge with λ = ρ). Solved by ADMM in Float64 along an increasing λ path with warm starts
+ * (@hetmtl/regularizers' `CentreShrinkageSolver`, per-task eigen solves), scaled by N: on
+ * A_r = Z_rᵀZ_r, b_r = Z_rᵀy_r of the task-centred data, ridge ρ_r = n_r ρ and penalty weights
+ * t_r = √(p n_r).
  */
 export class CentreShrinkageRegressor extends LinearBaseline<ResolvedCentreShrinkageOptions> {
   constructor(options: CentreShrinkageOptions = {}) {
@@ -108,7 +111,16 @@ export class CentreShrinkageRegressor extends LinearBaseline<ResolvedCentreShrin
     let solver = this.solvers.get(design);
     if (!solver) {
       const { ridge, tolerance, maxIterations } = this.options;
-      solver = new CentreShrinkageSolver(design, { ridge, tolerance, maxIterations });
+      solver = new CentreShrinkageSolver(
+        {
+          A: design.A,
+          b: design.b,
+          dim: design.q,
+          taskRidge: design.n.map((n) => n * ridge),
+          penaltyWeights: design.n.map((n) => Math.sqrt(design.p * n)),
+        },
+        { tolerance, maxIterations },
+      );
       this.solvers.set(design, solver);
     }
     return solver;

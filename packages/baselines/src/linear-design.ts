@@ -1,5 +1,5 @@
-import { crossprod, gram, matmul, matrix } from '@hetmtl/tensor';
 import type { StandardisedTasks as TaskArrays } from '@hetmtl/estimator';
+import { crossprod, gram, matmul, matrix, predictLinear as linearPredictor } from '@hetmtl/tensor';
 
 /**
  * The linear learners' view of standardised task data: each task centred on its own means (so the
@@ -118,16 +118,9 @@ export function linearFit(
 
 /** c_r + Xβ_r for rows of task r (standardised scale). */
 export function predictLinear(fit: LinearFit, r: number, X: Float64Array, p: number): Float64Array {
-  const n = X.length / p;
-  const b = fit.slopes[r] as Float64Array;
-  const c = fit.intercepts[r] as number;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = c;
-    for (let a = 0; a < p; a++) s += (X[i * p + a] as number) * (b[a] as number);
-    out[i] = s;
-  }
-  return out;
+  const none = new Float64Array(0);
+  const slopes = fit.slopes[r] as Float64Array;
+  return linearPredictor(X, none, X.length / p, slopes, none, fit.intercepts[r] as number);
 }
 
 /**

@@ -1,22 +1,14 @@
+import { MeanRegularizedSolver } from '@hetmtl/regularizers';
 import {
   type CommonOptions,
   COMMON_OPTION_NAMES,
   type ResolvedCommonOptions,
   resolveCommonOptions,
 } from './baseline-regressor.js';
-import { solveSymmetric } from './dense.js';
 import { checkKnownOptions, option } from './input-checks.js';
 import { encodeNumber } from '@hetmtl/estimator';
 import { LinearBaseline, type LinearSolver } from './linear-baseline.js';
-import { type LinearDesign, type LinearFit, linearFit } from './linear-design.js';
-import {
-  fromEigenBasis,
-  pseudoSolve,
-  type SymmetricEigen,
-  spectralMatrix,
-  symmetricEigen,
-  toEigenBasis,
-} from './symmetric-eigen.js';
+import { type LinearDesign, linearFit } from './linear-design.js';
 
 export const MEAN_REGULARIZED_FORMAT = 'hetmtl/mean-regularized-regressor';
 
@@ -48,7 +40,9 @@ export interface ResolvedMeanRegularizedOptions extends ResolvedCommonOptions {
  * with unpenalised task intercepts c_r. Relative to a task's own loss, its deviation is penalised by
  * λN/n_r: small tasks are pulled harder toward w₀, as in a random-effects model. λ = 0 gives
  * per-task least squares (w₀ = 0), λ = ∞ one common slope vector with task intercepts (pooled ridge
- * with λ = ρ). Solved in closed form at each λ (block elimination of the v_r; see `solveMeanRegularized`).
+ * with λ = ρ). Solved in closed form at each λ by @hetmtl/regularizers' `MeanRegularizedSolver`
+ * (block elimination of the v_r): on A_r = Z_rᵀZ_r, b_r = Z_rᵀy_r of the task-centred data and
+ * scaled by N, it is loss weights 1, pull weights N (μ = Nλ) and a centre ridge κ = Nρ.
  */
 export class MeanRegularizedRegressor extends LinearBaseline<ResolvedMeanRegularizedOptions> {
   constructor(options: MeanRegularizedOptions = {}) {
@@ -85,8 +79,7 @@ export class MeanRegularizedRegressor extends LinearBaseline<ResolvedMeanRegular
   }
 
   protected solver(design: LinearDesign): LinearSolver {
-    const prepared = prepareMeanRegularized(design);
-    return (lambda) => solveMeanRegularized(prepared, lambda, this.options.ridge);
+    return meanRegularizedSolver(design, this.options.ridge);
   }
 
   protected optionsToJSON(): Record<string, unknown> {
@@ -118,95 +111,15 @@ function decodeInfinity(lambdas: unknown): unknown {
     : lambdas;
 }
 
-interface PreparedMeanRegularized {
-  readonly design: LinearDesign;
-  /** Eigen-decomposition of each A_r = Z_rᵀZ_r. */
-  readonly eigs: readonly SymmetricEigen[];
-  /** U_rᵀ b_r. */
-  readonly ub: readonly Float64Array[];
-  readonly Asum: Float64Array;
-  readonly bsum: Float64Array;
-}
-
-function prepareMeanRegularized(design: LinearDesign): PreparedMeanRegularized {
-  const { q } = design;
-  const eigs = design.A.map((A) => symmetricEigen(A, q));
-  const ub = eigs.map((eig, r) => toEigenBasis(eig, design.b[r] as Float64Array));
-  const Asum = new Float64Array(q * q);
-  const bsum = new Float64Array(q);
-  design.A.forEach((A, r) => {
-    for (let i = 0; i < A.length; i++) Asum[i] = (Asum[i] as number) + (A[i] as number);
-    const b = design.b[r] as Float64Array;
-    for (let i = 0; i < q; i++) bsum[i] = (bsum[i] as number) + (b[i] as number);
-  });
-  return { design, eigs, ub, Asum, bsum };
-}
-
-/**
- * The closed form at one λ. With A_r = Z_rᵀZ_r, b_r = Z_rᵀy_r on task-centred data, μ = Nλ and
- * κ = Nρ, the stationarity conditions are
- *
- *   A_r(w₀ + v_r) − b_r + μ v_r = 0   (each r)      and      Σ_r [A_r(w₀ + v_r) − b_r] + κ w₀ = 0.
- *
- * The first gives β_r = w₀ + v_r = (A_r + μI)⁻¹(b_r + μ w₀); putting it in the second and using
- * I − μ(A_r + μI)⁻¹ = (A_r + μI)⁻¹A_r eliminates the v_r block:
- *
- *   [κI + Σ_r μ(A_r + μI)⁻¹A_r] w₀ = Σ_r μ(A_r + μI)⁻¹ b_r,
- *
- * a q×q system. With A_r = U_r Λ_r U_rᵀ, μ(A_r + μI)⁻¹A_r = U_r diag(μΛ/(Λ + μ)) U_rᵀ, which tends to
- * A_r as μ → ∞ without cancellation (the pooled limit), and to 0 as μ → 0 (then w₀ = 0).
- */
-export function solveMeanRegularized(
-  prepared: PreparedMeanRegularized,
-  lambda: number,
-  ridge: number,
-): LinearFit {
-  const { design, eigs, ub } = prepared;
-  const { q, N } = design;
-  const kappa = N * ridge;
-  if (lambda === Number.POSITIVE_INFINITY) {
-    const A = prepared.Asum.slice();
-    for (let i = 0; i < q; i++) A[i * q + i] = (A[i * q + i] as number) + kappa;
-    const w0 = q === 0 ? new Float64Array(0) : solveSymmetric(A, prepared.bsum, q);
-    return linearFit(
-      design,
-      design.n.map(() => w0),
-      w0,
-    );
-  }
-  const mu = N * lambda;
-  if (mu === 0) {
-    const beta = eigs.map((eig, r) => pseudoSolve(eig, 0, design.b[r] as Float64Array));
-    return linearFit(design, beta, new Float64Array(q));
-  }
-  const M = new Float64Array(q * q);
-  const rhs = new Float64Array(q);
-  eigs.forEach((eig, r) => {
-    spectralMatrix(
-      eig,
-      Float64Array.from(eig.values, (v) => (mu * Math.max(v, 0)) / (Math.max(v, 0) + mu)),
-      M,
-    );
-    const u = ub[r] as Float64Array;
-    const coord = Float64Array.from(
-      eig.values,
-      (v, j) => ((u[j] as number) * mu) / (Math.max(v, 0) + mu),
-    );
-    const add = fromEigenBasis(eig, coord);
-    for (let i = 0; i < q; i++) rhs[i] = (rhs[i] as number) + (add[i] as number);
-  });
-  for (let i = 0; i < q; i++) M[i * q + i] = (M[i * q + i] as number) + kappa;
-  const w0 = q === 0 ? new Float64Array(0) : solveSymmetric(M, rhs, q);
-  const beta = eigs.map((eig, r) => {
-    const u = ub[r] as Float64Array;
-    const uw = toEigenBasis(eig, w0);
-    return fromEigenBasis(
-      eig,
-      Float64Array.from(
-        eig.values,
-        (v, j) => ((u[j] as number) + mu * (uw[j] as number)) / (Math.max(v, 0) + mu),
-      ),
-    );
-  });
-  return linearFit(design, beta, w0);
+/** The solver of one design: β_r = w₀ + v_r at any λ, the centre w₀. */
+function meanRegularizedSolver(design: LinearDesign, ridge: number): LinearSolver {
+  const { N } = design;
+  const solver = new MeanRegularizedSolver(
+    { A: design.A, b: design.b, dim: design.q },
+    { pullWeights: design.n.map(() => N), centreRidge: N * ridge },
+  );
+  return (lambda) => {
+    const { beta, centre } = solver.solve(lambda);
+    return linearFit(design, beta, centre);
+  };
 }

@@ -1,3 +1,4 @@
+import { pseudoSolve, type SymmetricEigen, symmetricEigen } from '@hetmtl/tensor';
 import {
   type CommonOptions,
   COMMON_OPTION_NAMES,
@@ -7,7 +8,6 @@ import {
 import { checkKnownOptions, option } from './input-checks.js';
 import { LinearBaseline, type LinearSolver } from './linear-baseline.js';
 import { type LinearDesign, linearFit } from './linear-design.js';
-import { pseudoSolve, type SymmetricEigen, symmetricEigen } from './symmetric-eigen.js';
 
 export const RIDGE_FORMAT = 'hetmtl/ridge-regressor';
 

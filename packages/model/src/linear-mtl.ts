@@ -1,5 +1,5 @@
-import { cholesky, choleskySolve, crossprod, gram, matrix } from '@hetmtl/tensor';
-import { solveRidge } from './dense.js';
+import { MeanRegularizedSolver } from '@hetmtl/regularizers';
+import { crossprod, gram } from '@hetmtl/tensor';
 
 /**
  * The closed-form linear MTL special case of the method (method.md §2, §5): identity shared
@@ -7,9 +7,10 @@ import { solveRidge } from './dense.js';
  *
  *   min Σ_r w_r [ (1/2n_r)‖ỹ_r − X̃_r β_r‖² + (λ/2)‖β_r − m‖² + (ρ/2)‖β_r‖² ]
  *
- * on task-centred data (intercepts profiled out). Given m, β_r = S_r(b_r + λm) with
- * S_r = (A_r + (λ+ρ)I)⁻¹; m solves [λW·I − λ² Σ w_r S_r] m = λ Σ w_r S_r b_r. λ = 0 gives per-task
- * ridge (ρ), λ = ∞ one common β.
+ * on task-centred data (intercepts profiled out), solved by @hetmtl/regularizers'
+ * `MeanRegularizedSolver` (block elimination of the β_r, a p×p system for m) with loss weights
+ * w_r, the ridge **inside each task's weighted loss** (`lossRidge`: (Σ w_r A_r + ρW·I) β = Σ w_r b_r
+ * at λ = ∞, W = Σ w_r) and pull weights w_r. λ = 0 gives per-task ridge (ρ), λ = ∞ one common β.
  */
 export interface LinearTask {
   /** Task-centred X̃ᵀX̃/n_r (p×p). */
@@ -63,59 +64,8 @@ export function fitLinearMtl(
   lambda: number,
   ridge = 1e-3,
 ): LinearFit {
-  const R = tasks.length;
   const p = (tasks[0] as LinearTask).b.length;
-  let beta: Float64Array[];
-  let centre: Float64Array;
-  if (lambda === Number.POSITIVE_INFINITY) {
-    const A = new Float64Array(p * p);
-    const b = new Float64Array(p);
-    let W = 0;
-    tasks.forEach((t, r) => {
-      const w = weights[r] as number;
-      W += w;
-      for (let i = 0; i < p * p; i++) A[i] = (A[i] as number) + w * (t.A[i] as number);
-      for (let a = 0; a < p; a++) b[a] = (b[a] as number) + w * (t.b[a] as number);
-    });
-    for (let a = 0; a < p; a++) A[a * p + a] = (A[a * p + a] as number) + ridge * W;
-    centre = solveRidge(A, b, p, 1).x;
-    beta = tasks.map(() => centre.slice());
-  } else {
-    const c = lambda + ridge;
-    const solves = tasks.map((t) => {
-      const M = matrix(p, p, t.A.slice());
-      for (let a = 0; a < p; a++) M.data[a * p + a] = (M.data[a * p + a] as number) + c;
-      return cholesky(M);
-    });
-    const Sb = solves.map((L, r) => choleskySolve(L, (tasks[r] as LinearTask).b.slice()));
-    centre = new Float64Array(p);
-    if (lambda > 0) {
-      // [λW·I − λ² Σ w_r S_r] m = λ Σ w_r S_r b_r
-      const M = new Float64Array(p * p);
-      const rhs = new Float64Array(p);
-      let W = 0;
-      for (let r = 0; r < R; r++) {
-        const w = weights[r] as number;
-        W += w;
-        const S = choleskySolve(solves[r] as ReturnType<typeof cholesky>, identityMatrix(p)).data;
-        for (let i = 0; i < p * p; i++)
-          M[i] = (M[i] as number) - lambda * lambda * w * (S[i] as number);
-        const sb = Sb[r] as Float64Array;
-        for (let a = 0; a < p; a++) rhs[a] = (rhs[a] as number) + lambda * w * (sb[a] as number);
-      }
-      for (let a = 0; a < p; a++) M[a * p + a] = (M[a * p + a] as number) + lambda * W;
-      for (let a = 0; a < p; a++)
-        for (let b2 = 0; b2 < a; b2++)
-          M[a * p + b2] = M[b2 * p + a] =
-            ((M[a * p + b2] as number) + (M[b2 * p + a] as number)) / 2;
-      centre = solveRidge(M, rhs, p, 1).x;
-    }
-    beta = tasks.map((t, r) => {
-      const rhs = new Float64Array(p);
-      for (let a = 0; a < p; a++) rhs[a] = (t.b[a] as number) + lambda * (centre[a] as number);
-      return choleskySolve(solves[r] as ReturnType<typeof cholesky>, rhs);
-    });
-  }
+  const { beta, centre } = solverFor(tasks, weights, ridge).solve(lambda);
   const intercept = Float64Array.from(tasks, (t, r) => {
     const br = beta[r] as Float64Array;
     let s = t.yMean;
@@ -125,8 +75,29 @@ export function fitLinearMtl(
   return { lambda, beta, intercept, centre };
 }
 
-function identityMatrix(p: number) {
-  const I = matrix(p, p);
-  for (let a = 0; a < p; a++) I.data[a * p + a] = 1;
-  return I;
+/** One solver per task list (a λ grid reuses its eigen-decompositions), for the same weights and ridge. */
+const solvers = new WeakMap<
+  readonly LinearTask[],
+  { weights: readonly number[]; ridge: number; solver: MeanRegularizedSolver }
+>();
+
+function solverFor(
+  tasks: readonly LinearTask[],
+  weights: readonly number[],
+  ridge: number,
+): MeanRegularizedSolver {
+  const hit = solvers.get(tasks);
+  if (
+    hit &&
+    hit.ridge === ridge &&
+    hit.weights.length === weights.length &&
+    hit.weights.every((w, r) => w === weights[r])
+  )
+    return hit.solver;
+  const solver = new MeanRegularizedSolver(
+    { A: tasks.map((t) => t.A), b: tasks.map((t) => t.b), dim: (tasks[0] as LinearTask).b.length },
+    { lossWeights: weights, lossRidge: ridge, pullWeights: weights },
+  );
+  solvers.set(tasks, { weights: [...weights], ridge, solver });
+  return solver;
 }

@@ -397,7 +397,7 @@ export class PreparedFusion {
       return factor;
     } catch (e) {
       if (NotPositiveDefiniteError.isInstance(e))
-        throw new NotPositiveDefiniteError(e.pivot, Number.NaN, {
+        throw new NotPositiveDefiniteError(e.pivot, e.value, {
           cause: e,
           fix: `${what} is not positive definite: each A_r must be positive semidefinite, and a task whose A_r is singular needs ridge > 0 (default 1e-3)`,
         });

@@ -50,3 +50,17 @@ export {
   tiedPoint,
 } from './path.js';
 export { type BicSizes, modifiedBic } from './criteria.js';
+export {
+  MeanRegularizedSolver,
+  solveMeanRegularized,
+  type MeanRegularizedOptions,
+  type MeanRegularizedProblem,
+  type MeanRegularizedSolution,
+} from './solvers/mean-regularized.js';
+export {
+  CentreShrinkageSolver,
+  weightedMedian,
+  type CentreShrinkageProblem,
+  type CentreSolution,
+  type CentreSolverOptions,
+} from './solvers/centre-admm.js';

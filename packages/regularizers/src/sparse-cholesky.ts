@@ -97,7 +97,7 @@ export class SparseBlockCholesky {
         L = cholesky(matrix(K, K, D[j] as Float64Array)).data;
       } catch (e) {
         if (NotPositiveDefiniteError.isInstance(e))
-          throw new NotPositiveDefiniteError((order[j] as number) * K + e.pivot, Number.NaN, {
+          throw new NotPositiveDefiniteError((order[j] as number) * K + e.pivot, e.value, {
             cause: e,
           });
         throw e;

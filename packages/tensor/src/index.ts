@@ -52,6 +52,7 @@ export {
   addDiagonal,
   cholesky,
   choleskySolve,
+  choleskyWithJitter,
   crossprod,
   fromRows,
   gram,
@@ -59,11 +60,24 @@ export {
   matmul,
   matrix,
   matvec,
+  predictLinear,
   solveSPD,
+  solveWithJitter,
   toRows,
   transpose,
   type Matrix,
   type MatmulOptions,
 } from './linalg.js';
+export {
+  applySpectral,
+  fromEigenBasis,
+  orthonormalise,
+  pseudoSolve,
+  spectralMatrix,
+  symmetricEigen,
+  toEigenBasis,
+  topEigen,
+  type SymmetricEigen,
+} from './eigen.js';
 export { assertNoLeaks, countTensors, dispose, TensorScope, tidy, trackTensors } from './memory.js';
 export { Pacer, throwIfAborted, yieldToEventLoop } from './pace.js';

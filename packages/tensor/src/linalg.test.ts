@@ -4,6 +4,7 @@ import {
   addDiagonal,
   cholesky,
   choleskySolve,
+  choleskyWithJitter,
   crossprod,
   fromRows,
   gram,
@@ -12,7 +13,9 @@ import {
   matmul,
   matrix,
   matvec,
+  predictLinear,
   solveSPD,
+  solveWithJitter,
   toRows,
   transpose,
 } from './linalg.js';
@@ -194,5 +197,83 @@ describe('Cholesky', () => {
       ),
     ).toThrow(/finite/);
     expect(() => choleskySolve(identity(2), new Float64Array(3))).toThrow(ValidationError);
+  });
+});
+
+describe('Cholesky with jitter', () => {
+  it('adds no jitter to a positive-definite matrix: the same solve as solveSPD, and Gaussian elimination', () => {
+    const r = new Random(11);
+    const X = randomMatrix(r, 9, 4);
+    const A = matmul(X, X, { transA: true });
+    const b = r.normals(4);
+    const { x, jitter } = solveWithJitter(A.data, b, 4);
+    expect(jitter).toBe(0);
+    expect(Array.from(x)).toEqual(Array.from(solveSPD(A, b)));
+    expect(maxAbsDiff(x, gaussSolve(A, b))).toBeLessThan(1e-12);
+    const B = randomMatrix(r, 4, 3);
+    const many = solveWithJitter(A.data, B.data, 4, 3);
+    for (let c = 0; c < 3; c++) {
+      const col = Float64Array.from({ length: 4 }, (_, i) => B.data[i * 3 + c]!);
+      const want = gaussSolve(A, col);
+      for (let i = 0; i < 4; i++) expect(many.x[i * 3 + c]).toBeCloseTo(want[i]!, 12);
+    }
+  });
+
+  it('solves a singular PSD system as (A + jitter·I) x = b, jitter = max(max|A_ii|, 1)·1e-10·100^m', () => {
+    // Rank 2 in R³: the third column is the sum of the first two.
+    const X = fromRows([
+      [1, 0, 1],
+      [0, 1, 1],
+      [2, 1, 3],
+      [1, -1, 0],
+    ]);
+    const A = matmul(X, X, { transA: true });
+    const b = Float64Array.from([1, 2, 3]);
+    const { x, jitter } = solveWithJitter(A.data, b, 3);
+    let scale = 0;
+    for (let i = 0; i < 3; i++) scale = Math.max(scale, Math.abs(A.data[i * 4]!));
+    const m = Math.log(jitter / (scale * 1e-10)) / Math.log(100);
+    expect(jitter).toBeGreaterThan(0);
+    expect(Math.abs(m - Math.round(m))).toBeLessThan(1e-9);
+    const ridged = addDiagonal(A, jitter);
+    expect(maxAbsDiff(x, gaussSolve(ridged, b))).toBeLessThan(
+      1e-6 * Math.max(...Array.from(x, Math.abs)),
+    );
+    const { L } = choleskyWithJitter(A.data, 3);
+    expect(maxAbsDiff(matmul(L, L, { transB: true }).data, ridged.data)).toBeLessThan(
+      1e-12 * scale,
+    );
+  });
+
+  it('throws NotPositiveDefiniteError with the failing pivot and its value when no jitter helps', () => {
+    // Indefinite with a small diagonal: the jitter (relative to max|A_ii|) never reaches 1e20.
+    const A = Float64Array.from([0, 1e20, 1e20, 0]);
+    try {
+      choleskyWithJitter(A, 2);
+      expect.unreachable();
+    } catch (e) {
+      expect(NotPositiveDefiniteError.isInstance(e)).toBe(true);
+      const err = e as NotPositiveDefiniteError;
+      expect(err.pivot).toBe(1);
+      expect(err.value).toBeLessThan(0);
+      expect(err.fix).toMatch(/degenerate/);
+    }
+  });
+});
+
+describe('predictLinear', () => {
+  it('is c + Fβ + Gγ row by row (brute force), and c + Xβ with an empty G', () => {
+    const r = new Random(12);
+    const n = 6;
+    const F = r.normals(n * 3);
+    const G = r.normals(n * 2);
+    const beta = r.normals(3);
+    const gamma = r.normals(2);
+    const out = predictLinear(F, G, n, beta, gamma, 0.7);
+    const Fb = matvec(matrix(n, 3, F), beta);
+    const Gg = matvec(matrix(n, 2, G), gamma);
+    for (let i = 0; i < n; i++) expect(out[i]).toBeCloseTo(0.7 + Fb[i]! + Gg[i]!, 13);
+    const plain = predictLinear(F, new Float64Array(0), n, beta, new Float64Array(0), -1);
+    for (let i = 0; i < n; i++) expect(plain[i]).toBeCloseTo(-1 + Fb[i]!, 13);
   });
 });

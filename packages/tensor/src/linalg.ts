@@ -2,7 +2,8 @@ import { NotPositiveDefiniteError, ValidationError } from './errors.js';
 
 /**
  * Small dense Float64 linear algebra for the coefficient problems (a few hundred unknowns at most):
- * row-major matrices, products, Cholesky factor and solve.
+ * row-major matrices, products, Cholesky factor and solve (also with a growing jitter), and the
+ * linear predictor c + Fβ + Gγ.
  */
 export interface Matrix {
   readonly rows: number;
@@ -302,6 +303,76 @@ export function crossprod(
       for (let b = 0; b < q; b++)
         out[a * q + b] = (out[a * q + b] as number) + xa * (Y[i * q + b] as number);
     }
+  }
+  return out;
+}
+
+/**
+ * The Cholesky factor L of A + jitter·I for a symmetric positive semidefinite k×k row-major A,
+ * adding a growing jitter to the diagonal until the factor exists (method.md §4's "pseudo-inverse
+ * fallback": a near-singular system is solved as a slightly ridged one). The jitter is 0 first,
+ * then max(max_i |A_ii|, 1)·1e-10, growing ×100 on each failure (at most 11 increases). Throws a
+ * {@link NotPositiveDefiniteError} (the last pivot that failed, and its value) when none works.
+ */
+export function choleskyWithJitter(A: Float64Array, k: number): { L: Matrix; jitter: number } {
+  let jitter = 0;
+  let scale = 0;
+  for (let i = 0; i < k; i++) scale = Math.max(scale, Math.abs(A[i * k + i] as number));
+  let last: NotPositiveDefiniteError | undefined;
+  for (let attempt = 0; attempt < 12; attempt++) {
+    const M = matrix(k, k, A.slice());
+    for (let i = 0; i < k; i++) M.data[i * k + i] = (M.data[i * k + i] as number) + jitter;
+    try {
+      return { L: cholesky(M), jitter };
+    } catch (e) {
+      if (!NotPositiveDefiniteError.isInstance(e)) throw e;
+      last = e;
+      jitter = jitter === 0 ? Math.max(scale, 1) * 1e-10 : jitter * 100;
+    }
+  }
+  const failed = last as NotPositiveDefiniteError;
+  throw new NotPositiveDefiniteError(failed.pivot, failed.value, {
+    cause: failed,
+    fix: 'The data are degenerate (constant or duplicated columns): remove them',
+  });
+}
+
+/**
+ * Solves (A + jitter·I) X = B for a symmetric positive semidefinite k×k A and a k×cols row-major
+ * B (a vector when cols = 1), with the jitter of {@link choleskyWithJitter} (returned).
+ */
+export function solveWithJitter(
+  A: Float64Array,
+  B: Float64Array,
+  k: number,
+  cols = 1,
+): { x: Float64Array; jitter: number } {
+  const { L, jitter } = choleskyWithJitter(A, k);
+  const x =
+    cols === 1 ? choleskySolve(L, B.slice()) : choleskySolve(L, matrix(k, cols, B.slice())).data;
+  return { x, jitter };
+}
+
+/**
+ * The linear predictor c + Fβ + Gγ for n rows, F (n×K0) and G (n×K1) row-major; pass an empty G
+ * and γ for c + Xβ.
+ */
+export function predictLinear(
+  F: Float64Array,
+  G: Float64Array,
+  n: number,
+  beta: Float64Array,
+  gamma: Float64Array,
+  c: number,
+): Float64Array {
+  const K0 = beta.length;
+  const K1 = gamma.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = c;
+    for (let k = 0; k < K0; k++) s += (F[i * K0 + k] as number) * (beta[k] as number);
+    for (let k = 0; k < K1; k++) s += (G[i * K1 + k] as number) * (gamma[k] as number);
+    out[i] = s;
   }
   return out;
 }

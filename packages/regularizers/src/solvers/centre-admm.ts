@@ -1,33 +1,57 @@
-import { choleskySolve, type Matrix } from '@hetmtl/tensor';
-import { choleskyWithJitter, norm2, solveSymmetric } from './dense.js';
-import type { LinearDesign } from './linear-design.js';
 import {
+  choleskySolve,
+  choleskyWithJitter,
+  describeReceived,
+  type Matrix,
   pseudoSolve,
   type SymmetricEigen,
+  solveWithJitter,
   spectralMatrix,
   symmetricEigen,
-} from './symmetric-eigen.js';
+  ValidationError,
+} from '@hetmtl/tensor';
 
 /**
- * The ARMUL-style centre-shrinkage problem (Duan & Wang 2023) on a linear design, scaled by N:
+ * Centre shrinkage (ARMUL, Duan & Wang 2023) by an ADMM with per-task eigen solves, the fast path
+ * for many tasks of the `centre()` fusion problem. Over task coefficients β_r ∈ R^q and a free
+ * centre β̄ it minimises
  *
- *   F(β, β̄) = Σ_r [ ½‖y_r − Z_r β_r‖² + (n_r ρ/2)‖β_r‖² + λ √(p n_r) ‖β_r − β̄‖ ]
+ *   F(β, β̄) = Σ_r [ s_r (½ β_rᵀA_rβ_r − b_rᵀβ_r) + ½ ρ_r ‖β_r‖² + λ t_r ‖β_r − β̄‖ ]
  *
- * (N times Σ_r w_r [ (1/2n_r)‖y_r − Z_r β_r‖² + (ρ/2)‖β_r‖² + λ √(p/n_r) ‖β_r − β̄‖ ] with
- * w_r = n_r/N), over the task slopes β_r and a free centre β̄. Convex but not smooth: a task is
- * either shrunk exactly onto the centre or kept at a distance.
+ * with A_r symmetric PSD, loss weights s_r, a ridge **½ Σ_r ρ_r ‖β_r‖²** (one ρ_r per task, in the
+ * objective's own units: the fusion problem's convention; a caller with a ridge inside each task's
+ * loss passes ρ_r = s_r ρ) and penalty weights t_r. The `centre()` fusion problem is s_r = w_r,
+ * ρ_r = its ridge, t_r = w_r √(K/n_r); the baselines' CentreShrinkageRegressor is s_r = 1,
+ * A_r = Z_rᵀZ_r, ρ_r = n_r ρ, t_r = √(p n_r). Convex but not smooth: a task is either shrunk
+ * exactly onto the centre or kept at a distance.
  *
  * Solved by ADMM on z_r = β_r − β̄ (scaled duals u_r, step ϑ):
  *
  *   (β, β̄) ← argmin Σ_r f_r(β_r) + (ϑ/2) Σ_r ‖β_r − β̄ − z_r + u_r‖²   (a linear system)
- *   z_r ← S(β_r − β̄ + u_r, t_r/ϑ),  S the group soft-threshold, t_r = λ√(p n_r)
+ *   z_r ← S(β_r − β̄ + u_r, λ t_r/ϑ),  S the group soft-threshold
  *   u_r ← u_r + β_r − β̄ − z_r
  *
- * With H_r = A_r + n_rρI, g_r = b_r, c_r = z_r − u_r and T_r = (H_r + ϑI)⁻¹, the first step is
- * β̄ = (Σ_r T_r H_r)⁻¹ Σ_r T_r(g_r − H_r c_r), then β_r = T_r(g_r + ϑ(β̄ + c_r)): the matrices depend
- * on ϑ only, so they are formed once per ϑ (from one eigen-decomposition of each A_r). ϑ is adapted
- * by residual balancing a limited number of times.
+ * With H_r = s_r A_r + ρ_r I, g_r = s_r b_r, c_r = z_r − u_r and T_r = (H_r + ϑI)⁻¹, the first step
+ * is β̄ = (Σ_r T_r H_r)⁻¹ Σ_r T_r(g_r − H_r c_r), then β_r = T_r(g_r + ϑ(β̄ + c_r)): the matrices
+ * depend on ϑ only, so they are formed once per ϑ (from one eigen-decomposition of each A_r) —
+ * O(R q³) instead of the fusion ADMM's ((R + 1) q)³ factor. ϑ is adapted by residual balancing a
+ * limited number of times.
  */
+export interface CentreShrinkageProblem {
+  /** A_r: one symmetric PSD q×q row-major matrix per task. */
+  readonly A: readonly Float64Array[];
+  /** b_r: one length-q vector per task. */
+  readonly b: readonly Float64Array[];
+  /** q. */
+  readonly dim: number;
+  /** s_r, the weight of each task's loss (default 1). */
+  readonly lossWeights?: readonly number[];
+  /** ρ_r: ridge ½ Σ_r ρ_r ‖β_r‖², one per task. */
+  readonly taskRidge: readonly number[];
+  /** t_r > 0: the penalty weight of task r per unit λ. */
+  readonly penaltyWeights: readonly number[];
+}
+
 export interface CentreSolution {
   readonly lambda: number;
   /** β_r = β̄ + z_r: exactly the centre for the tasks shrunk onto it. */
@@ -40,9 +64,7 @@ export interface CentreSolution {
 }
 
 export interface CentreSolverOptions {
-  /** Ridge ρ on every β_r (default 0). */
-  readonly ridge: number;
-  /** Relative tolerance of the ADMM residuals (default 1e-7). */
+  /** Relative tolerance of the ADMM residuals. */
   readonly tolerance: number;
   readonly maxIterations: number;
 }
@@ -65,14 +87,40 @@ interface StepMatrices {
   readonly L: Matrix;
 }
 
+function norm2(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] as number) ** 2;
+  return Math.sqrt(s);
+}
+
+function perTask(name: string, v: readonly number[] | undefined, R: number, positive: boolean) {
+  if (
+    !Array.isArray(v) ||
+    v.length !== R ||
+    !v.every((x) => Number.isFinite(x) && (positive ? x > 0 : x >= 0))
+  )
+    throw new ValidationError(`Invalid ${name}`, {
+      expected: `${R} finite numbers ${positive ? '> 0' : '≥ 0'} (one per task)`,
+      received: describeReceived(v),
+    });
+  return Float64Array.from(v);
+}
+
+/** The centre-shrinkage problem prepared for a warm-started λ path (see the interface comment). */
 export class CentreShrinkageSolver {
   readonly R: number;
   readonly q: number;
+  private readonly A: readonly Float64Array[];
+  /** s_r. */
+  private readonly s: Float64Array;
+  /** ρ_r. */
+  private readonly ridge: Float64Array;
   private readonly eigs: SymmetricEigen[];
-  /** Eigenvalues of H_r = A_r + n_r ρ I. */
+  /** Eigenvalues of H_r = s_r A_r + ρ_r I. */
   private readonly h: Float64Array[];
+  /** g_r = s_r b_r. */
   private readonly g: readonly Float64Array[];
-  /** √(p n_r): the penalty weight of task r per unit λ. */
+  /** t_r: the penalty weight of task r per unit λ. */
   readonly weights: Float64Array;
   private pooledBeta: Float64Array | null = null;
   private lambdaMaxValue: number | null = null;
@@ -80,20 +128,34 @@ export class CentreShrinkageSolver {
   private matrices: StepMatrices | null = null;
 
   constructor(
-    private readonly design: LinearDesign,
+    problem: CentreShrinkageProblem,
     private readonly options: CentreSolverOptions,
   ) {
-    this.R = design.R;
-    this.q = design.q;
-    this.eigs = design.A.map((A) => symmetricEigen(A, design.q));
-    this.h = this.eigs.map((eig, r) =>
-      Float64Array.from(
-        eig.values,
-        (v) => Math.max(v, 0) + (design.n[r] as number) * options.ridge,
-      ),
-    );
-    this.g = design.b;
-    this.weights = Float64Array.from(design.n, (n) => Math.sqrt(design.p * n));
+    const R = problem.A.length;
+    const q = problem.dim;
+    if (R === 0 || problem.b.length !== R || !Number.isInteger(q) || q < 0)
+      throw new ValidationError('Invalid centre-shrinkage problem', {
+        expected: 'A and b with one entry per task (at least one), dim ≥ 0',
+        received: `${R} matrices, ${problem.b.length} vectors, dim ${describeReceived(q)}`,
+      });
+    this.R = R;
+    this.q = q;
+    this.A = problem.A;
+    this.s = problem.lossWeights
+      ? perTask('lossWeights', problem.lossWeights, R, true)
+      : new Float64Array(R).fill(1);
+    this.ridge = perTask('taskRidge', problem.taskRidge, R, false);
+    this.weights = perTask('penaltyWeights', problem.penaltyWeights, R, true);
+    this.g = problem.b.map((b, r) => {
+      const s = this.s[r] as number;
+      return Float64Array.from(b, (v) => s * v);
+    });
+    this.eigs = problem.A.map((A) => symmetricEigen(A, q));
+    this.h = this.eigs.map((eig, r) => {
+      const s = this.s[r] as number;
+      const rho = this.ridge[r] as number;
+      return Float64Array.from(eig.values, (v) => s * Math.max(v, 0) + rho);
+    });
   }
 
   /** The common β when every task is on the centre: (Σ H_r)⁻¹ Σ g_r. */
@@ -102,34 +164,36 @@ export class CentreShrinkageSolver {
     const { q } = this;
     const H = new Float64Array(q * q);
     const g = new Float64Array(q);
-    this.design.A.forEach((A, r) => {
-      for (let i = 0; i < A.length; i++) H[i] = (H[i] as number) + (A[i] as number);
+    this.A.forEach((A, r) => {
+      const s = this.s[r] as number;
+      for (let i = 0; i < A.length; i++) H[i] = (H[i] as number) + s * (A[i] as number);
       for (let i = 0; i < q; i++)
-        H[i * q + i] = (H[i * q + i] as number) + (this.design.n[r] as number) * this.options.ridge;
+        H[i * q + i] = (H[i * q + i] as number) + (this.ridge[r] as number);
       const gr = this.g[r] as Float64Array;
       for (let i = 0; i < q; i++) g[i] = (g[i] as number) + (gr[i] as number);
     });
-    this.pooledBeta = q === 0 ? new Float64Array(0) : solveSymmetric(H, g, q);
+    this.pooledBeta = q === 0 ? new Float64Array(0) : solveWithJitter(H, g, q).x;
     return this.pooledBeta;
   }
 
-  /** ∇ of task r's smooth loss, H_r β − g_r. */
+  /** ∇ of task r's smooth part, H_r β − g_r. */
   gradient(r: number, beta: Float64Array): Float64Array {
     const { q } = this;
-    const A = this.design.A[r] as Float64Array;
+    const A = this.A[r] as Float64Array;
     const g = this.g[r] as Float64Array;
-    const nr = this.design.n[r] as number;
+    const sr = this.s[r] as number;
+    const rho = this.ridge[r] as number;
     const out = new Float64Array(q);
     for (let i = 0; i < q; i++) {
-      let s = nr * this.options.ridge * (beta[i] as number) - (g[i] as number);
-      for (let j = 0; j < q; j++) s += (A[i * q + j] as number) * (beta[j] as number);
+      let s = rho * (beta[i] as number) - (g[i] as number);
+      for (let j = 0; j < q; j++) s += sr * (A[i * q + j] as number) * (beta[j] as number);
       out[i] = s;
     }
     return out;
   }
 
   /**
-   * The smallest λ at which every task sits on the centre: at the pooled β*, max_r ‖∇f_r(β*)‖ / √(p n_r)
+   * The smallest λ at which every task sits on the centre: at the pooled β*, max_r ‖∇f_r(β*)‖ / t_r
    * (the gradients sum to zero there, so β̄ = β* satisfies its own optimality condition).
    */
   lambdaMax(): number {
@@ -233,7 +297,7 @@ export class CentreShrinkageSolver {
       P.push(Pr);
       Tg.push(symMatVec(Tr, this.g[r] as Float64Array, q));
     });
-    this.matrices = { theta, T, P, Tg, L: choleskyWithJitter(M, q) };
+    this.matrices = { theta, T, P, Tg, L: choleskyWithJitter(M, q).L };
     return this.matrices;
   }
 

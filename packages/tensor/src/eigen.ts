@@ -1,4 +1,14 @@
-import { NumericError, ValidationError } from '@hetmtl/tensor';
+import { NumericError, ValidationError } from './errors.js';
+import { matmul, matrix } from './linalg.js';
+import type { Random } from './random.js';
+
+/**
+ * Float64 eigen-solvers for symmetric matrices (row-major), for two jobs:
+ * - {@link symmetricEigen}: the whole decomposition (Householder + implicit QL), for closed forms
+ *   that reuse it across a λ grid ({@link pseudoSolve}, {@link spectralMatrix}, …);
+ * - {@link topEigen}: the top k eigenvectors of a PSD matrix by subspace iteration, for a PCA start
+ *   (k ≪ p, random start from a seeded {@link Random}).
+ */
 
 /** Eigen-decomposition of a symmetric matrix: A = V diag(values) Vᵀ. */
 export interface SymmetricEigen {
@@ -279,4 +289,79 @@ export function pseudoSolve(eig: SymmetricEigen, shift: number, b: Float64Array)
     v + shift > tol && v + shift > 0 ? 1 / (v + shift) : 0,
   );
   return applySpectral(eig, w, b);
+}
+
+/**
+ * The top-k eigenvectors of a symmetric PSD p×p matrix by orthogonal (subspace) iteration, as a
+ * p×k row-major array with orthonormal columns, and their eigenvalues (descending).
+ */
+export function topEigen(
+  C: Float64Array,
+  p: number,
+  k: number,
+  rng: Random,
+  maxIter = 500,
+  tol = 1e-10,
+): { vectors: Float64Array; values: Float64Array } {
+  const kk = Math.min(k, p);
+  let Q: Float64Array = new Float64Array(p * kk);
+  for (let i = 0; i < p * kk; i++) Q[i] = rng.normal();
+  orthonormalise(Q, p, kk);
+  const values = new Float64Array(kk);
+  const Cm = matrix(p, p, C);
+  for (let it = 0; it < maxIter; it++) {
+    const Z = matmul(Cm, matrix(p, kk, Q)).data;
+    // Rayleigh quotients before orthonormalising.
+    for (let j = 0; j < kk; j++) {
+      let s = 0;
+      for (let a = 0; a < p; a++) s += (Q[a * kk + j] as number) * (Z[a * kk + j] as number);
+      values[j] = s;
+    }
+    orthonormalise(Z, p, kk);
+    let change = 0;
+    for (let j = 0; j < kk; j++) {
+      let dot = 0;
+      for (let a = 0; a < p; a++) dot += (Z[a * kk + j] as number) * (Q[a * kk + j] as number);
+      change = Math.max(change, 1 - Math.abs(dot));
+    }
+    Q = Z;
+    if (change < tol) break;
+  }
+  // Sort by eigenvalue, fix signs (largest-magnitude entry positive) for reproducibility.
+  const order = Array.from({ length: kk }, (_, j) => j).sort(
+    (a, b) => (values[b] as number) - (values[a] as number),
+  );
+  const vectors = new Float64Array(p * kk);
+  const sorted = new Float64Array(kk);
+  order.forEach((j, jj) => {
+    sorted[jj] = values[j] as number;
+    let big = 0;
+    for (let a = 0; a < p; a++)
+      if (Math.abs(Q[a * kk + j] as number) > Math.abs(big)) big = Q[a * kk + j] as number;
+    const sign = big < 0 ? -1 : 1;
+    for (let a = 0; a < p; a++) vectors[a * kk + jj] = sign * (Q[a * kk + j] as number);
+  });
+  return { vectors, values: sorted };
+}
+
+/** Modified Gram–Schmidt on the columns of a row-major p×k array, in place. */
+export function orthonormalise(Q: Float64Array, p: number, k: number): void {
+  for (let j = 0; j < k; j++) {
+    for (let i = 0; i < j; i++) {
+      let dot = 0;
+      for (let a = 0; a < p; a++) dot += (Q[a * k + i] as number) * (Q[a * k + j] as number);
+      for (let a = 0; a < p; a++)
+        Q[a * k + j] = (Q[a * k + j] as number) - dot * (Q[a * k + i] as number);
+    }
+    let norm = 0;
+    for (let a = 0; a < p; a++) norm += (Q[a * k + j] as number) ** 2;
+    norm = Math.sqrt(norm);
+    if (norm < 1e-300) {
+      // A degenerate direction: replace by a unit vector orthogonal to the others.
+      for (let a = 0; a < p; a++) Q[a * k + j] = a === j % p ? 1 : 0;
+      j--;
+      continue;
+    }
+    for (let a = 0; a < p; a++) Q[a * k + j] = (Q[a * k + j] as number) / norm;
+  }
 }
