@@ -11,7 +11,7 @@ function tasksWithOutlier() {
   const { data } = makeTasks({ sizes: [30, 45, 25, 35], p: 4, seed: 21, spread: 0.05, noise: 0.5 });
   const list = data.tasks().map((t, r) => {
     if (r < 3) return { name: t.name, X: Float64Array.from(t.X), y: Float64Array.from(t.y) };
-    const y = Float64Array.from(t.y, (v, i) => -v + 2 * (t.X[i * 4] as number));
+    const y = Float64Array.from(t.y, (v, i) => -v + 2 * t.X[i * 4]);
     return { name: t.name, X: Float64Array.from(t.X), y };
   });
   return fromTaskArrays(list);

@@ -36,16 +36,16 @@ export function forwardLayers(
     const { fanIn, fanOut, W, b } = layer;
     const out = new Float64Array(n * fanOut);
     for (let i = 0; i < n; i++) {
-      for (let k = 0; k < fanOut; k++) out[i * fanOut + k] = b[k] as number;
+      for (let k = 0; k < fanOut; k++) out[i * fanOut + k] = b[k];
       for (let a = 0; a < fanIn; a++) {
-        const x = h[i * fanIn + a] as number;
+        const x = h[i * fanIn + a];
         if (x === 0) continue;
         for (let k = 0; k < fanOut; k++)
-          out[i * fanOut + k] = (out[i * fanOut + k] as number) + x * (W[a * fanOut + k] as number);
+          out[i * fanOut + k] = out[i * fanOut + k] + x * W[a * fanOut + k];
       }
     }
     if (l < layers.length - 1 || activateLast)
-      for (let i = 0; i < out.length; i++) out[i] = activate(out[i] as number, activation);
+      for (let i = 0; i < out.length; i++) out[i] = activate(out[i], activation);
     h = out;
   });
   return h;
@@ -129,12 +129,12 @@ export function layersFromJSON(
       throw fail(
         `layer ${i} does not have fanIn ${dim}, a positive fanOut and finite W (fanIn·fanOut) and b (fanOut)`,
       );
-    dim = l.fanOut as number;
+    dim = l.fanOut;
     return {
-      fanIn: l.fanIn as number,
+      fanIn: l.fanIn,
       fanOut: dim,
-      W: Float64Array.from(l.W as number[]),
-      b: Float64Array.from(l.b as number[]),
+      W: Float64Array.from(l.W),
+      b: Float64Array.from(l.b),
     };
   });
   if (outputDim !== null && dim !== outputDim) throw fail(`the last layer has ${dim} outputs`);

@@ -60,7 +60,7 @@ export class HardSharingRegressor extends NeuralBaseline<HardSharingModel, Resol
 
   protected buildNetwork(ctx: NetworkContext): Network<HardSharingModel> {
     const o = this.options;
-    const H = o.hidden[o.hidden.length - 1] as number;
+    const H = o.hidden[o.hidden.length - 1];
     const rng = new Random(ctx.initSeed);
     let trunk: EncoderInstance | null = null;
     let heads: EncoderInstance | null = null;
@@ -106,10 +106,7 @@ export class HardSharingRegressor extends NeuralBaseline<HardSharingModel, Resol
           const hw2 = h.getWeights();
           return {
             trunk: layersFromWeights(t.getWeights()),
-            heads: Array.from(
-              { length: ctx.R },
-              (_, r) => layersFromWeights(hw2, r)[0] as DenseLayer,
-            ),
+            heads: Array.from({ length: ctx.R }, (_, r) => layersFromWeights(hw2, r)[0]),
           };
         },
         dispose: () => {
@@ -132,7 +129,7 @@ export class HardSharingRegressor extends NeuralBaseline<HardSharingModel, Resol
   ): Float64Array {
     const n = X.length / p;
     const hidden = forwardLayers(X, n, model.trunk, this.options.activation, true);
-    return forwardLayers(hidden, n, [model.heads[task] as DenseLayer], this.options.activation);
+    return forwardLayers(hidden, n, [model.heads[task]], this.options.activation);
   }
 
   protected modelToJSON(model: HardSharingModel): unknown {
@@ -152,7 +149,7 @@ export class HardSharingRegressor extends NeuralBaseline<HardSharingModel, Resol
       (raw, { R, p }) => {
         const m = (raw ?? {}) as { trunk?: unknown; heads?: unknown };
         const trunk = layersFromJSON(m.trunk, p, null, 'model.trunk');
-        const H = (trunk[trunk.length - 1] as DenseLayer).fanOut;
+        const H = trunk[trunk.length - 1].fanOut;
         if (!Array.isArray(m.heads) || m.heads.length !== R) {
           throw new SerializationError('Corrupt document: model.heads', {
             expected: `${R} heads`,
@@ -161,9 +158,7 @@ export class HardSharingRegressor extends NeuralBaseline<HardSharingModel, Resol
         }
         return {
           trunk,
-          heads: m.heads.map(
-            (head, r) => layersFromJSON([head], H, 1, `model.heads[${r}]`)[0] as DenseLayer,
-          ),
+          heads: m.heads.map((head, r) => layersFromJSON([head], H, 1, `model.heads[${r}]`)[0]),
         };
       },
     );

@@ -59,14 +59,14 @@ export abstract class LinearBaseline<O extends ResolvedCommonOptions> extends Ba
     const lambdas = this.lambdaGrid(design);
     const solve = this.solver(design, ctx);
     if (validation === null) {
-      const lambda = lambdas[0] as number;
+      const lambda = lambdas[0];
       return { model: solve(lambda), selection: { validationRmse: null, lambda } };
     }
     const path: { lambda: number; validationRmse: number }[] = [];
     let best: { fit: LinearFit; lambda: number; score: number } | null = null;
     for (let i = 0; i < lambdas.length; i++) {
       throwIfAborted(ctx.signal);
-      const lambda = lambdas[i] as number;
+      const lambda = lambdas[i];
       const fit = solve(lambda);
       const score = validationRmse(
         validation,
@@ -153,15 +153,14 @@ export abstract class LinearBaseline<O extends ResolvedCommonOptions> extends Ba
     }
     const { mean: mx, scale: sx } = s.standardizer.featureScaling();
     const { mean: my, scale: sy } = s.standardizer.targetScaling();
-    const slopes = (b: Float64Array) => Array.from(b, (v, j) => (sy * v) / (sx[j] as number));
+    const slopes = (b: Float64Array) => Array.from(b, (v, j) => (sy * v) / sx[j]);
     return {
       ...base,
       slopes: fit.slopes.map(slopes),
       intercepts: Array.from(fit.intercepts, (c, r) => {
-        const b = fit.slopes[r] as Float64Array;
+        const b = fit.slopes[r];
         let shift = 0;
-        for (let j = 0; j < b.length; j++)
-          shift += ((b[j] as number) * (mx[j] as number)) / (sx[j] as number);
+        for (let j = 0; j < b.length; j++) shift += (b[j] * mx[j]) / sx[j];
         return my + sy * (c - shift);
       }),
       centre: fit.centre ? slopes(fit.centre) : null,

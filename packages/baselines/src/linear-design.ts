@@ -49,18 +49,16 @@ export function linearDesign(data: TaskArrays): LinearDesign {
   const Xc: Float64Array[] = [];
   const yc: Float64Array[] = [];
   data.X.forEach((X, r) => {
-    const nr = n[r] as number;
+    const nr = n[r];
     const m = new Float64Array(p);
-    for (let i = 0; i < nr; i++)
-      for (let a = 0; a < p; a++) m[a] = (m[a] as number) + (X[i * p + a] as number);
-    for (let a = 0; a < p; a++) m[a] = (m[a] as number) / nr;
-    const y = data.y[r] as Float64Array;
+    for (let i = 0; i < nr; i++) for (let a = 0; a < p; a++) m[a] = m[a] + X[i * p + a];
+    for (let a = 0; a < p; a++) m[a] = m[a] / nr;
+    const y = data.y[r];
     let my = 0;
-    for (let i = 0; i < nr; i++) my += y[i] as number;
+    for (let i = 0; i < nr; i++) my += y[i];
     my /= nr;
     const xc = new Float64Array(nr * p);
-    for (let i = 0; i < nr; i++)
-      for (let a = 0; a < p; a++) xc[i * p + a] = (X[i * p + a] as number) - (m[a] as number);
+    for (let i = 0; i < nr; i++) for (let a = 0; a < p; a++) xc[i * p + a] = X[i * p + a] - m[a];
     xMean.push(m);
     yMean[r] = my;
     Xc.push(xc);
@@ -68,9 +66,7 @@ export function linearDesign(data: TaskArrays): LinearDesign {
   });
   const basis = p > N - R ? rowSpaceBasis(Xc, n, p) : null;
   const q = basis ? basis.length / p : p;
-  const Z = basis
-    ? Xc.map((xc, r) => matmul(matrix(n[r] as number, p, xc), matrix(p, q, basis)).data)
-    : Xc;
+  const Z = basis ? Xc.map((xc, r) => matmul(matrix(n[r], p, xc), matrix(p, q, basis)).data) : Xc;
   return {
     R,
     p,
@@ -82,8 +78,8 @@ export function linearDesign(data: TaskArrays): LinearDesign {
     Z,
     y: yc,
     basis,
-    A: Z.map((z, r) => gram(z, n[r] as number, q)),
-    b: Z.map((z, r) => crossprod(z, yc[r] as Float64Array, n[r] as number, q)),
+    A: Z.map((z, r) => gram(z, n[r], q)),
+    b: Z.map((z, r) => crossprod(z, yc[r], n[r], q)),
   };
 }
 
@@ -94,7 +90,7 @@ export function expand(design: LinearDesign, gamma: Float64Array): Float64Array 
   const out = new Float64Array(p);
   for (let a = 0; a < p; a++) {
     let s = 0;
-    for (let k = 0; k < q; k++) s += (basis[a * q + k] as number) * (gamma[k] as number);
+    for (let k = 0; k < q; k++) s += basis[a * q + k] * gamma[k];
     out[a] = s;
   }
   return out;
@@ -108,9 +104,9 @@ export function linearFit(
 ): LinearFit {
   const slopes = gammas.map((g) => expand(design, g));
   const intercepts = Float64Array.from(slopes, (b, r) => {
-    const m = design.xMean[r] as Float64Array;
-    let c = design.yMean[r] as number;
-    for (let a = 0; a < design.p; a++) c -= (m[a] as number) * (b[a] as number);
+    const m = design.xMean[r];
+    let c = design.yMean[r];
+    for (let a = 0; a < design.p; a++) c -= m[a] * b[a];
     return c;
   });
   return { slopes, intercepts, centre: centre ? expand(design, centre) : null };
@@ -119,8 +115,8 @@ export function linearFit(
 /** c_r + Xβ_r for rows of task r (standardised scale). */
 export function predictLinear(fit: LinearFit, r: number, X: Float64Array, p: number): Float64Array {
   const none = new Float64Array(0);
-  const slopes = fit.slopes[r] as Float64Array;
-  return linearPredictor(X, none, X.length / p, slopes, none, fit.intercepts[r] as number);
+  const slopes = fit.slopes[r];
+  return linearPredictor(X, none, X.length / p, slopes, none, fit.intercepts[r]);
 }
 
 /**
@@ -132,24 +128,24 @@ function rowSpaceBasis(Xc: readonly Float64Array[], n: readonly number[], p: num
   const vectors: Float64Array[] = [];
   let maxNorm = 0;
   Xc.forEach((X, r) => {
-    for (let i = 0; i < (n[r] as number); i++) maxNorm = Math.max(maxNorm, rowNorm(X, i, p));
+    for (let i = 0; i < n[r]; i++) maxNorm = Math.max(maxNorm, rowNorm(X, i, p));
   });
   const tol = 1e-9 * maxNorm;
   Xc.forEach((X, r) => {
-    for (let i = 0; i < (n[r] as number); i++) {
+    for (let i = 0; i < n[r]; i++) {
       const v = X.slice(i * p, (i + 1) * p);
       const before = rowNorm(v, 0, p);
       if (before <= tol) continue;
       for (let pass = 0; pass < 2; pass++) {
         for (const u of vectors) {
           let dot = 0;
-          for (let a = 0; a < p; a++) dot += (u[a] as number) * (v[a] as number);
-          for (let a = 0; a < p; a++) v[a] = (v[a] as number) - dot * (u[a] as number);
+          for (let a = 0; a < p; a++) dot += u[a] * v[a];
+          for (let a = 0; a < p; a++) v[a] = v[a] - dot * u[a];
         }
       }
       const after = rowNorm(v, 0, p);
       if (after <= 1e-9 * before || after <= tol) continue;
-      for (let a = 0; a < p; a++) v[a] = (v[a] as number) / after;
+      for (let a = 0; a < p; a++) v[a] = v[a] / after;
       vectors.push(v);
       if (vectors.length === p) return;
     }
@@ -157,13 +153,13 @@ function rowSpaceBasis(Xc: readonly Float64Array[], n: readonly number[], p: num
   const q = vectors.length;
   const Q = new Float64Array(p * q);
   vectors.forEach((u, k) => {
-    for (let a = 0; a < p; a++) Q[a * q + k] = u[a] as number;
+    for (let a = 0; a < p; a++) Q[a * q + k] = u[a];
   });
   return Q;
 }
 
 function rowNorm(X: ArrayLike<number>, i: number, p: number): number {
   let s = 0;
-  for (let a = 0; a < p; a++) s += (X[i * p + a] as number) ** 2;
+  for (let a = 0; a < p; a++) s += X[i * p + a] ** 2;
   return Math.sqrt(s);
 }

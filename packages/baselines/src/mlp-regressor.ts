@@ -147,7 +147,7 @@ export class MlpRegressor extends NeuralBaseline<MlpModel, ResolvedMlpOptions> {
     const means = taskMeansOf(data);
     const initial = Array.from({ length: R }, (_, r) => {
       const layers = layersFromWeights(weights, r);
-      (layers[layers.length - 1] as DenseLayer).b[0] = means[r] as number;
+      layers[layers.length - 1].b[0] = means[r];
       return layers;
     });
     const maxEpochs = keepAt ? Math.max(0, ...keepAt) : o.maxEpochs;
@@ -182,8 +182,8 @@ export class MlpRegressor extends NeuralBaseline<MlpModel, ResolvedMlpOptions> {
     const layers = model.layers[model.intercepts ? 0 : task] as DenseLayer[];
     const out = forwardLayers(X, n, layers, this.options.activation);
     if (model.intercepts) {
-      const c = model.intercepts[task] as number;
-      for (let i = 0; i < n; i++) out[i] = (out[i] as number) + c;
+      const c = model.intercepts[task];
+      for (let i = 0; i < n; i++) out[i] = out[i] + c;
     }
     return out;
   }

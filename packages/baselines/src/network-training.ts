@@ -102,7 +102,7 @@ export async function trainWithEarlyStopping(o: TrainOptions): Promise<TrainResu
       const check = epoch % 10 === 0 || epoch === maxEpochs;
       const cost = adam.minimize(o.loss, check, [...o.variables]);
       if (cost) {
-        const value = cost.dataSync()[0] as number;
+        const value = cost.dataSync()[0];
         cost.dispose();
         if (!Number.isFinite(value)) throw nonFinite('training loss', value, epoch);
         await yieldToEventLoop();
@@ -127,7 +127,7 @@ export async function trainWithEarlyStopping(o: TrainOptions): Promise<TrainResu
       if (o.validation && since >= o.patience) break;
     }
     o.variables.forEach((v, i) => {
-      v.assign(kept[i] as Tensor);
+      v.assign(kept[i]);
     });
     return { bestEpoch, bestScore, epochs: Math.min(epoch, maxEpochs) };
   } finally {

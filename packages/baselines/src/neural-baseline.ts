@@ -160,7 +160,7 @@ export abstract class NeuralBaseline<M, O extends ResolvedNeuralOptions> extends
       let mean = Number.NaN;
       if (scores && scores.length > 0) {
         mean = 0;
-        for (let i = 0; i < scores.length; i++) mean += (scores[i] as number) / scores.length;
+        for (let i = 0; i < scores.length; i++) mean += scores[i] / scores.length;
       }
       ctx.report({
         epoch,
@@ -214,13 +214,13 @@ export abstract class NeuralBaseline<M, O extends ResolvedNeuralOptions> extends
             return rmse.reduce((a, b) => a + b, 0) / rmse.length;
           }
         : null;
-      const maxEpochs = keepAt ? (keepAt[0] as number) : o.maxEpochs;
+      const maxEpochs = keepAt ? keepAt[0] : o.maxEpochs;
       const report = this.epochReporter(ctx, maxEpochs);
       const result = await trainWithEarlyStopping({
         variables: network.variables,
         loss,
         validation: score,
-        keepAt: keepAt ? (keepAt[0] as number) : null,
+        keepAt: keepAt ? keepAt[0] : null,
         maxEpochs: o.maxEpochs,
         patience: o.patience,
         learningRate: o.learningRate,

@@ -57,7 +57,7 @@ interface Batch {
  */
 export async function trainPerTask(o: PerTaskTrainOptions): Promise<PerTaskTrainResult> {
   const R = o.initial.length;
-  const shapes = (o.initial[0] as readonly DenseLayer[]).map((l) => [l.fanIn, l.fanOut] as const);
+  const shapes = o.initial[0].map((l) => [l.fanIn, l.fanOut] as const);
   const kept: DenseLayer[][] = o.initial.map((layers) => layers.map(copyLayer));
   const bestEpochs = new Array<number>(R).fill(0);
   const bestScores = new Array<number>(R).fill(Number.POSITIVE_INFINITY);
@@ -76,11 +76,11 @@ export async function trainPerTask(o: PerTaskTrainOptions): Promise<PerTaskTrain
     );
     if (o.validation && batch.valSet) {
       const s = scores(batch, o.activation);
-      batch.tasks.forEach((r, k) => (bestScores[r] = s[k] as number));
+      batch.tasks.forEach((r, k) => (bestScores[r] = s[k]));
     }
     for (epoch = 1; epoch <= maxEpochs && active.some(Boolean); epoch++) {
       throwIfAborted(o.signal);
-      const b = batch as Batch;
+      const b = batch;
       const check = epoch % 10 === 0 || epoch === maxEpochs;
       const loss = step(b, o, epoch, check);
       if (check) {
@@ -101,12 +101,12 @@ export async function trainPerTask(o: PerTaskTrainOptions): Promise<PerTaskTrain
             throw new NumericError(`The validation RMSE became ${v} at epoch ${epoch}`, {
               task: r,
             });
-          if (v < (bestScores[r] as number)) {
+          if (v < bestScores[r]) {
             bestScores[r] = v;
             bestEpochs[r] = epoch;
             since[r] = 0;
             improved.push(k);
-          } else if ((since[r] = (since[r] as number) + 1) >= o.patience) active[r] = false;
+          } else if ((since[r] = since[r] + 1) >= o.patience) active[r] = false;
         });
       } else if (o.keepAt) {
         b.tasks.forEach((r, k) => {
@@ -119,7 +119,7 @@ export async function trainPerTask(o: PerTaskTrainOptions): Promise<PerTaskTrain
       }
       if (improved.length > 0) {
         const values = b.vars.map((x) => x.dataSync() as Float32Array);
-        for (const k of improved) kept[b.tasks[k] as number] = slotLayers(values, k, shapes);
+        for (const k of improved) kept[b.tasks[k]] = slotLayers(values, k, shapes);
       }
       o.onEpoch?.(epoch, s);
       const still = b.tasks.filter((r) => active[r]);
@@ -150,8 +150,8 @@ function copyLayer(l: DenseLayer): DenseLayer {
 
 function subset(data: TaskArrays, tasks: readonly number[]): TaskArrays {
   return {
-    X: tasks.map((r) => data.X[r] as Float64Array),
-    y: tasks.map((r) => data.y[r] as Float64Array),
+    X: tasks.map((r) => data.X[r]),
+    y: tasks.map((r) => data.y[r]),
     p: data.p,
   };
 }
@@ -168,13 +168,13 @@ function makeBatch(
     [k, l.fanIn, l.fanOut],
     [k, 1, l.fanOut],
   ];
-  const first = layers[tasks[0] as number] as readonly DenseLayer[];
+  const first = layers[tasks[0]];
   const values: Float32Array[] = [];
   first.forEach((l, j) => {
     const W = new Float32Array(k * l.fanIn * l.fanOut);
     const b = new Float32Array(k * l.fanOut);
     tasks.forEach((r, s) => {
-      const lr = (layers[r] as readonly DenseLayer[])[j] as DenseLayer;
+      const lr = layers[r][j];
       W.set(lr.W, s * l.fanIn * l.fanOut);
       b.set(lr.b, s * l.fanOut);
     });
@@ -188,21 +188,9 @@ function makeBatch(
   let valSet: PaddedSet | null = null;
   try {
     values.forEach((x, i) => {
-      vars.push(tf.tidy(() => tf.variable(tf.tensor(x, shapes[i] as number[], 'float32'), true)));
-      m.push(
-        tf.tensor(
-          moments ? (moments.m[i] as Float32Array) : new Float32Array(x.length),
-          shapes[i] as number[],
-          'float32',
-        ),
-      );
-      v.push(
-        tf.tensor(
-          moments ? (moments.v[i] as Float32Array) : new Float32Array(x.length),
-          shapes[i] as number[],
-          'float32',
-        ),
-      );
+      vars.push(tf.tidy(() => tf.variable(tf.tensor(x, shapes[i], 'float32'), true)));
+      m.push(tf.tensor(moments ? moments.m[i] : new Float32Array(x.length), shapes[i], 'float32'));
+      v.push(tf.tensor(moments ? moments.v[i] : new Float32Array(x.length), shapes[i], 'float32'));
     });
     trainSet = padSet(subset(o.train, tasks));
     valSet = o.validation ? padSet(subset(o.validation, tasks)) : null;
@@ -232,7 +220,7 @@ function shrink(
   const values = b.vars.map((x) => x.dataSync() as Float32Array);
   const layers: DenseLayer[][] = [];
   slots.forEach((k, i) => {
-    layers[still[i] as number] = slotLayers(values, k, shapes);
+    layers[still[i]] = slotLayers(values, k, shapes);
   });
   const pick = (ts: Tensor[]) =>
     ts.map((t) => {
@@ -254,8 +242,8 @@ function slotLayers(
   shapes: readonly (readonly [number, number])[],
 ): DenseLayer[] {
   return shapes.map(([fanIn, fanOut], j) => {
-    const W = values[2 * j] as Float32Array;
-    const b = values[2 * j + 1] as Float32Array;
+    const W = values[2 * j];
+    const b = values[2 * j + 1];
     return {
       fanIn,
       fanOut,
@@ -269,7 +257,7 @@ function forward(vars: readonly Tensor[], x: Tensor, activation: Activation): Te
   let h = x;
   const depth = vars.length / 2;
   for (let l = 0; l < depth; l++) {
-    h = tf.add(tf.matMul(h, vars[2 * l] as Tensor), vars[2 * l + 1] as Tensor);
+    h = tf.add(tf.matMul(h, vars[2 * l]), vars[2 * l + 1]);
     if (l < depth - 1)
       h = activation === 'elu' ? tf.elu(h) : activation === 'relu' ? tf.relu(h) : tf.tanh(h);
   }
@@ -303,10 +291,10 @@ function step(b: Batch, o: PerTaskTrainOptions, t: number, read: boolean): numbe
   const c1 = 1 - BETA1 ** t;
   const c2 = 1 - BETA2 ** t;
   b.vars.forEach((x, i) => {
-    const g = grads[x.name] as Tensor;
+    const g = grads[x.name];
     const [m, v] = tf.tidy(() => {
-      const mNew = tf.add(tf.mul(b.m[i] as Tensor, BETA1), tf.mul(g, 1 - BETA1));
-      const vNew = tf.add(tf.mul(b.v[i] as Tensor, BETA2), tf.mul(tf.square(g), 1 - BETA2));
+      const mNew = tf.add(tf.mul(b.m[i], BETA1), tf.mul(g, 1 - BETA1));
+      const vNew = tf.add(tf.mul(b.v[i], BETA2), tf.mul(tf.square(g), 1 - BETA2));
       x.assign(
         tf.sub(
           x,
@@ -318,12 +306,12 @@ function step(b: Batch, o: PerTaskTrainOptions, t: number, read: boolean): numbe
       );
       return [mNew, vNew];
     });
-    tf.dispose([b.m[i] as Tensor, b.v[i] as Tensor]);
-    b.m[i] = m as Tensor;
-    b.v[i] = v as Tensor;
+    tf.dispose([b.m[i], b.v[i]]);
+    b.m[i] = m;
+    b.v[i] = v;
   });
   tf.dispose(grads);
-  const loss = read ? (value.dataSync()[0] as number) : Number.NaN;
+  const loss = read ? value.dataSync()[0] : Number.NaN;
   value.dispose();
   return loss;
 }

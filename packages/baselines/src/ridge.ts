@@ -72,9 +72,9 @@ export class RidgeRegressor extends LinearBaseline<ResolvedRidgeOptions> {
       const A = new Float64Array(design.q * design.q);
       const b = new Float64Array(design.q);
       design.A.forEach((Ar, r) => {
-        for (let i = 0; i < A.length; i++) A[i] = (A[i] as number) + (Ar[i] as number);
-        const br = design.b[r] as Float64Array;
-        for (let i = 0; i < b.length; i++) b[i] = (b[i] as number) + (br[i] as number);
+        for (let i = 0; i < A.length; i++) A[i] = A[i] + Ar[i];
+        const br = design.b[r];
+        for (let i = 0; i < b.length; i++) b[i] = b[i] + br[i];
       });
       const eig = symmetricEigen(A, design.q);
       return (lambda) => {
@@ -89,9 +89,7 @@ export class RidgeRegressor extends LinearBaseline<ResolvedRidgeOptions> {
     return (lambda) =>
       linearFit(
         design,
-        eigs.map((eig, r) =>
-          pseudoSolve(eig, (design.n[r] as number) * lambda, design.b[r] as Float64Array),
-        ),
+        eigs.map((eig, r) => pseudoSolve(eig, design.n[r] * lambda, design.b[r])),
       );
   }
 

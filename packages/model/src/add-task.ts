@@ -1,7 +1,17 @@
 import { metrics, toRowMajor } from '@hetmtl/estimator';
 import { encoderRegistry } from '@hetmtl/encoders';
-import { crossprod, describeReceived, gram, Random, tf, ValidationError } from '@hetmtl/tensor';
-import { predictLinear, solveRidge, topEigen } from './dense.js';
+import {
+  crossprod,
+  describeReceived,
+  gram,
+  Random,
+  tf,
+  ValidationError,
+  predictLinear,
+  solveWithJitter,
+  topEigen,
+} from '@hetmtl/tensor';
+import { nearestGroupCentre, pullToward } from '@hetmtl/regularizers';
 import { buildCoefficientProblem, profiledIntercepts } from './dual/coefficient-block.js';
 import { hasOwnEncoder } from './dual/trainer.js';
 import { linearTask } from './linear-mtl.js';
@@ -28,50 +38,6 @@ const rows = (X: Float64Array, idx: number[], k: number) => {
   idx.forEach((i, j) => out.set(X.subarray(i * k, (i + 1) * k), j * k));
   return out;
 };
-
-/** The group centre (mean β of a group) nearest to b. */
-function nearestCentre(
-  beta: readonly Float64Array[],
-  groups: readonly number[],
-  b: Float64Array,
-): { centre: Float64Array; group: number } {
-  const K = b.length;
-  const sums = new Map<number, { s: Float64Array; n: number }>();
-  beta.forEach((br, r) => {
-    const g = groups[r];
-    const e = sums.get(g) ?? { s: new Float64Array(K), n: 0 };
-    for (let k = 0; k < K; k++) e.s[k] = e.s[k] + br[k];
-    e.n++;
-    sums.set(g, e);
-  });
-  let best = { centre: new Float64Array(K), group: 0, d: Number.POSITIVE_INFINITY };
-  for (const [group, { s, n }] of sums) {
-    const centre = s.map((v) => v / n);
-    const d = centre.reduce((acc, v, k) => acc + (v - b[k]) ** 2, 0);
-    if (d < best.d) best = { centre, group, d };
-  }
-  return best;
-}
-
-/** β = (A + (λ + ρ)I)⁻¹(b + λ·centre); λ = ∞ gives the centre. */
-function pulled(
-  A: Float64Array,
-  b: Float64Array,
-  centre: Float64Array,
-  lambda: number,
-  ridge: number,
-): Float64Array {
-  if (lambda === Number.POSITIVE_INFINITY) return centre.slice();
-  const K = b.length;
-  const M = A.slice();
-  for (let k = 0; k < K; k++) M[k * K + k] = M[k * K + k] + lambda + ridge;
-  return solveRidge(
-    M,
-    b.map((v, k) => v + lambda * centre[k]),
-    K,
-    1,
-  ).x;
-}
 
 export interface AddedDual {
   readonly fitted: FittedDual;
@@ -125,7 +91,7 @@ export function addDualTask(
         const Xc = Xs.map((v, i) => v - mean[i % p]);
         const FtF = gram(F, n, K0);
         for (let k = 0; k < K0; k++) FtF[k * K0 + k] = FtF[k * K0 + k] + 1e-8;
-        const coef = solveRidge(FtF, crossprod(F, Xc, n, K0, p), K0, p).x;
+        const coef = solveWithJitter(FtF, crossprod(F, Xc, n, K0, p), K0, p).x;
         for (let i = 0; i < n; i++)
           for (let a = 0; a < p; a++)
             for (let k = 0; k < K0; k++)
@@ -177,14 +143,14 @@ export function addDualTask(
   }
   // β pulled toward the nearest group centre; the pull chosen on held-out rows.
   const cpAll = buildCoefficientProblem([F], [G], [ys], [hasSpec], K0, K1, tau, [1]);
-  const unfused = pulled(
+  const unfused = pullToward(
     (cpAll.fusion.A[0] as { data: Float64Array }).data,
     cpAll.fusion.b[0] as Float64Array,
     new Float64Array(K0),
     0,
     ridge,
   );
-  const { centre, group } = nearestCentre(s.beta, groups, unfused);
+  const { centre, group } = nearestGroupCentre(s.beta, groups, unfused);
   const { fit, val } = holdout(n, rng);
   const cpFit = buildCoefficientProblem(
     [rows(F, fit, K0)],
@@ -198,7 +164,7 @@ export function addDualTask(
   );
   let best = { lambda: 0, score: Number.POSITIVE_INFINITY };
   for (const lambda of ADD_TASK_LAMBDAS) {
-    const beta = pulled(
+    const beta = pullToward(
       (cpFit.fusion.A[0] as { data: Float64Array }).data,
       cpFit.fusion.b[0] as Float64Array,
       centre,
@@ -217,7 +183,7 @@ export function addDualTask(
     const score = metrics(rows(ys, val, 1), pred).rmse;
     if (score < best.score) best = { lambda, score };
   }
-  const beta = pulled(
+  const beta = pullToward(
     (cpAll.fusion.A[0] as { data: Float64Array }).data,
     cpAll.fusion.b[0] as Float64Array,
     centre,
@@ -258,7 +224,7 @@ export function addLinearTask(
   const { fit, val } = holdout(n, rng);
   const solve = (idx: number[], lambda: number) => {
     const t = linearTask(rows(Xs, idx, p), rows(ys, idx, 1), idx.length, p);
-    const b = pulled(t.A, t.b, centre, lambda, ridge);
+    const b = pullToward(t.A, t.b, centre, lambda, ridge);
     return {
       beta: b,
       intercept: t.yMean - t.xMean.reduce((s, v, a) => s + v * b[a], 0),

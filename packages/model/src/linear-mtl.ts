@@ -32,21 +32,21 @@ export function linearTask(
   const xMean = new Float64Array(p);
   let yMean = 0;
   for (let i = 0; i < n; i++) {
-    yMean += y[i] as number;
-    for (let a = 0; a < p; a++) xMean[a] = (xMean[a] as number) + (X[i * p + a] as number);
+    yMean += y[i];
+    for (let a = 0; a < p; a++) xMean[a] = xMean[a] + X[i * p + a];
   }
   yMean /= n;
-  for (let a = 0; a < p; a++) xMean[a] = (xMean[a] as number) / n;
+  for (let a = 0; a < p; a++) xMean[a] = xMean[a] / n;
   const Xc = new Float64Array(n * p);
   const yc = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    yc[i] = (y[i] as number) - yMean;
-    for (let a = 0; a < p; a++) Xc[i * p + a] = (X[i * p + a] as number) - (xMean[a] as number);
+    yc[i] = y[i] - yMean;
+    for (let a = 0; a < p; a++) Xc[i * p + a] = X[i * p + a] - xMean[a];
   }
   const A = gram(Xc, n, p);
   const b = crossprod(Xc, yc, n, p);
-  for (let i = 0; i < p * p; i++) A[i] = (A[i] as number) / n;
-  for (let a = 0; a < p; a++) b[a] = (b[a] as number) / n;
+  for (let i = 0; i < p * p; i++) A[i] = A[i] / n;
+  for (let a = 0; a < p; a++) b[a] = b[a] / n;
   return { A, b, xMean, yMean, n };
 }
 
@@ -64,12 +64,12 @@ export function fitLinearMtl(
   lambda: number,
   ridge = 1e-3,
 ): LinearFit {
-  const p = (tasks[0] as LinearTask).b.length;
+  const p = tasks[0].b.length;
   const { beta, centre } = solverFor(tasks, weights, ridge).solve(lambda);
   const intercept = Float64Array.from(tasks, (t, r) => {
-    const br = beta[r] as Float64Array;
+    const br = beta[r];
     let s = t.yMean;
-    for (let a = 0; a < p; a++) s -= (t.xMean[a] as number) * (br[a] as number);
+    for (let a = 0; a < p; a++) s -= t.xMean[a] * br[a];
     return s;
   });
   return { lambda, beta, intercept, centre };
@@ -95,7 +95,7 @@ function solverFor(
   )
     return hit.solver;
   const solver = new MeanRegularizedSolver(
-    { A: tasks.map((t) => t.A), b: tasks.map((t) => t.b), dim: (tasks[0] as LinearTask).b.length },
+    { A: tasks.map((t) => t.A), b: tasks.map((t) => t.b), dim: tasks[0].b.length },
     { lossWeights: weights, lossRidge: ridge, pullWeights: weights },
   );
   solvers.set(tasks, { weights: [...weights], ridge, solver });

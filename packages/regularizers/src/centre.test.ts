@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { centre } from './centre.js';
-import { type FusionResult, prepareFusion } from './fusion.js';
+import { prepareFusion } from './fusion.js';
 import { gaussSolve, maxAbsDiff, norm, objectiveFrom } from './test-fixtures/oracles.js';
 import { plantedProblem } from './test-fixtures/problems.js';
 
@@ -172,7 +172,7 @@ describe('centre (ARMUL-style shrinkage to a free centre)', () => {
   });
 
   it('groups: the tasks at the centre share a group, every other task is alone', () => {
-    const res = partial[0] as FusionResult;
+    const res = partial[0];
     const atCentre = res.beta.map((b) => maxAbsDiff(b, res.centre!) < 1e-8);
     const label = res.groups[atCentre.indexOf(true)];
     res.groups.forEach((g, r) => {

@@ -18,10 +18,10 @@ export function connectedComponents(
   const parent = Int32Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => {
     let r = i;
-    while (parent[r] !== r) r = parent[r] as number;
+    while (parent[r] !== r) r = parent[r];
     let j = i;
     while (parent[j] !== r) {
-      const next = parent[j] as number;
+      const next = parent[j];
       parent[j] = r;
       j = next;
     }

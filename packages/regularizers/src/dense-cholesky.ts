@@ -14,8 +14,7 @@ export class DenseCholesky {
     this.n = n;
     this.#L = cholesky(matrix(n, n, a)).data;
     const U = new Float64Array(n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j <= i; j++) U[j * n + i] = this.#L[i * n + j] as number;
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) U[j * n + i] = this.#L[i * n + j];
     this.#U = U;
   }
 
@@ -26,16 +25,16 @@ export class DenseCholesky {
     const U = this.#U;
     if (out !== b) out.set(b);
     for (let i = 0; i < n; i++) {
-      let s = out[i] as number;
+      let s = out[i];
       const row = i * n;
-      for (let k = 0; k < i; k++) s -= (L[row + k] as number) * (out[k] as number);
-      out[i] = s / (L[row + i] as number);
+      for (let k = 0; k < i; k++) s -= L[row + k] * out[k];
+      out[i] = s / L[row + i];
     }
     for (let i = n - 1; i >= 0; i--) {
-      let s = out[i] as number;
+      let s = out[i];
       const row = i * n;
-      for (let k = i + 1; k < n; k++) s -= (U[row + k] as number) * (out[k] as number);
-      out[i] = s / (U[row + i] as number);
+      for (let k = i + 1; k < n; k++) s -= U[row + k] * out[k];
+      out[i] = s / U[row + i];
     }
     return out;
   }

@@ -12,7 +12,7 @@ export function allPairs(numTasks: number): TaskPair[] {
 
 function sqDist(a: Float64Array, b: Float64Array): number {
   let s = 0;
-  for (let k = 0; k < a.length; k++) s += ((a[k] as number) - (b[k] as number)) ** 2;
+  for (let k = 0; k < a.length; k++) s += (a[k] - b[k]) ** 2;
   return s;
 }
 
@@ -22,7 +22,7 @@ export function pairwiseDistances(beta: readonly Float64Array[]): Float64Array {
   const d = new Float64Array(R * R);
   for (let r = 0; r < R; r++) {
     for (let s = r + 1; s < R; s++) {
-      const v = Math.sqrt(sqDist(beta[r] as Float64Array, beta[s] as Float64Array));
+      const v = Math.sqrt(sqDist(beta[r], beta[s]));
       d[r * R + s] = v;
       d[s * R + r] = v;
     }
@@ -36,22 +36,20 @@ export function pairwiseDistances(beta: readonly Float64Array[]): Float64Array {
 export function nearestTasks(dist: Float64Array, numTasks: number, r: number, k: number): number[] {
   const others: number[] = [];
   for (let s = 0; s < numTasks; s++) if (s !== r) others.push(s);
-  others.sort(
-    (x, y) => (dist[r * numTasks + x] as number) - (dist[r * numTasks + y] as number) || x - y,
-  );
+  others.sort((x, y) => dist[r * numTasks + x] - dist[r * numTasks + y] || x - y);
   return others.slice(0, k);
 }
 
 /** {@link nearestTasks} by one pass keeping the k best (O(R·k) instead of sorting R): the same list. */
 function nearestK(dist: Float64Array, numTasks: number, r: number, k: number): number[] {
   const best: number[] = [];
-  const d = (s: number) => dist[r * numTasks + s] as number;
+  const d = (s: number) => dist[r * numTasks + s];
   for (let s = 0; s < numTasks; s++) {
     if (s === r) continue;
-    if (best.length === k && d(s) >= d(best[k - 1] as number)) continue;
+    if (best.length === k && d(s) >= d(best[k - 1])) continue;
     // Insert after every kept index with a distance ≤ d(s) (those have lower indices: ties by index).
     let at = best.length;
-    while (at > 0 && d(best[at - 1] as number) > d(s)) at--;
+    while (at > 0 && d(best[at - 1]) > d(s)) at--;
     best.splice(at, 0, s);
     if (best.length > k) best.pop();
   }
@@ -86,13 +84,12 @@ export function knnPairs(beta: readonly Float64Array[], k = 5): TaskPair[] {
   best[0] = 0;
   for (let it = 0; it < R; it++) {
     let u = -1;
-    for (let v = 0; v < R; v++)
-      if (!inTree[v] && (u < 0 || (best[v] as number) < (best[u] as number))) u = v;
+    for (let v = 0; v < R; v++) if (!inTree[v] && (u < 0 || best[v] < best[u])) u = v;
     inTree[u] = 1;
-    if ((from[u] as number) >= 0) add(u, from[u] as number);
+    if (from[u] >= 0) add(u, from[u]);
     for (let v = 0; v < R; v++) {
-      const d = dist[u * R + v] as number;
-      if (!inTree[v] && d < (best[v] as number)) {
+      const d = dist[u * R + v];
+      if (!inTree[v] && d < best[v]) {
         best[v] = d;
         from[v] = u;
       }
@@ -108,5 +105,5 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   const h = (v.length - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, v.length - 1);
-  return (v[lo] as number) + (h - lo) * ((v[hi] as number) - (v[lo] as number));
+  return v[lo] + (h - lo) * (v[hi] - v[lo]);
 }

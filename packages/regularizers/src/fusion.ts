@@ -115,7 +115,7 @@ export interface PathOptions extends Omit<SolveOptions, 'lambda'> {
 
 function sqNorm(x: Float64Array, off: number, K: number): number {
   let s = 0;
-  for (let k = 0; k < K; k++) s += (x[off + k] as number) ** 2;
+  for (let k = 0; k < K; k++) s += x[off + k] ** 2;
   return s;
 }
 
@@ -210,11 +210,11 @@ export class PreparedFusion {
       p.A.map((A, r) => {
         const H = new Float64Array(K * K);
         const g = new Float64Array(K);
-        const w = p.w[r] as number;
-        for (let i = 0; i < K * K; i++) H[i] = w * (A[i] as number);
+        const w = p.w[r];
+        for (let i = 0; i < K * K; i++) H[i] = w * A[i];
         for (let i = 0; i < K; i++) {
-          H[i * K + i] = (H[i * K + i] as number) + (this.ridge[r] as number);
-          g[i] = w * ((p.b[r] as Float64Array)[i] as number);
+          H[i * K + i] = H[i * K + i] + this.ridge[r];
+          g[i] = w * p.b[r][i];
         }
         return factorOrExplain(H, K, `w_r A_r + ridge·I of task ${r}`, r).solve(g);
       }),
@@ -233,10 +233,7 @@ export class PreparedFusion {
       }
       pairs = Array.from({ length: R }, (_, r) => [r, R] as const);
       const n = p.n as Float64Array;
-      weights = Float64Array.from(
-        { length: R },
-        (_, r) => (p.w[r] as number) * Math.sqrt(K / (n[r] as number)),
-      );
+      weights = Float64Array.from({ length: R }, (_, r) => p.w[r] * Math.sqrt(K / n[r]));
       this.#nodes = R + 1;
     } else if (penalty.structure === 'none') {
       pairs = [];
@@ -310,11 +307,11 @@ export class PreparedFusion {
     beta.forEach((b, r) => {
       const Q = (res.Q[r] as { data: Float64Array }).data;
       const q = res.q[r] as ArrayLike<number>;
-      let v = res.s[r] as number;
+      let v = res.s[r];
       for (let i = 0; i < K; i++) {
         let Qb = 0;
-        for (let j = 0; j < K; j++) Qb += (Q[i * K + j] as number) * (b[j] as number);
-        v += (b[i] as number) * (Qb - 2 * (q[i] as number));
+        for (let j = 0; j < K; j++) Qb += Q[i * K + j] * b[j];
+        v += b[i] * (Qb - 2 * q[i]);
       }
       total += Math.max(v, 0);
     });
@@ -327,23 +324,22 @@ export class PreparedFusion {
     const n = this.#nodes * K;
     const H = new Float64Array(n * n);
     for (let r = 0; r < R; r++) {
-      const A = this.#p.A[r] as Float64Array;
-      const w = this.#p.w[r] as number;
+      const A = this.#p.A[r];
+      const w = this.#p.w[r];
       for (let i = 0; i < K; i++) {
-        for (let j = 0; j < K; j++) H[(r * K + i) * n + r * K + j] = w * (A[i * K + j] as number);
-        H[(r * K + i) * n + r * K + i] =
-          (H[(r * K + i) * n + r * K + i] as number) + (this.ridge[r] as number);
+        for (let j = 0; j < K; j++) H[(r * K + i) * n + r * K + j] = w * A[i * K + j];
+        H[(r * K + i) * n + r * K + i] = H[(r * K + i) * n + r * K + i] + this.ridge[r];
       }
     }
     this.pairs.forEach(([a, b], e) => {
-      const ce = c * (this.pairWeights[e] as number);
+      const ce = c * this.pairWeights[e];
       for (let k = 0; k < K; k++) {
         const i = a * K + k;
         const j = b * K + k;
-        H[i * n + i] = (H[i * n + i] as number) + ce;
-        H[j * n + j] = (H[j * n + j] as number) + ce;
-        H[i * n + j] = (H[i * n + j] as number) - ce;
-        H[j * n + i] = (H[j * n + i] as number) - ce;
+        H[i * n + i] = H[i * n + i] + ce;
+        H[j * n + j] = H[j * n + j] + ce;
+        H[i * n + j] = H[i * n + j] - ce;
+        H[j * n + i] = H[j * n + i] - ce;
       }
     });
     return H;
@@ -373,22 +369,21 @@ export class PreparedFusion {
     for (let r = 0; r < nodes; r++) {
       const D = new Float64Array(K * K);
       if (r < R) {
-        const A = this.#p.A[r] as Float64Array;
-        const w = this.#p.w[r] as number;
-        for (let i = 0; i < K * K; i++) D[i] = w * (A[i] as number);
-        for (let i = 0; i < K; i++)
-          D[i * K + i] = (D[i * K + i] as number) + (this.ridge[r] as number);
+        const A = this.#p.A[r];
+        const w = this.#p.w[r];
+        for (let i = 0; i < K * K; i++) D[i] = w * A[i];
+        for (let i = 0; i < K; i++) D[i * K + i] = D[i * K + i] + this.ridge[r];
       }
       diag.push(D);
     }
     const weights = Float64Array.from(this.pairWeights, (ce) => c * ce);
     this.pairs.forEach(([a, b], e) => {
-      const ce = weights[e] as number;
-      const Da = diag[a] as Float64Array;
-      const Db = diag[b] as Float64Array;
+      const ce = weights[e];
+      const Da = diag[a];
+      const Db = diag[b];
       for (let k = 0; k < K; k++) {
-        Da[k * K + k] = (Da[k * K + k] as number) + ce;
-        Db[k * K + k] = (Db[k * K + k] as number) + ce;
+        Da[k * K + k] = Da[k * K + k] + ce;
+        Db[k * K + k] = Db[k * K + k] + ce;
       }
     });
     try {
@@ -427,8 +422,7 @@ export class PreparedFusion {
     const { R, K } = this.#p;
     const g = new Float64Array(this.#nodes * K);
     for (let r = 0; r < R; r++)
-      for (let k = 0; k < K; k++)
-        g[r * K + k] = (this.#p.w[r] as number) * ((this.#p.b[r] as Float64Array)[k] as number);
+      for (let k = 0; k < K; k++) g[r * K + k] = this.#p.w[r] * this.#p.b[r][k];
     return g;
   }
 
@@ -439,7 +433,7 @@ export class PreparedFusion {
   #unfusedNodes(): Float64Array {
     const { R, K } = this.#p;
     const x = new Float64Array(this.#nodes * K);
-    for (let r = 0; r < R; r++) x.set(this.unfusedBeta[r] as Float64Array, r * K);
+    for (let r = 0; r < R; r++) x.set(this.unfusedBeta[r], r * K);
     if (this.#nodes > R) {
       const c = this.pairWeights;
       const csum = c.reduce((s, v) => s + v, 0);
@@ -447,8 +441,7 @@ export class PreparedFusion {
       let scale = 0;
       for (let r = 0; r < R; r++) {
         scale = Math.max(scale, Math.sqrt(sqNorm(x, r * K, K)));
-        for (let k = 0; k < K; k++)
-          med[k] = (med[k] as number) + ((c[r] as number) / csum) * (x[r * K + k] as number);
+        for (let k = 0; k < K; k++) med[k] = med[k] + (c[r] / csum) * x[r * K + k];
       }
       const floor = 1e-12 * (scale || 1);
       const next = new Float64Array(K);
@@ -457,15 +450,15 @@ export class PreparedFusion {
         let total = 0;
         for (let r = 0; r < R; r++) {
           let d = 0;
-          for (let k = 0; k < K; k++) d += ((x[r * K + k] as number) - (med[k] as number)) ** 2;
-          const a = (c[r] as number) / Math.max(Math.sqrt(d), floor);
+          for (let k = 0; k < K; k++) d += (x[r * K + k] - med[k]) ** 2;
+          const a = c[r] / Math.max(Math.sqrt(d), floor);
           total += a;
-          for (let k = 0; k < K; k++) next[k] = (next[k] as number) + a * (x[r * K + k] as number);
+          for (let k = 0; k < K; k++) next[k] = next[k] + a * x[r * K + k];
         }
         let change = 0;
         for (let k = 0; k < K; k++) {
-          const m = (next[k] as number) / total;
-          change += (m - (med[k] as number)) ** 2;
+          const m = next[k] / total;
+          change += (m - med[k]) ** 2;
           med[k] = m;
         }
         if (Math.sqrt(change) <= floor) break;
@@ -488,7 +481,7 @@ export class PreparedFusion {
       const norm = Math.sqrt(sqNorm(eta, e * K, K));
       if (norm === 0) continue;
       const f = deriv(norm, lambda) / norm;
-      for (let k = 0; k < K; k++) v[e * K + k] = f * (eta[e * K + k] as number);
+      for (let k = 0; k < K; k++) v[e * K + k] = f * eta[e * K + k];
     }
     return v;
   }
@@ -523,25 +516,23 @@ export class PreparedFusion {
     const { R, K } = this.#p;
     let f = 0;
     for (let r = 0; r < R; r++) {
-      const A = this.#p.A[r] as Float64Array;
-      const b = this.#p.b[r] as Float64Array;
+      const A = this.#p.A[r];
+      const b = this.#p.b[r];
       let quad = 0;
       let lin = 0;
       for (let i = 0; i < K; i++) {
-        const xi = x[r * K + i] as number;
+        const xi = x[r * K + i];
         let Ax = 0;
-        for (let j = 0; j < K; j++) Ax += (A[i * K + j] as number) * (x[r * K + j] as number);
+        for (let j = 0; j < K; j++) Ax += A[i * K + j] * x[r * K + j];
         quad += xi * Ax;
-        lin += (b[i] as number) * xi;
+        lin += b[i] * xi;
       }
-      f +=
-        (this.#p.w[r] as number) * (0.5 * quad - lin) +
-        0.5 * (this.ridge[r] as number) * sqNorm(x, r * K, K);
+      f += this.#p.w[r] * (0.5 * quad - lin) + 0.5 * this.ridge[r] * sqNorm(x, r * K, K);
     }
     this.pairs.forEach(([a, b], e) => {
       let s = 0;
-      for (let k = 0; k < K; k++) s += ((x[a * K + k] as number) - (x[b * K + k] as number)) ** 2;
-      f += (this.pairWeights[e] as number) * this.penalty.value(Math.sqrt(s), lambda);
+      for (let k = 0; k < K; k++) s += (x[a * K + k] - x[b * K + k]) ** 2;
+      f += this.pairWeights[e] * this.penalty.value(Math.sqrt(s), lambda);
     });
     return f;
   }
@@ -566,9 +557,8 @@ export class PreparedFusion {
     if (this.penalty.quadratic) {
       let curv = 0;
       for (let r = 0; r < R; r++) {
-        const A = this.#p.A[r] as Float64Array;
-        for (let i = 0; i < K; i++)
-          curv += (this.#p.w[r] as number) * (A[i * K + i] as number) + (this.ridge[r] as number);
+        const A = this.#p.A[r];
+        for (let i = 0; i < K; i++) curv += this.#p.w[r] * A[i * K + i] + this.ridge[r];
       }
       curv /= R * K;
       let deg = 0;
@@ -579,38 +569,31 @@ export class PreparedFusion {
       return deg > 0 ? (30 * curv) / (2 * deg) : 0;
     }
     if (this.penalty.structure === 'centre') {
-      const pooled = refitChecked(
-        this.#p,
-        new Array<number>(R).fill(0),
-        this.ridge,
-      )[0] as Float64Array;
+      const pooled = refitChecked(this.#p, new Array<number>(R).fill(0), this.ridge)[0];
       const ratios: number[] = [];
       for (let r = 0; r < R; r++) {
-        const A = this.#p.A[r] as Float64Array;
-        const w = this.#p.w[r] as number;
+        const A = this.#p.A[r];
+        const w = this.#p.w[r];
         let s = 0;
         for (let i = 0; i < K; i++) {
-          let g =
-            -w * ((this.#p.b[r] as Float64Array)[i] as number) +
-            (this.ridge[r] as number) * (pooled[i] as number);
-          for (let j = 0; j < K; j++) g += w * (A[i * K + j] as number) * (pooled[j] as number);
+          let g = -w * this.#p.b[r][i] + this.ridge[r] * pooled[i];
+          for (let j = 0; j < K; j++) g += w * A[i * K + j] * pooled[j];
           s += g * g;
         }
-        ratios.push(Math.sqrt(s) / (this.pairWeights[r] as number));
+        ratios.push(Math.sqrt(s) / this.pairWeights[r]);
       }
       return quantile(ratios, q);
     }
     const d = pairwiseDistances(this.unfusedBeta);
     if (this.penalty.taskGraph)
       return quantile(
-        this.pairs.map(([r, s]) => d[r * R + s] as number),
+        this.pairs.map(([r, s]) => d[r * R + s]),
         q,
       );
     // All R(R−1)/2 pairs, read from the upper triangle (no pair list: R is in the thousands).
     const upper = new Float64Array((R * (R - 1)) / 2);
     let at = 0;
-    for (let r = 0; r < R; r++)
-      for (let s = r + 1; s < R; s++) upper[at++] = d[r * R + s] as number;
+    for (let r = 0; r < R; r++) for (let s = r + 1; s < R; s++) upper[at++] = d[r * R + s];
     return quantile(upper, q);
   }
 
@@ -714,12 +697,12 @@ export class PreparedFusion {
       // β-step: (blockdiag(w_r A_r + ρ_r I) + ϑ Σ_e c_e D_eᵀD_e) x = (w_r b_r) + Σ_e c_e D_eᵀ(ϑη_e − v_e).
       rhs.set(base);
       for (let e = 0; e < E; e++) {
-        const [a, b] = this.pairs[e] as TaskPair;
-        const c = this.pairWeights[e] as number;
+        const [a, b] = this.pairs[e];
+        const c = this.pairWeights[e];
         for (let k = 0; k < K; k++) {
-          const u = c * (step * (eta[e * K + k] as number) - (v[e * K + k] as number));
-          rhs[a * K + k] = (rhs[a * K + k] as number) + u;
-          rhs[b * K + k] = (rhs[b * K + k] as number) - u;
+          const u = c * (step * eta[e * K + k] - v[e * K + k]);
+          rhs[a * K + k] = rhs[a * K + k] + u;
+          rhs[b * K + k] = rhs[b * K + k] - u;
         }
       }
       factor.solveInto(rhs, x);
@@ -727,12 +710,11 @@ export class PreparedFusion {
       let primalSq = 0;
       let dualSq = 0;
       for (let e = 0; e < E; e++) {
-        const [a, b] = this.pairs[e] as TaskPair;
+        const [a, b] = this.pairs[e];
         const off = e * K;
         let zz = 0;
         for (let k = 0; k < K; k++) {
-          const zk =
-            (x[a * K + k] as number) - (x[b * K + k] as number) + (v[off + k] as number) / step;
+          const zk = x[a * K + k] - x[b * K + k] + v[off + k] / step;
           z[k] = zk;
           zz += zk * zk;
         }
@@ -754,17 +736,17 @@ export class PreparedFusion {
           }
         }
         for (let k = 0; k < K; k++) {
-          const ek = newEta ? (newEta[k] as number) : f * (z[k] as number);
-          const d = (x[a * K + k] as number) - (x[b * K + k] as number);
-          const old = eta[off + k] as number;
+          const ek = newEta ? newEta[k] : f * z[k];
+          const d = x[a * K + k] - x[b * K + k];
+          const old = eta[off + k];
           eta[off + k] = ek;
-          v[off + k] = (v[off + k] as number) + step * (d - ek);
+          v[off + k] = v[off + k] + step * (d - ek);
           primalSq += (d - ek) ** 2;
           dualSq += (ek - old) ** 2;
         }
       }
       let bb = 0;
-      for (let i = 0; i < R * K; i++) bb += (x[i] as number) ** 2;
+      for (let i = 0; i < R * K; i++) bb += x[i] ** 2;
       const scale = Math.sqrt(bb / R) || 1;
       primal = Math.sqrt(primalSq / E) / scale;
       dual = Math.sqrt(dualSq / E) / scale;
@@ -833,8 +815,7 @@ export class PreparedFusion {
     const K = this.#p.K;
     const out = new Float64Array(this.pairs.length * K);
     this.pairs.forEach(([a, b], e) => {
-      for (let k = 0; k < K; k++)
-        out[e * K + k] = (x[a * K + k] as number) - (x[b * K + k] as number);
+      for (let k = 0; k < K; k++) out[e * K + k] = x[a * K + k] - x[b * K + k];
     });
     return out;
   }
@@ -847,10 +828,7 @@ export class PreparedFusion {
       warm !== null &&
       Array.isArray(warm.pairs) &&
       warm.pairs.length === E &&
-      warm.pairs.every(
-        (p, e) =>
-          p[0] === (this.pairs[e] as TaskPair)[0] && p[1] === (this.pairs[e] as TaskPair)[1],
-      );
+      warm.pairs.every((p, e) => p[0] === this.pairs[e][0] && p[1] === this.pairs[e][1]);
     if (!same) {
       throw new ValidationError('The warm start does not belong to this problem', {
         expected: `a state with the same ${E} pairs`,
@@ -902,8 +880,7 @@ export class PreparedFusion {
     const fusedBeta = Array.from({ length: R }, (_, r) => x.slice(r * K, (r + 1) * K));
     const centre = this.#nodes > R ? x.slice(R * K, (R + 1) * K) : undefined;
     const zero: TaskPair[] = [];
-    for (let e = 0; e < E; e++)
-      if (sqNorm(eta, e * K, K) === 0) zero.push(this.pairs[e] as TaskPair);
+    for (let e = 0; e < E; e++) if (sqNorm(eta, e * K, K) === 0) zero.push(this.pairs[e]);
     let groups: number[];
     if (this.penalty.structure === 'none') groups = Array.from({ length: R }, (_, r) => r);
     else {

@@ -64,3 +64,4 @@ export {
   type CentreSolution,
   type CentreSolverOptions,
 } from './solvers/centre-admm.js';
+export { nearestGroupCentre, pullToward } from './pull.js';

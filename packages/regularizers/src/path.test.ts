@@ -95,7 +95,7 @@ describe('the λ path', () => {
       ),
     );
     const rhs = [0, 1, 2].map((i) =>
-      problem.b.reduce((s, b, r) => s + problem.weights[r]! * (b[i] as number), 0),
+      problem.b.reduce((s, b, r) => s + problem.weights[r]! * b[i], 0),
     );
     expect(maxAbsDiff(tied, gaussSolve(M, rhs))).toBeLessThan(1e-12);
     // ρ counted once (Σ w_r = 1) is a different point, and not the limit.

@@ -161,7 +161,7 @@ export async function lambdaPath(
     point,
   );
   if (lambdas.includes(0)) {
-    const zero = (await warmChain(prepared, [0], options))[0] as FusionResult;
+    const zero = (await warmChain(prepared, [0], options))[0];
     points.unshift(point(zero));
   }
   if (lambdas.includes(Number.POSITIVE_INFINITY)) points.push(tiedPoint(prepared));
@@ -180,7 +180,7 @@ export async function solveAlongPath(
 ): Promise<PathPoint> {
   if (lambda === Number.POSITIVE_INFINITY) return tiedPoint(prepared);
   checkLambda(lambda);
-  if (lambda === 0) return point((await warmChain(prepared, [0], options))[0] as FusionResult);
+  if (lambda === 0) return point((await warmChain(prepared, [0], options))[0]);
   throwIfAborted(options.signal);
   const below = prepared
     .lambdaGrid({
@@ -190,5 +190,5 @@ export async function solveAlongPath(
     })
     .filter((l) => l > 0 && l < lambda);
   const results = await warmChain(prepared, [...below, lambda], options);
-  return point(results[results.length - 1] as FusionResult);
+  return point(results[results.length - 1]);
 }

@@ -138,7 +138,7 @@ export function checkStepPositive(step: number): void {
 
 function vectorNorm(z: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < z.length; i++) s += (z[i] as number) ** 2;
+  for (let i = 0; i < z.length; i++) s += z[i] ** 2;
   return Math.sqrt(s);
 }
 
@@ -207,7 +207,7 @@ export function defineSimilarity(definition: SimilarityDefinition): SimilarityPe
       const out = new Float64Array(z.length);
       if (a === 0) return out;
       const f = (proxNorm as (n: number, l: number, s: number) => number)(a, lambda, step) / a;
-      if (f !== 0) for (let i = 0; i < z.length; i++) out[i] = f * (z[i] as number);
+      if (f !== 0) for (let i = 0; i < z.length; i++) out[i] = f * z[i];
       return out;
     });
   const penalty: SimilarityPenalty = {

@@ -105,7 +105,7 @@ export function checkProblem(problem: FusionProblem, needN = false): CheckedProb
     }
     let scale = 0;
     for (let i = 0; i < K * K; i++) {
-      const v = a.data[i] as number;
+      const v = a.data[i];
       if (!Number.isFinite(v)) {
         fail('problem.A has a non-finite entry', {
           task: r,
@@ -119,8 +119,8 @@ export function checkProblem(problem: FusionProblem, needN = false): CheckedProb
     const sym = new Float64Array(K * K);
     for (let i = 0; i < K; i++) {
       for (let j = 0; j < K; j++) {
-        const x = a.data[i * K + j] as number;
-        const y = a.data[j * K + i] as number;
+        const x = a.data[i * K + j];
+        const y = a.data[j * K + i];
         if (Math.abs(x - y) > 1e-8 * Math.max(1, scale)) {
           fail('problem.A has a matrix that is not symmetric', {
             task: r,

@@ -13,22 +13,22 @@ export function refitChecked(
   const H = Array.from({ length: G }, () => new Float64Array(K * K));
   const g = Array.from({ length: G }, () => new Float64Array(K));
   for (let r = 0; r < R; r++) {
-    const l = groups[r] as number;
+    const l = groups[r];
     const Hl = H[l] as Float64Array;
     const gl = g[l] as Float64Array;
-    const w = p.w[r] as number;
-    const A = p.A[r] as Float64Array;
-    const b = p.b[r] as Float64Array;
-    for (let i = 0; i < K * K; i++) Hl[i] = (Hl[i] as number) + w * (A[i] as number);
+    const w = p.w[r];
+    const A = p.A[r];
+    const b = p.b[r];
+    for (let i = 0; i < K * K; i++) Hl[i] = Hl[i] + w * A[i];
     for (let i = 0; i < K; i++) {
-      Hl[i * K + i] = (Hl[i * K + i] as number) + (ridge[r] as number);
-      gl[i] = (gl[i] as number) + w * (b[i] as number);
+      Hl[i * K + i] = Hl[i * K + i] + ridge[r];
+      gl[i] = gl[i] + w * b[i];
     }
   }
   const theta = H.map((Hl, l) =>
     factorOrExplain(Hl, K, `The refit system of group ${l}`).solve(g[l] as Float64Array),
   );
-  return groups.map((l) => (theta[l] as Float64Array).slice());
+  return groups.map((l) => theta[l].slice());
 }
 
 /**

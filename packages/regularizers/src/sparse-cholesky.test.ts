@@ -9,16 +9,16 @@ function dense(diag: Float64Array[], K: number, edges: [number, number][], w: nu
   const H = new Float64Array(n * n);
   diag.forEach((D, v) => {
     for (let i = 0; i < K; i++)
-      for (let j = 0; j < K; j++) H[(v * K + i) * n + v * K + j] = D[i * K + j] as number;
+      for (let j = 0; j < K; j++) H[(v * K + i) * n + v * K + j] = D[i * K + j];
   });
   edges.forEach(([a, b], e) => {
     for (let k = 0; k < K; k++) {
       const i = a * K + k;
       const j = b * K + k;
-      H[i * n + i] = (H[i * n + i] as number) + (w[e] as number);
-      H[j * n + j] = (H[j * n + j] as number) + (w[e] as number);
-      H[i * n + j] = (H[i * n + j] as number) - (w[e] as number);
-      H[j * n + i] = (H[j * n + i] as number) - (w[e] as number);
+      H[i * n + i] = H[i * n + i] + w[e];
+      H[j * n + j] = H[j * n + j] + w[e];
+      H[i * n + j] = H[i * n + j] - w[e];
+      H[j * n + i] = H[j * n + i] - w[e];
     }
   });
   return H;
@@ -37,7 +37,7 @@ function problem(seed: number, N: number, K: number, knn: number) {
     for (let i = 0; i < K; i++)
       for (let j = 0; j < K; j++) {
         let s = 0;
-        for (let m = 0; m < K; m++) s += (M[i * K + m] as number) * (M[j * K + m] as number);
+        for (let m = 0; m < K; m++) s += M[i * K + m] * M[j * K + m];
         D[i * K + j] = s * 1e-3 + (i === j ? 1e-3 : 0);
       }
     return D;
@@ -58,8 +58,8 @@ describe('SparseBlockCholesky', () => {
       const diagWithDegree = diag.map((D) => D.slice());
       edges.forEach(([a, b], e) => {
         for (let k = 0; k < K; k++) {
-          (diagWithDegree[a] as Float64Array)[k * K + k] += w[e] as number;
-          (diagWithDegree[b] as Float64Array)[k * K + k] += w[e] as number;
+          (diagWithDegree[a] as Float64Array)[k * K + k] += w[e];
+          (diagWithDegree[b] as Float64Array)[k * K + k] += w[e];
         }
       });
       const sparse = new SparseBlockCholesky(diagWithDegree, K, edges, w).solve(rhs);
@@ -72,7 +72,7 @@ describe('SparseBlockCholesky', () => {
       const oracle = choleskySolve(cholesky(matrix(N * K, N * K, H)), rhs.slice());
       const scale = Math.max(...Array.from(oracle, Math.abs));
       for (let i = 0; i < N * K; i++)
-        expect(Math.abs((sparse[i] as number) - (oracle[i] as number))).toBeLessThan(1e-10 * scale);
+        expect(Math.abs(sparse[i] - oracle[i])).toBeLessThan(1e-10 * scale);
     });
   }
 
@@ -80,7 +80,7 @@ describe('SparseBlockCholesky', () => {
     const edges: [number, number][] = Array.from({ length: 50 }, (_, r) => [r, 50]);
     const { order, struct } = minimumDegree(51, edges);
     expect(order[50]).toBe(50);
-    for (let j = 0; j < 50; j++) expect(Array.from(struct[j] as Int32Array)).toEqual([50]);
+    for (let j = 0; j < 50; j++) expect(Array.from(struct[j])).toEqual([50]);
   });
 
   it('refuses a matrix that is not positive definite', () => {

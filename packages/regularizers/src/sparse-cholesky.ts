@@ -64,15 +64,15 @@ export class SparseBlockCholesky {
     const KK = K * K;
     // Column j of the factor: the diagonal block D[j] and the blocks of struct[j] (the pattern is
     // known from the symbolic phase), filled with A's blocks, then overwritten by L's.
-    const D: Float64Array[] = Array.from(order, (v) => (diag[v] as Float64Array).slice());
+    const D: Float64Array[] = Array.from(order, (v) => diag[v].slice());
     const blocks: Float64Array[] = struct.map((st) => new Float64Array(st.length * KK));
     const indexIn = (j: number, i: number): number => {
-      const st = struct[j] as Int32Array;
+      const st = struct[j];
       let lo = 0;
       let hi = st.length - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
-        const v = st[mid] as number;
+        const v = st[mid];
         if (v === i) return mid;
         if (v < i) lo = mid + 1;
         else hi = mid - 1;
@@ -80,60 +80,60 @@ export class SparseBlockCholesky {
       return -1;
     };
     edges.forEach(([a, b], e) => {
-      const pa = pos[a] as number;
-      const pb = pos[b] as number;
+      const pa = pos[a];
+      const pb = pos[b];
       const i = Math.max(pa, pb);
       const j = Math.min(pa, pb);
       const t = indexIn(j, i);
-      const blk = blocks[j] as Float64Array;
-      const w = weights[e] as number;
-      for (let k = 0; k < K; k++) blk[t * KK + k * K + k] = (blk[t * KK + k * K + k] as number) - w;
+      const blk = blocks[j];
+      const w = weights[e];
+      for (let k = 0; k < K; k++) blk[t * KK + k * K + k] = blk[t * KK + k * K + k] - w;
     });
     const Ldiag: Float64Array[] = [];
     for (let j = 0; j < N; j++) {
       if (j % 16 === 15) yield;
       let L: Float64Array;
       try {
-        L = cholesky(matrix(K, K, D[j] as Float64Array)).data;
+        L = cholesky(matrix(K, K, D[j])).data;
       } catch (e) {
         if (NotPositiveDefiniteError.isInstance(e))
-          throw new NotPositiveDefiniteError((order[j] as number) * K + e.pivot, e.value, {
+          throw new NotPositiveDefiniteError(order[j] * K + e.pivot, e.value, {
             cause: e,
           });
         throw e;
       }
       Ldiag.push(L);
-      const s = struct[j] as Int32Array;
-      const out = blocks[j] as Float64Array;
+      const s = struct[j];
+      const out = blocks[j];
       // L_ij = A_ij L_jj⁻ᵀ: each row x of A_ij solves x L_jjᵀ = a, i.e. L_jj xᵀ = aᵀ (in place).
       for (let t = 0; t < s.length; t++) {
         for (let r = 0; r < K; r++) {
           const o = t * KK + r * K;
           for (let c = 0; c < K; c++) {
-            let v = out[o + c] as number;
-            for (let m = 0; m < c; m++) v -= (out[o + m] as number) * (L[c * K + m] as number);
-            out[o + c] = v / (L[c * K + c] as number);
+            let v = out[o + c];
+            for (let m = 0; m < c; m++) v -= out[o + m] * L[c * K + m];
+            out[o + c] = v / L[c * K + c];
           }
         }
       }
       // Schur complement: A_ik −= L_ij L_kjᵀ for i ≥ k in struct[j] (struct ascending). Every
       // i > k of struct[j] is in struct[k] (fill), found by walking struct[k] alongside.
       for (let u = 0; u < s.length; u++) {
-        const k = s[u] as number;
-        const sk = struct[k] as Int32Array;
-        const Bk = blocks[k] as Float64Array;
-        const Dk = D[k] as Float64Array;
+        const k = s[u];
+        const sk = struct[k];
+        const Bk = blocks[k];
+        const Dk = D[k];
         const ou = u * KK;
         let q = 0;
         for (let t = u; t < s.length; t++) {
-          const i = s[t] as number;
+          const i = s[t];
           let target: Float64Array;
           let base: number;
           if (i === k) {
             target = Dk;
             base = 0;
           } else {
-            while ((sk[q] as number) < i) q++;
+            while (sk[q] < i) q++;
             target = Bk;
             base = q * KK;
           }
@@ -141,9 +141,8 @@ export class SparseBlockCholesky {
           for (let r = 0; r < K; r++)
             for (let c = 0; c < K; c++) {
               let v = 0;
-              for (let m = 0; m < K; m++)
-                v += (out[ot + r * K + m] as number) * (out[ou + c * K + m] as number);
-              target[base + r * K + c] = (target[base + r * K + c] as number) - v;
+              for (let m = 0; m < K; m++) v += out[ot + r * K + m] * out[ou + c * K + m];
+              target[base + r * K + c] = target[base + r * K + c] - v;
             }
         }
       }
@@ -164,53 +163,52 @@ export class SparseBlockCholesky {
     const y = this.#work;
     // Permute into elimination order.
     for (let j = 0; j < N; j++) {
-      const v = this.#order[j] as number;
-      for (let k = 0; k < K; k++) y[j * K + k] = b[v * K + k] as number;
+      const v = this.#order[j];
+      for (let k = 0; k < K; k++) y[j * K + k] = b[v * K + k];
     }
     // Forward: L y = b.
     for (let j = 0; j < N; j++) {
-      const L = this.#diag[j] as Float64Array;
+      const L = this.#diag[j];
       const o = j * K;
       for (let r = 0; r < K; r++) {
-        let s = y[o + r] as number;
-        for (let m = 0; m < r; m++) s -= (L[r * K + m] as number) * (y[o + m] as number);
-        y[o + r] = s / (L[r * K + r] as number);
+        let s = y[o + r];
+        for (let m = 0; m < r; m++) s -= L[r * K + m] * y[o + m];
+        y[o + r] = s / L[r * K + r];
       }
-      const st = this.#struct[j] as Int32Array;
-      const B = this.#blocks[j] as Float64Array;
+      const st = this.#struct[j];
+      const B = this.#blocks[j];
       for (let t = 0; t < st.length; t++) {
-        const oi = (st[t] as number) * K;
+        const oi = st[t] * K;
         for (let r = 0; r < K; r++) {
           let s = 0;
-          for (let m = 0; m < K; m++) s += (B[t * KK + r * K + m] as number) * (y[o + m] as number);
-          y[oi + r] = (y[oi + r] as number) - s;
+          for (let m = 0; m < K; m++) s += B[t * KK + r * K + m] * y[o + m];
+          y[oi + r] = y[oi + r] - s;
         }
       }
     }
     // Backward: Lᵀ x = y.
     for (let j = N - 1; j >= 0; j--) {
       const o = j * K;
-      const st = this.#struct[j] as Int32Array;
-      const B = this.#blocks[j] as Float64Array;
+      const st = this.#struct[j];
+      const B = this.#blocks[j];
       for (let t = 0; t < st.length; t++) {
-        const oi = (st[t] as number) * K;
+        const oi = st[t] * K;
         for (let m = 0; m < K; m++) {
           let s = 0;
-          for (let r = 0; r < K; r++)
-            s += (B[t * KK + r * K + m] as number) * (y[oi + r] as number);
-          y[o + m] = (y[o + m] as number) - s;
+          for (let r = 0; r < K; r++) s += B[t * KK + r * K + m] * y[oi + r];
+          y[o + m] = y[o + m] - s;
         }
       }
-      const L = this.#diag[j] as Float64Array;
+      const L = this.#diag[j];
       for (let r = K - 1; r >= 0; r--) {
-        let s = y[o + r] as number;
-        for (let m = r + 1; m < K; m++) s -= (L[m * K + r] as number) * (y[o + m] as number);
-        y[o + r] = s / (L[r * K + r] as number);
+        let s = y[o + r];
+        for (let m = r + 1; m < K; m++) s -= L[m * K + r] * y[o + m];
+        y[o + r] = s / L[r * K + r];
       }
     }
     for (let j = 0; j < N; j++) {
-      const v = this.#order[j] as number;
-      for (let k = 0; k < K; k++) out[v * K + k] = y[j * K + k] as number;
+      const v = this.#order[j];
+      for (let k = 0; k < K; k++) out[v * K + k] = y[j * K + k];
     }
     return out;
   }
@@ -244,8 +242,8 @@ export function* minimumDegreeSteps(
   const adj: Set<number>[] = Array.from({ length: N }, () => new Set<number>());
   for (const [a, b] of edges) {
     if (a === b) continue;
-    (adj[a] as Set<number>).add(b);
-    (adj[b] as Set<number>).add(a);
+    adj[a].add(b);
+    adj[b].add(a);
   }
   const done = new Uint8Array(N);
   const order = new Int32Array(N);
@@ -257,7 +255,7 @@ export function* minimumDegreeSteps(
     let best = Number.POSITIVE_INFINITY;
     for (let u = 0; u < N; u++) {
       if (done[u]) continue;
-      const d = (adj[u] as Set<number>).size;
+      const d = adj[u].size;
       if (d < best) {
         best = d;
         v = u;
@@ -266,10 +264,10 @@ export function* minimumDegreeSteps(
     if (best >= N - j - 1 && best > 0) break; // the rest is a clique
     order[j] = v;
     done[v] = 1;
-    const nb = [...(adj[v] as Set<number>)];
+    const nb = [...adj[v]];
     neighbours.push(nb);
     for (const a of nb) {
-      const s = adj[a] as Set<number>;
+      const s = adj[a];
       s.delete(v);
       for (const b of nb) if (b !== a) s.add(b);
     }
@@ -284,7 +282,7 @@ export function* minimumDegreeSteps(
   const struct: Int32Array[] = [];
   for (let p = 0; p < N; p++) {
     if (p < start) {
-      struct.push(Int32Array.from(neighbours[p] as number[], (u) => pos[u] as number).sort());
+      struct.push(Int32Array.from(neighbours[p], (u) => pos[u]).sort());
     } else {
       struct.push(Int32Array.from({ length: N - 1 - p }, (_, t) => p + 1 + t));
     }

@@ -35,7 +35,7 @@ export function symmetricEigen(A: Float64Array, n: number): SymmetricEigen {
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
-      const v = A[i * n + j] as number;
+      const v = A[i * n + j];
       if (!Number.isFinite(v))
         throw new NumericError('symmetricEigen: non-finite matrix entry', {
           row: i,
@@ -56,14 +56,14 @@ export function symmetricEigen(A: Float64Array, n: number): SymmetricEigen {
 
 /** Householder reduction: on return V holds the accumulated transformation, d the diagonal, e the subdiagonal (e[0] = 0). */
 function tridiagonalise(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  const at = (i: number, j: number) => V[i * n + j] as number;
+  const at = (i: number, j: number) => V[i * n + j];
   for (let j = 0; j < n; j++) d[j] = at(n - 1, j);
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
     let h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k] as number);
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
     if (scale === 0) {
-      e[i] = d[i - 1] as number;
+      e[i] = d[i - 1];
       for (let j = 0; j < i; j++) {
         d[j] = at(i - 1, j);
         V[i * n + j] = 0;
@@ -72,10 +72,10 @@ function tridiagonalise(V: Float64Array, d: Float64Array, e: Float64Array, n: nu
     } else {
       // The Householder vector, scaled against under/overflow.
       for (let k = 0; k < i; k++) {
-        d[k] = (d[k] as number) / scale;
-        h += (d[k] as number) ** 2;
+        d[k] = d[k] / scale;
+        h += d[k] ** 2;
       }
-      let f = d[i - 1] as number;
+      let f = d[i - 1];
       let g = Math.sqrt(h);
       if (f > 0) g = -g;
       e[i] = scale * g;
@@ -84,27 +84,26 @@ function tridiagonalise(V: Float64Array, d: Float64Array, e: Float64Array, n: nu
       for (let j = 0; j < i; j++) e[j] = 0;
       // Apply the similarity transformation to the remaining columns.
       for (let j = 0; j < i; j++) {
-        f = d[j] as number;
+        f = d[j];
         V[j * n + i] = f;
-        g = (e[j] as number) + at(j, j) * f;
+        g = e[j] + at(j, j) * f;
         for (let k = j + 1; k <= i - 1; k++) {
-          g += at(k, j) * (d[k] as number);
-          e[k] = (e[k] as number) + at(k, j) * f;
+          g += at(k, j) * d[k];
+          e[k] = e[k] + at(k, j) * f;
         }
         e[j] = g;
       }
       f = 0;
       for (let j = 0; j < i; j++) {
-        e[j] = (e[j] as number) / h;
-        f += (e[j] as number) * (d[j] as number);
+        e[j] = e[j] / h;
+        f += e[j] * d[j];
       }
       const hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] = (e[j] as number) - hh * (d[j] as number);
+      for (let j = 0; j < i; j++) e[j] = e[j] - hh * d[j];
       for (let j = 0; j < i; j++) {
-        f = d[j] as number;
-        g = e[j] as number;
-        for (let k = j; k <= i - 1; k++)
-          V[k * n + j] = at(k, j) - (f * (e[k] as number) + g * (d[k] as number));
+        f = d[j];
+        g = e[j];
+        for (let k = j; k <= i - 1; k++) V[k * n + j] = at(k, j) - (f * e[k] + g * d[k]);
         d[j] = at(i - 1, j);
         V[i * n + j] = 0;
       }
@@ -115,13 +114,13 @@ function tridiagonalise(V: Float64Array, d: Float64Array, e: Float64Array, n: nu
   for (let i = 0; i < n - 1; i++) {
     V[(n - 1) * n + i] = at(i, i);
     V[i * n + i] = 1;
-    const h = d[i + 1] as number;
+    const h = d[i + 1];
     if (h !== 0) {
       for (let k = 0; k <= i; k++) d[k] = at(k, i + 1) / h;
       for (let j = 0; j <= i; j++) {
         let g = 0;
         for (let k = 0; k <= i; k++) g += at(k, i + 1) * at(k, j);
-        for (let k = 0; k <= i; k++) V[k * n + j] = at(k, j) - g * (d[k] as number);
+        for (let k = 0; k <= i; k++) V[k * n + j] = at(k, j) - g * d[k];
       }
     }
     for (let k = 0; k <= i; k++) V[k * n + i + 1] = 0;
@@ -136,15 +135,15 @@ function tridiagonalise(V: Float64Array, d: Float64Array, e: Float64Array, n: nu
 
 /** Implicit QL on the tridiagonal (d, e), accumulating rotations into V; sorts increasingly. */
 function implicitQl(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) e[i - 1] = e[i] as number;
+  for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   let shift = 0;
   let norm = 0;
   const eps = Number.EPSILON;
   for (let l = 0; l < n; l++) {
-    norm = Math.max(norm, Math.abs(d[l] as number) + Math.abs(e[l] as number));
+    norm = Math.max(norm, Math.abs(d[l]) + Math.abs(e[l]));
     let m = l;
-    while (m < n && Math.abs(e[m] as number) > eps * norm) m++;
+    while (m < n && Math.abs(e[m]) > eps * norm) m++;
     if (m > l) {
       let iter = 0;
       do {
@@ -153,67 +152,67 @@ function implicitQl(V: Float64Array, d: Float64Array, e: Float64Array, n: number
             fix: 'Check the matrix for extreme values',
           });
         // Wilkinson shift.
-        let g = d[l] as number;
-        let p = ((d[l + 1] as number) - g) / (2 * (e[l] as number));
+        let g = d[l];
+        let p = (d[l + 1] - g) / (2 * e[l]);
         let r = Math.hypot(p, 1);
         if (p < 0) r = -r;
-        d[l] = (e[l] as number) / (p + r);
-        d[l + 1] = (e[l] as number) * (p + r);
-        const dl1 = d[l + 1] as number;
-        let h = g - (d[l] as number);
-        for (let i = l + 2; i < n; i++) d[i] = (d[i] as number) - h;
+        d[l] = e[l] / (p + r);
+        d[l + 1] = e[l] * (p + r);
+        const dl1 = d[l + 1];
+        let h = g - d[l];
+        for (let i = l + 2; i < n; i++) d[i] = d[i] - h;
         shift += h;
         // The implicit QL sweep.
-        p = d[m] as number;
+        p = d[m];
         let c = 1;
         let c2 = c;
         let c3 = c;
-        const el1 = e[l + 1] as number;
+        const el1 = e[l + 1];
         let s = 0;
         let s2 = 0;
         for (let i = m - 1; i >= l; i--) {
           c3 = c2;
           c2 = c;
           s2 = s;
-          g = c * (e[i] as number);
+          g = c * e[i];
           h = c * p;
-          r = Math.hypot(p, e[i] as number);
+          r = Math.hypot(p, e[i]);
           e[i + 1] = s * r;
-          s = (e[i] as number) / r;
+          s = e[i] / r;
           c = p / r;
-          p = c * (d[i] as number) - s * g;
-          d[i + 1] = h + s * (c * g + s * (d[i] as number));
+          p = c * d[i] - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]);
           for (let k = 0; k < n; k++) {
-            const a = V[k * n + i + 1] as number;
-            const b = V[k * n + i] as number;
+            const a = V[k * n + i + 1];
+            const b = V[k * n + i];
             V[k * n + i + 1] = s * b + c * a;
             V[k * n + i] = c * b - s * a;
           }
         }
-        p = (-s * s2 * c3 * el1 * (e[l] as number)) / dl1;
+        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
         e[l] = s * p;
         d[l] = c * p;
-      } while (Math.abs(e[l] as number) > eps * norm);
+      } while (Math.abs(e[l]) > eps * norm);
     }
-    d[l] = (d[l] as number) + shift;
+    d[l] = d[l] + shift;
     e[l] = 0;
   }
   // Selection sort of the eigenvalues (and their vectors), increasing.
   for (let i = 0; i < n - 1; i++) {
     let k = i;
-    let p = d[i] as number;
+    let p = d[i];
     for (let j = i + 1; j < n; j++) {
-      if ((d[j] as number) < p) {
+      if (d[j] < p) {
         k = j;
-        p = d[j] as number;
+        p = d[j];
       }
     }
     if (k !== i) {
-      d[k] = d[i] as number;
+      d[k] = d[i];
       d[i] = p;
       for (let j = 0; j < n; j++) {
-        const t = V[j * n + i] as number;
-        V[j * n + i] = V[j * n + k] as number;
+        const t = V[j * n + i];
+        V[j * n + i] = V[j * n + k];
         V[j * n + k] = t;
       }
     }
@@ -225,9 +224,9 @@ export function toEigenBasis(eig: SymmetricEigen, v: Float64Array): Float64Array
   const { n, vectors: U } = eig;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const vi = v[i] as number;
+    const vi = v[i];
     if (vi === 0) continue;
-    for (let j = 0; j < n; j++) out[j] = (out[j] as number) + (U[i * n + j] as number) * vi;
+    for (let j = 0; j < n; j++) out[j] = out[j] + U[i * n + j] * vi;
   }
   return out;
 }
@@ -238,7 +237,7 @@ export function fromEigenBasis(eig: SymmetricEigen, c: Float64Array): Float64Arr
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let j = 0; j < n; j++) s += (U[i * n + j] as number) * (c[j] as number);
+    for (let j = 0; j < n; j++) s += U[i * n + j] * c[j];
     out[i] = s;
   }
   return out;
@@ -251,7 +250,7 @@ export function applySpectral(
   v: Float64Array,
 ): Float64Array {
   const t = toEigenBasis(eig, v);
-  for (let j = 0; j < eig.n; j++) t[j] = (t[j] as number) * (weights[j] as number);
+  for (let j = 0; j < eig.n; j++) t[j] = t[j] * weights[j];
   return fromEigenBasis(eig, t);
 }
 
@@ -263,14 +262,13 @@ export function spectralMatrix(
 ): Float64Array {
   const { n, vectors: U } = eig;
   const W = new Float64Array(n * n); // U diag(w), row-major
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) W[i * n + j] = (U[i * n + j] as number) * (weights[j] as number);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) W[i * n + j] = U[i * n + j] * weights[j];
   for (let i = 0; i < n; i++) {
     for (let k = i; k < n; k++) {
       let s = 0;
-      for (let j = 0; j < n; j++) s += (W[i * n + j] as number) * (U[k * n + j] as number);
-      into[i * n + k] = (into[i * n + k] as number) + s;
-      if (k !== i) into[k * n + i] = (into[k * n + i] as number) + s;
+      for (let j = 0; j < n; j++) s += W[i * n + j] * U[k * n + j];
+      into[i * n + k] = into[i * n + k] + s;
+      if (k !== i) into[k * n + i] = into[k * n + i] + s;
     }
   }
   return into;
@@ -283,7 +281,7 @@ export function spectralMatrix(
 export function pseudoSolve(eig: SymmetricEigen, shift: number, b: Float64Array): Float64Array {
   const { n, values } = eig;
   let top = 0;
-  for (let j = 0; j < n; j++) top = Math.max(top, (values[j] as number) + shift);
+  for (let j = 0; j < n; j++) top = Math.max(top, values[j] + shift);
   const tol = 1e-10 * top;
   const w = Float64Array.from(values, (v) =>
     v + shift > tol && v + shift > 0 ? 1 / (v + shift) : 0,
@@ -314,32 +312,29 @@ export function topEigen(
     // Rayleigh quotients before orthonormalising.
     for (let j = 0; j < kk; j++) {
       let s = 0;
-      for (let a = 0; a < p; a++) s += (Q[a * kk + j] as number) * (Z[a * kk + j] as number);
+      for (let a = 0; a < p; a++) s += Q[a * kk + j] * Z[a * kk + j];
       values[j] = s;
     }
     orthonormalise(Z, p, kk);
     let change = 0;
     for (let j = 0; j < kk; j++) {
       let dot = 0;
-      for (let a = 0; a < p; a++) dot += (Z[a * kk + j] as number) * (Q[a * kk + j] as number);
+      for (let a = 0; a < p; a++) dot += Z[a * kk + j] * Q[a * kk + j];
       change = Math.max(change, 1 - Math.abs(dot));
     }
     Q = Z;
     if (change < tol) break;
   }
   // Sort by eigenvalue, fix signs (largest-magnitude entry positive) for reproducibility.
-  const order = Array.from({ length: kk }, (_, j) => j).sort(
-    (a, b) => (values[b] as number) - (values[a] as number),
-  );
+  const order = Array.from({ length: kk }, (_, j) => j).sort((a, b) => values[b] - values[a]);
   const vectors = new Float64Array(p * kk);
   const sorted = new Float64Array(kk);
   order.forEach((j, jj) => {
-    sorted[jj] = values[j] as number;
+    sorted[jj] = values[j];
     let big = 0;
-    for (let a = 0; a < p; a++)
-      if (Math.abs(Q[a * kk + j] as number) > Math.abs(big)) big = Q[a * kk + j] as number;
+    for (let a = 0; a < p; a++) if (Math.abs(Q[a * kk + j]) > Math.abs(big)) big = Q[a * kk + j];
     const sign = big < 0 ? -1 : 1;
-    for (let a = 0; a < p; a++) vectors[a * kk + jj] = sign * (Q[a * kk + j] as number);
+    for (let a = 0; a < p; a++) vectors[a * kk + jj] = sign * Q[a * kk + j];
   });
   return { vectors, values: sorted };
 }
@@ -349,12 +344,11 @@ export function orthonormalise(Q: Float64Array, p: number, k: number): void {
   for (let j = 0; j < k; j++) {
     for (let i = 0; i < j; i++) {
       let dot = 0;
-      for (let a = 0; a < p; a++) dot += (Q[a * k + i] as number) * (Q[a * k + j] as number);
-      for (let a = 0; a < p; a++)
-        Q[a * k + j] = (Q[a * k + j] as number) - dot * (Q[a * k + i] as number);
+      for (let a = 0; a < p; a++) dot += Q[a * k + i] * Q[a * k + j];
+      for (let a = 0; a < p; a++) Q[a * k + j] = Q[a * k + j] - dot * Q[a * k + i];
     }
     let norm = 0;
-    for (let a = 0; a < p; a++) norm += (Q[a * k + j] as number) ** 2;
+    for (let a = 0; a < p; a++) norm += Q[a * k + j] ** 2;
     norm = Math.sqrt(norm);
     if (norm < 1e-300) {
       // A degenerate direction: replace by a unit vector orthogonal to the others.
@@ -362,6 +356,6 @@ export function orthonormalise(Q: Float64Array, p: number, k: number): void {
       j--;
       continue;
     }
-    for (let a = 0; a < p; a++) Q[a * k + j] = (Q[a * k + j] as number) / norm;
+    for (let a = 0; a < p; a++) Q[a * k + j] = Q[a * k + j] / norm;
   }
 }

@@ -215,6 +215,7 @@ export class HetmtlError extends Error {
   ): value is T {
     if (typeof value !== 'object' || value === null) return false;
     const kinds = (value as { [KINDS]?: unknown })[KINDS];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass isInstance is called on.
     return Array.isArray(kinds) && kinds.includes(markerOf(this));
   }
 }

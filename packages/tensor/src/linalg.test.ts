@@ -28,7 +28,7 @@ function randomMatrix(r: Random, rows: number, cols: number): Matrix {
 /** Independent oracle: Gaussian elimination with partial pivoting. */
 function gaussSolve(a: Matrix, b: Float64Array): Float64Array {
   const n = a.rows;
-  const m = toRows(a).map((row, i) => [...row, b[i] as number]);
+  const m = toRows(a).map((row, i) => [...row, b[i]]);
   for (let c = 0; c < n; c++) {
     let piv = c;
     for (let i = c + 1; i < n; i++) if (Math.abs(m[i]![c]!) > Math.abs(m[piv]![c]!)) piv = i;
@@ -49,7 +49,7 @@ function gaussSolve(a: Matrix, b: Float64Array): Float64Array {
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs((a[i] as number) - (b[i] as number)));
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
   return d;
 }
 

@@ -36,7 +36,7 @@ export function matrix(rows: number, cols: number, data?: Float64Array): Matrix 
 /** A matrix from an array of equal-length rows. */
 export function fromRows(rows: readonly (readonly number[])[]): Matrix {
   const r = rows.length;
-  const c = r === 0 ? 0 : (rows[0] as readonly number[]).length;
+  const c = r === 0 ? 0 : rows[0].length;
   const out = matrix(r, c);
   rows.forEach((row, i) => {
     if (row.length !== c) {
@@ -68,7 +68,7 @@ export function identity(n: number): Matrix {
 export function transpose(a: Matrix): Matrix {
   const out = matrix(a.cols, a.rows);
   for (let i = 0; i < a.rows; i++)
-    for (let j = 0; j < a.cols; j++) out.data[j * a.rows + i] = a.data[i * a.cols + j] as number;
+    for (let j = 0; j < a.cols; j++) out.data[j * a.rows + i] = a.data[i * a.cols + j];
   return out;
 }
 
@@ -100,16 +100,13 @@ export function matmul(a: Matrix, b: Matrix, options: MatmulOptions = {}): Matri
   const bs = b.cols;
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < k; p++) {
-      const aip = transA ? (A[p * as + i] as number) : (A[i * as + p] as number);
+      const aip = transA ? A[p * as + i] : A[i * as + p];
       if (aip === 0) continue;
       const row = i * n;
-      if (transB)
-        for (let j = 0; j < n; j++)
-          C[row + j] = (C[row + j] as number) + aip * (B[j * bs + p] as number);
+      if (transB) for (let j = 0; j < n; j++) C[row + j] = C[row + j] + aip * B[j * bs + p];
       else {
         const brow = p * bs;
-        for (let j = 0; j < n; j++)
-          C[row + j] = (C[row + j] as number) + aip * (B[brow + j] as number);
+        for (let j = 0; j < n; j++) C[row + j] = C[row + j] + aip * B[brow + j];
       }
     }
   }
@@ -130,14 +127,13 @@ export function matvec(a: Matrix, x: Float64Array, transA = false): Float64Array
   const A = a.data;
   if (transA) {
     for (let i = 0; i < a.rows; i++) {
-      const xi = x[i] as number;
-      for (let j = 0; j < a.cols; j++)
-        out[j] = (out[j] as number) + (A[i * a.cols + j] as number) * xi;
+      const xi = x[i];
+      for (let j = 0; j < a.cols; j++) out[j] = out[j] + A[i * a.cols + j] * xi;
     }
   } else {
     for (let i = 0; i < a.rows; i++) {
       let s = 0;
-      for (let j = 0; j < a.cols; j++) s += (A[i * a.cols + j] as number) * (x[j] as number);
+      for (let j = 0; j < a.cols; j++) s += A[i * a.cols + j] * x[j];
       out[i] = s;
     }
   }
@@ -148,8 +144,7 @@ export function matvec(a: Matrix, x: Float64Array, transA = false): Float64Array
 export function addDiagonal(a: Matrix, c: number): Matrix {
   assertSquare(a, 'addDiagonal');
   const out = matrix(a.rows, a.cols, a.data.slice());
-  for (let i = 0; i < a.rows; i++)
-    out.data[i * a.cols + i] = (out.data[i * a.cols + i] as number) + c;
+  for (let i = 0; i < a.rows; i++) out.data[i * a.cols + i] = out.data[i * a.cols + i] + c;
   return out;
 }
 
@@ -173,7 +168,7 @@ export function cholesky(a: Matrix): Matrix {
   const A = a.data;
   let scale = 0;
   for (let i = 0; i < n * n; i++) {
-    const v = A[i] as number;
+    const v = A[i];
     if (!Number.isFinite(v)) {
       throw new ValidationError('cholesky needs finite entries', {
         row: Math.floor(i / n),
@@ -185,7 +180,7 @@ export function cholesky(a: Matrix): Matrix {
   }
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) {
-      const d = Math.abs((A[i * n + j] as number) - (A[j * n + i] as number));
+      const d = Math.abs(A[i * n + j] - A[j * n + i]);
       if (d > 1e-8 * Math.max(scale, 1)) {
         throw new ValidationError('cholesky needs a symmetric matrix', {
           row: i,
@@ -198,15 +193,15 @@ export function cholesky(a: Matrix): Matrix {
   }
   const L = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
-    let d = A[j * n + j] as number;
-    for (let k = 0; k < j; k++) d -= (L[j * n + k] as number) ** 2;
+    let d = A[j * n + j];
+    for (let k = 0; k < j; k++) d -= L[j * n + k] ** 2;
     // Relative floor: a pivot lost to rounding counts as not positive definite.
     if (!(d > scale * n * Number.EPSILON)) throw new NotPositiveDefiniteError(j, d);
     const ljj = Math.sqrt(d);
     L[j * n + j] = ljj;
     for (let i = j + 1; i < n; i++) {
-      let s = A[i * n + j] as number;
-      for (let k = 0; k < j; k++) s -= (L[i * n + k] as number) * (L[j * n + k] as number);
+      let s = A[i * n + j];
+      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
       L[i * n + j] = s / ljj;
     }
   }
@@ -217,9 +212,9 @@ function solveLowerInPlace(L: Matrix, b: Float64Array, stride: number, col: numb
   const n = L.rows;
   const l = L.data;
   for (let i = 0; i < n; i++) {
-    let s = b[i * stride + col] as number;
-    for (let k = 0; k < i; k++) s -= (l[i * n + k] as number) * (b[k * stride + col] as number);
-    b[i * stride + col] = s / (l[i * n + i] as number);
+    let s = b[i * stride + col];
+    for (let k = 0; k < i; k++) s -= l[i * n + k] * b[k * stride + col];
+    b[i * stride + col] = s / l[i * n + i];
   }
 }
 
@@ -232,9 +227,9 @@ function solveUpperTransposedInPlace(
   const n = L.rows;
   const l = L.data;
   for (let i = n - 1; i >= 0; i--) {
-    let s = b[i * stride + col] as number;
-    for (let k = i + 1; k < n; k++) s -= (l[k * n + i] as number) * (b[k * stride + col] as number);
-    b[i * stride + col] = s / (l[i * n + i] as number);
+    let s = b[i * stride + col];
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * b[k * stride + col];
+    b[i * stride + col] = s / l[i * n + i];
   }
 }
 
@@ -277,13 +272,13 @@ export function gram(X: ArrayLike<number>, n: number, p: number): Float64Array {
   for (let i = 0; i < n; i++) {
     const o = i * p;
     for (let a = 0; a < p; a++) {
-      const xa = X[o + a] as number;
+      const xa = X[o + a];
       if (xa === 0) continue;
       const ra = a * p;
-      for (let b = a; b < p; b++) G[ra + b] = (G[ra + b] as number) + xa * (X[o + b] as number);
+      for (let b = a; b < p; b++) G[ra + b] = G[ra + b] + xa * X[o + b];
     }
   }
-  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) G[a * p + b] = G[b * p + a] as number;
+  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) G[a * p + b] = G[b * p + a];
   return G;
 }
 
@@ -298,10 +293,9 @@ export function crossprod(
   const out = new Float64Array(p * q);
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < p; a++) {
-      const xa = X[i * p + a] as number;
+      const xa = X[i * p + a];
       if (xa === 0) continue;
-      for (let b = 0; b < q; b++)
-        out[a * q + b] = (out[a * q + b] as number) + xa * (Y[i * q + b] as number);
+      for (let b = 0; b < q; b++) out[a * q + b] = out[a * q + b] + xa * Y[i * q + b];
     }
   }
   return out;
@@ -317,11 +311,11 @@ export function crossprod(
 export function choleskyWithJitter(A: Float64Array, k: number): { L: Matrix; jitter: number } {
   let jitter = 0;
   let scale = 0;
-  for (let i = 0; i < k; i++) scale = Math.max(scale, Math.abs(A[i * k + i] as number));
+  for (let i = 0; i < k; i++) scale = Math.max(scale, Math.abs(A[i * k + i]));
   let last: NotPositiveDefiniteError | undefined;
   for (let attempt = 0; attempt < 12; attempt++) {
     const M = matrix(k, k, A.slice());
-    for (let i = 0; i < k; i++) M.data[i * k + i] = (M.data[i * k + i] as number) + jitter;
+    for (let i = 0; i < k; i++) M.data[i * k + i] = M.data[i * k + i] + jitter;
     try {
       return { L: cholesky(M), jitter };
     } catch (e) {
@@ -370,8 +364,8 @@ export function predictLinear(
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = c;
-    for (let k = 0; k < K0; k++) s += (F[i * K0 + k] as number) * (beta[k] as number);
-    for (let k = 0; k < K1; k++) s += (G[i * K1 + k] as number) * (gamma[k] as number);
+    for (let k = 0; k < K0; k++) s += F[i * K0 + k] * beta[k];
+    for (let k = 0; k < K1; k++) s += G[i * K1 + k] * gamma[k];
     out[i] = s;
   }
   return out;

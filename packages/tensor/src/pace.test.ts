@@ -11,12 +11,13 @@ describe('pacing and abort', () => {
     expect(() => throwIfAborted(c.signal)).toThrow(AbortError);
   });
 
-  it('yieldToEventLoop lets a pending timer run', async () => {
+  it('yieldToEventLoop lets pending macrotasks (I/O callbacks, immediates) run first', async () => {
     let ran = false;
-    setTimeout(() => {
+    setImmediate(() => {
       ran = true;
-    }, 0);
-    for (let i = 0; i < 20 && !ran; i++) await yieldToEventLoop();
+    });
+    expect(ran).toBe(false);
+    await yieldToEventLoop();
     expect(ran).toBe(true);
   });
 

@@ -99,7 +99,7 @@ describe('Random (xoshiro128**)', () => {
     const p = r.permutation(50);
     expect(Array.from(p).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     const firstCounts = [0, 0, 0, 0];
-    for (let i = 0; i < 40_000; i++) firstCounts[r.shuffle([0, 1, 2, 3])[0] as number]++;
+    for (let i = 0; i < 40_000; i++) firstCounts[r.shuffle([0, 1, 2, 3])[0]]++;
     for (const c of firstCounts) expect(Math.abs(c - 10_000)).toBeLessThan(400);
   });
 
@@ -112,7 +112,7 @@ describe('Random (xoshiro128**)', () => {
     const xs = Array.from(a.uniforms(1000));
     const ys = Array.from(b.uniforms(1000));
     let c = 0;
-    for (let i = 0; i < 1000; i++) c += ((xs[i] as number) - 0.5) * ((ys[i] as number) - 0.5);
+    for (let i = 0; i < 1000; i++) c += (xs[i] - 0.5) * (ys[i] - 0.5);
     expect(Math.abs(c / 1000 / (1 / 12))).toBeLessThan(0.1); // uncorrelated
     expect(xs).not.toEqual(ys);
   });

@@ -13,7 +13,7 @@ export const RANDOM_ALGORITHM =
   'xoshiro128** seeded by splitmix32; normals by the Marsaglia polar method';
 
 const TWO32 = 4294967296;
-const LN2 = 0.6931471805599453;
+const LN2 = Math.LN2;
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
@@ -38,11 +38,11 @@ export function portableLog(x: number): number {
   let m = x;
   let e = 0;
   // Bring m into [1/√2, √2): exact scalings by powers of two.
-  while (m >= 1.4142135623730951) {
+  while (m >= Math.SQRT2) {
     m *= 0.5;
     e++;
   }
-  while (m < 0.7071067811865476) {
+  while (m < Math.SQRT1_2) {
     m *= 2;
     e--;
   }
@@ -194,8 +194,8 @@ export class Random {
   shuffle<T, A extends { length: number; [i: number]: T }>(array: A): A {
     for (let i = array.length - 1; i > 0; i--) {
       const j = this.integer(0, i + 1);
-      const tmp = array[i] as T;
-      array[i] = array[j] as T;
+      const tmp = array[i];
+      array[i] = array[j];
       array[j] = tmp;
     }
     return array;

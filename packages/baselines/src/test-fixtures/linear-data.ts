@@ -36,9 +36,9 @@ export function makeTasks(spec: TasksSpec): {
     for (let i = 0; i < n; i++) {
       let v = c;
       for (let j = 0; j < p; j++) {
-        const x = 2 * rng.normal() + (mean[j] as number) + 3;
+        const x = 2 * rng.normal() + mean[j] + 3;
         X[i * p + j] = x;
-        v += x * (beta[j] as number);
+        v += x * beta[j];
       }
       y[i] = v + (spec.noise ?? 0.3) * rng.normal();
     }
@@ -53,24 +53,21 @@ export function leastSquares(
   y: ArrayLike<number>,
   penalty: (j: number) => number = () => 0,
 ): Float64Array {
-  const q = (rows[0] as number[]).length;
+  const q = rows[0].length;
   const A = matrix(q, q);
   const b = new Float64Array(q);
   rows.forEach((row, i) => {
     for (let a = 0; a < q; a++) {
-      b[a] = (b[a] as number) + (row[a] as number) * (y[i] as number);
-      for (let c = 0; c < q; c++)
-        A.data[a * q + c] = (A.data[a * q + c] as number) + (row[a] as number) * (row[c] as number);
+      b[a] = b[a] + row[a] * y[i];
+      for (let c = 0; c < q; c++) A.data[a * q + c] = A.data[a * q + c] + row[a] * row[c];
     }
   });
-  for (let a = 0; a < q; a++) A.data[a * q + a] = (A.data[a * q + a] as number) + penalty(a);
+  for (let a = 0; a < q; a++) A.data[a * q + a] = A.data[a * q + a] + penalty(a);
   return solveSPD(A, b);
 }
 
 export function rowsOf(X: ArrayLike<number>, n: number, p: number): number[][] {
-  return Array.from({ length: n }, (_, i) =>
-    Array.from({ length: p }, (_, j) => X[i * p + j] as number),
-  );
+  return Array.from({ length: n }, (_, i) => Array.from({ length: p }, (_, j) => X[i * p + j]));
 }
 
 /** Pooled mean and standard deviation (divisor N) of each feature and of y over all rows. */
@@ -83,15 +80,14 @@ export function pooledScaling(ds: MultiTaskDataset) {
   let sy = 0;
   for (const t of ds.tasks()) {
     for (let i = 0; i < t.n; i++) {
-      my += (t.y[i] as number) / N;
-      for (let j = 0; j < p; j++) mx[j] = (mx[j] as number) + (t.X[i * p + j] as number) / N;
+      my += t.y[i] / N;
+      for (let j = 0; j < p; j++) mx[j] = mx[j] + t.X[i * p + j] / N;
     }
   }
   for (const t of ds.tasks()) {
     for (let i = 0; i < t.n; i++) {
-      sy += ((t.y[i] as number) - my) ** 2 / N;
-      for (let j = 0; j < p; j++)
-        sx[j] = (sx[j] as number) + ((t.X[i * p + j] as number) - (mx[j] as number)) ** 2 / N;
+      sy += (t.y[i] - my) ** 2 / N;
+      for (let j = 0; j < p; j++) sx[j] = sx[j] + (t.X[i * p + j] - mx[j]) ** 2 / N;
     }
   }
   return { mx, sx: sx.map(Math.sqrt), my, sy: Math.sqrt(sy) };
@@ -102,15 +98,13 @@ export function standardisedTasks(ds: MultiTaskDataset) {
   const { mx, sx, my, sy } = pooledScaling(ds);
   const p = ds.numFeatures;
   return ds.tasks().map((t) => ({
-    X: rowsOf(t.X, t.n, p).map((row) =>
-      row.map((v, j) => (v - (mx[j] as number)) / (sx[j] as number)),
-    ),
+    X: rowsOf(t.X, t.n, p).map((row) => row.map((v, j) => (v - mx[j]) / sx[j])),
     y: Array.from(t.y, (v) => (v - my) / sy),
   }));
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return a.length === b.length ? m : Number.POSITIVE_INFINITY;
 }

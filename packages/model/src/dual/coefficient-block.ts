@@ -1,6 +1,5 @@
 import { fuse, type FusionProblem, none } from '@hetmtl/regularizers';
-import { crossprod, gram, type Matrix, tf, type Variable } from '@hetmtl/tensor';
-import { solveRidge } from '../dense.js';
+import { crossprod, gram, type Matrix, tf, type Variable, solveWithJitter } from '@hetmtl/tensor';
 import type { DualTrainer } from './trainer.js';
 
 /**
@@ -57,7 +56,7 @@ export function buildCoefficientProblem(
     for (let k = 1; k < qd; k++) ZtZ[k * qd + k] = ZtZ[k * qd + k] + n * tau;
     const I = new Float64Array(qd * qd);
     for (let k = 0; k < qd; k++) I[k * qd + k] = 1;
-    const P = solveRidge(ZtZ, I, qd, qd).x;
+    const P = solveWithJitter(ZtZ, I, qd, qd).x;
     const ZtF = crossprod(Z, Fr, n, qd, K0);
     const Zty = crossprod(Z, yr, n, qd);
     const FtF = gram(Fr, n, K0);
@@ -214,7 +213,7 @@ function solveDecoders(
     for (let i = 0; i < b.length; i++) FtX[i] = FtX[i] + b[i];
   });
   for (let k = 0; k < K0; k++) FtF[k * K0 + k] = FtF[k * K0 + k] + 1e-6;
-  const D0 = solveRidge(FtF, FtX, K0, p).x;
+  const D0 = solveWithJitter(FtF, FtX, K0, p).x;
   assignWeight(tr.decoder0.variables, D0);
   if (!tr.decoderS || K1 === 0) return;
   const Ds = new Float64Array(tr.R * K1 * p);
@@ -233,7 +232,7 @@ function solveDecoders(
     }
     const GtG = gram(Gr, n, K1);
     for (let k = 0; k < K1; k++) GtG[k * K1 + k] = GtG[k * K1 + k] + 1e-6;
-    Ds.set(solveRidge(GtG, crossprod(Gr, resid, n, K1, p), K1, p).x, r * K1 * p);
+    Ds.set(solveWithJitter(GtG, crossprod(Gr, resid, n, K1, p), K1, p).x, r * K1 * p);
   });
   assignWeight(tr.decoderS.variables, Ds);
 }

@@ -7,8 +7,7 @@ import {
   type SimilarityPenalty,
   solveAlongPath,
 } from '@hetmtl/regularizers';
-import { throwIfAborted, yieldToEventLoop } from '@hetmtl/tensor';
-import { predictLinear } from '../dense.js';
+import { throwIfAborted, yieldToEventLoop, predictLinear } from '@hetmtl/tensor';
 import type { PathRow } from '../types.js';
 import {
   type CoefficientProblem,

@@ -1,7 +1,6 @@
 import { encoderRegistry, type EncoderInstance } from '@hetmtl/encoders';
 import { AdamBlock } from '@hetmtl/optimizer';
-import { gram, Pacer, type Random, type Scalar, type Tensor, tf } from '@hetmtl/tensor';
-import { topEigen } from '../dense.js';
+import { gram, Pacer, type Random, type Scalar, type Tensor, tf, topEigen } from '@hetmtl/tensor';
 import { solveCoefficients } from './coefficient-block.js';
 import { restandardise } from './rescale.js';
 import type { DualTrainer } from './trainer.js';

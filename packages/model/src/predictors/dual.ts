@@ -4,8 +4,7 @@ import {
   type EncoderWeights,
   encoderRegistry,
 } from '@hetmtl/encoders';
-import { Random, SerializationError, type Tensor, tf } from '@hetmtl/tensor';
-import { predictLinear } from '../dense.js';
+import { Random, SerializationError, type Tensor, tf, predictLinear } from '@hetmtl/tensor';
 import type { TaskCoefficients, TaskPredictor } from './predictor.js';
 
 /** What a fitted dual-encoder model needs to predict (no training data). */

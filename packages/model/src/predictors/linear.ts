@@ -1,4 +1,4 @@
-import { predictLinear } from '../dense.js';
+import { predictLinear } from '@hetmtl/tensor';
 import type { TaskCoefficients, TaskPredictor } from './predictor.js';
 
 export interface LinearJSON {

@@ -89,7 +89,7 @@ interface StepMatrices {
 
 function norm2(v: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i] as number) ** 2;
+  for (let i = 0; i < v.length; i++) s += v[i] ** 2;
   return Math.sqrt(s);
 }
 
@@ -147,13 +147,13 @@ export class CentreShrinkageSolver {
     this.ridge = perTask('taskRidge', problem.taskRidge, R, false);
     this.weights = perTask('penaltyWeights', problem.penaltyWeights, R, true);
     this.g = problem.b.map((b, r) => {
-      const s = this.s[r] as number;
+      const s = this.s[r];
       return Float64Array.from(b, (v) => s * v);
     });
     this.eigs = problem.A.map((A) => symmetricEigen(A, q));
     this.h = this.eigs.map((eig, r) => {
-      const s = this.s[r] as number;
-      const rho = this.ridge[r] as number;
+      const s = this.s[r];
+      const rho = this.ridge[r];
       return Float64Array.from(eig.values, (v) => s * Math.max(v, 0) + rho);
     });
   }
@@ -165,12 +165,11 @@ export class CentreShrinkageSolver {
     const H = new Float64Array(q * q);
     const g = new Float64Array(q);
     this.A.forEach((A, r) => {
-      const s = this.s[r] as number;
-      for (let i = 0; i < A.length; i++) H[i] = (H[i] as number) + s * (A[i] as number);
-      for (let i = 0; i < q; i++)
-        H[i * q + i] = (H[i * q + i] as number) + (this.ridge[r] as number);
-      const gr = this.g[r] as Float64Array;
-      for (let i = 0; i < q; i++) g[i] = (g[i] as number) + (gr[i] as number);
+      const s = this.s[r];
+      for (let i = 0; i < A.length; i++) H[i] = H[i] + s * A[i];
+      for (let i = 0; i < q; i++) H[i * q + i] = H[i * q + i] + this.ridge[r];
+      const gr = this.g[r];
+      for (let i = 0; i < q; i++) g[i] = g[i] + gr[i];
     });
     this.pooledBeta = q === 0 ? new Float64Array(0) : solveWithJitter(H, g, q).x;
     return this.pooledBeta;
@@ -179,14 +178,14 @@ export class CentreShrinkageSolver {
   /** ∇ of task r's smooth part, H_r β − g_r. */
   gradient(r: number, beta: Float64Array): Float64Array {
     const { q } = this;
-    const A = this.A[r] as Float64Array;
-    const g = this.g[r] as Float64Array;
-    const sr = this.s[r] as number;
-    const rho = this.ridge[r] as number;
+    const A = this.A[r];
+    const g = this.g[r];
+    const sr = this.s[r];
+    const rho = this.ridge[r];
     const out = new Float64Array(q);
     for (let i = 0; i < q; i++) {
-      let s = rho * (beta[i] as number) - (g[i] as number);
-      for (let j = 0; j < q; j++) s += sr * (A[i * q + j] as number) * (beta[j] as number);
+      let s = rho * beta[i] - g[i];
+      for (let j = 0; j < q; j++) s += sr * A[i * q + j] * beta[j];
       out[i] = s;
     }
     return out;
@@ -202,9 +201,9 @@ export class CentreShrinkageSolver {
       let top = 0;
       let scale = 0;
       for (let r = 0; r < this.R; r++) {
-        const w = this.weights[r] as number;
+        const w = this.weights[r];
         top = Math.max(top, norm2(this.gradient(r, beta)) / w);
-        scale = Math.max(scale, norm2(this.g[r] as Float64Array) / w);
+        scale = Math.max(scale, norm2(this.g[r]) / w);
       }
       // Rounding noise (one task, or tasks that agree exactly) is no reason to shrink.
       this.lambdaMaxValue = top > 1e-10 * scale ? top : 0;
@@ -216,9 +215,7 @@ export class CentreShrinkageSolver {
   solve(lambda: number): CentreSolution {
     const { R, q } = this;
     if (lambda === 0) {
-      const beta = this.eigs.map((eig, r) =>
-        pseudoSolveShifted(eig, this.h[r] as Float64Array, this.g[r] as Float64Array),
-      );
+      const beta = this.eigs.map((eig, r) => pseudoSolveShifted(eig, this.h[r], this.g[r]));
       const centre = weightedMedian(beta, this.weights);
       this.warm = null;
       return {
@@ -256,7 +253,7 @@ export class CentreShrinkageSolver {
     let s = 0;
     for (const h of this.h) {
       let t = 0;
-      for (let i = 0; i < h.length; i++) t += h[i] as number;
+      for (let i = 0; i < h.length; i++) t += h[i];
       s += t / Math.max(h.length, 1);
     }
     return Math.max(s / this.R, 1e-8);
@@ -264,12 +261,10 @@ export class CentreShrinkageSolver {
 
   /** Start from the unshrunk fit: z_r = β_r(0) − median, u = 0. */
   private coldStart(): AdmmState {
-    const beta = this.eigs.map((eig, r) =>
-      pseudoSolveShifted(eig, this.h[r] as Float64Array, this.g[r] as Float64Array),
-    );
+    const beta = this.eigs.map((eig, r) => pseudoSolveShifted(eig, this.h[r], this.g[r]));
     const centre = weightedMedian(beta, this.weights);
     return {
-      z: beta.map((b) => Float64Array.from(b, (v, i) => v - (centre[i] as number))),
+      z: beta.map((b) => Float64Array.from(b, (v, i) => v - centre[i])),
       u: beta.map(() => new Float64Array(this.q)),
       theta: this.initialTheta(),
     };
@@ -283,7 +278,7 @@ export class CentreShrinkageSolver {
     const Tg: Float64Array[] = [];
     const M = new Float64Array(q * q);
     this.eigs.forEach((eig, r) => {
-      const h = this.h[r] as Float64Array;
+      const h = this.h[r];
       const Tr = spectralMatrix(
         eig,
         Float64Array.from(h, (v) => 1 / (v + theta)),
@@ -292,10 +287,10 @@ export class CentreShrinkageSolver {
         eig,
         Float64Array.from(h, (v) => v / (v + theta)),
       );
-      for (let i = 0; i < M.length; i++) M[i] = (M[i] as number) + (Pr[i] as number);
+      for (let i = 0; i < M.length; i++) M[i] = M[i] + Pr[i];
       T.push(Tr);
       P.push(Pr);
-      Tg.push(symMatVec(Tr, this.g[r] as Float64Array, q));
+      Tg.push(symMatVec(Tr, this.g[r], q));
     });
     this.matrices = { theta, T, P, Tg, L: choleskyWithJitter(M, q).L };
     return this.matrices;
@@ -322,20 +317,19 @@ export class CentreShrinkageSolver {
       const rhs = new Float64Array(q);
       for (let r = 0; r < R; r++) {
         const cr = c[r] as Float64Array;
-        const z = state.z[r] as Float64Array;
-        const u = state.u[r] as Float64Array;
-        for (let i = 0; i < q; i++) cr[i] = (z[i] as number) - (u[i] as number);
-        const Pc = symMatVec(m.P[r] as Float64Array, cr, q);
-        const Tg = m.Tg[r] as Float64Array;
-        for (let i = 0; i < q; i++)
-          rhs[i] = (rhs[i] as number) + (Tg[i] as number) - (Pc[i] as number);
+        const z = state.z[r];
+        const u = state.u[r];
+        for (let i = 0; i < q; i++) cr[i] = z[i] - u[i];
+        const Pc = symMatVec(m.P[r], cr, q);
+        const Tg = m.Tg[r];
+        for (let i = 0; i < q; i++) rhs[i] = rhs[i] + Tg[i] - Pc[i];
       }
       centre = choleskySolve(m.L, rhs);
       beta = c.map((cr, r) => {
-        const v = Float64Array.from(cr, (x, i) => x + (centre[i] as number));
-        const Tv = symMatVec(m.T[r] as Float64Array, v, q);
-        const Tg = m.Tg[r] as Float64Array;
-        return Float64Array.from(Tv, (x, i) => (Tg[i] as number) + theta * x);
+        const v = Float64Array.from(cr, (x, i) => x + centre[i]);
+        const Tv = symMatVec(m.T[r], v, q);
+        const Tg = m.Tg[r];
+        return Float64Array.from(Tv, (x, i) => Tg[i] + theta * x);
       });
       // z- and u-steps, residuals.
       let primal2 = 0;
@@ -346,25 +340,24 @@ export class CentreShrinkageSolver {
       const dzSum = new Float64Array(q);
       const uSum = new Float64Array(q);
       for (let r = 0; r < R; r++) {
-        const b = beta[r] as Float64Array;
-        const z = state.z[r] as Float64Array;
-        const u = state.u[r] as Float64Array;
+        const b = beta[r];
+        const z = state.z[r];
+        const u = state.u[r];
         const w = new Float64Array(q);
-        for (let i = 0; i < q; i++)
-          w[i] = (b[i] as number) - (centre[i] as number) + (u[i] as number);
-        const zNew = groupSoftThreshold(w, (t[r] as number) / theta);
+        for (let i = 0; i < q; i++) w[i] = b[i] - centre[i] + u[i];
+        const zNew = groupSoftThreshold(w, t[r] / theta);
         for (let i = 0; i < q; i++) {
-          const d = (b[i] as number) - (centre[i] as number);
-          const res = d - (zNew[i] as number);
+          const d = b[i] - centre[i];
+          const res = d - zNew[i];
           primal2 += res * res;
           diffNorm2 += d * d;
-          zNorm2 += (zNew[i] as number) ** 2;
-          const dz = (zNew[i] as number) - (z[i] as number);
+          zNorm2 += zNew[i] ** 2;
+          const dz = zNew[i] - z[i];
           dz2 += dz * dz;
-          dzSum[i] = (dzSum[i] as number) + dz;
-          u[i] = (u[i] as number) + res;
-          uNorm2 += (u[i] as number) ** 2;
-          uSum[i] = (uSum[i] as number) + (u[i] as number);
+          dzSum[i] = dzSum[i] + dz;
+          u[i] = u[i] + res;
+          uNorm2 += u[i] ** 2;
+          uSum[i] = uSum[i] + u[i];
         }
         state.z[r] = zNew;
       }
@@ -384,14 +377,14 @@ export class CentreShrinkageSolver {
         if (factor !== 1) {
           adaptations++;
           state.theta = theta * factor;
-          for (const u of state.u) for (let i = 0; i < q; i++) u[i] = (u[i] as number) / factor;
+          for (const u of state.u) for (let i = 0; i < q; i++) u[i] = u[i] / factor;
         }
       }
     }
     const onCentre = state.z.map((z) => z.every((v) => v === 0));
     return {
       lambda,
-      beta: state.z.map((z) => Float64Array.from(z, (v, i) => v + (centre[i] as number))),
+      beta: state.z.map((z) => Float64Array.from(z, (v, i) => v + centre[i])),
       centre,
       onCentre,
       iterations,
@@ -412,7 +405,7 @@ function symMatVec(A: Float64Array, v: Float64Array, q: number): Float64Array {
   const out = new Float64Array(q);
   for (let i = 0; i < q; i++) {
     let s = 0;
-    for (let j = 0; j < q; j++) s += (A[i * q + j] as number) * (v[j] as number);
+    for (let j = 0; j < q; j++) s += A[i * q + j] * v[j];
     out[i] = s;
   }
   return out;
@@ -425,7 +418,7 @@ function pseudoSolveShifted(eig: SymmetricEigen, h: Float64Array, g: Float64Arra
 
 function distance(a: Float64Array, b: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += ((a[i] as number) - (b[i] as number)) ** 2;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
   return Math.sqrt(s);
 }
 
@@ -441,11 +434,10 @@ export function weightedMedian(
   let m = new Float64Array(q);
   let W = 0;
   points.forEach((pt, r) => {
-    W += weights[r] as number;
-    for (let i = 0; i < q; i++)
-      m[i] = (m[i] as number) + (weights[r] as number) * (pt[i] as number);
+    W += weights[r];
+    for (let i = 0; i < q; i++) m[i] = m[i] + weights[r] * pt[i];
   });
-  for (let i = 0; i < q; i++) m[i] = (m[i] as number) / W;
+  for (let i = 0; i < q; i++) m[i] = m[i] / W;
   for (let it = 0; it < 500; it++) {
     const next = new Float64Array(q);
     let denom = 0;
@@ -456,24 +448,21 @@ export function weightedMedian(
         onPoint = r;
         return;
       }
-      const w = (weights[r] as number) / d;
+      const w = weights[r] / d;
       denom += w;
-      for (let i = 0; i < q; i++) next[i] = (next[i] as number) + w * (pt[i] as number);
+      for (let i = 0; i < q; i++) next[i] = next[i] + w * pt[i];
     });
     if (denom === 0) break;
-    for (let i = 0; i < q; i++) next[i] = (next[i] as number) / denom;
+    for (let i = 0; i < q; i++) next[i] = next[i] / denom;
     if (onPoint >= 0) {
       // Sitting on a data point: it is the median when the pull of the others is at most its weight.
       const pull = new Float64Array(q);
       points.forEach((pt, r) => {
         if (r === onPoint) return;
         const d = distance(pt, m);
-        for (let i = 0; i < q; i++)
-          pull[i] =
-            (pull[i] as number) +
-            ((weights[r] as number) * ((pt[i] as number) - (m[i] as number))) / d;
+        for (let i = 0; i < q; i++) pull[i] = pull[i] + (weights[r] * (pt[i] - m[i])) / d;
       });
-      if (norm2(pull) <= (weights[onPoint] as number)) break;
+      if (norm2(pull) <= weights[onPoint]) break;
     }
     const change = distance(next, m);
     m = next;

@@ -113,23 +113,23 @@ export class MeanRegularizedSolver {
         received: `${A.length} matrices, ${b.length} vectors, dim ${describeReceived(p)}`,
       });
     A.forEach((a, r) => {
-      if (a.length !== p * p || (b[r] as Float64Array).length !== p)
+      if (a.length !== p * p || b[r].length !== p)
         throw new ValidationError('Invalid mean-regularised problem', {
           task: r,
           expected: `a ${p}×${p} A_r and a length-${p} b_r`,
-          received: `${a.length} and ${(b[r] as Float64Array).length} entries`,
+          received: `${a.length} and ${b[r].length} entries`,
         });
     });
     this.numTasks = R;
     this.dim = p;
     this.#A = A;
     this.#s = perTask('lossWeights', options.lossWeights, R, 1);
-    this.#lossRidge = perTask('lossRidge', options.lossRidge, 1, 0)[0] as number;
+    this.#lossRidge = perTask('lossRidge', options.lossRidge, 1, 0)[0];
     this.#ridge = perTask('taskRidge', options.taskRidge, R, 0);
-    this.#kappa = perTask('centreRidge', options.centreRidge, 1, 0)[0] as number;
+    this.#kappa = perTask('centreRidge', options.centreRidge, 1, 0)[0];
     this.#pull = perTask('pullWeights', options.pullWeights, R, 1);
     this.#g = b.map((br, r) => {
-      const s = this.#s[r] as number;
+      const s = this.#s[r];
       return Float64Array.from(br, (v) => s * v);
     });
   }
@@ -138,10 +138,10 @@ export class MeanRegularizedSolver {
   #spectra() {
     this.#eigs ??= this.#A.map((A, r) => {
       const eig = symmetricEigen(A, this.dim);
-      const s = this.#s[r] as number;
-      const add = s * this.#lossRidge + (this.#ridge[r] as number);
+      const s = this.#s[r];
+      const add = s * this.#lossRidge + this.#ridge[r];
       const h = Float64Array.from(eig.values, (v) => s * Math.max(v, 0) + add);
-      return { eig, h, u: toEigenBasis(eig, this.#g[r] as Float64Array) };
+      return { eig, h, u: toEigenBasis(eig, this.#g[r]) };
     });
     return this.#eigs;
   }
@@ -162,30 +162,30 @@ export class MeanRegularizedSolver {
       let S = 0;
       let ridge = 0;
       for (let r = 0; r < R; r++) {
-        const s = this.#s[r] as number;
-        const A = this.#A[r] as Float64Array;
+        const s = this.#s[r];
+        const A = this.#A[r];
         S += s;
-        ridge += this.#ridge[r] as number;
-        for (let i = 0; i < q * q; i++) H[i] = (H[i] as number) + s * (A[i] as number);
-        const gr = this.#g[r] as Float64Array;
-        for (let i = 0; i < q; i++) g[i] = (g[i] as number) + (gr[i] as number);
+        ridge += this.#ridge[r];
+        for (let i = 0; i < q * q; i++) H[i] = H[i] + s * A[i];
+        const gr = this.#g[r];
+        for (let i = 0; i < q; i++) g[i] = g[i] + gr[i];
       }
       const diag = this.#lossRidge * S + ridge + this.#kappa;
-      for (let i = 0; i < q; i++) H[i * q + i] = (H[i * q + i] as number) + diag;
+      for (let i = 0; i < q; i++) H[i * q + i] = H[i * q + i] + diag;
       const common = q === 0 ? new Float64Array(0) : solveWithJitter(H, g, q).x;
       return { lambda, beta: this.#g.map(() => common.slice()), centre: common };
     }
     const spectra = this.#spectra();
     if (lambda === 0) {
       const beta = spectra.map(({ eig, h }, r) =>
-        pseudoSolve({ n: eig.n, values: h, vectors: eig.vectors }, 0, this.#g[r] as Float64Array),
+        pseudoSolve({ n: eig.n, values: h, vectors: eig.vectors }, 0, this.#g[r]),
       );
       return { lambda, beta, centre: new Float64Array(q) };
     }
     const M = new Float64Array(q * q);
     const rhs = new Float64Array(q);
     spectra.forEach(({ eig, h, u }, r) => {
-      const mu = lambda * (this.#pull[r] as number);
+      const mu = lambda * this.#pull[r];
       spectralMatrix(
         eig,
         Float64Array.from(h, (v) => (mu * v) / (v + mu)),
@@ -193,18 +193,18 @@ export class MeanRegularizedSolver {
       );
       const add = fromEigenBasis(
         eig,
-        Float64Array.from(h, (v, j) => ((u[j] as number) * mu) / (v + mu)),
+        Float64Array.from(h, (v, j) => (u[j] * mu) / (v + mu)),
       );
-      for (let i = 0; i < q; i++) rhs[i] = (rhs[i] as number) + (add[i] as number);
+      for (let i = 0; i < q; i++) rhs[i] = rhs[i] + add[i];
     });
-    for (let i = 0; i < q; i++) M[i * q + i] = (M[i * q + i] as number) + this.#kappa;
+    for (let i = 0; i < q; i++) M[i * q + i] = M[i * q + i] + this.#kappa;
     const centre = q === 0 ? new Float64Array(0) : solveWithJitter(M, rhs, q).x;
     const beta = spectra.map(({ eig, h, u }, r) => {
-      const mu = lambda * (this.#pull[r] as number);
+      const mu = lambda * this.#pull[r];
       const um = toEigenBasis(eig, centre);
       return fromEigenBasis(
         eig,
-        Float64Array.from(h, (v, j) => ((u[j] as number) + mu * (um[j] as number)) / (v + mu)),
+        Float64Array.from(h, (v, j) => (u[j] + mu * um[j]) / (v + mu)),
       );
     });
     return { lambda, beta, centre };
