@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeInfo } from '@hetmtl/backend-native';
 import { Standardizer, simulateFactor } from '@hetmtl/data';
-import { standardiseTasks } from '@hetmtl/estimator';
+import { standardizeTasks } from '@hetmtl/estimator';
 import { linear } from '@hetmtl/encoders';
 import {
   DualTrainer,
@@ -104,7 +104,7 @@ export interface StepProfile {
 
 function writeData(dir: string, w: SpeedWork): string {
   const sim = simulateFactor({ seed: 1, numTasks: w.R, n: w.n, p: w.p, testRows: 1 });
-  const data = standardiseTasks(sim.train, new Standardizer().fit(sim.train));
+  const data = standardizeTasks(sim.train, new Standardizer().fit(sim.train));
   const base = join(dir, `sim-R${w.R}-n${w.n}-p${w.p}`);
   const counts = data.y.map((y) => y.length);
   const total = data.X.reduce((a, x) => a + x.length, 0) + counts.reduce((a, b) => a + b, 0);

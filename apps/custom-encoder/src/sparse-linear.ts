@@ -30,7 +30,7 @@ export type SparseLinearConfig = {
  * crosses zero freely. The weight decay then balances |u| and |v| where the data allow it, which is
  * where ν/2·(u² + v²) equals the L1 penalty ν·l1·|w|.
  */
-function factorise(w: ArrayLike<number>, l1: number): { u: Float32Array; v: Float32Array } {
+function factorize(w: ArrayLike<number>, l1: number): { u: Float32Array; v: Float32Array } {
   const s = Math.sqrt(l1);
   return { u: Float32Array.from(w, (x) => s * x), v: new Float32Array(w.length).fill(s) };
 }
@@ -72,7 +72,7 @@ export const sparseLinear = defineEncoder<SparseLinearConfig>({
   params: ({ l1, bias }, { inputDim: p, outputDim: K }) => ({
     u0: {
       shape: [p, K],
-      init: (rng) => factorise(initialWeights(rng, 'glorot-normal', p, K), l1).u,
+      init: (rng) => factorize(initialWeights(rng, 'glorot-normal', p, K), l1).u,
     },
     v0: { shape: [p, K], init: () => new Float32Array(p * K).fill(Math.sqrt(l1)) },
     ...(bias ? { b0: { shape: [K], init: 'zeros', row: true } } : {}),
@@ -87,7 +87,7 @@ export const sparseLinear = defineEncoder<SparseLinearConfig>({
     linearMap:
       ({ l1, bias }) =>
       ({ W, b }) => {
-        const { u, v } = factorise(W, l1);
+        const { u, v } = factorize(W, l1);
         return { u0: u, v0: v, b0: bias ? b : undefined };
       },
   },

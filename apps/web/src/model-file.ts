@@ -3,6 +3,7 @@ import {
   PIPELINE_FORMAT,
   PIPELINE_VERSION,
   type PipelineDocument,
+  type PipelineFitRecord,
   pipelineDocument,
 } from '@hetmtl/estimator';
 import type { DualEncoderRegressor } from '@hetmtl/model';
@@ -11,16 +12,10 @@ import type { DualEncoderRegressor } from '@hetmtl/model';
 export const CLI_MODEL_FORMAT = PIPELINE_FORMAT;
 export const CLI_MODEL_VERSION = PIPELINE_VERSION;
 
-export interface WebFitRecord {
-  readonly source: string;
+/** What the page records of a fit: the CLI's fit record without the stamps `modelFileDocument` adds. */
+export type WebFitRecord = Omit<PipelineFitRecord, 'format' | 'createdAt' | 'hetmtlCli'> & {
   readonly format: 'csv' | 'simulation';
-  readonly backend: string;
-  readonly seed: number;
-  readonly test: number;
-  readonly trainRows: number;
-  readonly testRows: number;
-  readonly seconds: number;
-}
+};
 
 /**
  * `{ format: "hetmtl/cli-model", version: 1, columns, encoding, fit, model }`: the model document of

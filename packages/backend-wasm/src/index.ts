@@ -45,7 +45,7 @@ async function nodeWasmDir(): Promise<string> {
 let applied: string | undefined;
 let simdDefault: boolean | undefined;
 
-function wasmInitialised(): boolean {
+function wasmInitialized(): boolean {
   return (
     (tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm !== undefined
   );
@@ -100,7 +100,7 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
       const key = JSON.stringify([options.simd, options.threads, options.wasmPaths]);
       if (applied === key) return;
       // tfjs-wasm reads its binary paths and flags once, when the backend first initialises.
-      if (applied !== undefined && wasmInitialised()) {
+      if (applied !== undefined && wasmInitialized()) {
         throw new BackendUnavailableError(
           'wasm',
           'it is already initialised with other simd/threads/wasmPaths options',

@@ -4,7 +4,7 @@ import { matrix } from '@hetmtl/tensor';
 import { describe, expect, it } from 'vitest';
 import { CentreShrinkageRegressor } from './centre-shrinkage.js';
 import { RidgeRegressor } from './ridge.js';
-import { makeTasks, maxAbsDiff, standardisedTasks } from './test-fixtures/linear-data.js';
+import { makeTasks, maxAbsDiff, standardizedTasks } from './test-fixtures/linear-data.js';
 
 /** Three similar tasks and one whose slopes are reversed. */
 function tasksWithOutlier() {
@@ -26,7 +26,7 @@ function kkt(
   ridge: number,
 ) {
   const p = data.numFeatures;
-  const tasks = standardisedTasks(data);
+  const tasks = standardizedTasks(data);
   const grads = tasks.map((t, r) => {
     const n = t.y.length;
     const xm = Array.from({ length: p }, (_, j) => t.X.reduce((s, row) => s + row[j]!, 0) / n);
@@ -118,7 +118,7 @@ describe('CentreShrinkageRegressor', () => {
     const ridge = 1e-3;
     const p = data.numFeatures;
     const N = data.totalRows;
-    const tasks = standardisedTasks(data);
+    const tasks = standardizedTasks(data);
     const problem = {
       A: tasks.map((t) => {
         const n = t.y.length;

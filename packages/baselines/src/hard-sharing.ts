@@ -121,7 +121,7 @@ export class HardSharingRegressor extends NeuralBaseline<HardSharingModel, Resol
     }
   }
 
-  protected predictStandardised(
+  protected predictStandardized(
     model: HardSharingModel,
     task: number,
     X: Float64Array,

@@ -9,7 +9,7 @@ import {
 } from './baseline-regressor.js';
 import { decodeVector, decodeVectors } from '@hetmtl/estimator';
 import { type LinearDesign, type LinearFit, linearDesign, predictLinear } from './linear-design.js';
-import type { StandardisedTasks as TaskArrays } from '@hetmtl/estimator';
+import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 
 /** Slopes and intercepts of every task (and the shared part, when the learner has one). */
 export interface LinearCoefficients {
@@ -96,7 +96,7 @@ export abstract class LinearBaseline<O extends ResolvedCommonOptions> extends Ba
     return fit;
   }
 
-  protected predictStandardised(
+  protected predictStandardized(
     model: LinearFit,
     task: number,
     X: Float64Array,

@@ -1,4 +1,4 @@
-import type { StandardisedTasks as TaskArrays } from '@hetmtl/estimator';
+import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 import { crossprod, gram, matmul, matrix, predictLinear as linearPredictor } from '@hetmtl/tensor';
 
 /**

@@ -5,7 +5,7 @@ import {
   leastSquares,
   makeTasks,
   maxAbsDiff,
-  standardisedTasks,
+  standardizedTasks,
 } from './test-fixtures/linear-data.js';
 
 /** The full normal equations in (w₀, v_1..v_R, c_1..c_R), written out row by row: the oracle for the block elimination. */
@@ -15,7 +15,7 @@ function fullSolve(data: ReturnType<typeof makeTasks>['data'], lambda: number, r
   const N = data.totalRows;
   const rows: number[][] = [];
   const y: number[] = [];
-  standardisedTasks(data).forEach((t, r) => {
+  standardizedTasks(data).forEach((t, r) => {
     t.X.forEach((x) => {
       const row = new Array<number>(p + R * p + R).fill(0);
       x.forEach((v, j) => {

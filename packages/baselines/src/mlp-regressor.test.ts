@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { layersFromWeights } from './dense-layers.js';
 import { MlpRegressor } from './mlp-regressor.js';
 import { trainPerTask } from './per-task-training.js';
-import { standardiseTasks } from '@hetmtl/estimator';
+import { standardizeTasks } from '@hetmtl/estimator';
 import { makeTasks } from './test-fixtures/linear-data.js';
 
 const sdOf = (y: ArrayLike<number>) => {
@@ -129,8 +129,8 @@ describe('per-task training', () => {
     enc.dispose();
     const base = {
       activation: 'elu',
-      train: standardiseTasks(train, st),
-      validation: standardiseTasks(test, st),
+      train: standardizeTasks(train, st),
+      validation: standardizeTasks(test, st),
       keepAt: null,
       maxEpochs: 400,
       patience: 15,

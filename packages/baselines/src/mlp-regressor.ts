@@ -30,7 +30,7 @@ import {
 } from './neural-baseline.js';
 import type { PaddedSet } from './network-training.js';
 import { trainPerTask } from './per-task-training.js';
-import type { StandardisedTasks as TaskArrays } from '@hetmtl/estimator';
+import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 
 export const MLP_FORMAT = 'hetmtl/mlp-regressor';
 
@@ -172,7 +172,7 @@ export class MlpRegressor extends NeuralBaseline<MlpModel, ResolvedMlpOptions> {
     };
   }
 
-  protected predictStandardised(
+  protected predictStandardized(
     model: MlpModel,
     task: number,
     X: Float64Array,

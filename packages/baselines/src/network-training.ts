@@ -1,7 +1,7 @@
 import { padTasks } from '@hetmtl/encoders';
 import { throwIfAborted, yieldToEventLoop } from '@hetmtl/optimizer';
 import { NumericError, type Scalar, type Tensor, tf, type Variable } from '@hetmtl/tensor';
-import type { StandardisedTasks as TaskArrays } from '@hetmtl/estimator';
+import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 
 /** Task rows as padded tensors: one batched computation over all tasks. */
 export interface PaddedSet {

@@ -18,7 +18,7 @@ import {
   taskSse,
   trainWithEarlyStopping,
 } from './network-training.js';
-import type { StandardisedTasks as TaskArrays } from '@hetmtl/estimator';
+import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 
 /** Options of the neural learners. */
 export interface NeuralOptions extends CommonOptions {

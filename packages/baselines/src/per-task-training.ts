@@ -2,7 +2,7 @@ import { throwIfAborted, yieldToEventLoop } from '@hetmtl/optimizer';
 import { NumericError, type Scalar, type Tensor, tf, type Variable } from '@hetmtl/tensor';
 import type { Activation, DenseLayer } from './dense-layers.js';
 import { disposeSet, type PaddedSet, padSet, taskRmse, taskSse } from './network-training.js';
-import type { StandardisedTasks as TaskArrays } from '@hetmtl/estimator';
+import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 
 export interface PerTaskTrainOptions {
   /** Each task's initial layers (the same architecture for every task). */

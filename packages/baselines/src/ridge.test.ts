@@ -6,7 +6,7 @@ import {
   makeTasks,
   maxAbsDiff,
   rowsOf,
-  standardisedTasks,
+  standardizedTasks,
 } from './test-fixtures/linear-data.js';
 
 describe('RidgeRegressor', () => {
@@ -59,7 +59,7 @@ describe('RidgeRegressor', () => {
     }
     // λ > 0: (1/2N)‖ỹ − c_r − X̃β‖² + (λ/2)‖β‖² on the pooled standardised scale.
     const lambda = 0.3;
-    const st = standardisedTasks(data);
+    const st = standardizedTasks(data);
     const srows: number[][] = [];
     const sy: number[] = [];
     st.forEach((t, r) => {
@@ -82,7 +82,7 @@ describe('RidgeRegressor', () => {
     const lambda = 0.05;
     const m = await new RidgeRegressor({ lambdas: [lambda] }).fit(data);
     const cs = m.coefficients('standardised');
-    standardisedTasks(data).forEach((t, r) => {
+    standardizedTasks(data).forEach((t, r) => {
       const n = t.y.length;
       const xm = t.X[0]!.map((_, j) => t.X.reduce((s, row) => s + row[j]!, 0) / n);
       const ym = t.y.reduce((a, b) => a + b, 0) / n;

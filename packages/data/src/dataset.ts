@@ -198,7 +198,7 @@ export class MultiTaskDataset {
    * A task given no rows (an empty list, or absent from a record) is left out.
    */
   subset(indices: TaskIndices): MultiTaskDataset {
-    const perTask = normaliseIndices(this, indices);
+    const perTask = normalizeIndices(this, indices);
     const names: string[] = [];
     const Xs: FloatArray[] = [];
     const ys: Float64Array[] = [];
@@ -332,7 +332,7 @@ export function createDataset(parts: DatasetParts): MultiTaskDataset {
   return new MultiTaskDataset(INTERNAL, parts);
 }
 
-function normaliseIndices(ds: MultiTaskDataset, indices: TaskIndices): ArrayLike<number>[] {
+function normalizeIndices(ds: MultiTaskDataset, indices: TaskIndices): ArrayLike<number>[] {
   let perTask: ArrayLike<number>[];
   if (Array.isArray(indices)) {
     if (indices.length !== ds.numTasks) {

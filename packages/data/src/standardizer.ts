@@ -147,7 +147,7 @@ function columnScaling(
  * value that cannot be represented after standardising (far outside the training range of a
  * column with a tiny scale) is refused with where it is.
  */
-function standardise(
+function standardize(
   x: number,
   mean: number,
   scale: number,
@@ -322,7 +322,7 @@ export class Standardizer {
         const z = (flat[i + j] - mean[j]) / scale[j];
         out[i + j] = Number.isFinite(z)
           ? z
-          : standardise(flat[i + j], mean[j], scale[j], () => ({
+          : standardize(flat[i + j], mean[j], scale[j], () => ({
               task,
               row: i / p + 1,
               column: s.featureNames[j],
@@ -341,7 +341,7 @@ export class Standardizer {
       const z = (v - m) / sc;
       return Number.isFinite(z)
         ? z
-        : standardise(v, m, sc, () => ({ task, row: i + 1, column: 'target' }));
+        : standardize(v, m, sc, () => ({ task, row: i + 1, column: 'target' }));
     });
   }
 

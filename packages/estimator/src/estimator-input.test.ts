@@ -4,7 +4,7 @@ import {
   checkDataset,
   checkSameShape,
   combineDatasets,
-  standardiseTasks,
+  standardizeTasks,
   toRowMajor,
 } from './estimator-input.js';
 import { meanTaskRmse, metrics } from './metrics.js';
@@ -53,13 +53,13 @@ describe('estimator input helpers', () => {
     const train = ds();
     const onlyB = fromTaskArrays({ b: { X: [[4, 4]], y: [9] } });
     const st = new Standardizer().fit(train);
-    const v = standardiseTasks(onlyB, st, train.taskNames);
+    const v = standardizeTasks(onlyB, st, train.taskNames);
     expect(v.X.map((x) => x.length)).toEqual([0, 2]);
     expect(v.y.map((y) => y.length)).toEqual([0, 1]);
     expect(Array.from(v.y[1])).toEqual(Array.from(st.transformY(Float64Array.of(9), 'b')));
     // A task the training rows do not have is refused.
     const other = fromTaskArrays({ c: { X: [[4, 4]], y: [9] } });
-    expect(() => standardiseTasks(other, st, train.taskNames)).toThrow(
+    expect(() => standardizeTasks(other, st, train.taskNames)).toThrow(
       /A task the training rows do not have \(at task "c"\)/,
     );
     // Combining keeps a's tasks whole, adds b's rows where b has the task.
@@ -124,7 +124,7 @@ describe('estimator input helpers', () => {
   it('standardiseTasks applies the standardizer task by task', () => {
     const d = ds();
     const st = new Standardizer().fit(d);
-    const t = standardiseTasks(d, st);
+    const t = standardizeTasks(d, st);
     expect(t.p).toBe(2);
     expect(Array.from(t.X[1]!)).toEqual(Array.from(st.transformX(d.task('b').X)));
     expect(Array.from(t.y[0]!)).toEqual(Array.from(st.transformY(d.task('a').y)));

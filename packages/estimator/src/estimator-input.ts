@@ -7,18 +7,18 @@ import { fromTaskArrays, MultiTaskDataset, type Standardizer } from '@hetmtl/dat
  */
 
 /** Per-task rows on an estimator's standardised scale: X row-major n_r × p, y of length n_r. */
-export interface StandardisedTasks {
+export interface StandardizedTasks {
   readonly X: readonly Float64Array[];
   readonly y: readonly Float64Array[];
   readonly p: number;
 }
 
 /** Every task of a dataset, standardised with a fitted standardizer. */
-export function standardiseTasks(
+export function standardizeTasks(
   ds: MultiTaskDataset,
   st: Standardizer,
   tasks?: readonly string[],
-): StandardisedTasks {
+): StandardizedTasks {
   const X: Float64Array[] = [];
   const y: Float64Array[] = [];
   if (tasks !== undefined) {

@@ -6,8 +6,8 @@ import {
   checkSameShape,
   combineDatasets,
   type FeatureRows,
-  type StandardisedTasks,
-  standardiseTasks,
+  type StandardizedTasks,
+  standardizeTasks,
   taskIndexOf,
   toRowMajor,
 } from './estimator-input.js';
@@ -142,18 +142,18 @@ export abstract class Estimator<
   protected abstract needsValidation(): boolean;
   /** Fits on the (standardised) training part, choosing the setting on the validation part when there is one. */
   protected abstract select(
-    train: StandardisedTasks,
-    validation: StandardisedTasks | null,
+    train: StandardizedTasks,
+    validation: StandardizedTasks | null,
     ctx: FitContext<P>,
   ): Promise<Selected<M, S>>;
   /** Fits on all rows with the setting chosen by {@link select}. */
   protected abstract refitAll(
-    data: StandardisedTasks,
+    data: StandardizedTasks,
     selected: Selected<M, S>,
     ctx: FitContext<P>,
   ): Promise<M>;
   /** Predictions of task r for standardised rows (standardised scale). */
-  protected abstract predictStandardised(
+  protected abstract predictStandardized(
     model: M,
     task: number,
     X: Float64Array,
@@ -235,10 +235,10 @@ export abstract class Estimator<
           ),
         ),
     };
-    const tr = standardiseTasks(train, st);
+    const tr = standardizeTasks(train, st);
     const selected = await this.select(
       tr,
-      val ? standardiseTasks(val, st, train.taskNames) : null,
+      val ? standardizeTasks(val, st, train.taskNames) : null,
       ctx,
     );
     let model = selected.model;
@@ -248,7 +248,7 @@ export abstract class Estimator<
       phase = 'refit';
       const all = combineDatasets(train, val);
       standardizer = new Standardizer().fit(all);
-      model = await this.refitAll(standardiseTasks(all, standardizer), selected, ctx);
+      model = await this.refitAll(standardizeTasks(all, standardizer), selected, ctx);
     }
     this.releaseModel();
     this.state = {
@@ -272,7 +272,7 @@ export abstract class Estimator<
     const r = this.taskIndexOf(options?.task);
     const p = s.featureNames.length;
     const Xs = s.standardizer.transformX(toRowMajor(X, p, options.task));
-    return s.standardizer.inverseTransformY(this.predictStandardised(s.model, r, Xs, p));
+    return s.standardizer.inverseTransformY(this.predictStandardized(s.model, r, Xs, p));
   }
 
   /** Per-task and overall RMSE, MAE and R² on a dataset with fitted tasks and the same features. */
@@ -394,7 +394,7 @@ function lowerFirst(s: string): string {
 
 /** Mean validation RMSE across tasks of standardised predictions, in the units of y. */
 export function validationRmse(
-  validation: StandardisedTasks,
+  validation: StandardizedTasks,
   predict: (r: number, X: Float64Array) => Float64Array,
   yScale: number,
 ): number {

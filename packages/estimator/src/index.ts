@@ -23,8 +23,8 @@ export {
   checkSameShape,
   combineDatasets,
   type FeatureRows,
-  standardiseTasks,
-  type StandardisedTasks,
+  standardizeTasks,
+  type StandardizedTasks,
   taskIndexOf,
   toRowMajor,
 } from './estimator-input.js';

@@ -1,6 +1,6 @@
 import { Standardizer } from '@hetmtl/data';
 import { checkEnvelope, parseDocument } from '@hetmtl/estimator';
-import { similarityFromJSON } from '@hetmtl/regularizers';
+import { penaltyFromJSON } from '@hetmtl/regularizers';
 import { HetmtlError, SerializationError } from '@hetmtl/tensor';
 import {
   GRID_OPTION_NAMES,
@@ -148,7 +148,7 @@ export function validateModelDocument(json: unknown): ModelDocument {
     });
   }
   try {
-    similarityFromJSON(d.similarity as Parameters<typeof similarityFromJSON>[0]);
+    penaltyFromJSON(d.similarity as Parameters<typeof penaltyFromJSON>[0]);
   } catch (e) {
     if (!HetmtlError.isInstance(e)) throw e;
     throw new SerializationError('Corrupt model document at similarity', {

@@ -41,7 +41,7 @@ function tooLarge(ds: MultiTaskDataset, j: number | 'target', why: string): Vali
  * is finite and within float32 range (the encoders run in float32); else refuses the largest value
  * of the column at fault, naming its task, row and column.
  */
-export function checkStandardisable(ds: MultiTaskDataset, st: Standardizer): void {
+export function checkStandardizable(ds: MultiTaskDataset, st: Standardizer): void {
   const { mean, scale } = st.featureScaling();
   for (let j = 0; j < ds.numFeatures; j++) {
     if (!Number.isFinite(mean[j]) || !Number.isFinite(scale[j]) || !(scale[j] > 0))
@@ -70,21 +70,21 @@ export function checkStandardisable(ds: MultiTaskDataset, st: Standardizer): voi
 export function checkPredictions(
   pred: Float64Array,
   rows: Float64Array,
-  standardised: Float64Array,
+  standardized: Float64Array,
   featureNames: readonly string[],
   task: string,
   st: Standardizer,
 ): void {
   for (let i = 0; i < pred.length; i++) {
     if (Number.isFinite(pred[i])) continue;
-    throw predictionError(i, rows, standardised, featureNames, task, st, pred[i]);
+    throw predictionError(i, rows, standardized, featureNames, task, st, pred[i]);
   }
 }
 
 export function predictionError(
   i: number,
   rows: Float64Array,
-  standardised: Float64Array,
+  standardized: Float64Array,
   featureNames: readonly string[],
   task: string,
   st: Standardizer,
@@ -93,7 +93,7 @@ export function predictionError(
   const p = featureNames.length;
   let j = 0;
   for (let a = 1; a < p; a++)
-    if (!(Math.abs(standardised[i * p + a]) <= Math.abs(standardised[i * p + j]))) j = a;
+    if (!(Math.abs(standardized[i * p + a]) <= Math.abs(standardized[i * p + j]))) j = a;
   const { mean, scale } = st.featureScaling();
   const m = mean[j];
   const s = scale[j];

@@ -1,6 +1,6 @@
 import { editDistance } from '@hetmtl/data';
 import { type EncoderSpec, linear } from '@hetmtl/encoders';
-import { mcp, type SimilarityPenalty } from '@hetmtl/regularizers';
+import { mcp, type Penalty } from '@hetmtl/regularizers';
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
 
 /** Options of {@link DualEncoderRegressor}; every one has the default of method.md. */
@@ -24,7 +24,7 @@ export interface DualEncoderOptions {
   /** Ridge on every β_r (default 1e-3). */
   readonly ridge?: number;
   /** The coefficient-similarity penalty (default `mcp()`). */
-  readonly similarity?: SimilarityPenalty;
+  readonly similarity?: Penalty;
   /** `'path'` (default): choose λ along an increasing path by validation; a number fixes λ (0: no fusion; Infinity: one common β). */
   readonly lambda?: number | 'path';
   /**

@@ -12,7 +12,7 @@ import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import { NotFittedError } from '@hetmtl/tensor';
 import { addTask } from './add-task.js';
 import { MODEL_FORMAT, MODEL_VERSION } from './document.js';
-import { checkPredictions, checkStandardisable, predictionError } from './finite.js';
+import { checkPredictions, checkStandardizable, predictionError } from './finite.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { selectModel } from './selection/select.js';
 import { type ModelJSON, modelFromJSON, modelToJSON } from './serialization.js';
@@ -70,11 +70,11 @@ export class DualEncoderRegressor {
     throwIfAborted(fitOptions.signal);
     // A value whose standardisation overflows is refused here, naming its task, row and column.
     const whole = new Standardizer().fit(dataset);
-    checkStandardisable(dataset, whole);
+    checkStandardizable(dataset, whole);
     if (fitOptions.validation) {
       checkDataset(fitOptions.validation, 'validation');
       checkSameShape(dataset, fitOptions.validation);
-      checkStandardisable(fitOptions.validation, whole);
+      checkStandardizable(fitOptions.validation, whole);
     }
     const fitted = await selectModel(
       this.options,

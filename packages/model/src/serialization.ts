@@ -1,6 +1,6 @@
 import { Standardizer, type StandardizerJSON } from '@hetmtl/data';
 import type { EncoderSpec } from '@hetmtl/encoders';
-import { type SimilarityJSON, similarityFromJSON, similarityToJSON } from '@hetmtl/regularizers';
+import { type PenaltyJSON, penaltyFromJSON, penaltyToJSON } from '@hetmtl/regularizers';
 import { SerializationError } from '@hetmtl/tensor';
 import { MODEL_FORMAT, MODEL_VERSION, validateModelDocument } from './document.js';
 import { checkFiniteDocument } from './finite.js';
@@ -15,7 +15,7 @@ export interface ModelJSON {
   readonly format: typeof MODEL_FORMAT;
   readonly version: number;
   readonly options: Record<string, unknown>;
-  readonly similarity: SimilarityJSON;
+  readonly similarity: PenaltyJSON;
   readonly taskNames: string[];
   readonly featureNames: string[];
   readonly preprocessing: StandardizerJSON;
@@ -40,7 +40,7 @@ export function modelToJSON(options: ResolvedOptions, s: FittedState): ModelJSON
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     options: { ...rest, lambda: writeLambda(rest.lambda), shared, specific },
-    similarity: similarityToJSON(similarity),
+    similarity: penaltyToJSON(similarity),
     taskNames: s.taskNames,
     featureNames: s.featureNames,
     preprocessing: s.standardizer.toJSON(),
@@ -75,7 +75,7 @@ export function modelFromJSON<M>(
         opts.lambda === 'Infinity' ? Number.POSITIVE_INFINITY : (opts.lambda as number | 'path'),
       shared: opts.shared as EncoderSpec,
       specific: (opts.specific as EncoderSpec | null) ?? null,
-      similarity: similarityFromJSON(doc.similarity),
+      similarity: penaltyFromJSON(doc.similarity),
     };
     const model = make(options);
     const standardizer = Standardizer.fromJSON(doc.preprocessing);

@@ -1,5 +1,5 @@
 import { softThresholdNorm } from './fused-lasso.js';
-import { defineSimilarity, type SimilarityPenalty } from './penalty.js';
+import { createPenalty, type Penalty } from './penalty.js';
 
 /**
  * ARMUL-style shrinkage to a free centre (Duan & Wang 2023):
@@ -8,8 +8,8 @@ import { defineSimilarity, type SimilarityPenalty } from './penalty.js';
  * group soft-threshold S(z, λ/ϑ); the per-task weights w_r √(K/n_r) are applied by the solver
  * (they need `problem.n`).
  */
-export function centre(): SimilarityPenalty {
-  return defineSimilarity({
+export function centre(): Penalty {
+  return createPenalty({
     kind: 'centre',
     config: {},
     structure: 'centre',

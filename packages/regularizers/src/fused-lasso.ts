@@ -1,4 +1,4 @@
-import { defineSimilarity, type SimilarityPenalty } from './penalty.js';
+import { createPenalty, type Penalty } from './penalty.js';
 
 /**
  * The norm of the group soft-threshold S(z, t) = (1 − t/‖z‖)₊ z, as a function of a = ‖z‖:
@@ -12,8 +12,8 @@ export function softThresholdNorm(norm: number, threshold: number): number {
  * The convex group-fusion penalty p_λ(t) = λ·t (group fused lasso): it fuses similar tasks but
  * shrinks every difference by the same amount. Its prox is the group soft-threshold S(z, λ/ϑ).
  */
-export function fusedLasso(): SimilarityPenalty {
-  return defineSimilarity({
+export function fusedLasso(): Penalty {
+  return createPenalty({
     kind: 'fusedLasso',
     config: {},
     value: (norm, lambda) => lambda * norm,

@@ -4,7 +4,7 @@ import {
   type PrepareOptions,
   prepareFusion,
 } from './fusion.js';
-import type { SimilarityPenalty } from './penalty.js';
+import type { Penalty } from './penalty.js';
 import type { FusionProblem } from './problem.js';
 
 export interface FusionPathOptions extends PrepareOptions, PathOptions {}
@@ -17,7 +17,7 @@ export interface FusionPathOptions extends PrepareOptions, PathOptions {}
  */
 export function fusionPath(
   problem: FusionProblem,
-  penalty: SimilarityPenalty,
+  penalty: Penalty,
   options: FusionPathOptions = {},
 ): FusionResult[] {
   return prepareFusion(problem, penalty, options).path(options);
@@ -30,7 +30,7 @@ export function fusionPath(
  */
 export function lambdaMax(
   problem: FusionProblem,
-  penalty: SimilarityPenalty,
+  penalty: Penalty,
   options: PrepareOptions & { readonly quantile?: number } = {},
 ): number {
   return prepareFusion(problem, penalty, options).lambdaMax(options.quantile ?? 0.9);
@@ -39,7 +39,7 @@ export function lambdaMax(
 /** The default λ grid of {@link fusionPath} (ascending). */
 export function lambdaGrid(
   problem: FusionProblem,
-  penalty: SimilarityPenalty,
+  penalty: Penalty,
   options: PrepareOptions & {
     readonly numLambdas?: number;
     readonly lambdaMinRatio?: number;

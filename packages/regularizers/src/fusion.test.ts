@@ -7,7 +7,7 @@ import { fusionPath, lambdaGrid, lambdaMax } from './fusion-path.js';
 import { graph } from './graph.js';
 import { mcp } from './mcp.js';
 import { none } from './none.js';
-import { defineSimilarity, type SimilarityPenalty } from './penalty.js';
+import { createPenalty, type Penalty } from './penalty.js';
 import { scad } from './scad.js';
 import {
   gaussSolve,
@@ -21,7 +21,7 @@ import { plantedProblem, randomProblem } from './test-fixtures/problems.js';
 
 const RIDGE = 1e-3;
 
-function completeGraph(R: number): SimilarityPenalty {
+function completeGraph(R: number): Penalty {
   return graph({
     weights: Array.from({ length: R }, (_, r) =>
       Array.from({ length: R }, (_, s) => (r === s ? 0 : 1)),
@@ -39,14 +39,7 @@ describe('λ = 0 is per-task profiled least squares', () => {
     );
     return gaussSolve(M, Array.from(problem.b[r]!));
   });
-  const penalties: SimilarityPenalty[] = [
-    mcp(),
-    scad(),
-    fusedLasso(),
-    centre(),
-    completeGraph(6),
-    none(),
-  ];
+  const penalties: Penalty[] = [mcp(), scad(), fusedLasso(), centre(), completeGraph(6), none()];
   for (const penalty of penalties) {
     for (const init of ['unfused', 'zero'] as const) {
       it(`${penalty.kind}, start ${init}`, () => {
@@ -258,7 +251,7 @@ describe('the ADMM', () => {
   });
 
   it('accepts a custom pairwise penalty given only by prox (no proxNorm)', () => {
-    const custom = defineSimilarity({
+    const custom = createPenalty({
       kind: 'myLasso',
       value: (t, l) => l * t,
       prox: (z, l, step) => {
@@ -421,7 +414,7 @@ describe('bad input gives clear errors', () => {
   });
 
   it('a prox that returns NaN stops the ADMM with a NumericError, never a NaN β', () => {
-    const broken = defineSimilarity({ kind: 'broken', value: () => 0, proxNorm: () => Number.NaN });
+    const broken = createPenalty({ kind: 'broken', value: () => 0, proxNorm: () => Number.NaN });
     expect(() => fuse(problem, broken, { lambda: 1 })).toThrow(NumericError);
   });
 });

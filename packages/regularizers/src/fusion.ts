@@ -7,7 +7,7 @@ import {
 import { connectedComponents } from './connected-components.js';
 import { factorOrExplain } from './dense-cholesky.js';
 import { allPairs, knnPairs, pairwiseDistances, quantile, type TaskPair } from './fusion-graph.js';
-import { checkLambda, checkStepPositive, type SimilarityPenalty } from './penalty.js';
+import { checkLambda, checkStepPositive, type Penalty } from './penalty.js';
 import { type CheckedProblem, checkProblem, type FusionProblem, ridgePerTask } from './problem.js';
 import { refitChecked } from './refit.js';
 import { SparseBlockCholesky } from './sparse-cholesky.js';
@@ -119,7 +119,7 @@ function sqNorm(x: Float64Array, off: number, K: number): number {
   return s;
 }
 
-function assertPenalty(penalty: SimilarityPenalty): void {
+function assertPenalty(penalty: Penalty): void {
   if (
     typeof penalty !== 'object' ||
     penalty === null ||
@@ -177,7 +177,7 @@ function checkPairs(pairs: readonly TaskPair[], R: number): TaskPair[] {
  * matrix, reused for every λ and warm start. Create it once per encoder state.
  */
 export class PreparedFusion {
-  readonly penalty: SimilarityPenalty;
+  readonly penalty: Penalty;
   readonly numTasks: number;
   readonly dim: number;
   readonly step: number;
@@ -193,7 +193,7 @@ export class PreparedFusion {
   readonly #nodes: number;
   #factor: SystemFactor | undefined;
 
-  constructor(problem: FusionProblem, penalty: SimilarityPenalty, options: PrepareOptions = {}) {
+  constructor(problem: FusionProblem, penalty: Penalty, options: PrepareOptions = {}) {
     assertPenalty(penalty);
     const p = checkProblem(problem, penalty.structure === 'centre');
     this.#p = p;
@@ -930,7 +930,7 @@ export class PreparedFusion {
 /** Prepares a problem for repeated solves (one Cholesky factor for every λ). */
 export function prepareFusion(
   problem: FusionProblem,
-  penalty: SimilarityPenalty,
+  penalty: Penalty,
   options: PrepareOptions = {},
 ): PreparedFusion {
   return new PreparedFusion(problem, penalty, options);
@@ -946,7 +946,7 @@ export function prepareFusion(
  */
 export function fuse(
   problem: FusionProblem,
-  penalty: SimilarityPenalty,
+  penalty: Penalty,
   options: FuseOptions = {},
 ): FusionResult {
   return prepareFusion(problem, penalty, options).solve(options);

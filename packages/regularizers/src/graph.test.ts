@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fuse, prepareFusion } from './fusion.js';
 import { graph, taskGraphFrom } from './graph.js';
-import { defineSimilarity } from './penalty.js';
+import { createPenalty } from './penalty.js';
 import { maxAbsDiff, numericGradient, objectiveFrom } from './test-fixtures/oracles.js';
 import { plantedProblem, randomProblem } from './test-fixtures/problems.js';
 
@@ -52,7 +52,7 @@ describe('graph (quadratic penalty on a user-given task graph)', () => {
       [3, 4],
       [2, 5],
     ] as const;
-    const quadratic = defineSimilarity({
+    const quadratic = createPenalty({
       kind: 'quadraticAdmm',
       value: (t, l) => l * t * t,
       proxNorm: (a, l, step) => a / (1 + (2 * l) / step),

@@ -1,10 +1,5 @@
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
-import {
-  defineSimilarity,
-  type SimilarityConfig,
-  type SimilarityPenalty,
-  type TaskGraph,
-} from './penalty.js';
+import { createPenalty, type PenaltyConfig, type Penalty, type TaskGraph } from './penalty.js';
 
 /** A user-given task graph: a symmetric R×R weight matrix, or a list of edges [r, s] / [r, s, a_rs]. */
 export type GraphOptions =
@@ -104,13 +99,13 @@ export function taskGraphFrom(options: GraphOptions, numTasks?: number): TaskGra
  * group. The β-problem is a linear system, solved directly for each λ. `value(t, λ)` = λt² and
  * `prox(z, λ, ϑ)` = z/(1 + 2λ/ϑ).
  */
-export function graph(options: GraphOptions): SimilarityPenalty {
+export function graph(options: GraphOptions): Penalty {
   const g = taskGraphFrom(options);
-  const config: SimilarityConfig =
+  const config: PenaltyConfig =
     'weights' in options
       ? { weights: options.weights.map((row) => [...row]) }
       : { edges: options.edges.map((e) => [...e]) };
-  return defineSimilarity({
+  return createPenalty({
     kind: 'graph',
     config,
     quadratic: true,

@@ -1,21 +1,21 @@
 export {
-  defineSimilarity,
-  similarityToJSON,
+  createPenalty,
+  penaltyToJSON,
   type JsonValue,
-  type SimilarityConfig,
-  type SimilarityDefinition,
-  type SimilarityJSON,
-  type SimilarityPenalty,
-  type SimilarityStructure,
+  type PenaltyConfig,
+  type PenaltyDefinition,
+  type PenaltyJSON,
+  type Penalty,
+  type PenaltyStructure,
   type TaskGraph,
 } from './penalty.js';
 export {
   definePenalty,
   type DefinePenaltyOptions,
-  similarityFromJSON,
-  similarityRegistry,
-  SimilarityRegistry,
-  type SimilarityFactory,
+  penaltyFromJSON,
+  penaltyRegistry,
+  PenaltyRegistry,
+  type PenaltyFactory,
 } from './registry.js';
 export { mcp, type McpOptions } from './mcp.js';
 export { scad, type ScadOptions } from './scad.js';
@@ -65,3 +65,34 @@ export {
   type CentreSolverOptions,
 } from './solvers/centre-admm.js';
 export { nearestGroupCentre, pullToward } from './pull.js';
+// The names before the penalty concept had one name (deprecated; removed in the next major).
+export {
+  /** @deprecated Use `createPenalty`. */
+  createPenalty as defineSimilarity,
+  /** @deprecated Use `penaltyToJSON`. */
+  penaltyToJSON as similarityToJSON,
+} from './penalty.js';
+export {
+  /** @deprecated Use `penaltyFromJSON`. */
+  penaltyFromJSON as similarityFromJSON,
+  /** @deprecated Use `penaltyRegistry`. */
+  penaltyRegistry as similarityRegistry,
+  /** @deprecated Use `PenaltyRegistry`. */
+  PenaltyRegistry as SimilarityRegistry,
+} from './registry.js';
+export type {
+  /** @deprecated Use `Penalty`. */
+  Penalty as SimilarityPenalty,
+  /** @deprecated Use `PenaltyConfig`. */
+  PenaltyConfig as SimilarityConfig,
+  /** @deprecated Use `PenaltyDefinition`. */
+  PenaltyDefinition as SimilarityDefinition,
+  /** @deprecated Use `PenaltyJSON`. */
+  PenaltyJSON as SimilarityJSON,
+  /** @deprecated Use `PenaltyStructure`. */
+  PenaltyStructure as SimilarityStructure,
+} from './penalty.js';
+export type {
+  /** @deprecated Use `PenaltyFactory`. */
+  PenaltyFactory as SimilarityFactory,
+} from './registry.js';

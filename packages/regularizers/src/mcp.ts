@@ -1,6 +1,6 @@
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
 import { softThresholdNorm } from './fused-lasso.js';
-import { defineSimilarity, type SimilarityPenalty } from './penalty.js';
+import { createPenalty, type Penalty } from './penalty.js';
 
 export interface McpOptions {
   /** Concavity κ > 0 (default 3): the penalty is flat beyond κλ. The ADMM needs κ·ϑ > 1. */
@@ -24,7 +24,7 @@ export function checkKappa(kind: string, kappa: number, min: number): void {
  * differences larger than κλ. Prox of p_λ/ϑ (needs κϑ > 1): S(z, λ/ϑ)/(1 − 1/(κϑ)) if ‖z‖ ≤ κλ,
  * else z.
  */
-export function mcp(options: McpOptions = {}): SimilarityPenalty {
+export function mcp(options: McpOptions = {}): Penalty {
   const kappa = options.kappa ?? 3;
   checkKappa('mcp', kappa, 0);
   const checkStep = (step: number): void => {
@@ -36,7 +36,7 @@ export function mcp(options: McpOptions = {}): SimilarityPenalty {
       });
     }
   };
-  return defineSimilarity({
+  return createPenalty({
     kind: 'mcp',
     config: { kappa },
     value: (norm, lambda) =>

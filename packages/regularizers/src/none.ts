@@ -1,8 +1,8 @@
-import { defineSimilarity, type SimilarityPenalty } from './penalty.js';
+import { createPenalty, type Penalty } from './penalty.js';
 
 /** No coefficient similarity: independent β_r (single-task coefficients; λ is ignored). */
-export function none(): SimilarityPenalty {
-  return defineSimilarity({
+export function none(): Penalty {
+  return createPenalty({
     kind: 'none',
     config: {},
     structure: 'none',

@@ -5,7 +5,7 @@ import { fusedLasso } from './fused-lasso.js';
 import { graph } from './graph.js';
 import { mcp } from './mcp.js';
 import { none } from './none.js';
-import type { SimilarityPenalty } from './penalty.js';
+import type { Penalty } from './penalty.js';
 import { scad } from './scad.js';
 import { bruteMin1D, norm } from './test-fixtures/oracles.js';
 
@@ -14,7 +14,7 @@ const lambdas = [0, 0.1, 0.5, 1, 2];
 
 interface Case {
   readonly name: string;
-  readonly penalty: SimilarityPenalty;
+  readonly penalty: Penalty;
   readonly steps: readonly number[];
 }
 
@@ -121,7 +121,7 @@ describe('penalty values', () => {
   const lambda = 0.7;
 
   it('are continuous at the knots (mcp: κλ; scad: λ and κλ)', () => {
-    const knots: [SimilarityPenalty, number][] = [
+    const knots: [Penalty, number][] = [
       [mcp(), 3 * lambda],
       [mcp({ kappa: 1.5 }), 1.5 * lambda],
       [scad(), lambda],

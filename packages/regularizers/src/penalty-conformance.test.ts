@@ -6,14 +6,14 @@ import { fusedLasso, softThresholdNorm } from './fused-lasso.js';
 import { graph } from './graph.js';
 import { mcp } from './mcp.js';
 import { none } from './none.js';
-import { defineSimilarity, type SimilarityJSON } from './penalty.js';
-import { definePenalty, SimilarityRegistry, similarityRegistry } from './registry.js';
+import { createPenalty, type PenaltyJSON } from './penalty.js';
+import { definePenalty, PenaltyRegistry, penaltyRegistry } from './registry.js';
 import { scad } from './scad.js';
 
 // Every built-in penalty through @hetmtl/testing's penalty conformance suite: prox against brute-force
 // minimisation (1-D over the norm, 2-D over the vector), exact zeros, value/derivative consistency by
 // finite differences, and the registry round trip.
-const rebuild = (json: SimilarityJSON) => similarityRegistry.create(json);
+const rebuild = (json: PenaltyJSON) => penaltyRegistry.create(json);
 for (const penalty of [
   mcp(),
   mcp({ kappa: 1.5 }),
@@ -36,7 +36,7 @@ for (const penalty of [
 describe('the penalty conformance suite on a deliberately broken penalty', () => {
   it("fails a defineSimilarity penalty whose prox forgets MCP's 1/(1 − 1/(κϑ)) factor, and only on the argmin checks", () => {
     const kappa = 3;
-    const broken = defineSimilarity({
+    const broken = createPenalty({
       kind: 'brokenMcp',
       config: { kappa },
       value: (t, lambda) =>
@@ -57,13 +57,13 @@ describe('the penalty conformance suite on a deliberately broken penalty', () =>
 
 describe('definePenalty: define = check + register + return the factory (as defineEncoder)', () => {
   it('registers a custom kind that saved models rebuild, and that passes the suite', () => {
-    const registry = new SimilarityRegistry();
+    const registry = new PenaltyRegistry();
     // A group lasso with a scale: p(t) = s·λ·t.
     const scaled = definePenalty(
       'test:scaled-lasso',
       (c: { scale?: number }) => {
         const scale = c.scale ?? 2;
-        return defineSimilarity({
+        return createPenalty({
           kind: 'test:scaled-lasso',
           config: { scale },
           value: (t, lambda) => scale * lambda * t,
@@ -76,7 +76,7 @@ describe('definePenalty: define = check + register + return the factory (as defi
     expect(registry.kinds()).toEqual(['test:scaled-lasso']);
     const p = scaled({ scale: 3 });
     const report = checkPenaltyConformance(p, {
-      rebuild: (json) => registry.create(json as SimilarityJSON),
+      rebuild: (json) => registry.create(json as PenaltyJSON),
     });
     expect(report.failed).toBe(0);
     expect(() => definePenalty('test:scaled-lasso', () => p, { registry })).toThrow(

@@ -10,7 +10,7 @@ export type JsonValue =
   | { readonly [key: string]: JsonValue };
 
 /** A penalty's configuration: a JSON-safe object (it is saved with a model and given back to the factory). */
-export type SimilarityConfig = { readonly [key: string]: JsonValue };
+export type PenaltyConfig = { readonly [key: string]: JsonValue };
 
 /**
  * How a penalty couples the tasks' coefficient vectors β_r (see the README, "Penalties"):
@@ -19,7 +19,7 @@ export type SimilarityConfig = { readonly [key: string]: JsonValue };
  * - `centre`: Σ_r w_r √(K/n_r) p_λ(‖β_r − β̄‖) with a free centre β̄;
  * - `none`: no coupling (independent β_r).
  */
-export type SimilarityStructure = 'pairwise' | 'centre' | 'none';
+export type PenaltyStructure = 'pairwise' | 'centre' | 'none';
 
 /** A fixed task graph: pairs r < s with positive weights a_rs. */
 export interface TaskGraph {
@@ -39,14 +39,14 @@ export interface TaskGraph {
  * prox(z) = (t/‖z‖)·z with t = proxNorm(‖z‖, λ, ϑ) ≥ 0. It must return the global minimiser and
  * exact zeros when it fuses (task groups are read from η = 0).
  */
-export interface SimilarityPenalty {
+export interface Penalty {
   /** The registry key, e.g. `mcp`. */
   readonly kind: string;
   readonly specVersion: 1;
   /** JSON-safe options the penalty was created with; `similarityRegistry` rebuilds it from {kind, config}. */
-  readonly config: SimilarityConfig;
+  readonly config: PenaltyConfig;
   /** How the penalty couples the tasks. */
-  readonly structure: SimilarityStructure;
+  readonly structure: PenaltyStructure;
   /** True when p_λ(t) = λ·t²: the β-problem is a linear system, solved directly (no ADMM). */
   readonly quadratic: boolean;
   /** The penalty's own task graph (pairs and weights a_rs); when present it replaces the `graph` option. */
@@ -64,12 +64,12 @@ export interface SimilarityPenalty {
 }
 
 /** What {@link defineSimilarity} takes: a penalty with optional fields filled in by defaults. */
-export interface SimilarityDefinition {
+export interface PenaltyDefinition {
   readonly kind: string;
   readonly specVersion?: 1;
-  readonly config?: SimilarityConfig;
+  readonly config?: PenaltyConfig;
   /** Default `pairwise`. */
-  readonly structure?: SimilarityStructure;
+  readonly structure?: PenaltyStructure;
   /** Default false. */
   readonly quadratic?: boolean;
   readonly taskGraph?: (numTasks: number) => TaskGraph;
@@ -81,7 +81,7 @@ export interface SimilarityDefinition {
   readonly checkStep?: (step: number) => void;
 }
 
-const STRUCTURES: readonly SimilarityStructure[] = ['pairwise', 'centre', 'none'];
+const STRUCTURES: readonly PenaltyStructure[] = ['pairwise', 'centre', 'none'];
 
 /** Throws unless `value` is JSON-safe (finite numbers, strings, booleans, null, arrays, plain objects). */
 export function assertJsonSafe(value: unknown, path = 'config'): void {
@@ -147,8 +147,8 @@ function vectorNorm(z: Float64Array): number {
  * user writes a custom penalty; register its factory with `similarityRegistry.register` so a saved
  * model can rebuild it.
  */
-export function defineSimilarity(definition: SimilarityDefinition): SimilarityPenalty {
-  const d = definition as Partial<SimilarityDefinition> | undefined;
+export function createPenalty(definition: PenaltyDefinition): Penalty {
+  const d = definition as Partial<PenaltyDefinition> | undefined;
   if (typeof d !== 'object' || d === null) {
     throw new ValidationError('Not a similarity penalty definition', {
       expected: 'an object with kind, value and prox (or proxNorm)',
@@ -210,7 +210,7 @@ export function defineSimilarity(definition: SimilarityDefinition): SimilarityPe
       if (f !== 0) for (let i = 0; i < z.length; i++) out[i] = f * z[i];
       return out;
     });
-  const penalty: SimilarityPenalty = {
+  const penalty: Penalty = {
     kind: d.kind,
     specVersion: 1,
     config: Object.freeze(structuredClone(config)),
@@ -227,17 +227,17 @@ export function defineSimilarity(definition: SimilarityDefinition): SimilarityPe
 }
 
 /** The saved form of a penalty: what `similarityRegistry.create` / `similarityFromJSON` read back. */
-export interface SimilarityJSON {
+export interface PenaltyJSON {
   readonly kind: string;
   readonly specVersion: 1;
-  readonly config: SimilarityConfig;
+  readonly config: PenaltyConfig;
 }
 
 /** The JSON form {kind, specVersion, config} of a penalty. */
-export function similarityToJSON(penalty: SimilarityPenalty): SimilarityJSON {
+export function penaltyToJSON(penalty: Penalty): PenaltyJSON {
   return {
     kind: penalty.kind,
     specVersion: 1,
-    config: structuredClone(penalty.config) as SimilarityConfig,
+    config: structuredClone(penalty.config) as PenaltyConfig,
   };
 }

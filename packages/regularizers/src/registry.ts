@@ -4,18 +4,18 @@ import { fusedLasso } from './fused-lasso.js';
 import { type GraphOptions, graph } from './graph.js';
 import { mcp } from './mcp.js';
 import { none } from './none.js';
-import type { SimilarityConfig, SimilarityPenalty } from './penalty.js';
+import type { PenaltyConfig, Penalty } from './penalty.js';
 import { scad } from './scad.js';
 
 /** Builds a penalty from its saved config. */
-export type SimilarityFactory = (config: SimilarityConfig) => SimilarityPenalty;
+export type PenaltyFactory = (config: PenaltyConfig) => Penalty;
 
 /**
  * Penalty factories keyed by `kind`, so that a saved model can rebuild its penalty from
  * `{ kind, config }`. The built-ins are registered at load time.
  */
-export class SimilarityRegistry {
-  readonly #factories = new Map<string, SimilarityFactory>();
+export class PenaltyRegistry {
+  readonly #factories = new Map<string, PenaltyFactory>();
 
   /**
    * Registers a factory under `kind`; registering a kind twice needs `{ replace: true }` (the option
@@ -23,7 +23,7 @@ export class SimilarityRegistry {
    */
   register(
     kind: string,
-    factory: SimilarityFactory,
+    factory: PenaltyFactory,
     options: {
       readonly replace?: boolean;
       /** @deprecated The old name of `replace`. */
@@ -68,7 +68,7 @@ export class SimilarityRegistry {
   }
 
   /** The factory for `kind`; an unknown kind throws an error that says how to register it. */
-  get(kind: string): SimilarityFactory {
+  get(kind: string): PenaltyFactory {
     const f = this.#factories.get(kind);
     if (f === undefined) {
       throw new ValidationError(`Unknown similarity penalty kind ${JSON.stringify(kind)}`, {
@@ -85,9 +85,9 @@ export class SimilarityRegistry {
   /** Rebuilds a penalty from its JSON form `{ kind, config, specVersion? }`. */
   create(json: {
     readonly kind: string;
-    readonly config?: SimilarityConfig;
+    readonly config?: PenaltyConfig;
     readonly specVersion?: number;
-  }): SimilarityPenalty {
+  }): Penalty {
     if (typeof json !== 'object' || json === null || typeof json.kind !== 'string') {
       throw new SerializationError('Not a saved similarity penalty', {
         expected: '{ kind: string, config: object }',
@@ -119,26 +119,26 @@ export class SimilarityRegistry {
 }
 
 /** The registry of similarity penalties (built-ins: mcp, scad, fusedLasso, centre, graph, none). */
-export const similarityRegistry = new SimilarityRegistry();
-similarityRegistry.register('mcp', (c) => mcp(c as { kappa?: number }));
-similarityRegistry.register('scad', (c) => scad(c as { kappa?: number }));
-similarityRegistry.register('fusedLasso', () => fusedLasso());
-similarityRegistry.register('centre', () => centre());
-similarityRegistry.register('graph', (c) => graph(c as unknown as GraphOptions));
-similarityRegistry.register('none', () => none());
+export const penaltyRegistry = new PenaltyRegistry();
+penaltyRegistry.register('mcp', (c) => mcp(c as { kappa?: number }));
+penaltyRegistry.register('scad', (c) => scad(c as { kappa?: number }));
+penaltyRegistry.register('fusedLasso', () => fusedLasso());
+penaltyRegistry.register('centre', () => centre());
+penaltyRegistry.register('graph', (c) => graph(c as unknown as GraphOptions));
+penaltyRegistry.register('none', () => none());
 
 /** Rebuilds a penalty from `{ kind, config }` with {@link similarityRegistry}. */
-export function similarityFromJSON(json: {
+export function penaltyFromJSON(json: {
   readonly kind: string;
-  readonly config?: SimilarityConfig;
+  readonly config?: PenaltyConfig;
   readonly specVersion?: number;
-}): SimilarityPenalty {
-  return similarityRegistry.create(json);
+}): Penalty {
+  return penaltyRegistry.create(json);
 }
 
 export interface DefinePenaltyOptions {
   /** The registry to add the kind to (default {@link similarityRegistry}). */
-  readonly registry?: SimilarityRegistry;
+  readonly registry?: PenaltyRegistry;
   /** Replace a kind already registered (default false: that is an error). */
   readonly replace?: boolean;
 }
@@ -156,10 +156,10 @@ export interface DefinePenaltyOptions {
  */
 export function definePenalty<O extends object>(
   kind: string,
-  factory: (config: O) => SimilarityPenalty,
+  factory: (config: O) => Penalty,
   options: DefinePenaltyOptions = {},
-): (config?: O) => SimilarityPenalty {
-  const make = (config?: O): SimilarityPenalty => {
+): (config?: O) => Penalty {
+  const make = (config?: O): Penalty => {
     const penalty = factory((config ?? {}) as O);
     if (penalty?.kind !== kind) {
       throw new ValidationError(`The factory of penalty "${kind}" returned another kind`, {
@@ -170,7 +170,7 @@ export function definePenalty<O extends object>(
     }
     return penalty;
   };
-  (options.registry ?? similarityRegistry).register(kind, (c) => make(c as O), {
+  (options.registry ?? penaltyRegistry).register(kind, (c) => make(c as O), {
     replace: options.replace ?? false,
   });
   return make;

@@ -1,7 +1,7 @@
 import { ValidationError } from '@hetmtl/tensor';
 import { softThresholdNorm } from './fused-lasso.js';
 import { checkKappa } from './mcp.js';
-import { defineSimilarity, type SimilarityPenalty } from './penalty.js';
+import { createPenalty, type Penalty } from './penalty.js';
 
 export interface ScadOptions {
   /** κ > 2 (Fan & Li's a; default 3.7): the penalty is flat beyond κλ. The ADMM needs (κ − 1)·ϑ > 1. */
@@ -14,7 +14,7 @@ export interface ScadOptions {
  * Prox of p_λ/ϑ (γ = 1/ϑ, needs (κ − 1)ϑ > 1), on a = ‖z‖:
  * (a − γλ)₊ for a ≤ (1 + γ)λ; ((κ − 1)a − γκλ)/(κ − 1 − γ) for (1 + γ)λ < a ≤ κλ; a beyond.
  */
-export function scad(options: ScadOptions = {}): SimilarityPenalty {
+export function scad(options: ScadOptions = {}): Penalty {
   const kappa = options.kappa ?? 3.7;
   checkKappa('scad', kappa, 2);
   const checkStep = (step: number): void => {
@@ -26,7 +26,7 @@ export function scad(options: ScadOptions = {}): SimilarityPenalty {
       });
     }
   };
-  return defineSimilarity({
+  return createPenalty({
     kind: 'scad',
     config: { kappa },
     value: (t, lambda) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applySpectral,
   fromEigenBasis,
-  orthonormalise,
+  orthonormalize,
   pseudoSolve,
   spectralMatrix,
   symmetricEigen,
@@ -71,7 +71,7 @@ describe('symmetricEigen', () => {
 function withSpectrum(rng: Random, lambdas: readonly number[]) {
   const n = lambdas.length;
   const Q = rng.normals(n * n);
-  orthonormalise(Q, n, n);
+  orthonormalize(Q, n, n);
   const A = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) {
@@ -137,7 +137,7 @@ describe('orthonormalise', () => {
     const k = 4;
     const X = rng.normals(p * k);
     const Q = X.slice();
-    orthonormalise(Q, p, k);
+    orthonormalize(Q, p, k);
     for (let a = 0; a < k; a++)
       for (let b = 0; b < k; b++) {
         let qq = 0;
@@ -156,7 +156,7 @@ describe('orthonormalise', () => {
     const p = 4;
     // Row-major 4×2: the columns are (1, 0, 0, 0)ᵀ and twice it.
     const Q = Float64Array.from([1, 2, 0, 0, 0, 0, 0, 0]);
-    orthonormalise(Q, p, 2);
+    orthonormalize(Q, p, 2);
     let dot = 0;
     let norm = 0;
     for (let i = 0; i < p; i++) {

@@ -49,13 +49,13 @@ export function symmetricEigen(A: Float64Array, n: number): SymmetricEigen {
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   if (n === 0) return { n, values: d, vectors: V };
-  tridiagonalise(V, d, e, n);
+  tridiagonalize(V, d, e, n);
   implicitQl(V, d, e, n);
   return { n, values: d, vectors: V };
 }
 
 /** Householder reduction: on return V holds the accumulated transformation, d the diagonal, e the subdiagonal (e[0] = 0). */
-function tridiagonalise(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+function tridiagonalize(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   const at = (i: number, j: number) => V[i * n + j];
   for (let j = 0; j < n; j++) d[j] = at(n - 1, j);
   for (let i = n - 1; i > 0; i--) {
@@ -304,7 +304,7 @@ export function topEigen(
   const kk = Math.min(k, p);
   let Q: Float64Array = new Float64Array(p * kk);
   for (let i = 0; i < p * kk; i++) Q[i] = rng.normal();
-  orthonormalise(Q, p, kk);
+  orthonormalize(Q, p, kk);
   const values = new Float64Array(kk);
   const Cm = matrix(p, p, C);
   for (let it = 0; it < maxIter; it++) {
@@ -315,7 +315,7 @@ export function topEigen(
       for (let a = 0; a < p; a++) s += Q[a * kk + j] * Z[a * kk + j];
       values[j] = s;
     }
-    orthonormalise(Z, p, kk);
+    orthonormalize(Z, p, kk);
     let change = 0;
     for (let j = 0; j < kk; j++) {
       let dot = 0;
@@ -340,7 +340,7 @@ export function topEigen(
 }
 
 /** Modified Gram–Schmidt on the columns of a row-major p×k array, in place. */
-export function orthonormalise(Q: Float64Array, p: number, k: number): void {
+export function orthonormalize(Q: Float64Array, p: number, k: number): void {
   for (let j = 0; j < k; j++) {
     for (let i = 0; i < j; i++) {
       let dot = 0;

@@ -71,7 +71,7 @@ export {
 export {
   applySpectral,
   fromEigenBasis,
-  orthonormalise,
+  orthonormalize,
   pseudoSolve,
   spectralMatrix,
   symmetricEigen,

@@ -16,7 +16,7 @@ export {
   formatEncoderConformanceReport,
 } from './encoder-conformance.js';
 export {
-  bruteMinimise,
+  bruteMinimize,
   checkPenaltyConformance,
   formatPenaltyConformanceReport,
   type PenaltyCheckName,

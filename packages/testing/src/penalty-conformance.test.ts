@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bruteMinimise,
+  bruteMinimize,
   checkPenaltyConformance,
   formatPenaltyConformanceReport,
   type PenaltyCheckName,
@@ -81,14 +81,14 @@ const ZEROS: PenaltyCheckName =
 
 describe('penalty conformance suite', () => {
   it('brute-force minimisation finds the minimum of a known function (1-D and 2-D)', () => {
-    const one = bruteMinimise(
+    const one = bruteMinimize(
       (x) => (x[0] - 0.3) ** 2 + Math.abs(x[0] - 0.3),
       Float64Array.of(-1),
       Float64Array.of(2),
       101,
     );
     expect(Math.abs(one.x[0] - 0.3)).toBeLessThan(1e-9);
-    const two = bruteMinimise(
+    const two = bruteMinimize(
       (x) => (x[0] + 0.2) ** 2 + 3 * (x[1] - 0.7) ** 2,
       Float64Array.of(-1, -1),
       Float64Array.of(1, 1),

@@ -108,7 +108,7 @@ function norm2(v: ArrayLike<number>): number {
  * Brute-force minimisation of f over a box (a grid, then zooming in on the best point 12 times).
  * Works in any small dimension; no derivative and no knowledge of the penalty.
  */
-export function bruteMinimise(
+export function bruteMinimize(
   f: (x: Float64Array) => number,
   lower: Float64Array,
   upper: Float64Array,
@@ -237,7 +237,7 @@ export function checkPenaltyConformance(
       for (const { z, a, lambda, step } of cases(4)) {
         const got = phi(penalty.prox(z, lambda, step), z, lambda, step);
         // Over η = t·z/‖z‖, t ∈ [0, 2‖z‖]: the objective along the direction of z.
-        const brute = bruteMinimise(
+        const brute = bruteMinimize(
           (x) => penalty.value(x[0], lambda) / step + 0.5 * (x[0] - a) ** 2,
           Float64Array.of(0),
           Float64Array.of(2 * a + 1e-9),
@@ -261,7 +261,7 @@ export function checkPenaltyConformance(
         const eta = penalty.prox(z, lambda, step);
         const got = phi(eta, z, lambda, step);
         const r = a + 1e-9;
-        const brute = bruteMinimise(
+        const brute = bruteMinimize(
           (x) => phi(x, z, lambda, step),
           Float64Array.of(-r, -r),
           Float64Array.of(r, r),

@@ -123,7 +123,7 @@ function simulateWith(flags: SimulateFlags) {
   }
 }
 
-function serialise(ds: MultiTaskDataset, path: string | undefined): string {
+function serialize(ds: MultiTaskDataset, path: string | undefined): string {
   const ext = path === undefined ? '' : extname(path).toLowerCase();
   if (ext === '.tsv') return toCsv(ds, { delimiter: '\t' });
   if (ext === '.json') {
@@ -168,12 +168,12 @@ export async function simulateCommand(flags: SimulateFlags, out: Output): Promis
     );
   const sim = simulate(flags);
   if (flags.out === undefined) {
-    process.stdout.write(serialise(sim.train, undefined));
+    process.stdout.write(serialize(sim.train, undefined));
     return;
   }
-  await writeFileAtomic(flags.out, serialise(sim.train, flags.out));
+  await writeFileAtomic(flags.out, serialize(sim.train, flags.out));
   if (flags.testOut !== undefined)
-    await writeFileAtomic(flags.testOut, serialise(sim.test, flags.testOut));
+    await writeFileAtomic(flags.testOut, serialize(sim.test, flags.testOut));
   const info = {
     command: 'simulate',
     design: flags.design,

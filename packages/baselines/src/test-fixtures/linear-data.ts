@@ -94,7 +94,7 @@ export function pooledScaling(ds: MultiTaskDataset) {
 }
 
 /** The tasks on the pooled standardised scale, as rows. */
-export function standardisedTasks(ds: MultiTaskDataset) {
+export function standardizedTasks(ds: MultiTaskDataset) {
   const { mx, sx, my, sy } = pooledScaling(ds);
   const p = ds.numFeatures;
   return ds.tasks().map((t) => ({

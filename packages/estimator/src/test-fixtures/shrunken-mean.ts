@@ -7,7 +7,7 @@ import {
   type Selected,
   validationRmse,
 } from '../estimator.js';
-import type { StandardisedTasks } from '../estimator-input.js';
+import type { StandardizedTasks } from '../estimator-input.js';
 import { decodeVector } from '../json-numbers.js';
 
 /** A tiny learner on the skeleton: each task's mean of y, shrunk toward 0 by a factor chosen on validation rows. */
@@ -19,7 +19,7 @@ type Model = Float64Array;
 const SHRINKS = [0, 0.5, 1];
 const KNOWN = ['validationFraction', 'refit', 'seed'];
 
-const means = (d: StandardisedTasks, shrink: number) =>
+const means = (d: StandardizedTasks, shrink: number) =>
   Float64Array.from(d.y, (y) =>
     y.length === 0 ? 0 : (shrink * y.reduce((a, b) => a + b, 0)) / y.length,
   );
@@ -51,8 +51,8 @@ export class ShrunkenMean extends Estimator<Model, EstimatorOptions, ShrinkSelec
     return true;
   }
   protected async select(
-    train: StandardisedTasks,
-    validation: StandardisedTasks | null,
+    train: StandardizedTasks,
+    validation: StandardizedTasks | null,
     ctx: FitContext,
   ): Promise<Selected<Model, ShrinkSelection>> {
     let best = { shrink: 1, rmse: Number.POSITIVE_INFINITY };
@@ -73,10 +73,10 @@ export class ShrunkenMean extends Estimator<Model, EstimatorOptions, ShrinkSelec
       selection: { validationRmse: best.rmse, shrink: best.shrink },
     };
   }
-  protected async refitAll(data: StandardisedTasks, selected: Selected<Model, ShrinkSelection>) {
+  protected async refitAll(data: StandardizedTasks, selected: Selected<Model, ShrinkSelection>) {
     return means(data, selected.selection.shrink ?? 1);
   }
-  protected predictStandardised(model: Model, task: number, X: Float64Array, p: number) {
+  protected predictStandardized(model: Model, task: number, X: Float64Array, p: number) {
     return new Float64Array(X.length / p).fill(model[task]);
   }
   protected modelToJSON(model: Model) {

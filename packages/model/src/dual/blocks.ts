@@ -1,7 +1,7 @@
 import { AdamBlock, type Block, functionBlock } from '@hetmtl/optimizer';
 import { solveCoefficients } from './coefficient-block.js';
 import { objectiveTensor } from './objective.js';
-import { restandardise } from './rescale.js';
+import { restandardize } from './rescale.js';
 import type { DualTrainer } from './trainer.js';
 
 /**
@@ -29,7 +29,7 @@ export function encoderBlocks(tr: DualTrainer): Block[] {
   ];
   if (Object.keys(tr.shared.variables).length > 0)
     out.push(trainsCoefficients(tr, new AdamBlock('shared', sharedVars, loss, options)));
-  out.push(functionBlock('rescale', () => restandardise(tr, true)));
+  out.push(functionBlock('rescale', () => restandardize(tr, true)));
   out.push(functionBlock('coefficients', () => solveCoefficients(tr)));
   return out;
 }

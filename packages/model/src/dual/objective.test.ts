@@ -7,10 +7,10 @@ import { countTensors, Random, type Scalar, tf, useBackend, type Variable } from
 import { describe, expect, it } from 'vitest';
 import { encoderBlocks } from './blocks.js';
 import { objective, objectiveTensor } from './objective.js';
-import { restandardise } from './rescale.js';
+import { restandardize } from './rescale.js';
 import { predictTasks } from './sequence.js';
 import { start } from './start.js';
-import { DualTrainer, type StandardisedData as TaskArrays, type TrainerConfig } from './trainer.js';
+import { DualTrainer, type StandardizedData as TaskArrays, type TrainerConfig } from './trainer.js';
 
 function tinyData(seed: number): TaskArrays {
   const rng = new Random(seed);
@@ -174,7 +174,7 @@ for (const [name, plugin] of [
       await b!.run({ round: 1 });
       const sdBefore = trainer.store.stats.sd0.slice();
       const before = predictTasks(trainer, data.X);
-      restandardise(trainer, true);
+      restandardize(trainer, true);
       const after = predictTasks(trainer, data.X);
       // The statistics did move (else this test would prove nothing) ...
       expect(

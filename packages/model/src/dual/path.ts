@@ -4,7 +4,7 @@ import {
   lambdaPath,
   type PathPoint,
   prepareFusion,
-  type SimilarityPenalty,
+  type Penalty,
   solveAlongPath,
 } from '@hetmtl/regularizers';
 import { throwIfAborted, yieldToEventLoop, predictLinear } from '@hetmtl/tensor';
@@ -14,11 +14,11 @@ import {
   coefficientProblem,
   profiledIntercepts,
 } from './coefficient-block.js';
-import type { DualTrainer, StandardisedData } from './trainer.js';
+import type { DualTrainer, StandardizedData } from './trainer.js';
 
 /** How the coefficient block is solved on the frozen encoders after the encoder phase. */
 export interface PathSettings {
-  readonly similarity: SimilarityPenalty;
+  readonly similarity: Penalty;
   readonly ridge: number;
   readonly numLambdas: number;
   /**
@@ -29,7 +29,7 @@ export interface PathSettings {
   /** How λ is chosen on the path: the modified BIC (method.md §5) or the validation RMSE. */
   readonly criterion: 'bic' | 'validation';
   /** Validation rows scored at every point (none: the BIC chooses). */
-  readonly validation?: StandardisedData;
+  readonly validation?: StandardizedData;
   readonly weighted?: boolean;
 }
 

@@ -98,7 +98,7 @@ export function compensate(
  * ones, per task for the task ones); with `compensate`, β, γ, c and the decoders are rescaled so
  * that predictions and reconstructions do not change.
  */
-export function restandardise(tr: DualTrainer, withCompensation: boolean): void {
+export function restandardize(tr: DualTrainer, withCompensation: boolean): void {
   const { stats, range } = measure(tr);
   const old = tr.store.stats;
   let coef: Coefficients = tr.store.coef;

@@ -9,7 +9,7 @@ import { type CoefficientProblem, setBeta } from './coefficient-block.js';
 import { objective } from './objective.js';
 import { coefficientPath, type PathSettings, type ScoredPoint } from './path.js';
 import { start } from './start.js';
-import { DualTrainer, type StandardisedData, type TrainerConfig } from './trainer.js';
+import { DualTrainer, type StandardizedData, type TrainerConfig } from './trainer.js';
 
 /** The encoder phase's stopping rule (method.md §4). */
 export interface EncoderPhaseSettings {
@@ -24,7 +24,7 @@ export interface DualRunOptions {
   readonly encoderPhase: EncoderPhaseSettings;
   readonly path: Omit<PathSettings, 'validation'>;
   /** Validation rows: early stopping and rollback in the encoder phase, scores on the path. */
-  readonly validation?: StandardisedData;
+  readonly validation?: StandardizedData;
   readonly weighted?: boolean;
   readonly signal?: AbortSignal | undefined;
   /** Rounds of the encoder phase as they finish, then `{ phase: 'path' }`. */
@@ -69,7 +69,7 @@ export interface DualRun {
  */
 export async function runDual(
   config: TrainerConfig,
-  data: StandardisedData,
+  data: StandardizedData,
   rng: Random,
   options: DualRunOptions,
 ): Promise<DualRun> {

@@ -13,9 +13,9 @@ import { coefficientPath, type PathSettings } from './path.js';
 import { compensate } from './rescale.js';
 import { start } from './start.js';
 import { CoefficientStore, type FactorStats } from './store.js';
-import { DualTrainer, type StandardisedData, type TrainerConfig } from './trainer.js';
+import { DualTrainer, type StandardizedData, type TrainerConfig } from './trainer.js';
 
-function data(seed: number, sizes = [40, 45, 50, 38]): StandardisedData {
+function data(seed: number, sizes = [40, 45, 50, 38]): StandardizedData {
   const rng = new Random(seed);
   const p = 5;
   const X = sizes.map((n) => rng.normals(n * p));

@@ -2,7 +2,7 @@ import { encoderRegistry, type EncoderInstance } from '@hetmtl/encoders';
 import { AdamBlock } from '@hetmtl/optimizer';
 import { gram, Pacer, type Random, type Scalar, type Tensor, tf, topEigen } from '@hetmtl/tensor';
 import { solveCoefficients } from './coefficient-block.js';
-import { restandardise } from './rescale.js';
+import { restandardize } from './rescale.js';
 import type { DualTrainer } from './trainer.js';
 
 /**
@@ -59,7 +59,7 @@ export async function start(tr: DualTrainer, rng: Random, signal?: AbortSignal):
     }
     await fitLinearMap(tr, tr.specific, Ws, means, R, signal);
   }
-  restandardise(tr, false);
+  restandardize(tr, false);
   solveCoefficients(tr);
 }
 

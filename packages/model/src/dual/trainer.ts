@@ -1,4 +1,4 @@
-import type { StandardisedTasks } from '@hetmtl/estimator';
+import type { StandardizedTasks } from '@hetmtl/estimator';
 import {
   buildEncoder,
   type EncoderInstance,
@@ -11,7 +11,7 @@ import { FittedDual } from '../predictors/dual.js';
 import { CoefficientStore, copyCoefficients, copyStats, type StoreSnapshot } from './store.js';
 
 /** Per-task arrays on the model's standardised scale (row-major n_r × p). */
-export type StandardisedData = StandardisedTasks;
+export type StandardizedData = StandardizedTasks;
 
 /** One dual-encoder configuration: the encoders and the weights of the objective (method.md §3). */
 export interface TrainerConfig {
@@ -76,7 +76,7 @@ export class DualTrainer {
 
   constructor(
     readonly config: TrainerConfig,
-    readonly data: StandardisedData,
+    readonly data: StandardizedData,
     rng: Random,
   ) {
     this.R = data.X.length;

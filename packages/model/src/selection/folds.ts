@@ -1,7 +1,7 @@
 import type { MultiTaskDataset, Standardizer } from '@hetmtl/data';
-import { checkSameShape, combineDatasets, standardiseTasks } from '@hetmtl/estimator';
+import { checkSameShape, combineDatasets, standardizeTasks } from '@hetmtl/estimator';
 import { ValidationError } from '@hetmtl/tensor';
-import type { StandardisedData } from '../dual/trainer.js';
+import type { StandardizedData } from '../dual/trainer.js';
 import type { ResolvedOptions } from '../options.js';
 import { holdOutSplit, kFoldSplits } from '@hetmtl/estimator';
 
@@ -9,7 +9,7 @@ import { holdOutSplit, kFoldSplits } from '@hetmtl/estimator';
 export interface Fold {
   readonly train: MultiTaskDataset;
   /** The fold's validation rows standardised with the given (training) statistics. */
-  readonly validation: (st: Standardizer) => StandardisedData;
+  readonly validation: (st: Standardizer) => StandardizedData;
   /** Training and validation rows together (for the refit). */
   readonly all: MultiTaskDataset;
 }
@@ -33,7 +33,7 @@ export function validationFolds(
     return [
       {
         train: dataset,
-        validation: (st) => standardiseTasks(validation, st),
+        validation: (st) => standardizeTasks(validation, st),
         all: combineDatasets(dataset, validation),
       },
     ];

@@ -1,9 +1,9 @@
 import { type MultiTaskDataset, Standardizer } from '@hetmtl/data';
-import { type SeedStreams, standardiseTasks } from '@hetmtl/estimator';
+import { type SeedStreams, standardizeTasks } from '@hetmtl/estimator';
 import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import { opt, Pacer, ValidationError } from '@hetmtl/tensor';
 import { runDual } from '../dual/sequence.js';
-import type { StandardisedData, TrainerConfig } from '../dual/trainer.js';
+import type { StandardizedData, TrainerConfig } from '../dual/trainer.js';
 import { fitLinearFloor, linearFloorPath } from '../linear-floor.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TaskPredictor } from '../predictors/predictor.js';
@@ -15,8 +15,8 @@ import { candidateReporter } from './progress.js';
 /** One fold's data on its own training statistics. */
 interface Part {
   readonly st: Standardizer;
-  readonly tr: StandardisedData;
-  readonly va: StandardisedData;
+  readonly tr: StandardizedData;
+  readonly va: StandardizedData;
   readonly ySd: number;
 }
 
@@ -51,7 +51,7 @@ export async function selectModel(
 ): Promise<Omit<FittedState, 'taskNames' | 'featureNames'>> {
   const { signal, onProgress } = fitOptions;
   const folds = validationFolds(o, dataset, fitOptions.validation, splitSeed);
-  const parts = folds.map(standardisedPart);
+  const parts = folds.map(standardizedPart);
   const K = parts.length;
   if (parts.every((part) => part.va.y.every((y) => y.length === 0)))
     throw noValidationRows(dataset);
@@ -173,7 +173,7 @@ export async function selectModel(
       });
       const all = K > 1 ? dataset : folds[0].all;
       standardizer = new Standardizer().fit(all);
-      const data = standardiseTasks(all, standardizer);
+      const data = standardizeTasks(all, standardizer);
       if (chosen.kind === 'linear') {
         predictor?.dispose();
         predictor = fitLinearFloor(data, chosen.lambda, o.ridge, o.taskWeights);
@@ -218,11 +218,11 @@ function pathSettings(
   return { similarity: o.similarity, ridge: o.ridge, numLambdas: o.numLambdas, lambda, criterion };
 }
 
-function standardisedPart(f: Fold): Part {
+function standardizedPart(f: Fold): Part {
   const st = new Standardizer().fit(f.train);
   return {
     st,
-    tr: standardiseTasks(f.train, st),
+    tr: standardizeTasks(f.train, st),
     va: f.validation(st),
     ySd: st.targetScaling().scale,
   };
