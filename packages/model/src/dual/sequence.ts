@@ -1,7 +1,6 @@
-import { predictLinear } from '@hetmtl/tensor';
 import { meanTaskRmse } from '@hetmtl/estimator';
 import { type AlternatingResult, type ProgressEvent, runAlternating } from '@hetmtl/optimizer';
-import type { Random } from '@hetmtl/tensor';
+import { predictLinear, type Random } from '@hetmtl/tensor';
 import type { FittedDual } from '../predictors/dual.js';
 import type { PathRow } from '../types.js';
 import { encoderBlocks } from './blocks.js';
