@@ -34,6 +34,8 @@ export function buildCoefficientProblem(
   K1: number,
   tau: number,
   w: ArrayLike<number>,
+  /** Also the residual terms of the modified BIC (only the λ path needs them). */
+  withResidual = true,
 ): CoefficientProblem {
   const A: Matrix[] = [];
   const b: Float64Array[] = [];
@@ -86,6 +88,12 @@ export function buildCoefficientProblem(
     for (let j = 0; j < K0; j++)
       for (let k = 0; k < j; k++)
         Ar[j * K0 + k] = Ar[k * K0 + j] = (Ar[j * K0 + k] + Ar[k * K0 + j]) / 2;
+    A.push({ rows: K0, cols: K0, data: Ar });
+    b.push(br);
+    Zs.push(Z);
+    Ps.push(P);
+    zDim.push(qd);
+    if (!withResidual) return;
     // The residual terms: e = M(y − Fβ) with MF = F − Z·PZᵀF and My = y − Z·PZᵀy.
     const MF = Fr.slice();
     const My = yr.slice();
@@ -98,14 +106,15 @@ export function buildCoefficientProblem(
     Q.push({ rows: K0, cols: K0, data: gram(MF, n, K0) });
     q.push(crossprod(MF, My, n, K0));
     s.push(My.reduce((acc, v) => acc + v * v, 0));
-    A.push({ rows: K0, cols: K0, data: Ar });
-    b.push(br);
-    Zs.push(Z);
-    Ps.push(P);
-    zDim.push(qd);
   });
   return {
-    fusion: { A, b, weights: Array.from(w), n: y.map((v) => v.length), residual: { Q, q, s } },
+    fusion: {
+      A,
+      b,
+      weights: Array.from(w),
+      n: y.map((v) => v.length),
+      ...(withResidual ? { residual: { Q, q, s } } : {}),
+    },
     F,
     Z: Zs,
     zDim,
@@ -152,10 +161,15 @@ export function profiledIntercepts(
 /** The coefficient problem of the trainer's current encoders on its training rows. */
 export function coefficientProblem(tr: DualTrainer): CoefficientProblem {
   const { F, G } = tr.trainingFactors();
-  return problemFrom(tr, F, G);
+  return problemFrom(tr, F, G, true);
 }
 
-function problemFrom(tr: DualTrainer, F: Float64Array[], G: Float64Array[]): CoefficientProblem {
+function problemFrom(
+  tr: DualTrainer,
+  F: Float64Array[],
+  G: Float64Array[],
+  withResidual: boolean,
+): CoefficientProblem {
   return buildCoefficientProblem(
     F,
     G,
@@ -165,6 +179,7 @@ function problemFrom(tr: DualTrainer, F: Float64Array[], G: Float64Array[]): Coe
     tr.K1,
     tr.config.tau,
     tr.taskWeights,
+    withResidual,
   );
 }
 
@@ -186,7 +201,7 @@ export function setBeta(
 export function solveCoefficients(tr: DualTrainer): void {
   const { F, G } = tr.trainingFactors();
   solveDecoders(tr, F, G);
-  const cp = problemFrom(tr, F, G);
+  const cp = problemFrom(tr, F, G, false);
   const res = fuse(cp.fusion, none(), { ridge: tr.config.ridge });
   setBeta(tr, res.beta, cp);
 }
