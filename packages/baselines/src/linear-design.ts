@@ -1,5 +1,12 @@
 import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
-import { crossprod, gram, matmul, matrix, predictLinear as linearPredictor } from '@hetmtl/tensor';
+import {
+  crossprod,
+  gram,
+  matmul,
+  matrix,
+  matvec,
+  predictLinear as linearPredictor,
+} from '@hetmtl/tensor';
 
 /**
  * The linear learners' view of standardised task data: each task centred on its own means (so the
@@ -87,13 +94,7 @@ export function linearDesign(data: TaskArrays): LinearDesign {
 export function expand(design: LinearDesign, gamma: Float64Array): Float64Array {
   const { basis, p, q } = design;
   if (!basis) return gamma.slice();
-  const out = new Float64Array(p);
-  for (let a = 0; a < p; a++) {
-    let s = 0;
-    for (let k = 0; k < q; k++) s += basis[a * q + k] * gamma[k];
-    out[a] = s;
-  }
-  return out;
+  return matvec(matrix(p, q, basis), gamma);
 }
 
 /** Slopes β_r = Qγ_r and intercepts c_r = ȳ_r − x̄_rᵀβ_r from the solve's coordinates. */

@@ -21,7 +21,7 @@ export {
   encoderPhase,
   runDual,
 } from './dual/sequence.js';
-export { DualTrainer, type StandardizedData, type TrainerConfig } from './dual/trainer.js';
+export { DualTrainer, type TrainerConfig } from './dual/trainer.js';
 export { start } from './dual/start.js';
 export { encoderBlocks } from './dual/blocks.js';
 export { objective, objectiveTensor } from './dual/objective.js';

@@ -1,6 +1,7 @@
 import { meanTaskRmse } from '@hetmtl/estimator';
 import type { Pacer } from '@hetmtl/tensor';
-import type { StandardizedData } from './dual/trainer.js';
+import type { StandardizedTasks } from '@hetmtl/estimator';
+import { taskWeightsOf } from './dual/trainer.js';
 import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
 import { LinearPredictor } from './predictors/linear.js';
 import type { PathRow } from './types.js';
@@ -12,18 +13,12 @@ export const LINEAR_FLOOR_LAMBDAS: readonly number[] = [
   Number.POSITIVE_INFINITY,
 ];
 
-/** w_r: n_r/N ('size') or 1/R ('equal'). */
-export function taskWeightsOf(data: StandardizedData, mode: 'size' | 'equal'): number[] {
-  const N = data.y.reduce((a, y) => a + y.length, 0);
-  return data.y.map((y) => (mode === 'equal' ? 1 / data.y.length : y.length / N));
-}
-
-const tasksOf = (data: StandardizedData): LinearTask[] =>
+const tasksOf = (data: StandardizedTasks): LinearTask[] =>
   data.X.map((X, r) => linearTask(X, data.y[r], data.y[r].length, data.p));
 
 /** The linear MTL floor (mean-regularised MTL, method.md §5) at one λ on all given rows. */
 export function fitLinearFloor(
-  data: StandardizedData,
+  data: StandardizedTasks,
   lambda: number,
   ridge: number,
   taskWeights: 'size' | 'equal',
@@ -34,8 +29,8 @@ export function fitLinearFloor(
 
 /** The closed-form linear MTL floor: λ on {@link LINEAR_FLOOR_LAMBDAS} scored on validation rows. */
 export async function linearFloorPath(
-  tr: StandardizedData,
-  va: StandardizedData,
+  tr: StandardizedTasks,
+  va: StandardizedTasks,
   ridge: number,
   weighted: boolean,
   pacer: Pacer,

@@ -82,6 +82,15 @@ export function tiedPoint(prepared: PreparedFusion): PathPoint {
   return { lambda: Number.POSITIVE_INFINITY, beta, groups, numGroups: 1 };
 }
 
+/** The prepared problem's λ grid with the path's grid options. */
+function gridOf(prepared: PreparedFusion, o: LambdaPathOptions): number[] {
+  return prepared.lambdaGrid({
+    ...(o.numLambdas !== undefined ? { numLambdas: o.numLambdas } : {}),
+    ...(o.lambdaMinRatio !== undefined ? { lambdaMinRatio: o.lambdaMinRatio } : {}),
+    ...(o.quantile !== undefined ? { quantile: o.quantile } : {}),
+  });
+}
+
 const point = (res: FusionResult): PathPoint => ({
   lambda: res.lambda,
   beta: res.beta,
@@ -140,12 +149,7 @@ export async function lambdaPath(
   const asked = options.lambdas ?? 'grid';
   let lambdas: number[];
   if (asked === 'grid') {
-    const grid = prepared.lambdaGrid({
-      ...(options.numLambdas !== undefined ? { numLambdas: options.numLambdas } : {}),
-      ...(options.lambdaMinRatio !== undefined ? { lambdaMinRatio: options.lambdaMinRatio } : {}),
-      ...(options.quantile !== undefined ? { quantile: options.quantile } : {}),
-    });
-    lambdas = [0, ...grid.filter((l) => l > 0), Number.POSITIVE_INFINITY];
+    lambdas = [0, ...gridOf(prepared, options).filter((l) => l > 0), Number.POSITIVE_INFINITY];
   } else {
     if (!Array.isArray(asked) || asked.length === 0)
       throw new ValidationError('Invalid lambdas', {
@@ -182,13 +186,7 @@ export async function solveAlongPath(
   checkLambda(lambda);
   if (lambda === 0) return point((await warmChain(prepared, [0], options))[0]);
   throwIfAborted(options.signal);
-  const below = prepared
-    .lambdaGrid({
-      ...(options.numLambdas !== undefined ? { numLambdas: options.numLambdas } : {}),
-      ...(options.lambdaMinRatio !== undefined ? { lambdaMinRatio: options.lambdaMinRatio } : {}),
-      ...(options.quantile !== undefined ? { quantile: options.quantile } : {}),
-    })
-    .filter((l) => l > 0 && l < lambda);
+  const below = gridOf(prepared, options).filter((l) => l > 0 && l < lambda);
   const results = await warmChain(prepared, [...below, lambda], options);
   return point(results[results.length - 1]);
 }

@@ -1,5 +1,5 @@
 import { NumericError, ValidationError } from './errors.js';
-import { matmul, matrix } from './linalg.js';
+import { matmul, matrix, matvec } from './linalg.js';
 import type { Random } from './random.js';
 
 /**
@@ -233,14 +233,7 @@ export function toEigenBasis(eig: SymmetricEigen, v: Float64Array): Float64Array
 
 /** Uc: the vector with eigen-coordinates c. */
 export function fromEigenBasis(eig: SymmetricEigen, c: Float64Array): Float64Array {
-  const { n, vectors: U } = eig;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += U[i * n + j] * c[j];
-    out[i] = s;
-  }
-  return out;
+  return matvec(matrix(eig.n, eig.n, eig.vectors), c);
 }
 
 /** U diag(weights) Uᵀ v, without forming the matrix (2n² operations). */

@@ -10,7 +10,8 @@ import { objective, objectiveTensor } from './objective.js';
 import { restandardize } from './rescale.js';
 import { predictTasks } from './sequence.js';
 import { start } from './start.js';
-import { DualTrainer, type StandardizedData as TaskArrays, type TrainerConfig } from './trainer.js';
+import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
+import { DualTrainer, type TrainerConfig } from './trainer.js';
 
 function tinyData(seed: number): TaskArrays {
   const rng = new Random(seed);

@@ -1,4 +1,4 @@
-import { meanTaskRmse } from '@hetmtl/estimator';
+import { meanTaskRmse, type StandardizedTasks } from '@hetmtl/estimator';
 import {
   FusionPath,
   lambdaPath,
@@ -7,14 +7,14 @@ import {
   type Penalty,
   solveAlongPath,
 } from '@hetmtl/regularizers';
-import { throwIfAborted, yieldToEventLoop, predictLinear } from '@hetmtl/tensor';
+import { predictLinear } from '@hetmtl/tensor';
 import type { PathRow } from '../types.js';
 import {
   type CoefficientProblem,
   coefficientProblem,
   profiledIntercepts,
 } from './coefficient-block.js';
-import type { DualTrainer, StandardizedData } from './trainer.js';
+import type { DualTrainer } from './trainer.js';
 
 /** How the coefficient block is solved on the frozen encoders after the encoder phase. */
 export interface PathSettings {
@@ -29,7 +29,7 @@ export interface PathSettings {
   /** How λ is chosen on the path: the modified BIC (method.md §5) or the validation RMSE. */
   readonly criterion: 'bic' | 'validation';
   /** Validation rows scored at every point (none: the BIC chooses). */
-  readonly validation?: StandardizedData;
+  readonly validation?: StandardizedTasks;
   readonly weighted?: boolean;
 }
 
@@ -51,22 +51,19 @@ export async function coefficientPath(
 ): Promise<{ best: ScoredPoint; rows: PathRow[]; problem: CoefficientProblem }> {
   const problem = coefficientProblem(tr);
   const prepared = prepareFusion(problem.fusion, settings.similarity, { ridge: settings.ridge });
-  const turns = { signal };
-  await yieldToEventLoop();
-  throwIfAborted(signal);
   const { lambda } = settings;
   const path =
     typeof lambda === 'object'
       ? new FusionPath(prepared, [
           await solveAlongPath(prepared, lambda.walkTo, {
             numLambdas: settings.numLambdas,
-            ...turns,
+            signal,
           }),
         ])
       : await lambdaPath(prepared, {
           lambdas: lambda === 'path' ? 'grid' : [lambda],
           numLambdas: settings.numLambdas,
-          ...turns,
+          signal,
         });
   // Each task keeps an intercept and K1 task-factor coefficients outside the fused β.
   const taskParameters = tr.K1 + 1;

@@ -1,4 +1,4 @@
-import { meanTaskRmse } from '@hetmtl/estimator';
+import { meanTaskRmse, type StandardizedTasks } from '@hetmtl/estimator';
 import { type AlternatingResult, type ProgressEvent, runAlternating } from '@hetmtl/optimizer';
 import { predictLinear, type Random } from '@hetmtl/tensor';
 import type { FittedDual } from '../predictors/dual.js';
@@ -8,7 +8,7 @@ import { type CoefficientProblem, setBeta } from './coefficient-block.js';
 import { objective } from './objective.js';
 import { coefficientPath, type PathSettings, type ScoredPoint } from './path.js';
 import { start } from './start.js';
-import { DualTrainer, type StandardizedData, type TrainerConfig } from './trainer.js';
+import { DualTrainer, type TrainerConfig } from './trainer.js';
 
 /** The encoder phase's stopping rule (method.md §4). */
 export interface EncoderPhaseSettings {
@@ -23,7 +23,7 @@ export interface DualRunOptions {
   readonly encoderPhase: EncoderPhaseSettings;
   readonly path: Omit<PathSettings, 'validation'>;
   /** Validation rows: early stopping and rollback in the encoder phase, scores on the path. */
-  readonly validation?: StandardizedData;
+  readonly validation?: StandardizedTasks;
   readonly weighted?: boolean;
   readonly signal?: AbortSignal | undefined;
   /** Rounds of the encoder phase as they finish, then `{ phase: 'path' }`. */
@@ -68,7 +68,7 @@ export interface DualRun {
  */
 export async function runDual(
   config: TrainerConfig,
-  data: StandardizedData,
+  data: StandardizedTasks,
   rng: Random,
   options: DualRunOptions,
 ): Promise<DualRun> {

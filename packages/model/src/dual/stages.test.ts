@@ -13,9 +13,10 @@ import { coefficientPath, type PathSettings } from './path.js';
 import { compensate } from './rescale.js';
 import { start } from './start.js';
 import { CoefficientStore, type FactorStats } from './store.js';
-import { DualTrainer, type StandardizedData, type TrainerConfig } from './trainer.js';
+import type { StandardizedTasks } from '@hetmtl/estimator';
+import { DualTrainer, type TrainerConfig } from './trainer.js';
 
-function data(seed: number, sizes = [40, 45, 50, 38]): StandardizedData {
+function data(seed: number, sizes = [40, 45, 50, 38]): StandardizedTasks {
   const rng = new Random(seed);
   const p = 5;
   const X = sizes.map((n) => rng.normals(n * p));

@@ -10,9 +10,6 @@ import { NumericError, type Random, type Tensor, tf, type Variable } from '@hetm
 import { FittedDual } from '../predictors/dual.js';
 import { CoefficientStore, copyCoefficients, copyStats, type StoreSnapshot } from './store.js';
 
-/** Per-task arrays on the model's standardised scale (row-major n_r × p). */
-export type StandardizedData = StandardizedTasks;
-
 /** One dual-encoder configuration: the encoders and the weights of the objective (method.md §3). */
 export interface TrainerConfig {
   readonly shared: EncoderSpec;
@@ -32,6 +29,12 @@ export interface TrainerConfig {
 /** Rows a task needs for its own encoder: n_r ≥ 10·(K1 + 1) (method.md §2). */
 export function hasOwnEncoder(n: number, K1: number): boolean {
   return K1 > 0 && n >= 10 * (K1 + 1);
+}
+
+/** The task weights w_r of method.md §3: n_r/N ('size') or 1/R ('equal'). */
+export function taskWeightsOf(data: StandardizedTasks, mode: 'size' | 'equal'): number[] {
+  const N = data.y.reduce((a, y) => a + y.length, 0);
+  return data.y.map((y) => (mode === 'equal' ? 1 / data.y.length : y.length / N));
 }
 
 export interface TrainerSnapshot {
@@ -76,7 +79,7 @@ export class DualTrainer {
 
   constructor(
     readonly config: TrainerConfig,
-    readonly data: StandardizedData,
+    readonly data: StandardizedTasks,
     rng: Random,
   ) {
     this.R = data.X.length;
@@ -85,10 +88,7 @@ export class DualTrainer {
     this.K1 = config.specific ? config.K1 : 0;
     this.counts = data.y.map((y) => y.length);
     this.hasSpecific = this.counts.map((n) => hasOwnEncoder(n, this.K1));
-    const N = this.counts.reduce((a, b) => a + b, 0);
-    this.taskWeights = Float64Array.from(this.counts, (n) =>
-      config.taskWeights === 'equal' ? 1 / this.R : n / N,
-    );
+    this.taskWeights = Float64Array.from(taskWeightsOf(data, config.taskWeights));
     this.shared = buildEncoder(config.shared, {
       inputDim: this.p,
       outputDim: this.K0,

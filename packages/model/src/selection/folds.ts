@@ -1,15 +1,21 @@
 import type { MultiTaskDataset, Standardizer } from '@hetmtl/data';
-import { checkSameShape, combineDatasets, standardizeTasks } from '@hetmtl/estimator';
+import {
+  checkSameShape,
+  combineDatasets,
+  holdOutSplit,
+  kFoldSplits,
+  type StandardizedTasks,
+  standardizeTasks,
+} from '@hetmtl/estimator';
 import { ValidationError } from '@hetmtl/tensor';
-import type { StandardizedData } from '../dual/trainer.js';
+
 import type { ResolvedOptions } from '../options.js';
-import { holdOutSplit, kFoldSplits } from '@hetmtl/estimator';
 
 /** One fold of the validation scheme. */
 export interface Fold {
   readonly train: MultiTaskDataset;
   /** The fold's validation rows standardised with the given (training) statistics. */
-  readonly validation: (st: Standardizer) => StandardizedData;
+  readonly validation: (st: Standardizer) => StandardizedTasks;
   /** Training and validation rows together (for the refit). */
   readonly all: MultiTaskDataset;
 }

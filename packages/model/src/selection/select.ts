@@ -1,9 +1,9 @@
 import { type MultiTaskDataset, Standardizer } from '@hetmtl/data';
-import { type SeedStreams, standardizeTasks } from '@hetmtl/estimator';
+import { type SeedStreams, type StandardizedTasks, standardizeTasks } from '@hetmtl/estimator';
 import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import { opt, Pacer, ValidationError } from '@hetmtl/tensor';
 import { runDual } from '../dual/sequence.js';
-import type { StandardizedData, TrainerConfig } from '../dual/trainer.js';
+import type { TrainerConfig } from '../dual/trainer.js';
 import { fitLinearFloor, linearFloorPath } from '../linear-floor.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TaskPredictor } from '../predictors/predictor.js';
@@ -15,8 +15,8 @@ import { candidateReporter } from './progress.js';
 /** One fold's data on its own training statistics. */
 interface Part {
   readonly st: Standardizer;
-  readonly tr: StandardizedData;
-  readonly va: StandardizedData;
+  readonly tr: StandardizedTasks;
+  readonly va: StandardizedTasks;
   readonly ySd: number;
 }
 

@@ -3,6 +3,8 @@ import {
   choleskyWithJitter,
   describeReceived,
   type Matrix,
+  matrix,
+  matvec,
   pseudoSolve,
   type SymmetricEigen,
   solveWithJitter,
@@ -80,9 +82,9 @@ interface StepMatrices {
   /** T_r g_r. */
   readonly Tg: Float64Array[];
   /** T_r (q×q). */
-  readonly T: Float64Array[];
+  readonly T: Matrix[];
   /** T_r H_r (q×q). */
-  readonly P: Float64Array[];
+  readonly P: Matrix[];
   /** Cholesky factor of Σ_r T_r H_r. */
   readonly L: Matrix;
 }
@@ -273,8 +275,8 @@ export class CentreShrinkageSolver {
   private stepMatrices(theta: number): StepMatrices {
     if (this.matrices && this.matrices.theta === theta) return this.matrices;
     const { q } = this;
-    const T: Float64Array[] = [];
-    const P: Float64Array[] = [];
+    const T: Matrix[] = [];
+    const P: Matrix[] = [];
     const Tg: Float64Array[] = [];
     const M = new Float64Array(q * q);
     this.eigs.forEach((eig, r) => {
@@ -288,9 +290,9 @@ export class CentreShrinkageSolver {
         Float64Array.from(h, (v) => v / (v + theta)),
       );
       for (let i = 0; i < M.length; i++) M[i] = M[i] + Pr[i];
-      T.push(Tr);
-      P.push(Pr);
-      Tg.push(symMatVec(Tr, this.g[r], q));
+      T.push(matrix(q, q, Tr));
+      P.push(matrix(q, q, Pr));
+      Tg.push(matvec(T[r], this.g[r]));
     });
     this.matrices = { theta, T, P, Tg, L: choleskyWithJitter(M, q).L };
     return this.matrices;
@@ -320,14 +322,14 @@ export class CentreShrinkageSolver {
         const z = state.z[r];
         const u = state.u[r];
         for (let i = 0; i < q; i++) cr[i] = z[i] - u[i];
-        const Pc = symMatVec(m.P[r], cr, q);
+        const Pc = matvec(m.P[r], cr);
         const Tg = m.Tg[r];
         for (let i = 0; i < q; i++) rhs[i] = rhs[i] + Tg[i] - Pc[i];
       }
       centre = choleskySolve(m.L, rhs);
       beta = c.map((cr, r) => {
         const v = Float64Array.from(cr, (x, i) => x + centre[i]);
-        const Tv = symMatVec(m.T[r], v, q);
+        const Tv = matvec(m.T[r], v);
         const Tg = m.Tg[r];
         return Float64Array.from(Tv, (x, i) => Tg[i] + theta * x);
       });
@@ -399,16 +401,6 @@ function groupSoftThreshold(w: Float64Array, kappa: number): Float64Array {
   if (n <= kappa) return new Float64Array(w.length);
   const f = 1 - kappa / n;
   return Float64Array.from(w, (v) => f * v);
-}
-
-function symMatVec(A: Float64Array, v: Float64Array, q: number): Float64Array {
-  const out = new Float64Array(q);
-  for (let i = 0; i < q; i++) {
-    let s = 0;
-    for (let j = 0; j < q; j++) s += A[i * q + j] * v[j];
-    out[i] = s;
-  }
-  return out;
 }
 
 /** H_r⁺ g for H_r = U diag(h) Uᵀ (the unshrunk per-task fit). */
