@@ -142,18 +142,15 @@ export abstract class BaselineRegressor<M, O extends ResolvedCommonOptions> exte
   M,
   O,
   Selection,
-  BaselineProgress
+  BaselineProgress,
+  BaselineDocument
 > {
   protected get documentVersion(): number {
     return BASELINE_VERSION;
   }
 
-  protected selectionToJSON(selection: Selection): SelectionJSON {
+  protected override selectionToJSON(selection: Selection): SelectionJSON {
     return selectionToJSON(selection);
-  }
-
-  override toJSON(): BaselineDocument {
-    return super.toJSON() as BaselineDocument;
   }
 
   /**

@@ -146,7 +146,7 @@ export class CentreShrinkageRegressor extends LinearBaseline<ResolvedCentreShrin
     return fit.slopes.map((b) => b.every((v, j) => v === centre[j]));
   }
 
-  protected optionsToJSON(): Record<string, unknown> {
+  protected override optionsToJSON(): Record<string, unknown> {
     const o = this.options;
     return {
       ...(o.lambdas ? { lambdas: [...o.lambdas] } : {}),

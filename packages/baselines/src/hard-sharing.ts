@@ -132,11 +132,11 @@ export class HardSharingRegressor extends NeuralBaseline<HardSharingModel, Resol
     return forwardLayers(hidden, n, [model.heads[task]], this.options.activation);
   }
 
-  protected modelToJSON(model: HardSharingModel): unknown {
+  protected override modelToJSON(model: HardSharingModel): unknown {
     return { trunk: layersToJSON(model.trunk), heads: layersToJSON(model.heads) };
   }
 
-  protected optionsToJSON(): Record<string, unknown> {
+  protected override optionsToJSON(): Record<string, unknown> {
     return neuralOptionsToJSON(this.options);
   }
 

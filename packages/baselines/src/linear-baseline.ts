@@ -9,7 +9,7 @@ import {
 } from './baseline-regressor.js';
 import { decodeVector, decodeVectors } from '@hetmtl/estimator';
 import { type LinearDesign, type LinearFit, linearDesign, predictLinear } from './linear-design.js';
-import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
+import type { StandardizedFold, StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 
 /** Slopes and intercepts of every task (and the shared part, when the learner has one). */
 export interface LinearCoefficients {
@@ -51,8 +51,7 @@ export abstract class LinearBaseline<O extends ResolvedCommonOptions> extends Ba
   }
 
   protected async select(
-    train: TaskArrays,
-    validation: TaskArrays | null,
+    [{ train, validation, yScale }]: readonly StandardizedFold[],
     ctx: FitContext,
   ): Promise<Selected<LinearFit>> {
     const design = linearDesign(train);
@@ -68,11 +67,7 @@ export abstract class LinearBaseline<O extends ResolvedCommonOptions> extends Ba
       throwIfAborted(ctx.signal);
       const lambda = lambdas[i];
       const fit = solve(lambda);
-      const score = validationRmse(
-        validation,
-        (r, X) => predictLinear(fit, r, X, train.p),
-        ctx.yScale,
-      );
+      const score = validationRmse(validation, (r, X) => predictLinear(fit, r, X, train.p), yScale);
       path.push({ lambda, validationRmse: score });
       if (best === null || score < best.score) best = { fit, lambda, score };
       ctx.report({
@@ -105,7 +100,7 @@ export abstract class LinearBaseline<O extends ResolvedCommonOptions> extends Ba
     return predictLinear(model, task, X, p);
   }
 
-  protected modelToJSON(model: LinearFit): unknown {
+  protected override modelToJSON(model: LinearFit): unknown {
     return {
       slopes: model.slopes.map((b) => Array.from(b)),
       intercepts: Array.from(model.intercepts),

@@ -82,7 +82,7 @@ export class MeanRegularizedRegressor extends LinearBaseline<ResolvedMeanRegular
     return meanRegularizedSolver(design, this.options.ridge);
   }
 
-  protected optionsToJSON(): Record<string, unknown> {
+  protected override optionsToJSON(): Record<string, unknown> {
     const o = this.options;
     return {
       lambdas: o.lambdas.map(encodeNumber),

@@ -188,14 +188,14 @@ export class MlpRegressor extends NeuralBaseline<MlpModel, ResolvedMlpOptions> {
     return out;
   }
 
-  protected modelToJSON(model: MlpModel): unknown {
+  protected override modelToJSON(model: MlpModel): unknown {
     return {
       layers: model.layers.map(layersToJSON),
       intercepts: model.intercepts ? Array.from(model.intercepts) : null,
     };
   }
 
-  protected optionsToJSON(): Record<string, unknown> {
+  protected override optionsToJSON(): Record<string, unknown> {
     return { mode: this.options.mode, ...neuralOptionsToJSON(this.options) };
   }
 

@@ -18,7 +18,7 @@ import {
   taskSse,
   trainWithEarlyStopping,
 } from './network-training.js';
-import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
+import type { StandardizedFold, StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 
 /** Options of the neural learners. */
 export interface NeuralOptions extends CommonOptions {
@@ -127,8 +127,7 @@ export abstract class NeuralBaseline<M, O extends ResolvedNeuralOptions> extends
   }
 
   protected async select(
-    train: TaskArrays,
-    validation: TaskArrays | null,
+    [{ train, validation, yScale }]: readonly StandardizedFold[],
     ctx: FitContext,
   ): Promise<Selected<M>> {
     const run = await this.train(train, validation, null, ctx);
@@ -141,7 +140,7 @@ export abstract class NeuralBaseline<M, O extends ResolvedNeuralOptions> extends
     return {
       model: run.model,
       selection: {
-        validationRmse: validation ? mean * ctx.yScale : null,
+        validationRmse: validation ? mean * yScale : null,
         bestEpochs: run.bestEpochs,
         epochs: run.epochs,
       },

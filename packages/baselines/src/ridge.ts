@@ -93,7 +93,7 @@ export class RidgeRegressor extends LinearBaseline<ResolvedRidgeOptions> {
       );
   }
 
-  protected optionsToJSON(): Record<string, unknown> {
+  protected override optionsToJSON(): Record<string, unknown> {
     const o = this.options;
     return {
       mode: o.mode,

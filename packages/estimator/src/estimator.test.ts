@@ -1,11 +1,12 @@
 import { cpuBackend } from '@hetmtl/backend-cpu';
-import { fromTaskArrays, trainTestSplit } from '@hetmtl/data';
+import { fromTaskArrays, type MultiTaskDataset, trainTestSplit } from '@hetmtl/data';
 import { NotFittedError, SerializationError, useBackend, ValidationError } from '@hetmtl/tensor';
 import { describeEstimatorConformance } from '@hetmtl/testing/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EstimatorProgress } from './estimator.js';
 import { type Predictor, predictDataset } from './predictor.js';
-import { holdOutSplit, seedStreams } from './splits.js';
+import { holdOutSplit, kFoldSplits, seedStreams } from './splits.js';
+import { foldsFromSplits, type StandardizedFold } from './validation-scheme.js';
 import { ShrunkenMean } from './test-fixtures/shrunken-mean.js';
 
 beforeAll(async () => {
@@ -69,6 +70,44 @@ describe('the estimator skeleton', () => {
       const mean = Array.from(rows, (i) => t.y[i]).reduce((a, b) => a + b, 0) / rows.length;
       expect(noRefit.predict([[0, 0]], { task: t.name })[0]).toBeCloseTo(mean, 10);
     });
+  });
+
+  it("takes a learner's own validation scheme: K folds, each on its own statistics; K folds always refit", async () => {
+    const seen: StandardizedFold[] = [];
+    class FoldedMean extends ShrunkenMean {
+      protected override validationFolds(ds: MultiTaskDataset, _v: unknown, seed: number) {
+        return foldsFromSplits(ds, kFoldSplits(ds, 3, seed));
+      }
+      protected override async select(folds: readonly StandardizedFold[]) {
+        seen.push(...folds);
+        return { model: null, selection: { validationRmse: 0, shrink: 1 } };
+      }
+    }
+    const m = await new FoldedMean({ seed: 5, refit: false }).fit(train);
+    const splits = kFoldSplits(train, 3, seedStreams(5).splitSeed);
+    expect(seen).toHaveLength(3);
+    seen.forEach((fold, f) => {
+      // the fold's y statistics are those of its own training rows (pooled over tasks)
+      const ys = train.tasks().flatMap((t, r) => Array.from(splits[f].train[r], (i) => t.y[i]));
+      const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+      expect(fold.standardizer.targetScaling().mean).toBeCloseTo(mean, 12);
+      expect(fold.validation?.y.map((y) => y.length)).toEqual(
+        splits[f].validation.map((v) => v.length),
+      );
+      // a validation row, standardised with the fold's statistics
+      const t0 = train.task(0);
+      const i = splits[f].validation[0][0];
+      expect(fold.validation?.y[0][0]).toBeCloseTo(
+        (t0.y[i] - mean) / fold.standardizer.targetScaling().scale,
+        12,
+      );
+    });
+    // K folds: the refit on every row happens even with refit: false
+    expect(m.selection.refitted).toBe(true);
+    for (const t of train.tasks()) {
+      const mean = t.y.reduce((a, b) => a + b, 0) / t.n;
+      expect(m.predict([[0, 0]], { task: t.name })[0]).toBeCloseTo(mean, 10);
+    }
   });
 
   it('predicts per task, evaluates and scores as a Predictor', async () => {

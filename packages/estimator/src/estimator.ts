@@ -1,10 +1,15 @@
 import { type MultiTaskDataset, Standardizer, type StandardizerJSON } from '@hetmtl/data';
-import { AbortError, NotFittedError, SerializationError, ValidationError } from '@hetmtl/tensor';
+import {
+  AbortError,
+  NotFittedError,
+  Random,
+  SerializationError,
+  ValidationError,
+} from '@hetmtl/tensor';
 import { checkEnvelope, parseDocument } from './document.js';
 import {
   checkDataset,
   checkSameShape,
-  combineDatasets,
   type FeatureRows,
   type StandardizedTasks,
   standardizeTasks,
@@ -13,7 +18,13 @@ import {
 } from './estimator-input.js';
 import { meanTaskRmse } from './metrics.js';
 import { type Evaluation, evaluatePredictions, type Predictor } from './predictor.js';
-import { holdOutDatasets, seedStreams } from './splits.js';
+import { seedStreams } from './splits.js';
+import {
+  defaultFolds,
+  type Fold,
+  type StandardizedFold,
+  standardizeFold,
+} from './validation-scheme.js';
 
 /** The options the skeleton reads (resolved: every value given). */
 export interface EstimatorOptions {
@@ -25,9 +36,13 @@ export interface EstimatorOptions {
   readonly seed: number;
 }
 
-/** Progress of a fit: its phase and the rough share done, in [0, 1]; learners add their own fields. */
+/**
+ * Progress of a fit: its phase and the rough share done, in [0, 1]; learners add their own fields.
+ * The skeleton's phases are `selection`, `refit` and `done`; a learner with its own progress
+ * arithmetic (`FitContext.emit`) names its own.
+ */
 export interface EstimatorProgress {
-  readonly phase: 'selection' | 'refit' | 'done';
+  readonly phase: string;
   readonly fraction: number;
 }
 
@@ -51,21 +66,29 @@ export interface EstimatorFitOptions<P extends EstimatorProgress = EstimatorProg
   readonly onProgress?: (event: P) => void;
 }
 
-/** What a learner's selection step returns: the model fitted on the training part, and what it chose. */
-export interface Selected<M, S extends EstimatorSelection = EstimatorSelection> {
-  readonly model: M;
+/**
+ * What a learner's selection step returns: the model fitted on the training part (null when only a
+ * refit makes one: K folds), what it chose, and what the refit needs beyond that (`choice`).
+ */
+export interface Selected<M, S extends EstimatorSelection = EstimatorSelection, C = unknown> {
+  readonly model: M | null;
   readonly selection: Omit<S, 'refitted'>;
+  readonly choice?: C;
 }
 
 /** What the fit skeleton hands to a learner. */
 export interface FitContext<P extends EstimatorProgress = EstimatorProgress> {
   readonly signal: AbortSignal | undefined;
-  /** Seed of the initial weights (the same in the selection fit and the refit). */
+  /** The seed stream after the validation split's seed was drawn (seedStreams): draw from it in a fixed order. */
+  readonly rng: Random;
+  /** The stream's first 31-bit draw, not consumed: the seed of one set of initial weights, the same in the selection fit and the refit. */
   readonly initSeed: number;
-  /** The pooled standard deviation of y on the training part: multiplies standardised RMSE into units of y. */
+  /** The first fold's (for one split: the only fold's) y scale, {@link StandardizedFold.yScale}. */
   readonly yScale: number;
   /** Progress within the current phase (selection or refit): `fraction` in [0, 1] of that phase. */
   readonly report: (event: Omit<P, 'phase'>) => void;
+  /** A progress event as the learner computes it (phase and fraction its own), passed on unchanged. */
+  readonly emit: (event: P) => void;
   /** Records a caveat of the fit (an iteration cap reached, …), kept in `selection.notes`. */
   readonly note: (message: string) => void;
 }
@@ -112,10 +135,10 @@ function abortIfAborted(signal: AbortSignal | undefined): void {
 
 /**
  * The estimator skeleton every hetmtl learner shares: the constructor stores resolved options;
- * `fit` checks its input, splits validation rows by the one seed protocol (seedStreams →
- * holdOutSplit), standardises features and target with pooled training statistics, lets the
- * learner choose its setting on the validation rows (`select`), refits on all rows (`refitAll`),
- * and returns the learner; `predict`, `evaluate` and `score` refuse an unfitted learner; `toJSON`
+ * `fit` checks its input, makes the validation folds by the one seed protocol (seedStreams →
+ * `validationFolds`: one hold-out split by default), standardises each fold with pooled statistics
+ * of its training rows, lets the learner choose its setting on them (`select`), refits on all rows
+ * with new statistics (`refitAll`), and returns the learner; `predict`, `evaluate` and `score` refuse an unfitted learner; `toJSON`
  * and {@link Estimator.restoreEstimator} round-trip a fitted learner through a versioned document.
  */
 export abstract class Estimator<
@@ -123,6 +146,7 @@ export abstract class Estimator<
   O extends EstimatorOptions,
   S extends EstimatorSelection = EstimatorSelection,
   P extends EstimatorProgress = EstimatorProgress,
+  D = EstimatorDocument,
 > implements Predictor
 {
   readonly options: Readonly<O>;
@@ -140,10 +164,13 @@ export abstract class Estimator<
   protected abstract get documentVersion(): number;
   /** Whether fit needs validation rows (a grid of λ, early stopping). */
   protected abstract needsValidation(): boolean;
-  /** Fits on the (standardised) training part, choosing the setting on the validation part when there is one. */
+  /**
+   * Fits on the folds' (standardised) training rows, choosing the setting on their validation rows
+   * when there are any. One fold (a hold-out split, the given validation rows, or every row when the
+   * learner needs no validation) unless {@link validationFolds} gives K.
+   */
   protected abstract select(
-    train: StandardizedTasks,
-    validation: StandardizedTasks | null,
+    folds: readonly StandardizedFold[],
     ctx: FitContext<P>,
   ): Promise<Selected<M, S>>;
   /** Fits on all rows with the setting chosen by {@link select}. */
@@ -159,11 +186,18 @@ export abstract class Estimator<
     X: Float64Array,
     p: number,
   ): Float64Array;
-  protected abstract modelToJSON(model: M): unknown;
-  /** Options as plain JSON data that the constructor accepts back. */
-  protected abstract optionsToJSON(): Record<string, unknown>;
-  /** What was chosen, as JSON data. */
-  protected abstract selectionToJSON(selection: S): unknown;
+  /** The fitted model as JSON data (default: the model itself, for a model of plain data). */
+  protected modelToJSON(model: M): unknown {
+    return model;
+  }
+  /** Options as plain JSON data that the constructor accepts back (default: a copy of the options). */
+  protected optionsToJSON(): Record<string, unknown> {
+    return { ...this.options };
+  }
+  /** What was chosen, as JSON data (default: the selection itself). */
+  protected selectionToJSON(selection: S): unknown {
+    return selection;
+  }
   /** The progress event of a phase, from a learner's event (the skeleton sets phase and fraction). */
   protected progressEvent(event: Omit<P, 'phase'>, phase: P['phase'], fraction: number): P {
     return { ...event, phase, fraction } as unknown as P;
@@ -200,29 +234,21 @@ export abstract class Estimator<
     checkDataset(dataset, 'dataset');
     const { signal, onProgress, validation } = fitOptions ?? {};
     abortIfAborted(signal);
+    this.checkInput(dataset, validation);
     if (validation !== undefined) checkSameShape(dataset, validation);
     const { splitSeed, rng } = seedStreams(this.options.seed);
-    const initSeed = rng.seed31();
-    let train = dataset;
-    let val: MultiTaskDataset | null = null;
-    if (this.needsValidation()) {
-      if (validation !== undefined) val = validation;
-      else {
-        const split = holdOutDatasets(dataset, this.options.validationFraction, splitSeed);
-        train = split.train;
-        val = split.validation;
-      }
-    } else if (validation !== undefined) train = combineDatasets(dataset, validation);
-    const refit = val !== null && this.options.refit;
-    const st = new Standardizer().fit(train);
-    const yScale = st.targetScaling().scale;
+    const scheme = this.validationFolds(dataset, validation, splitSeed);
+    const folds = scheme.map(standardizeFold);
+    const refit = folds.length > 1 || (folds[0].validation !== null && this.options.refit);
     const share = refit ? 0.8 : 1;
     let phase: 'selection' | 'refit' = 'selection';
     const notes: string[] = [];
     const ctx: FitContext<P> = {
       signal,
-      initSeed,
-      yScale,
+      rng,
+      // The stream's first draw, read without consuming it (learners that seed one set of weights).
+      initSeed: Random.fromState(rng.state()).seed31(),
+      yScale: folds[0].yScale,
       note: (message) => {
         if (!notes.includes(message)) notes.push(message);
       },
@@ -234,36 +260,69 @@ export abstract class Estimator<
             phase === 'selection' ? share * e.fraction : share + (1 - share) * e.fraction,
           ),
         ),
+      emit: (event) => onProgress?.(event),
     };
-    const tr = standardizeTasks(train, st);
-    const selected = await this.select(
-      tr,
-      val ? standardizeTasks(val, st, train.taskNames) : null,
-      ctx,
-    );
+    const selected = await this.select(folds, ctx);
     let model = selected.model;
-    let standardizer = st;
-    if (refit && val) {
-      abortIfAborted(signal);
-      phase = 'refit';
-      const all = combineDatasets(train, val);
-      standardizer = new Standardizer().fit(all);
-      model = await this.refitAll(standardizeTasks(all, standardizer), selected, ctx);
+    let standardizer = folds[0].standardizer;
+    try {
+      if (refit) {
+        abortIfAborted(signal);
+        phase = 'refit';
+        const all = scheme[0].all;
+        standardizer = new Standardizer().fit(all);
+        const refitted = await this.refitAll(standardizeTasks(all, standardizer), selected, ctx);
+        if (model !== null) this.releaseModel(model);
+        model = refitted;
+      }
+    } catch (e) {
+      if (model !== null) this.releaseModel(model);
+      throw e;
     }
-    this.releaseModel();
+    if (model === null) throw new Error('select returned no model and there was no refit');
+    if (this.state) this.releaseModel(this.state.model);
+    const selection = {
+      ...selected.selection,
+      refitted: refit,
+      ...(notes.length > 0 ? { notes } : {}),
+    } as unknown as S;
     this.state = {
       taskNames: [...dataset.taskNames],
       featureNames: [...dataset.featureNames],
       standardizer,
       model,
-      selection: {
-        ...selected.selection,
-        refitted: refit,
-        ...(notes.length > 0 ? { notes } : {}),
-      } as unknown as S,
+      selection,
     };
-    onProgress?.(this.progressEvent({} as Omit<P, 'phase'>, 'done', 1));
+    onProgress?.(this.doneEvent(selection));
     return this;
+  }
+
+  /** Checks of the input beyond the skeleton's (shape, tasks, features), before any split. */
+  protected checkInput(
+    _dataset: MultiTaskDataset,
+    _validation: MultiTaskDataset | undefined,
+  ): void {}
+
+  /**
+   * The validation scheme: the folds the setting is chosen on (validation-scheme.ts `defaultFolds`:
+   * the given validation rows, else one hold-out split by the seed protocol). A learner with K folds
+   * overrides it; with more than one fold the skeleton always refits on all rows.
+   */
+  protected validationFolds(
+    dataset: MultiTaskDataset,
+    validation: MultiTaskDataset | undefined,
+    splitSeed: number,
+  ): Fold[] {
+    return defaultFolds(dataset, validation, {
+      needsValidation: this.needsValidation(),
+      fraction: this.options.validationFraction,
+      seed: splitSeed,
+    });
+  }
+
+  /** The last progress event of a fit. */
+  protected doneEvent(_selection: S): P {
+    return this.progressEvent({} as Omit<P, 'phase'>, 'done', 1);
   }
 
   /** Predictions for rows of one fitted task, in the units of y. */
@@ -271,9 +330,20 @@ export abstract class Estimator<
     const s = this.s;
     const r = this.taskIndexOf(options?.task);
     const p = s.featureNames.length;
-    const Xs = s.standardizer.transformX(toRowMajor(X, p, options.task));
-    return s.standardizer.inverseTransformY(this.predictStandardized(s.model, r, Xs, p));
+    const rows = toRowMajor(X, p, options.task);
+    const Xs = s.standardizer.transformX(rows, options.task);
+    const out = s.standardizer.inverseTransformY(this.predictStandardized(s.model, r, Xs, p));
+    this.checkPredictions(out, rows, Xs, options.task);
+    return out;
   }
+
+  /** Checks of predictions (units of y) against the rows that made them; none by default. */
+  protected checkPredictions(
+    _out: Float64Array,
+    _rows: Float64Array,
+    _standardized: Float64Array,
+    _task: string,
+  ): void {}
 
   /** Per-task and overall RMSE, MAE and R² on a dataset with fitted tasks and the same features. */
   evaluate(dataset: MultiTaskDataset): Evaluation {
@@ -288,10 +358,13 @@ export abstract class Estimator<
     return this.evaluate(dataset).overall.r2;
   }
 
-  /** One versioned JSON document: options, preprocessing, task and feature names, what was chosen, the fitted model. */
-  toJSON(): EstimatorDocument {
+  /**
+   * One versioned JSON document: options, preprocessing, task and feature names, what was chosen,
+   * the fitted model (the kit's envelope; a learner with its own document layout overrides it).
+   */
+  toJSON(): D {
     const s = this.s;
-    return {
+    const doc: EstimatorDocument = {
       format: this.format,
       version: this.documentVersion,
       options: this.optionsToJSON(),
@@ -301,16 +374,17 @@ export abstract class Estimator<
       selection: this.selectionToJSON(s.selection),
       model: this.modelToJSON(s.model),
     };
+    return doc as D;
   }
 
   /** Frees what the learner holds; it is unfitted afterwards. */
   dispose(): void {
-    this.releaseModel();
+    if (this.state) this.releaseModel(this.state.model);
     this.state = null;
   }
 
-  /** Frees the fitted model's resources (none by default: fitted state is plain arrays). */
-  protected releaseModel(): void {}
+  /** Frees a fitted model's resources (none by default: fitted state is plain arrays). */
+  protected releaseModel(_model: M): void {}
 
   protected taskIndexOf(task: unknown): number {
     return taskIndexOf(
@@ -326,7 +400,7 @@ export abstract class Estimator<
    * `readModel` (which throws SerializationError on corrupt content).
    */
   protected static restoreEstimator<
-    L extends Estimator<M, EstimatorOptions, S, EstimatorProgress>,
+    L extends Estimator<M, EstimatorOptions, S, EstimatorProgress, unknown>,
     M,
     S extends EstimatorSelection,
   >(json: unknown, spec: RestoreSpec<L, M, S>): L {

@@ -66,3 +66,11 @@ export {
   type SeedStreams,
   seedStreams,
 } from './splits.js';
+export {
+  defaultFolds,
+  type Fold,
+  foldsFromSplits,
+  givenValidationFold,
+  type StandardizedFold,
+  standardizeFold,
+} from './validation-scheme.js';

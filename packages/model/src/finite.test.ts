@@ -137,9 +137,10 @@ describe('huge finite values', () => {
       selection: { linearFloor: false },
     }).fit(sim.train);
     // A corrupted state (as a NaN slipping through would leave it).
-    const state = (m as unknown as { state: { predictor: { state: { sd0: Float64Array } } } })
-      .state;
-    state.predictor.state.sd0[1] = Number.POSITIVE_INFINITY;
+    const state = (
+      m as unknown as { state: { model: { predictor: { state: { sd0: Float64Array } } } } }
+    ).state;
+    state.model.predictor.state.sd0[1] = Number.POSITIVE_INFINITY;
     expect(() => JSON.stringify(m)).toThrow(NumericError);
     expect(() => m.toJSON()).toThrow(/dual\.sd0\[1\]/);
     m.dispose();

@@ -2,21 +2,33 @@ import { type MultiTaskDataset, Standardizer } from '@hetmtl/data';
 import {
   checkDataset,
   checkSameShape,
+  Estimator,
   evaluatePredictions,
+  type FitContext,
+  type Fold,
   metrics,
-  seedStreams,
+  type Selected,
+  type StandardizedFold,
+  type StandardizedTasks,
   taskIndexOf,
-  toRowMajor,
 } from '@hetmtl/estimator';
-import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
-import { NotFittedError } from '@hetmtl/tensor';
+import type { TraceEntry } from '@hetmtl/optimizer';
 import { addTask } from './add-task.js';
 import { MODEL_FORMAT, MODEL_VERSION } from './document.js';
 import { checkPredictions, checkStandardizable, predictionError } from './finite.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { selectModel } from './selection/select.js';
+import { validationFolds } from './selection/folds.js';
+import { refitChosen, selectCandidates } from './selection/select.js';
 import { type ModelJSON, modelFromJSON, modelToJSON } from './serialization.js';
-import type { Candidate, Evaluation, FitOptions, FittedState, PathRow } from './types.js';
+import type {
+  Candidate,
+  Evaluation,
+  FitProgress,
+  FittedModel,
+  FittedState,
+  ModelSelection,
+  PathRow,
+} from './types.js';
 
 export { MODEL_FORMAT, MODEL_VERSION };
 export type { Candidate, Evaluation, FitOptions, FitProgress, PathRow } from './types.js';
@@ -40,55 +52,119 @@ function groupsFromLabels(names: readonly string[], labels: readonly number[]): 
  * each run as start → encoder phase → λ path (dual/sequence.ts) and the linear floor
  * (linear-floor.ts) → the best kept → the refit on all rows (selection/select.ts).
  */
-export class DualEncoderRegressor {
-  readonly options: ResolvedOptions;
-  private state: FittedState | null = null;
-
+export class DualEncoderRegressor extends Estimator<
+  FittedModel,
+  ResolvedOptions,
+  ModelSelection,
+  FitProgress,
+  ModelJSON
+> {
   constructor(options: DualEncoderOptions = {}) {
-    this.options = resolveOptions(options);
+    super(resolveOptions(options));
   }
 
-  get fitted(): boolean {
-    return this.state !== null;
+  protected get learner(): string {
+    return 'DualEncoderRegressor';
+  }
+  protected get format(): string {
+    return MODEL_FORMAT;
+  }
+  protected get documentVersion(): number {
+    return MODEL_VERSION;
+  }
+  protected needsValidation(): boolean {
+    return true;
   }
 
-  private get s(): FittedState {
-    if (!this.state) throw new NotFittedError('DualEncoderRegressor');
-    return this.state;
-  }
-
-  get taskNames(): readonly string[] {
-    return this.s.taskNames;
-  }
-
-  /**
-   * Learns from a multi-task dataset; returns the model. On error or abort the model is left as it
-   * was (unfitted if it was), with no tensors leaked.
-   */
-  async fit(dataset: MultiTaskDataset, fitOptions: FitOptions = {}): Promise<this> {
-    checkDataset(dataset, 'dataset');
-    throwIfAborted(fitOptions.signal);
-    // A value whose standardisation overflows is refused here, naming its task, row and column.
+  /** A value whose standardisation overflows is refused before any split, naming its task, row and column. */
+  protected override checkInput(
+    dataset: MultiTaskDataset,
+    validation: MultiTaskDataset | undefined,
+  ): void {
     const whole = new Standardizer().fit(dataset);
     checkStandardizable(dataset, whole);
-    if (fitOptions.validation) {
-      checkDataset(fitOptions.validation, 'validation');
-      checkSameShape(dataset, fitOptions.validation);
-      checkStandardizable(fitOptions.validation, whole);
+    if (validation) {
+      checkDataset(validation, 'validation');
+      checkSameShape(dataset, validation);
+      checkStandardizable(validation, whole);
     }
-    const fitted = await selectModel(
-      this.options,
-      dataset,
-      fitOptions,
-      seedStreams(this.options.seed),
-    );
-    this.state?.predictor.dispose();
-    this.state = {
-      ...fitted,
-      taskNames: [...dataset.taskNames],
-      featureNames: [...dataset.featureNames],
+  }
+
+  protected override validationFolds(
+    dataset: MultiTaskDataset,
+    validation: MultiTaskDataset | undefined,
+    splitSeed: number,
+  ): Fold[] {
+    return validationFolds(this.options, dataset, validation, splitSeed);
+  }
+
+  protected select(folds: readonly StandardizedFold[], ctx: FitContext<FitProgress>) {
+    return selectCandidates(this.options, folds, ctx);
+  }
+
+  protected refitAll(
+    data: StandardizedTasks,
+    selected: Selected<FittedModel, ModelSelection>,
+    ctx: FitContext<FitProgress>,
+  ) {
+    return refitChosen(this.options, data, selected, ctx);
+  }
+
+  protected override doneEvent(selection: ModelSelection): FitProgress {
+    const total = selection.candidates.length + (selection.refitted ? 1 : 0);
+    return { phase: 'done', candidate: total, candidates: total, fraction: 1 };
+  }
+
+  protected override releaseModel(model: FittedModel): void {
+    model.predictor.dispose();
+  }
+
+  protected predictStandardized(model: FittedModel, task: number, X: Float64Array): Float64Array {
+    return model.predictor.predict(task, X);
+  }
+
+  protected override checkPredictions(
+    out: Float64Array,
+    rows: Float64Array,
+    standardized: Float64Array,
+    task: string,
+  ): void {
+    const s = this.s;
+    checkPredictions(out, rows, standardized, s.featureNames, task, s.standardizer);
+  }
+
+  /** The state as one record (what the document, addTask and the accessors read). */
+  private get record(): FittedState {
+    const { taskNames, featureNames, standardizer, model, selection } = this.s;
+    const { candidates, path, trace, folds } = selection;
+    return {
+      taskNames: [...taskNames],
+      featureNames: [...featureNames],
+      standardizer,
+      ...model,
+      candidates,
+      path,
+      trace,
+      folds,
     };
-    return this;
+  }
+
+  private set record(r: FittedState) {
+    const chosen = r.candidates.find((c) => c.chosen);
+    this.state = {
+      taskNames: r.taskNames,
+      featureNames: r.featureNames,
+      standardizer: r.standardizer,
+      model: { predictor: r.predictor, lambda: r.lambda, groups: r.groups },
+      selection: {
+        validationRmse: chosen?.validationRmse ?? null,
+        refitted: this.options.refit || r.folds > 1,
+        candidates: r.candidates,
+        path: r.path,
+        trace: r.trace,
+        folds: r.folds,
+      },
+    };
   }
 
   /**
@@ -102,26 +178,12 @@ export class DualEncoderRegressor {
       readonly y: ArrayLike<number>;
     },
   ): this {
-    this.state = addTask(this.s, this.options, name, data);
+    this.record = addTask(this.record, this.options, name, data);
     return this;
   }
 
-  /** Predictions for rows of one task (original scale of y). */
-  predict(
-    X: Float64Array | Float32Array | readonly (readonly number[])[],
-    options: { task: string },
-  ): Float64Array {
-    const s = this.s;
-    const r = this.taskIndexOf(options?.task);
-    const rows = toRowMajor(X, s.featureNames.length, options.task);
-    const Xs = s.standardizer.transformX(rows, options.task);
-    const out = s.standardizer.inverseTransformY(s.predictor.predict(r, Xs));
-    checkPredictions(out, rows, Xs, s.featureNames, options.task, s.standardizer);
-    return out;
-  }
-
   /** Per-task and overall RMSE, MAE and R² on a dataset with the same tasks and features. */
-  evaluate(dataset: MultiTaskDataset): Evaluation {
+  override evaluate(dataset: MultiTaskDataset): Evaluation {
     const s = this.s;
     checkDataset(dataset, 'dataset');
     return evaluatePredictions(dataset, (t) => {
@@ -146,19 +208,14 @@ export class DualEncoderRegressor {
     });
   }
 
-  /** R² over all rows of a dataset. */
-  score(dataset: MultiTaskDataset): number {
-    return this.evaluate(dataset).overall.r2;
-  }
-
   /** The learned task groups (tasks with fused β), each a list of task names. */
   groups(): string[][] {
-    return groupsFromLabels(this.s.taskNames, this.s.groups);
+    return groupsFromLabels(this.s.taskNames, this.s.model.groups);
   }
 
   /** Group label per task, aligned with `taskNames`. */
   groupLabels(): number[] {
-    return [...this.s.groups];
+    return [...this.s.model.groups];
   }
 
   /** Pairwise distances ‖β_r − β_s‖ (R × R). */
@@ -176,22 +233,22 @@ export class DualEncoderRegressor {
     gamma: number[][];
     intercept: number[];
   } {
-    return { taskNames: this.s.taskNames, ...this.s.predictor.coefficients() };
+    return { taskNames: this.s.taskNames, ...this.s.model.predictor.coefficients() };
   }
 
   /** The candidates of model selection with their validation scores (the chosen one marked). */
   candidates(): readonly Candidate[] {
-    return this.s.candidates;
+    return this.s.selection.candidates;
   }
 
   /** The λ path of the chosen candidate: validation RMSE and number of groups per λ. */
   lambdaPath(): readonly PathRow[] {
-    return this.s.path;
+    return this.s.selection.path;
   }
 
   /** The trace of the chosen candidate's encoder phase (objective and validation loss per block). */
   trace(): readonly TraceEntry[] {
-    return this.s.trace;
+    return this.s.selection.trace;
   }
 
   /** Which model was chosen: the dual encoder or the linear MTL floor, and at which λ. */
@@ -202,17 +259,17 @@ export class DualEncoderRegressor {
     folds: number;
     taskNames: readonly string[];
   } {
-    const s = this.s;
+    const { model, selection, taskNames } = this.s;
     return {
-      kind: s.predictor.kind,
-      lambda: s.lambda,
-      numGroups: new Set(s.groups).size,
-      folds: s.folds,
-      taskNames: s.taskNames,
+      kind: model.predictor.kind,
+      lambda: model.lambda,
+      numGroups: new Set(model.groups).size,
+      folds: selection.folds,
+      taskNames,
     };
   }
 
-  private taskIndexOf(task: unknown): number {
+  protected override taskIndexOf(task: unknown): number {
     return taskIndexOf(
       this.s.taskNames,
       task,
@@ -221,8 +278,8 @@ export class DualEncoderRegressor {
   }
 
   /** One versioned JSON document: options, preprocessing, task names, encoders and weights. */
-  toJSON(): ModelJSON {
-    return modelToJSON(this.options, this.s);
+  override toJSON(): ModelJSON {
+    return modelToJSON(this.options, this.record);
   }
 
   /**
@@ -232,13 +289,7 @@ export class DualEncoderRegressor {
    */
   static fromJSON(json: unknown): DualEncoderRegressor {
     const { model, state } = modelFromJSON(json, (o) => new DualEncoderRegressor(o));
-    model.state = state;
+    model.record = state;
     return model;
-  }
-
-  /** Frees the model's tensors; the model is unfitted afterwards. */
-  dispose(): void {
-    this.state?.predictor.dispose();
-    this.state = null;
   }
 }

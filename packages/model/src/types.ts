@@ -1,4 +1,5 @@
-import type { MultiTaskDataset, Standardizer } from '@hetmtl/data';
+import type { Standardizer } from '@hetmtl/data';
+import type { EstimatorFitOptions, EstimatorSelection } from '@hetmtl/estimator';
 import type { TraceEntry } from '@hetmtl/optimizer';
 import type { TaskPredictor } from './predictors/predictor.js';
 
@@ -14,12 +15,8 @@ export interface FitProgress {
   readonly fraction: number;
 }
 
-export interface FitOptions {
-  /** Validation rows (same tasks and features); default: a stratified share of the training rows. */
-  readonly validation?: MultiTaskDataset;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (event: FitProgress) => void;
-}
+/** Validation rows (same tasks and features; default: a stratified share of the training rows), an abort signal, a progress callback. */
+export type FitOptions = EstimatorFitOptions<FitProgress>;
 
 /** One candidate of model selection, with its validation score. */
 export interface Candidate {
@@ -57,17 +54,29 @@ export interface PathRow {
 /** Per-task and overall metrics (the kit's one evaluation type). */
 export type { Evaluation } from '@hetmtl/estimator';
 
-/** Everything a fitted model holds (no training data). */
-export interface FittedState {
-  readonly taskNames: string[];
-  readonly featureNames: string[];
-  readonly standardizer: Standardizer;
+/** The fitted model proper (the estimator skeleton's model): its predictor, λ and task groups. */
+export interface FittedModel {
   readonly predictor: TaskPredictor;
   readonly lambda: number;
   readonly groups: number[];
+}
+
+/** How the fitted model was chosen (the estimator skeleton's selection). */
+export interface ModelSelection extends EstimatorSelection {
   readonly candidates: Candidate[];
+  /** The λ path of the chosen candidate (empty after fromJSON). */
   readonly path: PathRow[];
+  /** The chosen candidate's encoder-phase trace (empty after fromJSON). */
   readonly trace: readonly TraceEntry[];
   /** Validation folds used in model selection (1: one split or the given validation set). */
   readonly folds: number;
+}
+
+/** Everything a fitted model holds (no training data), as one record: what the document stores. */
+export interface FittedState
+  extends FittedModel,
+    Pick<ModelSelection, 'candidates' | 'path' | 'trace' | 'folds'> {
+  readonly taskNames: string[];
+  readonly featureNames: string[];
+  readonly standardizer: Standardizer;
 }

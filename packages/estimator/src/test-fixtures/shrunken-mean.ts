@@ -8,6 +8,7 @@ import {
   validationRmse,
 } from '../estimator.js';
 import type { StandardizedTasks } from '../estimator-input.js';
+import type { StandardizedFold } from '../validation-scheme.js';
 import { decodeVector } from '../json-numbers.js';
 
 /** A tiny learner on the skeleton: each task's mean of y, shrunk toward 0 by a factor chosen on validation rows. */
@@ -51,8 +52,7 @@ export class ShrunkenMean extends Estimator<Model, EstimatorOptions, ShrinkSelec
     return true;
   }
   protected async select(
-    train: StandardizedTasks,
-    validation: StandardizedTasks | null,
+    [{ train, validation, yScale }]: readonly StandardizedFold[],
     ctx: FitContext,
   ): Promise<Selected<Model, ShrinkSelection>> {
     let best = { shrink: 1, rmse: Number.POSITIVE_INFINITY };
@@ -62,7 +62,7 @@ export class ShrunkenMean extends Estimator<Model, EstimatorOptions, ShrinkSelec
         ? validationRmse(
             validation,
             (r, X) => new Float64Array(X.length / train.p).fill(m[r]),
-            ctx.yScale,
+            yScale,
           )
         : 0;
       if (rmse < best.rmse) best = { shrink, rmse };
@@ -79,13 +79,13 @@ export class ShrunkenMean extends Estimator<Model, EstimatorOptions, ShrinkSelec
   protected predictStandardized(model: Model, task: number, X: Float64Array, p: number) {
     return new Float64Array(X.length / p).fill(model[task]);
   }
-  protected modelToJSON(model: Model) {
+  protected override modelToJSON(model: Model) {
     return { means: Array.from(model) };
   }
-  protected optionsToJSON() {
+  protected override optionsToJSON() {
     return { ...this.options };
   }
-  protected selectionToJSON(s: ShrinkSelection) {
+  protected override selectionToJSON(s: ShrinkSelection) {
     return s;
   }
 

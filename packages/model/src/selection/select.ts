@@ -1,5 +1,4 @@
-import { type MultiTaskDataset, Standardizer } from '@hetmtl/data';
-import { type SeedStreams, type StandardizedTasks, standardizeTasks } from '@hetmtl/estimator';
+import type { FitContext, Selected, StandardizedFold, StandardizedTasks } from '@hetmtl/estimator';
 import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import { opt, Pacer, ValidationError } from '@hetmtl/tensor';
 import { runDual } from '../dual/sequence.js';
@@ -7,56 +6,53 @@ import type { TrainerConfig } from '../dual/trainer.js';
 import { fitLinearFloor, linearFloorPath } from '../linear-floor.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TaskPredictor } from '../predictors/predictor.js';
-import type { Candidate, FitOptions, FittedState, PathRow } from '../types.js';
+import type { Candidate, FitProgress, FittedModel, ModelSelection, PathRow } from '../types.js';
 import { candidateConfigs } from './candidates.js';
-import { type Fold, validationFolds } from './folds.js';
 import { candidateReporter } from './progress.js';
 
-/** One fold's data on its own training statistics. */
-interface Part {
-  readonly st: Standardizer;
-  readonly tr: StandardizedTasks;
-  readonly va: StandardizedTasks;
-  readonly ySd: number;
-}
-
 /** The best candidate so far (owns its predictor when there is one fold). */
-interface Best {
+interface Best extends Choice {
   readonly score: number;
   readonly index: number;
-  readonly kind: 'dual' | 'linear';
-  readonly lambda: number;
-  readonly config?: TrainerConfig;
-  readonly bestRound?: number;
   readonly predictor?: TaskPredictor;
-  readonly groups: number[];
   readonly path: PathRow[];
   readonly trace: readonly TraceEntry[];
 }
+
+/** What the refit needs of the chosen candidate beyond its selection record. */
+export interface Choice {
+  readonly kind: 'dual' | 'linear';
+  readonly lambda: number;
+  /** The chosen candidate's groups (kept by the linear floor's refit). */
+  readonly groups: readonly number[];
+  readonly config?: TrainerConfig;
+  readonly bestRound?: number;
+}
+
+export type ModelSelected = Selected<FittedModel, ModelSelection, Choice>;
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs: readonly number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 /**
- * Model selection (method.md §5): the validation folds, every dual candidate and the linear floor
- * scored on them, the best kept, then the refit of the best on all rows. Returns the fitted state
- * (without names); on error or abort every predictor it made is freed.
+ * Model selection (method.md §5), the skeleton's `select`: every dual candidate and the linear
+ * floor scored on the validation folds, the best kept (with its fitted predictor when there is one
+ * fold; with K folds only the refit makes the model). On error or abort every predictor it made is
+ * freed.
  */
-export async function selectModel(
+export async function selectCandidates(
   o: ResolvedOptions,
-  dataset: MultiTaskDataset,
-  fitOptions: FitOptions,
-  { splitSeed, rng }: SeedStreams,
-): Promise<Omit<FittedState, 'taskNames' | 'featureNames'>> {
-  const { signal, onProgress } = fitOptions;
-  const folds = validationFolds(o, dataset, fitOptions.validation, splitSeed);
-  const parts = folds.map(standardizedPart);
+  parts: readonly StandardizedFold[],
+  ctx: FitContext<FitProgress>,
+): Promise<ModelSelected> {
+  const { signal, rng, emit } = ctx;
   const K = parts.length;
-  if (parts.every((part) => part.va.y.every((y) => y.length === 0)))
-    throw noValidationRows(dataset);
+  const R = parts[0].train.y.length;
+  if (parts.every((part) => part.validation?.y.every((y) => y.length === 0) ?? true))
+    throw noValidationRows(R);
   const weighted = o.selection.metric === 'weighted';
-  const configs = candidateConfigs(o, dataset.numFeatures);
+  const configs = candidateConfigs(o, parts[0].train.p);
   const refit = o.refit || K > 1;
   const total = configs.length + (o.selection.linearFloor ? 1 : 0) + (refit ? 1 : 0);
   const candidates: Candidate[] = [];
@@ -73,19 +69,19 @@ export async function selectModel(
       const runs = [];
       for (let k = 0; k < K; k++) {
         const part = parts[k];
-        const res = await runDual(config, part.tr, rng.child(), {
+        const res = await runDual(config, part.train, rng.child(), {
           encoderPhase: { maxRounds: o.maxRounds, patience: o.patience, tolerance: o.tolerance },
           path: pathSettings(o, o.lambda, o.lambdaSelection),
-          validation: part.va,
+          validation: part.validation as StandardizedTasks,
           weighted,
           signal,
           onProgress: candidateReporter(
-            onProgress,
+            emit,
             { candidate: i, candidates: total, fold: k, folds: K },
             o.maxRounds,
           ),
         });
-        runs.push({ ...res, ySd: part.ySd });
+        runs.push({ ...res, ySd: part.yScale });
         if (K > 1) res.fitted.dispose();
       }
       const last = runs[runs.length - 1] as (typeof runs)[number];
@@ -119,7 +115,7 @@ export async function selectModel(
     }
     if (o.selection.linearFloor) {
       throwIfAborted(signal);
-      onProgress?.({
+      emit({
         phase: 'linear',
         candidate: configs.length + 1,
         candidates: total,
@@ -128,11 +124,19 @@ export async function selectModel(
       const pacer = new Pacer(signal);
       const runs: Awaited<ReturnType<typeof linearFloorPath>>[] = [];
       for (const part of parts)
-        runs.push(await linearFloorPath(part.tr, part.va, o.ridge, weighted, pacer));
+        runs.push(
+          await linearFloorPath(
+            part.train,
+            part.validation as StandardizedTasks,
+            o.ridge,
+            weighted,
+            pacer,
+          ),
+        );
       // λ by the validation RMSE averaged over the folds.
       const path = runs[0].path.map((row, j) => ({
         ...row,
-        validationRmse: mean(runs.map((r, k) => r.path[j].validationRmse * parts[k].ySd)),
+        validationRmse: mean(runs.map((r, k) => r.path[j].validationRmse * parts[k].yScale)),
       }));
       const best = path.reduce((a, b) => (b.validationRmse < a.validationRmse ? b : a));
       const tied = best.lambda === Number.POSITIVE_INFINITY;
@@ -150,7 +154,7 @@ export async function selectModel(
         index: candidates.length - 1,
         kind: 'linear',
         lambda: best.lambda,
-        groups: dataset.taskNames.map((_, r) => (tied ? 0 : r)),
+        groups: Array.from({ length: R }, (_, r) => (tied ? 0 : r)),
         // One fold: the fold's own fit at its best λ is the candidate.
         ...(K === 1 ? { predictor: runs[0].best.fit } : {}),
         path,
@@ -158,56 +162,61 @@ export async function selectModel(
       });
     }
     const chosen = held.best as Best;
-    candidates[chosen.index] = { ...candidates[chosen.index], chosen: true };
-    let standardizer = parts[0].st;
-    let predictor = chosen.predictor ?? null;
-    let groups = chosen.groups;
-    let lambda = chosen.lambda;
-    if (refit) {
-      throwIfAborted(signal);
-      onProgress?.({
-        phase: 'refit',
-        candidate: total,
-        candidates: total,
-        fraction: (total - 1) / total,
-      });
-      const all = K > 1 ? dataset : folds[0].all;
-      standardizer = new Standardizer().fit(all);
-      const data = standardizeTasks(all, standardizer);
-      if (chosen.kind === 'linear') {
-        predictor?.dispose();
-        predictor = fitLinearFloor(data, chosen.lambda, o.ridge, o.taskWeights);
-      } else {
-        // With K folds the λ is chosen again on all rows (by the BIC; there is no validation left).
-        const res = await runDual(chosen.config as TrainerConfig, data, rng.child(), {
-          encoderPhase: { maxRounds: chosen.bestRound ?? 0, tolerance: 0 },
-          path:
-            K > 1
-              ? pathSettings(o, o.lambda, 'bic')
-              : pathSettings(o, { walkTo: chosen.lambda }, 'bic'),
-          signal,
-        });
-        predictor?.dispose();
-        predictor = res.fitted;
-        groups = [...res.best.groups];
-        lambda = res.best.lambda;
-      }
-    }
     held.best = null;
-    onProgress?.({ phase: 'done', candidate: total, candidates: total, fraction: 1 });
+    candidates[chosen.index] = { ...candidates[chosen.index], chosen: true };
+    const { kind, lambda, config, bestRound, predictor, groups } = chosen;
     return {
-      standardizer,
-      predictor: predictor as TaskPredictor,
-      lambda,
-      groups,
-      candidates,
-      path: chosen.path,
-      trace: chosen.trace,
-      folds: K,
+      model: predictor ? { predictor, lambda, groups: [...groups] } : null,
+      selection: {
+        validationRmse: chosen.score,
+        candidates,
+        path: chosen.path,
+        trace: chosen.trace,
+        folds: K,
+      },
+      choice: {
+        kind,
+        lambda,
+        groups,
+        ...(config ? { config } : {}),
+        ...(bestRound !== undefined ? { bestRound } : {}),
+      },
     };
   } finally {
     held.best?.predictor?.dispose();
   }
+}
+
+/**
+ * The skeleton's `refitAll`: the chosen candidate refitted on all rows. The linear floor at its λ;
+ * a dual candidate for its median best round, its λ walked to on one split, or chosen again on all
+ * rows by the BIC with K folds (there is no validation left).
+ */
+export async function refitChosen(
+  o: ResolvedOptions,
+  data: StandardizedTasks,
+  { selection, choice }: Selected<FittedModel, ModelSelection>,
+  ctx: FitContext<FitProgress>,
+): Promise<FittedModel> {
+  const total = selection.candidates.length + 1;
+  ctx.emit({ phase: 'refit', candidate: total, candidates: total, fraction: (total - 1) / total });
+  const chosen = choice as Choice;
+  if (chosen.kind === 'linear') {
+    return {
+      predictor: fitLinearFloor(data, chosen.lambda, o.ridge, o.taskWeights),
+      lambda: chosen.lambda,
+      groups: [...chosen.groups],
+    };
+  }
+  const res = await runDual(chosen.config as TrainerConfig, data, ctx.rng.child(), {
+    encoderPhase: { maxRounds: chosen.bestRound ?? 0, tolerance: 0 },
+    path:
+      selection.folds > 1
+        ? pathSettings(o, o.lambda, 'bic')
+        : pathSettings(o, { walkTo: chosen.lambda }, 'bic'),
+    signal: ctx.signal,
+  });
+  return { predictor: res.fitted, lambda: res.best.lambda, groups: [...res.best.groups] };
 }
 
 function pathSettings(
@@ -218,20 +227,10 @@ function pathSettings(
   return { similarity: o.similarity, ridge: o.ridge, numLambdas: o.numLambdas, lambda, criterion };
 }
 
-function standardizedPart(f: Fold): Part {
-  const st = new Standardizer().fit(f.train);
-  return {
-    st,
-    tr: standardizeTasks(f.train, st),
-    va: f.validation(st),
-    ySd: st.targetScaling().scale,
-  };
-}
-
-function noValidationRows(dataset: MultiTaskDataset): ValidationError {
+function noValidationRows(R: number): ValidationError {
   return new ValidationError('No task has a row to spare for validation', {
     expected: 'at least one task with 2 rows or more (one to fit, one to validate)',
-    received: `${dataset.numTasks} task${dataset.numTasks === 1 ? '' : 's'} of one row each`,
+    received: `${R} task${R === 1 ? '' : 's'} of one row each`,
     fix: [
       'With one row per task there is nothing within a task to learn from or to validate on: add rows to the tasks, merge tasks, or pass validation rows (',
       opt('validation'),
