@@ -5,7 +5,7 @@ import {
   prepareFusion,
 } from './fusion.js';
 import type { Penalty } from './penalty.js';
-import type { FusionProblem } from './problem.js';
+import type { AnyFusionProblem } from './problem.js';
 
 export interface FusionPathOptions extends PrepareOptions, PathOptions {}
 
@@ -16,7 +16,7 @@ export interface FusionPathOptions extends PrepareOptions, PathOptions {}
  * times the top to the top, the top being {@link lambdaMax}. Results are in ascending λ.
  */
 export function fusionPath(
-  problem: FusionProblem,
+  problem: AnyFusionProblem,
   penalty: Penalty,
   options: FusionPathOptions = {},
 ): FusionResult[] {
@@ -29,7 +29,7 @@ export function fusionPath(
  * penalties). Not the exact λ at which every task fuses: that needs quantile 1 or more.
  */
 export function lambdaMax(
-  problem: FusionProblem,
+  problem: AnyFusionProblem,
   penalty: Penalty,
   options: PrepareOptions & { readonly quantile?: number } = {},
 ): number {
@@ -38,7 +38,7 @@ export function lambdaMax(
 
 /** The default λ grid of {@link fusionPath} (ascending). */
 export function lambdaGrid(
-  problem: FusionProblem,
+  problem: AnyFusionProblem,
   penalty: Penalty,
   options: PrepareOptions & {
     readonly numLambdas?: number;

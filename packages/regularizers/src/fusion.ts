@@ -8,7 +8,21 @@ import { connectedComponents } from './connected-components.js';
 import { factorOrExplain } from './dense-cholesky.js';
 import { allPairs, knnPairs, pairwiseDistances, quantile, type TaskPair } from './fusion-graph.js';
 import { checkLambda, checkStepPositive, type Penalty } from './penalty.js';
-import { type CheckedProblem, checkProblem, type FusionProblem, ridgePerTask } from './problem.js';
+import {
+  crossProducts,
+  quadraticForm,
+  shiftedGramSolve,
+  WoodburySystem,
+  factorTimes,
+  addFactorTransposeTimes,
+  gramDiagonal,
+} from './low-rank.js';
+import {
+  type AnyFusionProblem,
+  type CheckedProblem,
+  checkProblem,
+  ridgePerTask,
+} from './problem.js';
 import { refitChecked } from './refit.js';
 import { SparseBlockCholesky } from './sparse-cholesky.js';
 
@@ -193,7 +207,7 @@ export class PreparedFusion {
   readonly #nodes: number;
   #factor: SystemFactor | undefined;
 
-  constructor(problem: FusionProblem, penalty: Penalty, options: PrepareOptions = {}) {
+  constructor(problem: AnyFusionProblem, penalty: Penalty, options: PrepareOptions = {}) {
     assertPenalty(penalty);
     const p = checkProblem(problem, penalty.structure === 'centre');
     this.#p = p;
@@ -206,8 +220,22 @@ export class PreparedFusion {
     this.step = step;
     this.ridge = ridgePerTask(options.ridge, p.R);
     const { R, K } = p;
+    const factors = p.factors;
+    if (factors) this.#checkRidge();
     this.unfusedBeta = Object.freeze(
-      p.A.map((A, r) => {
+      Array.from({ length: R }, (_, r) => {
+        if (factors) {
+          const g = p.b[r].map((v) => p.w[r] * v);
+          return shiftedGramSolve(
+            [factors[r]],
+            [p.w[r]],
+            K,
+            this.ridge[r],
+            g,
+            `w_r A_r + ridge·I of task ${r}`,
+          );
+        }
+        const A = p.A[r];
         const H = new Float64Array(K * K);
         const g = new Float64Array(K);
         const w = p.w[r];
@@ -270,6 +298,56 @@ export class PreparedFusion {
     this.pairWeights = weights;
   }
 
+  /** A factored problem is solved through Woodbury systems, which need ρ_r > 0. */
+  #checkRidge(): void {
+    const r = this.ridge.findIndex((v) => !(v > 0));
+    if (r >= 0)
+      throw new ValidationError('A problem in factored form needs ridge > 0 on every task', {
+        task: r,
+        expected: 'ridge > 0',
+        received: String(this.ridge[r]),
+        fix: 'Pass ridge > 0 (default 1e-3): A_r = L_rᵀL_r is singular when L_r has fewer rows than K',
+      });
+  }
+
+  /** L_rL_sᵀ of a factored problem, computed once for every system. */
+  #cross: Float64Array[][] | undefined;
+
+  /** The Woodbury form of {@link #system}(c) for a factored problem. */
+  #woodbury(c: number): WoodburySystem {
+    const { K } = this.#p;
+    const factors = this.#p.factors as NonNullable<CheckedProblem['factors']>;
+    const nodes = this.#nodes;
+    const M = new Float64Array(nodes * nodes);
+    for (let r = 0; r < this.numTasks; r++) M[r * nodes + r] = this.ridge[r];
+    this.pairs.forEach(([a, b], e) => {
+      const ce = c * this.pairWeights[e];
+      M[a * nodes + a] = M[a * nodes + a] + ce;
+      M[b * nodes + b] = M[b * nodes + b] + ce;
+      M[a * nodes + b] = M[a * nodes + b] - ce;
+      M[b * nodes + a] = M[b * nodes + a] - ce;
+    });
+    this.#cross ??= crossProducts(factors, K);
+    return new WoodburySystem(factors, this.#p.w, K, M, nodes, this.#cross);
+  }
+
+  /** w_r A_r x_r added into out (at task r's block). */
+  #addTaskGram(r: number, x: Float64Array, out: Float64Array, off: number): void {
+    const { K } = this.#p;
+    const w = this.#p.w[r];
+    const f = this.#p.factors?.[r];
+    if (f) {
+      addFactorTransposeTimes(f, K, factorTimes(f, K, x, off), w, out, off);
+      return;
+    }
+    const A = this.#p.A[r];
+    for (let i = 0; i < K; i++) {
+      let s = 0;
+      for (let j = 0; j < K; j++) s += A[i * K + j] * x[off + j];
+      out[off + i] = out[off + i] + w * s;
+    }
+  }
+
   /** Number of constraint pairs |E|. */
   get numPairs(): number {
     return this.pairs.length;
@@ -305,9 +383,16 @@ export class PreparedFusion {
     const K = this.#p.K;
     let total = 0;
     beta.forEach((b, r) => {
-      const Q = (res.Q[r] as { data: Float64Array }).data;
       const q = res.q[r] as ArrayLike<number>;
       let v = res.s[r];
+      if ('factors' in res) {
+        const E = res.factors[r];
+        v += quadraticForm({ L: E.data, m: E.rows }, K, b);
+        for (let i = 0; i < K; i++) v -= 2 * q[i] * b[i];
+        total += Math.max(v, 0);
+        return;
+      }
+      const Q = (res.Q[r] as { data: Float64Array }).data;
       for (let i = 0; i < K; i++) {
         let Qb = 0;
         for (let j = 0; j < K; j++) Qb += Q[i * K + j] * b[j];
@@ -363,6 +448,7 @@ export class PreparedFusion {
     const { R, K } = this.#p;
     const nodes = this.#nodes;
     const E = this.pairs.length;
+    if (this.#p.factors) return this.#woodbury(c);
     if (nodes <= 30 || E > 0.25 * ((nodes * (nodes - 1)) / 2))
       return factorOrExplain(this.#system(c), nodes * K, what);
     const diag: Float64Array[] = [];
@@ -516,16 +602,18 @@ export class PreparedFusion {
     const { R, K } = this.#p;
     let f = 0;
     for (let r = 0; r < R; r++) {
-      const A = this.#p.A[r];
       const b = this.#p.b[r];
-      let quad = 0;
+      const fac = this.#p.factors?.[r];
+      let quad = fac ? quadraticForm(fac, K, x, r * K) : 0;
       let lin = 0;
       for (let i = 0; i < K; i++) {
         const xi = x[r * K + i];
+        lin += b[i] * xi;
+        if (fac) continue;
+        const A = this.#p.A[r];
         let Ax = 0;
         for (let j = 0; j < K; j++) Ax += A[i * K + j] * x[r * K + j];
         quad += xi * Ax;
-        lin += b[i] * xi;
       }
       f += this.#p.w[r] * (0.5 * quad - lin) + 0.5 * this.ridge[r] * sqNorm(x, r * K, K);
     }
@@ -557,8 +645,10 @@ export class PreparedFusion {
     if (this.penalty.quadratic) {
       let curv = 0;
       for (let r = 0; r < R; r++) {
+        const f = this.#p.factors?.[r];
         const A = this.#p.A[r];
-        for (let i = 0; i < K; i++) curv += this.#p.w[r] * A[i * K + i] + this.ridge[r];
+        const d = f ? gramDiagonal(f, K) : Float64Array.from({ length: K }, (_, i) => A[i * K + i]);
+        for (let i = 0; i < K; i++) curv += this.#p.w[r] * d[i] + this.ridge[r];
       }
       curv /= R * K;
       let deg = 0;
@@ -572,12 +662,12 @@ export class PreparedFusion {
       const pooled = refitChecked(this.#p, new Array<number>(R).fill(0), this.ridge)[0];
       const ratios: number[] = [];
       for (let r = 0; r < R; r++) {
-        const A = this.#p.A[r];
         const w = this.#p.w[r];
+        const Ap = new Float64Array(K);
+        this.#addTaskGram(r, pooled, Ap, 0);
         let s = 0;
         for (let i = 0; i < K; i++) {
-          let g = -w * this.#p.b[r][i] + this.ridge[r] * pooled[i];
-          for (let j = 0; j < K; j++) g += w * A[i * K + j] * pooled[j];
+          const g = -w * this.#p.b[r][i] + this.ridge[r] * pooled[i] + Ap[i];
           s += g * g;
         }
         ratios.push(Math.sqrt(s) / this.pairWeights[r]);
@@ -929,7 +1019,7 @@ export class PreparedFusion {
 
 /** Prepares a problem for repeated solves (one Cholesky factor for every λ). */
 export function prepareFusion(
-  problem: FusionProblem,
+  problem: AnyFusionProblem,
   penalty: Penalty,
   options: PrepareOptions = {},
 ): PreparedFusion {
@@ -945,7 +1035,7 @@ export function prepareFusion(
  * use {@link prepareFusion} or `fusionPath` (the ADMM matrix is factored once).
  */
 export function fuse(
-  problem: FusionProblem,
+  problem: AnyFusionProblem,
   penalty: Penalty,
   options: FuseOptions = {},
 ): FusionResult {

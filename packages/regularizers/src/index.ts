@@ -23,7 +23,7 @@ export { fusedLasso, softThresholdNorm } from './fused-lasso.js';
 export { centre } from './centre.js';
 export { graph, type GraphOptions } from './graph.js';
 export { none } from './none.js';
-export type { FusionProblem } from './problem.js';
+export type { AnyFusionProblem, FactoredFusionProblem, FusionProblem } from './problem.js';
 export {
   fuse,
   prepareFusion,

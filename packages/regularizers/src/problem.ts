@@ -1,4 +1,5 @@
 import { describeReceived, type Matrix, ValidationError } from '@hetmtl/tensor';
+import type { GramFactor } from './low-rank.js';
 
 /**
  * The coefficient problem (method.md §4, encoders fixed):
@@ -9,7 +10,7 @@ import { describeReceived, type Matrix, ValidationError } from '@hetmtl/tensor';
  * sizes n_r. The ridge ρ is an option of the solver (default 1e-3 on every β_r).
  */
 export interface FusionProblem {
-  /** A_r, one symmetric PSD K×K matrix per task. */
+  /** A_r, one symmetric PSD K×K matrix per task (or see {@link FactoredFusionProblem}). */
   readonly A: readonly Matrix[];
   /** b_r, one length-K vector per task. */
   readonly b: readonly (Float64Array | readonly number[])[];
@@ -30,15 +31,47 @@ export interface FusionProblem {
   };
 }
 
+/**
+ * The coefficient problem with A_r = L_rᵀL_r in factored form: one m_r×K matrix L_r per task (e.g.
+ * F_r/√n_r) instead of K×K A_r. For a large K with few rows — an identity encoder over thousands
+ * of genes — every system is then solved through m×m ones (Woodbury), and no K×K or (R·K)² matrix
+ * is built. Needs ridge > 0 on every task. The residual terms likewise: Q_r = E_rᵀE_r from E_r.
+ */
+export interface FactoredFusionProblem extends Omit<FusionProblem, 'A' | 'residual'> {
+  readonly factors: readonly Matrix[];
+  readonly residual?: {
+    /** E_r (any rows × K): Q_r = E_rᵀE_r. */
+    readonly factors: readonly Matrix[];
+    readonly q: readonly (Float64Array | readonly number[])[];
+    readonly s: readonly number[];
+  };
+}
+
+/** Either form of the coefficient problem. */
+export type AnyFusionProblem = FusionProblem | FactoredFusionProblem;
+
+/** Whether a problem comes in factored form. */
+export function isFactored(problem: AnyFusionProblem): problem is FactoredFusionProblem {
+  return (
+    typeof problem === 'object' &&
+    problem !== null &&
+    'factors' in problem &&
+    problem.factors !== undefined
+  );
+}
+
 /** A validated problem: symmetrised A_r (copied), b_r as Float64Array. */
 export interface CheckedProblem {
   readonly R: number;
   readonly K: number;
+  /** Symmetrised A_r (empty when the problem came in factored form). */
   readonly A: readonly Float64Array[];
+  /** A_r = L_rᵀL_r, when the problem came in factored form. */
+  readonly factors: readonly GramFactor[] | undefined;
   readonly b: readonly Float64Array[];
   readonly w: Float64Array;
   readonly n: Float64Array | undefined;
-  readonly residual: FusionProblem['residual'];
+  readonly residual: FusionProblem['residual'] | FactoredFusionProblem['residual'];
 }
 
 function fail(
@@ -49,14 +82,24 @@ function fail(
 }
 
 /** Validates sizes and values and returns the checked problem. */
-export function checkProblem(problem: FusionProblem, needN = false): CheckedProblem {
+export function checkProblem(problem: AnyFusionProblem, needN = false): CheckedProblem {
   if (typeof problem !== 'object' || problem === null) {
     fail('Invalid fusion problem', {
       expected: '{ A: Matrix[], b: Float64Array[], weights: number[] }',
       received: describeReceived(problem),
     });
   }
-  const { A, b, weights, n } = problem;
+  const { b, weights } = problem;
+  if (isFactored(problem)) {
+    if ((problem as { A?: unknown }).A !== undefined)
+      fail('The fusion problem has both A and factors', {
+        expected: 'exactly one of problem.A (K×K) and problem.factors (A_r = L_rᵀL_r)',
+        received: 'both',
+        fix: 'Drop problem.A when passing problem.factors',
+      });
+    return checkFactored(problem, needN);
+  }
+  const A = problem.A;
   if (!Array.isArray(A) || A.length === 0) {
     fail('problem.A must be a non-empty array of K×K matrices', {
       expected: 'one matrix per task',
@@ -133,40 +176,64 @@ export function checkProblem(problem: FusionProblem, needN = false): CheckedProb
       }
     }
     As.push(sym);
-    const br = b[r];
-    if (!(br instanceof Float64Array) && !Array.isArray(br)) {
-      fail('problem.b has an entry that is not a vector', {
-        task: r,
-        expected: `a Float64Array of length ${K}`,
-        received: describeReceived(br),
-      });
-    }
-    if (br.length !== K)
-      fail('problem.b has a vector of the wrong length', {
-        task: r,
-        expected: `${K}`,
-        received: `${br.length}`,
-      });
-    const bv = Float64Array.from(br as ArrayLike<number>);
-    bv.forEach((v, i) => {
-      if (!Number.isFinite(v))
-        fail('problem.b has a non-finite entry', {
-          task: r,
-          expected: 'finite numbers',
-          received: `${v} at [${i}]`,
-        });
-    });
-    bs.push(bv);
-    const wr = weights[r];
-    if (typeof wr !== 'number' || !Number.isFinite(wr) || wr <= 0) {
-      fail('problem.weights has an invalid weight', {
-        task: r,
-        expected: 'a finite number w_r > 0',
-        received: describeReceived(wr),
-      });
-    }
-    w[r] = wr;
+    const checked = checkTaskTerms(problem, r, K);
+    bs.push(checked.b);
+    w[r] = checked.w;
   }
+  const { n: nn, residual } = checkSizesAndResidual(problem, R, K, needN, false);
+  return { R, K, A: As, factors: undefined, b: bs, w, n: nn, residual };
+}
+
+/** b_r and w_r of task r, checked. */
+function checkTaskTerms(
+  problem: Pick<FusionProblem, 'b' | 'weights'>,
+  r: number,
+  K: number,
+): { b: Float64Array; w: number } {
+  const { b, weights } = problem;
+  const br = b[r];
+  if (!(br instanceof Float64Array) && !Array.isArray(br)) {
+    fail('problem.b has an entry that is not a vector', {
+      task: r,
+      expected: `a Float64Array of length ${K}`,
+      received: describeReceived(br),
+    });
+  }
+  if (br.length !== K)
+    fail('problem.b has a vector of the wrong length', {
+      task: r,
+      expected: `${K}`,
+      received: `${br.length}`,
+    });
+  const bv = Float64Array.from(br as ArrayLike<number>);
+  bv.forEach((v, i) => {
+    if (!Number.isFinite(v))
+      fail('problem.b has a non-finite entry', {
+        task: r,
+        expected: 'finite numbers',
+        received: `${v} at [${i}]`,
+      });
+  });
+  const wr = weights[r];
+  if (typeof wr !== 'number' || !Number.isFinite(wr) || wr <= 0) {
+    fail('problem.weights has an invalid weight', {
+      task: r,
+      expected: 'a finite number w_r > 0',
+      received: describeReceived(wr),
+    });
+  }
+  return { b: bv, w: wr };
+}
+
+/** problem.n and problem.residual, checked (the residual's Q_r as K×K matrices or, factored, Q_r = E_rᵀE_r). */
+function checkSizesAndResidual(
+  problem: AnyFusionProblem,
+  R: number,
+  K: number,
+  needN: boolean,
+  factored: boolean,
+): { n: Float64Array | undefined; residual: CheckedProblem['residual'] } {
+  const n = problem.n;
   let nn: Float64Array | undefined;
   if (n !== undefined || needN) {
     if (!Array.isArray(n) || n.length !== R) {
@@ -188,27 +255,98 @@ export function checkProblem(problem: FusionProblem, needN = false): CheckedProb
       nn[r] = v;
     }
   }
-  const residual = problem.residual;
+  const residual = problem.residual as
+    | { Q?: readonly Matrix[]; factors?: readonly Matrix[]; q: unknown[]; s: unknown[] }
+    | undefined;
   if (residual !== undefined) {
     const ok =
       typeof residual === 'object' &&
       residual !== null &&
-      Array.isArray(residual.Q) &&
-      residual.Q.length === R &&
-      residual.Q.every((Q) => Q?.rows === K && Q.cols === K && Q.data?.length === K * K) &&
+      (factored
+        ? Array.isArray(residual.factors) &&
+          residual.Q === undefined &&
+          residual.factors.length === R &&
+          residual.factors.every(
+            (E) => E?.cols === K && E.data instanceof Float64Array && E.data.length === E.rows * K,
+          )
+        : Array.isArray(residual.Q) &&
+          residual.factors === undefined &&
+          residual.Q.length === R &&
+          residual.Q.every((Q) => Q?.rows === K && Q.cols === K && Q.data?.length === K * K)) &&
       Array.isArray(residual.q) &&
       residual.q.length === R &&
-      residual.q.every((q) => q?.length === K) &&
+      residual.q.every((q) => (q as ArrayLike<number>)?.length === K) &&
       Array.isArray(residual.s) &&
       residual.s.length === R &&
       residual.s.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
     if (!ok)
       fail('problem.residual does not match problem.A', {
-        expected: `{ Q: ${R} ${K}×${K} matrices, q: ${R} vectors of length ${K}, s: ${R} numbers ≥ 0 }`,
+        expected: `{ ${factored ? `factors: ${R} m_r×${K} matrices` : `Q: ${R} ${K}×${K} matrices`}, q: ${R} vectors of length ${K}, s: ${R} numbers ≥ 0 }`,
         received: describeReceived(residual),
       });
   }
-  return { R, K, A: As, b: bs, w, n: nn, residual };
+  return { n: nn, residual: problem.residual };
+}
+
+/** A problem given as factors A_r = L_rᵀL_r (see {@link FusionProblem.factors}). */
+function checkFactored(problem: FactoredFusionProblem, needN: boolean): CheckedProblem {
+  const L = problem.factors;
+  if (!Array.isArray(L) || L.length === 0)
+    fail('problem.factors must be a non-empty array of m_r×K matrices', {
+      expected: 'one matrix L_r per task (A_r = L_rᵀL_r)',
+      received: describeReceived(L),
+    });
+  const R = L.length;
+  if (!Array.isArray(problem.b) || problem.b.length !== R)
+    fail('problem.b does not match problem.factors', {
+      expected: `${R} vectors (one per task)`,
+      received: describeReceived(problem.b),
+    });
+  if (!Array.isArray(problem.weights) || problem.weights.length !== R)
+    fail('problem.weights does not match problem.factors', {
+      expected: `${R} weights (one per task)`,
+      received: describeReceived(problem.weights),
+    });
+  const K = (L[0] as Matrix)?.cols;
+  if (!Number.isInteger(K) || K < 1)
+    fail('problem.factors[0] is not a matrix', {
+      task: 0,
+      expected: 'an m×K Matrix with K ≥ 1',
+      received: describeReceived(L[0]),
+    });
+  const factors: GramFactor[] = [];
+  const bs: Float64Array[] = [];
+  const w = new Float64Array(R);
+  L.forEach((f, r) => {
+    if (
+      typeof f !== 'object' ||
+      f === null ||
+      f.cols !== K ||
+      !Number.isInteger(f.rows) ||
+      f.rows < 0 ||
+      !(f.data instanceof Float64Array) ||
+      f.data.length !== f.rows * K
+    )
+      fail('problem.factors has a matrix of the wrong size', {
+        task: r,
+        expected: `an m_r×${K} Matrix (every task has the same K)`,
+        received: f && typeof f === 'object' ? `${f.rows}×${f.cols}` : describeReceived(f),
+      });
+    const bad = f.data.findIndex((v: number) => !Number.isFinite(v));
+    if (bad >= 0)
+      fail('problem.factors has a non-finite entry', {
+        task: r,
+        expected: 'finite numbers',
+        received: `${f.data[bad]} at [${Math.floor(bad / K)}, ${bad % K}]`,
+        fix: 'Check the factors F_r for NaN or Infinity',
+      });
+    factors.push({ L: f.data, m: f.rows });
+    const checked = checkTaskTerms(problem, r, K);
+    bs.push(checked.b);
+    w[r] = checked.w;
+  });
+  const { n, residual } = checkSizesAndResidual(problem, R, K, needN, true);
+  return { R, K, A: [], factors, b: bs, w, n, residual };
 }
 
 /** Resolves the ridge option to one ρ_r per task. */

@@ -1,6 +1,12 @@
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
 import { factorOrExplain } from './dense-cholesky.js';
-import { type CheckedProblem, checkProblem, type FusionProblem, ridgePerTask } from './problem.js';
+import { shiftedGramSolve } from './low-rank.js';
+import {
+  type AnyFusionProblem,
+  type CheckedProblem,
+  checkProblem,
+  ridgePerTask,
+} from './problem.js';
 
 /** Refit with tied coefficients on checked inputs (internal). */
 export function refitChecked(
@@ -10,6 +16,29 @@ export function refitChecked(
 ): Float64Array[] {
   const { R, K } = p;
   const G = groups.reduce((m, g) => Math.max(m, g), -1) + 1;
+  const factors = p.factors;
+  if (factors) {
+    // θ_g = (Σ_{r∈g} w_r L_rᵀL_r + (Σ_{r∈g} ρ_r) I)⁻¹ Σ_{r∈g} w_r b_r, through the stacked factors.
+    const theta = Array.from({ length: G }, (_, l) => {
+      const members = groups.flatMap((g, r) => (g === l ? [r] : []));
+      const rhs = new Float64Array(K);
+      let shift = 0;
+      for (const r of members) {
+        shift += ridge[r];
+        for (let i = 0; i < K; i++) rhs[i] = rhs[i] + p.w[r] * p.b[r][i];
+      }
+      if (members.length === 0) return rhs;
+      return shiftedGramSolve(
+        members.map((r) => factors[r]),
+        members.map((r) => p.w[r]),
+        K,
+        shift,
+        rhs,
+        `The refit system of group ${l}`,
+      );
+    });
+    return groups.map((l) => theta[l].slice());
+  }
   const H = Array.from({ length: G }, () => new Float64Array(K * K));
   const g = Array.from({ length: G }, () => new Float64Array(K));
   for (let r = 0; r < R; r++) {
@@ -37,7 +66,7 @@ export function refitChecked(
  * No similarity penalty is applied (it is zero within groups; between groups it is ignored).
  */
 export function refitGroups(
-  problem: FusionProblem,
+  problem: AnyFusionProblem,
   groups: readonly number[],
   options: { readonly ridge?: number | readonly number[] } = {},
 ): Float64Array[] {

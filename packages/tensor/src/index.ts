@@ -79,5 +79,11 @@ export {
   topEigen,
   type SymmetricEigen,
 } from './eigen.js';
+export {
+  type PrincipalDirections,
+  type PrincipalSide,
+  rowGram,
+  topPrincipalDirections,
+} from './principal.js';
 export { assertNoLeaks, countTensors, dispose, TensorScope, tidy, trackTensors } from './memory.js';
 export { Pacer, throwIfAborted, yieldToEventLoop } from './pace.js';

@@ -1,6 +1,13 @@
 import { encoderRegistry, type EncoderInstance } from '@hetmtl/encoders';
 import { AdamBlock } from '@hetmtl/optimizer';
-import { gram, Pacer, type Random, type Scalar, type Tensor, tf, topEigen } from '@hetmtl/tensor';
+import {
+  Pacer,
+  type Random,
+  type Scalar,
+  type Tensor,
+  tf,
+  topPrincipalDirections,
+} from '@hetmtl/tensor';
 import { solveCoefficients } from './coefficient-block.js';
 import { restandardize } from './rescale.js';
 import type { DualTrainer } from './trainer.js';
@@ -9,6 +16,9 @@ import type { DualTrainer } from './trainer.js';
  * The two-stage start of method.md §4: (1) g0 from the top-K0 principal directions of the pooled
  * standardised X; (2) each g_r from the top-K1 principal directions of task r's X after removing its
  * projection on the shared directions; then standardised factors and the unfused coefficients.
+ * Each set of directions comes from the p×p covariance when p is at most the rows, else from the
+ * rows' Gram matrix (N×N pooled, n_r×n_r per task; `topPrincipalDirections`), so a wide start
+ * costs O(N²p), not O(p³).
  */
 export async function start(tr: DualTrainer, rng: Random, signal?: AbortSignal): Promise<void> {
   const { p, R, counts, data } = tr;
@@ -17,18 +27,16 @@ export async function start(tr: DualTrainer, rng: Random, signal?: AbortSignal):
   data.X.forEach((X) => {
     for (let i = 0; i < X.length; i++) pooledMean[i % p] = pooledMean[i % p] + X[i] / N;
   });
-  const C = new Float64Array(p * p);
-  data.X.forEach((X, r) => {
-    const n = counts[r];
+  const centred = data.X.map((X) => {
     const Xc = new Float64Array(X.length);
     for (let i = 0; i < X.length; i++) Xc[i] = X[i] - pooledMean[i % p];
-    const G = gram(Xc, n, p);
-    for (let i = 0; i < p * p; i++) C[i] = C[i] + G[i] / N;
+    return Xc;
   });
+  // The pooled covariance's top directions: p×p when p ≤ N, else through the N×N Gram.
   const V0 =
     encoderRegistry.fixedOutputDim(tr.shared.spec, p) !== undefined
       ? null
-      : topEigen(C, p, tr.K0, rng).vectors;
+      : topPrincipalDirections(centred, N, p, tr.K0, rng).vectors;
   if (V0) await fitLinearMap(tr, tr.shared, V0, pooledMean, null, signal);
   if (tr.specific) {
     const Ws: Float64Array[] = [];
@@ -52,9 +60,7 @@ export async function start(tr: DualTrainer, rng: Random, signal?: AbortSignal):
           }
         }
       }
-      const G = gram(Xc, n, p);
-      for (let i = 0; i < p * p; i++) G[i] = G[i] / n;
-      Ws.push(topEigen(G, p, tr.K1, rng).vectors);
+      Ws.push(topPrincipalDirections(Xc, n, p, tr.K1, rng).vectors);
       means.push(mean);
     }
     await fitLinearMap(tr, tr.specific, Ws, means, R, signal);
