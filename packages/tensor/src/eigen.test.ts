@@ -178,9 +178,9 @@ describe('topEigen', () => {
     const { vectors: V, values } = topEigen(A, p, k, new Random(6));
     const full = symmetricEigen(A, p);
     for (let j = 0; j < k; j++) {
-      // Rayleigh quotients of the last iterate: accurate to about θ²·λ (see below).
-      expect(values[j]).toBeCloseTo(lambdas[j]!, 7);
-      expect(values[j]).toBeCloseTo(full.values[p - 1 - j]!, 7);
+      // Ritz values of the last iterate.
+      expect(values[j]).toBeCloseTo(lambdas[j]!, 11);
+      expect(values[j]).toBeCloseTo(full.values[p - 1 - j]!, 11);
       // Same direction as the oracle's eigenvector (up to sign), and the sign convention: the
       // largest-magnitude entry is positive.
       let dot = 0;
@@ -189,13 +189,13 @@ describe('topEigen', () => {
         dot += V[a * k + j]! * full.vectors[a * p + (p - 1 - j)]!;
         if (Math.abs(V[a * k + j]!) > Math.abs(big)) big = V[a * k + j]!;
       }
-      expect(Math.abs(dot)).toBeCloseTo(1, 9);
+      expect(Math.abs(dot)).toBeCloseTo(1, 12);
       expect(big).toBeGreaterThan(0);
       for (let a = 0; a < p; a++) {
         let cv = 0;
         for (let b = 0; b < p; b++) cv += A[a * p + b]! * V[b * k + j]!;
-        // The iteration stops when a column turns by less than 1 − cos θ = 1e-10 (θ ≈ 1.4e-5).
-        expect(Math.abs(cv - values[j]! * V[a * k + j]!)).toBeLessThan(1e-4 * lambdas[0]!);
+        // The iteration stops when every residual ‖C v − θ v‖ is below 1e-12·θ_1.
+        expect(Math.abs(cv - values[j]! * V[a * k + j]!)).toBeLessThan(1e-11 * lambdas[0]!);
       }
       for (let l = 0; l < k; l++) {
         let vv = 0;
@@ -203,6 +203,35 @@ describe('topEigen', () => {
         expect(vv).toBeCloseTo(j === l ? 1 : 0, 12);
       }
     }
+  });
+
+  it('converges to the oracle with a small gap after the top k and a cluster inside them (p = 300)', () => {
+    const rng = new Random(9);
+    const p = 300;
+    // top 4: a cluster (5, 4.999) then 3, 2.98; the fifth 2.97 (gap 0.01 after the top 4); then noise
+    const lambdas = Array.from({ length: p }, (_, i) =>
+      i < 5 ? [5, 4.999, 3, 2.98, 2.97][i]! : 1 / (i + 1),
+    );
+    const { A } = withSpectrum(rng, lambdas);
+    const k = 4;
+    const { vectors: V, values } = topEigen(A, p, k, new Random(10));
+    const full = symmetricEigen(A, p);
+    for (let j = 0; j < k; j++) expect(values[j]).toBeCloseTo(full.values[p - 1 - j]!, 11);
+    // The projector onto the top-k subspace equals the oracle's (a cluster's vectors are only defined
+    // as a subspace; the gap to the fifth bounds the error by about 1e-12·5 / 0.01).
+    let worst = 0;
+    for (let a = 0; a < p; a += 7) {
+      for (let c = 0; c < p; c += 5) {
+        let mine = 0;
+        let oracle = 0;
+        for (let j = 0; j < k; j++) {
+          mine += V[a * k + j]! * V[c * k + j]!;
+          oracle += full.vectors[a * p + (p - 1 - j)]! * full.vectors[c * p + (p - 1 - j)]!;
+        }
+        worst = Math.max(worst, Math.abs(mine - oracle));
+      }
+    }
+    expect(worst).toBeLessThan(1e-9);
   });
 
   it('is reproducible for a seed and caps k at p', () => {

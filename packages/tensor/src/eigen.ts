@@ -6,8 +6,8 @@ import type { Random } from './random.js';
  * Float64 eigen-solvers for symmetric matrices (row-major), for two jobs:
  * - {@link symmetricEigen}: the whole decomposition (Householder + implicit QL), for closed forms
  *   that reuse it across a λ grid ({@link pseudoSolve}, {@link spectralMatrix}, …);
- * - {@link topEigen}: the top k eigenvectors of a PSD matrix by subspace iteration, for a PCA start
- *   (k ≪ p, random start from a seeded {@link Random}).
+ * - {@link topEigen}: the top k eigenvectors of a PSD matrix by subspace iteration with Rayleigh–Ritz,
+ *   for a PCA start (k ≪ p, random start from a seeded {@link Random}).
  */
 
 /** Eigen-decomposition of a symmetric matrix: A = V diag(values) Vᵀ. */
@@ -283,8 +283,13 @@ export function pseudoSolve(eig: SymmetricEigen, shift: number, b: Float64Array)
 }
 
 /**
- * The top-k eigenvectors of a symmetric PSD p×p matrix by orthogonal (subspace) iteration, as a
- * p×k row-major array with orthonormal columns, and their eigenvalues (descending).
+ * The top-k eigenvectors of a symmetric PSD p×p matrix, as a p×k row-major array with orthonormal
+ * columns, and their eigenvalues (descending). Subspace iteration with Rayleigh–Ritz on a block of
+ * b = min(p, 2k) columns: the k columns of a random start (p·k normals from `rng`) and C times
+ * them (a Krylov block, so the extra columns cost no draws). Each iteration is Q ← orth(C Q), the
+ * Ritz pairs of QᵀCQ, and the residuals ‖C v_j − θ_j v_j‖; it stops when every one of the top k is
+ * below `tol`·θ_1 (so the vectors are accurate to about tol·θ_1 / gap), or after `maxIter`. With
+ * b = p (small p) the first Ritz step is the exact decomposition.
  */
 export function topEigen(
   C: Float64Array,
@@ -292,44 +297,62 @@ export function topEigen(
   k: number,
   rng: Random,
   maxIter = 500,
-  tol = 1e-10,
+  tol = 1e-12,
 ): { vectors: Float64Array; values: Float64Array } {
   const kk = Math.min(k, p);
-  let Q: Float64Array = new Float64Array(p * kk);
-  for (let i = 0; i < p * kk; i++) Q[i] = rng.normal();
-  orthonormalize(Q, p, kk);
-  const values = new Float64Array(kk);
+  const b = Math.min(p, 2 * kk);
   const Cm = matrix(p, p, C);
-  for (let it = 0; it < maxIter; it++) {
-    const Z = matmul(Cm, matrix(p, kk, Q)).data;
-    // Rayleigh quotients before orthonormalising.
-    for (let j = 0; j < kk; j++) {
-      let s = 0;
-      for (let a = 0; a < p; a++) s += Q[a * kk + j] * Z[a * kk + j];
-      values[j] = s;
-    }
-    orthonormalize(Z, p, kk);
-    let change = 0;
-    for (let j = 0; j < kk; j++) {
-      let dot = 0;
-      for (let a = 0; a < p; a++) dot += Z[a * kk + j] * Q[a * kk + j];
-      change = Math.max(change, 1 - Math.abs(dot));
-    }
-    Q = Z;
-    if (change < tol) break;
+  const start = new Float64Array(p * kk);
+  for (let i = 0; i < p * kk; i++) start[i] = rng.normal();
+  // Q = orth([start, C·start]) restricted to b columns.
+  const CS = matmul(Cm, matrix(p, kk, start)).data;
+  let Q: Float64Array = new Float64Array(p * b);
+  for (let a = 0; a < p; a++) {
+    for (let j = 0; j < kk; j++) Q[a * b + j] = start[a * kk + j];
+    for (let j = kk; j < b; j++) Q[a * b + j] = CS[a * kk + (j - kk)];
   }
-  // Sort by eigenvalue, fix signs (largest-magnitude entry positive) for reproducibility.
-  const order = Array.from({ length: kk }, (_, j) => j).sort((a, b) => values[b] - values[a]);
+  orthonormalize(Q, p, b);
+  let V: Float64Array = new Float64Array(p * b);
+  let values: Float64Array = new Float64Array(b);
+  for (let it = 0; it < maxIter; it++) {
+    const CQ = matmul(Cm, matrix(p, b, Q)).data;
+    // Rayleigh–Ritz: T = Qᵀ C Q (b×b), T = S Θ Sᵀ; Ritz vectors V = Q S, C V = (C Q) S.
+    const T = new Float64Array(b * b);
+    for (let i = 0; i < b; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let a = 0; a < p; a++) s += Q[a * b + i] * CQ[a * b + j];
+        T[i * b + j] = s;
+        T[j * b + i] = s;
+      }
+    }
+    const ritz = symmetricEigen(T, b);
+    const S = new Float64Array(b * b);
+    for (let i = 0; i < b; i++)
+      for (let j = 0; j < b; j++) S[i * b + j] = ritz.vectors[i * b + (b - 1 - j)];
+    values = Float64Array.from({ length: b }, (_, j) => ritz.values[b - 1 - j]);
+    V = matmul(matrix(p, b, Q), matrix(b, b, S)).data;
+    const CV = matmul(matrix(p, b, CQ), matrix(b, b, S)).data;
+    let worst = 0;
+    for (let j = 0; j < kk; j++) {
+      let r = 0;
+      for (let a = 0; a < p; a++) r += (CV[a * b + j] - values[j] * V[a * b + j]) ** 2;
+      worst = Math.max(worst, Math.sqrt(r));
+    }
+    if (b === p || worst <= tol * Math.max(Math.abs(values[0]), 1e-300)) break;
+    // Next block: C V, orthonormalised (the Ritz vectors ordered by θ, so the top ones lead).
+    Q = CV;
+    orthonormalize(Q, p, b);
+  }
+  // The top k, signs fixed (largest-magnitude entry positive) for reproducibility.
   const vectors = new Float64Array(p * kk);
-  const sorted = new Float64Array(kk);
-  order.forEach((j, jj) => {
-    sorted[jj] = values[j];
+  for (let j = 0; j < kk; j++) {
     let big = 0;
-    for (let a = 0; a < p; a++) if (Math.abs(Q[a * kk + j]) > Math.abs(big)) big = Q[a * kk + j];
+    for (let a = 0; a < p; a++) if (Math.abs(V[a * b + j]) > Math.abs(big)) big = V[a * b + j];
     const sign = big < 0 ? -1 : 1;
-    for (let a = 0; a < p; a++) vectors[a * kk + jj] = sign * Q[a * kk + j];
-  });
-  return { vectors, values: sorted };
+    for (let a = 0; a < p; a++) vectors[a * kk + j] = sign * V[a * b + j];
+  }
+  return { vectors, values: values.slice(0, kk) };
 }
 
 /** Modified Gram–Schmidt on the columns of a row-major p×k array, in place. */

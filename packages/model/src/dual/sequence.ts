@@ -1,6 +1,6 @@
 import { meanTaskRmse, type StandardizedTasks } from '@hetmtl/estimator';
 import { type AlternatingResult, type ProgressEvent, runAlternating } from '@hetmtl/optimizer';
-import { predictLinear, type Random } from '@hetmtl/tensor';
+import { predictLinear, type PrincipalSide, type Random } from '@hetmtl/tensor';
 import type { FittedDual } from '../predictors/dual.js';
 import type { PathRow } from '../types.js';
 import { encoderBlocks } from './blocks.js';
@@ -35,6 +35,8 @@ export interface DualRunOptions {
   }) => void;
   /** Also time every block of the encoder phase (in `DualRun.timing.blocks`). */
   readonly timeBlocks?: boolean;
+  /** Which side the start's principal directions are computed on (default 'auto': the smaller; the two agree, see start.ts). */
+  readonly startSide?: PrincipalSide | 'auto';
 }
 
 /** Where the time of one run went (milliseconds). */
@@ -77,7 +79,7 @@ export async function runDual(
   const blocks: Record<string, number> = {};
   const trainer = new DualTrainer(config, data, rng);
   try {
-    await start(trainer, rng.child(), signal);
+    await start(trainer, rng.child(), signal, options.startSide);
     const t1 = performance.now();
     const valLoss = va
       ? () => meanTaskRmse(va.y, predictTasks(trainer, va.X), options.weighted ?? false)

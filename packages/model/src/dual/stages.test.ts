@@ -11,14 +11,14 @@ import { coefficientProblem, profiledIntercepts } from './coefficient-block.js';
 import { objective } from './objective.js';
 import { coefficientPath, type PathSettings } from './path.js';
 import { compensate } from './rescale.js';
+import { type DualRun, runDual } from './sequence.js';
 import { start } from './start.js';
 import { CoefficientStore, type FactorStats } from './store.js';
 import type { StandardizedTasks } from '@hetmtl/estimator';
 import { DualTrainer, type TrainerConfig } from './trainer.js';
 
-function data(seed: number, sizes = [40, 45, 50, 38]): StandardizedTasks {
+function data(seed: number, sizes = [40, 45, 50, 38], p = 5): StandardizedTasks {
   const rng = new Random(seed);
-  const p = 5;
   const X = sizes.map((n) => rng.normals(n * p));
   const y = X.map((x, r) =>
     Float64Array.from(
@@ -142,6 +142,38 @@ describe('the rescale compensation', () => {
       }
     // The input is not changed.
     expect(out.beta[0]).not.toBe(coef.beta[0]);
+  });
+});
+
+describe('the wide start', () => {
+  it('through the rows\' Gram gives the fit of the p×p start (p = 60 > N = 49 > n_r): same λ, predictions to 1e-8', async () => {
+    const d = data(11, [12, 14, 10, 13], 60);
+    const va = data(12, [6, 6, 6, 6], 60);
+    const runs = [];
+    for (const startSide of ['primal', 'dual'] as const) {
+      runs.push(
+        await runDual(config, d, new Random(13), {
+          encoderPhase: { maxRounds: 3, tolerance: 0 },
+          path: settings('path'),
+          validation: va,
+          startSide,
+        }),
+      );
+    }
+    const [primal, dual] = runs as [DualRun, DualRun];
+    try {
+      expect(dual.best.lambda).toBe(primal.best.lambda);
+      expect(dual.best.groups).toEqual(primal.best.groups);
+      expect(dual.startScore).toBeCloseTo(primal.startScore, 10);
+      va.X.forEach((X, r) => {
+        const a = primal.fitted.predict(r, X);
+        const b = dual.fitted.predict(r, X);
+        expect(maxDiff(a, b)).toBeLessThan(1e-8 * Math.max(1, ...Array.from(a, Math.abs)));
+      });
+    } finally {
+      primal.fitted.dispose();
+      dual.fitted.dispose();
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { encoderRegistry, type EncoderInstance } from '@hetmtl/encoders';
 import { AdamBlock } from '@hetmtl/optimizer';
 import {
   Pacer,
+  type PrincipalSide,
   type Random,
   type Scalar,
   type Tensor,
@@ -20,7 +21,12 @@ import type { DualTrainer } from './trainer.js';
  * rows' Gram matrix (N×N pooled, n_r×n_r per task; `topPrincipalDirections`), so a wide start
  * costs O(N²p), not O(p³).
  */
-export async function start(tr: DualTrainer, rng: Random, signal?: AbortSignal): Promise<void> {
+export async function start(
+  tr: DualTrainer,
+  rng: Random,
+  signal?: AbortSignal,
+  side: PrincipalSide | 'auto' = 'auto',
+): Promise<void> {
   const { p, R, counts, data } = tr;
   const N = counts.reduce((a, b) => a + b, 0);
   const pooledMean = new Float64Array(p);
@@ -36,7 +42,7 @@ export async function start(tr: DualTrainer, rng: Random, signal?: AbortSignal):
   const V0 =
     encoderRegistry.fixedOutputDim(tr.shared.spec, p) !== undefined
       ? null
-      : topPrincipalDirections(centred, N, p, tr.K0, rng).vectors;
+      : topPrincipalDirections(centred, N, p, tr.K0, rng, { side }).vectors;
   if (V0) await fitLinearMap(tr, tr.shared, V0, pooledMean, null, signal);
   if (tr.specific) {
     const Ws: Float64Array[] = [];
@@ -60,7 +66,7 @@ export async function start(tr: DualTrainer, rng: Random, signal?: AbortSignal):
           }
         }
       }
-      Ws.push(topPrincipalDirections(Xc, n, p, tr.K1, rng).vectors);
+      Ws.push(topPrincipalDirections(Xc, n, p, tr.K1, rng, { side }).vectors);
       means.push(mean);
     }
     await fitLinearMap(tr, tr.specific, Ws, means, R, signal);
