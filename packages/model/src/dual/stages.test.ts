@@ -146,7 +146,7 @@ describe('the rescale compensation', () => {
 });
 
 describe('the wide start', () => {
-  it('through the rows\' Gram gives the fit of the p×p start (p = 60 > N = 49 > n_r): same λ, predictions to 1e-8', async () => {
+  it("through the rows' Gram gives the fit of the p×p start (p = 60 > N = 49 > n_r): same λ, predictions to 1e-8", async () => {
     const d = data(11, [12, 14, 10, 13], 60);
     const va = data(12, [6, 6, 6, 6], 60);
     const runs = [];
