@@ -8,6 +8,7 @@ import { selectMethods } from './roster.js';
 import { runReal } from './real.js';
 import { runStudy } from './study.js';
 import { DESIGNS } from './study-designs.js';
+import { runWide, wideWorker } from './wide.js';
 import { selectBackend } from './backends.js';
 
 const USAGE = `usage: hetmtl-bench <command> [--quick] [--verbose] [--backend wasm|cpu|tfjs-node|native]
@@ -24,6 +25,11 @@ commands:
   many-tasks    seconds and peak RSS of one fit at R = 20 / 200 / 2,000 tasks of 3 rows (p = 5, the
                 CLI's --quick settings, λ = 0.1), each in its own process, with the cost per task
                 relative to R = 20 (--quick: R = 20 / 60)
+  wide          the PDX-like design at p = 300 / 2,000 / 5,000 / 20,000 genes (or --p a,b), --seeds
+                seeds (default 5), the method and the linear and neural baselines (or --methods
+                id,id) in the same splits, each fit in its own process: mean task test RMSE, s and
+                peak RSS per fit, s relative to p = 2,000, the method's group ARI; writes wide.json
+                into --out (default wide-results)
   study         the simulation study of method.md §7: both designs (or --design factor|covariate),
                 each of 8 factors varied alone, --reps replications per point (default 10), every
                 method and baseline (or --methods id,id) in the same splits; writes <design>.json,
@@ -67,6 +73,10 @@ async function main(argv: string[]): Promise<number> {
     await manyTasksWorker(rest[0]);
     return 0;
   }
+  if (command === 'wide-worker') {
+    await wideWorker(rest[0]);
+    return 0;
+  }
   if (!command || command === '--help' || command === '-h') {
     console.log(USAGE);
     return command ? 0 : 2;
@@ -89,6 +99,22 @@ async function main(argv: string[]): Promise<number> {
         ...(backend ? { backends: [backend] } : {}),
       }),
     'many-tasks': () => manyTasks({ quick, ...(backend ? { backend } : {}) }),
+    wide: () => {
+      const ps = list('--p')?.map((v) => {
+        const p = Number(v);
+        if (!Number.isInteger(p) || p < 10) throw new Error(`--p takes integers ≥ 10, got "${v}"`);
+        return p;
+      });
+      const methods = list('--methods');
+      return runWide({
+        quick,
+        seeds: count('--seeds', quick ? 1 : 5),
+        ...(ps ? { ps } : {}),
+        ...(methods ? { methods } : {}),
+        ...(backend ? { backend } : {}),
+        out: value('--out') ?? 'wide-results',
+      });
+    },
     study: async () => {
       const which = value('--design') ?? 'both';
       const designs = which === 'both' ? Object.values(DESIGNS) : [DESIGNS[which]];
@@ -150,7 +176,13 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'all') {
     let ok = true;
     for (const [name, run] of Object.entries(commands)) {
-      if (name === 'real' || name === 'many-tasks' || (name === 'study' && !quick)) continue;
+      if (
+        name === 'real' ||
+        name === 'many-tasks' ||
+        name === 'wide' ||
+        (name === 'study' && !quick)
+      )
+        continue;
       ok = (await run()) && ok;
     }
     return ok ? 0 : 1;

@@ -25,7 +25,7 @@ export interface FittedLearner {
 export interface Learner {
   fit(
     data: MultiTaskDataset,
-    options: { validation: MultiTaskDataset; signal?: AbortSignal },
+    options?: { validation?: MultiTaskDataset; signal?: AbortSignal },
   ): Promise<FittedLearner>;
 }
 
