@@ -27,7 +27,10 @@ export const linearDefinition: EncoderDefinition<LinearConfig> = pluginDefinitio
   },
   params: (config, dims) => denseStackParams(stack(config), dims),
   apply: (config, params, x) => denseStackApply(stack(config), params, x),
-  traits: { linearMap: (config) => denseStackLinearMap(stack(config)) },
+  traits: {
+    linearMap: (config) => denseStackLinearMap(stack(config)),
+    inputWeight: () => 'w0',
+  },
 });
 
 /** The spec of a linear encoder g(x) = xW + b: `linear()`, or `linear({ bias: false })`. */

@@ -61,6 +61,7 @@ export const mlpDefinition: EncoderDefinition<MlpConfig> = pluginDefinition<MlpC
     linearMap: (config) => denseStackLinearMap(config),
     // The model's width grid: every hidden layer as wide.
     widen: (config, width) => ({ ...config, hidden: config.hidden.map(() => width) }),
+    inputWeight: () => 'w0',
   },
 });
 

@@ -60,6 +60,11 @@ export interface EncoderTraits<C> {
   linearMap?(config: C): LinearMap | undefined;
   /** The config with every hidden layer `width` wide (the model's width grid). */
   widen?(config: C, width: number): C;
+  /**
+   * The parameter the input enters through as x·W (per task [inputDim, ·]): the model folds a
+   * projection of wide inputs onto their row space into it (W ← V·W). Undefined: none.
+   */
+  inputWeight?(config: C): string | undefined;
 }
 
 /**
@@ -322,6 +327,7 @@ export function pluginDefinition<C>(plugin: EncoderPlugin<C>): EncoderDefinition
     build: (config: C, ctx: EncoderBuildContext) => buildInstance(plugin, definition, config, ctx),
     ...(traits.fixedOutputDim ? { fixedOutputDim: traits.fixedOutputDim } : {}),
     ...(traits.widen ? { widen: traits.widen } : {}),
+    ...(traits.inputWeight ? { inputWeight: traits.inputWeight } : {}),
     ...(plugin.migrate ? { migrate: plugin.migrate } : {}),
   });
   return definition;

@@ -347,3 +347,44 @@ describe('weights', () => {
     expect(a.variables['shared/w0']!.isDisposed).toBe(true);
   });
 });
+
+describe('the inputWeight trait', () => {
+  it('names the parameter the input enters through (linear, mlp), none for identity', async () => {
+    const { identity } = await import('./identity.js');
+    expect(encoderRegistry.inputWeight(linear())).toBe('w0');
+    expect(encoderRegistry.inputWeight(mlp({ hidden: [4] }))).toBe('w0');
+    expect(encoderRegistry.inputWeight(identity())).toBeUndefined();
+    // x·w0 is the first operation: an input projection folds into it (x V)·W = x (V W).
+    const enc = buildEncoder(mlp({ hidden: [3] }), {
+      inputDim: 2,
+      outputDim: 1,
+      rng: new Random(1),
+      name: 'fold',
+    });
+    const V = [
+      [1, 2],
+      [0, 1],
+      [3, -1],
+    ]; // 3 → 2
+    const w = enc.getWeights();
+    const w0 = w['fold/w0']!;
+    const lifted: number[] = [];
+    for (let a = 0; a < 3; a++)
+      for (let k = 0; k < 3; k++)
+        lifted.push(V[a]![0]! * w0.values[k]! + V[a]![1]! * w0.values[3 + k]!);
+    const big = buildEncoder(mlp({ hidden: [3] }), {
+      inputDim: 3,
+      outputDim: 1,
+      rng: new Random(2),
+      name: 'fold',
+    });
+    big.setWeights({ ...w, 'fold/w0': { shape: [3, 3], values: lifted } });
+    const x = [[0.5, -1, 2]];
+    const xV = x.map((r) => [0, 1].map((j) => r.reduce((s, v, a) => s + v * V[a]![j]!, 0)));
+    const a = tf.tidy(() => enc.forward(tf.tensor2d(xV)).dataSync());
+    const b = tf.tidy(() => big.forward(tf.tensor2d(x)).dataSync());
+    expect(b[0]).toBeCloseTo(a[0]!, 5);
+    enc.dispose();
+    big.dispose();
+  });
+});

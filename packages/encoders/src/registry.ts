@@ -53,7 +53,7 @@ export function validateDefinition(def: unknown): asserts def is AnyDefinition {
       });
     }
   }
-  for (const key of ['fixedOutputDim', 'widen', 'migrate'] as const) {
+  for (const key of ['fixedOutputDim', 'widen', 'inputWeight', 'migrate'] as const) {
     if (d[key] !== undefined && typeof d[key] !== 'function') {
       throw new ValidationError(`Encoder "${d.kind}": ${key} is not a function`, {
         expected: 'a function or nothing',
@@ -242,5 +242,11 @@ export class EncoderRegistry {
     const normalized = this.normalize(spec);
     const def = this.get(normalized.kind);
     return def.widen === undefined ? undefined : makeSpec(def, def.widen(normalized.config, width));
+  }
+
+  /** The parameter a spec's input enters through as x·W (the `inputWeight` trait), or undefined. */
+  inputWeight(spec: EncoderSpec): string | undefined {
+    const normalized = this.normalize(spec);
+    return this.get(normalized.kind).inputWeight?.(normalized.config);
   }
 }

@@ -99,6 +99,11 @@ export interface EncoderDefinition<C> {
   fixedOutputDim?(config: C, inputDim: number): number | undefined;
   /** Optional: the config with every hidden layer `width` wide (the model's width grid). */
   widen?(config: C, width: number): C;
+  /**
+   * Optional: the parameter the input enters through as x·W (per task [inputDim, ·]), so that an
+   * input projection x ↦ xV can be folded into it (W ← V·W); undefined when there is none.
+   */
+  inputWeight?(config: C): string | undefined;
   /** Optional: converts a saved config of an older `specVersion` to the current format. */
   migrate?(config: unknown, fromVersion: number): unknown;
 }

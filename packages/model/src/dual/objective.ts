@@ -33,7 +33,10 @@ export function objectiveTensor(tr: DualTrainer): Scalar {
       let xhat = tf.reshape(tr.decoder0.forward(tf.reshape(F, [-1, tr.K0])), [tr.R, nMax, tr.p]);
       if (G && tr.decoderS) xhat = tf.add(xhat, tr.decoderS.forward(G));
       const rec = tf.sum(tf.square(tf.mul(tf.sub(x, xhat), mask)), [1, 2]);
-      loss = tf.add(loss, tf.mul(cfg.omega / tr.p, tf.sum(tf.mul(rec, tr.consts.wOver2n))));
+      loss = tf.add(
+        loss,
+        tf.mul(cfg.omega / tr.reconstructionDim, tf.sum(tf.mul(rec, tr.consts.wOver2n))),
+      );
     }
     if (cfg.nu > 0) {
       const enc = [

@@ -1,6 +1,7 @@
 import { meanTaskRmse, type StandardizedTasks } from '@hetmtl/estimator';
 import { type AlternatingResult, type ProgressEvent, runAlternating } from '@hetmtl/optimizer';
 import { predictLinear, type PrincipalSide, type Random } from '@hetmtl/tensor';
+import { liftFitted, projectTasks, rowSpace, useRowSpace } from './row-space.js';
 import type { FittedDual } from '../predictors/dual.js';
 import type { PathRow } from '../types.js';
 import { encoderBlocks } from './blocks.js';
@@ -35,6 +36,11 @@ export interface DualRunOptions {
   }) => void;
   /** Also time every block of the encoder phase (in `DualRun.timing.blocks`). */
   readonly timeBlocks?: boolean;
+  /**
+   * Whether the run works in the row space of the training rows (row-space.ts): 'auto' (default)
+   * when p > 4·N and the encoders can fold it; true / false to force it (where it applies).
+   */
+  readonly rowSpace?: 'auto' | boolean;
   /** Which side the start's principal directions are computed on (default 'auto': the smaller; the two agree, see start.ts). */
   readonly startSide?: PrincipalSide | 'auto';
 }
@@ -74,10 +80,20 @@ export async function runDual(
   rng: Random,
   options: DualRunOptions,
 ): Promise<DualRun> {
-  const { signal, validation: va } = options;
+  const { signal } = options;
   const t0 = performance.now();
   const blocks: Record<string, number> = {};
-  const trainer = new DualTrainer(config, data, rng);
+  const wide =
+    options.rowSpace === undefined || options.rowSpace === 'auto'
+      ? useRowSpace(config, data)
+      : options.rowSpace;
+  const projected = wide ? rowSpace(data) : null;
+  const space = projected?.space ?? null;
+  const va =
+    options.validation && space ? projectTasks(space, options.validation) : options.validation;
+  const trainer = new DualTrainer(config, projected?.Z ?? data, rng, {
+    reconstructionDim: data.p,
+  });
   try {
     await start(trainer, rng.child(), signal, options.startSide);
     const t1 = performance.now();
@@ -107,7 +123,7 @@ export async function runDual(
     const t3 = performance.now();
     setBeta(trainer, path.best.beta, path.problem);
     return {
-      fitted: trainer.toFitted(),
+      fitted: space ? liftFitted(trainer.toFitted(), space) : trainer.toFitted(),
       best: path.best,
       path: path.rows,
       startScore,

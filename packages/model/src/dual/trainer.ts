@@ -75,15 +75,19 @@ export class DualTrainer {
     readonly hasSpec: Tensor;
   };
   readonly store: CoefficientStore;
+  /** The p of the reconstruction term's 1/(2n_r·p): the features' count, also when the rows are in row-space coordinates. */
+  readonly reconstructionDim: number;
   #handedOver = false;
 
   constructor(
     readonly config: TrainerConfig,
     readonly data: StandardizedTasks,
     rng: Random,
+    options: { readonly reconstructionDim?: number } = {},
   ) {
     this.R = data.X.length;
     this.p = data.p;
+    this.reconstructionDim = options.reconstructionDim ?? data.p;
     this.K0 = config.K0;
     this.K1 = config.specific ? config.K1 : 0;
     this.counts = data.y.map((y) => y.length);
