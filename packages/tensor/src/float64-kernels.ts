@@ -54,14 +54,15 @@ export const FLOAT64_KERNEL_NAMES: readonly Float64KernelName[] = Object.freeze(
  * Below these sizes the JavaScript kernels run even when native ones are installed (the call's
  * overhead outweighs the speed-up). The size of a product is the cube root of its multiply-adds
  * (m·n·k for gemm, n²·k for syrk), the order n for potrf and syevd. Measured with the native
- * backend's OpenBLAS (packages/backend-native/bench/float64.bench.mjs): the native kernels are
- * faster from about 16–24 on this machine; 64 keeps small problems bit-for-bit in JavaScript.
+ * backend's OpenBLAS (packages/backend-native/bench/float64.bench.mjs, one thread): native gemm,
+ * syrk and syevd are faster from about 16, potrf from about 32 (1.3× at 32–48, 2× at 64); the
+ * crossovers are set a step above, where the gain is clear, so small problems stay in JavaScript.
  */
 export const FLOAT64_CROSSOVER: Readonly<Record<Float64KernelName, number>> = Object.freeze({
-  gemm: 64,
-  syrk: 64,
-  potrf: 64,
-  syevd: 64,
+  gemm: 32,
+  syrk: 32,
+  potrf: 48,
+  syevd: 32,
 });
 
 /** A set of native kernels and when they apply. */
