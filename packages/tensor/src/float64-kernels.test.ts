@@ -204,9 +204,7 @@ describe('the Float64 kernel registry', () => {
     expect(maxRel(native.matmulT, js.matmulT)).toBeLessThan(1e-13);
     expect(maxRel(native.chol, js.chol)).toBeLessThan(1e-12);
     expect(maxRel(native.eig.values, js.eig.values)).toBeLessThan(1e-12);
-    expect(
-      maxRel(reconstruct(native.eig.values, native.eig.vectors, p), S),
-    ).toBeLessThan(1e-12);
+    expect(maxRel(reconstruct(native.eig.values, native.eig.vectors, p), S)).toBeLessThan(1e-12);
     // Back to JavaScript: bit-for-bit the default results.
     expect(run()).toEqual(js);
   });
