@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "hetmtl_native",
-      "sources": ["native/addon.cc", "native/gemm.cc", "native/elementwise.cc", "native/cpu.cc"],
+      "sources": ["native/addon.cc", "native/gemm.cc", "native/elementwise.cc", "native/cpu.cc", "native/float64.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-function"],

@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "elementwise.h"
+#include "float64.h"
 #include "gemm.h"
 
 namespace {
@@ -41,6 +42,10 @@ bool typed(Napi::Env env, napi_value v, T** data, size_t* length, const char* wh
 
 bool f32(Napi::Env env, napi_value v, float** data, size_t* length, const char* what) {
   return typed<float, napi_float32_array>(env, v, data, length, what);
+}
+
+bool f64(Napi::Env env, napi_value v, double** data, size_t* length, const char* what) {
+  return typed<double, napi_float64_array>(env, v, data, length, what);
 }
 
 int64_t int_arg(const Napi::CallbackInfo& info, size_t i) {
@@ -200,6 +205,88 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// ---- Float64 BLAS / LAPACK (OpenBLAS only; float64.cc) ----
+
+bool float64_ready(Napi::Env env, bool have, const char* what) {
+  if (!hn::openblas_loaded() || !have) {
+    return throw_type(env, std::string(what) + ": OpenBLAS (with this routine) is not loaded");
+  }
+  return true;
+}
+
+// dgemm(a, b, c, M, N, K, transA, transB): c[M,N] = op(a)·op(b), row-major.
+Napi::Value Dgemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 8) return (throw_type(env, "dgemm needs 8 arguments"), env.Undefined());
+  if (!float64_ready(env, hn::float64_symbols().dgemm, "dgemm")) return env.Undefined();
+  double *a, *b, *c;
+  size_t la, lb, lc;
+  if (!f64(env, info[0], &a, &la, "a") || !f64(env, info[1], &b, &lb, "b") || !f64(env, info[2], &c, &lc, "c")) {
+    return env.Undefined();
+  }
+  const int64_t M = int_arg(info, 3), N = int_arg(info, 4), K = int_arg(info, 5);
+  const bool ta = info[6].ToBoolean().Value(), tb = info[7].ToBoolean().Value();
+  if (M < 0 || N < 0 || K < 0 || M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) {
+    return (throw_range(env, "dgemm: invalid sizes"), env.Undefined());
+  }
+  if (static_cast<int64_t>(la) < M * K || static_cast<int64_t>(lb) < K * N || static_cast<int64_t>(lc) < M * N) {
+    return (throw_range(env, "dgemm: an array is shorter than its shape"), env.Undefined());
+  }
+  hn::dgemm_rowmajor(ta, tb, static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), a, b, c);
+  return env.Undefined();
+}
+
+// dsyrk(a, c, N, K, trans): c[N,N] = aᵀa (a [K,N], trans) or aaᵀ (a [N,K]), both triangles.
+Napi::Value Dsyrk(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5) return (throw_type(env, "dsyrk needs 5 arguments"), env.Undefined());
+  if (!float64_ready(env, hn::float64_symbols().dsyrk, "dsyrk")) return env.Undefined();
+  double *a, *c;
+  size_t la, lc;
+  if (!f64(env, info[0], &a, &la, "a") || !f64(env, info[1], &c, &lc, "c")) return env.Undefined();
+  const int64_t N = int_arg(info, 2), K = int_arg(info, 3);
+  const bool trans = info[4].ToBoolean().Value();
+  if (N < 0 || K < 0 || N > INT32_MAX || K > INT32_MAX) return (throw_range(env, "dsyrk: invalid sizes"), env.Undefined());
+  if (static_cast<int64_t>(la) < N * K || static_cast<int64_t>(lc) < N * N) {
+    return (throw_range(env, "dsyrk: an array is shorter than its shape"), env.Undefined());
+  }
+  hn::dsyrk_rowmajor(trans, static_cast<int>(N), static_cast<int>(K), a, c);
+  return env.Undefined();
+}
+
+// dpotrf(a, N) -> info: a (row-major, lower triangle read) becomes its Cholesky factor L in place.
+Napi::Value Dpotrf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2) return (throw_type(env, "dpotrf needs 2 arguments"), env.Undefined());
+  if (!float64_ready(env, hn::float64_symbols().dpotrf, "dpotrf")) return env.Undefined();
+  double* a;
+  size_t la;
+  if (!f64(env, info[0], &a, &la, "a")) return env.Undefined();
+  const int64_t N = int_arg(info, 1);
+  if (N < 0 || N > 46340 || static_cast<int64_t>(la) < N * N) {
+    return (throw_range(env, "dpotrf: invalid size"), env.Undefined());
+  }
+  return Napi::Number::New(env, hn::dpotrf_lower_rowmajor(static_cast<int>(N), a));
+}
+
+// dsyevd(a, w, N) -> info: a (row-major, lower triangle read) becomes the eigenvectors (columns), w the
+// eigenvalues, increasing.
+Napi::Value Dsyevd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3) return (throw_type(env, "dsyevd needs 3 arguments"), env.Undefined());
+  if (!float64_ready(env, hn::float64_symbols().dsyevd, "dsyevd")) return env.Undefined();
+  double *a, *w;
+  size_t la, lw;
+  if (!f64(env, info[0], &a, &la, "a") || !f64(env, info[1], &w, &lw, "w")) return env.Undefined();
+  const int64_t N = int_arg(info, 2);
+  // LAPACK's workspace size 1 + 6N + 2N² must fit its 32-bit integers.
+  if (N < 0 || 1 + 6 * N + 2 * N * N > INT32_MAX || static_cast<int64_t>(la) < N * N ||
+      static_cast<int64_t>(lw) < N) {
+    return (throw_range(env, "dsyevd: invalid size"), env.Undefined());
+  }
+  return Napi::Number::New(env, hn::dsyevd_rowmajor(static_cast<int>(N), a, w));
+}
+
 // loadOpenBLAS(path) -> null on success, else the error message.
 Napi::Value LoadOpenBLAS(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -241,6 +328,13 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("elementwiseClones", HN_HAVE_CLONES ? true : false);
   o.Set("openblasPath", hn::openblas_loaded() ? Napi::Value(Napi::String::New(env, hn::openblas_path())) : env.Null());
   o.Set("openblasConfig", hn::openblas_loaded() ? Napi::Value(Napi::String::New(env, hn::openblas_config())) : env.Null());
+  const hn::Float64Symbols s = hn::float64_symbols();
+  Napi::Object blas64 = Napi::Object::New(env);
+  blas64.Set("dgemm", s.dgemm);
+  blas64.Set("dsyrk", s.dsyrk);
+  blas64.Set("dpotrf", s.dpotrf);
+  blas64.Set("dsyevd", s.dsyevd);
+  o.Set("float64", blas64);
   Napi::Object cpu = Napi::Object::New(env);
   cpu.Set("sse42", f.sse42);
   cpu.Set("avx2", f.avx2);
@@ -263,11 +357,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("eluGrad", Napi::Function::New(env, EluGrad, "eluGrad"));
   exports.Set("addN", Napi::Function::New(env, AddN, "addN"));
   exports.Set("reduce", Napi::Function::New(env, Reduce, "reduce"));
+  exports.Set("dgemm", Napi::Function::New(env, Dgemm, "dgemm"));
+  exports.Set("dsyrk", Napi::Function::New(env, Dsyrk, "dsyrk"));
+  exports.Set("dpotrf", Napi::Function::New(env, Dpotrf, "dpotrf"));
+  exports.Set("dsyevd", Napi::Function::New(env, Dsyevd, "dsyevd"));
   exports.Set("loadOpenBLAS", Napi::Function::New(env, LoadOpenBLAS, "loadOpenBLAS"));
   exports.Set("setGemm", Napi::Function::New(env, SetGemm, "setGemm"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   return exports;
 }
 

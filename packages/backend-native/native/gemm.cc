@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common.h"
+#include "float64.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -424,6 +425,7 @@ bool openblas_load(const std::string& path, std::string* error) {
   Dl_info where;
   if (dladdr(sym, &where) != 0 && where.dli_fname != nullptr) loaded_path = where.dli_fname;
   if (p_set_threads) p_set_threads(1);
+  float64_bind(handle);
   return true;
 #endif
 }

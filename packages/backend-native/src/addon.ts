@@ -37,6 +37,23 @@ export interface NativeBinding {
     reduced: number,
     inner: number,
   ): void;
+  /** c[m,n] = op(a)·op(b), row-major Float64 (OpenBLAS's cblas_dgemm; throws when it is not loaded). */
+  dgemm(
+    a: Float64Array,
+    b: Float64Array,
+    c: Float64Array,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+  ): void;
+  /** c[n,n] (both triangles) = aᵀa for a [k,n] (transpose), else aaᵀ for a [n,k] (cblas_dsyrk). */
+  dsyrk(a: Float64Array, c: Float64Array, n: number, k: number, transpose: boolean): void;
+  /** In place: the lower triangle of row-major a becomes L (a = LLᵀ), the upper is zeroed; LAPACK's info. */
+  dpotrf(a: Float64Array, n: number): number;
+  /** In place: a becomes the eigenvectors (row-major, column j ↔ w[j]), w increasing; LAPACK's info. */
+  dsyevd(a: Float64Array, w: Float64Array, n: number): number;
   /** null when loaded, else the loader's error. */
   loadOpenBLAS(path: string): string | null;
   setGemm(gemm: 'builtin' | 'openblas'): boolean;
@@ -52,6 +69,13 @@ export interface RawNativeInfo {
   readonly elementwiseClones: boolean;
   readonly openblasPath: string | null;
   readonly openblasConfig: string | null;
+  /** Which Float64 routines the loaded OpenBLAS has (all false without OpenBLAS). */
+  readonly float64: {
+    readonly dgemm: boolean;
+    readonly dsyrk: boolean;
+    readonly dpotrf: boolean;
+    readonly dsyevd: boolean;
+  };
   readonly cpu: {
     readonly sse42: boolean;
     readonly avx2: boolean;
@@ -127,8 +151,8 @@ export function loadBinding(): LoadResult {
   }
   try {
     const binding = createRequire(import.meta.url)(ADDON_PATH) as NativeBinding;
-    if (binding.abiVersion !== 1)
-      throw new Error(`addon ABI ${binding.abiVersion}, expected 1 (a stale build?)`);
+    if (binding.abiVersion !== 2)
+      throw new Error(`addon ABI ${binding.abiVersion}, expected 2 (a stale build?)`);
     loaded = { ok: true, binding };
   } catch (e) {
     loaded = {

@@ -15,9 +15,11 @@ import {
   openblasCandidates,
   readBuildStatus,
 } from './addon.js';
+import { installFloat64Kernels } from './float64.js';
 import { registerNativeBackend, TF_BACKEND_NAME } from './register.js';
 
 export type { BuildStatus } from './addon.js';
+export { openblasFloat64Kernels } from './float64.js';
 export { type KernelCounts, nativeKernelStats, resetNativeKernelStats } from './kernels.js';
 export { type NativeMemory, nativeMemory, releaseNativeMemory } from './pool.js';
 export { NativeBackend, PRIORITY, TF_BACKEND_NAME } from './register.js';
@@ -29,7 +31,9 @@ export interface NativeBackendOptions {
   /**
    * `openblas`: OpenBLAS's cblas_sgemm, loaded at run time (dlopen of libopenblas.so.0, or the path in
    * HETMTL_OPENBLAS, where `none` turns it off), never linked; unavailable when it is not installed. `builtin`: the addon's own cache-blocked,
-   * vectorised GEMM. `auto` (default): OpenBLAS when found, else built-in.
+   * vectorised GEMM. `auto` (default): OpenBLAS when found, else built-in. With OpenBLAS,
+   * @hetmtl/tensor's Float64 kernels (gram, rowGram, matmul, Cholesky, symmetricEigen) use its
+   * dgemm / dsyrk / dpotrf / dsyevd above their crossover while this backend is current.
    */
   readonly gemm?: GemmChoice;
   /** Threads for matrix products (OpenBLAS, or the built-in GEMM on large products). Default 1. */
@@ -86,6 +90,13 @@ export interface NativeInfo {
   readonly openblasConfig?: string | null;
   /** Why OpenBLAS was not found, when it was not. */
   readonly openblasErrors?: readonly string[];
+  /** Which Float64 BLAS / LAPACK routines the loaded OpenBLAS has (see @hetmtl/tensor's float64Kernels()). */
+  readonly float64?: {
+    readonly dgemm: boolean;
+    readonly dsyrk: boolean;
+    readonly dpotrf: boolean;
+    readonly dsyevd: boolean;
+  };
   readonly threads?: number;
   readonly simd?: boolean;
   readonly cpu?: {
@@ -128,6 +139,7 @@ export function nativeInfo(): NativeInfo {
     openblasPath: info.openblasPath,
     openblasConfig: info.openblasConfig,
     openblasErrors: blas.path === null ? blas.errors : [],
+    float64: info.float64,
     threads: info.threads,
     simd: usesSimd(loaded.binding),
     cpu: info.cpu,
@@ -204,6 +216,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): BackendPlugin
           fix: "Check isAvailable() first, or use nativeBackend({ gemm: 'auto' }) for the built-in GEMM",
         });
       binding.setGemm(blas === null ? 'builtin' : 'openblas');
+      installFloat64Kernels(binding, blas !== null);
       if (tf.findBackendFactory(TF_BACKEND_NAME) === null)
         throw new BackendUnavailableError(
           'native',

@@ -1,4 +1,5 @@
 import { NumericError, ValidationError } from './errors.js';
+import { nativeFloat64 } from './float64-kernels.js';
 import { matmul, matrix, matvec } from './linalg.js';
 import type { Random } from './random.js';
 
@@ -49,6 +50,13 @@ export function symmetricEigen(A: Float64Array, n: number): SymmetricEigen {
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   if (n === 0) return { n, values: d, vectors: V };
+  const native = nativeFloat64('syevd', n);
+  if (native) {
+    const W = V.slice();
+    // A LAPACK failure (no convergence) falls back to the JavaScript iteration below.
+    if (native(n, W, d) === 0) return { n, values: d, vectors: W };
+    d.fill(0);
+  }
   tridiagonalize(V, d, e, n);
   implicitQl(V, d, e, n);
   return { n, values: d, vectors: V };

@@ -85,5 +85,16 @@ export {
   rowGram,
   topPrincipalDirections,
 } from './principal.js';
+export {
+  FLOAT64_CROSSOVER,
+  FLOAT64_KERNEL_NAMES,
+  float64Kernels,
+  setFloat64Kernels,
+  withFloat64Kernels,
+  type Float64KernelName,
+  type Float64KernelProvider,
+  type Float64Kernels,
+  type Float64KernelsInfo,
+} from './float64-kernels.js';
 export { assertNoLeaks, countTensors, dispose, TensorScope, tidy, trackTensors } from './memory.js';
 export { Pacer, throwIfAborted, yieldToEventLoop } from './pace.js';

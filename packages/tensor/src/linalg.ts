@@ -1,4 +1,5 @@
 import { NotPositiveDefiniteError, ValidationError } from './errors.js';
+import { nativeFloat64 } from './float64-kernels.js';
 
 /**
  * Small dense Float64 linear algebra for the coefficient problems (a few hundred unknowns at most):
@@ -93,6 +94,11 @@ export function matmul(a: Matrix, b: Matrix, options: MatmulOptions = {}): Matri
     });
   }
   const out = matrix(m, n);
+  const native = nativeFloat64('gemm', Math.cbrt(m * n * k));
+  if (native) {
+    native(transA, transB, m, n, k, a.data, b.data, out.data);
+    return out;
+  }
   const A = a.data;
   const B = b.data;
   const C = out.data;
@@ -191,6 +197,11 @@ export function cholesky(a: Matrix): Matrix {
       }
     }
   }
+  const native = nativeFloat64('potrf', n);
+  if (native) {
+    const factor = nativeCholesky(native, A, n, scale);
+    if (factor) return factor;
+  }
   const L = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     let d = A[j * n + j];
@@ -205,6 +216,30 @@ export function cholesky(a: Matrix): Matrix {
       L[i * n + j] = s / ljj;
     }
   }
+  return matrix(n, n, L);
+}
+
+/**
+ * {@link cholesky}'s factor by a native potrf, with the same errors: the first pivot at or below the
+ * relative floor (or the one LAPACK found not positive, with its value) is reported as the
+ * JavaScript loop would. Undefined when the kernel reports an argument error (the JS loop then runs).
+ */
+function nativeCholesky(
+  potrf: (n: number, A: Float64Array) => number,
+  A: Float64Array,
+  n: number,
+  scale: number,
+): Matrix | undefined {
+  const L = A.slice();
+  const info = potrf(n, L);
+  if (info < 0) return undefined;
+  const floor = scale * n * Number.EPSILON;
+  const passed = info > 0 ? info - 1 : n;
+  for (let j = 0; j < passed; j++) {
+    const d = L[j * n + j] ** 2;
+    if (!(d > floor)) throw new NotPositiveDefiniteError(j, d);
+  }
+  if (info > 0) throw new NotPositiveDefiniteError(info - 1, L[(info - 1) * n + info - 1]);
   return matrix(n, n, L);
 }
 
@@ -269,6 +304,12 @@ export function solveSPD(a: Matrix, b: Float64Array | Matrix): Float64Array | Ma
  */
 export function gram(X: ArrayLike<number>, n: number, p: number): Float64Array {
   const G = new Float64Array(p * p);
+  const native =
+    n > 0 && X.length >= n * p ? nativeFloat64('syrk', Math.cbrt(p * p * n)) : undefined;
+  if (native) {
+    native(true, p, n, X instanceof Float64Array ? X : Float64Array.from(X), G);
+    return G;
+  }
   for (let i = 0; i < n; i++) {
     const o = i * p;
     for (let a = 0; a < p; a++) {

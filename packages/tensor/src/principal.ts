@@ -1,5 +1,6 @@
 import { orthonormalize, symmetricEigen, topEigen } from './eigen.js';
 import { ValidationError } from './errors.js';
+import { nativeFloat64 } from './float64-kernels.js';
 import { gram } from './linalg.js';
 import type { Random } from './random.js';
 
@@ -119,6 +120,11 @@ function dualDirections(
 export function rowGram(rows: readonly Float64Array[], p: number): Float64Array {
   const n = rows.length;
   const K = new Float64Array(n * n);
+  const native = n > 0 && p > 0 ? nativeFloat64('syrk', Math.cbrt(n * n * p)) : undefined;
+  if (native) {
+    native(false, n, p, contiguousRows(rows, p), K);
+    return K;
+  }
   for (let i0 = 0; i0 < n; i0 += 4) {
     const i1 = Math.min(i0 + 4, n);
     const a0 = rows[i0];
@@ -147,4 +153,21 @@ export function rowGram(rows: readonly Float64Array[], p: number): Float64Array 
     }
   }
   return K;
+}
+
+/** The rows as one row-major n×p array: a view when they already are consecutive in one buffer. */
+function contiguousRows(rows: readonly Float64Array[], p: number): Float64Array {
+  const n = rows.length;
+  const first = rows[0];
+  let view = true;
+  for (let i = 0; i < n && view; i++) {
+    const r = rows[i];
+    view =
+      r.length >= p && r.buffer === first.buffer && r.byteOffset === first.byteOffset + i * p * 8;
+  }
+  if (view && first.byteOffset + n * p * 8 <= first.buffer.byteLength)
+    return new Float64Array(first.buffer, first.byteOffset, n * p);
+  const out = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) out.set(rows[i].subarray(0, p), i * p);
+  return out;
 }
