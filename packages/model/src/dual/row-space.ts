@@ -5,7 +5,7 @@ import {
   type EncoderWeights,
   encoderRegistry,
 } from '@hetmtl/encoders';
-import { Random, rowGram, symmetricEigen } from '@hetmtl/tensor';
+import { matmul, matrix, Random, rowGram, symmetricEigen } from '@hetmtl/tensor';
 import { FittedDual } from '../predictors/dual.js';
 import type { TrainerConfig } from './trainer.js';
 
@@ -32,7 +32,9 @@ import type { TrainerConfig } from './trainer.js';
 export interface RowSpace {
   readonly p: number;
   readonly m: number;
-  readonly rows: readonly Float64Array[];
+  /** The training rows, N×p row-major (all tasks, in order). */
+  readonly X: Float64Array;
+  readonly N: number;
   readonly C: Float64Array;
 }
 
@@ -56,9 +58,14 @@ export function useRowSpace(config: TrainerConfig, data: StandardizedTasks): boo
 /** The row space of the training rows and the rows in its coordinates, Z = XV = US (per task). */
 export function rowSpace(data: StandardizedTasks): { space: RowSpace; Z: StandardizedTasks } {
   const { p } = data;
-  const rows: Float64Array[] = [];
-  for (const X of data.X) for (let o = 0; o < X.length; o += p) rows.push(X.subarray(o, o + p));
-  const N = rows.length;
+  const N = data.y.reduce((a, y) => a + y.length, 0);
+  const all = new Float64Array(N * p);
+  let at = 0;
+  for (const X of data.X) {
+    all.set(X, at);
+    at += X.length;
+  }
+  const rows = Array.from({ length: N }, (_, i) => all.subarray(i * p, (i + 1) * p));
   const eig = symmetricEigen(rowGram(rows, p), N);
   const top = Math.max(eig.values[N - 1] ?? 0, 0);
   let m = 0;
@@ -83,53 +90,23 @@ export function rowSpace(data: StandardizedTasks): { space: RowSpace; Z: Standar
     Z.push(Zall.slice(i0 * m, (i0 + n) * m));
     i0 += n;
   }
-  return { space: { p, m, rows, C }, Z: { X: Z, y: data.y, p: m } };
+  return { space: { p, m, X: all, N, C }, Z: { X: Z, y: data.y, p: m } };
 }
 
 /** Rows (n×p row-major) in row-space coordinates, XV = (X Xᵀ_train) C (n×m). */
 export function projectRows(space: RowSpace, X: Float64Array): Float64Array {
-  const { p, m, rows, C } = space;
+  const { p, m, N, C } = space;
   const n = X.length / p;
-  const N = rows.length;
-  const out = new Float64Array(n * m);
-  const k = new Float64Array(N);
-  for (let i = 0; i < n; i++) {
-    const x = X.subarray(i * p, (i + 1) * p);
-    for (let t = 0; t < N; t++) {
-      const r = rows[t];
-      let s = 0;
-      for (let a = 0; a < p; a++) s += x[a] * r[a];
-      k[t] = s;
-    }
-    for (let t = 0; t < N; t++) {
-      const kt = k[t];
-      if (kt === 0) continue;
-      for (let j = 0; j < m; j++) out[i * m + j] = out[i * m + j] + kt * C[t * m + j];
-    }
-  }
-  return out;
+  if (n === 0) return new Float64Array(0);
+  const k = matmul(matrix(n, p, X), matrix(N, p, space.X), { transB: true });
+  return matmul(k, matrix(N, m, C)).data;
 }
 
 /** V·W for W m×K (row-major): Xᵀ (C W), p×K. */
 export function liftWeight(space: RowSpace, W: ArrayLike<number>, K: number): Float64Array {
-  const { p, m, rows, C } = space;
-  const N = rows.length;
-  const CW = new Float64Array(N * K);
-  for (let t = 0; t < N; t++)
-    for (let j = 0; j < m; j++) {
-      const c = C[t * m + j];
-      for (let k = 0; k < K; k++) CW[t * K + k] = CW[t * K + k] + c * W[j * K + k];
-    }
-  const out = new Float64Array(p * K);
-  for (let t = 0; t < N; t++) {
-    const r = rows[t];
-    for (let a = 0; a < p; a++) {
-      const x = r[a];
-      if (x === 0) continue;
-      for (let k = 0; k < K; k++) out[a * K + k] = out[a * K + k] + x * CW[t * K + k];
-    }
-  }
-  return out;
+  const { p, m, N, C } = space;
+  const CW = matmul(matrix(N, m, C), matrix(m, K, Float64Array.from(W)));
+  return matmul(matrix(N, p, space.X), CW, { transA: true }).data;
 }
 
 export function projectTasks(space: RowSpace, data: StandardizedTasks): StandardizedTasks {
