@@ -79,5 +79,13 @@ export {
   topEigen,
   type SymmetricEigen,
 } from './eigen.js';
+export {
+  ROW_SPACE_MAX_CONDITION,
+  ROW_SPACE_RANK_TOL,
+  rowGram,
+  rowSpace,
+  type RowSpace,
+  type RowSpaceOptions,
+} from './row-space.js';
 export { assertNoLeaks, countTensors, dispose, TensorScope, tidy, trackTensors } from './memory.js';
 export { Pacer, throwIfAborted, yieldToEventLoop } from './pace.js';
