@@ -99,12 +99,14 @@ describe('linear baselines: dual (row-space) form = primal form', () => {
           const gridDual = b.lambdaGrid(dualDesign);
           expect(gridDual.length).toBe(grid.length);
           grid.forEach((l, i) => {
-            if (Number.isFinite(l)) expect(Math.abs(gridDual[i]! - l)).toBeLessThanOrEqual(1e-10 * l);
+            if (Number.isFinite(l))
+              expect(Math.abs(gridDual[i]! - l)).toBeLessThanOrEqual(1e-10 * l);
             else expect(gridDual[i]).toBe(l);
           });
           const solveA = a.solver(primalDesign, ctx);
           const solveB = b.solver(dualDesign, ctx);
-          for (const lambda of grid) expect(relativeDiff(solveA(lambda), solveB(lambda))).toBeLessThan(1e-8);
+          for (const lambda of grid)
+            expect(relativeDiff(solveA(lambda), solveB(lambda))).toBeLessThan(1e-8);
           expect(notes).toEqual([]);
         });
       }

@@ -115,9 +115,7 @@ export function linearDesign(
     options.rowSpace,
   );
   return {
-    tasks: parts.map((t, r) =>
-      primalTask(space.coords[r], t.yc, t.xMean, t.yMean, n[r], space.q),
-    ),
+    tasks: parts.map((t, r) => primalTask(space.coords[r], t.yc, t.xMean, t.yMean, n[r], space.q)),
     p,
     space,
   };

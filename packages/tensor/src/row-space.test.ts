@@ -44,7 +44,7 @@ function defects(s: RowSpace, X: readonly Float64Array[], sizes: readonly number
   let coords = 0;
   let span = 0;
   X.forEach((Xr, r) => {
-    const Z = s.coords[r] as Float64Array;
+    const Z = s.coords[r]!;
     expect(Z.length).toBe(sizes[r]! * s.q);
     for (let i = 0; i < sizes[r]!; i++) {
       Q.forEach((u, k) => {
@@ -106,8 +106,7 @@ describe('rowSpace', () => {
     const a = rowSpace(X, sizes, p, { method: 'gram' });
     const b = rowSpace(X, sizes, p, { method: 'gram-schmidt' });
     const v = new Random(5).normals(p);
-    const project = (s: RowSpace) =>
-      s.expand(Float64Array.from(columns(s), (u) => dot(u, v, p)));
+    const project = (s: RowSpace) => s.expand(Float64Array.from(columns(s), (u) => dot(u, v, p)));
     const pa = project(a);
     const pb = project(b);
     for (let i = 0; i < p; i++) expect(Math.abs(pa[i]! - pb[i]!)).toBeLessThan(1e-12);

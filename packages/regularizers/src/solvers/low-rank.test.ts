@@ -111,7 +111,8 @@ describe('low-rank spectral forms', () => {
         const lt = res.lambda * t[r]!;
         const d = Float64Array.from(beta, (x, i) => x - res.centre[i]!);
         if (res.onCentre[r]) expect(norm(g)).toBeLessThanOrEqual(lt * (1 + 1e-6));
-        else g.forEach((v, i) => expect(Math.abs(v + (lt * d[i]!) / norm(d))).toBeLessThan(1e-6 * lt));
+        else
+          g.forEach((v, i) => expect(Math.abs(v + (lt * d[i]!) / norm(d))).toBeLessThan(1e-6 * lt));
       });
       total.forEach((v) => expect(Math.abs(v)).toBeLessThan(1e-7));
     }
