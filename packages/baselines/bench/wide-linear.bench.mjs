@@ -5,9 +5,10 @@
 //   pnpm build && node packages/baselines/bench/wide-linear.bench.mjs [--root <checkout>] [--p 2000,5000,20000]
 //       [--only floor-fit,ridge-per-task,…] [--timeout 600] [--repeats 1]
 //
-// --root runs the same script against another checkout's built packages (e.g. /work/main, the
-// p×p primal path, for a before/after in one run). Prints seconds and peak RSS per (routine, p)
-// and the growth ratio of the largest p to the smallest.
+// --root runs the same script against other checkouts' built packages, comma-separated (e.g.
+// `--root /work/main,.` for a before/after in one run, interleaved cell by cell so that both see the
+// same machine load). Prints seconds and peak RSS per (routine, p, checkout), the growth ratio of
+// the largest p to the smallest, and with two checkouts the time ratio first/second per cell.
 import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,7 +19,10 @@ const arg = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(arg('root', resolve(here, '../../..')));
+const roots = arg('root', resolve(here, '../../..'))
+  .split(',')
+  .map((r) => resolve(r));
+let root = roots[0];
 const ROUTINES = [
   'floor-fit',
   'floor-path',
@@ -87,6 +91,7 @@ async function one(routine, p) {
 }
 
 if (arg('child', null)) {
+  root = resolve(arg('root', root));
   const [routine, p] = arg('child', '').split(':');
   // The fastest of --repeats runs in this process (the machine is shared: the minimum is the least noisy).
   let out = null;
@@ -100,38 +105,45 @@ if (arg('child', null)) {
   const ps = arg('p', '2000,5000,20000').split(',').map(Number);
   const only = arg('only', ROUTINES.join(',')).split(',');
   const timeout = Number(arg('timeout', '600')) * 1000;
-  console.log(`root ${root}`);
-  console.log(`routine            ${ps.map((p) => `p=${p}`.padStart(22)).join('')}   ratio`);
-  for (const routine of only) {
-    const cells = [];
-    const secs = [];
-    for (const p of ps) {
-      try {
-        const text = execFileSync(
-          process.execPath,
-          [
-            '--max-old-space-size=8192',
-            fileURLToPath(import.meta.url),
-            '--root',
-            root,
-            '--repeats',
-            arg('repeats', '1'),
-            '--child',
-            `${routine}:${p}`,
-          ],
-          { timeout, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-        );
-        const r = JSON.parse(text);
-        secs.push(r.seconds);
-        cells.push(`${r.seconds.toFixed(3)} s ${r.rssMB.toFixed(0)} MB`);
-      } catch (e) {
-        secs.push(Number.NaN);
-        cells.push(e.code === 'ETIMEDOUT' || e.signal ? `> ${timeout / 1000} s` : 'failed');
-      }
+  const run = (where, routine, p) => {
+    try {
+      const text = execFileSync(
+        process.execPath,
+        [
+          '--max-old-space-size=8192',
+          fileURLToPath(import.meta.url),
+          '--root',
+          where,
+          '--repeats',
+          arg('repeats', '1'),
+          '--child',
+          `${routine}:${p}`,
+        ],
+        { timeout, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const r = JSON.parse(text);
+      return { seconds: r.seconds, cell: `${r.seconds.toFixed(3)} s ${r.rssMB.toFixed(0)} MB` };
+    } catch (e) {
+      return {
+        seconds: Number.NaN,
+        cell: e.code === 'ETIMEDOUT' || e.signal ? `> ${timeout / 1000} s` : 'failed',
+      };
     }
-    const ratio = secs[secs.length - 1] / secs[0];
-    console.log(
-      `${routine.padEnd(18)} ${cells.map((c) => c.padStart(22)).join('')}   ${Number.isFinite(ratio) ? ratio.toFixed(1) : '–'}`,
-    );
+  };
+  roots.forEach((r, k) => console.log(`[${k}] ${r}`));
+  console.log(`routine              ${ps.map((p) => `p=${p}`.padStart(22)).join('')}   ratio`);
+  for (const routine of only) {
+    const rows = roots.map(() => []);
+    for (const p of ps) roots.forEach((where, k) => rows[k].push(run(where, routine, p)));
+    rows.forEach((row, k) => {
+      const ratio = row[row.length - 1].seconds / row[0].seconds;
+      console.log(
+        `${`${routine} [${k}]`.padEnd(20)} ${row.map((c) => c.cell.padStart(22)).join('')}   ${Number.isFinite(ratio) ? ratio.toFixed(1) : '–'}`,
+      );
+    });
+    if (roots.length === 2)
+      console.log(
+        `${'  [0]/[1]'.padEnd(20)} ${rows[0].map((c, i) => (Number.isFinite(c.seconds / rows[1][i].seconds) ? `${(c.seconds / rows[1][i].seconds).toFixed(1)}×` : '–').padStart(22)).join('')}`,
+      );
   }
 }
