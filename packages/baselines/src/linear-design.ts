@@ -2,20 +2,22 @@ import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 import {
   crossprod,
   gram,
-  matmul,
-  matrix,
-  matvec,
   predictLinear as linearPredictor,
+  type RowSpace,
+  type RowSpaceOptions,
+  rowSpace,
 } from '@hetmtl/tensor';
 
 /**
  * The linear learners' view of standardised task data: each task centred on its own means (so the
  * unpenalised task intercepts are profiled out exactly), and — when there are more features than
  * the centred rows can span (p > N − R) — expressed in an orthonormal basis Q (p×q) of the row space
- * of the centred rows. Every penalty of this package is a Euclidean norm, invariant under rotations,
- * and the losses see β only through X̃β, so the solution lies in that row space: solving in q ≤ N − R
- * coordinates γ and mapping back β = Qγ gives the same fit (the minimum-norm one when it is not
- * unique) at a fraction of the cost when p ≫ N.
+ * of the centred rows (@hetmtl/tensor's `rowSpace`: the eigen-decomposition of the N×N Gram matrix
+ * of the centred rows, or Gram–Schmidt when that is ill-conditioned). Every penalty of this package
+ * is a Euclidean norm, invariant under rotations, and the losses see β only through X̃β, so the
+ * solution lies in that row space: solving in q ≤ N − R coordinates γ and mapping back β = Qγ gives
+ * the same fit (the minimum-norm one when it is not unique) at O(N²p) cost and O(Np) memory — no
+ * p×p array — when p ≫ N. Centring each task first keeps the task intercepts unpenalised exactly.
  */
 export interface LinearDesign {
   readonly R: number;
@@ -30,8 +32,8 @@ export interface LinearDesign {
   readonly Z: readonly Float64Array[];
   /** Centred targets of each task. */
   readonly y: readonly Float64Array[];
-  /** Q (p×q, row-major, orthonormal columns), or null when the solve uses the features themselves. */
-  readonly basis: Float64Array | null;
+  /** The row space (β = Qγ), or null when the solve uses the features themselves. */
+  readonly space: RowSpace | null;
   /** Z_rᵀZ_r (q×q), not divided by n_r. */
   readonly A: readonly Float64Array[];
   /** Z_rᵀy_r (q), not divided by n_r. */
@@ -46,7 +48,14 @@ export interface LinearFit {
   readonly centre: Float64Array | null;
 }
 
-export function linearDesign(data: TaskArrays): LinearDesign {
+/** Internal: force the solve in the features ('primal') or in the row space ('dual', with its way). */
+export interface LinearDesignOptions {
+  readonly form?: 'auto' | 'primal' | 'dual';
+  readonly rowSpace?: RowSpaceOptions;
+}
+
+/** The design of the linear learners; the row-space (dual) form when p > N − R unless forced. */
+export function linearDesign(data: TaskArrays, options: LinearDesignOptions = {}): LinearDesign {
   const { p } = data;
   const R = data.y.length;
   const n = data.y.map((y) => y.length);
@@ -71,9 +80,11 @@ export function linearDesign(data: TaskArrays): LinearDesign {
     Xc.push(xc);
     yc.push(Float64Array.from(y, (v) => v - my));
   });
-  const basis = p > N - R ? rowSpaceBasis(Xc, n, p) : null;
-  const q = basis ? basis.length / p : p;
-  const Z = basis ? Xc.map((xc, r) => matmul(matrix(n[r], p, xc), matrix(p, q, basis)).data) : Xc;
+  const form = options.form ?? 'auto';
+  const dual = form === 'dual' || (form === 'auto' && p > N - R);
+  const space = dual ? rowSpace(Xc, n, p, options.rowSpace) : null;
+  const q = space ? space.q : p;
+  const Z = space ? space.coords : Xc;
   return {
     R,
     p,
@@ -84,7 +95,7 @@ export function linearDesign(data: TaskArrays): LinearDesign {
     yMean,
     Z,
     y: yc,
-    basis,
+    space,
     A: Z.map((z, r) => gram(z, n[r], q)),
     b: Z.map((z, r) => crossprod(z, yc[r], n[r], q)),
   };
@@ -92,9 +103,7 @@ export function linearDesign(data: TaskArrays): LinearDesign {
 
 /** β = Qγ (a copy of γ when the design is not reduced). */
 export function expand(design: LinearDesign, gamma: Float64Array): Float64Array {
-  const { basis, p, q } = design;
-  if (!basis) return gamma.slice();
-  return matvec(matrix(p, q, basis), gamma);
+  return design.space ? design.space.expand(gamma) : gamma.slice();
 }
 
 /** Slopes β_r = Qγ_r and intercepts c_r = ȳ_r − x̄_rᵀβ_r from the solve's coordinates. */
@@ -118,49 +127,4 @@ export function predictLinear(fit: LinearFit, r: number, X: Float64Array, p: num
   const none = new Float64Array(0);
   const slopes = fit.slopes[r];
   return linearPredictor(X, none, X.length / p, slopes, none, fit.intercepts[r]);
-}
-
-/**
- * An orthonormal basis (p×q, row-major) of the span of the rows of the centred task matrices, by
- * modified Gram–Schmidt with one re-orthogonalisation; rows that add less than 1e-9 of their norm
- * are dropped.
- */
-function rowSpaceBasis(Xc: readonly Float64Array[], n: readonly number[], p: number): Float64Array {
-  const vectors: Float64Array[] = [];
-  let maxNorm = 0;
-  Xc.forEach((X, r) => {
-    for (let i = 0; i < n[r]; i++) maxNorm = Math.max(maxNorm, rowNorm(X, i, p));
-  });
-  const tol = 1e-9 * maxNorm;
-  Xc.forEach((X, r) => {
-    for (let i = 0; i < n[r]; i++) {
-      const v = X.slice(i * p, (i + 1) * p);
-      const before = rowNorm(v, 0, p);
-      if (before <= tol) continue;
-      for (let pass = 0; pass < 2; pass++) {
-        for (const u of vectors) {
-          let dot = 0;
-          for (let a = 0; a < p; a++) dot += u[a] * v[a];
-          for (let a = 0; a < p; a++) v[a] = v[a] - dot * u[a];
-        }
-      }
-      const after = rowNorm(v, 0, p);
-      if (after <= 1e-9 * before || after <= tol) continue;
-      for (let a = 0; a < p; a++) v[a] = v[a] / after;
-      vectors.push(v);
-      if (vectors.length === p) return;
-    }
-  });
-  const q = vectors.length;
-  const Q = new Float64Array(p * q);
-  vectors.forEach((u, k) => {
-    for (let a = 0; a < p; a++) Q[a * q + k] = u[a];
-  });
-  return Q;
-}
-
-function rowNorm(X: ArrayLike<number>, i: number, p: number): number {
-  let s = 0;
-  for (let a = 0; a < p; a++) s += X[i * p + a] ** 2;
-  return Math.sqrt(s);
 }

@@ -2,7 +2,7 @@ import { meanTaskRmse } from '@hetmtl/estimator';
 import type { Pacer } from '@hetmtl/tensor';
 import type { StandardizedTasks } from '@hetmtl/estimator';
 import { taskWeightsOf } from './dual/trainer.js';
-import { fitLinearMtl, type LinearTask, linearTask } from './linear-mtl.js';
+import { fitLinearMtl, type LinearDesignOptions, linearDesign } from './linear-mtl.js';
 import { LinearPredictor } from './predictors/linear.js';
 import type { PathRow } from './types.js';
 
@@ -13,8 +13,9 @@ export const LINEAR_FLOOR_LAMBDAS: readonly number[] = [
   Number.POSITIVE_INFINITY,
 ];
 
-const tasksOf = (data: StandardizedTasks): LinearTask[] =>
-  data.X.map((X, r) => linearTask(X, data.y[r], data.y[r].length, data.p));
+/** The floor's design: primal (p×p) when p ≤ N − R, else the dual (row-space) form; see linear-mtl.ts. */
+const tasksOf = (data: StandardizedTasks, options?: LinearDesignOptions) =>
+  linearDesign(data.X, data.y, data.p, options);
 
 /** The linear MTL floor (mean-regularised MTL, method.md §5) at one λ on all given rows. */
 export function fitLinearFloor(
@@ -22,8 +23,9 @@ export function fitLinearFloor(
   lambda: number,
   ridge: number,
   taskWeights: 'size' | 'equal',
+  options?: LinearDesignOptions,
 ): LinearPredictor {
-  const fit = fitLinearMtl(tasksOf(data), taskWeightsOf(data, taskWeights), lambda, ridge);
+  const fit = fitLinearMtl(tasksOf(data, options), taskWeightsOf(data, taskWeights), lambda, ridge);
   return new LinearPredictor(fit.beta, fit.intercept);
 }
 
@@ -34,8 +36,9 @@ export async function linearFloorPath(
   ridge: number,
   weighted: boolean,
   pacer: Pacer,
+  options?: LinearDesignOptions,
 ): Promise<{ path: PathRow[]; best: { score: number; lambda: number; fit: LinearPredictor } }> {
-  const tasks = tasksOf(tr);
+  const tasks = tasksOf(tr, options);
   const w = taskWeightsOf(tr, 'size');
   const path: PathRow[] = [];
   let best: { score: number; lambda: number; fit: LinearPredictor } | null = null;

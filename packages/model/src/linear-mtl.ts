@@ -1,5 +1,5 @@
 import { MeanRegularizedSolver } from '@hetmtl/regularizers';
-import { crossprod, gram } from '@hetmtl/tensor';
+import { crossprod, gram, type RowSpace, type RowSpaceOptions, rowSpace } from '@hetmtl/tensor';
 
 /**
  * The closed-form linear MTL special case of the method (method.md §2, §5): identity shared
@@ -8,14 +8,20 @@ import { crossprod, gram } from '@hetmtl/tensor';
  *   min Σ_r w_r [ (1/2n_r)‖ỹ_r − X̃_r β_r‖² + (λ/2)‖β_r − m‖² + (ρ/2)‖β_r‖² ]
  *
  * on task-centred data (intercepts profiled out), solved by @hetmtl/regularizers'
- * `MeanRegularizedSolver` (block elimination of the β_r, a p×p system for m) with loss weights
+ * `MeanRegularizedSolver` (block elimination of the β_r, a q×q system for m) with loss weights
  * w_r, the ridge **inside each task's weighted loss** (`lossRidge`: (Σ w_r A_r + ρW·I) β = Σ w_r b_r
  * at λ = ∞, W = Σ w_r) and pull weights w_r. λ = 0 gives per-task ridge (ρ), λ = ∞ one common β.
+ *
+ * The solve's coordinates are the features (q = p, the primal form) or — when p exceeds the rank
+ * bound N − R of the task-centred rows — an orthonormal basis Q (p×q) of their row space
+ * (@hetmtl/tensor's `rowSpace`, the dual form): the losses see β_r only through X̃_rβ_r and the
+ * penalties are Euclidean norms, so every β_r and m lie in that span and solving for γ_r = Qᵀβ_r
+ * gives the same fit in O(N²p) work and O(Np) memory, with no p×p array.
  */
 export interface LinearTask {
-  /** Task-centred X̃ᵀX̃/n_r (p×p). */
+  /** Task-centred X̃ᵀX̃/n_r (q×q, in the solve's coordinates). */
   readonly A: Float64Array;
-  /** Task-centred X̃ᵀỹ/n_r. */
+  /** Task-centred X̃ᵀỹ/n_r (q). */
   readonly b: Float64Array;
   /** Task means of x and y (for the intercept). */
   readonly xMean: Float64Array;
@@ -23,12 +29,18 @@ export interface LinearTask {
   readonly n: number;
 }
 
+/** One task's primal terms (q = p). */
 export function linearTask(
   X: ArrayLike<number>,
   y: ArrayLike<number>,
   n: number,
   p: number,
 ): LinearTask {
+  const { Xc, yc, xMean, yMean } = centred(X, y, n, p);
+  return primalTask(Xc, yc, xMean, yMean, n, p);
+}
+
+function centred(X: ArrayLike<number>, y: ArrayLike<number>, n: number, p: number) {
   const xMean = new Float64Array(p);
   let yMean = 0;
   for (let i = 0; i < n; i++) {
@@ -43,11 +55,70 @@ export function linearTask(
     yc[i] = y[i] - yMean;
     for (let a = 0; a < p; a++) Xc[i * p + a] = X[i * p + a] - xMean[a];
   }
-  const A = gram(Xc, n, p);
-  const b = crossprod(Xc, yc, n, p);
-  for (let i = 0; i < p * p; i++) A[i] = A[i] / n;
-  for (let a = 0; a < p; a++) b[a] = b[a] / n;
+  return { Xc, yc, xMean, yMean };
+}
+
+/** A = ZᵀZ/n, b = Zᵀỹ/n for a task's rows Z (n×q) in the solve's coordinates. */
+function primalTask(
+  Z: Float64Array,
+  yc: Float64Array,
+  xMean: Float64Array,
+  yMean: number,
+  n: number,
+  q: number,
+): LinearTask {
+  const A = gram(Z, n, q);
+  const b = crossprod(Z, yc, n, q);
+  for (let i = 0; i < q * q; i++) A[i] = A[i] / n;
+  for (let a = 0; a < q; a++) b[a] = b[a] / n;
   return { A, b, xMean, yMean, n };
+}
+
+/** The floor's tasks in the solve's coordinates, and the map back to the features. */
+export interface LinearDesign {
+  readonly tasks: readonly LinearTask[];
+  readonly p: number;
+  /** The row space (β = Qγ), or null when the coordinates are the features. */
+  readonly space: RowSpace | null;
+}
+
+/** Internal: force the primal (q = p) or the dual (row-space) form, and the row space's way. */
+export interface LinearDesignOptions {
+  readonly form?: 'auto' | 'primal' | 'dual';
+  readonly rowSpace?: RowSpaceOptions;
+}
+
+/**
+ * The tasks' terms: the primal form when p ≤ N − R (the most the task-centred rows can span), else
+ * the dual form in the row space of the task-centred rows (unless forced by `options.form`).
+ */
+export function linearDesign(
+  X: readonly ArrayLike<number>[],
+  y: readonly ArrayLike<number>[],
+  p: number,
+  options: LinearDesignOptions = {},
+): LinearDesign {
+  const n = y.map((v) => v.length);
+  const N = n.reduce((a, b) => a + b, 0);
+  const form = options.form ?? 'auto';
+  const parts = X.map((Xr, r) => centred(Xr, y[r], n[r], p));
+  if (form === 'primal' || (form === 'auto' && p <= N - X.length))
+    return {
+      tasks: parts.map((t, r) => primalTask(t.Xc, t.yc, t.xMean, t.yMean, n[r], p)),
+      p,
+      space: null,
+    };
+  const space = rowSpace(
+    parts.map((t) => t.Xc),
+    n,
+    p,
+    options.rowSpace,
+  );
+  return {
+    tasks: parts.map((t, r) => primalTask(space.coords[r], t.yc, t.xMean, t.yMean, n[r], space.q)),
+    p,
+    space,
+  };
 }
 
 export interface LinearFit {
@@ -59,13 +130,16 @@ export interface LinearFit {
 
 /** Solves the mean-regularised problem at one λ (λ = Infinity: one common β). */
 export function fitLinearMtl(
-  tasks: readonly LinearTask[],
+  design: LinearDesign,
   weights: readonly number[],
   lambda: number,
   ridge = 1e-3,
 ): LinearFit {
-  const p = tasks[0].b.length;
-  const { beta, centre } = solverFor(tasks, weights, ridge).solve(lambda);
+  const { tasks, p, space } = design;
+  const sol = solverFor(tasks, weights, ridge).solve(lambda);
+  const toFeatures = (g: Float64Array) => (space ? space.expand(g) : g);
+  const beta = sol.beta.map(toFeatures);
+  const centre = toFeatures(sol.centre);
   const intercept = Float64Array.from(tasks, (t, r) => {
     const br = beta[r];
     let s = t.yMean;

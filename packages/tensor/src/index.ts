@@ -96,5 +96,12 @@ export {
   type Float64Kernels,
   type Float64KernelsInfo,
 } from './float64-kernels.js';
+export {
+  ROW_SPACE_MAX_CONDITION,
+  ROW_SPACE_RANK_TOL,
+  rowSpace,
+  type RowSpace,
+  type RowSpaceOptions,
+} from './row-space.js';
 export { assertNoLeaks, countTensors, dispose, TensorScope, tidy, trackTensors } from './memory.js';
 export { Pacer, throwIfAborted, yieldToEventLoop } from './pace.js';

@@ -7,7 +7,7 @@ import { linear, mlp } from '@hetmtl/encoders';
 import { mcp } from '@hetmtl/regularizers';
 import { countTensors, Random, useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { liftWeight, projectRows, rowSpace, useRowSpace } from './row-space.js';
+import { trainingRowSpace, useRowSpace } from './row-space.js';
 import { type DualRun, runDual } from './sequence.js';
 import type { TrainerConfig } from './trainer.js';
 
@@ -64,13 +64,13 @@ const maxRel = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 describe('the row space of wide rows', () => {
   it('V has orthonormal columns, XV = Z, and XVVᵀ = X (the rows lie in it)', () => {
     const d = wide(1, [6, 7, 5], 90);
-    const { space, Z } = rowSpace(d);
-    expect(space.m).toBe(18);
-    const { p, m } = space;
+    const { space, Z } = trainingRowSpace(d);
+    expect(space.q).toBe(18);
+    const { p, q: m } = space;
     // V = V·I, through the lift of a weight.
     const I = new Float64Array(m * m);
     for (let j = 0; j < m; j++) I[j * m + j] = 1;
-    const V = liftWeight(space, I, m);
+    const V = space.expandColumns(I, m);
     for (let j = 0; j < m; j++)
       for (let l = 0; l <= j; l++) {
         let s = 0;
@@ -78,7 +78,7 @@ describe('the row space of wide rows', () => {
         expect(Math.abs(s - (j === l ? 1 : 0))).toBeLessThan(1e-10);
       }
     d.X.forEach((X, r) => {
-      const XV = projectRows(space, X);
+      const XV = space.project(X);
       expect(maxRel(XV, Z.X[r] as Float64Array)).toBeLessThan(1e-10);
       const back = new Float64Array(X.length);
       const n = X.length / p;

@@ -5,7 +5,7 @@ import {
   type EncoderWeights,
   encoderRegistry,
 } from '@hetmtl/encoders';
-import { matmul, matrix, Random, rowGram, symmetricEigen } from '@hetmtl/tensor';
+import { Random, type RowSpace, rowSpace } from '@hetmtl/tensor';
 import { FittedDual } from '../predictors/dual.js';
 import type { TrainerConfig } from './trainer.js';
 
@@ -22,24 +22,8 @@ import type { TrainerConfig } from './trainer.js';
  * the Adam steps of the encoder phase differ (Adam is not rotation-invariant: in p coordinates its
  * per-coordinate scaling moves W off the row space, where only weight decay pulls it back). The
  * fitted encoders are folded back (W = V·W̃), so the model predicts from the p features as before.
+ * V is `@hetmtl/tensor`'s rowSpace (through the N×N Gram matrix; never formed as p×m).
  */
-
-/**
- * The row space of standardised training rows X (N×p): its orthonormal basis V = Xᵀ C (p×m) is kept
- * implicitly, as the rows and C = U S⁻¹ (N×m), so nothing of size p×m is formed: projecting rows
- * costs their dot products with the N training rows, lifting a weight W̃ (m×K) one pass Xᵀ(C W̃).
- */
-export interface RowSpace {
-  readonly p: number;
-  readonly m: number;
-  /** The training rows, N×p row-major (all tasks, in order). */
-  readonly X: Float64Array;
-  readonly N: number;
-  readonly C: Float64Array;
-}
-
-/** Eigenvalues of the Gram matrix below this share of the largest are past the rank. */
-const RANK_TOLERANCE = 1e-10;
 
 /** Work in the row space when p exceeds this multiple of the rows (and the encoders can fold it). */
 export const WIDE_RATIO = 4;
@@ -55,62 +39,21 @@ export function useRowSpace(config: TrainerConfig, data: StandardizedTasks): boo
   return data.p > WIDE_RATIO * N && foldable(config.shared) && foldable(config.specific);
 }
 
-/** The row space of the training rows and the rows in its coordinates, Z = XV = US (per task). */
-export function rowSpace(data: StandardizedTasks): { space: RowSpace; Z: StandardizedTasks } {
-  const { p } = data;
-  const N = data.y.reduce((a, y) => a + y.length, 0);
-  const all = new Float64Array(N * p);
-  let at = 0;
-  for (const X of data.X) {
-    all.set(X, at);
-    at += X.length;
-  }
-  const rows = Array.from({ length: N }, (_, i) => all.subarray(i * p, (i + 1) * p));
-  const eig = symmetricEigen(rowGram(rows, p), N);
-  const top = Math.max(eig.values[N - 1] ?? 0, 0);
-  let m = 0;
-  while (m < N && eig.values[N - 1 - m] > RANK_TOLERANCE * top) m++;
-  m = Math.max(m, 1);
-  // Column j: u_j (eigenvalue λ_j = s_j²), largest first; C = U S⁻¹, Z = U S.
-  const C = new Float64Array(N * m);
-  const Zall = new Float64Array(N * m);
-  for (let j = 0; j < m; j++) {
-    const col = N - 1 - j;
-    const sj = Math.sqrt(Math.max(eig.values[col], 0));
-    for (let i = 0; i < N; i++) {
-      const u = eig.vectors[i * N + col];
-      C[i * m + j] = sj > 0 ? u / sj : 0;
-      Zall[i * m + j] = u * sj;
-    }
-  }
-  const Z: Float64Array[] = [];
-  let i0 = 0;
-  for (const X of data.X) {
-    const n = X.length / p;
-    Z.push(Zall.slice(i0 * m, (i0 + n) * m));
-    i0 += n;
-  }
-  return { space: { p, m, X: all, N, C }, Z: { X: Z, y: data.y, p: m } };
-}
-
-/** Rows (n×p row-major) in row-space coordinates, XV = (X Xᵀ_train) C (n×m). */
-export function projectRows(space: RowSpace, X: Float64Array): Float64Array {
-  const { p, m, N, C } = space;
-  const n = X.length / p;
-  if (n === 0) return new Float64Array(0);
-  const k = matmul(matrix(n, p, X), matrix(N, p, space.X), { transB: true });
-  return matmul(k, matrix(N, m, C)).data;
-}
-
-/** V·W for W m×K (row-major): Xᵀ (C W), p×K. */
-export function liftWeight(space: RowSpace, W: ArrayLike<number>, K: number): Float64Array {
-  const { p, m, N, C } = space;
-  const CW = matmul(matrix(N, m, C), matrix(m, K, Float64Array.from(W)));
-  return matmul(matrix(N, p, space.X), CW, { transA: true }).data;
+/** The row space of the training rows (`@hetmtl/tensor` rowSpace) and the rows in its coordinates. */
+export function trainingRowSpace(data: StandardizedTasks): {
+  space: RowSpace;
+  Z: StandardizedTasks;
+} {
+  const space = rowSpace(
+    data.X,
+    data.y.map((y) => y.length),
+    data.p,
+  );
+  return { space, Z: { X: space.coords, y: data.y, p: space.q } };
 }
 
 export function projectTasks(space: RowSpace, data: StandardizedTasks): StandardizedTasks {
-  return { X: data.X.map((X) => projectRows(space, X)), y: data.y, p: space.m };
+  return { X: data.X.map((X) => space.project(X)), y: data.y, p: space.q };
 }
 
 /** An encoder built on row-space inputs, rebuilt on the p features: its input weight W̃ → V·W̃. */
@@ -120,13 +63,14 @@ function liftEncoder(enc: EncoderInstance, space: RowSpace): EncoderInstance {
   // Weights are named `<encoder name>/<parameter>`.
   const key = Object.keys(weights).find((k) => k === param || k.endsWith(`/${param}`)) as string;
   const w = weights[key] as EncoderWeights[string];
-  const { p, m } = space;
+  const { p, q } = space;
   const T = w.shape.length === 3 ? (w.shape[0] as number) : 1;
   const K = w.shape[w.shape.length - 1] as number;
   const lifted: number[] = [];
-  for (let t = 0; t < T; t++)
-    lifted.push(...liftWeight(space, w.values.slice(t * m * K, (t + 1) * m * K), K));
-  if (lifted.length !== T * p * K) throw new Error('liftEncoder: wrong weight size');
+  for (let t = 0; t < T; t++) {
+    const Wt = Float64Array.from(w.values.slice(t * q * K, (t + 1) * q * K));
+    for (const v of space.expandColumns(Wt, K)) lifted.push(v);
+  }
   const out = buildEncoder(enc.spec, {
     inputDim: p,
     outputDim: enc.outputDim,

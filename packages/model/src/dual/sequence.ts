@@ -1,7 +1,7 @@
 import { meanTaskRmse, type StandardizedTasks } from '@hetmtl/estimator';
 import { type AlternatingResult, type ProgressEvent, runAlternating } from '@hetmtl/optimizer';
 import { predictLinear, type PrincipalSide, type Random } from '@hetmtl/tensor';
-import { liftFitted, projectTasks, rowSpace, useRowSpace } from './row-space.js';
+import { liftFitted, projectTasks, trainingRowSpace, useRowSpace } from './row-space.js';
 import type { FittedDual } from '../predictors/dual.js';
 import type { PathRow } from '../types.js';
 import { encoderBlocks } from './blocks.js';
@@ -87,7 +87,7 @@ export async function runDual(
     options.rowSpace === undefined || options.rowSpace === 'auto'
       ? useRowSpace(config, data)
       : options.rowSpace;
-  const projected = wide ? rowSpace(data) : null;
+  const projected = wide ? trainingRowSpace(data) : null;
   const space = projected?.space ?? null;
   const va =
     options.validation && space ? projectTasks(space, options.validation) : options.validation;

@@ -12,6 +12,7 @@ import {
   symmetricEigen,
   ValidationError,
 } from '@hetmtl/tensor';
+import { addLowRank, applyLowRank, type Range, rangeOf } from './low-rank.js';
 
 /**
  * Centre shrinkage (ARMUL, Duan & Wang 2023) by an ADMM with per-task eigen solves, the fast path
@@ -36,8 +37,9 @@ import {
  * With H_r = s_r A_r + ρ_r I, g_r = s_r b_r, c_r = z_r − u_r and T_r = (H_r + ϑI)⁻¹, the first step
  * is β̄ = (Σ_r T_r H_r)⁻¹ Σ_r T_r(g_r − H_r c_r), then β_r = T_r(g_r + ϑ(β̄ + c_r)): the matrices
  * depend on ϑ only, so they are formed once per ϑ (from one eigen-decomposition of each A_r) —
- * O(R q³) instead of the fusion ADMM's ((R + 1) q)³ factor. ϑ is adapted by residual balancing a
- * limited number of times.
+ * O(R q³) instead of the fusion ADMM's ((R + 1) q)³ factor — and through the range of a low-rank
+ * A_r (wide data: rank ≤ n_r − 1 ≪ q), T_r = c_r I + U_k diag(d) U_kᵀ, O(q² n_r) to form and
+ * O(q n_r) to apply (low-rank.ts). ϑ is adapted by residual balancing a limited number of times.
  */
 export interface CentreShrinkageProblem {
   /** A_r: one symmetric PSD q×q row-major matrix per task. */
@@ -81,10 +83,10 @@ interface StepMatrices {
   readonly theta: number;
   /** T_r g_r. */
   readonly Tg: Float64Array[];
-  /** T_r (q×q). */
-  readonly T: Matrix[];
-  /** T_r H_r (q×q). */
-  readonly P: Matrix[];
+  /** v ↦ T_r v (dense q×q, or through the range of A_r). */
+  readonly T: ((v: Float64Array) => Float64Array)[];
+  /** v ↦ T_r H_r v. */
+  readonly P: ((v: Float64Array) => Float64Array)[];
   /** Cholesky factor of Σ_r T_r H_r. */
   readonly L: Matrix;
 }
@@ -118,7 +120,9 @@ export class CentreShrinkageSolver {
   /** ρ_r. */
   private readonly ridge: Float64Array;
   private readonly eigs: SymmetricEigen[];
-  /** Eigenvalues of H_r = s_r A_r + ρ_r I. */
+  /** The range of each A_r when it has low rank (null: dense forms). */
+  private readonly ranges: (Range | null)[];
+  /** Eigenvalues of H_r = s_r A_r + ρ_r I (exactly ρ_r on the null space of a low-rank A_r). */
   private readonly h: Float64Array[];
   /** g_r = s_r b_r. */
   private readonly g: readonly Float64Array[];
@@ -153,10 +157,15 @@ export class CentreShrinkageSolver {
       return Float64Array.from(b, (v) => s * v);
     });
     this.eigs = problem.A.map((A) => symmetricEigen(A, q));
+    this.ranges = this.eigs.map(rangeOf);
     this.h = this.eigs.map((eig, r) => {
       const s = this.s[r];
       const rho = this.ridge[r];
-      return Float64Array.from(eig.values, (v) => s * Math.max(v, 0) + rho);
+      const range = this.ranges[r];
+      const inRange = range ? new Set(range.idx) : null;
+      return Float64Array.from(eig.values, (v, j) =>
+        inRange && !inRange.has(j) ? rho : s * Math.max(v, 0) + rho,
+      );
     });
   }
 
@@ -275,24 +284,49 @@ export class CentreShrinkageSolver {
   private stepMatrices(theta: number): StepMatrices {
     if (this.matrices && this.matrices.theta === theta) return this.matrices;
     const { q } = this;
-    const T: Matrix[] = [];
-    const P: Matrix[] = [];
+    const T: StepMatrices['T'] = [];
+    const P: StepMatrices['P'] = [];
     const Tg: Float64Array[] = [];
     const M = new Float64Array(q * q);
     this.eigs.forEach((eig, r) => {
       const h = this.h[r];
-      const Tr = spectralMatrix(
-        eig,
-        Float64Array.from(h, (v) => 1 / (v + theta)),
-      );
-      const Pr = spectralMatrix(
-        eig,
-        Float64Array.from(h, (v) => v / (v + theta)),
-      );
-      for (let i = 0; i < M.length; i++) M[i] = M[i] + Pr[i];
-      T.push(matrix(q, q, Tr));
-      P.push(matrix(q, q, Pr));
-      Tg.push(matvec(T[r], this.g[r]));
+      const range = this.ranges[r];
+      if (range) {
+        // T_r = c I + U_k diag(d) U_kᵀ, c = 1/(ρ_r + ϑ); T_r H_r = I − ϑ T_r.
+        const c = 1 / (this.ridge[r] + theta);
+        const d = Float64Array.from(range.idx, (j) => 1 / (h[j] + theta) - c);
+        addLowRank(
+          M,
+          q,
+          range,
+          1 - theta * c,
+          Float64Array.from(d, (v) => -theta * v),
+        );
+        const Tr = (v: Float64Array) => applyLowRank(range, c, d, v);
+        T.push(Tr);
+        P.push((v) => {
+          const t = Tr(v);
+          return Float64Array.from(v, (x, i) => x - theta * t[i]);
+        });
+      } else {
+        const Tr = matrix(
+          q,
+          q,
+          spectralMatrix(
+            eig,
+            Float64Array.from(h, (v) => 1 / (v + theta)),
+          ),
+        );
+        const Pr = spectralMatrix(
+          eig,
+          Float64Array.from(h, (v) => v / (v + theta)),
+        );
+        for (let i = 0; i < M.length; i++) M[i] = M[i] + Pr[i];
+        const Pm: Matrix = matrix(q, q, Pr);
+        T.push((v) => matvec(Tr, v));
+        P.push((v) => matvec(Pm, v));
+      }
+      Tg.push(T[r](this.g[r]));
     });
     this.matrices = { theta, T, P, Tg, L: choleskyWithJitter(M, q).L };
     return this.matrices;
@@ -322,14 +356,14 @@ export class CentreShrinkageSolver {
         const z = state.z[r];
         const u = state.u[r];
         for (let i = 0; i < q; i++) cr[i] = z[i] - u[i];
-        const Pc = matvec(m.P[r], cr);
+        const Pc = m.P[r](cr);
         const Tg = m.Tg[r];
         for (let i = 0; i < q; i++) rhs[i] = rhs[i] + Tg[i] - Pc[i];
       }
       centre = choleskySolve(m.L, rhs);
       beta = c.map((cr, r) => {
         const v = Float64Array.from(cr, (x, i) => x + centre[i]);
-        const Tv = matvec(m.T[r], v);
+        const Tv = m.T[r](v);
         const Tg = m.Tg[r];
         return Float64Array.from(Tv, (x, i) => Tg[i] + theta * x);
       });
