@@ -118,7 +118,7 @@ export async function runWide(options: {
             rmse: Number.NaN,
             seconds: Number.NaN,
             peakRssMB: Number.NaN,
-            error: (e as Error).message.split('\n')[0] as string,
+            error: (e as Error).message.split('\n')[0],
           };
         }
         console.error(

@@ -79,7 +79,7 @@ describe('the row space of wide rows', () => {
       }
     d.X.forEach((X, r) => {
       const XV = space.project(X);
-      expect(maxRel(XV, Z.X[r] as Float64Array)).toBeLessThan(1e-10);
+      expect(maxRel(XV, Z.X[r])).toBeLessThan(1e-10);
       const back = new Float64Array(X.length);
       const n = X.length / p;
       for (let i = 0; i < n; i++)

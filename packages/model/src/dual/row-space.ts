@@ -62,10 +62,10 @@ function liftEncoder(enc: EncoderInstance, space: RowSpace): EncoderInstance {
   const weights = enc.getWeights();
   // Weights are named `<encoder name>/<parameter>`.
   const key = Object.keys(weights).find((k) => k === param || k.endsWith(`/${param}`)) as string;
-  const w = weights[key] as EncoderWeights[string];
+  const w = weights[key];
   const { p, q } = space;
-  const T = w.shape.length === 3 ? (w.shape[0] as number) : 1;
-  const K = w.shape[w.shape.length - 1] as number;
+  const T = w.shape.length === 3 ? w.shape[0] : 1;
+  const K = w.shape[w.shape.length - 1];
   const lifted: number[] = [];
   for (let t = 0; t < T; t++) {
     const Wt = Float64Array.from(w.values.slice(t * q * K, (t + 1) * q * K));
