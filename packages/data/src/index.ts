@@ -47,6 +47,7 @@ export {
   type CsvRowHandler,
 } from './csv.js';
 export { toCsv, type ToCsvOptions } from './csv-write.js';
+export { keepColumns, mostVariableColumns } from './feature-select.js';
 export { readReportNotes } from './report-notes.js';
 export type { TextInput } from './text-source.js';
 export { fromJson, readJson, type JsonOptions } from './json.js';
