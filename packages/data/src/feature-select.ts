@@ -47,7 +47,10 @@ export function mostVariableColumns(dataset: MultiTaskDataset, k: number): reado
  * encoding restricted the same way (so that the encoding of a saved model reads only these
  * columns of a new file).
  */
-export function keepColumns(dataset: MultiTaskDataset, columns: readonly string[]): MultiTaskDataset {
+export function keepColumns(
+  dataset: MultiTaskDataset,
+  columns: readonly string[],
+): MultiTaskDataset {
   const enc = dataset.encoding;
   const keep = new Set(columns);
   const kept = enc.columns.flatMap((c, j) =>
