@@ -160,6 +160,11 @@ Examples:
         '--delimiter <char>',
         'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
         parse.delimiter,
+      )
+      .option(
+        '--max-features <k>',
+        'keep the k most variable numeric feature columns (variance over the training rows; categorical columns are kept)',
+        parse.int(1),
       ),
   )
     .addHelpText(

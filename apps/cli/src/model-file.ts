@@ -48,13 +48,13 @@ export interface LoadedModel {
 }
 
 /**
- * Writes text to `path` atomically: to a temporary file in the same directory, flushed, then renamed
+ * Writes text (a string, or chunks a producer writes) to `path` atomically: to a temporary file in the same directory, flushed, then renamed
  * over `path`. An interruption leaves either the old file or the new one, never half a file; with an
  * aborted `signal` before the rename, nothing is written.
  */
 export async function writeFileAtomic(
   path: string,
-  text: string,
+  text: string | ((write: (chunk: string) => Promise<void>) => Promise<void>),
   signal?: AbortSignal,
 ): Promise<void> {
   const target = resolve(path);
@@ -63,9 +63,25 @@ export async function writeFileAtomic(
     `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
   let fh: Awaited<ReturnType<typeof open>> | undefined;
+  let producerError: { error: unknown } | undefined;
   try {
     fh = await open(tmp, 'wx');
-    await fh.writeFile(text, 'utf8');
+    if (typeof text === 'string') await fh.writeFile(text, 'utf8');
+    else {
+      const f = fh;
+      // Written as it is produced (a large output is never one string).
+      let writeError: unknown;
+      await text(async (chunk) => {
+        await f.write(chunk, null, 'utf8').catch((error: unknown) => {
+          writeError = error;
+          throw error;
+        });
+      }).catch((error: unknown) => {
+        // The producer's own errors (bad input) pass as they are; write errors are reported below.
+        if (error !== writeError) producerError = { error };
+        throw error;
+      });
+    }
     await fh.sync();
     await fh.close();
     fh = undefined;
@@ -75,7 +91,7 @@ export async function writeFileAtomic(
   } catch (e) {
     await fh?.close().catch(() => {});
     await unlink(tmp).catch(() => {});
-    if (signal?.aborted) throw e;
+    if (signal?.aborted || (producerError !== undefined && producerError.error === e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new CliError(
       `cannot write ${JSON.stringify(path)} (${code ?? (e as Error).message})`,

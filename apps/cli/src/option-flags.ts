@@ -49,6 +49,8 @@ export const OPTION_FLAGS: Readonly<Record<string, FlagSpec>> = Object.freeze({
     value: (v) => (v === '\t' ? "$'\\t'" : JSON.stringify(String(v))),
   },
   format: { flag: '--format', placeholder: '<format>' },
+  // Keeping the most variable columns (@hetmtl/data's mostVariableColumns).
+  maxFeatures: { flag: '--max-features', placeholder: '<k>' },
   // The model (@hetmtl/model's options).
   seed: { flag: '--seed', placeholder: '<n>' },
   K0: { flag: '--k0', placeholder: '<n>' },

@@ -167,7 +167,7 @@ const OTHER_DELIMITERS: readonly [string, string][] = [
   [',', 'commas'],
 ];
 
-function checkHeader(header: readonly string[], delimiter: string): void {
+export function checkHeader(header: readonly string[], delimiter: string): void {
   if (header.length === 1) {
     for (const [d, name] of OTHER_DELIMITERS) {
       if (d !== delimiter && (header[0] ?? '').includes(d))
@@ -197,7 +197,11 @@ function checkHeader(header: readonly string[], delimiter: string): void {
  * Runs `fn`, which numbers rows from 1 in the order of `rows` (or of the table), and renumbers
  * the row of an error it throws the way the file numbers it.
  */
-export function inFileRows<T>(table: RawTable, fn: () => T, rows?: readonly number[]): T {
+export function inFileRows<T>(
+  table: Pick<RawTable, 'rowNumbers'>,
+  fn: () => T,
+  rows?: readonly number[],
+): T {
   try {
     return fn();
   } catch (e) {
@@ -208,31 +212,13 @@ export function inFileRows<T>(table: RawTable, fn: () => T, rows?: readonly numb
   }
 }
 
-/** Per categorical column, the rows whose level was not seen in training (encoded as zeros). */
-export function unseenLevelCounts(encoding: Encoding, table: RawTable): Map<string, number> {
-  const counts = new Map<string, number>();
-  if (encoding.unseenCategory !== 'zero') return counts;
-  const na = new Set(encoding.naValues.map((v) => v.trim()));
-  encoding.columns.forEach((c, j) => {
-    if (c.kind !== 'categorical') return;
-    let k = 0;
-    for (const v of table.columns[c.name] ?? []) {
-      if (v === null || v === undefined) continue;
-      const label = String(v);
-      if (!na.has(label.trim()) && encoding.levelIndex(j, label) < 0) k++;
-    }
-    if (k > 0) counts.set(c.name, k);
-  });
-  return counts;
-}
-
 /**
  * Refuses non-finite predictions (never written with exit 0): names the row as the file numbers
  * it and the feature whose value is furthest from zero there.
  */
 export function checkFinite(
   predictions: Float64Array,
-  table: RawTable,
+  table: Pick<RawTable, 'rowNumbers'>,
   encoded: { readonly p: number; readonly X: Float64Array; readonly taskNames: readonly string[] },
   encoding: Encoding,
 ): void {

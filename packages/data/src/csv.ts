@@ -264,3 +264,42 @@ export async function* fileBytes(
     throw e;
   }
 }
+
+/**
+ * Streams the records of a CSV file (Node) through {@link streamCsvRows}, with the UTF-8 and
+ * binary-content checks of {@link readCsv}: for a caller that keeps its own form of the rows (the
+ * text and the cells are never held whole).
+ */
+export async function streamCsvFile(
+  path: string | URL,
+  options: {
+    readonly delimiter: string;
+    readonly quote?: string;
+    readonly sourceName?: string;
+    /** Awaited before each chunk of text (about 1 MB) is parsed: back-pressure for the handlers' output. */
+    readonly beforeChunk?: () => Promise<void>;
+  },
+  onHeader: (fields: readonly string[]) => void,
+  onRow: CsvRowHandler,
+): Promise<{ records: number }> {
+  const source = options.sourceName ?? `File ${JSON.stringify(String(path))}`;
+  const { createReadStream } = await import('node:fs');
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const before = options.beforeChunk;
+  async function* paced(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+    for await (const chunk of chunks) {
+      if (before) await before();
+      yield chunk;
+    }
+  }
+  try {
+    return await streamCsvRows(
+      paced(textChunks(fileBytes(stream, path), source, await nodeAsciiDecoder())),
+      { delimiter: options.delimiter, quote: options.quote ?? '"' },
+      onHeader,
+      onRow,
+    );
+  } finally {
+    stream.destroy();
+  }
+}

@@ -72,6 +72,25 @@ export interface EncodedRows {
   readonly y: Float64Array | null;
 }
 
+/** Rows encoded one at a time: see {@link Encoding.rowEncoder}. */
+export interface RowEncoder {
+  /** Encodes one row, its cells in the order of the encoder's column names; `row` numbers it in messages. */
+  push(cells: ArrayLike<unknown>, row: number): void;
+  /** The rows pushed so far, in order. */
+  finish(): EncodedRows;
+  /** Per categorical column, the cells with a level not seen in training (encoded as zeros). */
+  unseenByColumn(): Map<string, number>;
+}
+
+interface Binding {
+  readonly taskSrc: number | undefined;
+  readonly targetSrc: number | undefined;
+  readonly fixedTask: number;
+  readonly fixedName: string | undefined;
+  readonly srcs: readonly number[];
+  readonly na: NaSet;
+}
+
 export interface EncodeRowsOptions {
   /** The task of every row, when the rows have no task column. */
   readonly task?: string;
@@ -207,14 +226,101 @@ export class Encoding {
    */
   encodeRows(input: TableInput, options: EncodeRowsOptions = {}): EncodedRows {
     const table = valueTable(input);
-    const na = naSet(this.naValues);
-    const col = new Map(table.columnNames.map((n, i) => [n, i]));
+    const b = this.bind(table.columnNames, options);
+    const n = table.numRows;
+    const p = this.numFeatures;
+    const X = new Float64Array(n * p);
+    const y = b.targetSrc === undefined ? null : new Float64Array(n);
+    const taskIndex = new Int32Array(n);
+    const taskNames: string[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = this.encodeRow(table, i, i + 1, b, X, i * p, y, i);
+      taskIndex[i] = t;
+      taskNames[i] = this.tasks[t];
+    }
+    return Object.freeze({ n, p, X, taskNames: Object.freeze(taskNames), taskIndex, y });
+  }
+
+  /**
+   * Encodes rows one at a time, as {@link Encoding.encodeRows} does for a whole table (same
+   * checks, same messages): for a file streamed record by record, which is never held as cells.
+   * `columnNames` are the input's columns; each pushed row gives its cells in that order and its
+   * row number for messages. `expectedRows` (an estimate) sizes the storage, which grows as needed.
+   */
+  rowEncoder(
+    columnNames: readonly string[],
+    options: EncodeRowsOptions & { readonly expectedRows?: number } = {},
+  ): RowEncoder {
+    const b = this.bind(columnNames, options);
+    const p = this.numFeatures;
+    let cap = Math.max(1, Math.ceil(options.expectedRows ?? 16));
+    let X = new Float64Array(cap * p);
+    let y = b.targetSrc === undefined ? null : new Float64Array(cap);
+    let taskIndex = new Int32Array(cap);
+    let n = 0;
+    const unseen = new Float64Array(this.columns.length);
+    let cells: ArrayLike<unknown> = [];
+    const one: ValueTable = { columnNames, numRows: 1, value: (_, c) => cells[c] };
+    const grow = () => {
+      cap = Math.max(cap * 2, 16);
+      const X2 = new Float64Array(cap * p);
+      X2.set(X);
+      X = X2;
+      if (y !== null) {
+        const y2 = new Float64Array(cap);
+        y2.set(y);
+        y = y2;
+      }
+      const t2 = new Int32Array(cap);
+      t2.set(taskIndex);
+      taskIndex = t2;
+    };
+    return {
+      push: (row: ArrayLike<unknown>, rowNumber: number) => {
+        if (row.length !== columnNames.length) {
+          throw new ValidationError('Ragged row', {
+            row: rowNumber,
+            expected: `${columnNames.length} fields, as in the header`,
+            received: `${row.length} field${row.length === 1 ? '' : 's'}`,
+            fix: 'Give every row as many fields as the header (quote fields that contain the delimiter)',
+          });
+        }
+        if (n === cap) grow();
+        cells = row;
+        taskIndex[n] = this.encodeRow(one, 0, rowNumber, b, X, n * p, y, n, unseen);
+        n++;
+      },
+      finish: () => {
+        const taskNames = Object.freeze(Array.from(taskIndex.subarray(0, n), (t) => this.tasks[t]));
+        const keep = n >= 0.75 * cap;
+        return Object.freeze({
+          n,
+          p,
+          X: keep ? X.subarray(0, n * p) : X.slice(0, n * p),
+          taskNames,
+          taskIndex: taskIndex.slice(0, n),
+          y: y === null ? null : y.slice(0, n),
+        });
+      },
+      unseenByColumn: () => {
+        const out = new Map<string, number>();
+        this.columns.forEach((c, j) => {
+          if (unseen[j] > 0) out.set(c.name, unseen[j]);
+        });
+        return out;
+      },
+    };
+  }
+
+  /** Where each column the encoding reads sits among `columnNames`; a missing one is an error. */
+  private bind(columnNames: readonly string[], options: EncodeRowsOptions): Binding {
+    const col = new Map(columnNames.map((n, i) => [n, i]));
     const taskSrc = col.get(this.taskColumn);
     if (taskSrc === undefined && options.task === undefined) {
       throw new ValidationError('Rows have no task column', {
         column: this.taskColumn,
         expected: `a column "${this.taskColumn}" naming each row's task`,
-        received: `the columns ${listNames(table.columnNames)}`,
+        received: `the columns ${listNames(columnNames)}`,
         fix: 'Add the task column, or pass { task } when every row belongs to one task',
       });
     }
@@ -225,53 +331,63 @@ export class Encoding {
         throw new ValidationError('Missing feature column', {
           column: c.name,
           expected: `the ${this.columns.length} training columns ${listNames(this.columns.map((x) => x.name))}`,
-          received: `the columns ${listNames(table.columnNames)}`,
+          received: `the columns ${listNames(columnNames)}`,
           fix: 'Provide every column the model was trained on, with the same names',
         });
       }
       return s;
     });
-    const targetSrc = col.get(this.target);
-    const n = table.numRows;
-    const p = this.numFeatures;
-    const X = new Float64Array(n * p);
-    const y = targetSrc === undefined ? null : new Float64Array(n);
-    const taskIndex = new Int32Array(n);
-    const taskNames: string[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const row = i + 1;
-      let t = fixedTask;
-      if (taskSrc !== undefined) {
-        const raw = table.value(i, taskSrc);
-        const label = valueToLabel(raw, na);
-        if (typeof label !== 'string')
-          throw missingTaskError(raw, { row, column: this.taskColumn });
-        t = this.taskLookup.get(label) ?? -1;
-        if (t < 0) throw unknownTaskError(label, this.tasks, { row, column: this.taskColumn });
-        if (fixedTask >= 0 && t !== fixedTask) {
-          throw new ValidationError('Row belongs to another task', {
-            task: label,
-            row,
-            column: this.taskColumn,
-            expected: `task ${JSON.stringify(options.task)} (passed as { task })`,
-            received: JSON.stringify(label),
-            fix: 'Pass rows of one task with { task }, or omit { task } to use the task column',
-          });
-        }
-      }
-      const taskName = this.tasks[t];
-      taskIndex[i] = t;
-      taskNames[i] = taskName;
-      this.encodeOne(table, i, srcs, na, X, i * p, { task: taskName, row });
-      if (y !== null && targetSrc !== undefined) {
-        const raw = table.value(i, targetSrc);
-        const v = valueToNumber(raw, na);
-        if (typeof v !== 'number')
-          throw badNumberError(v, raw, { task: taskName, row, column: this.target }, true);
-        y[i] = v;
+    return {
+      taskSrc,
+      targetSrc: col.get(this.target),
+      fixedTask,
+      fixedName: options.task,
+      srcs,
+      na: naSet(this.naValues),
+    };
+  }
+
+  /** Encodes row i of `table` into X at `base` (and its target into y[yAt]); returns its task index. */
+  private encodeRow(
+    table: ValueTable,
+    i: number,
+    row: number,
+    b: Binding,
+    X: Float64Array,
+    base: number,
+    y: Float64Array | null,
+    yAt: number,
+    unseen?: Float64Array,
+  ): number {
+    const na = b.na;
+    let t = b.fixedTask;
+    if (b.taskSrc !== undefined) {
+      const raw = table.value(i, b.taskSrc);
+      const label = valueToLabel(raw, na);
+      if (typeof label !== 'string') throw missingTaskError(raw, { row, column: this.taskColumn });
+      t = this.taskLookup.get(label) ?? -1;
+      if (t < 0) throw unknownTaskError(label, this.tasks, { row, column: this.taskColumn });
+      if (b.fixedTask >= 0 && t !== b.fixedTask) {
+        throw new ValidationError('Row belongs to another task', {
+          task: label,
+          row,
+          column: this.taskColumn,
+          expected: `task ${JSON.stringify(b.fixedName)} (passed as { task })`,
+          received: JSON.stringify(label),
+          fix: 'Pass rows of one task with { task }, or omit { task } to use the task column',
+        });
       }
     }
-    return Object.freeze({ n, p, X, taskNames: Object.freeze(taskNames), taskIndex, y });
+    const taskName = this.tasks[t];
+    this.encodeOne(table, i, b.srcs, na, X, base, { task: taskName, row }, unseen);
+    if (y !== null && b.targetSrc !== undefined) {
+      const raw = table.value(i, b.targetSrc);
+      const v = valueToNumber(raw, na);
+      if (typeof v !== 'number')
+        throw badNumberError(v, raw, { task: taskName, row, column: this.target }, true);
+      y[yAt] = v;
+    }
+    return t;
   }
 
   private encodeOne(
@@ -282,6 +398,7 @@ export class Encoding {
     X: Float64Array,
     base: number,
     where: { task: string; row: number },
+    unseen?: Float64Array,
   ): void {
     for (let j = 0; j < this.columns.length; j++) {
       const c = this.columns[j];
@@ -305,6 +422,7 @@ export class Encoding {
         if (k >= 0) X[off + k] = 1;
         else if (this.unseenCategory === 'error')
           throw unseenCategoryError(label, c, { ...where, column: c.name });
+        else if (unseen) unseen[j] = unseen[j] + 1;
       }
     }
   }

@@ -15,6 +15,7 @@ export {
   type ColumnEncoding,
   type EncodedRows,
   type EncodeRowsOptions,
+  type RowEncoder,
   type EncodingJSON,
   type EncodingSpec,
   type NumericColumn,
@@ -37,8 +38,16 @@ export {
   type TaskArraysOptions,
 } from './task-arrays.js';
 export { fromLongTable } from './long-table.js';
-export { parseCsv, readCsv, streamCsvRows, type CsvOptions, type CsvRowHandler } from './csv.js';
+export {
+  parseCsv,
+  readCsv,
+  streamCsvFile,
+  streamCsvRows,
+  type CsvOptions,
+  type CsvRowHandler,
+} from './csv.js';
 export { toCsv, type ToCsvOptions } from './csv-write.js';
+export { keepColumns, mostVariableColumns } from './feature-select.js';
 export { readReportNotes } from './report-notes.js';
 export type { TextInput } from './text-source.js';
 export { fromJson, readJson, type JsonOptions } from './json.js';

@@ -593,7 +593,13 @@ export class TableReader {
     this.unseen = new Float64Array(w);
     this.sizing = sizing;
     // With the row count known, all rows go to one buffer from the start.
-    this.curCap = sizing.rows !== undefined && sizing.rows > 0 ? sizing.rows : FIRST_BLOCK_ROWS;
+    // Otherwise the first block holds 1,024 rows, fewer for wide rows (at most MAX_BLOCK_VALUES
+    // values, so 104 rows of 20,000 features): a few hundred wide rows then go to one buffer sized
+    // from the first block, kept without a copy.
+    this.curCap =
+      sizing.rows !== undefined && sizing.rows > 0
+        ? sizing.rows
+        : Math.min(FIRST_BLOCK_ROWS, Math.max(16, Math.floor(MAX_BLOCK_VALUES / Math.max(1, w))));
     this.estimated = sizing.rows !== undefined;
     this.cur = allocFloat(this.dtype, this.curCap * w);
     this.curY = new Float64Array(this.curCap);

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import {
+  keepColumns,
   type MissingPolicy,
   type MultiTaskDataset,
+  mostVariableColumns,
   readReportNotes,
   trainTestSplit,
 } from '@hetmtl/data';
@@ -9,7 +11,7 @@ import { DualEncoderRegressor } from '@hetmtl/model';
 import { throwIfAborted } from '@hetmtl/optimizer';
 import { activateBackend, describeBackend } from '../backends.js';
 import { VERSION } from '../choices.js';
-import { CliError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { formatSeconds } from '../format.js';
 import { interruptible } from '../interrupt.js';
 import { modelDocument, writeFileAtomic } from '../model-file.js';
@@ -51,6 +53,8 @@ export interface FitFlags extends ModelFlags {
   readonly test: number;
   readonly json?: boolean;
   readonly quiet?: boolean;
+  /** Keep the k most variable numeric feature columns, chosen on the training rows. */
+  readonly maxFeatures?: number;
 }
 
 /** `hetmtl fit <file>`: read, split, fit with model selection, compare, save. */
@@ -86,11 +90,23 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           evaluation = split.test;
           tasksWithoutTest = split.tasksWithoutTest;
         }
+        if (flags.maxFeatures !== undefined) {
+          // Chosen on the training rows only; the held-out rows are read the same way after.
+          const numeric = dataset.encoding.columns.filter((c) => c.kind === 'numeric').length;
+          if (flags.maxFeatures > numeric)
+            throw new UsageError(
+              `--max-features ${flags.maxFeatures} is larger than the number of numeric feature columns of ${file} (p = ${numeric})`,
+              `Pass --max-features ${numeric} or less, or leave it out to keep every column`,
+            );
+          const keep = mostVariableColumns(train, flags.maxFeatures);
+          train = keepColumns(train, keep);
+          evaluation = keepColumns(evaluation, keep);
+        }
         const dataNotes = dataset.report ? readReportNotes(dataset.report, cliOptionWords) : [];
         const backend = await activateBackend(flags.backend);
         throwIfAborted(signal);
         out.info(
-          `Fitting ${dataset.numTasks} tasks × ${dataset.numFeatures} features (${train.totalRows} training rows${flags.test > 0 ? `, ${evaluation.totalRows} held out` : ''}) from ${file} on ${describeBackend(backend)}`,
+          `Fitting ${dataset.numTasks} tasks × ${train.numFeatures} features${train.numFeatures < dataset.numFeatures ? ` (the ${train.numFeatures} most variable of ${dataset.numFeatures}, --max-features)` : ''} (${train.totalRows} training rows${flags.test > 0 ? `, ${evaluation.totalRows} held out` : ''}) from ${file} on ${describeBackend(backend)}`,
         );
         model = new DualEncoderRegressor(modelOptions(flags, train.numFeatures));
         bar.start();
@@ -106,7 +122,8 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         const seconds = (performance.now() - t0) / 1000;
         let saved: string | null = null;
         if (flags.save) {
-          const enc = dataset.encoding;
+          // The training encoding (restricted to the kept columns by --max-features).
+          const enc = train.encoding;
           const doc = modelDocument(
             model,
             {

@@ -4,7 +4,8 @@ import { CliError } from '../errors.js';
 import { readModelFile, writeFileAtomic } from '../model-file.js';
 import type { Output } from '../output.js';
 import { checkOutputPath } from '../output-path.js';
-import { checkFinite, inFileRows, readRawTable, unseenLevelCounts } from '../read-data.js';
+import { readForPredict } from '../predict-rows.js';
+import { checkFinite, inFileRows } from '../read-data.js';
 
 export interface PredictFlags {
   readonly out?: string;
@@ -14,6 +15,17 @@ export interface PredictFlags {
   readonly delimiter?: string;
   readonly column?: string;
   readonly json?: boolean;
+}
+
+/** Writes to stdout, waiting when its buffer is full. */
+function writeStdout(chunk: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (process.stdout.write(chunk)) resolve();
+    else {
+      process.stdout.once('drain', resolve);
+      process.stdout.once('error', reject);
+    }
+  });
 }
 
 /** A CSV field, quoted when it holds a comma, a quote, a line break or surrounding spaces. */
@@ -39,7 +51,7 @@ export async function predictCommand(
       { path: file, what: 'the data file' },
     ]);
   const loaded = await readModelFile(modelPath, { unseenLevels: flags.unseenLevels });
-  const table = await readRawTable(file, {
+  const table = await readForPredict(file, loaded.encoding, {
     ...(flags.format ? { format: flags.format } : {}),
     ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
   });
@@ -48,8 +60,8 @@ export async function predictCommand(
       `${JSON.stringify(file)} has no data rows`,
       'Pass a file with a header and rows',
     );
-  const encoded = inFileRows(table, () => loaded.encoding.encodeRows(table.columns));
-  const zeroed = unseenLevelCounts(loaded.encoding, table);
+  const encoded = table.encoded;
+  const zeroed = table.unseen;
   await activateBackend(flags.backend);
   const model = loaded.load();
   const predictions = new Float64Array(encoded.n);
@@ -98,18 +110,37 @@ export async function predictCommand(
     });
     return;
   }
-  const lines = [[...table.columnNames, column].map(csvField).join(',')];
-  for (let i = 0; i < table.numRows; i++) {
-    const cells = table.columnNames.map((c) => csvField(table.columns[c]?.[i]));
-    cells.push(String(predictions[i]));
-    lines.push(cells.join(','));
-  }
-  const csv = `${lines.join('\n')}\n`;
+  // Streamed: the input rows (read again) with the prediction appended, about 1 MB at a time.
+  const header = `${[...table.columnNames, column].map(csvField).join(',')}\n`;
+  const produce = async (write: (chunk: string) => Promise<void>) => {
+    let buffer: string[] = [header];
+    let size = header.length;
+    const drain = async () => {
+      if (buffer.length === 0) return;
+      const chunk = buffer.join('');
+      buffer = [];
+      size = 0;
+      await write(chunk);
+    };
+    await table.forEachRow(
+      (cells, i) => {
+        let line = '';
+        for (let j = 0; j < cells.length; j++) line += `${csvField(cells[j])},`;
+        line += `${String(predictions[i])}\n`;
+        buffer.push(line);
+        size += line.length;
+      },
+      async () => {
+        if (size > 0) await drain();
+      },
+    );
+    await drain();
+  };
   if (flags.out === undefined) {
-    process.stdout.write(csv);
+    await produce(writeStdout);
     return;
   }
-  await writeFileAtomic(flags.out, csv);
+  await writeFileAtomic(flags.out, produce);
   const tasks = new Set(encoded.taskNames).size;
   if (flags.json) {
     out.json({

@@ -1,0 +1,180 @@
+// Benchmark (not a test): a wide file (gene expression: 200 rows × 20,000 feature columns, 5 tasks)
+// next to a narrow file with the same number of cells (133,334 rows × 30 columns), in the same
+// run. Each step runs in its own Node process so that its peak memory is its own.
+//
+//   pnpm --filter @hetmtl/data build && node packages/data/bench/wide-read.bench.mjs [--rows 200] [--p 20000] [--repeats 3]
+//
+// Prints, per step, wall and CPU seconds per MB and their ratio to the narrow readCsv, and peak RSS
+// next to the Float64 size of the numeric data:
+//   readCsv narrow / readCsv wide — the reader (parse, validate, store, per-task matrices);
+//   rowEncoder wide — streamCsvFile + Encoding.rowEncoder, the path of `hetmtl predict`.
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const arg = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const ROWS = Number(arg('rows', '200'));
+const P = Number(arg('p', '20000'));
+const TASKS = 5;
+const NARROW_P = 28;
+const NARROW_ROWS = Math.ceil((ROWS * (P + 2)) / (NARROW_P + 2));
+const REPEATS = Number(arg('repeats', '3'));
+const mode = arg('mode', 'all');
+const wideFile = arg('wide-file', join(tmpdir(), `hetmtl-bench-wide-${ROWS}x${P}.csv`));
+const narrowFile = arg(
+  'narrow-file',
+  join(tmpdir(), `hetmtl-bench-narrow-${NARROW_ROWS}x${NARROW_P + 2}.csv`),
+);
+
+async function generate(file, rows, p) {
+  const { Random } = await import('@hetmtl/tensor');
+  const rng = new Random(1);
+  const partial = `${file}.partial`;
+  const fd = openSync(partial, 'w');
+  writeSync(fd, `task,${Array.from({ length: p }, (_, j) => `g${j + 1}`).join(',')},y\n`);
+  const perTask = Math.ceil(rows / TASKS);
+  let lines = [];
+  let cells = 0;
+  for (let i = 0; i < rows; i++) {
+    const line = [`t${Math.floor(i / perTask) + 1}`];
+    let y = 0;
+    for (let j = 0; j < p; j++) {
+      const v = 6 + 2 * rng.normal();
+      if (j % 97 === 0) y += 0.1 * v;
+      line.push(v.toFixed(5));
+    }
+    line.push((y + rng.normal()).toFixed(5));
+    lines.push(line.join(','));
+    cells += p + 2;
+    if (cells > 2_000_000) {
+      writeSync(fd, `${lines.join('\n')}\n`);
+      lines = [];
+      cells = 0;
+    }
+  }
+  if (lines.length > 0) writeSync(fd, `${lines.join('\n')}\n`);
+  closeSync(fd);
+  renameSync(partial, file);
+}
+
+async function measure(name, file, fn) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const info = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const mb = statSync(file).size / 1e6;
+  console.log(
+    JSON.stringify({
+      name,
+      mb,
+      seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      peakRssMB: process.resourceUsage().maxRSS / 1024,
+      ...info,
+    }),
+  );
+}
+
+async function runMode(m) {
+  const data = await import('../dist/index.js');
+  if (m === 'baseline') {
+    await import('papaparse');
+    await measure('baseline (node + modules loaded)', wideFile, async () => ({ float64MB: 0 }));
+  } else if (m === 'narrow' || m === 'wide') {
+    const file = m === 'wide' ? wideFile : narrowFile;
+    await measure(`readCsv ${m}`, file, async () => {
+      const ds = await data.readCsv(file, { task: 'task', target: 'y' });
+      return {
+        rows: ds.totalRows,
+        features: ds.numFeatures,
+        float64MB: (ds.totalRows * (ds.numFeatures + 1) * 8) / 1e6,
+      };
+    });
+  } else if (m === 'encode') {
+    const { Encoding, streamCsvFile } = data;
+    const encoding = new Encoding({
+      taskColumn: 'task',
+      target: 'y',
+      columns: Array.from({ length: P }, (_, j) => ({
+        name: `g${j + 1}`,
+        kind: 'numeric',
+        fill: null,
+      })),
+      tasks: Array.from({ length: TASKS }, (_, t) => `t${t + 1}`),
+    });
+    await measure('rowEncoder wide (predict)', wideFile, async () => {
+      let enc;
+      await streamCsvFile(
+        wideFile,
+        { delimiter: ',' },
+        (h) => {
+          enc = encoding.rowEncoder(h, { expectedRows: ROWS });
+        },
+        (fields, row) => enc.push(fields, row),
+      );
+      const e = enc.finish();
+      return { rows: e.n, features: e.p, float64MB: (e.n * (e.p + 1) * 8) / 1e6 };
+    });
+  }
+}
+
+if (mode !== 'all') {
+  await runMode(mode);
+} else {
+  for (const [file, rows, p] of [
+    [wideFile, ROWS, P],
+    [narrowFile, NARROW_ROWS, NARROW_P],
+  ]) {
+    if (!existsSync(file)) {
+      console.log(`generating ${file} …`);
+      await generate(file, rows, p);
+    }
+  }
+  console.log(
+    `wide: ${wideFile} (${(statSync(wideFile).size / 1e6).toFixed(1)} MB, ${ROWS} rows × ${P} features); narrow: ${narrowFile} (${(statSync(narrowFile).size / 1e6).toFixed(1)} MB, ${NARROW_ROWS} rows × ${NARROW_P} features)`,
+  );
+  const self = fileURLToPath(import.meta.url);
+  const results = {};
+  // The run with the median CPU time of REPEATS fresh processes (the machine is shared).
+  for (const m of ['baseline', 'narrow', 'wide', 'encode']) {
+    const runs = [];
+    for (let k = 0; k < (m === 'baseline' ? 1 : REPEATS); k++) {
+      const out = execFileSync(
+        process.execPath,
+        [self, '--mode', m, '--rows', String(ROWS), '--p', String(P), '--wide-file', wideFile],
+        { encoding: 'utf8' },
+      );
+      runs.push(JSON.parse(out.trim().split('\n').pop()));
+    }
+    runs.sort((a, b) => a.cpuSeconds - b.cpuSeconds);
+    results[m] = runs[Math.floor(runs.length / 2)];
+  }
+  const ref = results.narrow;
+  const perMb = (r) => r.seconds / r.mb;
+  const cpuPerMb = (r) => r.cpuSeconds / r.mb;
+  for (const m of ['baseline', 'narrow', 'wide', 'encode']) {
+    const r = results[m];
+    const timing =
+      m === 'baseline'
+        ? ''.padEnd(70)
+        : `${r.seconds.toFixed(2).padStart(6)} s  ${(1000 * perMb(r)).toFixed(1).padStart(6)} ms/MB (×${(perMb(r) / perMb(ref)).toFixed(2)} narrow) | cpu ×${(cpuPerMb(r) / cpuPerMb(ref)).toFixed(2)}`;
+    const memory =
+      m === 'baseline'
+        ? `peak RSS ${r.peakRssMB.toFixed(0).padStart(5)} MB`
+        : `peak RSS ${r.peakRssMB.toFixed(0).padStart(5)} MB = baseline + ${((r.peakRssMB - results.baseline.peakRssMB) / r.float64MB).toFixed(2)} × float64 data (${r.float64MB.toFixed(0)} MB)`;
+    console.log(`${r.name.padEnd(34)}${timing} | ${memory}`);
+  }
+  console.log(
+    `load average during the run: ${(await import('node:os'))
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+}
