@@ -165,6 +165,10 @@ Examples:
         '--max-features <k>',
         'keep the k most variable numeric feature columns (variance over the training rows; categorical columns are kept)',
         parse.int(1),
+      )
+      .option(
+        '--log-target',
+        'fit log(target) for a positive, right-skewed response; predictions are exp of the fitted log (the conditional median), every score on the original scale',
       ),
   )
     .addHelpText(

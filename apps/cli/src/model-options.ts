@@ -15,6 +15,8 @@ export interface ModelFlags {
   readonly lambda?: number | 'path';
   /** Commander's --no-linear-floor. */
   readonly linearFloor?: boolean;
+  /** --log-target (fit only). */
+  readonly logTarget?: boolean;
 }
 
 /** Settings of --quick: a small, fast fit (seconds), for trying things out and for tests. */
@@ -69,6 +71,7 @@ export function modelOptions(f: ModelFlags, p?: number): DualEncoderOptions {
     ...(f.k1 !== undefined ? { K1: f.k1, ...(f.k1 === 0 ? { specific: null } : {}) } : {}),
     ...(f.lambda !== undefined ? { lambda: f.lambda } : {}),
     ...(f.linearFloor === false ? { selection: { linearFloor: false } } : {}),
+    ...(f.logTarget ? { logTarget: true } : {}),
     ...dims,
   };
 }

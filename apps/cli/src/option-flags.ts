@@ -51,6 +51,10 @@ export const OPTION_FLAGS: Readonly<Record<string, FlagSpec>> = Object.freeze({
   format: { flag: '--format', placeholder: '<format>' },
   // Keeping the most variable columns (@hetmtl/data's mostVariableColumns).
   maxFeatures: { flag: '--max-features', placeholder: '<k>' },
+  logTarget: {
+    flag: '--log-target',
+    words: (v) => (v === false ? 'no --log-target' : '--log-target'),
+  },
   // The model (@hetmtl/model's options).
   seed: { flag: '--seed', placeholder: '<n>' },
   K0: { flag: '--k0', placeholder: '<n>' },

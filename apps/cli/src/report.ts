@@ -63,8 +63,10 @@ export async function compareWithBaselines(
   evaluation: MultiTaskDataset,
   options: { readonly seed: number; readonly signal?: AbortSignal },
 ): Promise<Comparison> {
-  const perTask = new RidgeRegressor({ mode: 'per-task', seed: options.seed });
-  const pooled = new RidgeRegressor({ mode: 'pooled', seed: options.seed });
+  // The same target transform as the model (--log-target), so the three are scored alike.
+  const { logTarget } = model.options;
+  const perTask = new RidgeRegressor({ mode: 'per-task', seed: options.seed, logTarget });
+  const pooled = new RidgeRegressor({ mode: 'pooled', seed: options.seed, logTarget });
   try {
     const fitOptions = options.signal ? { signal: options.signal } : {};
     await perTask.fit(train, fitOptions);

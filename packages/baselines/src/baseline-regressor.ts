@@ -28,21 +28,38 @@ export interface CommonOptions {
   readonly refit?: boolean;
   /** One seed determines the validation split and every initial weight. Default 0. */
   readonly seed?: number;
+  /**
+   * Fit log y and predict exp of the fitted log (the conditional median on the original scale), for
+   * a positive, right-skewed response. Default false.
+   */
+  readonly logTarget?: boolean;
 }
 
 export interface ResolvedCommonOptions {
   readonly validationFraction: number;
   readonly refit: boolean;
   readonly seed: number;
+  readonly logTarget: boolean;
 }
 
-export const COMMON_OPTION_NAMES = ['validationFraction', 'refit', 'seed'] as const;
+export const COMMON_OPTION_NAMES = ['validationFraction', 'refit', 'seed', 'logTarget'] as const;
 
 export function resolveCommonOptions(o: CommonOptions): ResolvedCommonOptions {
   return {
     validationFraction: option.fraction('validationFraction', o.validationFraction, 0.2),
     refit: option.boolean('refit', o.refit, true),
     seed: option.seed(o.seed),
+    logTarget: option.boolean('logTarget', o.logTarget, false),
+  };
+}
+
+/** The common options as saved (logTarget only when set, so older documents read the same). */
+export function commonOptionsToJSON(o: ResolvedCommonOptions): Record<string, unknown> {
+  return {
+    validationFraction: o.validationFraction,
+    refit: o.refit,
+    seed: o.seed,
+    ...(o.logTarget ? { logTarget: true } : {}),
   };
 }
 

@@ -1,10 +1,11 @@
 import { CentreShrinkageSolver } from '@hetmtl/regularizers';
 import {
-  type CommonOptions,
   COMMON_OPTION_NAMES,
+  type CommonOptions,
+  commonOptionsToJSON,
   type FitContext,
-  type ResolvedCommonOptions,
   resolveCommonOptions,
+  type ResolvedCommonOptions,
 } from './baseline-regressor.js';
 import { checkKnownOptions, option } from './input-checks.js';
 import { LinearBaseline, type LinearSolver } from './linear-baseline.js';
@@ -155,9 +156,7 @@ export class CentreShrinkageRegressor extends LinearBaseline<ResolvedCentreShrin
       ridge: o.ridge,
       tolerance: o.tolerance,
       maxIterations: o.maxIterations,
-      validationFraction: o.validationFraction,
-      refit: o.refit,
-      seed: o.seed,
+      ...commonOptionsToJSON(o),
     };
   }
 

@@ -1,9 +1,10 @@
 import { MeanRegularizedSolver } from '@hetmtl/regularizers';
 import {
-  type CommonOptions,
   COMMON_OPTION_NAMES,
-  type ResolvedCommonOptions,
+  type CommonOptions,
+  commonOptionsToJSON,
   resolveCommonOptions,
+  type ResolvedCommonOptions,
 } from './baseline-regressor.js';
 import { checkKnownOptions, option } from './input-checks.js';
 import { encodeNumber } from '@hetmtl/estimator';
@@ -87,9 +88,7 @@ export class MeanRegularizedRegressor extends LinearBaseline<ResolvedMeanRegular
     return {
       lambdas: o.lambdas.map(encodeNumber),
       ridge: o.ridge,
-      validationFraction: o.validationFraction,
-      refit: o.refit,
-      seed: o.seed,
+      ...commonOptionsToJSON(o),
     };
   }
 

@@ -1,11 +1,12 @@
 import { type Scalar, type Tensor, tf, type Variable } from '@hetmtl/tensor';
 import {
   BaselineRegressor,
-  type CommonOptions,
   COMMON_OPTION_NAMES,
+  type CommonOptions,
+  commonOptionsToJSON,
   type FitContext,
-  type ResolvedCommonOptions,
   resolveCommonOptions,
+  type ResolvedCommonOptions,
   type Selected,
 } from './baseline-regressor.js';
 import { ACTIVATION_NAMES, type Activation } from './dense-layers.js';
@@ -75,9 +76,7 @@ export function neuralOptionsToJSON(o: ResolvedNeuralOptions): Record<string, un
     maxEpochs: o.maxEpochs,
     patience: o.patience,
     weightDecay: o.weightDecay,
-    validationFraction: o.validationFraction,
-    refit: o.refit,
-    seed: o.seed,
+    ...commonOptionsToJSON(o),
   };
 }
 

@@ -1,9 +1,10 @@
 import { pseudoSolve, type SymmetricEigen, symmetricEigen } from '@hetmtl/tensor';
 import {
-  type CommonOptions,
   COMMON_OPTION_NAMES,
-  type ResolvedCommonOptions,
+  type CommonOptions,
+  commonOptionsToJSON,
   resolveCommonOptions,
+  type ResolvedCommonOptions,
 } from './baseline-regressor.js';
 import { checkKnownOptions, option } from './input-checks.js';
 import { LinearBaseline, type LinearSolver } from './linear-baseline.js';
@@ -98,9 +99,7 @@ export class RidgeRegressor extends LinearBaseline<ResolvedRidgeOptions> {
     return {
       mode: o.mode,
       lambdas: [...o.lambdas],
-      validationFraction: o.validationFraction,
-      refit: o.refit,
-      seed: o.seed,
+      ...commonOptionsToJSON(o),
     };
   }
 

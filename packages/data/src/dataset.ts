@@ -237,6 +237,27 @@ export class MultiTaskDataset {
     });
   }
 
+  /**
+   * A new dataset with the same rows and another target: `y[r]` for task r (one value per row; X
+   * and the encoding shared, not copied). Estimators use it to fit a transformed target.
+   */
+  withTarget(y: readonly ArrayLike<number>[]): MultiTaskDataset {
+    if (y.length !== this.numTasks || y.some((v, r) => v?.length !== this.sizes[r])) {
+      throw new ValidationError('A target of the wrong shape', {
+        expected: `one array per task with its rows (${this.sizes.join(', ')})`,
+        received: `${y.length} arrays of ${y.map((v) => v?.length).join(', ')}`,
+      });
+    }
+    return createDataset({
+      taskNames: this.taskNames,
+      featureNames: this.featureNames,
+      X: this.data.map((t) => t.X),
+      y: y.map((v) => Float64Array.from(v)),
+      dtype: this.dtype,
+      encoding: this.encoding,
+    });
+  }
+
   /** A new dataset with only the named tasks, in the order given (data shared, not copied). */
   selectTasks(names: readonly string[]): MultiTaskDataset {
     if (names.length === 0) {

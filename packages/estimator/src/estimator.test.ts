@@ -110,6 +110,26 @@ describe('the estimator skeleton', () => {
     }
   });
 
+  it('logTarget: fits log y and predicts exp of the fitted log; a target ≤ 0 is refused at its place', async () => {
+    const positive = train.withTarget(train.tasks().map((t) => Float64Array.from(t.y, Math.exp)));
+    const logged = await new ShrunkenMean({ seed: 4, logTarget: true }).fit(positive);
+    const plain = await new ShrunkenMean({ seed: 4 }).fit(train); // train's y is log of positive's
+    for (const t of train.tasks()) {
+      const a = logged.predict(t.X, { task: t.name });
+      const b = plain.predict(t.X, { task: t.name });
+      b.forEach((v, i) => expect(a[i]).toBeCloseTo(Math.exp(v), 12));
+    }
+    expect(logged.evaluate(positive).overall.n).toBe(positive.totalRows);
+    const bad = positive.withTarget(
+      positive
+        .tasks()
+        .map((t, r) => Float64Array.from(t.y, (v, i) => (r === 1 && i === 2 ? 0 : v))),
+    );
+    await expect(new ShrunkenMean({ logTarget: true }).fit(bad)).rejects.toThrow(
+      /not positive.*task "t1", row 3.*received 0/,
+    );
+  });
+
   it('predicts per task, evaluates and scores as a Predictor', async () => {
     const m: Predictor = await new ShrunkenMean().fit(train);
     const preds = predictDataset(m, test);

@@ -18,6 +18,7 @@ import {
 } from './estimator-input.js';
 import { meanTaskRmse } from './metrics.js';
 import { type Evaluation, evaluatePredictions, type Predictor } from './predictor.js';
+import { logOfTarget } from './log-target.js';
 import { seedStreams } from './splits.js';
 import {
   defaultFolds,
@@ -34,6 +35,12 @@ export interface EstimatorOptions {
   readonly refit: boolean;
   /** One seed determines the validation split and every initial weight. */
   readonly seed: number;
+  /**
+   * Fit log y instead of y (a positive, right-skewed response) and predict exp of the fitted log:
+   * the conditional median of y on the original scale (for a log-normal response; the mean is
+   * exp(σ²/2) times it). A target ≤ 0 is refused, naming its task and row.
+   */
+  readonly logTarget?: boolean;
 }
 
 /**
@@ -232,8 +239,14 @@ export abstract class Estimator<
    */
   async fit(dataset: MultiTaskDataset, fitOptions: EstimatorFitOptions<P> = {}): Promise<this> {
     checkDataset(dataset, 'dataset');
-    const { signal, onProgress, validation } = fitOptions ?? {};
+    const { signal, onProgress } = fitOptions ?? {};
     abortIfAborted(signal);
+    let validation = fitOptions?.validation;
+    if (this.options.logTarget) {
+      if (validation !== undefined) checkSameShape(dataset, validation);
+      dataset = logOfTarget(dataset, 'training');
+      if (validation !== undefined) validation = logOfTarget(validation, 'validation');
+    }
     this.checkInput(dataset, validation);
     if (validation !== undefined) checkSameShape(dataset, validation);
     const { splitSeed, rng } = seedStreams(this.options.seed);
@@ -333,6 +346,7 @@ export abstract class Estimator<
     const rows = toRowMajor(X, p, options.task);
     const Xs = s.standardizer.transformX(rows, options.task);
     const out = s.standardizer.inverseTransformY(this.predictStandardized(s.model, r, Xs, p));
+    if (this.options.logTarget) for (let i = 0; i < out.length; i++) out[i] = Math.exp(out[i]);
     this.checkPredictions(out, rows, Xs, options.task);
     return out;
   }

@@ -58,6 +58,7 @@ export {
   type Predictor,
   predictDataset,
 } from './predictor.js';
+export { logOfTarget } from './log-target.js';
 export {
   holdOutDatasets,
   holdOutSplit,

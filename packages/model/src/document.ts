@@ -37,6 +37,8 @@ export const MODEL_VERSION = 1;
 
 /** The saved options: every constructor option but the penalty, which the document keeps apart. */
 const OPTION_KEYS = OPTION_NAMES.filter((k) => k !== 'similarity');
+/** Saved only when set (documents written before it read the same). */
+const OPTIONAL_OPTION_KEYS = ['shared', 'specific', 'logTarget'];
 
 const CANDIDATE_KEYS = [
   'id',
@@ -113,8 +115,8 @@ export function validateModelDocument(json: unknown): ModelDocument {
   const opts = object(
     d.options,
     'options',
-    OPTION_KEYS.filter((k) => k !== 'shared' && k !== 'specific'),
-    ['shared', 'specific'],
+    OPTION_KEYS.filter((k) => !OPTIONAL_OPTION_KEYS.includes(k)),
+    OPTIONAL_OPTION_KEYS,
   );
   if (!lambdaOk(opts.lambda) && opts.lambda !== 'path')
     fail('options.lambda', '\'path\', a number ≥ 0 or "Infinity"', opts.lambda);

@@ -54,6 +54,11 @@ export interface DualEncoderOptions {
   readonly refit?: boolean;
   /** One seed determines everything (default 0). */
   readonly seed?: number;
+  /**
+   * Fit log y and predict exp of the fitted log: the conditional median on the original scale, for
+   * a positive, right-skewed response such as a time to tumour doubling (default false).
+   */
+  readonly logTarget?: boolean;
 }
 
 export interface SelectionOptions {
@@ -126,6 +131,7 @@ export const OPTION_NAMES = [
   'selection',
   'refit',
   'seed',
+  'logTarget',
 ] as const;
 export const SELECTION_OPTION_NAMES = ['grid', 'linearFloor', 'metric', 'folds'] as const;
 export const GRID_OPTION_NAMES = ['K0', 'K1', 'mu', 'omega', 'width'] as const;
@@ -235,5 +241,13 @@ export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOption
     },
     refit: options.refit ?? true,
     seed: num(o, 'seed', 0, (v) => Number.isSafeInteger(v) && v >= 0, 'a non-negative integer'),
+    logTarget: ((v) => {
+      if (typeof v !== 'boolean')
+        throw new ValidationError('Invalid option logTarget', {
+          expected: 'true or false',
+          received: describeReceived(v),
+        });
+      return v;
+    })(options.logTarget ?? false),
   });
 }

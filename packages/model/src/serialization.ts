@@ -34,12 +34,18 @@ const readLambda = (l: unknown): number =>
 
 /** One versioned JSON document: options, preprocessing, task names, encoders and weights. */
 export function modelToJSON(options: ResolvedOptions, s: FittedState): ModelJSON {
-  const { similarity, shared, specific, ...rest } = options;
+  const { similarity, shared, specific, logTarget, ...rest } = options;
   const p = s.predictor;
   const doc: ModelJSON = {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
-    options: { ...rest, lambda: writeLambda(rest.lambda), shared, specific },
+    options: {
+      ...rest,
+      lambda: writeLambda(rest.lambda),
+      shared,
+      specific,
+      ...(logTarget ? { logTarget } : {}),
+    },
     similarity: penaltyToJSON(similarity),
     taskNames: s.taskNames,
     featureNames: s.featureNames,

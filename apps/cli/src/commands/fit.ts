@@ -7,6 +7,7 @@ import {
   readReportNotes,
   trainTestSplit,
 } from '@hetmtl/data';
+import { logOfTarget } from '@hetmtl/estimator';
 import { DualEncoderRegressor } from '@hetmtl/model';
 import { throwIfAborted } from '@hetmtl/optimizer';
 import { activateBackend, describeBackend } from '../backends.js';
@@ -81,6 +82,8 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           },
         );
         if (flags.strict) refuseTinyTasks(dataset, flags.test);
+        // --log-target: a target ≤ 0 is refused before the split, numbered as the task's rows are.
+        if (flags.logTarget) logOfTarget(dataset, 'training');
         let train: MultiTaskDataset = dataset;
         let evaluation: MultiTaskDataset = dataset;
         let tasksWithoutTest: readonly string[] = [];

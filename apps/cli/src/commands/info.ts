@@ -61,6 +61,7 @@ function describe(doc: Doc) {
       numLambdas: o.numLambdas,
       maxRounds: o.maxRounds,
       seed: o.seed,
+      logTarget: o.logTarget === true,
     },
     preprocessing: {
       features: st.options.features,
@@ -127,7 +128,7 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
     ],
     [
       'preprocessing',
-      `features standardised (${d.preprocessing.features} statistics of the training rows), target standardised (${d.preprocessing.target}: mean ${fixed(d.preprocessing.targetMean)}, sd ${fixed(d.preprocessing.targetScale)}); constant features: ${d.preprocessing.constantFeatures.length === 0 ? 'none' : listNames(d.preprocessing.constantFeatures as string[], 8)}`,
+      `features standardised (${d.preprocessing.features} statistics of the training rows), ${o.logTarget ? 'target log-transformed (--log-target; predictions are exp of the fitted log), then ' : 'target '}standardised (${d.preprocessing.target}: mean ${fixed(d.preprocessing.targetMean)}, sd ${fixed(d.preprocessing.targetScale)}); constant features: ${d.preprocessing.constantFeatures.length === 0 ? 'none' : listNames(d.preprocessing.constantFeatures as string[], 8)}`,
     ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -137,7 +138,9 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
   for (const line of describeGroups(d.groups, d.tasks.length)) out.print(`  ${line}`);
   if (d.candidates.length > 0) {
     out.print('');
-    out.print('model selection (mean validation RMSE over tasks)');
+    out.print(
+      `model selection (mean validation RMSE over tasks${o.logTarget ? ', on the log scale of the target' : ''})`,
+    );
     out.print(
       formatTable(
         ['candidate', 'validation RMSE', 'λ', 'groups', 'chosen'],

@@ -18,7 +18,7 @@ export interface ShrinkSelection extends EstimatorSelection {
 
 type Model = Float64Array;
 const SHRINKS = [0, 0.5, 1];
-const KNOWN = ['validationFraction', 'refit', 'seed'];
+const KNOWN = ['validationFraction', 'refit', 'seed', 'logTarget'];
 
 const means = (d: StandardizedTasks, shrink: number) =>
   Float64Array.from(d.y, (y) =>
@@ -36,6 +36,7 @@ export class ShrunkenMean extends Estimator<Model, EstimatorOptions, ShrinkSelec
       validationFraction: options.validationFraction ?? 0.2,
       refit: options.refit ?? true,
       seed: options.seed ?? 0,
+      ...(options.logTarget ? { logTarget: true } : {}),
     });
   }
 
