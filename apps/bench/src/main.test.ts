@@ -157,6 +157,39 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
     }
   });
 
+  it('wide prints every learner at every p in the same splits and writes wide.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hetmtl-wide-'));
+    try {
+      const out = run(
+        'wide',
+        '--quick',
+        '--p',
+        '300,400',
+        '--seeds',
+        '1',
+        '--methods',
+        'hetmtl,ridge-task',
+        '--backend',
+        'cpu',
+        '--out',
+        dir,
+      );
+      expect(out).toMatch(/^Wide data: PDX-like design/m);
+      expect(out).toMatch(/^p = 300$/m);
+      expect(out).toMatch(/^p = 400$/m);
+      expect(out).toMatch(/^hetmtl +\d+\.\d{3} +\d+\.\d{2} +\d+ +\d+\.\d{2} +\d\.\d{2}/m);
+      expect(out).toMatch(/^single-task ridge +\d+\.\d{3}/m);
+      const json = JSON.parse(readFileSync(join(dir, 'wide.json'), 'utf8'));
+      expect(json).toHaveLength(4);
+      expect(json.every((r: { error?: string }) => r.error === undefined)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(
+      spawnSync(process.execPath, [main, 'wide', '--methods', 'nope'], { encoding: 'utf8' }).stderr,
+    ).toMatch(/unknown method "nope"/);
+  });
+
   it('real without a CSV, an unknown column or an unknown method is one clear line and exit 2', () => {
     const bad = (...args: string[]) =>
       spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });

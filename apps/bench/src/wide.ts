@@ -4,7 +4,9 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulatePdxLike } from '@hetmtl/data';
+import { RidgeRegressor } from '@hetmtl/baselines';
 import { adjustedRandIndex } from '@hetmtl/estimator';
+import { DualEncoderRegressor } from '@hetmtl/model';
 import { selectBackend } from './backends.js';
 import { METHODS, type MethodEntry } from './roster.js';
 import { mean, meanSd } from './stats.js';
@@ -42,7 +44,7 @@ export async function wideWorker(json: string): Promise<void> {
   const s = JSON.parse(json) as WideSetting;
   const backendName = await selectBackend(s.backend);
   const sim = simulatePdxLike({ seed: s.seed, p: s.p });
-  const entry = METHODS.find((m) => m.id === s.method) as MethodEntry;
+  const entry = ENTRIES.find((m) => m.id === s.method) as MethodEntry;
   const t0 = performance.now();
   const fitted = await entry.make(s.seed, s.quick).fit(sim.train);
   const seconds = (performance.now() - t0) / 1000;
@@ -60,8 +62,34 @@ export async function wideWorker(json: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** The wide setting's extra learners: the method and per-task ridge on the log of the response (log-normal in the PDX design). */
+const LOG_METHODS: readonly MethodEntry[] = [
+  {
+    id: 'hetmtl-log',
+    label: 'hetmtl, log target',
+    kind: 'method',
+    make: (seed) => new DualEncoderRegressor({ seed, logTarget: true }),
+  },
+  {
+    id: 'dual-log',
+    label: 'dual, log target',
+    kind: 'ablation',
+    make: (seed) =>
+      new DualEncoderRegressor({ seed, logTarget: true, selection: { linearFloor: false } }),
+  },
+  {
+    id: 'ridge-task-log',
+    label: 'single-task ridge, log target',
+    kind: 'baseline',
+    make: (seed) => new RidgeRegressor({ mode: 'per-task', seed, logTarget: true }),
+  },
+];
+const ENTRIES: readonly MethodEntry[] = [...METHODS, ...LOG_METHODS];
+
 /** The learners of the wide setting: the method, its dual encoder alone, and the linear and neural baselines. */
 const WIDE_METHODS = [
+  'hetmtl-log',
+  'ridge-task-log',
   'hetmtl',
   'dual',
   'ridge-task',
@@ -90,8 +118,10 @@ export async function runWide(options: {
   const ps = options.ps ?? (options.quick ? [300, 2000] : [300, 2000, 5000, 20000]);
   const methods = options.methods ?? WIDE_METHODS;
   for (const m of methods)
-    if (!METHODS.some((e) => e.id === m))
-      throw new Error(`unknown method "${m}" in --methods (known: ${WIDE_METHODS.join(', ')})`);
+    if (!ENTRIES.some((e) => e.id === m))
+      throw new Error(
+        `unknown method "${m}" in --methods (known: ${ENTRIES.map((e) => e.id).join(', ')})`,
+      );
   const results: WideResult[] = [];
   for (const p of ps) {
     for (let seed = 1; seed <= options.seeds; seed++) {
@@ -136,7 +166,7 @@ export async function runWide(options: {
   );
   const of = (p: number, m: string) => results.filter((r) => r.p === p && r.method === m);
   const base = ps.includes(2000) ? 2000 : ps[0];
-  const label = (id: string) => METHODS.find((e) => e.id === id)?.label ?? id;
+  const label = (id: string) => ENTRIES.find((e) => e.id === id)?.label ?? id;
   for (const p of ps) {
     console.log(`\np = ${p}`);
     console.log(
