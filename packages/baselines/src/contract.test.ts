@@ -195,7 +195,9 @@ describe('options', () => {
       validationFraction: 0.2,
       refit: true,
       seed: 0,
+      logTarget: false,
     });
+    expect(() => new RidgeRegressor({ logTarget: 1 as never })).toThrow(/Invalid option logTarget/);
   });
 });
 
