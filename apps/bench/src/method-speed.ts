@@ -176,7 +176,7 @@ async function oneFit(
   });
   try {
     const t = run.timing;
-    if (keep) keep.problem = run.problem.fusion;
+    if (keep && 'A' in run.problem.fusion) keep.problem = run.problem.fusion;
     const perStep = (name: string) => (t.blocks[name] ?? 0) / (w.outer * w.steps);
     const last = run.phase.trace[run.phase.trace.length - 1];
     return {

@@ -12,7 +12,11 @@ import {
   topEigen,
 } from '@hetmtl/tensor';
 import { nearestGroupCentre, pullToward } from '@hetmtl/regularizers';
-import { buildCoefficientProblem, profiledIntercepts } from './dual/coefficient-block.js';
+import {
+  buildCoefficientProblem,
+  type CoefficientProblem,
+  profiledIntercepts,
+} from './dual/coefficient-block.js';
 import { hasOwnEncoder } from './dual/trainer.js';
 import { linearTask } from './linear-mtl.js';
 import { FittedDual } from './predictors/dual.js';
@@ -142,9 +146,9 @@ export function addDualTask(
     }
   }
   // β pulled toward the nearest group centre; the pull chosen on held-out rows.
-  const cpAll = buildCoefficientProblem([F], [G], [ys], [hasSpec], K0, K1, tau, [1]);
+  const cpAll = buildCoefficientProblem([F], [G], [ys], [hasSpec], K0, K1, tau, [1], true, 'dense');
   const unfused = pullToward(
-    (cpAll.fusion.A[0] as { data: Float64Array }).data,
+    denseA(cpAll),
     cpAll.fusion.b[0] as Float64Array,
     new Float64Array(K0),
     0,
@@ -161,11 +165,13 @@ export function addDualTask(
     K1,
     tau,
     [1],
+    true,
+    'dense',
   );
   let best = { lambda: 0, score: Number.POSITIVE_INFINITY };
   for (const lambda of ADD_TASK_LAMBDAS) {
     const beta = pullToward(
-      (cpFit.fusion.A[0] as { data: Float64Array }).data,
+      denseA(cpFit),
       cpFit.fusion.b[0] as Float64Array,
       centre,
       lambda,
@@ -184,7 +190,7 @@ export function addDualTask(
     if (score < best.score) best = { lambda, score };
   }
   const beta = pullToward(
-    (cpAll.fusion.A[0] as { data: Float64Array }).data,
+    denseA(cpAll),
     cpAll.fusion.b[0] as Float64Array,
     centre,
     best.lambda,
@@ -316,4 +322,9 @@ export function addTask(
     predictor: lin.withTask(added.beta, added.intercept),
     groups: [...s.groups, nextGroup],
   };
+}
+
+/** The one task's A (add-task builds its problems dense). */
+function denseA(cp: CoefficientProblem): Float64Array {
+  return (cp.fusion as { A: readonly { data: Float64Array }[] }).A[0].data;
 }

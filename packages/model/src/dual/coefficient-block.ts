@@ -1,5 +1,16 @@
-import { fuse, type FusionProblem, none } from '@hetmtl/regularizers';
-import { crossprod, gram, type Matrix, tf, type Variable, solveWithJitter } from '@hetmtl/tensor';
+import { type FactoredFusionProblem, fuse, type FusionProblem, none } from '@hetmtl/regularizers';
+import {
+  crossprod,
+  gram,
+  type Matrix,
+  matmul,
+  matrix,
+  solveWithJitter,
+  spectralMatrix,
+  symmetricEigen,
+  tf,
+  type Variable,
+} from '@hetmtl/tensor';
 import type { DualTrainer } from './trainer.js';
 
 /**
@@ -8,8 +19,13 @@ import type { DualTrainer } from './trainer.js';
  * problem in β alone — A_r, b_r, and the residual terms the modified BIC needs.
  */
 export interface CoefficientProblem {
-  readonly fusion: FusionProblem & {
-    readonly A: Matrix[];
+  /**
+   * The fusion problem in β: A_r dense (K0×K0), or — when K0 exceeds every task's rows (an identity
+   * encoder over many features) — factored, A_r = L_rᵀL_r with L_r = M_r^{1/2}F_r/√n_r (n_r×K0) and
+   * the residual Q_r = (M_rF_r)ᵀ(M_rF_r), which the regularizers solve through Woodbury systems, so no
+   * K0×K0 matrix is formed.
+   */
+  readonly fusion: (FusionProblem | FactoredFusionProblem) & {
     readonly b: Float64Array[];
     readonly weights: number[];
     readonly n: number[];
@@ -36,7 +52,13 @@ export function buildCoefficientProblem(
   w: ArrayLike<number>,
   /** Also the residual terms of the modified BIC (only the λ path needs them). */
   withResidual = true,
+  /** 'auto': factored when K0 exceeds every task's rows (and the ridge makes it solvable); 'dense': A_r. */
+  form: 'auto' | 'dense' = 'auto',
+  ridge = 1,
 ): CoefficientProblem {
+  const factored = form === 'auto' && ridge > 0 && y.every((yr) => K0 > yr.length) && K0 > 1;
+  const L: Matrix[] = [];
+  const E: Matrix[] = [];
   const A: Matrix[] = [];
   const b: Float64Array[] = [];
   const Q: Matrix[] = [];
@@ -61,7 +83,6 @@ export function buildCoefficientProblem(
     const P = solveWithJitter(ZtZ, I, qd, qd).x;
     const ZtF = crossprod(Z, Fr, n, qd, K0);
     const Zty = crossprod(Z, yr, n, qd);
-    const FtF = gram(Fr, n, K0);
     const Fty = crossprod(Fr, yr, n, K0);
     // A = (FᵀF − FᵀZ P ZᵀF)/n, b = (Fᵀy − FᵀZ P Zᵀy)/n
     const PZtF = new Float64Array(qd * K0);
@@ -73,23 +94,47 @@ export function buildCoefficientProblem(
         for (let k = 0; k < K0; k++) PZtF[a * K0 + k] = PZtF[a * K0 + k] + pac * ZtF[c * K0 + k];
       }
     }
-    const Ar = new Float64Array(K0 * K0);
     const br = new Float64Array(K0);
     for (let j = 0; j < K0; j++) {
       let t = Fty[j];
       for (let a = 0; a < qd; a++) t -= ZtF[a * K0 + j] * PZty[a];
       br[j] = t / n;
-      for (let k = 0; k < K0; k++) {
-        let v = FtF[j * K0 + k];
-        for (let a = 0; a < qd; a++) v -= ZtF[a * K0 + j] * PZtF[a * K0 + k];
-        Ar[j * K0 + k] = v / n;
-      }
     }
-    for (let j = 0; j < K0; j++)
-      for (let k = 0; k < j; k++)
-        Ar[j * K0 + k] = Ar[k * K0 + j] = (Ar[j * K0 + k] + Ar[k * K0 + j]) / 2;
-    A.push({ rows: K0, cols: K0, data: Ar });
     b.push(br);
+    if (factored) {
+      // M = I − Z P Zᵀ (n×n, PSD): L = M^{1/2} F / √n.
+      const M = new Float64Array(n * n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j <= i; j++) {
+          let v = i === j ? 1 : 0;
+          for (let a = 0; a < qd; a++)
+            for (let c = 0; c < qd; c++) v -= Z[i * qd + a] * P[a * qd + c] * Z[j * qd + c];
+          M[i * n + j] = v;
+          M[j * n + i] = v;
+        }
+      const eig = symmetricEigen(M, n);
+      const root = spectralMatrix(
+        eig,
+        Float64Array.from(eig.values, (v) => Math.sqrt(Math.max(v, 0))),
+      );
+      const Lr = matmul(matrix(n, n, root), matrix(n, K0, Fr)).data;
+      for (let i = 0; i < Lr.length; i++) Lr[i] = Lr[i] / Math.sqrt(n);
+      L.push({ rows: n, cols: K0, data: Lr });
+    } else {
+      const FtF = gram(Fr, n, K0);
+      const Ar = new Float64Array(K0 * K0);
+      for (let j = 0; j < K0; j++) {
+        for (let k = 0; k < K0; k++) {
+          let v = FtF[j * K0 + k];
+          for (let a = 0; a < qd; a++) v -= ZtF[a * K0 + j] * PZtF[a * K0 + k];
+          Ar[j * K0 + k] = v / n;
+        }
+      }
+      for (let j = 0; j < K0; j++)
+        for (let k = 0; k < j; k++)
+          Ar[j * K0 + k] = Ar[k * K0 + j] = (Ar[j * K0 + k] + Ar[k * K0 + j]) / 2;
+      A.push({ rows: K0, cols: K0, data: Ar });
+    }
     Zs.push(Z);
     Ps.push(P);
     zDim.push(qd);
@@ -103,18 +148,16 @@ export function buildCoefficientProblem(
         My[i] = My[i] - z * PZty[a];
         for (let k = 0; k < K0; k++) MF[i * K0 + k] = MF[i * K0 + k] - z * PZtF[a * K0 + k];
       }
-    Q.push({ rows: K0, cols: K0, data: gram(MF, n, K0) });
+    if (factored) E.push({ rows: n, cols: K0, data: MF });
+    else Q.push({ rows: K0, cols: K0, data: gram(MF, n, K0) });
     q.push(crossprod(MF, My, n, K0));
     s.push(My.reduce((acc, v) => acc + v * v, 0));
   });
+  const common = { b, weights: Array.from(w), n: y.map((v) => v.length) };
   return {
-    fusion: {
-      A,
-      b,
-      weights: Array.from(w),
-      n: y.map((v) => v.length),
-      ...(withResidual ? { residual: { Q, q, s } } : {}),
-    },
+    fusion: factored
+      ? { ...common, factors: L, ...(withResidual ? { residual: { factors: E, q, s } } : {}) }
+      : { ...common, A, ...(withResidual ? { residual: { Q, q, s } } : {}) },
     F,
     Z: Zs,
     zDim,
@@ -180,6 +223,8 @@ function problemFrom(
     tr.config.tau,
     tr.taskWeights,
     withResidual,
+    'auto',
+    tr.config.ridge,
   );
 }
 

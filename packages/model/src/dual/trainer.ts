@@ -3,6 +3,7 @@ import {
   buildEncoder,
   type EncoderInstance,
   type EncoderSpec,
+  encoderRegistry,
   linearDecoder,
   padTasks,
 } from '@hetmtl/encoders';
@@ -109,17 +110,20 @@ export class DualTrainer {
             name: 'specific',
           })
         : null;
-    this.decoder0 =
-      config.omega > 0
-        ? linearDecoder({
-            inputDim: this.K0,
-            outputDim: this.p,
-            rng: rng.child(),
-            name: 'decoder.shared',
-          })
-        : null;
+    // A fixed-output shared encoder (identity: F = X) reconstructs x exactly with D0 = I, so the
+    // reconstruction term is 0 at the decoders' least-squares solution: no decoders (and no p×p D0).
+    const reconstructs =
+      config.omega > 0 && encoderRegistry.fixedOutputDim(config.shared, this.p) === undefined;
+    this.decoder0 = reconstructs
+      ? linearDecoder({
+          inputDim: this.K0,
+          outputDim: this.p,
+          rng: rng.child(),
+          name: 'decoder.shared',
+        })
+      : null;
     this.decoderS =
-      config.omega > 0 && this.specific
+      reconstructs && this.specific
         ? linearDecoder({
             inputDim: this.K1,
             outputDim: this.p,
