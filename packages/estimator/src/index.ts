@@ -1,5 +1,11 @@
 export { adjustedRandIndex } from './adjusted-rand-index.js';
 export {
+  type CentredDesign,
+  type CentredDesignOptions,
+  centredDesign,
+  expandCoordinates,
+} from './centred-design.js';
+export {
   checkEnvelope,
   type Envelope,
   type EnvelopeSpec,

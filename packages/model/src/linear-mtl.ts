@@ -1,5 +1,6 @@
 import { MeanRegularizedSolver } from '@hetmtl/regularizers';
-import { crossprod, gram, type RowSpace, type RowSpaceOptions, rowSpace } from '@hetmtl/tensor';
+import { type CentredDesignOptions, centredDesign } from '@hetmtl/estimator';
+import { crossprod, gram, type RowSpace } from '@hetmtl/tensor';
 
 /**
  * The closed-form linear MTL special case of the method (method.md §2, §5): identity shared
@@ -36,26 +37,8 @@ export function linearTask(
   n: number,
   p: number,
 ): LinearTask {
-  const { Xc, yc, xMean, yMean } = centred(X, y, n, p);
-  return primalTask(Xc, yc, xMean, yMean, n, p);
-}
-
-function centred(X: ArrayLike<number>, y: ArrayLike<number>, n: number, p: number) {
-  const xMean = new Float64Array(p);
-  let yMean = 0;
-  for (let i = 0; i < n; i++) {
-    yMean += y[i];
-    for (let a = 0; a < p; a++) xMean[a] = xMean[a] + X[i * p + a];
-  }
-  yMean /= n;
-  for (let a = 0; a < p; a++) xMean[a] = xMean[a] / n;
-  const Xc = new Float64Array(n * p);
-  const yc = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    yc[i] = y[i] - yMean;
-    for (let a = 0; a < p; a++) Xc[i * p + a] = X[i * p + a] - xMean[a];
-  }
-  return { Xc, yc, xMean, yMean };
+  const d = centredDesign([X], [Array.from({ length: n }, (_, i) => y[i])], p, { form: 'primal' });
+  return primalTask(d.Z[0], d.y[0], d.xMean[0], d.yMean[0], n, p);
 }
 
 /** A = ZᵀZ/n, b = Zᵀỹ/n for a task's rows Z (n×q) in the solve's coordinates. */
@@ -83,14 +66,11 @@ export interface LinearDesign {
 }
 
 /** Internal: force the primal (q = p) or the dual (row-space) form, and the row space's way. */
-export interface LinearDesignOptions {
-  readonly form?: 'auto' | 'primal' | 'dual';
-  readonly rowSpace?: RowSpaceOptions;
-}
+export type LinearDesignOptions = CentredDesignOptions;
 
 /**
- * The tasks' terms: the primal form when p ≤ N − R (the most the task-centred rows can span), else
- * the dual form in the row space of the task-centred rows (unless forced by `options.form`).
+ * The tasks' terms on `@hetmtl/estimator`'s centred design: the primal form when p ≤ N − R (the most
+ * the task-centred rows can span), else the dual form in their row space (unless forced).
  */
 export function linearDesign(
   X: readonly ArrayLike<number>[],
@@ -98,26 +78,11 @@ export function linearDesign(
   p: number,
   options: LinearDesignOptions = {},
 ): LinearDesign {
-  const n = y.map((v) => v.length);
-  const N = n.reduce((a, b) => a + b, 0);
-  const form = options.form ?? 'auto';
-  const parts = X.map((Xr, r) => centred(Xr, y[r], n[r], p));
-  if (form === 'primal' || (form === 'auto' && p <= N - X.length))
-    return {
-      tasks: parts.map((t, r) => primalTask(t.Xc, t.yc, t.xMean, t.yMean, n[r], p)),
-      p,
-      space: null,
-    };
-  const space = rowSpace(
-    parts.map((t) => t.Xc),
-    n,
-    p,
-    options.rowSpace,
-  );
+  const d = centredDesign(X, y, p, options);
   return {
-    tasks: parts.map((t, r) => primalTask(space.coords[r], t.yc, t.xMean, t.yMean, n[r], space.q)),
+    tasks: d.Z.map((Z, r) => primalTask(Z, d.y[r], d.xMean[r], d.yMean[r], d.n[r], d.q)),
     p,
-    space,
+    space: d.space,
   };
 }
 

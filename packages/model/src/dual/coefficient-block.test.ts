@@ -30,8 +30,9 @@ describe('the factored coefficient problem (K0 > n_r)', () => {
     const fact = buildCoefficientProblem(...args, 'auto', 1e-3);
     expect('factors' in fact.fusion).toBe(true);
     expect('A' in dense.fusion).toBe(true);
-    const A = (dense.fusion as { A: { data: Float64Array }[] }).A;
-    const L = (fact.fusion as { factors: { rows: number; data: Float64Array }[] }).factors;
+    const A = (dense.fusion as unknown as { A: { data: Float64Array }[] }).A;
+    const L = (fact.fusion as unknown as { factors: { rows: number; data: Float64Array }[] })
+      .factors;
     sizes.forEach((n, r) => {
       expect(L[r]!.rows).toBe(n);
       for (let j = 0; j < 30; j++)

@@ -245,7 +245,7 @@ describe('the path on a trainer', () => {
       expect(objective(tr)).toBe(value);
       expect(tr.store.coef.beta.map((b) => Array.from(b))).toEqual(beta);
       // A problem built now is the one of the restored encoders.
-      expect(coefficientProblem(tr).fusion.A).toHaveLength(4);
+      expect(coefficientProblem(tr).fusion.b).toHaveLength(4);
     } finally {
       tr.dispose();
     }
