@@ -4,6 +4,8 @@
 // column-major by its upper triangle, so they are called with uplo = 'U'.
 #include "float64.h"
 
+#include "cblas.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
@@ -31,10 +33,10 @@ cblas_dsyrk_t p_dsyrk = nullptr;
 dpotrf_t p_dpotrf = nullptr;
 dsyevd_t p_dsyevd = nullptr;
 
-constexpr int kRowMajor = 101;
-constexpr int kNoTrans = 111;
-constexpr int kTrans = 112;
-constexpr int kLower = 122;
+using cblas::kLower;
+using cblas::kNoTrans;
+using cblas::kRowMajor;
+using cblas::kTrans;
 
 }  // namespace
 
@@ -60,15 +62,7 @@ Float64Symbols float64_symbols() {
 }
 
 void dgemm_rowmajor(bool transA, bool transB, int M, int N, int K, const double* A, const double* B, double* C) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    std::memset(C, 0, sizeof(double) * static_cast<size_t>(M) * N);
-    return;
-  }
-  const int lda = std::max(1, transA ? M : K);
-  const int ldb = std::max(1, transB ? K : N);
-  p_dgemm(kRowMajor, transA ? kTrans : kNoTrans, transB ? kTrans : kNoTrans, M, N, K, 1.0, A, lda, B, ldb, 0.0, C,
-          std::max(1, N));
+  cblas::gemm_rowmajor(p_dgemm, transA, transB, M, N, K, A, B, C);
 }
 
 void dsyrk_rowmajor(bool trans, int N, int K, const double* A, double* C) {

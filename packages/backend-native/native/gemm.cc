@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "cblas.h"
 #include "common.h"
 #include "float64.h"
 
@@ -393,9 +394,6 @@ get_config_t p_get_config = nullptr;
 get_corename_t p_get_corename = nullptr;
 std::string loaded_path;
 
-constexpr int kRowMajor = 101;
-constexpr int kNoTrans = 111;
-constexpr int kTrans = 112;
 }  // namespace
 
 bool openblas_load(const std::string& path, std::string* error) {
@@ -449,15 +447,7 @@ void openblas_set_threads(int threads) {
 }
 
 void sgemm_openblas(bool transA, bool transB, int M, int N, int K, const float* A, const float* B, float* C) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    std::memset(C, 0, sizeof(float) * static_cast<size_t>(M) * N);
-    return;
-  }
-  const int lda = std::max(1, transA ? M : K);
-  const int ldb = std::max(1, transB ? K : N);
-  p_sgemm(kRowMajor, transA ? kTrans : kNoTrans, transB ? kTrans : kNoTrans, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C,
-          std::max(1, N));
+  cblas::gemm_rowmajor(p_sgemm, transA, transB, M, N, K, A, B, C);
 }
 
 }  // namespace hn
