@@ -46,13 +46,14 @@ export interface MethodEntry {
 const QUICK_MODEL: DualEncoderOptions = { maxRounds: 1, stepsPerBlock: 5, numLambdas: 4 };
 const QUICK_NET = { maxEpochs: 20, patience: 3 } as const;
 
-const method =
+/** A method entry's learner: the model with these options (shortened by --quick), seeded. */
+export const method =
   (options: DualEncoderOptions) =>
   (seed: number, quick: boolean): Learner =>
     new DualEncoderRegressor({ ...options, ...(quick ? QUICK_MODEL : {}), seed });
 
 /** The dual encoder alone (no linear floor): the base of the ablations, so they ablate the encoder model. */
-const DUAL: DualEncoderOptions = { selection: { linearFloor: false } };
+export const DUAL: DualEncoderOptions = { selection: { linearFloor: false } };
 
 /**
  * The method as shipped (linear encoders, with mlp encoders), the dual encoder without the linear

@@ -6,9 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { simulatePdxLike } from '@hetmtl/data';
 import { RidgeRegressor } from '@hetmtl/baselines';
 import { adjustedRandIndex } from '@hetmtl/estimator';
-import { DualEncoderRegressor } from '@hetmtl/model';
 import { selectBackend } from './backends.js';
-import { METHODS, type MethodEntry } from './roster.js';
+import { DUAL, METHODS, type MethodEntry, method } from './roster.js';
 import { mean, meanSd } from './stats.js';
 import { formatTable } from './table.js';
 
@@ -68,14 +67,13 @@ const LOG_METHODS: readonly MethodEntry[] = [
     id: 'hetmtl-log',
     label: 'hetmtl, log target',
     kind: 'method',
-    make: (seed) => new DualEncoderRegressor({ seed, logTarget: true }),
+    make: method({ logTarget: true }),
   },
   {
     id: 'dual-log',
     label: 'dual, log target',
     kind: 'ablation',
-    make: (seed) =>
-      new DualEncoderRegressor({ seed, logTarget: true, selection: { linearFloor: false } }),
+    make: method({ ...DUAL, logTarget: true }),
   },
   {
     id: 'ridge-task-log',
