@@ -7,6 +7,7 @@
 // Prints, per step, wall and CPU seconds per MB and their ratio to the narrow readCsv, and peak RSS
 // next to the Float64 size of the numeric data:
 //   readCsv narrow / readCsv wide — the reader (parse, validate, store, per-task matrices);
+//   readArrow wide — the same data as an Arrow IPC file (Float64 columns; s per MB of that file);
 //   rowEncoder wide — streamCsvFile + Encoding.rowEncoder, the path of `hetmtl predict`.
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
@@ -27,6 +28,7 @@ const NARROW_ROWS = Math.ceil((ROWS * (P + 2)) / (NARROW_P + 2));
 const REPEATS = Number(arg('repeats', '3'));
 const mode = arg('mode', 'all');
 const wideFile = arg('wide-file', join(tmpdir(), `hetmtl-bench-wide-${ROWS}x${P}.csv`));
+const arrowFile = wideFile.replace(/\.csv$/, '.arrow');
 const narrowFile = arg(
   'narrow-file',
   join(tmpdir(), `hetmtl-bench-narrow-${NARROW_ROWS}x${NARROW_P + 2}.csv`),
@@ -63,6 +65,34 @@ async function generate(file, rows, p) {
   renameSync(partial, file);
 }
 
+/** The wide CSV as an Arrow IPC file (Float64 gene columns, a dictionary task column). */
+async function generateArrow(csv, file) {
+  const data = await import('../dist/index.js');
+  const { tableFromArrays, tableToIPC, vectorFromArray, Dictionary, Utf8, Int32 } = await import(
+    'apache-arrow'
+  );
+  const ds = await data.readCsv(csv, { task: 'task', target: 'y' });
+  const p = ds.numFeatures;
+  const N = ds.totalRows;
+  const cols = {
+    task: vectorFromArray(
+      ds.tasks().flatMap((t) => Array.from({ length: t.n }, () => t.name)),
+      new Dictionary(new Utf8(), new Int32()),
+    ),
+  };
+  const tasks = ds.tasks();
+  for (let j = 0; j < p; j++) {
+    const c = new Float64Array(N);
+    let k = 0;
+    for (const t of tasks) for (let i = 0; i < t.n; i++) c[k++] = t.X[i * p + j];
+    cols[ds.featureNames[j]] = c;
+  }
+  cols.y = Float64Array.from(tasks.flatMap((t) => Array.from(t.y)));
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(`${file}.partial`, tableToIPC(tableFromArrays(cols), 'file'));
+  renameSync(`${file}.partial`, file);
+}
+
 async function measure(name, file, fn) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -91,6 +121,15 @@ async function runMode(m) {
     const file = m === 'wide' ? wideFile : narrowFile;
     await measure(`readCsv ${m}`, file, async () => {
       const ds = await data.readCsv(file, { task: 'task', target: 'y' });
+      return {
+        rows: ds.totalRows,
+        features: ds.numFeatures,
+        float64MB: (ds.totalRows * (ds.numFeatures + 1) * 8) / 1e6,
+      };
+    });
+  } else if (m === 'arrow') {
+    await measure('readArrow wide', arrowFile, async () => {
+      const ds = await data.readArrow(arrowFile, { task: 'task', target: 'y' });
       return {
         rows: ds.totalRows,
         features: ds.numFeatures,
@@ -137,13 +176,17 @@ if (mode !== 'all') {
       await generate(file, rows, p);
     }
   }
+  if (!existsSync(arrowFile)) {
+    console.log(`generating ${arrowFile} …`);
+    await generateArrow(wideFile, arrowFile);
+  }
   console.log(
     `wide: ${wideFile} (${(statSync(wideFile).size / 1e6).toFixed(1)} MB, ${ROWS} rows × ${P} features); narrow: ${narrowFile} (${(statSync(narrowFile).size / 1e6).toFixed(1)} MB, ${NARROW_ROWS} rows × ${NARROW_P} features)`,
   );
   const self = fileURLToPath(import.meta.url);
   const results = {};
   // The run with the median CPU time of REPEATS fresh processes (the machine is shared).
-  for (const m of ['baseline', 'narrow', 'wide', 'encode']) {
+  for (const m of ['baseline', 'narrow', 'wide', 'arrow', 'encode']) {
     const runs = [];
     for (let k = 0; k < (m === 'baseline' ? 1 : REPEATS); k++) {
       const out = execFileSync(
@@ -159,7 +202,7 @@ if (mode !== 'all') {
   const ref = results.narrow;
   const perMb = (r) => r.seconds / r.mb;
   const cpuPerMb = (r) => r.cpuSeconds / r.mb;
-  for (const m of ['baseline', 'narrow', 'wide', 'encode']) {
+  for (const m of ['baseline', 'narrow', 'wide', 'arrow', 'encode']) {
     const r = results[m];
     const timing =
       m === 'baseline'

@@ -33,6 +33,21 @@ describe('fromArrow', () => {
     expect(ds.report?.source).toBe('Arrow table');
   });
 
+  it('reads columns by position when the table has getChildAt, else by name: the same dataset', () => {
+    const byName = {
+      numRows: table.numRows,
+      schema: table.schema,
+      getChild: (name: string) => table.getChild(name),
+    };
+    const a = fromArrow(table, { task: 'site', target: 'y', categorical: ['kind'] });
+    const b = fromArrow(byName, { task: 'site', target: 'y', categorical: ['kind'] });
+    expect(b.featureNames).toEqual(a.featureNames);
+    for (const t of ['a', 'b']) {
+      expect(Array.from(b.task(t).X)).toEqual(Array.from(a.task(t).X));
+      expect(Array.from(b.task(t).y)).toEqual(Array.from(a.task(t).y));
+    }
+  });
+
   it('reads nulls as missing values', () => {
     const t = new Table({
       g: vectorFromArray(['a', 'a', 'a'], new Dictionary(new Utf8(), new Int32())),

@@ -17,6 +17,8 @@ export interface ArrowTableLike {
   readonly numRows: number;
   readonly schema: { readonly fields: readonly { readonly name: string }[] };
   getChild(name: string): ArrowVectorLike | null;
+  /** The column at a position (apache-arrow's Table has it): a name lookup costs O(columns), so a wide table is read by position. */
+  getChildAt?(index: number): ArrowVectorLike | null;
 }
 
 function isArrowTable(t: unknown): t is ArrowTableLike {
@@ -43,8 +45,9 @@ const FAST = [
 
 function arrowValueTable(table: ArrowTableLike): ValueTable {
   const names = table.schema.fields.map((f) => f.name);
-  const getters = names.map((name) => {
-    const v = table.getChild(name);
+  const byPosition = typeof table.getChildAt === 'function';
+  const getters = names.map((name, j) => {
+    const v = byPosition ? (table.getChildAt?.(j) ?? null) : table.getChild(name);
     if (v === null) return () => undefined;
     if (v.nullCount === 0) {
       const arr = v.toArray();
