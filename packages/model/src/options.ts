@@ -29,7 +29,9 @@ export interface DualEncoderOptions {
   readonly lambda?: number | 'path';
   /**
    * How λ is chosen on the path given the encoders: `'bic'` (default), the modified BIC of method.md
-   * §5, or `'validation'` (mean validation RMSE). Candidates are always compared on validation.
+   * §5, or `'validation'` (mean validation RMSE; with K folds, the path point with the lowest
+   * RMSE averaged over the folds, and the refit on all rows at that point of its own path).
+   * Candidates are always compared on validation.
    */
   readonly lambdaSelection?: 'bic' | 'validation';
   /** Points on the λ path (default 20). */

@@ -26,8 +26,12 @@ export interface PathSettings {
    * (fit); `{ walkTo }`: that λ reached through the grid below it, not scored (refit).
    */
   readonly lambda: 'path' | number | { readonly walkTo: number };
-  /** How λ is chosen on the path: the modified BIC (method.md §5) or the validation RMSE. */
-  readonly criterion: 'bic' | 'validation';
+  /**
+   * How λ is chosen on the path: the modified BIC (method.md §5), the validation RMSE, or a given
+   * point of the path (its index: λ = 0 first, then the grid ascending, λ = ∞ last; the last point
+   * when the path is shorter) — the point chosen by the validation RMSE averaged over K folds.
+   */
+  readonly criterion: 'bic' | 'validation' | { readonly point: number };
   /** Validation rows scored at every point (none: the BIC chooses). */
   readonly validation?: StandardizedTasks;
   readonly weighted?: boolean;
@@ -83,9 +87,13 @@ export async function coefficientPath(
     score: score(p.beta),
     bic: path.bic(p, { taskParameters }),
   }));
-  const criterion = (p: ScoredPoint) => (settings.criterion === 'bic' || !va ? p.bic : p.score);
+  const chosen = settings.criterion;
   let best = scored[0];
-  for (const p of scored) if (criterion(p) < criterion(best)) best = p;
+  if (typeof chosen === 'object') best = scored[Math.min(chosen.point, scored.length - 1)];
+  else {
+    const criterion = (p: ScoredPoint) => (chosen === 'bic' || !va ? p.bic : p.score);
+    for (const p of scored) if (criterion(p) < criterion(best)) best = p;
+  }
   const rows = scored.map((p) => ({
     lambda: p.lambda,
     validationRmse: p.score,

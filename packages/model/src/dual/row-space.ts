@@ -2,7 +2,6 @@ import type { StandardizedTasks } from '@hetmtl/estimator';
 import {
   buildEncoder,
   type EncoderInstance,
-  type EncoderWeights,
   encoderRegistry,
 } from '@hetmtl/encoders';
 import { Random, type RowSpace, rowSpace } from '@hetmtl/tensor';

@@ -228,6 +228,23 @@ describe('the path on a trainer', () => {
     }
   });
 
+  it('a given point of the path is chosen as given (the last when the path is shorter)', async () => {
+    const tr = new DualTrainer(config, data(5), new Random(6));
+    try {
+      await start(tr, new Random(7));
+      const path = await coefficientPath(tr, settings('path'));
+      for (const point of [0, 3, path.rows.length - 1, path.rows.length + 5]) {
+        const at = await coefficientPath(tr, { ...settings('path'), criterion: { point } });
+        const want = path.rows[Math.min(point, path.rows.length - 1)]!;
+        expect(at.best.lambda).toBe(want.lambda);
+        expect(at.best.numGroups).toBe(want.numGroups);
+        expect(at.best.bic).toBe(want.bic);
+      }
+    } finally {
+      tr.dispose();
+    }
+  });
+
   it('a trainer snapshot restores weights and coefficients exactly; nothing leaks', async () => {
     const before = countTensors();
     const tr = new DualTrainer(config, data(8), new Random(9));

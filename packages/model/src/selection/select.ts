@@ -1,7 +1,7 @@
 import type { FitContext, Selected, StandardizedFold, StandardizedTasks } from '@hetmtl/estimator';
 import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import { opt, Pacer, ValidationError } from '@hetmtl/tensor';
-import { runDual } from '../dual/sequence.js';
+import { type DualRun, runDual } from '../dual/sequence.js';
 import type { TrainerConfig } from '../dual/trainer.js';
 import { fitLinearFloor, linearFloorPath } from '../linear-floor.js';
 import type { ResolvedOptions } from '../options.js';
@@ -27,6 +27,8 @@ export interface Choice {
   readonly groups: readonly number[];
   readonly config?: TrainerConfig;
   readonly bestRound?: number;
+  /** The path point chosen by the validation RMSE averaged over K folds (its index on the path). */
+  readonly point?: number;
 }
 
 export type ModelSelected = Selected<FittedModel, ModelSelection, Choice>;
@@ -66,7 +68,7 @@ export async function selectCandidates(
   try {
     for (let i = 0; i < configs.length; i++) {
       const { id, settings, config } = configs[i];
-      const runs = [];
+      const runs: (DualRun & { readonly ySd: number })[] = [];
       for (let k = 0; k < K; k++) {
         const part = parts[k];
         const res = await runDual(config, part.train, rng.child(), {
@@ -85,17 +87,18 @@ export async function selectCandidates(
         if (K > 1) res.fitted.dispose();
       }
       const last = runs[runs.length - 1] as (typeof runs)[number];
-      const score = mean(runs.map((r) => r.best.score * r.ySd));
+      const cv = K > 1 && o.lambdaSelection === 'validation' ? pathByFolds(runs) : null;
+      const score = cv?.score ?? mean(runs.map((r) => r.best.score * r.ySd));
       const bestRound = median(runs.map((r) => r.phase.bestRound));
       candidates.push({
         id,
         kind: 'dual',
         settings,
-        lambda: last.best.lambda,
+        lambda: cv ? last.path[cv.point].lambda : last.best.lambda,
         validationRmse: score,
         startValidationRmse: mean(runs.map((r) => r.startScore * r.ySd)),
         encoderValidationRmse: mean(runs.map((r) => r.encoderScore * r.ySd)),
-        numGroups: last.best.numGroups,
+        numGroups: cv ? last.path[cv.point].numGroups : last.best.numGroups,
         rounds: last.phase.rounds,
         bestRound,
         chosen: false,
@@ -104,12 +107,19 @@ export async function selectCandidates(
         score,
         index: candidates.length - 1,
         kind: 'dual',
-        lambda: last.best.lambda,
+        lambda: cv ? last.path[cv.point].lambda : last.best.lambda,
+        ...(cv ? { point: cv.point } : {}),
         config,
         bestRound,
         ...(K === 1 ? { predictor: last.fitted } : {}),
         groups: [...last.best.groups],
-        path: last.path.map((p) => ({ ...p, validationRmse: p.validationRmse * last.ySd })),
+        // With K folds and λ by validation: the last fold's λ and groups, the mean over folds of the validation RMSE.
+        path: last.path.map((p, j) => ({
+          ...p,
+          validationRmse: cv
+            ? mean(runs.map((r) => r.path[j].validationRmse * r.ySd))
+            : p.validationRmse * last.ySd,
+        })),
         trace: last.phase.trace,
       });
     }
@@ -164,7 +174,7 @@ export async function selectCandidates(
     const chosen = held.best as Best;
     held.best = null;
     candidates[chosen.index] = { ...candidates[chosen.index], chosen: true };
-    const { kind, lambda, config, bestRound, predictor, groups } = chosen;
+    const { kind, lambda, config, bestRound, predictor, groups, point } = chosen;
     return {
       model: predictor ? { predictor, lambda, groups: [...groups] } : null,
       selection: {
@@ -180,6 +190,7 @@ export async function selectCandidates(
         groups,
         ...(config ? { config } : {}),
         ...(bestRound !== undefined ? { bestRound } : {}),
+        ...(point !== undefined ? { point } : {}),
       },
     };
   } finally {
@@ -212,17 +223,35 @@ export async function refitChosen(
     encoderPhase: { maxRounds: chosen.bestRound ?? 0, tolerance: 0 },
     path:
       selection.folds > 1
-        ? pathSettings(o, o.lambda, 'bic')
+        ? pathSettings(o, o.lambda, chosen.point !== undefined ? { point: chosen.point } : 'bic')
         : pathSettings(o, { walkTo: chosen.lambda }, 'bic'),
     signal: ctx.signal,
   });
   return { predictor: res.fitted, lambda: res.best.lambda, groups: [...res.best.groups] };
 }
 
+/**
+ * λ by the validation RMSE averaged over K folds, point by point of the path (the grid is a fixed
+ * ratio of each fold's λ_max, so the j-th point is comparable across folds): the best point and
+ * its mean score in units of y. Null when the folds' paths differ in length (a degenerate fold).
+ */
+export function pathByFolds(
+  runs: readonly { readonly path: readonly PathRow[]; readonly ySd: number }[],
+): { point: number; score: number } | null {
+  const n = runs[0].path.length;
+  if (runs.some((r) => r.path.length !== n)) return null;
+  let best: { point: number; score: number } | null = null;
+  for (let j = 0; j < n; j++) {
+    const score = mean(runs.map((r) => r.path[j].validationRmse * r.ySd));
+    if (best === null || score < best.score) best = { point: j, score };
+  }
+  return best;
+}
+
 function pathSettings(
   o: ResolvedOptions,
   lambda: ResolvedOptions['lambda'] | { walkTo: number },
-  criterion: 'bic' | 'validation',
+  criterion: 'bic' | 'validation' | { point: number },
 ) {
   return { similarity: o.similarity, ridge: o.ridge, numLambdas: o.numLambdas, lambda, criterion };
 }
