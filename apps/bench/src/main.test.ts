@@ -121,6 +121,44 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
     }
   });
 
+  it('study --quick --design pdx runs the PDX-like design (4 factors, p among them)', {
+    timeout: 600_000,
+  }, () => {
+    const out = mkdtempSync(join(tmpdir(), 'hetmtl-study-pdx-'));
+    try {
+      const res = spawnSync(
+        process.execPath,
+        [
+          main,
+          'study',
+          '--quick',
+          '--design',
+          'pdx',
+          '--reps',
+          '1',
+          '--methods',
+          'hetmtl,ridge-task',
+          '--out',
+          out,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(res.status, res.stderr).toBe(0);
+      const json = JSON.parse(readFileSync(join(out, 'pdx.json'), 'utf8'));
+      // 1 + 4 × (2 − 1) distinct quick settings, one replication, two methods, all finite.
+      expect(json.runs).toHaveLength(5);
+      expect(json.runs.map((r: { key: string }) => r.key)).toContain(
+        'p=40,testRows=20,sigmaX=0.5,deltaX=0.5,deltaY=1,effect=0.25,sigma=0.3',
+      );
+      for (const run of json.runs)
+        for (const s of run.scores)
+          expect(Number.isFinite(s.rmse), `${run.key} ${s.method}`).toBe(true);
+      expect(readFileSync(join(out, 'pdx.md'), 'utf8')).toMatch(/^\| hetmtl \| \S+ \| /m);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('real --quick runs every method on a CSV with a task column and reports per task', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hetmtl-real-'));
     try {
@@ -188,6 +226,35 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
     expect(
       spawnSync(process.execPath, [main, 'wide', '--methods', 'nope'], { encoding: 'utf8' }).stderr,
     ).toMatch(/unknown method "nope"/);
+  });
+
+  it('wide-groups prints the ARI of every learner and writes wide-groups.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hetmtl-wide-groups-'));
+    try {
+      const out = run('wide-groups', '--quick', '--seeds', '1', '--backend', 'cpu', '--out', dir);
+      expect(out).toMatch(/^Group recovery on the PDX-like design at p = 300: 1 seeds/m);
+      for (const label of [
+        'K0 = 4, default',
+        'K0 = 3 \\(the truth\\)',
+        'oracle: the true shared factors',
+      ])
+        expect(out).toMatch(
+          new RegExp(`^20–45 \\(the design\\) +[^\\n]*${label}[^\\n]* -?\\d\\.\\d{2}`, 'm'),
+        );
+      const json = JSON.parse(readFileSync(join(dir, 'wide-groups.json'), 'utf8'));
+      expect(json.map((r: { learner: string }) => r.learner)).toEqual([
+        'dual-K0-4',
+        'dual-K0-3',
+        'oracle',
+      ]);
+      for (const r of json as { ari: number; rmse: number }[]) {
+        expect(r.ari).toBeGreaterThanOrEqual(-1);
+        expect(r.ari).toBeLessThanOrEqual(1);
+        expect(r.rmse).toBeGreaterThan(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('real without a CSV, an unknown column or an unknown method is one clear line and exit 2', () => {

@@ -9,6 +9,7 @@ import { runReal } from './real.js';
 import { runStudy } from './study.js';
 import { DESIGNS } from './study-designs.js';
 import { runWide, wideWorker } from './wide.js';
+import { runWideGroups } from './wide-groups.js';
 import { selectBackend } from './backends.js';
 
 const USAGE = `usage: hetmtl-bench <command> [--quick] [--verbose] [--backend wasm|cpu|tfjs-node|native]
@@ -30,7 +31,12 @@ commands:
                 id,id) in the same splits, each fit in its own process: mean task test RMSE, s and
                 peak RSS per fit, s relative to p = 2,000, the method's group ARI; writes wide.json
                 into --out (default wide-results)
-  study         the simulation study of method.md §7: both designs (or --design factor|covariate),
+  wide-groups   whether the PDX-like design's groups can be recovered: the dual encoder (log target)
+                at K0 = 4 and 3 next to an oracle that fuses the true shared factors, at 20–45, 60
+                and 120 training rows per task, --p genes (default 2,000), --seeds (default 5);
+                ARI against the truth; writes wide-groups.json into --out (default wide-results)
+  study         the simulation study of method.md §7: both designs (or --design factor|covariate;
+                --design pdx: the PDX-like design of §8, p = 300 to 20,000 genes, effect size, noise),
                 each of 8 factors varied alone, --reps replications per point (default 10), every
                 method and baseline (or --methods id,id) in the same splits; writes <design>.json,
                 <design>.md (mean ± sd test RMSE, group ARI, where the method loses, time per fit)
@@ -115,11 +121,23 @@ async function main(argv: string[]): Promise<number> {
         out: value('--out') ?? 'wide-results',
       });
     },
+    'wide-groups': () => {
+      const p = Number(value('--p') ?? (quick ? 300 : 2000));
+      if (!Number.isInteger(p) || p < 10)
+        throw new Error(`--p takes an integer ≥ 10, got "${value('--p')}"`);
+      return runWideGroups({
+        p,
+        quick,
+        seeds: count('--seeds', quick ? 1 : 5),
+        ...(backend ? { backend } : {}),
+        out: value('--out') ?? 'wide-results',
+      });
+    },
     study: async () => {
       const which = value('--design') ?? 'both';
-      const designs = which === 'both' ? Object.values(DESIGNS) : [DESIGNS[which]];
+      const designs = which === 'both' ? [DESIGNS.factor, DESIGNS.covariate] : [DESIGNS[which]];
       if (designs.some((d) => !d)) {
-        throw new Error(`unknown --design "${which}" (known: factor, covariate, both)`);
+        throw new Error(`unknown --design "${which}" (known: factor, covariate, pdx, both)`);
       }
       const reps = count('--reps', quick ? 2 : 10);
       const methods = selectMethods(value('--methods'));
@@ -180,6 +198,7 @@ async function main(argv: string[]): Promise<number> {
         name === 'real' ||
         name === 'many-tasks' ||
         name === 'wide' ||
+        name === 'wide-groups' ||
         (name === 'study' && !quick)
       )
         continue;

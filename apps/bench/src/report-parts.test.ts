@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, ProgressBar } from './progress.js';
 import { mean, meanSd, sd } from './stats.js';
-import { COVARIATE_DESIGN, FACTOR_DESIGN, settingKey, studySettings } from './study-designs.js';
+import {
+  COVARIATE_DESIGN,
+  FACTOR_DESIGN,
+  PDX_DESIGN,
+  settingKey,
+  studySettings,
+} from './study-designs.js';
 import { linePlot, niceTicks, PLOT_AREA, yRange } from './svg-plot.js';
 
 describe('stats', () => {
@@ -53,9 +59,13 @@ describe('progress bar', () => {
 });
 
 describe('study settings', () => {
-  for (const design of [FACTOR_DESIGN, COVARIATE_DESIGN]) {
-    it(`${design.name} design: 8 factors, the defaults point once, every factor through the defaults`, () => {
-      expect(design.factors).toHaveLength(8);
+  for (const [design, factors] of [
+    [FACTOR_DESIGN, 8],
+    [COVARIATE_DESIGN, 8],
+    [PDX_DESIGN, 4],
+  ] as const) {
+    it(`${design.name} design: ${factors} factors, the defaults point once, every factor through the defaults`, () => {
+      expect(design.factors).toHaveLength(factors);
       for (const quick of [false, true]) {
         const { settings, byFactor } = studySettings(design, quick);
         const levels = design.factors.map((f) => (quick ? f.quick : f.levels).length);

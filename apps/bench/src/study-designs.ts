@@ -3,6 +3,7 @@ import {
   type SimulationTruth,
   simulateCovariate,
   simulateFactor,
+  simulatePdxLike,
 } from '@hetmtl/data';
 
 /** One factor varied (the others at their defaults). */
@@ -17,7 +18,7 @@ export interface StudyFactor {
 }
 
 export interface StudyDesign {
-  readonly name: 'factor' | 'covariate';
+  readonly name: 'factor' | 'covariate' | 'pdx';
   readonly title: string;
   readonly defaults: Readonly<Record<string, number>>;
   /** Smaller defaults for --quick runs. */
@@ -116,9 +117,50 @@ export const COVARIATE_DESIGN: StudyDesign = {
   simulate: (options, seed) => simulateCovariate({ ...options, seed }),
 };
 
+/**
+ * method.md §8, the paper's own shape of data: five cancer types of 20–45 rows, gene expression,
+ * a log-normal response (time to tumour doubling). Its wide levels of p are the ones of
+ * `hetmtl-bench wide`, which runs each fit in its own process to measure its memory.
+ */
+export const PDX_DESIGN: StudyDesign = {
+  name: 'pdx',
+  title: 'PDX-like design (method.md §8): 5 cancer types × 20–45 rows, gene expression',
+  defaults: {
+    p: 300,
+    testRows: 100,
+    sigmaX: 0.5,
+    deltaX: 0.5,
+    deltaY: 1,
+    effect: 0.25,
+    sigma: 0.3,
+  },
+  quickDefaults: {
+    p: 30,
+    testRows: 20,
+    sigmaX: 0.5,
+    deltaX: 0.5,
+    deltaY: 1,
+    effect: 0.25,
+    sigma: 0.3,
+  },
+  factors: [
+    { key: 'p', label: 'genes p', levels: [300, 2000, 5000, 20000], quick: [30, 40] },
+    { ...shared.deltaY, quick: [0, 1] },
+    {
+      key: 'effect',
+      label: 'log-scale effect size',
+      levels: [0.125, 0.25, 0.5, 1],
+      quick: [0.25, 1],
+    },
+    { key: 'sigma', label: 'log-scale noise σ', levels: [0.15, 0.3, 0.6, 1.2], quick: [0.3, 0.6] },
+  ],
+  simulate: (options, seed) => simulatePdxLike({ ...options, seed }),
+};
+
 export const DESIGNS: Readonly<Record<string, StudyDesign>> = {
   factor: FACTOR_DESIGN,
   covariate: COVARIATE_DESIGN,
+  pdx: PDX_DESIGN,
 };
 
 /** One point of the study: the design's defaults with one factor at one level. */
