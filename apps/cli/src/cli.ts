@@ -166,6 +166,14 @@ Examples:
         'keep the k most variable numeric feature columns (variance over the training rows; categorical columns are kept)',
         parse.int(1),
       )
+      .addOption(
+        new Option(
+          '--skew <mode>',
+          "skewed non-negative numeric columns (skewness > 2, more than 2 values): auto (log1p when it lowers pooled ridge's validation RMSE on the training rows), log1p, or off",
+        )
+          .choices(['auto', 'log1p', 'off'])
+          .default('auto'),
+      )
       .option(
         '--log-target',
         'fit log(target) for a positive, right-skewed response; predictions are exp of the fitted log (the conditional median), every score on the original scale',

@@ -51,6 +51,7 @@ export const OPTION_FLAGS: Readonly<Record<string, FlagSpec>> = Object.freeze({
   format: { flag: '--format', placeholder: '<format>' },
   // Keeping the most variable columns (@hetmtl/data's mostVariableColumns).
   maxFeatures: { flag: '--max-features', placeholder: '<k>' },
+  skew: { flag: '--skew', placeholder: '<mode>' },
   logTarget: {
     flag: '--log-target',
     words: (v) => (v === false ? 'no --log-target' : '--log-target'),

@@ -37,7 +37,8 @@ describe('fromArrow', () => {
     const byName = {
       numRows: table.numRows,
       schema: table.schema,
-      getChild: (name: string) => table.getChild(name),
+      getChild: (name: string) =>
+        table.getChildAt(table.schema.fields.findIndex((f) => f.name === name)),
     };
     const a = fromArrow(table, { task: 'site', target: 'y', categorical: ['kind'] });
     const b = fromArrow(byName, { task: 'site', target: 'y', categorical: ['kind'] });

@@ -16,11 +16,16 @@ import {
 /** What to do at predict time with a category never seen in training. */
 export type UnseenCategoryPolicy = 'error' | 'zero';
 
-/** A numeric feature column. `fill` is the training mean used by `mean-impute` (else null). */
+/**
+ * A numeric feature column. `fill` is the training mean used by `mean-impute` (else null), on the
+ * scale of the feature (after `transform`). `transform: 'log1p'` encodes a value v as log(1 + v):
+ * a skewed non-negative column (`skewedColumns`, `log1pColumns`); a negative value is then refused.
+ */
 export interface NumericColumn {
   readonly name: string;
   readonly kind: 'numeric';
   readonly fill: number | null;
+  readonly transform?: 'log1p';
 }
 
 /**
@@ -163,7 +168,19 @@ export class Encoding {
         }
         lookups.push(null);
         names.push(c.name);
-        return Object.freeze({ name: c.name, kind: 'numeric', fill: c.fill });
+        if (c.transform !== undefined && c.transform !== 'log1p') {
+          throw new ValidationError('Invalid column transform', {
+            column: c.name,
+            expected: '"log1p" or none',
+            received: describeReceived(c.transform),
+          });
+        }
+        return Object.freeze({
+          name: c.name,
+          kind: 'numeric',
+          fill: c.fill,
+          ...(c.transform ? { transform: c.transform } : {}),
+        });
       }),
     );
     if (this.missing === 'mean-impute') {
@@ -406,8 +423,12 @@ export class Encoding {
       const off = base + this.offsets[j];
       if (c.kind === 'numeric') {
         const v = valueToNumber(raw, na);
-        if (typeof v === 'number') X[off] = v;
-        else if (v === 'missing' && c.fill !== null) X[off] = c.fill;
+        if (typeof v === 'number') {
+          if (c.transform === 'log1p') {
+            if (!(v >= 0)) throw negativeLog1pError(v, { ...where, column: c.name });
+            X[off] = Math.log1p(v);
+          } else X[off] = v;
+        } else if (v === 'missing' && c.fill !== null) X[off] = c.fill;
         else throw this.predictMissing(v, raw, { ...where, column: c.name });
       } else {
         const label = valueToLabel(raw, na);
@@ -480,7 +501,9 @@ export class Encoding {
     for (const c of j.columns) {
       const ok =
         typeof c?.name === 'string' &&
-        ((c.kind === 'numeric' && (c.fill === null || typeof c.fill === 'number')) ||
+        ((c.kind === 'numeric' &&
+          (c.fill === null || typeof c.fill === 'number') &&
+          (c.transform === undefined || c.transform === 'log1p')) ||
           (c.kind === 'categorical' &&
             Array.isArray(c.levels) &&
             (c.fill === null || Array.isArray(c.fill))));
@@ -495,6 +518,20 @@ export class Encoding {
       });
     }
   }
+}
+
+/** A negative value in a column the model reads as log(1 + v). */
+export function negativeLog1pError(
+  v: number,
+  where: { task?: string; row: number; column: string },
+): ValidationError {
+  return new ValidationError('A negative value in a log1p-transformed column', {
+    ...where,
+    expected:
+      'a value ≥ 0 (the column is read as log(1 + v): its training values were all ≥ 0 and skewed)',
+    received: String(v),
+    fix: 'Correct the value, or refit without the transform (--skew off in the CLI)',
+  });
 }
 
 export function unknownTaskError(

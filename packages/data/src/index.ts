@@ -48,6 +48,12 @@ export {
 } from './csv.js';
 export { toCsv, type ToCsvOptions } from './csv-write.js';
 export { keepColumns, mostVariableColumns } from './feature-select.js';
+export {
+  log1pColumns,
+  SKEWNESS_THRESHOLD,
+  type SkewedColumn,
+  skewedColumns,
+} from './skew.js';
 export { readReportNotes } from './report-notes.js';
 export type { TextInput } from './text-source.js';
 export { fromJson, readJson, type JsonOptions } from './json.js';

@@ -21,6 +21,7 @@ import { ProgressBar } from '../progress.js';
 import { cliOptionWords, readerOptionsFromFlags } from '../option-flags.js';
 import { checkOutputPath } from '../output-path.js';
 import { readTrainingData } from '../read-data.js';
+import { type SkewChoice, type SkewMode, skewInputs, skewLine } from '../skew-inputs.js';
 import {
   type Comparison,
   comparisonJson,
@@ -56,6 +57,8 @@ export interface FitFlags extends ModelFlags {
   readonly quiet?: boolean;
   /** Keep the k most variable numeric feature columns, chosen on the training rows. */
   readonly maxFeatures?: number;
+  /** Skewed non-negative numeric columns: log1p when validation says it helps (auto), always, or never. */
+  readonly skew?: SkewMode;
 }
 
 /** `hetmtl fit <file>`: read, split, fit with model selection, compare, save. */
@@ -105,7 +108,12 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           train = keepColumns(train, keep);
           evaluation = keepColumns(evaluation, keep);
         }
+        const skew = await skewInputs(train, evaluation, flags.skew ?? 'auto', flags.seed, signal);
+        train = skew.train;
+        evaluation = skew.evaluation;
         const dataNotes = dataset.report ? readReportNotes(dataset.report, cliOptionWords) : [];
+        const skewNote = skewLine(skew.choice);
+        if (skewNote) dataNotes.push(skewNote);
         const backend = await activateBackend(flags.backend);
         throwIfAborted(signal);
         out.info(
@@ -125,7 +133,7 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         const seconds = (performance.now() - t0) / 1000;
         let saved: string | null = null;
         if (flags.save) {
-          // The training encoding (restricted to the kept columns by --max-features).
+          // The training encoding (restricted to the kept columns by --max-features, with --skew's log1p columns).
           const enc = train.encoding;
           const doc = modelDocument(
             model,
@@ -165,6 +173,7 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           dataNotes,
           tasksWithoutTest,
           report: dataset.report,
+          skew: skew.choice,
         };
       },
       () => {
@@ -211,6 +220,7 @@ function report(
     dataNotes: readonly string[];
     tasksWithoutTest: readonly string[];
     report: MultiTaskDataset['report'];
+    skew: SkewChoice;
   },
   out: Output,
 ): void {
@@ -235,6 +245,12 @@ function report(
         constantTargetTasks: r.report?.constantTargetTasks ?? [],
         tinyTasks: r.report?.tinyTasks ?? [],
         tasksWithoutTest: r.tasksWithoutTest,
+        skew: {
+          mode: r.skew.mode,
+          columns: r.skew.columns,
+          log1p: r.skew.applied,
+          ...(r.skew.validation ? { validationRmse: r.skew.validation } : {}),
+        },
       },
       ...comparisonJson(comparison, r.notes),
       model: modelSummaryJson(model),

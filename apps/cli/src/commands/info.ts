@@ -64,6 +64,9 @@ function describe(doc: Doc) {
       logTarget: o.logTarget === true,
     },
     preprocessing: {
+      log1pColumns: doc.encoding.columns
+        .filter((c) => c.kind === 'numeric' && c.transform === 'log1p')
+        .map((c) => c.name),
       features: st.options.features,
       target: st.options.target,
       targetMean: st.target.pooled.mean[0],
@@ -128,7 +131,7 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
     ],
     [
       'preprocessing',
-      `features standardised (${d.preprocessing.features} statistics of the training rows), ${o.logTarget ? 'target log-transformed (--log-target; predictions are exp of the fitted log), then ' : 'target '}standardised (${d.preprocessing.target}: mean ${fixed(d.preprocessing.targetMean)}, sd ${fixed(d.preprocessing.targetScale)}); constant features: ${d.preprocessing.constantFeatures.length === 0 ? 'none' : listNames(d.preprocessing.constantFeatures as string[], 8)}`,
+      `${d.preprocessing.log1pColumns.length > 0 ? `log(1 + v) of the skewed columns ${listNames(d.preprocessing.log1pColumns, 8)} (--skew), then ` : ''}features standardised (${d.preprocessing.features} statistics of the training rows), ${o.logTarget ? 'target log-transformed (--log-target; predictions are exp of the fitted log), then ' : 'target '}standardised (${d.preprocessing.target}: mean ${fixed(d.preprocessing.targetMean)}, sd ${fixed(d.preprocessing.targetScale)}); constant features: ${d.preprocessing.constantFeatures.length === 0 ? 'none' : listNames(d.preprocessing.constantFeatures as string[], 8)}`,
     ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
