@@ -86,7 +86,7 @@ export async function selectCandidates(
         runs.push({ ...res, ySd: part.yScale });
         if (K > 1) res.fitted.dispose();
       }
-      const last = runs[runs.length - 1] as (typeof runs)[number];
+      const last = runs[runs.length - 1];
       const cv = K > 1 && o.lambdaSelection === 'validation' ? pathByFolds(runs) : null;
       const score = cv?.score ?? mean(runs.map((r) => r.best.score * r.ySd));
       const bestRound = median(runs.map((r) => r.phase.bestRound));
