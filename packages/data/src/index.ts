@@ -7,6 +7,7 @@ export {
   type ReadReport,
   type TaskData,
   type TaskIndices,
+  type TaskValues,
   type TinyTaskReport,
 } from './dataset.js';
 export {

@@ -66,6 +66,19 @@ export {
 } from './predictor.js';
 export { logOfTarget } from './log-target.js';
 export {
+  binomial,
+  checkFamilyTarget,
+  FAMILY_NAMES,
+  type Family,
+  type FamilyName,
+  familyOf,
+  gaussian,
+  meanDeviance,
+  poisson,
+  type Working,
+  workingResponse,
+} from './family.js';
+export {
   holdOutDatasets,
   holdOutSplit,
   type IndexSplit,
