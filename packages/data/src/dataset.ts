@@ -110,9 +110,7 @@ export interface DatasetParts {
 }
 
 /** Per-task row values (weights, offsets): an array aligned with `taskNames`, or a record keyed by task name. */
-export type TaskValues =
-  | readonly ArrayLike<number>[]
-  | Readonly<Record<string, ArrayLike<number>>>;
+export type TaskValues = readonly ArrayLike<number>[] | Readonly<Record<string, ArrayLike<number>>>;
 
 const INTERNAL: unique symbol = Symbol('hetmtl.data.dataset');
 
@@ -303,7 +301,9 @@ export class MultiTaskDataset {
    */
   withWeights(weights: TaskValues | null, column = 'weight'): MultiTaskDataset {
     return this.withRowValues(
-      weights === null ? null : checkRowWeights(this, alignTaskValues(this, weights, column), column),
+      weights === null
+        ? null
+        : checkRowWeights(this, alignTaskValues(this, weights, column), column),
       this.offsets,
     );
   }
@@ -316,7 +316,9 @@ export class MultiTaskDataset {
   withOffsets(offsets: TaskValues | null, column = 'offset'): MultiTaskDataset {
     return this.withRowValues(
       this.weights,
-      offsets === null ? null : checkRowOffsets(this, alignTaskValues(this, offsets, column), column),
+      offsets === null
+        ? null
+        : checkRowOffsets(this, alignTaskValues(this, offsets, column), column),
     );
   }
 
@@ -473,11 +475,7 @@ function normalizeIndices(ds: MultiTaskDataset, indices: TaskIndices): ArrayLike
   return perTask;
 }
 
-function alignTaskValues(
-  ds: MultiTaskDataset,
-  values: TaskValues,
-  column: string,
-): Float64Array[] {
+function alignTaskValues(ds: MultiTaskDataset, values: TaskValues, column: string): Float64Array[] {
   let perTask: (ArrayLike<number> | undefined)[];
   if (Array.isArray(values)) {
     if (values.length !== ds.numTasks)

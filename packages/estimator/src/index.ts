@@ -41,7 +41,16 @@ export {
   encodeNumber,
   type JsonNumber,
 } from './json-numbers.js';
-export { type Metrics, meanTaskRmse, metrics } from './metrics.js';
+export {
+  auc,
+  binomialMetrics,
+  familyMetrics,
+  type Metrics,
+  meanTaskDeviance,
+  meanTaskRmse,
+  metrics,
+  poissonMetrics,
+} from './metrics.js';
 export {
   Pipeline,
   PIPELINE_FORMAT,
