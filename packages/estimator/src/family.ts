@@ -48,7 +48,7 @@ const LOG_ETA = 700;
 const MU_EPS = 1e-15;
 
 function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return Math.min(Math.max(v, lo), hi);
 }
 
 function ylogy(y: number, mu: number): number {
