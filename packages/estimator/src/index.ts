@@ -20,9 +20,11 @@ export {
   type EstimatorProgress,
   type EstimatorSelection,
   type FitContext,
+  type PredictOptions,
   type RestoreSpec,
   type Selected,
   validationRmse,
+  validationScore,
 } from './estimator.js';
 export {
   checkDataset,
