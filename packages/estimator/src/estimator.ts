@@ -204,6 +204,25 @@ export abstract class Estimator<
 
   protected constructor(options: O) {
     this.options = Object.freeze(options);
+    const family = familyOf(options.family ?? 'gaussian');
+    if (!this.supportedFamilies().includes(family.name))
+      throw new ValidationError(`${this.constructor.name} does not fit the ${family.name} family`, {
+        expected: `family ${this.supportedFamilies()
+          .map((f) => `"${f}"`)
+          .join(' or ')}`,
+        received: `"${family.name}"`,
+        fix: 'Use a learner of that family (the ridge and mean-regularised baselines fit all three)',
+      });
+  }
+
+  /** The families the learner fits (default: gaussian only). */
+  protected supportedFamilies(): readonly FamilyName[] {
+    return ['gaussian'];
+  }
+
+  /** Whether the learner fits weighted rows (default: no; a weighted dataset is then refused, not ignored). */
+  protected supportsWeights(): boolean {
+    return false;
   }
 
   /** The class name, for messages. */
@@ -304,6 +323,12 @@ export abstract class Estimator<
       });
     checkFamilyTarget(family, dataset, 'training');
     if (validation !== undefined) checkFamilyTarget(family, validation, 'validation');
+    if (!this.supportsWeights() && (dataset.weights !== null || validation?.weights))
+      throw new ValidationError(`${this.learner} does not take row weights`, {
+        expected: 'a dataset without weights (no sampleWeight)',
+        received: `weights on the ${dataset.weights !== null ? 'training' : 'validation'} rows`,
+        fix: 'Fit it without weights, or use a learner that takes them (the ridge and mean-regularised baselines)',
+      });
     if (this.options.logTarget) {
       if (validation !== undefined) checkSameShape(dataset, validation);
       dataset = logOfTarget(dataset, 'training');

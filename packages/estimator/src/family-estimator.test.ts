@@ -11,6 +11,7 @@ import {
 import type { StandardizedTasks } from './estimator-input.js';
 import { binomial, type FamilyName, meanDeviance, poisson } from './family.js';
 import { binomialMetrics, poissonMetrics } from './metrics.js';
+import { ShrunkenMean } from './test-fixtures/shrunken-mean.js';
 import type { StandardizedFold } from './validation-scheme.js';
 
 /**
@@ -55,6 +56,12 @@ class TaskGlm extends Estimator<Model, EstimatorOptions & { family: FamilyName }
     return 1;
   }
   protected needsValidation() {
+    return true;
+  }
+  protected override supportedFamilies(): FamilyName[] {
+    return ['gaussian', 'binomial', 'poisson'];
+  }
+  protected override supportsWeights() {
     return true;
   }
   private etas(d: StandardizedTasks, shrink: number): Model {
@@ -260,5 +267,19 @@ describe('the skeleton with the binomial and poisson families', () => {
         ],
       }),
     ).rejects.toThrow(/offset with the gaussian family/);
+  });
+
+  it('a learner refuses a family it does not fit and row weights it does not take (never ignored)', async () => {
+    const ds = data('binary');
+    expect(
+      () => new (ShrunkenMean as never as new (o: object) => unknown)({ family: 'binomial' }),
+    ).toThrow(/does not fit the binomial family/);
+    const w = ds.tasks().map((t) => new Float64Array(t.n).fill(1));
+    await expect(new ShrunkenMean().fit(ds, { sampleWeight: w })).rejects.toThrow(
+      /does not take row weights/,
+    );
+    await expect(new ShrunkenMean().fit(ds.withWeights(w))).rejects.toThrow(
+      /does not take row weights/,
+    );
   });
 });
