@@ -50,6 +50,15 @@ export interface TinyTaskReport {
   readonly rows: number;
 }
 
+/** A two-level target read as 0/1 (`binaryTarget` / `positive` of the table adapters). */
+export interface BinaryTargetReport {
+  readonly column: string;
+  /** The level read as 1. */
+  readonly positive: string;
+  /** The level read as 0 (null when every row had the positive level). */
+  readonly negative: string | null;
+}
+
 /** What a table adapter did with the rows it read. Rows are counted after blank lines are skipped. */
 export interface ReadReport {
   /** Where the rows came from (a file path, "string", "records", …). */
@@ -77,6 +86,8 @@ export interface ReadReport {
   readonly constantTargetTasks: readonly ConstantTargetReport[];
   /** Tasks of one or two rows, in task order (a split keeps their rows for training; see the splits). */
   readonly tinyTasks: readonly TinyTaskReport[];
+  /** The levels of a two-level target read as 0/1, when it was (`binaryTarget` / `positive`). */
+  readonly binaryTarget?: BinaryTargetReport;
 }
 
 /** The whole dataset as one matrix (tasks one after another, in task order). */

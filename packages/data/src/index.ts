@@ -1,4 +1,5 @@
 export {
+  type BinaryTargetReport,
   type CategoricalColumnReport,
   type ConstantTargetReport,
   type IdColumnReport,
