@@ -31,7 +31,7 @@ function glmTasks(
   const y: Float64Array[] = [];
   const offsets: Float64Array[] = [];
   const exposure: Float64Array[] = [];
-  sizes.forEach((n, r) => {
+  sizes.forEach((n) => {
     const x = Float64Array.from({ length: n * p }, normal);
     const o = Float64Array.from({ length: n }, () => (withOffset ? Math.log(0.5 + 3 * rand()) : 0));
     const shift = 0.5 * normal() + (family === 'poisson' ? 0.5 : 0);

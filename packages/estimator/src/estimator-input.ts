@@ -143,8 +143,10 @@ export function combineDatasets(a: MultiTaskDataset, b: MultiTaskDataset): Multi
     a.tasks().map((t) => {
       const u = inB.has(t.name) ? b.task(t.name) : null;
       const v = new Float64Array(t.n + (u ? u.n : 0)).fill(fill);
-      if (t[key]) v.set(t[key] as Float64Array, 0);
-      if (u?.[key]) v.set(u[key] as Float64Array, t.n);
+      const own = t[key];
+      const other = u?.[key];
+      if (own) v.set(own, 0);
+      if (other) v.set(other, t.n);
       return v;
     });
   const weighted =
