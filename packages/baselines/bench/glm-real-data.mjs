@@ -63,7 +63,10 @@ for (const name of only) {
       const m = await make[learner](spec.family).fit(train);
       const ev = m.evaluate(test);
       const o = ev.overall;
-      const keys = spec.family === 'binomial' ? ['logLoss', 'auc', 'brier', 'accuracy'] : ['meanDeviance', 'rmse'];
+      const keys =
+        spec.family === 'binomial'
+          ? ['logLoss', 'auc', 'brier', 'accuracy']
+          : ['meanDeviance', 'rmse'];
       for (const k of keys) (rows[k] ??= []).push(o[k]);
       lambdas.push(m.selection.lambda);
     }
