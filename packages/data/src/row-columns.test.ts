@@ -103,3 +103,42 @@ describe('binary targets and row-value columns of the table adapters', () => {
     ).rejects.toThrow(/Both an offset and an exposure/);
   });
 });
+
+describe('row-value columns with the training encoding', () => {
+  it('a test file read with the encoding of a training file gets its exposures and the same features', async () => {
+    const train = await parseCsv('t,y,x,g,e\na,3,1,u,0.5\na,1,2,v,2\nb,0,3,u,4\n', {
+      task: 't',
+      target: 'y',
+      exposure: 'e',
+    });
+    const test = await parseCsv('t,y,e,g,x\nb,2,3,v,5\na,1,1,u,6\n', {
+      encoding: train.encoding,
+      exposure: 'e',
+    });
+    expect(test.featureNames).toEqual(train.featureNames);
+    expect(test.encoding.toJSON()).toEqual(train.encoding.toJSON());
+    expect(Array.from(test.task('b').offset ?? [])).toEqual([Math.log(3)]);
+    expect(Array.from(test.task('a').X)).toEqual([6, 1, 0]);
+    await expect(
+      parseCsv('t,y,e,g,x\nb,2,-3,v,5\n', { encoding: train.encoding, exposure: 'e' }),
+    ).rejects.toThrow(/exposure that is not positive/);
+    await expect(
+      parseCsv('t,y,e,g,x\nb,2,3,v,5\n', { encoding: train.encoding, exposure: 'x' }),
+    ).rejects.toThrow(/is a feature of the encoding/);
+  });
+
+  it('under mean-impute a missing exposure is refused, with or without the encoding', async () => {
+    const train = await parseCsv('t,y,x,e\na,3,1,0.5\na,1,NA,2\nb,0,3,4\n', {
+      task: 't',
+      target: 'y',
+      exposure: 'e',
+      missing: 'mean-impute',
+    });
+    expect(train.featureNames).toEqual(['x']);
+    await expect(
+      parseCsv('t,y,x,e\na,3,1,NA\n', { encoding: train.encoding, exposure: 'e' }),
+    ).rejects.toThrow(/missing value in the exposure column/);
+    const t = await parseCsv('t,y,x,e\na,3,NA,1\n', { encoding: train.encoding, exposure: 'e' });
+    expect(Array.from(t.task('a').X)).toEqual([2]);
+  });
+});
