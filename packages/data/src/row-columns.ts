@@ -114,7 +114,7 @@ function moveOut(
     if (imputed > 0)
       throw new ValidationError(`A missing value in the ${key} column`, {
         column,
-        expected: `a ${key} in every row (it is not imputed)`,
+        expected: `a value in every row (the ${key} column is not imputed)`,
         received: `${imputed} missing`,
         fix: ['Fill them in, or drop the rows with ', opt('missing', 'drop-rows')],
       });
