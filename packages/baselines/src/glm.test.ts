@@ -429,4 +429,45 @@ describe('RidgeRegressor and MeanRegularizedRegressor in the binomial and poisso
       expect(maxAbsDiff(per.fit.slopes[r], mr0.fit.slopes[r])).toBeLessThan(1e-5);
     expect(gaussian.name).toBe('gaussian');
   });
+
+  it('the reported validation score is what evaluate gives on the validation rows at that λ (weighted too)', async () => {
+    const d = glmTasks('binomial', [70, 50, 60], 3);
+    const all = asDataset(d);
+    const split = (ds: MultiTaskDataset, keep: (i: number) => boolean) =>
+      ds.subset(ds.tasks().map((t) => Array.from({ length: t.n }, (_, i) => i).filter(keep)));
+    const train = split(all, (i) => i % 4 !== 0);
+    const valid = split(all, (i) => i % 4 === 0);
+    const m = await new RidgeRegressor({ family: 'binomial', mode: 'pooled', refit: false }).fit(
+      train,
+      { validation: valid },
+    );
+    expect(m.selection.validationDeviance).toBeCloseTo(
+      m.evaluate(valid).meanTaskDeviance as number,
+      12,
+    );
+    // gaussian with weighted validation rows: the mean task weighted RMSE
+    const g = gaussTasks();
+    const gt = split(g, (i) => i % 3 !== 0);
+    const gv = split(g, (i) => i % 3 === 0);
+    const wv = gv.withWeights(
+      gv.tasks().map((t) => Float64Array.from({ length: t.n }, (_, i) => 1 + i)),
+    );
+    const r = await new RidgeRegressor({ lambdas: [0.01, 1], refit: false }).fit(gt, {
+      validation: wv,
+    });
+    const byHand =
+      wv.tasks().reduce((acc, t) => {
+        const pr = r.predict(t.X, { task: t.name });
+        const w = t.weight as Float64Array;
+        let se = 0;
+        let sw = 0;
+        pr.forEach((v, i) => {
+          se += w[i] * (t.y[i] - v) ** 2;
+          sw += w[i];
+        });
+        return acc + Math.sqrt(se / sw);
+      }, 0) / wv.numTasks;
+    expect(r.selection.validationRmse).toBeCloseTo(byHand, 10);
+    expect(r.evaluate(wv).meanTaskRmse).toBeCloseTo(byHand, 10);
+  });
 });
