@@ -8,6 +8,8 @@ import {
   type FitContext as EstimatorFitContext,
   encodeNumber,
   type JsonNumber,
+  type FamilyName,
+  familyOf,
   type Selected as EstimatorSelected,
 } from '@hetmtl/estimator';
 import { option } from './input-checks.js';
@@ -33,6 +35,12 @@ export interface CommonOptions {
    * a positive, right-skewed response. Default false.
    */
   readonly logTarget?: boolean;
+  /**
+   * The response family: `gaussian` (default), `binomial` (0/1 target, logit link) or `poisson`
+   * (counts, log link, offsets). The ridge and mean-regularised learners fit all three; the others
+   * refuse the last two.
+   */
+  readonly family?: FamilyName;
 }
 
 export interface ResolvedCommonOptions {
@@ -40,9 +48,16 @@ export interface ResolvedCommonOptions {
   readonly refit: boolean;
   readonly seed: number;
   readonly logTarget: boolean;
+  readonly family: FamilyName;
 }
 
-export const COMMON_OPTION_NAMES = ['validationFraction', 'refit', 'seed', 'logTarget'] as const;
+export const COMMON_OPTION_NAMES = [
+  'validationFraction',
+  'refit',
+  'seed',
+  'logTarget',
+  'family',
+] as const;
 
 export function resolveCommonOptions(o: CommonOptions): ResolvedCommonOptions {
   return {
@@ -50,16 +65,18 @@ export function resolveCommonOptions(o: CommonOptions): ResolvedCommonOptions {
     refit: option.boolean('refit', o.refit, true),
     seed: option.seed(o.seed),
     logTarget: option.boolean('logTarget', o.logTarget, false),
+    family: o.family === undefined ? 'gaussian' : familyOf(o.family).name,
   };
 }
 
-/** The common options as saved (logTarget only when set, so older documents read the same). */
+/** The common options as saved (logTarget and family only when set, so older documents read the same). */
 export function commonOptionsToJSON(o: ResolvedCommonOptions): Record<string, unknown> {
   return {
     validationFraction: o.validationFraction,
     refit: o.refit,
     seed: o.seed,
     ...(o.logTarget ? { logTarget: true } : {}),
+    ...(o.family !== 'gaussian' ? { family: o.family } : {}),
   };
 }
 
@@ -68,6 +85,8 @@ export interface BaselineProgress extends EstimatorProgress {
   readonly epoch?: number;
   /** Mean validation RMSE across tasks, in the units of y. */
   readonly validationRmse?: number;
+  /** binomial, poisson: mean validation deviance across tasks. */
+  readonly validationDeviance?: number;
 }
 
 /**
@@ -81,18 +100,26 @@ export type BaselineFitOptions = EstimatorFitOptions<BaselineProgress>;
 export interface Selection extends EstimatorSelection {
   /** The chosen λ (linear learners). */
   readonly lambda?: number;
-  /** Validation RMSE at every λ tried (linear learners). */
-  readonly path?: readonly { readonly lambda: number; readonly validationRmse: number }[];
+  /** The validation score at every λ tried (linear learners): RMSE (gaussian) or mean deviance (binomial, poisson). */
+  readonly path?: readonly PathPoint[];
   /** The epoch with the best validation loss (neural learners: one per task for the per-task MLP, else one). */
   readonly bestEpochs?: readonly number[];
   /** Epochs run before early stopping (neural learners). */
   readonly epochs?: number;
 }
 
+/** One λ of a linear learner's path and its validation score (RMSE for gaussian, mean deviance otherwise). */
+export interface PathPoint {
+  readonly lambda: number;
+  readonly validationRmse?: number;
+  readonly validationDeviance?: number;
+}
+
 interface SelectionJSON {
   readonly validationRmse: number | null;
+  readonly validationDeviance?: number;
   readonly lambda?: JsonNumber;
-  readonly path?: { lambda: JsonNumber; validationRmse: number }[];
+  readonly path?: { lambda: JsonNumber; validationRmse?: number; validationDeviance?: number }[];
   readonly bestEpochs?: number[];
   readonly epochs?: number;
   readonly refitted: boolean;
@@ -108,15 +135,28 @@ export type Selected<M> = EstimatorSelected<M, Selection>;
 /** What the fit template hands to a learner. */
 export type FitContext = EstimatorFitContext<BaselineProgress>;
 
+function pointScores(q: {
+  validationRmse?: number | undefined;
+  validationDeviance?: number | undefined;
+}) {
+  return {
+    ...(typeof q.validationRmse === 'number' ? { validationRmse: q.validationRmse } : {}),
+    ...(typeof q.validationDeviance === 'number'
+      ? { validationDeviance: q.validationDeviance }
+      : {}),
+  };
+}
+
 function selectionToJSON(sel: Selection): SelectionJSON {
   return {
     validationRmse: sel.validationRmse,
+    ...(sel.validationDeviance !== undefined ? { validationDeviance: sel.validationDeviance } : {}),
     ...(sel.lambda !== undefined ? { lambda: encodeNumber(sel.lambda) } : {}),
     ...(sel.path
       ? {
           path: sel.path.map((q) => ({
             lambda: encodeNumber(q.lambda),
-            validationRmse: q.validationRmse,
+            ...pointScores(q),
           })),
         }
       : {}),
@@ -131,12 +171,15 @@ function selectionFromJSON(raw: unknown): Selection {
   const sel = (raw ?? {}) as SelectionJSON;
   return {
     validationRmse: typeof sel.validationRmse === 'number' ? sel.validationRmse : null,
+    ...(typeof sel.validationDeviance === 'number'
+      ? { validationDeviance: sel.validationDeviance }
+      : {}),
     ...(sel.lambda !== undefined ? { lambda: decodeNumber(sel.lambda, 'selection.lambda') } : {}),
     ...(Array.isArray(sel.path)
       ? {
           path: sel.path.map((q) => ({
             lambda: decodeNumber(q.lambda, 'selection.path'),
-            validationRmse: q.validationRmse,
+            ...pointScores(q),
           })),
         }
       : {}),

@@ -196,8 +196,15 @@ describe('options', () => {
       refit: true,
       seed: 0,
       logTarget: false,
+      family: 'gaussian',
     });
     expect(() => new RidgeRegressor({ logTarget: 1 as never })).toThrow(/Invalid option logTarget/);
+    expect(() => new RidgeRegressor({ family: 'logistic' as never })).toThrow(
+      /Invalid option family/,
+    );
+    expect(() => new MlpRegressor({ family: 'poisson' })).toThrow(
+      /does not fit the poisson family/,
+    );
   });
 });
 

@@ -7,7 +7,14 @@ import {
   type Selected,
   validationRmse,
 } from './baseline-regressor.js';
-import { decodeVector, decodeVectors } from '@hetmtl/estimator';
+import {
+  decodeVector,
+  decodeVectors,
+  type FamilyName,
+  gaussian,
+  validationScore,
+} from '@hetmtl/estimator';
+import { type GlmForm, solveGlm } from './glm-solver.js';
 import { type LinearDesign, type LinearFit, linearDesign, predictLinear } from './linear-design.js';
 import type { StandardizedFold, StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 
@@ -44,6 +51,33 @@ export abstract class LinearBaseline<O extends ResolvedCommonOptions> extends Ba
   protected needsValidation(): boolean {
     return this.hasGrid();
   }
+  /**
+   * The learner as a penalised GLM (glm-solver.ts), used for the binomial and poisson families and
+   * for weighted rows (of every family: for the gaussian the same objective, solved by one Newton
+   * step); null when it has no such form (then it fits the gaussian family without weights only).
+   */
+  protected glmForm(): GlmForm | null {
+    return null;
+  }
+  protected override supportedFamilies(): readonly FamilyName[] {
+    return this.glmForm() === null ? ['gaussian'] : ['gaussian', 'binomial', 'poisson'];
+  }
+  protected override supportsWeights(): boolean {
+    return this.glmForm() !== null;
+  }
+  /** Whether a fit takes the GLM path: a family other than gaussian, or weighted rows. */
+  private usesGlm(data: TaskArrays): boolean {
+    return this.family !== gaussian || data.weights !== undefined;
+  }
+  /** The penalised-GLM fit at λ (warm-started from `start`), with a note when Newton hit its cap. */
+  private glmFit(data: TaskArrays, lambda: number, start: LinearFit | null, ctx: FitContext) {
+    const sol = solveGlm(this.family, data, this.glmForm() as GlmForm, lambda, { start });
+    if (!sol.converged)
+      ctx.note(
+        `Newton (IRLS) stopped at its cap of 100 steps before the tolerance at λ = ${lambda}`,
+      );
+    return sol.fit;
+  }
 
   /** The chosen λ. */
   get lambda(): number {
@@ -54,6 +88,7 @@ export abstract class LinearBaseline<O extends ResolvedCommonOptions> extends Ba
     [{ train, validation, yScale }]: readonly StandardizedFold[],
     ctx: FitContext,
   ): Promise<Selected<LinearFit>> {
+    if (this.usesGlm(train)) return this.selectGlm(train, validation, yScale, ctx);
     const design = linearDesign(train);
     const lambdas = this.lambdaGrid(design);
     const solve = this.solver(design, ctx);
@@ -81,11 +116,66 @@ export abstract class LinearBaseline<O extends ResolvedCommonOptions> extends Ba
     return { model: b.fit, selection: { validationRmse: b.score, lambda: b.lambda, path } };
   }
 
+  /** λ from the grid by the family's validation score (mean task deviance; weighted RMSE for gaussian), warm starts along it. */
+  private async selectGlm(
+    train: TaskArrays,
+    validation: TaskArrays | null,
+    yScale: number,
+    ctx: FitContext,
+  ): Promise<Selected<LinearFit>> {
+    const lambdas = this.lambdaGrid(linearDesign(train));
+    const deviance = this.family !== gaussian;
+    if (validation === null) {
+      const lambda = lambdas[0];
+      return {
+        model: this.glmFit(train, lambda, null, ctx),
+        selection: { validationRmse: null, lambda },
+      };
+    }
+    const path: { lambda: number; validationRmse?: number; validationDeviance?: number }[] = [];
+    let best: { fit: LinearFit; lambda: number; score: number } | null = null;
+    let start: LinearFit | null = null;
+    for (let i = 0; i < lambdas.length; i++) {
+      throwIfAborted(ctx.signal);
+      const lambda = lambdas[i];
+      const fit = this.glmFit(train, lambda, start, ctx);
+      start = lambda === Number.POSITIVE_INFINITY ? null : fit;
+      const score = validationScore(
+        this.family,
+        validation,
+        (r, X) => predictLinear(fit, r, X, train.p),
+        yScale,
+      );
+      path.push(
+        deviance ? { lambda, validationDeviance: score } : { lambda, validationRmse: score },
+      );
+      if (best === null || score < best.score) best = { fit, lambda, score };
+      ctx.report({
+        fraction: (i + 1) / lambdas.length,
+        lambda,
+        ...(deviance ? { validationDeviance: score } : { validationRmse: score }),
+      });
+      await yieldToEventLoop();
+    }
+    const b = best as NonNullable<typeof best>;
+    return {
+      model: b.fit,
+      selection: deviance
+        ? { validationRmse: null, validationDeviance: b.score, lambda: b.lambda, path }
+        : { validationRmse: b.score, lambda: b.lambda, path },
+    };
+  }
+
   protected async refitAll(
     data: TaskArrays,
     selected: Selected<LinearFit>,
     ctx: FitContext,
   ): Promise<LinearFit> {
+    if (this.usesGlm(data)) {
+      const fit = this.glmFit(data, selected.selection.lambda as number, selected.model, ctx);
+      ctx.report({ fraction: 1 });
+      return fit;
+    }
     const fit = this.solver(linearDesign(data), ctx)(selected.selection.lambda as number);
     ctx.report({ fraction: 1 });
     return fit;

@@ -10,6 +10,7 @@ import { checkKnownOptions, option } from './input-checks.js';
 import { encodeNumber } from '@hetmtl/estimator';
 import { LinearBaseline, type LinearSolver } from './linear-baseline.js';
 import { type LinearDesign, linearFit } from './linear-design.js';
+import type { GlmForm } from './glm-solver.js';
 
 export const MEAN_REGULARIZED_FORMAT = 'hetmtl/mean-regularized-regressor';
 
@@ -44,6 +45,10 @@ export interface ResolvedMeanRegularizedOptions extends ResolvedCommonOptions {
  * with λ = ρ). Solved in closed form at each λ by @hetmtl/regularizers' `MeanRegularizedSolver`
  * (block elimination of the v_r): on A_r = Z_rᵀZ_r, b_r = Z_rᵀy_r of the task-centred data and
  * scaled by N, it is loss weights 1, pull weights N (μ = Nλ) and a centre ridge κ = Nρ.
+ *
+ * With `family: 'binomial'` or `'poisson'` (or weighted rows) the squared error becomes the
+ * (weighted) mean deviance: mean-regularised logistic / Poisson regression, by Newton's method
+ * with step-halving (glm-solver.ts), λ chosen by the mean task deviance of the validation rows.
  */
 export class MeanRegularizedRegressor extends LinearBaseline<ResolvedMeanRegularizedOptions> {
   constructor(options: MeanRegularizedOptions = {}) {
@@ -69,6 +74,10 @@ export class MeanRegularizedRegressor extends LinearBaseline<ResolvedMeanRegular
 
   protected get format(): string {
     return MEAN_REGULARIZED_FORMAT;
+  }
+
+  protected override glmForm(): GlmForm {
+    return { kind: 'mean-regularized', ridge: this.options.ridge };
   }
 
   protected hasGrid(): boolean {

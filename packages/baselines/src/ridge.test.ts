@@ -109,7 +109,7 @@ describe('RidgeRegressor', () => {
     const sel = m.selection;
     expect(sel.path).toHaveLength(15);
     expect(sel.refitted).toBe(false);
-    const best = Math.min(...sel.path!.map((q) => q.validationRmse));
+    const best = Math.min(...sel.path!.map((q) => q.validationRmse ?? Number.NaN));
     expect(sel.validationRmse).toBe(best);
     expect(sel.path!.find((q) => q.validationRmse === best)!.lambda).toBe(m.lambda);
     expect(m.evaluate(test).meanTaskRmse).toBeCloseTo(sel.validationRmse!, 10);

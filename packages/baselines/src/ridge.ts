@@ -9,6 +9,7 @@ import {
 import { checkKnownOptions, option } from './input-checks.js';
 import { LinearBaseline, type LinearSolver } from './linear-baseline.js';
 import { type LinearDesign, linearFit } from './linear-design.js';
+import type { GlmForm } from './glm-solver.js';
 
 export const RIDGE_FORMAT = 'hetmtl/ridge-regressor';
 
@@ -41,6 +42,12 @@ export interface ResolvedRidgeOptions extends ResolvedCommonOptions {
  *
  * λ = 0 is least squares (the minimum-norm solution when it is not unique). Solved exactly through
  * an eigen-decomposition of the centred Gram matrix, once for the whole λ grid.
+ *
+ * With `family: 'binomial'` or `'poisson'` (or weighted rows, `fit(ds, { sampleWeight })`) the
+ * squared error becomes the (weighted) mean deviance — penalised logistic / Poisson regression,
+ * per task or pooled with task intercepts, intercepts unpenalised, offsets honoured — solved by
+ * Newton's method with step-halving (glm-solver.ts) along the λ grid with warm starts; λ is chosen
+ * by the mean task deviance of the validation rows.
  */
 export class RidgeRegressor extends LinearBaseline<ResolvedRidgeOptions> {
   constructor(options: RidgeOptions = {}) {
@@ -58,6 +65,10 @@ export class RidgeRegressor extends LinearBaseline<ResolvedRidgeOptions> {
 
   protected get format(): string {
     return RIDGE_FORMAT;
+  }
+
+  protected override glmForm(): GlmForm {
+    return { kind: this.options.mode };
   }
 
   protected hasGrid(): boolean {

@@ -1,3 +1,4 @@
+import { rowColumnPlan } from './row-columns.js';
 import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
 import Papa from 'papaparse';
 import type { MultiTaskDataset } from './dataset.js';
@@ -177,6 +178,7 @@ async function parseChunks(
   sizing: SizeHint,
 ): Promise<MultiTaskDataset> {
   const dialect = checkDialect(options);
+  const rows = rowColumnPlan(options);
   let reader: TableReader | undefined;
   await streamCsvRows(
     chunks,
@@ -184,7 +186,7 @@ async function parseChunks(
     (header) => {
       reader = new TableReader(
         header,
-        options,
+        rows.inner,
         source,
         dialect.delimiter === '' ? sizing : { ...sizing, delimiter: dialect.delimiter },
       );
@@ -192,7 +194,7 @@ async function parseChunks(
     (fields, row, cursor) => (reader as TableReader).pushStrings(fields, row, cursor),
   );
   if (reader === undefined) throw emptyError(source);
-  return reader.finish();
+  return rows.finish(reader.finish());
 }
 
 /**

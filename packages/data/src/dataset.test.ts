@@ -211,3 +211,75 @@ describe('MultiTaskDataset', () => {
     expect(Array.from(ok.task('a').X)).toEqual([Math.fround(0.1), 2]);
   });
 });
+
+describe('row weights and offsets', () => {
+  const ds = fromTaskArrays({
+    a: { X: [[1], [2], [3]], y: [1, 2, 3] },
+    b: { X: [[4], [5]], y: [4, 5] },
+  });
+  it('travel with their rows through subset, selectTasks, withTarget and asType', () => {
+    const w = ds.withWeights({ a: [1, 2, 3], b: [0.5, 0] }).withOffsets([
+      [0.1, 0.2, 0.3],
+      [0.4, 0.5],
+    ]);
+    expect(ds.weights).toBeNull();
+    const sub = w.subset([[2, 0], [1]]);
+    expect(Array.from(sub.task('a').weight ?? [])).toEqual([3, 1]);
+    expect(Array.from(sub.task('a').offset ?? [])).toEqual([0.3, 0.1]);
+    expect(Array.from(sub.task('b').weight ?? [])).toEqual([0]);
+    const sel = w.selectTasks(['b']);
+    expect(Array.from(sel.weights?.[0] ?? [])).toEqual([0.5, 0]);
+    expect(
+      Array.from(
+        w
+          .withTarget([
+            [0, 0, 0],
+            [1, 1],
+          ])
+          .task('a').offset ?? [],
+      ),
+    ).toEqual([0.1, 0.2, 0.3]);
+    expect(w.asType('float32').weights).toEqual(w.weights);
+    expect(w.withWeights(null).weights).toBeNull();
+    expect(w.withWeights(null).offsets).not.toBeNull();
+  });
+  it('refuses a negative or non-finite weight, an all-zero task, a NaN offset, naming row and column', () => {
+    expect(() =>
+      ds.withWeights(
+        [
+          [1, -1, 1],
+          [1, 1],
+        ],
+        'w',
+      ),
+    ).toThrow(/negative or not finite.*task "?a"?.*row 2.*column "?w"?/s);
+    expect(() =>
+      ds.withWeights([
+        [1, 1, 1],
+        [1, Number.NaN],
+      ]),
+    ).toThrow(/row 2/);
+    expect(() =>
+      ds.withWeights([
+        [1, 1, 1],
+        [0, 0],
+      ]),
+    ).toThrow(/all zero/);
+    expect(() =>
+      ds.withOffsets(
+        [
+          [0, Number.NaN, 0],
+          [0, 0],
+        ],
+        'expected',
+      ),
+    ).toThrow(/not finite.*row 2.*expected/s);
+    expect(() =>
+      ds.withWeights([
+        [1, 1],
+        [1, 1],
+      ]),
+    ).toThrow(/wrong number of values/);
+    expect(() => ds.withWeights({ c: [1] })).toThrow(/task/i);
+  });
+});

@@ -13,6 +13,10 @@ export interface TaskData {
   readonly X: FloatArray;
   /** Targets. A view of the dataset's storage: do not write to it. */
   readonly y: Float64Array;
+  /** Row weights (finite, ≥ 0), when the dataset has them (`withWeights`); a view: do not write to it. */
+  readonly weight?: Float64Array;
+  /** Row offsets on the link scale (finite; log exposure for counts), when the dataset has them (`withOffsets`). */
+  readonly offset?: Float64Array;
 }
 
 /** A categorical feature column of a read: one-hot encoded into `levels` features (`column=level`). */
@@ -46,6 +50,15 @@ export interface TinyTaskReport {
   readonly rows: number;
 }
 
+/** A two-level target read as 0/1 (`binaryTarget` / `positive` of the table adapters). */
+export interface BinaryTargetReport {
+  readonly column: string;
+  /** The level read as 1. */
+  readonly positive: string;
+  /** The level read as 0 (null when every row had the positive level). */
+  readonly negative: string | null;
+}
+
 /** What a table adapter did with the rows it read. Rows are counted after blank lines are skipped. */
 export interface ReadReport {
   /** Where the rows came from (a file path, "string", "records", …). */
@@ -73,6 +86,8 @@ export interface ReadReport {
   readonly constantTargetTasks: readonly ConstantTargetReport[];
   /** Tasks of one or two rows, in task order (a split keeps their rows for training; see the splits). */
   readonly tinyTasks: readonly TinyTaskReport[];
+  /** The levels of a two-level target read as 0/1, when it was (`binaryTarget` / `positive`). */
+  readonly binaryTarget?: BinaryTargetReport;
 }
 
 /** The whole dataset as one matrix (tasks one after another, in task order). */
@@ -99,7 +114,14 @@ export interface DatasetParts {
   readonly dtype: Dtype;
   readonly encoding: Encoding;
   readonly report?: ReadReport | undefined;
+  /** Row weights per task (checked by the caller), or none. */
+  readonly weights?: readonly Float64Array[] | null;
+  /** Row offsets per task (checked by the caller), or none. */
+  readonly offsets?: readonly Float64Array[] | null;
 }
+
+/** Per-task row values (weights, offsets): an array aligned with `taskNames`, or a record keyed by task name. */
+export type TaskValues = readonly ArrayLike<number>[] | Readonly<Record<string, ArrayLike<number>>>;
 
 const INTERNAL: unique symbol = Symbol('hetmtl.data.dataset');
 
@@ -127,6 +149,10 @@ export class MultiTaskDataset {
   readonly encoding: Encoding;
   /** What the table adapter did (rows dropped, values imputed), when the dataset was read from a table. */
   readonly report: ReadReport | undefined;
+  /** Row weights per task (finite, ≥ 0, each task with a positive total), or null: every row weighs 1. */
+  readonly weights: readonly Float64Array[] | null;
+  /** Row offsets per task on the link scale (finite), or null: no offset. */
+  readonly offsets: readonly Float64Array[] | null;
   private readonly data: readonly TaskData[];
   private readonly lookup: ReadonlyMap<string, number>;
 
@@ -145,10 +171,23 @@ export class MultiTaskDataset {
     this.dtype = parts.dtype;
     this.encoding = parts.encoding;
     this.report = parts.report === undefined ? undefined : deepFreeze(parts.report);
+    this.weights = parts.weights ? Object.freeze([...parts.weights]) : null;
+    this.offsets = parts.offsets ? Object.freeze([...parts.offsets]) : null;
+    const weights = this.weights;
+    const offsets = this.offsets;
     this.data = Object.freeze(
       this.taskNames.map((name, index) => {
         const y = parts.y[index];
-        return Object.freeze({ name, index, n: y.length, p, X: parts.X[index], y });
+        return Object.freeze({
+          name,
+          index,
+          n: y.length,
+          p,
+          X: parts.X[index],
+          y,
+          ...(weights ? { weight: weights[index] } : {}),
+          ...(offsets ? { offset: offsets[index] } : {}),
+        });
       }),
     );
     this.sizes = Object.freeze(this.data.map((t) => t.n));
@@ -202,10 +241,14 @@ export class MultiTaskDataset {
     const names: string[] = [];
     const Xs: FloatArray[] = [];
     const ys: Float64Array[] = [];
+    const ws: Float64Array[] = [];
+    const os: Float64Array[] = [];
     const p = this.numFeatures;
     perTask.forEach((idx, r) => {
       if (idx.length === 0) return;
       const t = this.data[r];
+      if (t.weight) ws.push(Float64Array.from(idx, (k) => (t.weight as Float64Array)[k]));
+      if (t.offset) os.push(Float64Array.from(idx, (k) => (t.offset as Float64Array)[k]));
       const X =
         this.dtype === 'float32'
           ? new Float32Array(idx.length * p)
@@ -234,6 +277,8 @@ export class MultiTaskDataset {
       y: ys,
       dtype: this.dtype,
       encoding: this.encoding,
+      weights: this.weights ? ws : null,
+      offsets: this.offsets ? os : null,
     });
   }
 
@@ -255,6 +300,53 @@ export class MultiTaskDataset {
       y: y.map((v) => Float64Array.from(v)),
       dtype: this.dtype,
       encoding: this.encoding,
+      weights: this.weights,
+      offsets: this.offsets,
+    });
+  }
+
+  /**
+   * A new dataset with the same rows and these row weights (one finite value ≥ 0 per row, each
+   * task with a positive total; null: no weights). A bad value is an error naming its task, row
+   * (1-based within the task) and `column`.
+   */
+  withWeights(weights: TaskValues | null, column = 'weight'): MultiTaskDataset {
+    return this.withRowValues(
+      weights === null
+        ? null
+        : checkRowWeights(this, alignTaskValues(this, weights, column), column),
+      this.offsets,
+    );
+  }
+
+  /**
+   * A new dataset with the same rows and these offsets on the link scale (one finite value per
+   * row; for counts, the log of the exposure; null: no offsets). A non-finite value is an error
+   * naming its task, row and `column`.
+   */
+  withOffsets(offsets: TaskValues | null, column = 'offset'): MultiTaskDataset {
+    return this.withRowValues(
+      this.weights,
+      offsets === null
+        ? null
+        : checkRowOffsets(this, alignTaskValues(this, offsets, column), column),
+    );
+  }
+
+  private withRowValues(
+    weights: readonly Float64Array[] | null,
+    offsets: readonly Float64Array[] | null,
+  ): MultiTaskDataset {
+    return createDataset({
+      taskNames: this.taskNames,
+      featureNames: this.featureNames,
+      X: this.data.map((t) => t.X),
+      y: this.data.map((t) => t.y),
+      dtype: this.dtype,
+      encoding: this.encoding,
+      report: this.report,
+      weights,
+      offsets,
     });
   }
 
@@ -285,6 +377,8 @@ export class MultiTaskDataset {
       y: picked.map((t) => t.y),
       dtype: this.dtype,
       encoding: this.encoding,
+      weights: this.weights ? picked.map((t) => t.weight as Float64Array) : null,
+      offsets: this.offsets ? picked.map((t) => t.offset as Float64Array) : null,
     });
   }
 
@@ -340,6 +434,8 @@ export class MultiTaskDataset {
       y: this.data.map((t) => t.y),
       dtype,
       encoding: this.encoding,
+      weights: this.weights,
+      offsets: this.offsets,
     });
   }
 
@@ -388,6 +484,95 @@ function normalizeIndices(ds: MultiTaskDataset, indices: TaskIndices): ArrayLike
     }
   });
   return perTask;
+}
+
+function alignTaskValues(ds: MultiTaskDataset, values: TaskValues, column: string): Float64Array[] {
+  let perTask: (ArrayLike<number> | undefined)[];
+  if (Array.isArray(values)) {
+    if (values.length !== ds.numTasks)
+      throw new ValidationError(`${column}: values for the wrong number of tasks`, {
+        column,
+        expected: `one array per task (${ds.numTasks}), aligned with taskNames`,
+        received: `${values.length} arrays`,
+      });
+    perTask = values as ArrayLike<number>[];
+  } else if (typeof values === 'object' && values !== null) {
+    const rec = values as Readonly<Record<string, ArrayLike<number>>>;
+    for (const name of Object.keys(rec)) ds.taskIndex(name);
+    perTask = ds.taskNames.map((n) => rec[n]);
+  } else {
+    throw new ValidationError(`Invalid ${column}`, {
+      column,
+      expected: 'an array of per-task arrays, or a record keyed by task name',
+      received: describeReceived(values),
+    });
+  }
+  return perTask.map((v, r) => {
+    const t = ds.task(r);
+    if (v === undefined || v === null || typeof v.length !== 'number' || v.length !== t.n)
+      throw new ValidationError(`${column}: a task with the wrong number of values`, {
+        task: t.name,
+        column,
+        expected: `one value per row (${t.n})`,
+        received: v === undefined || v === null ? 'none' : `${v.length} values`,
+        fix: `Give every task one ${column} per row, in the row order of the task`,
+      });
+    return Float64Array.from(v);
+  });
+}
+
+/** @internal Row weights must be finite and ≥ 0, with a positive total in each task. */
+export function checkRowWeights(
+  ds: { readonly taskNames: readonly string[] },
+  weights: Float64Array[],
+  column: string,
+): Float64Array[] {
+  weights.forEach((w, r) => {
+    let total = 0;
+    for (let i = 0; i < w.length; i++) {
+      const v = w[i];
+      if (!(Number.isFinite(v) && v >= 0))
+        throw new ValidationError('A row weight that is negative or not finite', {
+          task: ds.taskNames[r],
+          row: i + 1,
+          column,
+          expected: 'a finite weight ≥ 0',
+          received: String(v),
+          fix: 'Correct the weight, or remove the row',
+        });
+      total += v;
+    }
+    if (!(total > 0))
+      throw new ValidationError('A task whose row weights are all zero', {
+        task: ds.taskNames[r],
+        column,
+        expected: 'at least one row of positive weight in every task',
+        received: `${w.length} rows of weight 0`,
+        fix: 'Remove the task, or give its rows a positive weight',
+      });
+  });
+  return weights;
+}
+
+/** @internal Offsets must be finite. */
+export function checkRowOffsets(
+  ds: { readonly taskNames: readonly string[] },
+  offsets: Float64Array[],
+  column: string,
+): Float64Array[] {
+  offsets.forEach((o, r) => {
+    for (let i = 0; i < o.length; i++)
+      if (!Number.isFinite(o[i]))
+        throw new ValidationError('An offset that is not finite', {
+          task: ds.taskNames[r],
+          row: i + 1,
+          column,
+          expected: 'a finite offset (the log of a positive exposure)',
+          received: String(o[i]),
+          fix: 'Correct the row (an exposure must be > 0), or remove it',
+        });
+  });
+  return offsets;
 }
 
 function deepFreeze<T>(o: T): T {

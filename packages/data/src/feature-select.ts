@@ -86,5 +86,7 @@ export function keepColumns(
     dtype: dataset.dtype,
     encoding: reduced,
     report: dataset.report,
+    weights: dataset.weights,
+    offsets: dataset.offsets,
   });
 }

@@ -1,4 +1,5 @@
 export {
+  type BinaryTargetReport,
   type CategoricalColumnReport,
   type ConstantTargetReport,
   type IdColumnReport,
@@ -7,6 +8,7 @@ export {
   type ReadReport,
   type TaskData,
   type TaskIndices,
+  type TaskValues,
   type TinyTaskReport,
 } from './dataset.js';
 export {

@@ -380,6 +380,8 @@ export class Standardizer {
       y: ys,
       dtype: ds.dtype,
       encoding: ds.encoding,
+      weights: ds.weights,
+      offsets: ds.offsets,
     });
   }
 

@@ -1,3 +1,5 @@
+import type { BinaryTargetReport } from './dataset.js';
+import { rowColumnPlan } from './row-columns.js';
 import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
 import {
   type CategoricalColumnReport,
@@ -82,6 +84,20 @@ export interface TableOptions {
    * Excludes task, target, features, exclude, categorical, numeric, missing, naValues and unseenCategory.
    */
   readonly encoding?: Encoding;
+  /**
+   * Read a two-level target (text such as Y/N, yes/no, true/false, or any two values) as 0/1 for
+   * the binomial family: `positive` is 1, the other level 0 (a third level is an error naming its
+   * row). Default false; implied by `positive`. The levels are recorded in `report.binaryTarget`.
+   */
+  readonly binaryTarget?: boolean;
+  /** The level of a two-level target read as 1 (implies `binaryTarget`). Default: the second level in sorted order. */
+  readonly positive?: string;
+  /** A column of row weights (finite, ≥ 0) kept as `dataset.weights`, not a feature. */
+  readonly weights?: string;
+  /** A column of offsets on the link scale (finite) kept as `dataset.offsets`, not a feature. */
+  readonly offset?: string;
+  /** A column of exposures (> 0): log exposure is kept as `dataset.offsets`; not a feature. */
+  readonly exposure?: string;
 }
 
 const ENCODING_EXCLUSIVE = [
@@ -425,6 +441,9 @@ export class TableReader {
   private readonly missing: MissingPolicy;
   private readonly dtype: Dtype;
   private readonly f32: boolean;
+  /** A two-level target read as codes of its levels (in order of appearance), mapped to 0/1 at the end. */
+  private readonly binary: boolean;
+  private readonly targetLevels: string[] = [];
   private readonly enc: Encoding | undefined;
   private readonly options: TableOptions;
   private readonly source: string;
@@ -558,6 +577,19 @@ export class TableReader {
       });
     }
     this.dtype = checkDtype(options.dtype) ?? 'float64';
+    if (options.positive !== undefined && typeof options.positive !== 'string')
+      throw new ValidationError('Invalid positive option', {
+        column: 'positive',
+        expected: 'the level of the target read as 1 (a string)',
+        received: describeReceived(options.positive),
+      });
+    if (options.binaryTarget !== undefined && typeof options.binaryTarget !== 'boolean')
+      throw new ValidationError('Invalid binaryTarget option', {
+        column: 'binaryTarget',
+        expected: 'true or false',
+        received: describeReceived(options.binaryTarget),
+      });
+    this.binary = options.binaryTarget === true || options.positive !== undefined;
     this.f32 = this.dtype === 'float32';
     const tasks = checkNameList(options.tasks, 'tasks');
     this.tasksFixed = tasks !== undefined;
@@ -717,6 +749,52 @@ export class TableReader {
     if (this.missing === 'drop-rows') this.dropRow = true;
   }
 
+  /** The provisional code of a two-level target's value (its level's order of appearance). */
+  private binaryCode(raw: unknown, task: string, row: number): number {
+    const text = raw === null || raw === undefined ? '' : String(raw).trim();
+    if (text === '' || this.na.set.has(text) || (typeof raw === 'number' && Number.isNaN(raw)))
+      return this.onBadTarget('missing', raw, task, row);
+    const levels = this.targetLevels;
+    const k = levels.indexOf(text);
+    if (k >= 0) return k;
+    if (levels.length === 2)
+      throw new ValidationError('A third level in a two-level (binary) target', {
+        task,
+        row,
+        column: this.plan.target,
+        expected: `one of the two levels ${JSON.stringify(levels[0])} and ${JSON.stringify(levels[1])}`,
+        received: JSON.stringify(text),
+        fix: 'Correct or remove the row, or read the target as numbers (without binaryTarget / positive)',
+      });
+    levels.push(text);
+    return levels.length - 1;
+  }
+
+  /** The 0/1 target from the provisional codes, and what the report records of it. */
+  private binaryTargetMap(ys: readonly Float64Array[]): BinaryTargetReport {
+    const levels = this.targetLevels;
+    const sorted = [...levels].sort();
+    const positive = this.options.positive ?? (sorted.length === 2 ? sorted[1] : undefined);
+    if (positive === undefined)
+      throw new ValidationError('A binary target with one level only', {
+        column: this.plan.target,
+        expected: 'two levels, or the positive level named',
+        received: `every row ${JSON.stringify(levels[0])}`,
+        fix: ['Name the level read as 1 with ', opt('positive', levels[0] ?? 'Y')],
+      });
+    if (!levels.includes(positive) && levels.length === 2)
+      throw new ValidationError('The positive level is not a level of the target', {
+        column: 'positive',
+        expected: `${JSON.stringify(levels[0])} or ${JSON.stringify(levels[1])}`,
+        received: JSON.stringify(positive),
+        fix: ['Pass ', opt('positive', sorted[1]), ' (the default), or the other level'],
+      });
+    const code = levels.indexOf(positive);
+    for (const y of ys) for (let i = 0; i < y.length; i++) y[i] = y[i] === code ? 1 : 0;
+    const negative = levels.find((l) => l !== positive) ?? null;
+    return { column: this.plan.target, positive, negative };
+  }
+
   private onBadTarget(kind: BadValue, raw: unknown, task: string, row: number): number {
     if (kind === 'missing' && this.missing !== 'error') {
       this.dropRow = true;
@@ -816,7 +894,7 @@ export class TableReader {
     const base = this.curLen * w;
     const na = this.na;
     const ys = fields[plan.targetSrc];
-    let yv = parseNumber(ys, na);
+    let yv = this.binary ? this.binaryCode(ys, this.taskList[t], row) : parseNumber(ys, na);
     if (typeof yv !== 'number') yv = this.onBadTarget(yv, ys, this.taskList[t], row);
     else if (Math.abs(yv) > MAX_MAGNITUDE)
       throw this.tooLarge(ys, this.taskList[t], row, plan.target);
@@ -890,7 +968,7 @@ export class TableReader {
     const base = this.curLen * w;
     const na = this.na;
     const yraw = table.value(i, col(plan.targetSrc));
-    let yv = valueToNumber(yraw, na);
+    let yv = this.binary ? this.binaryCode(yraw, task, row) : valueToNumber(yraw, na);
     if (typeof yv !== 'number') yv = this.onBadTarget(yv, yraw, task, row);
     else if (Math.abs(yv) > MAX_MAGNITUDE) throw this.tooLarge(yraw, task, row, plan.target);
     for (let j = 0; j < w; j++) {
@@ -1254,6 +1332,7 @@ export class TableReader {
     const taskNames = order.map((t) => this.taskList[t]);
     const Xs = order.map((t) => placed.X[t]);
     const ys = order.map((t) => placed.y[t]);
+    const binaryTarget = this.binary ? this.binaryTargetMap(ys) : undefined;
     if ((this.options.constantTarget ?? 'allow') === 'error')
       checkConstantTargets(taskNames, ys, plan.target);
     const droppedByColumn: Record<string, number> = {};
@@ -1288,6 +1367,7 @@ export class TableReader {
       tinyTasks: ys.flatMap((y, r) =>
         y.length <= TINY_TASK_ROWS ? [{ task: taskNames[r], rows: y.length }] : [],
       ),
+      ...(binaryTarget ? { binaryTarget } : {}),
     };
     return createDataset({
       taskNames,
@@ -1487,7 +1567,8 @@ export function readValueTable(
       fix: 'Check that the right data was given (an export with no rows gives [])',
     });
   }
-  const reader = new TableReader(table.columnNames, options, source, { rows: table.numRows });
+  const rows = rowColumnPlan(options);
+  const reader = new TableReader(table.columnNames, rows.inner, source, { rows: table.numRows });
   for (let i = 0; i < table.numRows; i++) reader.pushValues(table, i, i + 1);
-  return reader.finish();
+  return rows.finish(reader.finish());
 }

@@ -8,6 +8,7 @@ import {
   toRowMajor,
 } from './estimator-input.js';
 import { meanTaskRmse, metrics } from './metrics.js';
+import { foldsFromSplits } from './validation-scheme.js';
 
 const ds = (shift = 0) =>
   fromTaskArrays({
@@ -152,5 +153,43 @@ describe('estimator input helpers', () => {
       /Non-finite value in X \(at task "t", row 0, column 1\).*Impute or drop/,
     );
     expect(() => toRowMajor('1,2' as never, 2, 't')).toThrow(/Invalid X/);
+  });
+});
+
+describe('row weights and offsets around the skeleton', () => {
+  const a = fromTaskArrays({
+    r: { X: [[1], [2]], y: [1, 0] },
+    s: { X: [[3]], y: [1] },
+  });
+  it('combineDatasets keeps them with their rows (1 / 0 where a side has none)', () => {
+    const b = fromTaskArrays({ r: { X: [[5]], y: [0] } });
+    const aw = a.withWeights([[2, 3], [4]]).withOffsets([[0.1, 0.2], [0.3]]);
+    const both = combineDatasets(aw, b);
+    expect(Array.from(both.task('r').weight ?? [])).toEqual([2, 3, 1]);
+    expect(Array.from(both.task('r').offset ?? [])).toEqual([0.1, 0.2, 0]);
+    expect(Array.from(both.task('s').weight ?? [])).toEqual([4]);
+    const bw = combineDatasets(a, b.withWeights([[7]]));
+    expect(Array.from(bw.task('r').weight ?? [])).toEqual([1, 1, 7]);
+    expect(bw.offsets).toBeNull();
+    expect(combineDatasets(a, b).weights).toBeNull();
+  });
+  it('standardizeTasks and foldsFromSplits carry them (aligned with the training tasks)', () => {
+    const aw = a.withWeights([[2, 3], [4]]).withOffsets([[0.1, 0.2], [0.3]]);
+    const st = new Standardizer({ target: 'none' }).fit(aw);
+    const s = standardizeTasks(aw, st);
+    expect(s.weights?.map((w) => Array.from(w))).toEqual([[2, 3], [4]]);
+    expect(Array.from(s.y[0])).toEqual([1, 0]);
+    const only = standardizeTasks(aw.selectTasks(['s']), st, ['r', 's']);
+    expect(only.weights?.map((w) => w.length)).toEqual([0, 1]);
+    const [fold] = foldsFromSplits(aw, [
+      {
+        train: [Int32Array.of(0), Int32Array.of(0)],
+        validation: [Int32Array.of(1), new Int32Array(0)],
+      },
+    ]);
+    const v = fold.validation?.(st);
+    expect(v?.weights?.map((w) => Array.from(w))).toEqual([[3], []]);
+    expect(v?.offsets?.map((w) => Array.from(w))).toEqual([[0.2], []]);
+    expect(Array.from(fold.train.task('r').weight ?? [])).toEqual([2]);
   });
 });

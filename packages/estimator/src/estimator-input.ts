@@ -11,6 +11,25 @@ export interface StandardizedTasks {
   readonly X: readonly Float64Array[];
   readonly y: readonly Float64Array[];
   readonly p: number;
+  /** Row weights per task, when the dataset has them (absent: every row weighs 1). */
+  readonly weights?: readonly Float64Array[];
+  /** Row offsets per task on the link scale, when the dataset has them (absent: 0). */
+  readonly offsets?: readonly Float64Array[];
+}
+
+/** The row weights and offsets of a dataset's tasks, as the optional fields of {@link StandardizedTasks}. */
+function rowValues(
+  ds: MultiTaskDataset,
+  tasks: readonly string[] | undefined,
+): Pick<StandardizedTasks, 'weights' | 'offsets'> {
+  const pick = (key: 'weight' | 'offset') =>
+    (tasks ?? ds.taskNames).map((name) =>
+      ds.hasTask(name) ? (ds.task(name)[key] as Float64Array) : new Float64Array(0),
+    );
+  return {
+    ...(ds.weights !== null ? { weights: pick('weight') } : {}),
+    ...(ds.offsets !== null ? { offsets: pick('offset') } : {}),
+  };
 }
 
 /** Every task of a dataset, standardised with a fitted standardizer. */
@@ -44,14 +63,14 @@ export function standardizeTasks(
       X.push(st.transformX(t.X, t.name));
       y.push(st.transformY(t.y, t.name));
     }
-    return { X, y, p: ds.numFeatures };
+    return { X, y, p: ds.numFeatures, ...rowValues(ds, tasks) };
   }
   for (const t of ds.tasks()) {
     // The task names where a value cannot be standardised (and picks per-task statistics).
     X.push(st.transformX(t.X, t.name));
     y.push(st.transformY(t.y, t.name));
   }
-  return { X, y, p: ds.numFeatures };
+  return { X, y, p: ds.numFeatures, ...rowValues(ds, undefined) };
 }
 
 /** Throws a ValidationError unless `ds` is a MultiTaskDataset (`what` names it in the message). */
@@ -118,7 +137,23 @@ export function combineDatasets(a: MultiTaskDataset, b: MultiTaskDataset): Multi
     y.set(u.y, t.n);
     return { name: t.name, X, y };
   });
-  return fromTaskArrays(list, { featureNames: [...a.featureNames], constantTarget: 'allow' });
+  const out = fromTaskArrays(list, { featureNames: [...a.featureNames], constantTarget: 'allow' });
+  // Row weights (1 where one side has none) and offsets (0 where one side has none) follow their rows.
+  const joined = (key: 'weight' | 'offset', fill: number) =>
+    a.tasks().map((t) => {
+      const u = inB.has(t.name) ? b.task(t.name) : null;
+      const v = new Float64Array(t.n + (u ? u.n : 0)).fill(fill);
+      const own = t[key];
+      const other = u?.[key];
+      if (own) v.set(own, 0);
+      if (other) v.set(other, t.n);
+      return v;
+    });
+  const weighted =
+    a.weights !== null || b.weights !== null ? out.withWeights(joined('weight', 1)) : out;
+  return a.offsets !== null || b.offsets !== null
+    ? weighted.withOffsets(joined('offset', 0))
+    : weighted;
 }
 
 /** Rows to predict: an array of rows, or a row-major typed array (n × p). */

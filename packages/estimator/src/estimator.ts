@@ -1,7 +1,15 @@
-import { type MultiTaskDataset, Standardizer, type StandardizerJSON } from '@hetmtl/data';
+import {
+  type MultiTaskDataset,
+  Standardizer,
+  type StandardizerJSON,
+  type StandardizerOptions,
+  type TaskValues,
+} from '@hetmtl/data';
 import {
   AbortError,
+  describeReceived,
   NotFittedError,
+  opt,
   Random,
   SerializationError,
   ValidationError,
@@ -16,7 +24,8 @@ import {
   taskIndexOf,
   toRowMajor,
 } from './estimator-input.js';
-import { meanTaskRmse } from './metrics.js';
+import { checkFamilyTarget, type Family, type FamilyName, familyOf, gaussian } from './family.js';
+import { meanTaskDeviance, meanTaskRmse, metrics } from './metrics.js';
 import { type Evaluation, evaluatePredictions, type Predictor } from './predictor.js';
 import { logOfTarget } from './log-target.js';
 import { seedStreams } from './splits.js';
@@ -41,6 +50,13 @@ export interface EstimatorOptions {
    * exp(σ²/2) times it). A target ≤ 0 is refused, naming its task and row.
    */
   readonly logTarget?: boolean;
+  /**
+   * The response family (default `gaussian`: every number as before). `binomial` (0/1 targets,
+   * logit link) and `poisson` (counts, log link, an optional offset per row): the target is not
+   * standardised (the features are), predictions are probabilities / expected counts, validation
+   * scores are the mean deviance, and `evaluate` returns the family's metrics.
+   */
+  readonly family?: FamilyName;
 }
 
 /**
@@ -55,8 +71,10 @@ export interface EstimatorProgress {
 
 /** What a fit chose, as far as the skeleton knows it; learners add their own fields. */
 export interface EstimatorSelection {
-  /** Mean validation RMSE across tasks (units of y) at the chosen setting; null when nothing was chosen on validation rows. */
+  /** Mean validation RMSE across tasks (units of y) at the chosen setting; null when nothing was chosen on validation rows (or the family is not gaussian). */
   readonly validationRmse: number | null;
+  /** binomial, poisson: mean validation deviance across tasks at the chosen setting. */
+  readonly validationDeviance?: number;
   /** Whether the final model was refitted on training + validation rows. */
   readonly refitted: boolean;
   /** Caveats of the fit, e.g. an iteration cap reached (absent when there are none). */
@@ -71,6 +89,29 @@ export interface EstimatorFitOptions<P extends EstimatorProgress = EstimatorProg
   readonly validation?: MultiTaskDataset;
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: P) => void;
+  /**
+   * A weight per training row (finite, ≥ 0), per task: an array aligned with the tasks or a record
+   * by task name. Kept with the rows (`dataset.withWeights`), so a split keeps each row's weight; it
+   * replaces weights the dataset has (without it, the dataset's own are used). Weights of validation rows come with the
+   * validation dataset.
+   */
+  readonly sampleWeight?: TaskValues;
+  /** An offset per training row on the link scale (binomial, poisson: log exposure), as `sampleWeight`. */
+  readonly offset?: TaskValues;
+}
+
+const FIT_OPTION_NAMES = ['validation', 'signal', 'onProgress', 'sampleWeight', 'offset'];
+
+/** Options of a prediction. */
+export interface PredictOptions {
+  readonly task: string;
+  /** binomial, poisson: the offset of each row (link scale; log exposure); default 0. */
+  readonly offset?: ArrayLike<number>;
+  /**
+   * `response` (default): y (gaussian), probabilities (binomial), expected counts (poisson);
+   * `link`: the linear predictor η (offset included); `class`: binomial 0/1 at probability 0.5.
+   */
+  readonly type?: 'response' | 'link' | 'class';
 }
 
 /**
@@ -92,6 +133,8 @@ export interface FitContext<P extends EstimatorProgress = EstimatorProgress> {
   readonly initSeed: number;
   /** The first fold's (for one split: the only fold's) y scale, {@link StandardizedFold.yScale}. */
   readonly yScale: number;
+  /** The response family of the fit (gaussian unless the learner's `family` option says otherwise). */
+  readonly family: Family;
   /** Progress within the current phase (selection or refit): `fraction` in [0, 1] of that phase. */
   readonly report: (event: Omit<P, 'phase'>) => void;
   /** A progress event as the learner computes it (phase and fraction its own), passed on unchanged. */
@@ -161,6 +204,25 @@ export abstract class Estimator<
 
   protected constructor(options: O) {
     this.options = Object.freeze(options);
+    const family = familyOf(options.family ?? 'gaussian');
+    if (!this.supportedFamilies().includes(family.name))
+      throw new ValidationError(`${this.constructor.name} does not fit the ${family.name} family`, {
+        expected: `family ${this.supportedFamilies()
+          .map((f) => `"${f}"`)
+          .join(' or ')}`,
+        received: `"${family.name}"`,
+        fix: 'Use a learner of that family (the ridge and mean-regularised baselines fit all three)',
+      });
+  }
+
+  /** The families the learner fits (default: gaussian only). */
+  protected supportedFamilies(): readonly FamilyName[] {
+    return ['gaussian'];
+  }
+
+  /** Whether the learner fits weighted rows (default: no; a weighted dataset is then refused, not ignored). */
+  protected supportsWeights(): boolean {
+    return false;
   }
 
   /** The class name, for messages. */
@@ -239,9 +301,34 @@ export abstract class Estimator<
    */
   async fit(dataset: MultiTaskDataset, fitOptions: EstimatorFitOptions<P> = {}): Promise<this> {
     checkDataset(dataset, 'dataset');
+    checkFitOptions(this.learner, fitOptions);
     const { signal, onProgress } = fitOptions ?? {};
     abortIfAborted(signal);
     let validation = fitOptions?.validation;
+    const family = this.family;
+    if (fitOptions?.sampleWeight !== undefined)
+      dataset = dataset.withWeights(fitOptions.sampleWeight, 'sampleWeight');
+    if (fitOptions?.offset !== undefined)
+      dataset = dataset.withOffsets(fitOptions.offset, 'offset');
+    if (validation !== undefined) checkSameShape(dataset, validation);
+    if (family !== gaussian && this.options.logTarget)
+      throw new ValidationError(`The log target with the ${family.name} family`, {
+        expected: 'logTarget with the gaussian family only',
+        received: `logTarget: true, family: "${family.name}"`,
+        fix: [
+          'Drop ',
+          opt('logTarget', true),
+          ` (the ${family.name} family models the mean on the ${family.link} scale already)`,
+        ],
+      });
+    checkFamilyTarget(family, dataset, 'training');
+    if (validation !== undefined) checkFamilyTarget(family, validation, 'validation');
+    if (!this.supportsWeights() && (dataset.weights !== null || validation?.weights))
+      throw new ValidationError(`${this.learner} does not take row weights`, {
+        expected: 'a dataset without weights (no sampleWeight)',
+        received: `weights on the ${dataset.weights !== null ? 'training' : 'validation'} rows`,
+        fix: 'Fit it without weights, or use a learner that takes them (the ridge and mean-regularised baselines)',
+      });
     if (this.options.logTarget) {
       if (validation !== undefined) checkSameShape(dataset, validation);
       dataset = logOfTarget(dataset, 'training');
@@ -251,7 +338,7 @@ export abstract class Estimator<
     if (validation !== undefined) checkSameShape(dataset, validation);
     const { splitSeed, rng } = seedStreams(this.options.seed);
     const scheme = this.validationFolds(dataset, validation, splitSeed);
-    const folds = scheme.map(standardizeFold);
+    const folds = scheme.map((f) => standardizeFold(f, this.standardizerOptions()));
     const refit = folds.length > 1 || (folds[0].validation !== null && this.options.refit);
     const share = refit ? 0.8 : 1;
     let phase: 'selection' | 'refit' = 'selection';
@@ -262,6 +349,7 @@ export abstract class Estimator<
       // The stream's first draw, read without consuming it (learners that seed one set of weights).
       initSeed: Random.fromState(rng.state()).seed31(),
       yScale: folds[0].yScale,
+      family,
       note: (message) => {
         if (!notes.includes(message)) notes.push(message);
       },
@@ -283,7 +371,7 @@ export abstract class Estimator<
         abortIfAborted(signal);
         phase = 'refit';
         const all = scheme[0].all;
-        standardizer = new Standardizer().fit(all);
+        standardizer = new Standardizer(this.standardizerOptions()).fit(all);
         const refitted = await this.refitAll(standardizeTasks(all, standardizer), selected, ctx);
         if (model !== null) this.releaseModel(model);
         model = refitted;
@@ -308,6 +396,16 @@ export abstract class Estimator<
     };
     onProgress?.(this.doneEvent(selection));
     return this;
+  }
+
+  /** The response family (the `family` option; gaussian by default). */
+  get family(): Family {
+    return familyOf(this.options.family ?? 'gaussian');
+  }
+
+  /** The statistics folds are standardised with: the target is standardised for the gaussian family only. */
+  protected standardizerOptions(): StandardizerOptions {
+    return this.family === gaussian ? {} : { target: 'none' };
   }
 
   /** Checks of the input beyond the skeleton's (shape, tasks, features), before any split. */
@@ -338,15 +436,65 @@ export abstract class Estimator<
     return this.progressEvent({} as Omit<P, 'phase'>, 'done', 1);
   }
 
-  /** Predictions for rows of one fitted task, in the units of y. */
-  predict(X: FeatureRows, options: { readonly task: string }): Float64Array {
+  /**
+   * Predictions for rows of one fitted task, in the units of y: for binomial the probabilities, for
+   * poisson the expected counts (with `offset`: exposure · rate; without: offset 0); `type: 'link'`
+   * gives η, `type: 'class'` (binomial) 0/1.
+   */
+  predict(X: FeatureRows, options: PredictOptions): Float64Array {
     const s = this.s;
     const r = this.taskIndexOf(options?.task);
     const p = s.featureNames.length;
     const rows = toRowMajor(X, p, options.task);
     const Xs = s.standardizer.transformX(rows, options.task);
     const out = s.standardizer.inverseTransformY(this.predictStandardized(s.model, r, Xs, p));
-    if (this.options.logTarget) for (let i = 0; i < out.length; i++) out[i] = Math.exp(out[i]);
+    const family = this.family;
+    const type = options.type ?? 'response';
+    if (type !== 'response' && type !== 'link' && type !== 'class')
+      throw new ValidationError('Invalid prediction type', {
+        expected: '"response", "link" or "class"',
+        received: describeReceived(type),
+      });
+    if (type === 'class' && family.name !== 'binomial')
+      throw new ValidationError('Class predictions of a model that is not binomial', {
+        expected: `type "response" or "link" for the ${family.name} family`,
+        received: '"class"',
+      });
+    if (family === gaussian) {
+      if (options.offset !== undefined)
+        throw new ValidationError('An offset with the gaussian family', {
+          task: options.task,
+          expected: 'no offset (offsets are on the link scale of binomial or poisson)',
+          received: 'an offset per row',
+        });
+      if (this.options.logTarget && type !== 'link')
+        for (let i = 0; i < out.length; i++) out[i] = Math.exp(out[i]);
+      this.checkPredictions(out, rows, Xs, options.task);
+      return out;
+    }
+    const offset = options.offset;
+    if (offset !== undefined) {
+      if (offset.length !== out.length)
+        throw new ValidationError('An offset of the wrong length', {
+          task: options.task,
+          column: 'offset',
+          expected: `one offset per row (${out.length})`,
+          received: `${offset.length} values`,
+        });
+      for (let i = 0; i < out.length; i++) {
+        if (!Number.isFinite(offset[i]))
+          throw new ValidationError('An offset that is not finite', {
+            task: options.task,
+            row: i + 1,
+            column: 'offset',
+            expected: 'a finite offset (the log of a positive exposure)',
+            received: String(offset[i]),
+          });
+        out[i] += offset[i];
+      }
+    }
+    if (type !== 'link') for (let i = 0; i < out.length; i++) out[i] = family.linkinv(out[i]);
+    if (type === 'class') for (let i = 0; i < out.length; i++) out[i] = out[i] >= 0.5 ? 1 : 0;
     this.checkPredictions(out, rows, Xs, options.task);
     return out;
   }
@@ -359,17 +507,32 @@ export abstract class Estimator<
     _task: string,
   ): void {}
 
-  /** Per-task and overall RMSE, MAE and R² on a dataset with fitted tasks and the same features. */
+  /**
+   * The family's metrics per task and overall on a dataset with fitted tasks and the same features
+   * (gaussian: RMSE, MAE, R²; binomial: log loss, Brier, AUC, accuracy; poisson: mean deviance,
+   * RMSE); the dataset's row weights weigh them and its offsets enter the predictions.
+   */
   evaluate(dataset: MultiTaskDataset): Evaluation {
     const s = this.s;
     checkDataset(dataset, 'dataset');
     if (dataset.numFeatures !== s.featureNames.length) checkFeatureCount(dataset, s.featureNames);
-    return evaluatePredictions(dataset, (t) => this.predict(t.X, { task: t.name }));
+    const family = this.family;
+    checkFamilyTarget(family, dataset, 'evaluation');
+    return evaluatePredictions(
+      dataset,
+      (t) =>
+        this.predict(t.X, {
+          task: t.name,
+          ...(t.offset !== undefined ? { offset: t.offset } : {}),
+        }),
+      family,
+    );
   }
 
-  /** R² over all rows of a dataset. */
+  /** R² over all rows of a dataset (binomial, poisson: D², the share of the null deviance explained). */
   score(dataset: MultiTaskDataset): number {
-    return this.evaluate(dataset).overall.r2;
+    const overall = this.evaluate(dataset).overall;
+    return this.family === gaussian ? overall.r2 : (overall.d2 as number);
   }
 
   /**
@@ -469,6 +632,22 @@ export abstract class Estimator<
   }
 }
 
+function checkFitOptions(learner: string, fitOptions: unknown): void {
+  if (fitOptions === undefined || fitOptions === null) return;
+  if (typeof fitOptions !== 'object' || Array.isArray(fitOptions))
+    throw new ValidationError(`Invalid fit options for ${learner}`, {
+      expected: 'an object',
+      received: describeReceived(fitOptions),
+    });
+  for (const key of Object.keys(fitOptions))
+    if (!FIT_OPTION_NAMES.includes(key))
+      throw new ValidationError(`Unknown fit option ${key} for ${learner}`, {
+        expected: `one of ${FIT_OPTION_NAMES.join(', ')}`,
+        received: JSON.stringify(key),
+        fix: 'Pass learner settings to the constructor; fit takes the data and these options only',
+      });
+}
+
 function checkFeatureCount(dataset: MultiTaskDataset, featureNames: readonly string[]): never {
   throw new ValidationError('The dataset has a different number of features', {
     expected: `${featureNames.length}`,
@@ -480,16 +659,44 @@ function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
-/** Mean validation RMSE across tasks of standardised predictions, in the units of y. */
+/**
+ * Mean validation RMSE across tasks of standardised predictions, in the units of y (with row
+ * weights, of the per-task weighted RMSE).
+ */
 export function validationRmse(
   validation: StandardizedTasks,
   predict: (r: number, X: Float64Array) => Float64Array,
   yScale: number,
 ): number {
-  return (
-    meanTaskRmse(
-      validation.y,
-      validation.X.map((X, r) => predict(r, X)),
-    ) * yScale
-  );
+  const preds = validation.X.map((X, r) => predict(r, X));
+  const w = validation.weights;
+  if (w === undefined) return meanTaskRmse(validation.y, preds) * yScale;
+  let s = 0;
+  let k = 0;
+  validation.y.forEach((y, r) => {
+    if (y.length === 0) return;
+    s += metrics(y, preds[r], w[r]).rmse;
+    k++;
+  });
+  return (s / k) * yScale;
+}
+
+/**
+ * The validation score of a family: gaussian, {@link validationRmse}; binomial and poisson, the
+ * mean across tasks of each task's (row-weighted) mean deviance, from predictions on the link
+ * scale without the offset (`predict` gives xᵀβ + c; the validation rows' offsets are added here).
+ */
+export function validationScore(
+  family: Family,
+  validation: StandardizedTasks,
+  predict: (r: number, X: Float64Array) => Float64Array,
+  yScale: number,
+): number {
+  if (family === gaussian) return validationRmse(validation, predict, yScale);
+  const mus = validation.X.map((X, r) => {
+    const eta = predict(r, X);
+    const o = validation.offsets?.[r];
+    return Float64Array.from(eta, (v, i) => family.linkinv(o ? v + o[i] : v));
+  });
+  return meanTaskDeviance(family, validation.y, mus, validation.weights ?? null);
 }

@@ -20,9 +20,11 @@ export {
   type EstimatorProgress,
   type EstimatorSelection,
   type FitContext,
+  type PredictOptions,
   type RestoreSpec,
   type Selected,
   validationRmse,
+  validationScore,
 } from './estimator.js';
 export {
   checkDataset,
@@ -41,7 +43,16 @@ export {
   encodeNumber,
   type JsonNumber,
 } from './json-numbers.js';
-export { type Metrics, meanTaskRmse, metrics } from './metrics.js';
+export {
+  auc,
+  binomialMetrics,
+  familyMetrics,
+  type Metrics,
+  meanTaskDeviance,
+  meanTaskRmse,
+  metrics,
+  poissonMetrics,
+} from './metrics.js';
 export {
   Pipeline,
   PIPELINE_FORMAT,
@@ -65,6 +76,19 @@ export {
   predictDataset,
 } from './predictor.js';
 export { logOfTarget } from './log-target.js';
+export {
+  binomial,
+  checkFamilyTarget,
+  FAMILY_NAMES,
+  type Family,
+  type FamilyName,
+  familyOf,
+  gaussian,
+  meanDeviance,
+  poisson,
+  type Working,
+  workingResponse,
+} from './family.js';
 export {
   holdOutDatasets,
   holdOutSplit,

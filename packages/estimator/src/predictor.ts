@@ -1,13 +1,28 @@
 import type { MultiTaskDataset } from '@hetmtl/data';
 import type { FeatureRows } from './estimator-input.js';
-import { type Metrics, meanTaskRmse, metrics } from './metrics.js';
+import { type Family, type FamilyName, gaussian } from './family.js';
+import { familyMetrics, type Metrics, meanTaskRmse } from './metrics.js';
 
-/** What `evaluate` returns: RMSE, MAE and R² over all rows and per task, and the mean task RMSE. */
+/**
+ * What `evaluate` returns: the family's metrics (gaussian: RMSE, MAE and R²; binomial adds log
+ * loss, Brier score, AUC and accuracy; poisson the mean deviance) over all rows and per task, and
+ * their means over tasks. Row weights of the dataset weigh every mean.
+ */
 export interface Evaluation {
+  /** The family the predictions are of (absent: gaussian). */
+  readonly family?: FamilyName;
   readonly overall: Metrics;
   readonly tasks: Readonly<Record<string, Metrics>>;
-  /** Mean of the per-task RMSE. */
+  /** Mean of the per-task RMSE (on the response scale). */
   readonly meanTaskRmse: number;
+  /** binomial, poisson: mean of the per-task mean deviance. */
+  readonly meanTaskDeviance?: number;
+  /** binomial: mean of the per-task log loss. */
+  readonly meanTaskLogLoss?: number;
+  /** binomial: mean of the per-task AUC over the tasks where it is defined (null: none). */
+  readonly meanTaskAuc?: number | null;
+  /** Caveats: tasks whose AUC is undefined (one class among their rows). */
+  readonly notes?: readonly string[];
 }
 
 /**
@@ -46,21 +61,53 @@ export function evaluatePredictions(
     readonly name: string;
     readonly X: Float64Array | Float32Array;
     readonly y: Float64Array;
+    readonly offset?: Float64Array;
   }) => Float64Array,
+  family: Family = gaussian,
 ): Evaluation {
   const tasks: Record<string, Metrics> = {};
   const ys: Float64Array[] = [];
   const preds: Float64Array[] = [];
+  const ws: Float64Array[] = [];
+  const weighted = dataset.weights !== null;
   for (const t of dataset.tasks()) {
     const pred = predict(t);
-    tasks[t.name] = metrics(t.y, pred);
+    tasks[t.name] = familyMetrics(family, t.y, pred, t.weight ?? null);
     ys.push(t.y);
     preds.push(pred);
+    if (t.weight) ws.push(t.weight);
   }
-  return {
-    overall: metrics(concat(ys), concat(preds)),
+  const overall = familyMetrics(family, concat(ys), concat(preds), weighted ? concat(ws) : null);
+  const list = Object.values(tasks);
+  const mean = (f: (m: Metrics) => number) => list.reduce((a, m) => a + f(m), 0) / list.length;
+  const base = {
+    overall,
     tasks,
-    meanTaskRmse: meanTaskRmse(ys, preds),
+    meanTaskRmse: weighted ? mean((m) => m.rmse) : meanTaskRmse(ys, preds),
+  };
+  if (family.name === 'gaussian') return base;
+  const deviance = {
+    family: family.name,
+    ...base,
+    meanTaskDeviance: mean((m) => m.meanDeviance as number),
+  };
+  if (family.name === 'poisson') return deviance;
+  const oneClass = dataset.taskNames.filter((name) => tasks[name].auc === null);
+  const defined = list.filter((m) => m.auc !== null);
+  return {
+    ...deviance,
+    meanTaskLogLoss: mean((m) => m.logLoss as number),
+    meanTaskAuc:
+      defined.length > 0
+        ? defined.reduce((a, m) => a + (m.auc as number), 0) / defined.length
+        : null,
+    ...(oneClass.length > 0
+      ? {
+          notes: [
+            `AUC undefined for ${oneClass.length} of ${list.length} tasks with one class among their rows (${oneClass.slice(0, 5).join(', ')}${oneClass.length > 5 ? ', …' : ''}): left out of the mean task AUC`,
+          ],
+        }
+      : {}),
   };
 }
 

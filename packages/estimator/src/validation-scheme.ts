@@ -1,4 +1,4 @@
-import { type MultiTaskDataset, Standardizer } from '@hetmtl/data';
+import { type MultiTaskDataset, Standardizer, type StandardizerOptions } from '@hetmtl/data';
 import { ValidationError } from '@hetmtl/tensor';
 import { combineDatasets, type StandardizedTasks, standardizeTasks } from './estimator-input.js';
 import { holdOutDatasets, type IndexSplit } from './splits.js';
@@ -22,12 +22,16 @@ export interface StandardizedFold {
   readonly validation: StandardizedTasks | null;
   /** The statistics fitted on the fold's training rows. */
   readonly standardizer: Standardizer;
-  /** The pooled standard deviation of y on the training rows: multiplies standardised RMSE into units of y. */
+  /** The pooled standard deviation of y on the training rows: multiplies standardised RMSE into units of y (1 when the target is not standardised). */
   readonly yScale: number;
 }
 
-export function standardizeFold(fold: Fold): StandardizedFold {
-  const standardizer = new Standardizer().fit(fold.train);
+/**
+ * A fold on statistics of its training rows: pooled feature and target statistics by default;
+ * `{ target: 'none' }` for the binomial and poisson families, whose target is not standardised.
+ */
+export function standardizeFold(fold: Fold, options: StandardizerOptions = {}): StandardizedFold {
+  const standardizer = new Standardizer(options).fit(fold.train);
   return {
     train: standardizeTasks(fold.train, standardizer),
     validation: fold.validation ? fold.validation(standardizer) : null,
@@ -84,8 +88,12 @@ export function foldsFromSplits(dataset: MultiTaskDataset, splits: readonly Inde
     validation: (st: Standardizer) => {
       const X: Float64Array[] = [];
       const y: Float64Array[] = [];
+      const w: Float64Array[] = [];
+      const o: Float64Array[] = [];
       tasks.forEach((t, r) => {
         const idx = sp.validation[r];
+        if (t.weight) w.push(Float64Array.from(idx, (i) => (t.weight as Float64Array)[i]));
+        if (t.offset) o.push(Float64Array.from(idx, (i) => (t.offset as Float64Array)[i]));
         const rows = new Float64Array(idx.length * p);
         const ys = new Float64Array(idx.length);
         idx.forEach((i, j) => {
@@ -120,7 +128,13 @@ export function foldsFromSplits(dataset: MultiTaskDataset, splits: readonly Inde
         X.push(Xs);
         y.push(Ys);
       });
-      return { X, y, p };
+      return {
+        X,
+        y,
+        p,
+        ...(dataset.weights !== null ? { weights: w } : {}),
+        ...(dataset.offsets !== null ? { offsets: o } : {}),
+      };
     },
     all:
       splits.length > 1

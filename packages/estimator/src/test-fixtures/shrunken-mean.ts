@@ -18,7 +18,7 @@ export interface ShrinkSelection extends EstimatorSelection {
 
 type Model = Float64Array;
 const SHRINKS = [0, 0.5, 1];
-const KNOWN = ['validationFraction', 'refit', 'seed', 'logTarget'];
+const KNOWN = ['validationFraction', 'refit', 'seed', 'logTarget', 'family'];
 
 const means = (d: StandardizedTasks, shrink: number) =>
   Float64Array.from(d.y, (y) =>
@@ -37,6 +37,7 @@ export class ShrunkenMean extends Estimator<Model, EstimatorOptions, ShrinkSelec
       refit: options.refit ?? true,
       seed: options.seed ?? 0,
       ...(options.logTarget ? { logTarget: true } : {}),
+      ...(options.family !== undefined ? { family: options.family } : {}),
     });
   }
 
