@@ -66,6 +66,10 @@ describe('log1pColumns', () => {
     expect(col).toMatchObject({ kind: 'numeric', transform: 'log1p' });
     expect(skewedColumns(after)).toEqual([]); // transformed columns are not candidates again
     expect(log1pColumns(before, [])).toBe(before);
+    // Row weights and offsets stay with their rows.
+    const w = before.tasks().map((t) => Float64Array.from({ length: t.n }, (_, i) => i + 1));
+    const weighted = log1pColumns(before.withWeights(w), ['count']);
+    expect(weighted.weights?.map((x) => Array.from(x))).toEqual(w.map((x) => Array.from(x)));
   });
 
   it('the saved encoding reads new raw rows the same way and refuses a negative value there', () => {

@@ -146,6 +146,8 @@ export function log1pColumns(
     featureNames: dataset.featureNames,
     X,
     y: dataset.tasks().map((t) => t.y),
+    weights: dataset.weights,
+    offsets: dataset.offsets,
     dtype: dataset.dtype,
     encoding,
     report: dataset.report,
