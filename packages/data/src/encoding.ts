@@ -484,6 +484,19 @@ export class Encoding {
     };
   }
 
+  /** The same encoding with other feature columns (a subset, or columns transformed). */
+  withColumns(columns: readonly ColumnEncoding[]): Encoding {
+    return new Encoding({
+      taskColumn: this.taskColumn,
+      target: this.target,
+      columns,
+      tasks: this.tasks,
+      missing: this.missing,
+      unseenCategory: this.unseenCategory,
+      naValues: this.naValues,
+    });
+  }
+
   /** Reads back {@link Encoding.toJSON}; a document that is not one gives a SerializationError. */
   static fromJSON(json: unknown): Encoding {
     const j = json as Partial<EncodingJSON> | null;

@@ -1,6 +1,5 @@
 import { opt, ValidationError } from '@hetmtl/tensor';
 import { createDataset, type MultiTaskDataset } from './dataset.js';
-import { Encoding } from './encoding.js';
 import { allocFloat } from './values.js';
 
 /**
@@ -56,15 +55,7 @@ export function keepColumns(
   const kept = enc.columns.flatMap((c, j) =>
     c.kind === 'categorical' || keep.has(c.name) ? [j] : [],
   );
-  const reduced = new Encoding({
-    taskColumn: enc.taskColumn,
-    target: enc.target,
-    columns: kept.map((j) => enc.columns[j]),
-    tasks: enc.tasks,
-    missing: enc.missing,
-    unseenCategory: enc.unseenCategory,
-    naValues: enc.naValues,
-  });
+  const reduced = enc.withColumns(kept.map((j) => enc.columns[j]));
   // Source position of each kept encoded feature.
   const src: number[] = [];
   for (const j of kept) {

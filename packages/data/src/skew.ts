@@ -1,6 +1,6 @@
 import { opt, ValidationError } from '@hetmtl/tensor';
 import { createDataset, type MultiTaskDataset } from './dataset.js';
-import { Encoding, type NumericColumn } from './encoding.js';
+import type { NumericColumn } from './encoding.js';
 import { allocFloat } from './values.js';
 
 /** The skewness above which {@link skewedColumns} picks a column. */
@@ -123,10 +123,8 @@ export function log1pColumns(
     return out;
   });
   const transformed = new Set(positions);
-  const encoding = new Encoding({
-    taskColumn: enc.taskColumn,
-    target: enc.target,
-    columns: enc.columns.map((c, j): (typeof enc.columns)[number] => {
+  const encoding = enc.withColumns(
+    enc.columns.map((c, j): (typeof enc.columns)[number] => {
       if (!transformed.has(j) || c.kind !== 'numeric') return c;
       const col: NumericColumn = {
         name: c.name,
@@ -136,11 +134,7 @@ export function log1pColumns(
       };
       return col;
     }),
-    tasks: enc.tasks,
-    missing: enc.missing,
-    unseenCategory: enc.unseenCategory,
-    naValues: enc.naValues,
-  });
+  );
   return createDataset({
     taskNames: dataset.taskNames,
     featureNames: dataset.featureNames,
