@@ -293,6 +293,17 @@ Example:
     .option('--delta-y <v>', 'shift between the coefficient groups δY (default 1)', parse.number)
     .option('--sigma <v>', 'response noise sd σ', parse.number)
     .option('--alpha <v>', 'nonlinearity α', parse.number)
+    .addOption(
+      new Option(
+        '--family <family>',
+        "the factor design's response: gaussian (y = η + σε), binomial (0/1, log-odds s·η) or poisson (counts, log rate s·η)",
+      ).choices(['gaussian', 'binomial', 'poisson']),
+    )
+    .option(
+      '--link-scale <s>',
+      'the scale s of η for binomial and poisson (default 1 binomial, 0.5 poisson)',
+      parse.number,
+    )
     .option('--seed <n>', 'seed', parse.int(0), 0)
     .option('-o, --out <path>', 'training rows (.csv, or .json records); default: CSV on stdout')
     .option('--test-out <path>', 'also write the test rows')

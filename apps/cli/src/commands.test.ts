@@ -61,6 +61,30 @@ describe('hetmtl simulate', () => {
     expect(s.code).toBe(0);
     expect(s.stdout.trim().split('\n')).toHaveLength(11);
   });
+
+  it('--family binomial writes 0/1 targets, poisson counts; other designs refuse it', async () => {
+    const target = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => Number(l.split(',').at(-1)));
+    const bin = await hetmtl(['simulate', '--family', 'binomial', '--n', '30', '--p', '5']);
+    expect(bin.code, bin.stderr).toBe(0);
+    const y = target(bin.stdout);
+    expect(y).toHaveLength(150);
+    expect(new Set(y)).toEqual(new Set([0, 1]));
+    const pois = await hetmtl(['simulate', '--family', 'poisson', '--n', '30', '--p', '5']);
+    const c = target(pois.stdout);
+    expect(c.every((v) => Number.isInteger(v) && v >= 0)).toBe(true);
+    expect(Math.max(...c)).toBeGreaterThan(1);
+    const pdx = await hetmtl(['simulate', '--design', 'pdx', '--family', 'poisson']);
+    expect(pdx.code).toBe(2);
+    expect(pdx.stderr).toMatch(/--family and --link-scale are options of the factor design/);
+    const scale = await hetmtl(['simulate', '--family', 'binomial', '--link-scale', '0']);
+    expect(scale.code).toBe(2);
+    expect(scale.stderr).toMatch(/--link-scale must be a number > 0, received 0/);
+  });
 });
 
 describe('hetmtl fit → predict / evaluate / info on a simulated CSV', () => {

@@ -2,6 +2,8 @@ import {
   describeReceived,
   type Matrix,
   matrix,
+  portableExp,
+  portableLog,
   type Random,
   ValidationError,
 } from '@hetmtl/tensor';
@@ -67,7 +69,9 @@ export function checkReal(
       min === Number.NEGATIVE_INFINITY
         ? 'a finite number'
         : max === Number.POSITIVE_INFINITY
-          ? `a number ≥ ${min}`
+          ? min === Number.MIN_VALUE
+            ? 'a number > 0'
+            : `a number ≥ ${min}`
           : `a number in [${min}, ${max}]`;
     throw new ValidationError(`Invalid ${name}`, {
       column: name,
@@ -194,6 +198,37 @@ export function buildDatasets(
       { featureNames: fn, dtype },
     );
   return { train: mk(train), test: mk(test) };
+}
+
+/** The response families a simulator draws (method.md §3 with the deviance for binomial and poisson). */
+export type SimulatedFamily = 'gaussian' | 'binomial' | 'poisson';
+
+/**
+ * A Bernoulli draw with log-odds `eta`, bit-identical across engines: u < 1 / (1 + e^(−η)) with
+ * one uniform u.
+ */
+export function bernoulli(rng: Random, eta: number): number {
+  return rng.uniform() * (1 + portableExp(-eta)) < 1 ? 1 : 0;
+}
+
+/**
+ * A Poisson draw with mean `rate`, bit-identical across engines: the number of arrivals of a unit
+ * rate Poisson process in [0, rate] (exponential gaps −log u). Exact; O(rate) uniforms, so meant
+ * for the moderate rates of a simulation.
+ */
+export function poisson(rng: Random, rate: number): number {
+  if (!(rate >= 0 && Number.isFinite(rate)))
+    throw new ValidationError('Invalid Poisson rate', {
+      expected: 'a finite rate ≥ 0',
+      received: String(rate),
+    });
+  let k = 0;
+  let t = -portableLog(1 - rng.uniform());
+  while (t <= rate) {
+    k++;
+    t -= portableLog(1 - rng.uniform());
+  }
+  return k;
 }
 
 export function taskNames(R: number): string[] {

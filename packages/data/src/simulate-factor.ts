@@ -1,5 +1,6 @@
-import { Random } from '@hetmtl/tensor';
+import { describeReceived, portableExp, Random, ValidationError } from '@hetmtl/tensor';
 import {
+  bernoulli,
   buildDatasets,
   checkInt,
   checkReal,
@@ -8,7 +9,9 @@ import {
   groupValues,
   hAlpha,
   orthonormalColumns,
+  poisson,
   SHARED_FACTORS,
+  type SimulatedFamily,
   type Simulation,
   type SimulationTruth,
   TASK_FACTORS,
@@ -38,6 +41,13 @@ export interface FactorDesignOptions {
   readonly sigma?: number;
   /** α, nonlinearity of h_α [0]. */
   readonly alpha?: number;
+  /**
+   * The response ['gaussian']: y = η + σε; `binomial`: y ~ Bernoulli(1 / (1 + e^(−s·η))); `poisson`:
+   * y ~ Poisson(e^(s·η)), with η = c_r + β_r·h_α(f) + γ_r·h_α(h) and s = `linkScale` (σ is not used).
+   */
+  readonly family?: SimulatedFamily;
+  /** s, the scale of η on the link scale of binomial and poisson [1 binomial, 0.5 poisson; 1 gaussian]. */
+  readonly linkScale?: number;
   /** Coefficient group of each task (0, 1 or 2). Default: contiguous blocks ((1,1,2,2,3) for R = 5). */
   readonly groups?: readonly number[];
   /** Seed [0]: everything is drawn from it. */
@@ -56,6 +66,11 @@ export type FactorDesignSettings = Required<
 
 export interface FactorTruth extends SimulationTruth {
   readonly design: 'factor';
+  /** The linear predictor s·η of the training and test rows, per task (the link scale; gaussian: the means). */
+  readonly linearPredictors: {
+    readonly train: readonly Float64Array[];
+    readonly test: readonly Float64Array[];
+  };
   /** m_r per task (3 entries): the shared factors of task r have mean δX·m_r. */
   readonly shift: readonly (readonly number[])[];
   /** The latent factors of the training and test rows (row-major n×3 and n×2), per task. */
@@ -88,12 +103,18 @@ export function simulateFactor(
     deltaY: checkReal(options.deltaY ?? 1, 'deltaY'),
     sigma: checkReal(options.sigma ?? 0.5, 'sigma', 0),
     alpha: checkReal(options.alpha ?? 0, 'alpha'),
+    family: checkFamily(options.family),
+    linkScale: checkReal(
+      options.linkScale ?? (options.family === 'poisson' ? 0.5 : 1),
+      'linkScale',
+      Number.MIN_VALUE,
+    ),
     groups: Object.freeze(groupMemberships(R, options.groups)),
     seed: options.seed ?? 0,
     dtype: checkDtype(options.dtype) ?? 'float64',
   });
   checkOptionKeys(options, Object.keys(settings), 'simulateFactor');
-  const { sigmaX, deltaX, sigma, alpha } = settings;
+  const { sigmaX, deltaX, sigma, alpha, family, linkScale } = settings;
   const root = new Random(settings.seed);
   const structure = root.child();
   const trainRng = root.child();
@@ -122,6 +143,7 @@ export function simulateFactor(
     const X = new Float64Array(n * p);
     const y = new Float64Array(n);
     const mean = new Float64Array(n);
+    const eta = new Float64Array(n);
     const F = new Float64Array(n * K0);
     const H = new Float64Array(n * K1);
     const a0 = A0.data;
@@ -138,10 +160,17 @@ export function simulateFactor(
       let mu = t.c;
       for (let k = 0; k < K0; k++) mu += t.beta[k] * hAlpha(F[i * K0 + k], alpha);
       for (let k = 0; k < K1; k++) mu += t.gamma[k] * hAlpha(H[i * K1 + k], alpha);
-      mean[i] = mu;
-      y[i] = mu + sigma * rng.normal();
+      if (family === 'gaussian') {
+        eta[i] = mu;
+        mean[i] = mu;
+        y[i] = mu + sigma * rng.normal();
+      } else {
+        eta[i] = linkScale * mu;
+        mean[i] = family === 'binomial' ? 1 / (1 + portableExp(-eta[i])) : portableExp(eta[i]);
+        y[i] = family === 'binomial' ? bernoulli(rng, eta[i]) : poisson(rng, mean[i]);
+      }
     }
-    return { X, y, mean, factors: Object.freeze({ shared: F, task: H }) };
+    return { X, y, mean, eta, factors: Object.freeze({ shared: F, task: H }) };
   };
   const train = names.map((_, r) => draw(trainRng.child(), r, settings.n[r]));
   const test = names.map((_, r) => draw(testRng.child(), r, settings.testRows[r]));
@@ -158,7 +187,19 @@ export function simulateFactor(
     shift: tasks.map((t) => t.m),
     trainMeans: train.map((d) => d.mean),
     testMeans: test.map((d) => d.mean),
+    linearPredictors: { train: train.map((d) => d.eta), test: test.map((d) => d.eta) },
     factors: { train: train.map((d) => d.factors), test: test.map((d) => d.factors) },
   });
   return Object.freeze({ ...data, truth, settings });
+}
+
+function checkFamily(family: unknown): SimulatedFamily {
+  const f = family ?? 'gaussian';
+  if (f !== 'gaussian' && f !== 'binomial' && f !== 'poisson')
+    throw new ValidationError('Invalid family', {
+      column: 'family',
+      expected: '"gaussian", "binomial" or "poisson"',
+      received: describeReceived(family),
+    });
+  return f;
 }

@@ -359,3 +359,87 @@ describe('simulator options', () => {
     ).toBe(2);
   });
 });
+
+describe('simulateFactor with binomial and poisson responses', () => {
+  /** η = s·(c_r + β_r·f + γ_r·h) from the truth's factors (α = 0: h_α is the identity). */
+  function linearPredictor(
+    sim: ReturnType<typeof simulateFactor>,
+    r: number,
+    part: 'train' | 'test',
+    s: number,
+  ): Float64Array {
+    const { shared, task } = sim.truth.factors[part][r];
+    const n = shared.length / 3;
+    return Float64Array.from({ length: n }, (_, i) => {
+      let v = sim.truth.c[r];
+      for (let k = 0; k < 3; k++) v += sim.truth.beta[r][k] * shared[i * 3 + k];
+      for (let k = 0; k < 2; k++) v += sim.truth.gamma[r][k] * task[i * 2 + k];
+      return s * v;
+    });
+  }
+
+  it('gaussian is the default and draws the same rows as before the option existed', () => {
+    const a = simulateFactor({ seed: 3, n: 20, testRows: 5, p: 8 });
+    const b = simulateFactor({ seed: 3, n: 20, testRows: 5, p: 8, family: 'gaussian' });
+    expect(Array.from(b.train.task(0).y)).toEqual(Array.from(a.train.task(0).y));
+    expect(a.settings).toMatchObject({ family: 'gaussian', linkScale: 1 });
+    // Gaussian: the linear predictor is the noise-free mean.
+    const eta = a.truth.linearPredictors.train[0];
+    expect(Array.from(eta)).toEqual(Array.from(a.truth.trainMeans[0]));
+  });
+
+  it('binomial: 0/1 targets whose frequency matches the noise-free probabilities', () => {
+    const sim = simulateFactor({ seed: 5, family: 'binomial', n: 2000, testRows: 10, p: 10 });
+    expect(sim.settings.linkScale).toBe(1);
+    let sumY = 0;
+    let sumP = 0;
+    let varSum = 0;
+    let N = 0;
+    for (let r = 0; r < 5; r++) {
+      const y = sim.train.task(r).y;
+      const eta = linearPredictor(sim, r, 'train', 1);
+      for (let i = 0; i < y.length; i++) {
+        expect(sim.truth.linearPredictors.train[r][i]).toBeCloseTo(eta[i], 12);
+        expect(y[i] === 0 || y[i] === 1).toBe(true);
+        const p = 1 / (1 + Math.exp(-eta[i]));
+        expect(sim.truth.trainMeans[r][i]).toBeCloseTo(p, 14);
+        sumY += y[i];
+        sumP += p;
+        varSum += p * (1 - p);
+        N++;
+      }
+    }
+    // The sum of independent Bernoullis: within 4 sd of the sum of the probabilities.
+    expect(Math.abs(sumY - sumP)).toBeLessThan(4 * Math.sqrt(varSum));
+    expect(sumY / N).toBeGreaterThan(0.1);
+    expect(sumY / N).toBeLessThan(0.9);
+  });
+
+  it('poisson: counts with mean and variance the noise-free rate e^(s·η), s = 0.5 by default', () => {
+    const sim = simulateFactor({ seed: 6, family: 'poisson', n: 2000, testRows: 10, p: 10 });
+    expect(sim.settings.linkScale).toBe(0.5);
+    let sumY = 0;
+    let sumRate = 0;
+    let sq = 0;
+    for (let r = 0; r < 5; r++) {
+      const y = sim.train.task(r).y;
+      const eta = linearPredictor(sim, r, 'train', 0.5);
+      for (let i = 0; i < y.length; i++) {
+        expect(Number.isInteger(y[i]) && y[i] >= 0).toBe(true);
+        const rate = Math.exp(eta[i]);
+        expect(sim.truth.trainMeans[r][i]).toBeCloseTo(rate, 10);
+        sumY += y[i];
+        sumRate += rate;
+        sq += (y[i] - rate) ** 2 - rate; // E[(y − μ)² − μ] = 0 for a Poisson count
+      }
+    }
+    expect(Math.abs(sumY - sumRate)).toBeLessThan(4 * Math.sqrt(sumRate));
+    // Equidispersion: the mean of (y − μ)² − μ is 0 within its noise (≈ √(Σ(2μ² + μ)) / N).
+    expect(Math.abs(sq)).toBeLessThan(0.1 * sumRate);
+  });
+
+  it('refuses an unknown family and a non-positive link scale', () => {
+    expect(() => simulateFactor({ family: 'gamma' as 'poisson' })).toThrow(/Invalid family/);
+    expect(() => simulateFactor({ family: 'binomial', linkScale: 0 })).toThrow(/linkScale/);
+  });
+});

@@ -47,7 +47,7 @@ export {
   type BackendEntry,
   type LoadBackendOptions,
 } from './backend-loader.js';
-export { portableLog, Random, RANDOM_ALGORITHM, type RandomState } from './random.js';
+export { portableExp, portableLog, Random, RANDOM_ALGORITHM, type RandomState } from './random.js';
 export {
   addDiagonal,
   cholesky,

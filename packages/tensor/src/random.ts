@@ -14,9 +14,34 @@ export const RANDOM_ALGORITHM =
 
 const TWO32 = 4294967296;
 const LN2 = Math.LN2;
+/** ln 2 split for exact argument reduction (fdlibm): LN2_HI ends in 21 zero bits, so k·LN2_HI is exact for |k| < 2^11. */
+const LN2_HI = 0.6931471803691238;
+const LN2_LO = 1.9082149292705877e-10;
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/**
+ * e^x from basic arithmetic only (bit-identical across engines, as {@link portableLog}): x = k·ln 2 + r
+ * with |r| ≤ ln 2 / 2, e^r by its Taylor series (18 terms reach 1e-20), then exact scalings by 2.
+ */
+export function portableExp(x: number): number {
+  if (Number.isNaN(x)) return Number.NaN;
+  if (x > 709.8) return Number.POSITIVE_INFINITY;
+  if (x < -745.2) return 0;
+  const k = Math.round(x / LN2);
+  // r = x − k·ln 2 in two parts (Cody–Waite) so that r keeps its low bits for large |x|.
+  const r = x - k * LN2_HI - k * LN2_LO;
+  let term = 1;
+  let sum = 1;
+  for (let i = 1; i < 19; i++) {
+    term *= r / i;
+    sum += term;
+  }
+  // 2^k in two steps so that neither overflows nor underflows before the product.
+  const half = Math.trunc(k / 2);
+  return sum * 2 ** half * 2 ** (k - half);
 }
 
 /** One SplitMix32 step: returns [newState, output]. */

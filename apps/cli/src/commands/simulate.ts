@@ -23,6 +23,8 @@ const SIMULATOR_FLAGS: Readonly<Record<string, string>> = {
   deltaY: '--delta-y',
   sigma: '--sigma',
   alpha: '--alpha',
+  family: '--family',
+  linkScale: '--link-scale',
   seed: '--seed',
 };
 
@@ -63,6 +65,9 @@ export interface SimulateFlags {
   readonly deltaY?: number;
   readonly sigma?: number;
   readonly alpha?: number;
+  /** The factor design's response: gaussian (default), binomial (0/1) or poisson (counts). */
+  readonly family?: 'gaussian' | 'binomial' | 'poisson';
+  readonly linkScale?: number;
   readonly seed: number;
   readonly out?: string;
   readonly testOut?: string;
@@ -100,12 +105,19 @@ function simulateWith(flags: SimulateFlags) {
     ...(flags.deltaY !== undefined ? { deltaY: flags.deltaY } : {}),
     ...(flags.sigma !== undefined ? { sigma: flags.sigma } : {}),
   };
+  if (flags.design !== 'factor' && (flags.family !== undefined || flags.linkScale !== undefined))
+    throw new UsageError(
+      `--family and --link-scale are options of the factor design, not of --design ${flags.design}`,
+      'Use --design factor, or drop --family and --link-scale',
+    );
   switch (flags.design) {
     case 'factor':
       return simulateFactor({
         ...common,
         ...(flags.tasks !== undefined ? { numTasks: flags.tasks } : {}),
         ...(flags.alpha !== undefined ? { alpha: flags.alpha } : {}),
+        ...(flags.family !== undefined ? { family: flags.family } : {}),
+        ...(flags.linkScale !== undefined ? { linkScale: flags.linkScale } : {}),
       });
     case 'covariate':
       return simulateCovariate({
