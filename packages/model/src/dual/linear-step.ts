@@ -1,0 +1,233 @@
+import type { EncoderInstance } from '@hetmtl/encoders';
+import type { GradientProgram, GradientStep } from '@hetmtl/optimizer';
+import { type Scalar, type Tensor, tf, type Variable } from '@hetmtl/tensor';
+import type { DualTrainer } from './trainer.js';
+
+/**
+ * The analytic gradient of the objective of method.md §3 (objective.ts, without the fusion term)
+ * for a block of Adam steps on a *linear* encoder, with everything outside the block fixed:
+ *
+ *   block (a): g_r(x) = xW_r + b_r with γ_r, c_r and D_r, given F;
+ *   block (b): g0(x) = xW0 + b0 with D0, given G, γ, c.
+ *
+ * With a_r = w_r/n_r on task r's rows (0 on padding), e = a⊙(ŷ − y), H = (ω/p)·a⊙(x̂ − x) and
+ * C_r = F̃_rᵀG̃_r/n_r: ∂/∂F = eβᵀ + HD0ᵀ + (2μ/n_r)G̃C_rᵀ, ∂/∂G = eγᵀ + HD_rᵀ + (2μ/n_r)F̃C_r
+ * (method.md §4: the centring drops out because G̃, F̃ sum to 0 over a task's rows), then
+ * ∂/∂W = Xᵀ(∂/∂F ⊘ sd), ∂/∂b = 1ᵀ(∂/∂F ⊘ sd), ∂/∂D0 = Fᵀ H, ∂/∂γ_r = G_rᵀe_r + τw_rγ_r,
+ * ∂/∂c_r = 1ᵀe_r; weight decay νW and the ridge τw_rγ_r go into the fused Adam update as decay.
+ * Plain tensor ops (no tape, no saved clones); the terms that are fixed in a block are computed
+ * once per run (`prepare`).
+ */
+
+/** The variables of a built-in `linear` encoder: W (`…/w0`) and the bias (`…/b0`) if it has one. */
+export interface LinearVars {
+  readonly W: Variable;
+  readonly b: Variable | null;
+}
+
+/** The variables of a linear encoder, or null for any other encoder. */
+export function linearVars(e: EncoderInstance | null): LinearVars | null {
+  if (!e || e.spec.kind !== 'linear') return null;
+  const find = (n: string) =>
+    Object.entries(e.variables).find(([k]) => k === n || k.endsWith(`/${n}`))?.[1] ?? null;
+  const W = find('w0');
+  return W ? { W, b: find('b0') } : null;
+}
+
+/** One analytic block: its variables (in order), their decay, and the gradient program. */
+export interface AnalyticBlock {
+  readonly variables: Variable[];
+  readonly decay: (number | Tensor)[];
+  readonly program: GradientProgram<Tensor[]>;
+  dispose(): void;
+}
+
+const f32 = (xs: ArrayLike<number>, shape: number[]) => tf.tensor(Float32Array.from(xs), shape);
+
+/** Constants of the trainer that no block changes: row weights a = w/n on real rows, 0 on padding. */
+function rowWeights(tr: DualTrainer, scale: number): Tensor {
+  const { R, counts, taskWeights } = tr;
+  const nMax = tr.train.nMax;
+  const a = new Float32Array(R * nMax);
+  counts.forEach((n, r) => a.fill((scale * taskWeights[r]) / n, r * nMax, r * nMax + n));
+  return f32(a, [R, nMax, 1]);
+}
+
+function sumSq(vars: readonly Variable[]): number {
+  let s = 0;
+  for (const v of vars) for (const x of v.dataSync()) s += x * x;
+  return s;
+}
+
+const encoderVars = (e: EncoderInstance | null) => Object.values(e?.variables ?? {});
+
+/** The standardised shared factors F [R, n, K0] of the training rows. */
+function sharedFactors(tr: DualTrainer, g0: LinearVars, invSd0: Tensor, mu0: Tensor): Tensor {
+  // (Not tf.fused.matMul: tfjs-wasm 4.22 adds its bias wrongly to a batched product.)
+  const xw = tf.matMul(tr.train.x, g0.W);
+  const raw = g0.b ? tf.add(xw, g0.b) : xw;
+  return tf.mul(tf.sub(raw, mu0), invSd0);
+}
+
+/** x̃: a task's rows centred on its mean and 0 on padding, divided by n_r (and 2μ/n_r). */
+function centred(tr: DualTrainer, Z: Tensor, invN: Tensor, mask: Tensor): Tensor {
+  return tf.mul(tf.sub(Z, tf.mul(tf.sum(tf.mul(Z, mask), 1, true), invN)), mask);
+}
+
+/** Block (a): Adam on the task-specific linear encoders, γ, c and D_r. */
+export function specificBlock(tr: DualTrainer, g0: LinearVars | null): AnalyticBlock | null {
+  const gs = linearVars(tr.specific);
+  if (!gs || tr.K1 === 0) return null;
+  const { R, K1, config: cfg } = tr;
+  const t = tr.store.tensors();
+  const Ds = tr.decoderS ? (encoderVars(tr.decoderS)[0] as Variable) : null;
+  const D0 = tr.decoder0 ? (encoderVars(tr.decoder0)[0] as Variable) : null;
+  const variables = [gs.W, ...(gs.b ? [gs.b] : []), t.gamma, t.c, ...(Ds ? [Ds] : [])];
+  const rho = cfg.omega / tr.reconstructionDim;
+  const a = rowWeights(tr, 1);
+  const aRec = rowWeights(tr, rho);
+  const invN = f32(
+    tr.counts.map((n) => 1 / n),
+    [R, 1, 1],
+  );
+  const tauW = f32(
+    Array.from({ length: R * K1 }, (_, i) => cfg.tau * (tr.taskWeights[Math.floor(i / K1)] as number)),
+    [R, 1, K1],
+  );
+  const decay: (number | Tensor)[] = [cfg.nu, ...(gs.b ? [cfg.nu] : []), tauW, 0, ...(Ds ? [0] : [])];
+  const orth = cfg.mu > 0;
+  const program: GradientProgram<Tensor[]> = {
+    // [F̃/n, 2μF̃/n, y − Fβ, F D0 − x, hasSpec/sdS, muS]: fixed during the run.
+    prepare: () =>
+      tf.tidy(() => {
+        const s = tr.store.stats;
+        const hs = f32(
+          s.sdS.flatMap((sd, r) => Array.from(sd, (v) => (tr.hasSpecific[r] ? 1 / v : 0))),
+          [R, 1, K1],
+        );
+        // (The statistics' tensors are replaced at every rescaling: read them at every run.)
+        const st = tr.store.tensors();
+        const F = g0
+          ? sharedFactors(tr, g0, f32(Array.from(s.sd0, (v) => 1 / v), [tr.K0]), st.mu0)
+          : tr.factors(tr.train.x, false).F;
+        const Fn = orth ? tf.mul(centred(tr, F, invN, tr.train.mask), invN) : tf.zeros([0]);
+        const Fn2 = orth ? tf.mul(Fn, 2 * cfg.mu) : tf.zeros([0]);
+        const target = tf.sub(tr.train.y, tf.matMul(F, t.beta, false, true));
+        const negX = D0 ? tf.sub(tf.matMul(F, D0), tr.train.x) : tf.neg(tr.train.x);
+        return [Fn, Fn2, target, negX, hs, st.muS];
+      }),
+    step: ([Fn, Fn2, target, negX, hs, muS], withLoss) => {
+      const out = tf.tidy(() => {
+        const raw = tf.matMul(tr.train.x, gs.W);
+        const G = tf.mul(tf.sub(gs.b ? tf.add(raw, gs.b) : raw, muS as Tensor), hs as Tensor);
+        const d = tf.add(tf.sub(tf.matMul(G, t.gamma, false, true), target as Tensor), t.c);
+        const e = tf.mul(a, d);
+        const parts = [tf.mul(e, t.gamma)];
+        const grads: Tensor[] = [];
+        let Rr: Tensor | null = null;
+        let H: Tensor | null = null;
+        if (Ds) {
+          Rr = tf.add(tf.matMul(G, Ds), negX as Tensor);
+          H = tf.mul(aRec, Rr);
+          parts.push(tf.matMul(H, Ds, false, true));
+        }
+        const C = orth ? tf.matMul(Fn as Tensor, G, true) : null;
+        if (C) parts.push(tf.matMul(Fn2 as Tensor, C));
+        const dG = tf.mul(parts.length > 1 ? tf.addN(parts) : (parts[0] as Tensor), hs as Tensor);
+        grads.push(tf.matMul(tr.train.x, dG, true));
+        if (gs.b) grads.push(tf.sum(dG, 1, true));
+        grads.push(tf.matMul(e, G, true), tf.sum(e, 1, true));
+        if (Ds && H) grads.push(tf.matMul(G, H, true));
+        if (!withLoss) return { grads };
+        let loss = tf.sum(tf.mul(e, d));
+        if (H && Rr) loss = tf.add(loss, tf.sum(tf.mul(H, Rr)));
+        loss = tf.mul(loss, 0.5);
+        if (C) loss = tf.add(loss, tf.mul(tf.sum(tf.square(C)), cfg.mu));
+        const own = [gs.W, ...(gs.b ? [gs.b] : [])];
+        loss = tf.add(loss, tf.mul(tf.addN(own.map((v) => tf.sum(tf.square(v)))), cfg.nu / 2));
+        loss = tf.add(loss, tf.mul(tf.sum(tf.mul(tf.square(t.gamma), tauW)), 0.5));
+        loss = tf.add(loss, (cfg.nu / 2) * sumSq(encoderVars(tr.shared)));
+        return { grads, loss: loss as Scalar };
+      });
+      return out as GradientStep;
+    },
+    release: (c) => tf.dispose(c.slice(0, 5)),
+  };
+  return { variables, decay, program, dispose: () => tf.dispose([a, aRec, invN, tauW]) };
+}
+
+/** Block (b): Adam on the shared linear encoder and D0. */
+export function sharedBlock(tr: DualTrainer): AnalyticBlock | null {
+  const g0 = linearVars(tr.shared);
+  if (!g0) return null;
+  const { R, K0, K1, config: cfg } = tr;
+  const t = tr.store.tensors();
+  const Ds = tr.decoderS ? (encoderVars(tr.decoderS)[0] as Variable) : null;
+  const D0 = tr.decoder0 ? (encoderVars(tr.decoder0)[0] as Variable) : null;
+  const variables = [g0.W, ...(g0.b ? [g0.b] : []), ...(D0 ? [D0] : [])];
+  const decay: (number | Tensor)[] = [cfg.nu, ...(g0.b ? [cfg.nu] : []), ...(D0 ? [0] : [])];
+  const a = rowWeights(tr, 1);
+  const aRec = rowWeights(tr, cfg.omega / tr.reconstructionDim);
+  const invN = f32(
+    tr.counts.map((n) => 1 / n),
+    [R, 1, 1],
+  );
+  const withG = tr.specific !== null && K1 > 0;
+  const orth = withG && cfg.mu > 0;
+  const program: GradientProgram<Tensor[]> = {
+    // [G̃/n, 2μG̃/n, y − c − Gγ, G D_r − x, 1/sd0]: fixed during the run.
+    prepare: () =>
+      tf.tidy(() => {
+        const invSd = f32(
+          Array.from(tr.store.stats.sd0, (v) => 1 / v),
+          [K0],
+        );
+        const G = withG ? tr.factors(tr.train.x, false).G : null;
+        const Gn = G && orth ? tf.mul(centred(tr, G, invN, tr.train.mask), invN) : tf.zeros([0]);
+        const Gn2 = G && orth ? tf.mul(Gn, 2 * cfg.mu) : tf.zeros([0]);
+        let target = tf.sub(tr.train.y, t.c);
+        if (G) target = tf.sub(target, tf.matMul(G, t.gamma, false, true));
+        const negX = G && Ds ? tf.sub(tf.matMul(G, Ds), tr.train.x) : tf.neg(tr.train.x);
+        return [Gn, Gn2, target, negX, invSd, tr.store.tensors().mu0];
+      }),
+    step: ([Gn, Gn2, target, negX, invSd, mu0], withLoss) => {
+      const out = tf.tidy(() => {
+        const F = sharedFactors(tr, g0, invSd as Tensor, mu0 as Tensor);
+        const d = tf.sub(tf.matMul(F, t.beta, false, true), target as Tensor);
+        const e = tf.mul(a, d);
+        const parts = [tf.mul(e, t.beta)];
+        let Rr: Tensor | null = null;
+        let H: Tensor | null = null;
+        if (D0) {
+          Rr = tf.add(tf.matMul(F, D0), negX as Tensor);
+          H = tf.mul(aRec, Rr);
+          parts.push(tf.matMul(H, D0, false, true));
+        }
+        const C = orth ? tf.matMul(F, Gn as Tensor, true) : null;
+        if (C) parts.push(tf.matMul(Gn2 as Tensor, C, false, true));
+        const dF = tf.mul(parts.length > 1 ? tf.addN(parts) : (parts[0] as Tensor), invSd as Tensor);
+        const grads = [tf.sum(tf.matMul(tr.train.x, dF, true), 0)];
+        if (g0.b) grads.push(tf.sum(dF, [0, 1]));
+        if (D0 && H) grads.push(tf.sum(tf.matMul(F, H, true), 0));
+        if (!withLoss) return { grads };
+        let loss = tf.sum(tf.mul(e, d));
+        if (H && Rr) loss = tf.add(loss, tf.sum(tf.mul(H, Rr)));
+        loss = tf.mul(loss, 0.5);
+        if (C) loss = tf.add(loss, tf.mul(tf.sum(tf.square(C)), cfg.mu));
+        const own = [g0.W, ...(g0.b ? [g0.b] : [])];
+        loss = tf.add(loss, tf.mul(tf.addN(own.map((v) => tf.sum(tf.square(v)))), cfg.nu / 2));
+        let fixed = (cfg.nu / 2) * sumSq(encoderVars(tr.specific));
+        if (withG) {
+          const g = t.gamma.dataSync();
+          g.forEach((v, i) => {
+            fixed += (cfg.tau / 2) * (tr.taskWeights[Math.floor(i / K1)] as number) * v * v;
+          });
+        }
+        return { grads, loss: tf.add(loss, fixed) as Scalar };
+      });
+      return out as GradientStep;
+    },
+    release: (c) => tf.dispose(c.slice(0, 5)),
+  };
+  return { variables, decay, program, dispose: () => tf.dispose([a, aRec, invN]) };
+}
