@@ -1,4 +1,11 @@
-import { NumericError, type Scalar, type Tensor, tf, ValidationError, type Variable } from '@hetmtl/tensor';
+import {
+  NumericError,
+  type Scalar,
+  type Tensor,
+  tf,
+  ValidationError,
+  type Variable,
+} from '@hetmtl/tensor';
 import { throwIfAborted, yieldToEventLoop } from './abort.js';
 import type { AdamBlockOptions, Block, BlockContext, BlockResult } from './adam-block.js';
 
@@ -31,7 +38,16 @@ function adamValues(
   s: readonly number[],
   decay: number | ArrayLike<number>,
 ): [Float32Array, Float32Array, Float32Array] {
-  const [negLr, b1, c1, b2, c2, eps, d1, d2] = s as [number, number, number, number, number, number, number, number];
+  const [negLr, b1, c1, b2, c2, eps, d1, d2] = s as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const n = x.length;
   const nx = new Float32Array(n);
   const nm = new Float32Array(n);
@@ -155,7 +171,16 @@ export class FusedAdamState {
     });
     lastNonFinite = false;
     const s = this.#s;
-    const scalars = [s.negLr, s.b1, s.c1, s.b2, s.c2, s.eps, f(1 - this.#accBeta1), f(1 - this.#accBeta2)];
+    const scalars = [
+      s.negLr,
+      s.b1,
+      s.c1,
+      s.b2,
+      s.c2,
+      s.eps,
+      f(1 - this.#accBeta1),
+      f(1 - this.#accBeta2),
+    ];
     const out = tf.engine().runKernel(FUSED_ADAM_KERNEL, inputs, {
       count: k,
       scalars,

@@ -11,14 +11,17 @@ import type { DualTrainer } from './trainer.js';
  * rescaling with compensation, (d) the coefficient block. Dispose the blocks after the phase.
  *
  * A block on a linear encoder runs the analytic gradient (linear-step.ts) with the fused Adam
- * update unless `config.gradient` is 'autodiff'; other encoders (and 'autodiff') differentiate
- * objective.ts with tfjs's tape and run tfjs's Adam, the reference.
+ * update unless `config.gradient` is 'autodiff'; other encoders differentiate objective.ts with
+ * tfjs's tape and take the fused update (equal to tfjs's Adam bit for bit on cpu); 'autodiff' is
+ * the reference: tfjs's tape and tfjs's Adam for every block.
  */
 export function encoderBlocks(tr: DualTrainer): Block[] {
   const out: Block[] = [];
   const loss = () => objectiveTensor(tr);
   const options = { steps: tr.config.stepsPerBlock, learningRate: tr.config.learningRate };
   const analytic = tr.config.gradient !== 'autodiff';
+  // Other encoders: tfjs's autodiff with the fused update (tfjs's Adam for 'autodiff').
+  const adam = { ...options, update: analytic ? ('fused' as const) : ('tfjs' as const) };
   const fused = (name: string, b: AnalyticBlock): Block => {
     const block = new FusedAdamBlock(name, b.variables, b.program, { ...options, decay: b.decay });
     return { name, run: (ctx) => block.run(ctx), dispose: () => (block.dispose(), b.dispose()) };
@@ -33,7 +36,7 @@ export function encoderBlocks(tr: DualTrainer): Block[] {
       t.c,
       ...Object.values(tr.decoderS?.variables ?? {}),
     ];
-    out.push(trainsCoefficients(tr, new AdamBlock('task-specific', vars, loss, options)));
+    out.push(trainsCoefficients(tr, new AdamBlock('task-specific', vars, loss, adam)));
   }
   const sharedVars = [
     ...Object.values(tr.shared.variables),
@@ -42,7 +45,7 @@ export function encoderBlocks(tr: DualTrainer): Block[] {
   const b = analytic ? sharedBlock(tr) : null;
   if (b) out.push(trainsCoefficients(tr, fused('shared', b)));
   else if (Object.keys(tr.shared.variables).length > 0)
-    out.push(trainsCoefficients(tr, new AdamBlock('shared', sharedVars, loss, options)));
+    out.push(trainsCoefficients(tr, new AdamBlock('shared', sharedVars, loss, adam)));
   out.push(functionBlock('rescale', () => restandardize(tr, true)));
   out.push(functionBlock('coefficients', () => solveCoefficients(tr)));
   return out;

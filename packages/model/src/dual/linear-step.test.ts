@@ -55,7 +55,11 @@ const config = (o: Partial<TrainerConfig> = {}): TrainerConfig => ({
 
 /** A trainer moved away from its PCA start (so that every term has a gradient). */
 async function movedTrainer(cfg: TrainerConfig, seed = 1): Promise<DualTrainer> {
-  const trainer = new DualTrainer({ ...cfg, gradient: 'autodiff' }, tinyData(seed), new Random(seed + 1));
+  const trainer = new DualTrainer(
+    { ...cfg, gradient: 'autodiff' },
+    tinyData(seed),
+    new Random(seed + 1),
+  );
   await start(trainer, new Random(seed + 2));
   for (const b of encoderBlocks(trainer)) {
     await b.run({ round: 1 });
@@ -69,7 +73,9 @@ async function movedTrainer(cfg: TrainerConfig, seed = 1): Promise<DualTrainer> 
   // (and off the least-squares decoders)
   for (const d of [trainer.decoder0, trainer.decoderS])
     for (const v of Object.values(d?.variables ?? {}))
-      tf.tidy(() => v.assign(tf.add(v, tf.mul(0.1, tf.randomNormal(v.shape, 0, 1, 'float32', seed))))); 
+      tf.tidy(() =>
+        v.assign(tf.add(v, tf.mul(0.1, tf.randomNormal(v.shape, 0, 1, 'float32', seed)))),
+      );
   return trainer;
 }
 
@@ -198,7 +204,9 @@ for (const [name, plugin] of [
           want.forEach((w, j) => {
             const scale = maxAbs(w);
             expect(scale).toBeGreaterThan(1e-4);
-            got.grads[j]!.forEach((g, i) => expect(Math.abs(g - w[i]!)).toBeLessThan(1e-5 * scale + 1e-7));
+            got.grads[j]!.forEach((g, i) =>
+              expect(Math.abs(g - w[i]!)).toBeLessThan(1e-5 * scale + 1e-7),
+            );
             checked++;
           });
           b.dispose();
@@ -276,7 +284,7 @@ for (const [name, plugin] of [
 }
 
 describe('a whole fit with the fused step', () => {
-  it('follows the autodiff fit within the reference\'s own float32 spread (cpu against wasm): objective trajectory, predictions, chosen λ and groups', async () => {
+  it("follows the autodiff fit within the reference's own float32 spread (cpu against wasm): objective trajectory, predictions, chosen λ and groups", async () => {
     const before = countTensors();
     // Planted: 5 tasks in 3 groups of β (method.md §7), small enough for a test.
     const sim = simulateFactor({ seed: 5, numTasks: 5, n: 50, p: 12, testRows: 20 });
@@ -294,7 +302,13 @@ describe('a whole fit with the fused step', () => {
         new Random(7),
         {
           encoderPhase: { maxRounds: 4, tolerance: 0 },
-          path: { similarity: mcp(), ridge: 1e-3, numLambdas: 10, lambda: 'path', criterion: 'bic' },
+          path: {
+            similarity: mcp(),
+            ridge: 1e-3,
+            numLambdas: 10,
+            lambda: 'path',
+            criterion: 'bic',
+          },
         },
       );
       const out = {
@@ -329,6 +343,33 @@ describe('a whole fit with the fused step', () => {
     );
     expect(got.groups).toEqual(ref.groups);
     expect(Math.min(...got.groups)).toBeLessThan(5); // the path does fuse tasks
+    expect(countTensors()).toBe(before);
+  });
+});
+
+describe('encoders that keep autodiff', () => {
+  it("an MLP fit with the fused Adam update is the reference fit (tfjs's Adam) bit for bit on cpu", async () => {
+    await useBackend(cpuBackend());
+    const before = countTensors();
+    const data = tinyData(9);
+    const run = async (gradient: 'analytic' | 'autodiff') => {
+      const r = await runDual(
+        { ...config({ shared: mlp({ hidden: [4] }), specific: mlp({ hidden: [3] }) }), gradient },
+        data,
+        new Random(4),
+        {
+          encoderPhase: { maxRounds: 2, tolerance: 0 },
+          path: { similarity: mcp(), ridge: 1e-3, numLambdas: 4, lambda: 'path', criterion: 'bic' },
+        },
+      );
+      const trace = r.phase.trace.map((t) => t.objective);
+      r.fitted.dispose();
+      return trace;
+    };
+    const got = await run('analytic');
+    const ref = await run('autodiff');
+    expect(new Set(ref).size).toBeGreaterThan(2); // the blocks did move the objective
+    expect(got).toEqual(ref);
     expect(countTensors()).toBe(before);
   });
 });

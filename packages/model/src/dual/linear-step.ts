@@ -45,18 +45,51 @@ export interface AnalyticBlock {
 const f32 = (xs: ArrayLike<number>, shape: number[]) => tf.tensor(Float32Array.from(xs), shape);
 
 /** Constants of the trainer that no block changes: row weights a = w/n on real rows, 0 on padding. */
-function rowWeights(tr: DualTrainer, scale: number): Tensor {
+function rowWeights(tr: DualTrainer, scale: number, equal = false): Tensor {
   const { R, counts, taskWeights } = tr;
   const nMax = tr.train.nMax;
   const a = new Float32Array(R * nMax);
-  counts.forEach((n, r) => a.fill((scale * taskWeights[r]) / n, r * nMax, r * nMax + n));
+  counts.forEach((n, r) =>
+    a.fill((scale * (equal ? 1 : (taskWeights[r] as number))) / n, r * nMax, r * nMax + n),
+  );
   return f32(a, [R, nMax, 1]);
 }
 
-function sumSq(vars: readonly Variable[]): number {
+/** mask/n_r on the rows: the weights of a task's mean. */
+const rowMeans = (tr: DualTrainer) => rowWeights(tr, 1, true);
+
+/**
+ * The ridge terms of the objective at the current values, (ν/2)‖encoder weights‖² + (τ/2)Σ w_r‖γ_r‖²,
+ * summed in JS (a read of the small parameter arrays, no kernels).
+ */
+function ridgeTerms(tr: DualTrainer): number {
+  const { nu, tau } = tr.config;
   let s = 0;
-  for (const v of vars) for (const x of v.dataSync()) s += x * x;
+  for (const v of [...encoderVars(tr.shared), ...encoderVars(tr.specific)])
+    for (const x of v.dataSync()) s += (nu / 2) * x * x;
+  if (tr.specific && tr.K1 > 0)
+    tr.store
+      .tensors()
+      .gamma.dataSync()
+      .forEach((g, i) => {
+        s += (tau / 2) * (tr.taskWeights[Math.floor(i / tr.K1)] as number) * g * g;
+      });
   return s;
+}
+
+/** The rest of the objective: ½Σ e⊙d + ½Σ H⊙R + μΣ‖C_r‖² (+ the ridge terms). */
+function lossOf(
+  tr: DualTrainer,
+  e: Tensor,
+  d: Tensor,
+  rec: Tensor[] | null,
+  C: Tensor | null,
+): Scalar {
+  let loss = tf.sum(tf.mul(e, d));
+  if (rec) loss = tf.add(loss, tf.sum(tf.mul(rec[0] as Tensor, rec[1] as Tensor)));
+  loss = tf.mul(loss, 0.5);
+  if (C) loss = tf.add(loss, tf.mul(tf.sum(tf.square(C)), tr.config.mu));
+  return tf.add(loss, ridgeTerms(tr)) as Scalar;
 }
 
 const encoderVars = (e: EncoderInstance | null) => Object.values(e?.variables ?? {});
@@ -69,9 +102,24 @@ function sharedFactors(tr: DualTrainer, g0: LinearVars, invSd0: Tensor, mu0: Ten
   return tf.mul(tf.sub(raw, mu0), invSd0);
 }
 
-/** x̃: a task's rows centred on its mean and 0 on padding, divided by n_r (and 2μ/n_r). */
-function centred(tr: DualTrainer, Z: Tensor, invN: Tensor, mask: Tensor): Tensor {
-  return tf.mul(tf.sub(Z, tf.mul(tf.sum(tf.mul(Z, mask), 1, true), invN)), mask);
+/** Z̃/n_r: a task's rows centred on their mean, 0 on padding, over n_r (`maskN` = mask/n_r). */
+function centredOverN(Z: Tensor, maskN: Tensor): Tensor {
+  return tf.mul(tf.sub(Z, tf.matMul(maskN, Z, true)), maskN);
+}
+
+/** The task factors G [R, n, K1] of a linear g_r: (xW_r + b_r − mean) ⊙ (hasSpec/sd). */
+function specificFactors(tr: DualTrainer, gs: LinearVars, hs: Tensor, muS: Tensor): Tensor {
+  const raw = tf.matMul(tr.train.x, gs.W);
+  return tf.mul(tf.sub(gs.b ? tf.add(raw, gs.b) : raw, muS), hs);
+}
+
+/** hasSpec_r / sd_rk as [R, 1, K1] (0 for tasks without their own encoder). */
+function specificScale(tr: DualTrainer): Tensor {
+  const s = tr.store.stats.sdS;
+  return f32(
+    s.flatMap((sd, r) => Array.from(sd, (v) => (tr.hasSpecific[r] ? 1 / v : 0))),
+    [tr.R, 1, tr.K1],
+  );
 }
 
 /** Block (a): Adam on the task-specific linear encoders, γ, c and D_r. */
@@ -86,31 +134,42 @@ export function specificBlock(tr: DualTrainer, g0: LinearVars | null): AnalyticB
   const rho = cfg.omega / tr.reconstructionDim;
   const a = rowWeights(tr, 1);
   const aRec = rowWeights(tr, rho);
-  const invN = f32(
-    tr.counts.map((n) => 1 / n),
-    [R, 1, 1],
-  );
+  const maskN = rowMeans(tr);
   const tauW = f32(
-    Array.from({ length: R * K1 }, (_, i) => cfg.tau * (tr.taskWeights[Math.floor(i / K1)] as number)),
+    Array.from(
+      { length: R * K1 },
+      (_, i) => cfg.tau * (tr.taskWeights[Math.floor(i / K1)] as number),
+    ),
     [R, 1, K1],
   );
-  const decay: (number | Tensor)[] = [cfg.nu, ...(gs.b ? [cfg.nu] : []), tauW, 0, ...(Ds ? [0] : [])];
+  const decay: (number | Tensor)[] = [
+    cfg.nu,
+    ...(gs.b ? [cfg.nu] : []),
+    tauW,
+    0,
+    ...(Ds ? [0] : []),
+  ];
   const orth = cfg.mu > 0;
   const program: GradientProgram<Tensor[]> = {
     // [F̃/n, 2μF̃/n, y − Fβ, F D0 − x, hasSpec/sdS, muS]: fixed during the run.
     prepare: () =>
       tf.tidy(() => {
         const s = tr.store.stats;
-        const hs = f32(
-          s.sdS.flatMap((sd, r) => Array.from(sd, (v) => (tr.hasSpecific[r] ? 1 / v : 0))),
-          [R, 1, K1],
-        );
+        const hs = specificScale(tr);
         // (The statistics' tensors are replaced at every rescaling: read them at every run.)
         const st = tr.store.tensors();
         const F = g0
-          ? sharedFactors(tr, g0, f32(Array.from(s.sd0, (v) => 1 / v), [tr.K0]), st.mu0)
+          ? sharedFactors(
+              tr,
+              g0,
+              f32(
+                Array.from(s.sd0, (v) => 1 / v),
+                [tr.K0],
+              ),
+              st.mu0,
+            )
           : tr.factors(tr.train.x, false).F;
-        const Fn = orth ? tf.mul(centred(tr, F, invN, tr.train.mask), invN) : tf.zeros([0]);
+        const Fn = orth ? centredOverN(F, maskN) : tf.zeros([0]);
         const Fn2 = orth ? tf.mul(Fn, 2 * cfg.mu) : tf.zeros([0]);
         const target = tf.sub(tr.train.y, tf.matMul(F, t.beta, false, true));
         const negX = D0 ? tf.sub(tf.matMul(F, D0), tr.train.x) : tf.neg(tr.train.x);
@@ -118,8 +177,7 @@ export function specificBlock(tr: DualTrainer, g0: LinearVars | null): AnalyticB
       }),
     step: ([Fn, Fn2, target, negX, hs, muS], withLoss) => {
       const out = tf.tidy(() => {
-        const raw = tf.matMul(tr.train.x, gs.W);
-        const G = tf.mul(tf.sub(gs.b ? tf.add(raw, gs.b) : raw, muS as Tensor), hs as Tensor);
+        const G = specificFactors(tr, gs, hs as Tensor, muS as Tensor);
         const d = tf.add(tf.sub(tf.matMul(G, t.gamma, false, true), target as Tensor), t.c);
         const e = tf.mul(a, d);
         const parts = [tf.mul(e, t.gamma)];
@@ -139,21 +197,13 @@ export function specificBlock(tr: DualTrainer, g0: LinearVars | null): AnalyticB
         grads.push(tf.matMul(e, G, true), tf.sum(e, 1, true));
         if (Ds && H) grads.push(tf.matMul(G, H, true));
         if (!withLoss) return { grads };
-        let loss = tf.sum(tf.mul(e, d));
-        if (H && Rr) loss = tf.add(loss, tf.sum(tf.mul(H, Rr)));
-        loss = tf.mul(loss, 0.5);
-        if (C) loss = tf.add(loss, tf.mul(tf.sum(tf.square(C)), cfg.mu));
-        const own = [gs.W, ...(gs.b ? [gs.b] : [])];
-        loss = tf.add(loss, tf.mul(tf.addN(own.map((v) => tf.sum(tf.square(v)))), cfg.nu / 2));
-        loss = tf.add(loss, tf.mul(tf.sum(tf.mul(tf.square(t.gamma), tauW)), 0.5));
-        loss = tf.add(loss, (cfg.nu / 2) * sumSq(encoderVars(tr.shared)));
-        return { grads, loss: loss as Scalar };
+        return { grads, loss: lossOf(tr, e, d, H && Rr ? [H, Rr] : null, C) };
       });
       return out as GradientStep;
     },
     release: (c) => tf.dispose(c.slice(0, 5)),
   };
-  return { variables, decay, program, dispose: () => tf.dispose([a, aRec, invN, tauW]) };
+  return { variables, decay, program, dispose: () => tf.dispose([a, aRec, maskN, tauW]) };
 }
 
 /** Block (b): Adam on the shared linear encoder and D0. */
@@ -168,10 +218,8 @@ export function sharedBlock(tr: DualTrainer): AnalyticBlock | null {
   const decay: (number | Tensor)[] = [cfg.nu, ...(g0.b ? [cfg.nu] : []), ...(D0 ? [0] : [])];
   const a = rowWeights(tr, 1);
   const aRec = rowWeights(tr, cfg.omega / tr.reconstructionDim);
-  const invN = f32(
-    tr.counts.map((n) => 1 / n),
-    [R, 1, 1],
-  );
+  const maskN = rowMeans(tr);
+  const gs = linearVars(tr.specific);
   const withG = tr.specific !== null && K1 > 0;
   const orth = withG && cfg.mu > 0;
   const program: GradientProgram<Tensor[]> = {
@@ -182,13 +230,18 @@ export function sharedBlock(tr: DualTrainer): AnalyticBlock | null {
           Array.from(tr.store.stats.sd0, (v) => 1 / v),
           [K0],
         );
-        const G = withG ? tr.factors(tr.train.x, false).G : null;
-        const Gn = G && orth ? tf.mul(centred(tr, G, invN, tr.train.mask), invN) : tf.zeros([0]);
+        const st = tr.store.tensors();
+        const G = !withG
+          ? null
+          : gs
+            ? specificFactors(tr, gs, specificScale(tr), st.muS)
+            : tr.factors(tr.train.x, false).G;
+        const Gn = G && orth ? centredOverN(G, maskN) : tf.zeros([0]);
         const Gn2 = G && orth ? tf.mul(Gn, 2 * cfg.mu) : tf.zeros([0]);
         let target = tf.sub(tr.train.y, t.c);
         if (G) target = tf.sub(target, tf.matMul(G, t.gamma, false, true));
         const negX = G && Ds ? tf.sub(tf.matMul(G, Ds), tr.train.x) : tf.neg(tr.train.x);
-        return [Gn, Gn2, target, negX, invSd, tr.store.tensors().mu0];
+        return [Gn, Gn2, target, negX, invSd, st.mu0];
       }),
     step: ([Gn, Gn2, target, negX, invSd, mu0], withLoss) => {
       const out = tf.tidy(() => {
@@ -205,29 +258,19 @@ export function sharedBlock(tr: DualTrainer): AnalyticBlock | null {
         }
         const C = orth ? tf.matMul(F, Gn as Tensor, true) : null;
         if (C) parts.push(tf.matMul(Gn2 as Tensor, C, false, true));
-        const dF = tf.mul(parts.length > 1 ? tf.addN(parts) : (parts[0] as Tensor), invSd as Tensor);
+        const dF = tf.mul(
+          parts.length > 1 ? tf.addN(parts) : (parts[0] as Tensor),
+          invSd as Tensor,
+        );
         const grads = [tf.sum(tf.matMul(tr.train.x, dF, true), 0)];
         if (g0.b) grads.push(tf.sum(dF, [0, 1]));
         if (D0 && H) grads.push(tf.sum(tf.matMul(F, H, true), 0));
         if (!withLoss) return { grads };
-        let loss = tf.sum(tf.mul(e, d));
-        if (H && Rr) loss = tf.add(loss, tf.sum(tf.mul(H, Rr)));
-        loss = tf.mul(loss, 0.5);
-        if (C) loss = tf.add(loss, tf.mul(tf.sum(tf.square(C)), cfg.mu));
-        const own = [g0.W, ...(g0.b ? [g0.b] : [])];
-        loss = tf.add(loss, tf.mul(tf.addN(own.map((v) => tf.sum(tf.square(v)))), cfg.nu / 2));
-        let fixed = (cfg.nu / 2) * sumSq(encoderVars(tr.specific));
-        if (withG) {
-          const g = t.gamma.dataSync();
-          g.forEach((v, i) => {
-            fixed += (cfg.tau / 2) * (tr.taskWeights[Math.floor(i / K1)] as number) * v * v;
-          });
-        }
-        return { grads, loss: tf.add(loss, fixed) as Scalar };
+        return { grads, loss: lossOf(tr, e, d, H && Rr ? [H, Rr] : null, C) };
       });
       return out as GradientStep;
     },
     release: (c) => tf.dispose(c.slice(0, 5)),
   };
-  return { variables, decay, program, dispose: () => tf.dispose([a, aRec, invN]) };
+  return { variables, decay, program, dispose: () => tf.dispose([a, aRec, maskN]) };
 }
