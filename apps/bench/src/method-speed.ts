@@ -265,11 +265,11 @@ const median = (xs: number[]) => {
 
 /** Medians of every numeric field over interleaved single-fit runs (the first run's profile and label). */
 function medianStats(runs: readonly FitStats[]): FitStats {
-  const first = runs[0] as FitStats;
+  const first = runs[0];
   const out: Record<string, unknown> = { ...first };
   for (const [k, v] of Object.entries(first))
     if (typeof v === 'number')
-      out[k] = median(runs.map((r) => (r as unknown as Record<string, number>)[k] as number));
+      out[k] = median(runs.map((r) => (r as unknown as Record<string, number>)[k]));
   out.repeats = runs.length;
   return out as unknown as FitStats;
 }
@@ -610,7 +610,9 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
         `initialisation + ${work.outer} rounds × [(a) ${work.steps} Adam steps, (b) ${work.steps} Adam steps, (c) rescale, (d) coefficients], ` +
         `then the λ path on the final encoders (the coefficient problem, a ${work.lambdas}-point grid, mcp by ADMM with warm starts; ` +
         'PyTorch: a torch float64 port of fusionPath, checked against it below). No early stopping. ' +
-        `Medians of ${repeats} fit(s) after a warm-up (cpu: 1); each backend in its own process. ` +
+        `Each backend twice: 'autodiff (before)' = tfjs's tape and tfjs's Adam (the model's step before the fused one), ` +
+        "'fused' = the model's default (the analytic gradient for linear encoders and the fused Adam update). " +
+        `Medians of ${repeats} interleaved round(s) (cpu: 1), one fit per process after a warm-up, every row and PyTorch in each round. ` +
         'Whole fit = init + rounds + λ path (the final objective is taken before the path).\n',
     );
     // Repeats interleaved (A B A B …): every backend in both gradient modes, then PyTorch, one fit
@@ -621,7 +623,7 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
     const failed = new Map<string, string>();
     const torchRuns: FitStats[] = [];
     let torchFailure: string | undefined;
-    const load0 = loadavg()[0] as number;
+    const load0 = loadavg()[0];
     for (let rep = 0; rep < repeats; rep++) {
       for (const b of backends) {
         if (b === 'cpu' && rep > 0) continue; // cpu: one fit (20 s with autodiff)
@@ -649,7 +651,7 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
         else torchRuns.push(t);
       }
     }
-    const load1 = loadavg()[0] as number;
+    const load1 = loadavg()[0];
     const rows: { name: string; gradient: GradientMode; s: FitStats | string }[] = [];
     for (const b of backends)
       for (const gradient of modes) {

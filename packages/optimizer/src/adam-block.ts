@@ -80,7 +80,7 @@ export class AdamBlock implements Block {
   private step(): Scalar | null {
     if (this.optimizer) return this.optimizer.minimize(this.loss, true, [...this.variables]);
     const { value, grads } = tf.variableGrads(this.loss, [...this.variables]);
-    const list = this.variables.map((v) => grads[v.name] as tf.Tensor);
+    const list = this.variables.map((v) => grads[v.name]);
     try {
       (this.fused as FusedAdamState).apply(list);
     } finally {

@@ -56,11 +56,11 @@ function adamValues(
   const dt = typeof decay === 'number' ? null : decay;
   let finite = true;
   for (let i = 0; i < n; i++) {
-    const xi = x[i] as number;
-    const di = dt ? (dt[i] as number) : dk;
-    const gi = di === 0 ? (g[i] as number) : f((g[i] as number) + f(di * xi));
-    const mi = f(f((m[i] as number) * b1) + f(gi * c1));
-    const vi = f(f((v[i] as number) * b2) + f(f(gi * gi) * c2));
+    const xi = x[i];
+    const di = dt ? dt[i] : dk;
+    const gi = di === 0 ? g[i] : f(g[i] + f(di * xi));
+    const mi = f(f(m[i] * b1) + f(gi * c1));
+    const vi = f(f(v[i] * b2) + f(f(gi * gi) * c2));
     const step = f(f(mi / d1) / f(f(Math.sqrt(f(vi / d2))) + eps));
     const xn = f(f(step * negLr) + xi);
     if (!Number.isFinite(xn)) finite = false;
@@ -97,7 +97,7 @@ const adamKernel: tf.KernelFunc = ({ inputs, backend: b, attrs }) => {
       read(inputs[`m${j}`] as tf.TensorInfo),
       read(inputs[`v${j}`] as tf.TensorInfo),
       scalars,
-      (decay[j] as number) < 0 ? read(inputs[`d${j}`] as tf.TensorInfo) : (decay[j] as number),
+      decay[j] < 0 ? read(inputs[`d${j}`] as tf.TensorInfo) : decay[j],
     );
     outX.push(make(nx, [...x.shape]));
     outM.push(make(nm, [...x.shape]));
@@ -159,9 +159,9 @@ export class FusedAdamState {
     const inputs: Record<string, Tensor> = {};
     this.variables.forEach((x, j) => {
       inputs[`x${j}`] = x;
-      inputs[`g${j}`] = grads[j] as Tensor;
-      inputs[`m${j}`] = this.m[j] as Tensor;
-      inputs[`v${j}`] = this.v[j] as Tensor;
+      inputs[`g${j}`] = grads[j];
+      inputs[`m${j}`] = this.m[j];
+      inputs[`v${j}`] = this.v[j];
       const d = decay[j];
       if (d !== undefined && typeof d !== 'number') inputs[`d${j}`] = d;
     });
@@ -187,12 +187,12 @@ export class FusedAdamState {
       decay: decayAttr,
     } as unknown as tf.NamedAttrMap) as Tensor[];
     this.variables.forEach((x, j) => {
-      x.assign(out[j] as Tensor);
-      (out[j] as Tensor).dispose();
-      (this.m[j] as Tensor).dispose();
-      (this.v[j] as Tensor).dispose();
-      this.m[j] = out[k + j] as Tensor;
-      this.v[j] = out[2 * k + j] as Tensor;
+      x.assign(out[j]);
+      out[j].dispose();
+      this.m[j].dispose();
+      this.v[j].dispose();
+      this.m[j] = out[k + j];
+      this.v[j] = out[2 * k + j];
     });
     this.#accBeta1 = f(this.#accBeta1 * s.b1);
     this.#accBeta2 = f(this.#accBeta2 * s.b2);
@@ -281,7 +281,7 @@ export class FusedAdamBlock<C> implements Block {
           tf.dispose(grads);
         }
         if (final) {
-          last = loss ? ((await loss.data())[0] as number) : Number.NaN;
+          last = loss ? (await loss.data())[0] : Number.NaN;
           loss?.dispose();
         } else loss?.dispose();
         if (!finite || (final && !Number.isFinite(last)))

@@ -24,7 +24,11 @@ export function encoderBlocks(tr: DualTrainer): Block[] {
   const adam = { ...options, update: analytic ? ('fused' as const) : ('tfjs' as const) };
   const fused = (name: string, b: AnalyticBlock): Block => {
     const block = new FusedAdamBlock(name, b.variables, b.program, { ...options, decay: b.decay });
-    return { name, run: (ctx) => block.run(ctx), dispose: () => (block.dispose(), b.dispose()) };
+    const dispose = () => {
+      block.dispose();
+      b.dispose();
+    };
+    return { name, run: (ctx) => block.run(ctx), dispose };
   };
   const a = analytic && tr.specific ? specificBlock(tr, linearVars(tr.shared)) : null;
   if (a) out.push(trainsCoefficients(tr, fused('task-specific', a)));

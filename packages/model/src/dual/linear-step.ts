@@ -27,7 +27,7 @@ export interface LinearVars {
 
 /** The variables of a linear encoder, or null for any other encoder. */
 export function linearVars(e: EncoderInstance | null): LinearVars | null {
-  if (!e || e.spec.kind !== 'linear') return null;
+  if (e?.spec.kind !== 'linear') return null;
   const find = (n: string) =>
     Object.entries(e.variables).find(([k]) => k === n || k.endsWith(`/${n}`))?.[1] ?? null;
   const W = find('w0');
@@ -50,7 +50,7 @@ function rowWeights(tr: DualTrainer, scale: number, equal = false): Tensor {
   const nMax = tr.train.nMax;
   const a = new Float32Array(R * nMax);
   counts.forEach((n, r) =>
-    a.fill((scale * (equal ? 1 : (taskWeights[r] as number))) / n, r * nMax, r * nMax + n),
+    a.fill((scale * (equal ? 1 : taskWeights[r])) / n, r * nMax, r * nMax + n),
   );
   return f32(a, [R, nMax, 1]);
 }
@@ -72,7 +72,7 @@ function ridgeTerms(tr: DualTrainer): number {
       .tensors()
       .gamma.dataSync()
       .forEach((g, i) => {
-        s += (tau / 2) * (tr.taskWeights[Math.floor(i / tr.K1)] as number) * g * g;
+        s += (tau / 2) * tr.taskWeights[Math.floor(i / tr.K1)] * g * g;
       });
   return s;
 }
@@ -86,7 +86,7 @@ function lossOf(
   C: Tensor | null,
 ): Scalar {
   let loss = tf.sum(tf.mul(e, d));
-  if (rec) loss = tf.add(loss, tf.sum(tf.mul(rec[0] as Tensor, rec[1] as Tensor)));
+  if (rec) loss = tf.add(loss, tf.sum(tf.mul(rec[0], rec[1])));
   loss = tf.mul(loss, 0.5);
   if (C) loss = tf.add(loss, tf.mul(tf.sum(tf.square(C)), tr.config.mu));
   return tf.add(loss, ridgeTerms(tr)) as Scalar;
@@ -128,18 +128,15 @@ export function specificBlock(tr: DualTrainer, g0: LinearVars | null): AnalyticB
   if (!gs || tr.K1 === 0) return null;
   const { R, K1, config: cfg } = tr;
   const t = tr.store.tensors();
-  const Ds = tr.decoderS ? (encoderVars(tr.decoderS)[0] as Variable) : null;
-  const D0 = tr.decoder0 ? (encoderVars(tr.decoder0)[0] as Variable) : null;
+  const Ds = tr.decoderS ? encoderVars(tr.decoderS)[0] : null;
+  const D0 = tr.decoder0 ? encoderVars(tr.decoder0)[0] : null;
   const variables = [gs.W, ...(gs.b ? [gs.b] : []), t.gamma, t.c, ...(Ds ? [Ds] : [])];
   const rho = cfg.omega / tr.reconstructionDim;
   const a = rowWeights(tr, 1);
   const aRec = rowWeights(tr, rho);
   const maskN = rowMeans(tr);
   const tauW = f32(
-    Array.from(
-      { length: R * K1 },
-      (_, i) => cfg.tau * (tr.taskWeights[Math.floor(i / K1)] as number),
-    ),
+    Array.from({ length: R * K1 }, (_, i) => cfg.tau * tr.taskWeights[Math.floor(i / K1)]),
     [R, 1, K1],
   );
   const decay: (number | Tensor)[] = [
@@ -177,21 +174,21 @@ export function specificBlock(tr: DualTrainer, g0: LinearVars | null): AnalyticB
       }),
     step: ([Fn, Fn2, target, negX, hs, muS], withLoss) => {
       const out = tf.tidy(() => {
-        const G = specificFactors(tr, gs, hs as Tensor, muS as Tensor);
-        const d = tf.add(tf.sub(tf.matMul(G, t.gamma, false, true), target as Tensor), t.c);
+        const G = specificFactors(tr, gs, hs, muS);
+        const d = tf.add(tf.sub(tf.matMul(G, t.gamma, false, true), target), t.c);
         const e = tf.mul(a, d);
         const parts = [tf.mul(e, t.gamma)];
         const grads: Tensor[] = [];
         let Rr: Tensor | null = null;
         let H: Tensor | null = null;
         if (Ds) {
-          Rr = tf.add(tf.matMul(G, Ds), negX as Tensor);
+          Rr = tf.add(tf.matMul(G, Ds), negX);
           H = tf.mul(aRec, Rr);
           parts.push(tf.matMul(H, Ds, false, true));
         }
-        const C = orth ? tf.matMul(Fn as Tensor, G, true) : null;
-        if (C) parts.push(tf.matMul(Fn2 as Tensor, C));
-        const dG = tf.mul(parts.length > 1 ? tf.addN(parts) : (parts[0] as Tensor), hs as Tensor);
+        const C = orth ? tf.matMul(Fn, G, true) : null;
+        if (C) parts.push(tf.matMul(Fn2, C));
+        const dG = tf.mul(parts.length > 1 ? tf.addN(parts) : parts[0], hs);
         grads.push(tf.matMul(tr.train.x, dG, true));
         if (gs.b) grads.push(tf.sum(dG, 1, true));
         grads.push(tf.matMul(e, G, true), tf.sum(e, 1, true));
@@ -210,10 +207,10 @@ export function specificBlock(tr: DualTrainer, g0: LinearVars | null): AnalyticB
 export function sharedBlock(tr: DualTrainer): AnalyticBlock | null {
   const g0 = linearVars(tr.shared);
   if (!g0) return null;
-  const { R, K0, K1, config: cfg } = tr;
+  const { K0, K1, config: cfg } = tr;
   const t = tr.store.tensors();
-  const Ds = tr.decoderS ? (encoderVars(tr.decoderS)[0] as Variable) : null;
-  const D0 = tr.decoder0 ? (encoderVars(tr.decoder0)[0] as Variable) : null;
+  const Ds = tr.decoderS ? encoderVars(tr.decoderS)[0] : null;
+  const D0 = tr.decoder0 ? encoderVars(tr.decoder0)[0] : null;
   const variables = [g0.W, ...(g0.b ? [g0.b] : []), ...(D0 ? [D0] : [])];
   const decay: (number | Tensor)[] = [cfg.nu, ...(g0.b ? [cfg.nu] : []), ...(D0 ? [0] : [])];
   const a = rowWeights(tr, 1);
@@ -245,23 +242,20 @@ export function sharedBlock(tr: DualTrainer): AnalyticBlock | null {
       }),
     step: ([Gn, Gn2, target, negX, invSd, mu0], withLoss) => {
       const out = tf.tidy(() => {
-        const F = sharedFactors(tr, g0, invSd as Tensor, mu0 as Tensor);
-        const d = tf.sub(tf.matMul(F, t.beta, false, true), target as Tensor);
+        const F = sharedFactors(tr, g0, invSd, mu0);
+        const d = tf.sub(tf.matMul(F, t.beta, false, true), target);
         const e = tf.mul(a, d);
         const parts = [tf.mul(e, t.beta)];
         let Rr: Tensor | null = null;
         let H: Tensor | null = null;
         if (D0) {
-          Rr = tf.add(tf.matMul(F, D0), negX as Tensor);
+          Rr = tf.add(tf.matMul(F, D0), negX);
           H = tf.mul(aRec, Rr);
           parts.push(tf.matMul(H, D0, false, true));
         }
-        const C = orth ? tf.matMul(F, Gn as Tensor, true) : null;
-        if (C) parts.push(tf.matMul(Gn2 as Tensor, C, false, true));
-        const dF = tf.mul(
-          parts.length > 1 ? tf.addN(parts) : (parts[0] as Tensor),
-          invSd as Tensor,
-        );
+        const C = orth ? tf.matMul(F, Gn, true) : null;
+        if (C) parts.push(tf.matMul(Gn2, C, false, true));
+        const dF = tf.mul(parts.length > 1 ? tf.addN(parts) : parts[0], invSd);
         const grads = [tf.sum(tf.matMul(tr.train.x, dF, true), 0)];
         if (g0.b) grads.push(tf.sum(dF, [0, 1]));
         if (D0 && H) grads.push(tf.sum(tf.matMul(F, H, true), 0));
