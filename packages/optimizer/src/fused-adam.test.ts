@@ -153,6 +153,9 @@ for (const [name, plugin, exact] of [
         return [];
       });
       expect(info.kernels.map((k) => k.name)).toEqual(['HetmtlFusedAdam']);
+      // Inside a tidy (a caller's), the state survives the scope.
+      tf.tidy(() => fused.apply(g));
+      expect(fused.m.every((m) => !m.isDisposed)).toBe(true);
       tf.dispose(g);
       const bad = [tf.fill([4, 2], Number.NaN), tf.zeros([2])];
       expect(fused.apply(bad)).toBe(false);

@@ -127,8 +127,8 @@ export class FusedAdamState {
     readonly beta2 = 0.999,
     epsilon = 1e-8,
   ) {
-    this.m = variables.map((x) => tf.zerosLike(x));
-    this.v = variables.map((x) => tf.zerosLike(x));
+    this.m = variables.map((x) => tf.keep(tf.zerosLike(x)));
+    this.v = variables.map((x) => tf.keep(tf.zerosLike(x)));
     // tfjs keeps β^t as float32 scalars and multiplies them by β after every step.
     this.#accBeta1 = f(beta1);
     this.#accBeta2 = f(beta2);
@@ -191,8 +191,8 @@ export class FusedAdamState {
       out[j].dispose();
       this.m[j].dispose();
       this.v[j].dispose();
-      this.m[j] = out[k + j];
-      this.v[j] = out[2 * k + j];
+      this.m[j] = tf.keep(out[k + j]);
+      this.v[j] = tf.keep(out[2 * k + j]);
     });
     this.#accBeta1 = f(this.#accBeta1 * s.b1);
     this.#accBeta2 = f(this.#accBeta2 * s.b2);
