@@ -269,6 +269,7 @@ for (const [name, plugin] of [
       const blocks = encoderBlocks(tr);
       for (const b of blocks) await b.run({ round: 1 });
       const before = countTensors();
+      const counts: number[] = [];
       for (const b of blocks.slice(0, 2)) {
         const info = await tf.profile(async () => {
           await b.run({ round: 2 });
@@ -278,11 +279,25 @@ for (const [name, plugin] of [
         expect(perStep).toBeLessThanOrEqual(25);
         expect(perStep).toBeGreaterThan(10);
         expect(info.kernels.filter((k) => k.name === 'Identity')).toEqual([]);
-        // The autodiff reference of the same block takes many more (a count, not a timing).
+        counts.push(perStep);
       }
       expect(countTensors()).toBe(before);
       for (const b of blocks) b.dispose?.();
       tr.dispose();
+      // The autodiff reference of the same blocks: many more kernels, Identity clones among them.
+      const ref = new DualTrainer({ ...cfg, gradient: 'autodiff' }, data, new Random(1));
+      await start(ref, new Random(2));
+      const refBlocks = encoderBlocks(ref);
+      for (const [i, b] of refBlocks.slice(0, 2).entries()) {
+        const info = await tf.profile(async () => {
+          await b.run({ round: 1 });
+          return [];
+        });
+        expect(info.kernels.length / steps).toBeGreaterThan(5 * counts[i]!);
+        expect(info.kernels.some((k) => k.name === 'Identity')).toBe(true);
+      }
+      for (const b of refBlocks) b.dispose?.();
+      ref.dispose();
     });
   });
 }
