@@ -46,8 +46,11 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
   it('speed --quick prints the fixed-work table, a PyTorch row or the skip message, the profile and scaling', () => {
     const out = run('speed', '--quick');
     expect(out).toMatch(/backend\s+ms\/Adam step \(a\)\s+ms\/Adam step \(b\)\s+× PyTorch \(a\)/);
-    expect(out).toMatch(/^cpu\s+\d+\.\d\d\s+\d+\.\d\d\s/m);
-    expect(out).toMatch(/^wasm\s+\d+\.\d\d\s+\d+\.\d\d\s/m);
+    // Every backend twice: the autodiff step (before) and the fused step (the model's default).
+    for (const b of ['cpu', 'wasm'])
+      for (const mode of ['autodiff \\(before\\)', 'fused'])
+        expect(out).toMatch(new RegExp(`^${b}, ${mode}\\s+\\d+\\.\\d\\d\\s+\\d+\\.\\d\\d\\s`, 'm'));
+    expect(out).toMatch(/^Load average \(1 min\): \d+\.\d\d before/m);
     expect(out).toMatch(
       /^PyTorch \S+ \(1 thread\)\s+\d+\.\d\d\s+\d+\.\d\d\s+1\.00×|^PyTorch reference not run: /m,
     );
@@ -66,7 +69,7 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
       [main, 'speed', '--quick', '--no-scaling', '--backend', 'cpu'],
       { encoding: 'utf8', env: { ...process.env, HETMTL_PYTHON: '/nonexistent/python3' } },
     );
-    expect(out).toMatch(/^cpu\s+\d+\.\d\d\s/m);
+    expect(out).toMatch(/^cpu, fused\s+\d+\.\d\d\s/m);
     expect(out).toMatch(/^PyTorch reference not run: .*\/nonexistent\/python3 not found/m);
     expect(out).toMatch(/^λ path port check not run: \/nonexistent\/python3 not found/m);
   });

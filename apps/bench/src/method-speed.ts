@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeInfo } from '@hetmtl/backend-native';
@@ -47,8 +47,16 @@ const MODEL = {
   lr: 1e-2,
 } as const;
 
-function trainerConfig(steps: number): TrainerConfig {
+/**
+ * How the Adam blocks get their gradient: 'analytic' is the model's default (the fused step for
+ * linear encoders with the fused Adam update); 'autodiff' is tfjs's tape and tfjs's Adam (the
+ * reference, and the model's step before the fused one).
+ */
+export type GradientMode = 'analytic' | 'autodiff';
+
+function trainerConfig(steps: number, gradient: GradientMode = 'analytic'): TrainerConfig {
   return {
+    gradient,
     shared: linear(),
     specific: linear(),
     K0: MODEL.K0,
@@ -150,6 +158,7 @@ interface WorkerArgs {
   readonly work: SpeedWork;
   readonly repeats: number;
   readonly profile: boolean;
+  readonly gradient?: GradientMode;
   /** Write the last fit's coefficient problem here (for the λ path port check). */
   readonly dumpProblem?: string;
 }
@@ -159,11 +168,12 @@ type Timed = Omit<FitStats, 'peakRssMB' | 'repeats' | 'profile' | 'label'>;
 async function oneFit(
   data: ReturnType<typeof readData>,
   w: SpeedWork,
+  gradient: GradientMode,
   keep?: { problem?: FusionProblem },
 ): Promise<Timed> {
   // The model's own sequence (start → encoder phase → λ path), at fixed work: no validation rows,
   // every round run (tolerance 0), the λ path on the default grid of w.lambdas points.
-  const run = await runDual(trainerConfig(w.steps), data, new Random(1), {
+  const run = await runDual(trainerConfig(w.steps, gradient), data, new Random(1), {
     encoderPhase: { maxRounds: w.outer, tolerance: 0 },
     path: {
       similarity: mcp(),
@@ -196,9 +206,13 @@ async function oneFit(
   }
 }
 
-async function profileSteps(data: ReturnType<typeof readData>, w: SpeedWork): Promise<StepProfile> {
+async function profileSteps(
+  data: ReturnType<typeof readData>,
+  w: SpeedWork,
+  gradient: GradientMode,
+): Promise<StepProfile> {
   const rng = new Random(1);
-  const trainer = new DualTrainer(trainerConfig(w.steps), data, rng);
+  const trainer = new DualTrainer(trainerConfig(w.steps, gradient), data, rng);
   try {
     await start(trainer, rng.child());
     const blocks = encoderBlocks(trainer);
@@ -249,6 +263,17 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** Medians of every numeric field over interleaved single-fit runs (the first run's profile and label). */
+function medianStats(runs: readonly FitStats[]): FitStats {
+  const first = runs[0];
+  const out: Record<string, unknown> = { ...first };
+  for (const [k, v] of Object.entries(first))
+    if (typeof v === 'number')
+      out[k] = median(runs.map((r) => (r as unknown as Record<string, number>)[k]));
+  out.repeats = runs.length;
+  return out as unknown as FitStats;
+}
+
 /** The `speed-worker` command (internal): prints one JSON line of {@link FitStats}. */
 export async function speedWorker(json: string): Promise<void> {
   const a = JSON.parse(json) as WorkerArgs;
@@ -257,10 +282,11 @@ export async function speedWorker(json: string): Promise<void> {
   await useBackend(await make());
   const data = readData(a.data);
   // Warm-up (JIT, kernel setup, first allocations), not timed.
-  await oneFit(data, { ...a.work, outer: 1, steps: 2, lambdas: 2 });
+  const gradient = a.gradient ?? 'analytic';
+  await oneFit(data, { ...a.work, outer: 1, steps: 2, lambdas: 2 }, gradient);
   const runs: Timed[] = [];
   const keep: { problem?: FusionProblem } = {};
-  for (let i = 0; i < a.repeats; i++) runs.push(await oneFit(data, a.work, keep));
+  for (let i = 0; i < a.repeats; i++) runs.push(await oneFit(data, a.work, gradient, keep));
   if (a.dumpProblem && keep.problem)
     writeFileSync(a.dumpProblem, JSON.stringify(pathCheckInput(keep.problem, a.work.lambdas)));
   const out: Record<string, unknown> = {};
@@ -268,7 +294,7 @@ export async function speedWorker(json: string): Promise<void> {
     out[k] = median(runs.map((r) => r[k] as number));
   out.peakRssMB = process.resourceUsage().maxRSS / 1024;
   out.repeats = a.repeats;
-  if (a.profile) out.profile = await profileSteps(data, a.work);
+  if (a.profile) out.profile = await profileSteps(data, a.work, gradient);
   if (a.backend === 'native') out.label = `native (${nativeInfo().gemm})`;
   console.log(JSON.stringify(out));
 }
@@ -584,25 +610,64 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
         `initialisation + ${work.outer} rounds × [(a) ${work.steps} Adam steps, (b) ${work.steps} Adam steps, (c) rescale, (d) coefficients], ` +
         `then the λ path on the final encoders (the coefficient problem, a ${work.lambdas}-point grid, mcp by ADMM with warm starts; ` +
         'PyTorch: a torch float64 port of fusionPath, checked against it below). No early stopping. ' +
-        `Medians of ${repeats} fit(s) after a warm-up (cpu: 1); each backend in its own process. ` +
+        `Each backend twice: 'autodiff (before)' = tfjs's tape and tfjs's Adam (the model's step before the fused one), ` +
+        "'fused' = the model's default (the analytic gradient for linear encoders and the fused Adam update). " +
+        `Medians of ${repeats} interleaved round(s) (cpu: 1), one fit per process after a warm-up, every row and PyTorch in each round. ` +
         'Whole fit = init + rounds + λ path (the final objective is taken before the path).\n',
     );
-    const rows: { name: string; s: FitStats | string }[] = [];
+    // Repeats interleaved (A B A B …): every backend in both gradient modes, then PyTorch, one fit
+    // per process, round after round; medians across rounds. A busy spell hits every row alike.
+    const modes: GradientMode[] = ['autodiff', 'analytic'];
     const fitProblem = join(dir, 'fit-problem.json');
-    for (const b of backends) {
-      rows.push({
-        name: b,
-        s: runWorker({
-          backend: b,
-          data: base,
-          work,
-          repeats: b === 'cpu' ? 1 : repeats,
-          profile: true,
-          ...(b === backends[0] ? { dumpProblem: fitProblem } : {}),
-        }),
-      });
+    const runs = new Map<string, FitStats[]>();
+    const failed = new Map<string, string>();
+    const torchRuns: FitStats[] = [];
+    let torchFailure: string | undefined;
+    const load0 = loadavg()[0];
+    for (let rep = 0; rep < repeats; rep++) {
+      for (const b of backends) {
+        if (b === 'cpu' && rep > 0) continue; // cpu: one fit (20 s with autodiff)
+        for (const gradient of modes) {
+          const key = `${b}|${gradient}`;
+          if (failed.has(key)) continue;
+          const r = runWorker({
+            backend: b,
+            data: base,
+            work,
+            repeats: 1,
+            profile: rep === 0,
+            gradient,
+            ...(rep === 0 && b === backends[0] && gradient === 'analytic'
+              ? { dumpProblem: fitProblem }
+              : {}),
+          });
+          if (typeof r === 'string') failed.set(key, r);
+          else runs.set(key, [...(runs.get(key) ?? []), r]);
+        }
+      }
+      if (torchFailure === undefined) {
+        const t = runTorch(base, work, 1, rep === 0);
+        if (typeof t === 'string') torchFailure = t;
+        else torchRuns.push(t);
+      }
     }
-    const torch = runTorch(base, work, repeats, true);
+    const load1 = loadavg()[0];
+    const rows: { name: string; gradient: GradientMode; s: FitStats | string }[] = [];
+    for (const b of backends)
+      for (const gradient of modes) {
+        const key = `${b}|${gradient}`;
+        const got = runs.get(key);
+        rows.push({
+          name: b,
+          gradient,
+          s: got ? medianStats(got) : (failed.get(key) ?? 'not run'),
+        });
+      }
+    const torch: FitStats | string =
+      torchRuns.length > 0 ? medianStats(torchRuns) : (torchFailure ?? 'not run');
+    console.log(
+      `Load average (1 min): ${load0.toFixed(2)} before, ${load1.toFixed(2)} after the runs (${repeats} interleaved round(s)).`,
+    );
     const ref = typeof torch === 'string' ? undefined : torch;
     const header = [
       'backend',
@@ -617,6 +682,7 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
       'peak RSS MB',
       'final objective',
     ];
+    const modeLabel = (m: GradientMode) => (m === 'analytic' ? 'fused' : 'autodiff (before)');
     const line = (label: string, s: FitStats) => [
       label,
       fmt(s.msPerStepA),
@@ -633,8 +699,8 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
     const table: string[][] = [];
     const failures: string[] = [];
     for (const r of rows) {
-      if (typeof r.s === 'string') failures.push(`${r.name}: failed: ${r.s}`);
-      else table.push(line(r.s.label ?? r.name, r.s));
+      if (typeof r.s === 'string') failures.push(`${r.name} ${r.gradient}: failed: ${r.s}`);
+      else table.push(line(`${r.s.label ?? r.name}, ${modeLabel(r.gradient)}`, r.s));
     }
     if (ref) table.push(line(ref.label ?? 'PyTorch', ref));
     console.log(formatTable(header, table));
@@ -663,23 +729,32 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
       if (typeof r.s === 'string' || !r.s.profile) continue;
       const p = r.s.profile;
       const wallB = r.s.msPerStepB;
+      const before = rows.find((x) => x.name === r.name && x.gradient === 'autodiff')?.s;
       prof.push([
-        r.s.label ?? r.name,
+        `${r.s.label ?? r.name}, ${modeLabel(r.gradient)}`,
+        fmt(r.s.msPerStepA, 3),
+        ratio(r.s.msPerStepA, typeof before === 'string' ? undefined : before?.msPerStepA),
+        ratio(r.s.msPerStepB, typeof before === 'string' ? undefined : before?.msPerStepB),
+        ratio(wholeMs(r.s), typeof before === 'string' || !before ? undefined : wholeMs(before)),
         fmt(p.kernelsPerStepA, 0),
         fmt(p.kernelsPerStepB, 0),
-        fmt(p.forwardKernels, 0),
+        r.gradient === 'autodiff' ? fmt(p.forwardKernels, 0) : '—',
         fmt(p.kernelMsPerStepB, 3),
         fmt(wallB, 3),
         Number.isFinite(p.kernelMsPerStepB)
           ? `${((100 * p.kernelMsPerStepB) / wallB).toFixed(0)}%`
           : '—',
         fmt((1000 * wallB) / p.kernelsPerStepB, 1),
-        p.topKernelsB.map(([k, c]) => `${k} ${c}`).join(', '),
+        p.topKernelsB.map(([k, c]) => `${k} ${Number.isInteger(c) ? c : c.toFixed(1)}`).join(', '),
       ]);
     }
     if (ref?.opsPerStepB !== undefined)
       prof.push([
         ref.label ?? 'PyTorch',
+        fmt(ref.msPerStepA, 3),
+        '—',
+        '—',
+        '—',
         '—',
         `${ref.opsPerStepB} aten ops`,
         '—',
@@ -692,7 +767,11 @@ export async function methodSpeed(options: SpeedOptions = {}): Promise<boolean> 
     console.log(
       formatTable(
         [
-          'backend',
+          'backend, step',
+          'wall ms/step (a)',
+          '× autodiff (a)',
+          '× autodiff (b)',
+          '× autodiff (whole fit)',
           'kernels/step (a)',
           'kernels/step (b)',
           'of which forward',

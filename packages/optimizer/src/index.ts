@@ -15,3 +15,10 @@ export {
   type StopReason,
   type TraceEntry,
 } from './alternating.js';
+export {
+  FUSED_ADAM_KERNEL,
+  FusedAdamBlock,
+  FusedAdamState,
+  type GradientProgram,
+  type GradientStep,
+} from './fused-adam.js';

@@ -25,6 +25,12 @@ export interface TrainerConfig {
   readonly taskWeights: 'size' | 'equal';
   readonly learningRate: number;
   readonly stepsPerBlock: number;
+  /**
+   * How the Adam blocks get their gradient: 'analytic' (default) runs the fused step of
+   * linear-step.ts on linear encoders (autodiff for the others); 'autodiff' differentiates the
+   * objective with tfjs's tape everywhere (the reference).
+   */
+  readonly gradient?: 'analytic' | 'autodiff';
 }
 
 /** Rows a task needs for its own encoder: n_r ≥ 10·(K1 + 1) (method.md §2). */
