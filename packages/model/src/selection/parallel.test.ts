@@ -1,0 +1,185 @@
+// Parallel model selection (issue #16): candidates × folds on worker threads give the serial run's
+// result exactly (the oracle is the serial loop, jobs = 1); an abort stops every worker and leaks no
+// tensor here. The workers run the package's built entry (dist/selection/worker.js): build the
+// package (`pnpm build`) before these tests, or the workers run older code than the serial path.
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { wasmBackend } from '@hetmtl/backend-wasm';
+import { simulateFactor } from '@hetmtl/data';
+import { AbortError, countTensors, useBackend, ValidationError } from '@hetmtl/tensor';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DualEncoderOptions } from '../options.js';
+import { DualEncoderRegressor } from '../regressor.js';
+import type { FitProgress } from '../types.js';
+import { nodeRuntime, setWorkerRuntime, type WorkerPort, type WorkerRuntime } from './workers.js';
+
+const sim = simulateFactor({ seed: 5, numTasks: 6, n: 50, p: 6, testRows: 20 });
+// Small and fast; two candidates (μ = 0.1 and μ = 0) and the dual alone, so the dual's fit is the model.
+const BASE: DualEncoderOptions = {
+  seed: 3,
+  maxRounds: 3,
+  stepsPerBlock: 5,
+  numLambdas: 6,
+  selection: { grid: { mu: [0] }, linearFloor: false },
+};
+
+beforeAll(async () => {
+  await useBackend(wasmBackend());
+  const dist = fileURLToPath(new URL('../../dist/selection/worker.js', import.meta.url));
+  const src = fileURLToPath(new URL('./jobs.ts', import.meta.url));
+  if (statSync(dist).mtimeMs < statSync(src).mtimeMs)
+    throw new Error('dist/selection/worker.js is older than the sources: run pnpm build first');
+});
+
+afterEach(() => setWorkerRuntime(undefined));
+
+/** Node's runtime, counting the workers started and the ones terminated. */
+async function countingRuntime() {
+  const node = (await nodeRuntime()) as WorkerRuntime;
+  const counts = { spawned: 0, terminated: 0 };
+  const runtime: WorkerRuntime = {
+    async spawn(init) {
+      const port = await node.spawn(init);
+      counts.spawned++;
+      return {
+        ...port,
+        terminate: async () => {
+          await port.terminate();
+          counts.terminated++;
+        },
+      } satisfies WorkerPort;
+    },
+  };
+  return { runtime, counts };
+}
+
+async function fitBoth(options: DualEncoderOptions) {
+  const events: Record<number, FitProgress[]> = { 1: [], 2: [] };
+  const out: Record<number, DualEncoderRegressor> = {};
+  for (const jobs of [1, 2]) {
+    out[jobs] = await new DualEncoderRegressor({ ...options, jobs }).fit(sim.train, {
+      onProgress: (e) => events[jobs].push(e),
+    });
+  }
+  return { serial: out[1], parallel: out[2], events };
+}
+
+function expectIdentical(a: DualEncoderRegressor, b: DualEncoderRegressor) {
+  expect(b.candidates()).toEqual(a.candidates());
+  expect(b.summary()).toEqual(a.summary());
+  expect(b.groupLabels()).toEqual(a.groupLabels());
+  expect(b.lambdaPath()).toEqual(a.lambdaPath());
+  // The trace, but for its clock times.
+  const untimed = (m: DualEncoderRegressor) => m.trace().map(({ elapsedMs: _t, ...e }) => e);
+  expect(untimed(b)).toEqual(untimed(a));
+  for (const t of sim.test.tasks()) {
+    const X = t.X as Float64Array;
+    expect(b.predict(X, { task: t.name })).toEqual(a.predict(X, { task: t.name }));
+  }
+  // The saved documents are the same text (jobs is not saved).
+  expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+}
+
+describe('parallel model selection (jobs = 2) gives the serial result exactly', () => {
+  it('one split, the selection fit kept (no refit): the dual candidate rebuilt from the worker', async () => {
+    const { runtime, counts } = await countingRuntime();
+    setWorkerRuntime(runtime);
+    const before = countTensors();
+    const { serial, parallel, events } = await fitBoth({ ...BASE, refit: false });
+    expect(counts).toEqual({ spawned: 2, terminated: 2 });
+    expect(serial.summary().kind).toBe('dual');
+    expect(serial.selection.folds).toBe(1);
+    expect(serial.trace().length).toBeGreaterThan(0);
+    expectIdentical(serial, parallel);
+    // Progress: the same phases, a fraction that never goes back, ending at 1.
+    const fractions = events[2].map((e) => e.fraction);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1])).toBe(true);
+    expect(events[2].at(-1)).toEqual(events[1].at(-1));
+    expect(new Set(events[2].map((e) => e.phase))).toEqual(new Set(events[1].map((e) => e.phase)));
+    expect(events[2].filter((e) => e.round !== undefined).length).toBe(
+      events[1].filter((e) => e.round !== undefined).length,
+    );
+    serial.dispose();
+    parallel.dispose();
+    expect(countTensors()).toBe(before);
+  });
+
+  it('K folds by task, then the dual refit on all rows', async () => {
+    const { serial, parallel } = await fitBoth({
+      ...BASE,
+      selection: { ...BASE.selection, folds: 3 },
+    });
+    expect(serial.selection.folds).toBe(3);
+    expect(serial.summary().kind).toBe('dual');
+    expect(serial.trace().length).toBeGreaterThan(0);
+    expectIdentical(serial, parallel);
+    serial.dispose();
+    parallel.dispose();
+  });
+
+  it('one split with the linear floor (chosen here) and the refit', async () => {
+    const { serial, parallel } = await fitBoth({
+      ...BASE,
+      selection: { ...BASE.selection, linearFloor: true },
+    });
+    expect(serial.candidates().map((c) => c.kind)).toEqual(['dual', 'dual', 'linear']);
+    expectIdentical(serial, parallel);
+    serial.dispose();
+    parallel.dispose();
+  });
+});
+
+describe('an abort during parallel selection', () => {
+  it('rejects with the AbortError of the serial path, terminates every worker, leaks no tensor', async () => {
+    const { runtime, counts } = await countingRuntime();
+    setWorkerRuntime(runtime);
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    let rounds = 0;
+    const before = countTensors();
+    const m = new DualEncoderRegressor({ ...BASE, maxRounds: 30, tolerance: 0, jobs: 2 });
+    const fit = m.fit(sim.train, {
+      signal: controller.signal,
+      onProgress: (e) => {
+        // Mid-selection: after rounds of the encoder phase have come back from the workers.
+        if (e.round !== undefined && ++rounds === 3) controller.abort(reason);
+      },
+    });
+    const err = await fit.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(AbortError.isInstance(err)).toBe(true);
+    expect((err as AbortError).cause).toBe(reason);
+    expect(rounds).toBeGreaterThanOrEqual(3);
+    expect(counts).toEqual({ spawned: 2, terminated: 2 });
+    expect(m.fitted).toBe(false);
+    expect(countTensors()).toBe(before);
+  });
+
+  it('an aborted signal before the fit starts no worker', async () => {
+    const { runtime, counts } = await countingRuntime();
+    setWorkerRuntime(runtime);
+    const controller = new AbortController();
+    controller.abort();
+    const m = new DualEncoderRegressor({ ...BASE, jobs: 2 });
+    await expect(m.fit(sim.train, { signal: controller.signal })).rejects.toThrow(AbortError);
+    expect(counts.spawned).toBe(0);
+  });
+});
+
+describe('the jobs option', () => {
+  it('takes a whole number ≥ 1 or "auto"; anything else is a ValidationError naming it', () => {
+    for (const jobs of [1, 2, 16, 'auto'] as const)
+      expect(() => new DualEncoderRegressor({ jobs })).not.toThrow();
+    for (const jobs of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2', 'all']) {
+      const make = () => new DualEncoderRegressor({ jobs: jobs as never });
+      expect(make).toThrow(ValidationError);
+      expect(make).toThrow(/Invalid option jobs: expected a whole number of worker threads ≥ 1/);
+    }
+  });
+
+  it('a typo of jobs is refused with a suggestion', () => {
+    expect(() => new DualEncoderRegressor({ job: 2 } as never)).toThrow(/Did you mean jobs\?/);
+  });
+});
