@@ -2,10 +2,11 @@
 // result exactly (the oracle is the serial loop, jobs = 1); an abort stops every worker and leaks no
 // tensor here. The workers run the package's built entry (dist/selection/worker.js): build the
 // package (`pnpm build`) before these tests, or the workers run older code than the serial path.
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { wasmBackend } from '@hetmtl/backend-wasm';
 import { simulateFactor } from '@hetmtl/data';
+import { mlp } from '@hetmtl/encoders';
 import { AbortError, countTensors, useBackend, ValidationError } from '@hetmtl/tensor';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DualEncoderOptions } from '../options.js';
@@ -25,10 +26,17 @@ const BASE: DualEncoderOptions = {
 
 beforeAll(async () => {
   await useBackend(wasmBackend());
-  const dist = fileURLToPath(new URL('../../dist/selection/worker.js', import.meta.url));
-  const src = fileURLToPath(new URL('./jobs.ts', import.meta.url));
-  if (statSync(dist).mtimeMs < statSync(src).mtimeMs)
-    throw new Error('dist/selection/worker.js is older than the sources: run pnpm build first');
+  // The newest built file is at least as new as the newest source file.
+  const newest = (dir: string, keep: (f: string) => boolean) =>
+    Math.max(
+      ...readdirSync(fileURLToPath(new URL(dir, import.meta.url)), { recursive: true })
+        .map(String)
+        .filter(keep)
+        .map((f) => statSync(fileURLToPath(new URL(`${dir}/${f}`, import.meta.url))).mtimeMs),
+    );
+  const built = newest('../../dist', (f) => f.endsWith('.js'));
+  const source = newest('..', (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  if (built < source) throw new Error('dist/ is older than src/: run pnpm build first');
 });
 
 afterEach(() => setWorkerRuntime(undefined));
@@ -104,9 +112,12 @@ describe('parallel model selection (jobs = 2) gives the serial result exactly', 
     expect(countTensors()).toBe(before);
   });
 
-  it('K folds by task, then the dual refit on all rows', async () => {
+  it('K folds by task with mlp encoders (initial weights from the streams), then the refit', async () => {
     const { serial, parallel } = await fitBoth({
       ...BASE,
+      maxRounds: 2,
+      shared: mlp({ hidden: [8] }),
+      specific: mlp({ hidden: [4] }),
       selection: { ...BASE.selection, folds: 3 },
     });
     expect(serial.selection.folds).toBe(3);
