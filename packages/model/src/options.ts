@@ -1,7 +1,7 @@
 import { editDistance } from '@hetmtl/data';
 import { type EncoderSpec, linear } from '@hetmtl/encoders';
 import { mcp, type Penalty } from '@hetmtl/regularizers';
-import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
 
 /** Options of {@link DualEncoderRegressor}; every one has the default of method.md. */
 export interface DualEncoderOptions {
@@ -262,7 +262,7 @@ export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOption
         throw new ValidationError('Invalid option jobs', {
           expected: "a whole number of worker threads ≥ 1, or 'auto' (one per core)",
           received: describeReceived(v),
-          fix: "Pass jobs: 1 to select on this thread, jobs: 2 or more for worker threads, or jobs: 'auto'",
+          fix: ['Pass ', opt('jobs', 1), ' to select on this thread, or more for worker threads'],
         });
       return v;
     })(options.jobs ?? 1),

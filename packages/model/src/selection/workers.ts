@@ -6,6 +6,7 @@ import {
   HetmtlError,
   NotPositiveDefiniteError,
   NumericError,
+  opt,
   SerializationError,
   tf,
   ValidationError,
@@ -112,7 +113,7 @@ export function workerBackend(): string {
     throw new ValidationError('Parallel model selection needs a backend known by name', {
       expected: `one of ${backendRegistry.kinds().join(', ')} active (useBackend or useBackendByName)`,
       received: `TensorFlow.js backend ${JSON.stringify(tf.getBackend())}`,
-      fix: 'Activate a registered backend, or pass jobs: 1 to select on this thread',
+      fix: ['Activate a registered backend, or pass ', opt('jobs', 1), ' to select on this thread'],
     });
   return name;
 }
