@@ -121,18 +121,21 @@ export function jobResult(res: DualRun, keepFitted: boolean): JobResult {
 }
 
 /**
- * Runs one job (in a worker thread): runDual with the job's stream, the same call as the serial
- * loop of select.ts. The fitted predictor is freed once its JSON is taken.
+ * Runs one job (in a worker thread, or on the main thread as one of the pool's workers): runDual
+ * with the job's stream, the same call as the serial loop of select.ts. The fitted predictor is
+ * freed once its JSON is taken.
  */
 export async function runJob(
   job: SelectionJob,
   onProgress: (event: JobEvent) => void,
+  signal?: AbortSignal,
 ): Promise<JobResult> {
   const res = await runDual(job.config, job.train, Random.fromState(job.rng), {
     encoderPhase: job.encoderPhase,
     path: { ...job.path, similarity: penaltyFromJSON(job.path.similarity) },
     validation: job.validation,
     weighted: job.weighted,
+    signal,
     onProgress,
   });
   try {

@@ -61,15 +61,15 @@ async function countingRuntime() {
   return { runtime, counts };
 }
 
-async function fitBoth(options: DualEncoderOptions) {
-  const events: Record<number, FitProgress[]> = { 1: [], 2: [] };
+async function fitBoth(options: DualEncoderOptions, parallel = 2) {
+  const events: Record<number, FitProgress[]> = { 1: [], [parallel]: [] };
   const out: Record<number, DualEncoderRegressor> = {};
-  for (const jobs of [1, 2]) {
+  for (const jobs of [1, parallel]) {
     out[jobs] = await new DualEncoderRegressor({ ...options, jobs }).fit(sim.train, {
       onProgress: (e) => events[jobs].push(e),
     });
   }
-  return { serial: out[1], parallel: out[2], events };
+  return { serial: out[1], parallel: out[parallel], events: { 1: events[1], 2: events[parallel] } };
 }
 
 function expectIdentical(a: DualEncoderRegressor, b: DualEncoderRegressor) {
@@ -94,7 +94,8 @@ describe('parallel model selection (jobs = 2) gives the serial result exactly', 
     setWorkerRuntime(runtime);
     const before = countTensors();
     const { serial, parallel, events } = await fitBoth({ ...BASE, refit: false });
-    expect(counts).toEqual({ spawned: 2, terminated: 2 });
+    // Two runs: one on this thread, one on a worker thread.
+    expect(counts).toEqual({ spawned: 1, terminated: 1 });
     expect(serial.summary().kind).toBe('dual');
     expect(serial.selection.folds).toBe(1);
     expect(serial.trace().length).toBeGreaterThan(0);
@@ -112,14 +113,20 @@ describe('parallel model selection (jobs = 2) gives the serial result exactly', 
     expect(countTensors()).toBe(before);
   });
 
-  it('K folds by task with mlp encoders (initial weights from the streams), then the refit', async () => {
-    const { serial, parallel } = await fitBoth({
-      ...BASE,
-      maxRounds: 2,
-      shared: mlp({ hidden: [8] }),
-      specific: mlp({ hidden: [4] }),
-      selection: { ...BASE.selection, folds: 3 },
-    });
+  it('K folds by task with mlp encoders (initial weights from the streams), jobs = 3, then the refit', async () => {
+    const { runtime, counts } = await countingRuntime();
+    setWorkerRuntime(runtime);
+    const { serial, parallel } = await fitBoth(
+      {
+        ...BASE,
+        maxRounds: 2,
+        shared: mlp({ hidden: [8] }),
+        specific: mlp({ hidden: [4] }),
+        selection: { ...BASE.selection, folds: 3 },
+      },
+      3,
+    );
+    expect(counts).toEqual({ spawned: 2, terminated: 2 });
     expect(serial.selection.folds).toBe(3);
     expect(serial.summary().kind).toBe('dual');
     expect(serial.trace().length).toBeGreaterThan(0);
@@ -147,13 +154,18 @@ describe('an abort during parallel selection', () => {
     const controller = new AbortController();
     const reason = new Error('stop');
     let rounds = 0;
+    const seen = new Set<number>();
     const before = countTensors();
-    const m = new DualEncoderRegressor({ ...BASE, maxRounds: 30, tolerance: 0, jobs: 2 });
+    const m = new DualEncoderRegressor({ ...BASE, maxRounds: 30, tolerance: 0, jobs: 3 });
     const fit = m.fit(sim.train, {
       signal: controller.signal,
       onProgress: (e) => {
-        // Mid-selection: after rounds of the encoder phase have come back from the workers.
-        if (e.round !== undefined && ++rounds === 3) controller.abort(reason);
+        // Mid-selection: once both runs are in their encoder phase (candidate 1 on this thread,
+        // candidate 2 on the worker thread).
+        if (e.round === undefined) return;
+        rounds++;
+        seen.add(e.candidate);
+        if (seen.size === 2 && !controller.signal.aborted) controller.abort(reason);
       },
     });
     const err = await fit.then(
@@ -162,8 +174,9 @@ describe('an abort during parallel selection', () => {
     );
     expect(AbortError.isInstance(err)).toBe(true);
     expect((err as AbortError).cause).toBe(reason);
-    expect(rounds).toBeGreaterThanOrEqual(3);
-    expect(counts).toEqual({ spawned: 2, terminated: 2 });
+    expect(seen).toEqual(new Set([1, 2]));
+    expect(rounds).toBeLessThan(2 * 30);
+    expect(counts).toEqual({ spawned: 1, terminated: 1 });
     expect(m.fitted).toBe(false);
     expect(countTensors()).toBe(before);
   });

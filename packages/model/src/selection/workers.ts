@@ -11,7 +11,7 @@ import {
   tf,
   ValidationError,
 } from '@hetmtl/tensor';
-import type { JobEvent, JobResult, SelectionJob } from './jobs.js';
+import { type JobEvent, type JobResult, runJob, type SelectionJob } from './jobs.js';
 
 /**
  * The worker runtime behind parallel model selection: a small interface, so that a Web Worker
@@ -44,7 +44,13 @@ export type FromWorker =
   | { readonly type: 'failed'; readonly error: ErrorData }
   | { readonly type: 'event'; readonly id: number; readonly event: JobEvent }
   | { readonly type: 'done'; readonly id: number; readonly result: JobResult }
-  | { readonly type: 'error'; readonly id: number; readonly error: ErrorData };
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      readonly error: ErrorData;
+      /** The error itself, from a job run on this thread. */
+      readonly thrown?: unknown;
+    };
 
 /** An error as plain data, to cross a thread and be thrown again as the same hetmtl class. */
 export interface ErrorData {
@@ -119,6 +125,7 @@ export function workerBackend(): string {
 }
 
 export interface PoolOptions {
+  /** This thread and `workers − 1` worker threads. */
   readonly workers: number;
   readonly runtime: WorkerRuntime;
   readonly init: WorkerInit;
@@ -130,8 +137,8 @@ export interface PoolOptions {
 }
 
 /**
- * Runs the jobs on `workers` worker threads (each with its own backend), the next job in the
- * serial order to the first free worker; results in the jobs' order. The first failure (a job's
+ * Runs the jobs on this thread and `workers − 1` worker threads (each with its own backend), the
+ * next job in the serial order to the first free worker; results in the jobs' order. The first failure (a job's
  * error, a worker that dies, an abort) terminates every worker before the promise rejects: an abort
  * with the {@link AbortError} the serial path throws.
  */
@@ -175,7 +182,7 @@ export async function runInWorkers(
         case 'event':
           return o.onEvent(m.id, m.event);
         case 'error':
-          return stop(errorFromData(m.error));
+          return stop(m.thrown ?? errorFromData(m.error));
         case 'done':
           results[m.id] = m.result;
           o.onDone?.(m.id);
@@ -189,8 +196,9 @@ export async function runInWorkers(
   };
   try {
     const count = Math.max(1, Math.min(o.workers, jobs.length));
+    // This thread is one of the workers (the first job is its); the others are worker threads.
     for (let w = 0; w < count && !settled; w++) {
-      const port = await o.runtime.spawn(o.init);
+      const port = w === 0 ? hereWorker() : await o.runtime.spawn(o.init);
       ports.push(port);
       if (settled) break;
       listen(port);
@@ -202,6 +210,43 @@ export async function runInWorkers(
     settled = true;
     await Promise.all(ports.map((p) => p.terminate()));
   }
+}
+
+/**
+ * This thread as one of the pool's workers: its jobs run here, between the messages of the others.
+ * Terminating it aborts the job it runs and waits until that job has freed its tensors.
+ */
+function hereWorker(): WorkerPort {
+  const listeners: ((m: FromWorker) => void)[] = [];
+  const controller = new AbortController();
+  let running: Promise<void> = Promise.resolve();
+  const emit = (m: FromWorker) => {
+    for (const l of listeners) l(m);
+  };
+  return {
+    post: (m) => {
+      running = runJob(
+        m.job,
+        (event) => emit({ type: 'event', id: m.id, event }),
+        controller.signal,
+      ).then(
+        (result) => emit({ type: 'done', id: m.id, result }),
+        (e: unknown) => {
+          if (!controller.signal.aborted)
+            emit({ type: 'error', id: m.id, error: errorToData(e), thrown: e });
+        },
+      );
+    },
+    onMessage: (listener) => {
+      listeners.push(listener);
+      queueMicrotask(() => listener({ type: 'ready' }));
+    },
+    onFailure: () => {},
+    terminate: async () => {
+      controller.abort();
+      await running;
+    },
+  };
 }
 
 /** Worker threads of Node (node:worker_threads); undefined where there are none (browsers, for now). */
@@ -274,8 +319,8 @@ export function setWorkerRuntime(runtime: WorkerRuntime | undefined): void {
 
 /**
  * How selection runs: null for the serial loop (jobs = 1, one run, or no worker threads here), else
- * the number of workers (the jobs option, 'auto' the cores, at most one per run), the runtime and
- * what every worker loads.
+ * the number of workers (the jobs option, 'auto' the cores, at most one per run: this thread and
+ * workers − 1 worker threads), the runtime and what every worker thread loads.
  */
 export async function selectionWorkers(
   jobs: number | 'auto',
