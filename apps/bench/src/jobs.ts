@@ -23,8 +23,31 @@ export interface JobsBenchOptions {
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+
+/**
+ * What the machine gives this process now: seconds of N units of pure-JavaScript work on N threads
+ * over one unit on one thread (1.00: N free cores; N: no more than one core, as on a busy machine).
+ */
+async function parallelCapacity(N: number): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const unit = `let x = 0; for (let i = 0; i < 1e8; i++) x = (x + i * 1.0000001) % 1e9;`;
+  const run = (threads: number) => {
+    const t0 = performance.now();
+    return Promise.all(
+      Array.from(
+        { length: threads },
+        () =>
+          new Promise((resolve, reject) =>
+            new Worker(unit, { eval: true }).on('exit', resolve).on('error', reject),
+          ),
+      ),
+    ).then(() => performance.now() - t0);
+  };
+  const one = await run(1);
+  return (await run(N)) / one;
+}
 
 const load = () => loadavg()[0]?.toFixed(2) ?? '?';
 
@@ -46,12 +69,24 @@ export async function jobsBench(o: JobsBenchOptions): Promise<boolean> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   try {
-    let csv = o.csv;
+    let csv: string = o.csv ?? '';
     let task = o.task ?? 'task';
     let target = o.target ?? 'y';
-    if (csv === undefined) {
-      const [tasks, n] = o.quick ? ['20', '45'] : ['160', '45'];
-      cli(['simulate', '--tasks', tasks, '--n', n, '--p', '7', '--seed', '1', '--out', 'sim.csv']);
+    if (o.csv === undefined) {
+      const tasks = o.quick ? '20' : '160';
+      cli([
+        'simulate',
+        '--tasks',
+        tasks,
+        '--n',
+        '45',
+        '--p',
+        '7',
+        '--seed',
+        '1',
+        '--out',
+        'sim.csv',
+      ]);
       csv = join(dir, 'sim.csv');
       task = 'task';
       target = 'y';
@@ -85,8 +120,9 @@ export async function jobsBench(o: JobsBenchOptions): Promise<boolean> {
       }
     }
     const loadAfter = load();
+    const capacity = await parallelCapacity(N);
     const predict = (model: string) =>
-      cli(['predict', model, csv as string, ...(o.backend ? ['--backend', o.backend] : [])]);
+      cli(['predict', model, csv, ...(o.backend ? ['--backend', o.backend] : [])]);
     const reference = predict(models[0]);
     const same = models.slice(1).every((m) => predict(m) === reference);
     const doc = JSON.parse(readFileSync(models[0], 'utf8')) as {
@@ -94,7 +130,7 @@ export async function jobsBench(o: JobsBenchOptions): Promise<boolean> {
     };
     const [s1, sN] = [median(seconds[1]), median(seconds[N])];
     console.log(
-      `\nhetmtl fit ${o.csv ?? 'simulate --tasks 160 --n 45 --p 7'} --task ${task} --target ${target}${o.quick ? ' --quick' : ''}` +
+      `\nhetmtl fit ${o.csv ?? `(simulate --tasks ${o.quick ? 20 : 160} --n 45 --p 7)`} --task ${task} --target ${target}${o.quick ? ' --quick' : ''}` +
         ` (backend ${o.backend ?? 'the CLI default'}; ${doc.model.candidates.length} candidates, ${doc.model.folds ?? 1} fold(s); ` +
         `${o.repeats} repeat(s) interleaved; load average ${loadBefore} before, ${loadAfter} after; ${availableParallelism()} cores)`,
     );
@@ -108,6 +144,9 @@ export async function jobsBench(o: JobsBenchOptions): Promise<boolean> {
           (median(seconds[j]) / s1).toFixed(2),
         ]),
       ),
+    );
+    console.log(
+      `machine control: ${N} threads of pure-JavaScript work took ${capacity.toFixed(2)}× the time of one thread's (1.00: ${N} free cores; ${N}.00: one core's worth)`,
     );
     console.log(
       `saved models predict identically (hetmtl predict on the file, every model against the first): ${same ? 'yes' : 'NO'}; speed-up ${(s1 / sN).toFixed(2)}×`,

@@ -74,7 +74,7 @@ export async function selectCandidates(
   };
   const addCandidate = (i: number, runs: readonly KeptRun[]) => {
     const { id, settings, config } = configs[i];
-    const last = runs[runs.length - 1] as KeptRun;
+    const last = runs[runs.length - 1];
     const score = mean(runs.map((r) => r.best.score * r.ySd));
     const bestRound = median(runs.map((r) => r.phase.bestRound));
     candidates.push({

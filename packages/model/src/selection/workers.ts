@@ -63,8 +63,8 @@ export interface ErrorData {
 
 export function errorToData(e: unknown): ErrorData {
   if (HetmtlError.isInstance(e)) {
-    const { cause: _cause, ...parts } = ((e as unknown as { parts: Record<string, unknown> })
-      .parts ?? {}) as Record<string, unknown>;
+    const { cause: _cause, ...parts } =
+      (e as unknown as { parts?: Record<string, unknown> }).parts ?? {};
     const extra = NotPositiveDefiniteError.isInstance(e)
       ? { pivot: e.pivot, value: e.value }
       : BackendUnavailableError.isInstance(e)
