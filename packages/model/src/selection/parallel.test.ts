@@ -12,7 +12,13 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DualEncoderOptions } from '../options.js';
 import { DualEncoderRegressor } from '../regressor.js';
 import type { FitProgress } from '../types.js';
-import { nodeRuntime, setWorkerRuntime, type WorkerPort, type WorkerRuntime } from './workers.js';
+import {
+  type FromWorker,
+  nodeRuntime,
+  setWorkerRuntime,
+  type WorkerPort,
+  type WorkerRuntime,
+} from './workers.js';
 
 const sim = simulateFactor({ seed: 5, numTasks: 6, n: 50, p: 6, testRows: 20 });
 // Small and fast; two candidates (μ = 0.1 and μ = 0) and the dual alone, so the dual's fit is the model.
@@ -141,6 +147,37 @@ describe('parallel model selection (jobs = 2) gives the serial result exactly', 
       selection: { ...BASE.selection, linearFloor: true },
     });
     expect(serial.candidates().map((c) => c.kind)).toEqual(['dual', 'dual', 'linear']);
+    expectIdentical(serial, parallel);
+    serial.dispose();
+    parallel.dispose();
+  });
+
+  it('a worker thread that cannot load the backend says so and takes no job: the others run them all', async () => {
+    // A worker thread with a backend it cannot load answers 'failed' (worker.ts)…
+    const node = (await nodeRuntime()) as WorkerRuntime;
+    const port = await node.spawn({ backend: 'no-such-backend', resolveFrom: [import.meta.url] });
+    const first = await new Promise<FromWorker>((resolve) => port.onMessage(resolve));
+    await port.terminate();
+    expect(first).toMatchObject({
+      type: 'failed',
+      error: {
+        name: 'ValidationError',
+        message: expect.stringMatching(/Unknown backend "no-such-backend"/),
+      },
+    });
+    // …and the pool leaves such a worker out: here one that answers 'failed' at once, before this
+    // thread has finished its first job.
+    let posted = 0;
+    setWorkerRuntime({
+      spawn: async () => ({
+        post: () => posted++,
+        onMessage: (listener) => queueMicrotask(() => listener(first)),
+        onFailure: () => {},
+        terminate: async () => {},
+      }),
+    });
+    const { serial, parallel } = await fitBoth({ ...BASE, refit: false });
+    expect(posted).toBe(0);
     expectIdentical(serial, parallel);
     serial.dispose();
     parallel.dispose();

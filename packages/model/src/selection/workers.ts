@@ -138,7 +138,8 @@ export interface PoolOptions {
 
 /**
  * Runs the jobs on this thread and `workers − 1` worker threads (each with its own backend), the
- * next job in the serial order to the first free worker; results in the jobs' order. The first failure (a job's
+ * next job in the serial order to the first free worker; results in the jobs' order. A worker
+ * thread that cannot activate the backend is left out (this thread always can). The first failure (a job's
  * error, a worker that dies, an abort) terminates every worker before the promise rejects: an abort
  * with the {@link AbortError} the serial path throws.
  */
@@ -178,7 +179,9 @@ export async function runInWorkers(
         case 'ready':
           return give(port);
         case 'failed':
-          return stop(errorFromData(m.error));
+          // A worker thread that cannot activate the backend takes no job; the others (this
+          // thread at least) run them all.
+          return;
         case 'event':
           return o.onEvent(m.id, m.event);
         case 'error':
