@@ -111,6 +111,9 @@ export function errorFromData(d: ErrorData): Error {
   }
 }
 
+const hasNamedBackend = () =>
+  activeBackend() !== undefined || backendRegistry.has(tf.getBackend());
+
 /** The backend the workers load: the one active here, by its registry name. */
 export function workerBackend(): string {
   const name =
@@ -334,6 +337,8 @@ export async function selectionWorkers(
   if (workers <= 1) return null;
   const runtime = runtimeOverride ?? (await nodeRuntime());
   if (runtime === undefined) return null;
+  // 'auto' with a backend the workers cannot load by name: this thread alone, as with one core.
+  if (jobs === 'auto' && !hasNamedBackend()) return null;
   return {
     workers,
     runtime,
