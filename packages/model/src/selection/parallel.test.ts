@@ -179,6 +179,12 @@ describe('parallel model selection (jobs = 2) gives the serial result exactly', 
     const { serial, parallel } = await fitBoth({ ...BASE, refit: false });
     expect(posted).toBe(0);
     expectIdentical(serial, parallel);
+    expect(parallel.selection.notes).toEqual([
+      expect.stringMatching(
+        /could not activate the wasm backend.*Unknown backend "no-such-backend"/,
+      ),
+    ]);
+    expect(serial.selection.notes).toBeUndefined();
     serial.dispose();
     parallel.dispose();
   });

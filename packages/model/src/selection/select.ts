@@ -120,6 +120,10 @@ export async function selectCandidates(
         signal,
         onEvent: report.event,
         onDone: report.done,
+        onWorkerFailed: (e) =>
+          ctx.note(
+            `A worker thread of model selection could not activate the ${workers.init.backend} backend, and the others ran its share: ${e.message}`,
+          ),
       });
       for (let i = 0; i < configs.length; i++) {
         const runs = parts.map((part, k) => {

@@ -111,8 +111,7 @@ export function errorFromData(d: ErrorData): Error {
   }
 }
 
-const hasNamedBackend = () =>
-  activeBackend() !== undefined || backendRegistry.has(tf.getBackend());
+const hasNamedBackend = () => activeBackend() !== undefined || backendRegistry.has(tf.getBackend());
 
 /** The backend the workers load: the one active here, by its registry name. */
 export function workerBackend(): string {
@@ -137,6 +136,8 @@ export interface PoolOptions {
   readonly onEvent: (index: number, event: JobEvent) => void;
   /** Job `index` finished. */
   readonly onDone?: (index: number) => void;
+  /** A worker thread could not activate the backend (it takes no job). */
+  readonly onWorkerFailed?: (error: Error) => void;
 }
 
 /**
@@ -184,7 +185,7 @@ export async function runInWorkers(
         case 'failed':
           // A worker thread that cannot activate the backend takes no job; the others (this
           // thread at least) run them all.
-          return;
+          return o.onWorkerFailed?.(errorFromData(m.error));
         case 'event':
           return o.onEvent(m.id, m.event);
         case 'error':
