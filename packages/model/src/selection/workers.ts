@@ -143,9 +143,9 @@ export interface PoolOptions {
 /**
  * Runs the jobs on this thread and `workers − 1` worker threads (each with its own backend), the
  * next job in the serial order to the first free worker; results in the jobs' order. A worker
- * thread that cannot activate the backend is left out (this thread always can). The first failure (a job's
- * error, a worker that dies, an abort) terminates every worker before the promise rejects: an abort
- * with the {@link AbortError} the serial path throws.
+ * thread that cannot activate the backend is left out (this thread always can). The first failure
+ * (a job's error, a progress callback's, a worker that dies, an abort) terminates every worker
+ * before the promise rejects: an abort with the {@link AbortError} the serial path throws.
  */
 export async function runInWorkers(
   jobs: readonly SelectionJob[],
@@ -187,7 +187,11 @@ export async function runInWorkers(
           // thread at least) run them all.
           return o.onWorkerFailed?.(errorFromData(m.error));
         case 'event':
-          return o.onEvent(m.id, m.event);
+          try {
+            return o.onEvent(m.id, m.event);
+          } catch (e) {
+            return stop(e);
+          }
         case 'error':
           return stop(m.thrown ?? errorFromData(m.error));
         case 'done':
