@@ -224,6 +224,25 @@ describe('an abort during parallel selection', () => {
     expect(countTensors()).toBe(before);
   });
 
+  it('a progress callback that throws rejects the fit with its error, as in the serial loop', async () => {
+    const { runtime, counts } = await countingRuntime();
+    setWorkerRuntime(runtime);
+    const boom = new Error('boom');
+    const before = countTensors();
+    for (const jobs of [1, 2]) {
+      const m = new DualEncoderRegressor({ ...BASE, jobs });
+      await expect(
+        m.fit(sim.train, {
+          onProgress: (e) => {
+            if (e.round !== undefined) throw boom;
+          },
+        }),
+      ).rejects.toBe(boom);
+    }
+    expect(counts.terminated).toBe(counts.spawned);
+    expect(countTensors()).toBe(before);
+  });
+
   it('an aborted signal before the fit starts no worker', async () => {
     const { runtime, counts } = await countingRuntime();
     setWorkerRuntime(runtime);
