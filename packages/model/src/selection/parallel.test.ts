@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { wasmBackend } from '@hetmtl/backend-wasm';
 import { simulateFactor } from '@hetmtl/data';
-import { mlp } from '@hetmtl/encoders';
+import { encoderRegistry, linear, linearDefinition, mlp } from '@hetmtl/encoders';
 import { AbortError, countTensors, useBackend, ValidationError } from '@hetmtl/tensor';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DualEncoderOptions } from '../options.js';
@@ -187,6 +187,34 @@ describe('parallel model selection (jobs = 2) gives the serial result exactly', 
     expect(serial.selection.notes).toBeUndefined();
     serial.dispose();
     parallel.dispose();
+  });
+});
+
+describe('kinds a program registers (worker threads know the built-in ones only)', () => {
+  it('select on this thread, with a note, and give the serial result', async () => {
+    // The linear encoder under a kind of the program's own.
+    encoderRegistry.register({ ...linearDefinition, kind: 'test:linear' });
+    try {
+      const { runtime, counts } = await countingRuntime();
+      setWorkerRuntime(runtime);
+      const own = { ...linear(), kind: 'test:linear' };
+      const { serial, parallel } = await fitBoth({
+        ...BASE,
+        shared: own,
+        specific: own,
+        refit: false,
+      });
+      expect(counts.spawned).toBe(0);
+      expectIdentical(serial, parallel);
+      expect(parallel.selection.notes).toEqual([
+        expect.stringMatching(/ran on this thread: its encoder or penalty kinds were registered/),
+      ]);
+      expect(serial.selection.notes).toBeUndefined();
+      serial.dispose();
+      parallel.dispose();
+    } finally {
+      encoderRegistry.unregister('test:linear');
+    }
   });
 });
 

@@ -11,7 +11,7 @@ import { candidateConfigs } from './candidates.js';
 import { FittedDual } from '../predictors/dual.js';
 import { selectionJobs, type JobResult } from './jobs.js';
 import { candidateReporter, parallelReporter } from './progress.js';
-import { runInWorkers, selectionWorkers } from './workers.js';
+import { runInWorkers, selectionWorkers, workersKnow } from './workers.js';
 
 /** The best candidate so far (owns its predictor when there is one fold). */
 interface Best extends Choice {
@@ -104,7 +104,15 @@ export async function selectCandidates(
     });
   };
   try {
-    const workers = await selectionWorkers(o.jobs, configs.length * K);
+    const known = workersKnow(
+      configs.map((c) => c.config),
+      o.similarity,
+    );
+    if (!known && o.jobs !== 1)
+      ctx.note(
+        'Model selection ran on this thread: its encoder or penalty kinds were registered by the program, and worker threads know the built-in kinds only',
+      );
+    const workers = known ? await selectionWorkers(o.jobs, configs.length * K) : null;
     if (workers !== null) {
       // Candidates × folds on worker threads: the same runs with the same streams, kept in order.
       const jobs = selectionJobs(

@@ -11,6 +11,9 @@ import {
   tf,
   ValidationError,
 } from '@hetmtl/tensor';
+import { encoderRegistry } from '@hetmtl/encoders';
+import { type Penalty, penaltyRegistry } from '@hetmtl/regularizers';
+import type { TrainerConfig } from '../dual/trainer.js';
 import { type JobEvent, type JobResult, runJob, type SelectionJob } from './jobs.js';
 
 /**
@@ -322,6 +325,24 @@ export async function resolveBases(): Promise<string[]> {
 }
 
 let runtimeOverride: WorkerRuntime | undefined;
+
+/**
+ * The encoder and penalty kinds a worker thread knows: those registered when this module is
+ * loaded, which a worker thread loads too (kinds a program registers later exist here only).
+ */
+const BUILT_IN = {
+  encoders: new Set(encoderRegistry.kinds()),
+  penalties: new Set(penaltyRegistry.kinds()),
+};
+
+/** Whether worker threads can run these candidates: their encoders and the penalty are kinds they know. */
+export function workersKnow(configs: readonly TrainerConfig[], similarity: Penalty): boolean {
+  const known = (kind: string) => BUILT_IN.encoders.has(kind);
+  return (
+    BUILT_IN.penalties.has(similarity.kind) &&
+    configs.every((c) => known(c.shared.kind) && (c.specific === null || known(c.specific.kind)))
+  );
+}
 
 /** Replaces the worker runtime (tests; a Web Worker runtime later); undefined restores Node's. */
 export function setWorkerRuntime(runtime: WorkerRuntime | undefined): void {
