@@ -52,7 +52,7 @@ commands:
                 stand-in (simulate --tasks 160 --n 45 --p 7; --quick: 20 tasks and fit --quick)
   all           demo, conformance, mlp-speed and speed (with --quick: study too)
 
-  --jobs n      worker threads for the method's model selection in demo, study, real and wide
+  --jobs n      worker threads for the method's model selection in study, real and wide
                 (default: the cores; 1: the main thread)
 
   --quick       tiny sizes (for CI: checks the commands run, not their numbers)`;
