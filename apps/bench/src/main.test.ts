@@ -37,6 +37,17 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
     expect(out).toMatch(/^60\s+180\s+\d+\.\d\d\s+\d+\s+\d+\.\d\d\s+yes$/m);
   });
 
+  it('jobs --quick times fit --jobs 1 against --jobs 2 interleaved and says whether the models predict the same', () => {
+    const out = run('jobs', '--quick', '--jobs', '2', '--repeats', '1');
+    expect(out).toMatch(
+      /simulate --tasks 20 --n 45 --p 7.*5 fold\(s\); 1 repeat\(s\) interleaved; load average/,
+    );
+    expect(out).toMatch(/^1\s+\d+\.\d\d\s+\d+\.\d\d\s+1\.00$/m);
+    expect(out).toMatch(/^2\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d$/m);
+    expect(out).toMatch(/machine control: 2 threads of pure-JavaScript work took \d+\.\d\d×/);
+    expect(out).toMatch(/saved models predict identically .*: yes; speed-up \d+\.\d\d×/);
+  });
+
   it('mlp-speed --quick times every backend', () => {
     const out = run('mlp-speed', '--quick');
     expect(out).toMatch(/wasm \(hetmtl: transposeA routed\)/);

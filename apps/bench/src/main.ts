@@ -3,8 +3,9 @@ import { conformanceTable } from './conformance.js';
 import { methodDemo } from './method-demo.js';
 import { manyTasks, manyTasksWorker } from './many-tasks.js';
 import { methodSpeed, speedWorker } from './method-speed.js';
+import { jobsBench } from './jobs.js';
 import { mlpSpeed } from './mlp-speed.js';
-import { selectMethods } from './roster.js';
+import { selectMethods, setModelJobs } from './roster.js';
 import { runReal } from './real.js';
 import { runStudy } from './study.js';
 import { DESIGNS } from './study-designs.js';
@@ -50,7 +51,15 @@ commands:
                 mean ± sd test RMSE and explained variance per method, and per task whether the
                 method beat single-task and pooled ridge. School:
                 hetmtl-bench real ../shared/data/school.csv --task school --target score
+  jobs [<csv> --task <column> --target <column>] [--jobs n] [--repeats r]
+                hetmtl fit with --jobs 1 and --jobs n (default: the cores) interleaved, each fit its
+                own process, --repeats times (default 3): median seconds, the ratio, the load
+                average, and whether the saved models predict the same; without a CSV the 160-task
+                stand-in (simulate --tasks 160 --n 45 --p 7; --quick: 20 tasks and fit --quick)
   all           demo, conformance, mlp-speed and speed (with --quick: study too)
+
+  --jobs n      worker threads for the method's model selection in study, real and wide
+                (default: the cores; 1: the main thread)
 
   --quick       tiny sizes (for CI: checks the commands run, not their numbers)`;
 
@@ -91,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
     value(name)
       ?.split(',')
       .map((x) => x.trim());
+  if (value('--jobs') !== undefined) setModelJobs(count('--jobs', 1));
   const commands: Record<string, () => Promise<boolean>> = {
     demo: () => methodDemo({ quick, ...(backend ? { backend } : {}) }),
     conformance: () => conformanceTable({ verbose }),
@@ -157,6 +167,22 @@ async function main(argv: string[]): Promise<number> {
       }
       return true;
     },
+    jobs: () => {
+      const csv = rest[0] && !rest[0].startsWith('--') ? rest[0] : undefined;
+      const task = value('--task');
+      const target = value('--target');
+      if (csv && (!task || !target))
+        throw new Error(
+          'jobs with a CSV needs --task and --target, e.g. hetmtl-bench jobs ../shared/data/school.csv --task school --target score',
+        );
+      return jobsBench({
+        ...(csv ? { csv, task, target } : {}),
+        ...(value('--jobs') !== undefined ? { jobs: count('--jobs', 1) } : {}),
+        repeats: count('--repeats', quick ? 1 : 3),
+        ...(backend ? { backend } : {}),
+        quick,
+      });
+    },
     real: async () => {
       const csv = rest[0] && !rest[0].startsWith('--') ? rest[0] : undefined;
       const task = value('--task');
@@ -196,6 +222,7 @@ async function main(argv: string[]): Promise<number> {
     for (const [name, run] of Object.entries(commands)) {
       if (
         name === 'real' ||
+        name === 'jobs' ||
         name === 'many-tasks' ||
         name === 'wide' ||
         name === 'wide-groups' ||

@@ -46,11 +46,28 @@ export interface MethodEntry {
 const QUICK_MODEL: DualEncoderOptions = { maxRounds: 1, stepsPerBlock: 5, numLambdas: 4 };
 const QUICK_NET = { maxEpochs: 20, patience: 3 } as const;
 
+/**
+ * Worker threads of the method's model selection (--jobs; default: the cores). Kept in the
+ * environment too, so the bench's own child processes (wide's fits) use the same.
+ */
+let modelJobs: number | 'auto' = Number(process.env.HETMTL_BENCH_JOBS) || 'auto';
+
+/** Sets --jobs for every method entry made after (the results are the same for every value). */
+export function setModelJobs(jobs: number | 'auto'): void {
+  modelJobs = jobs;
+  process.env.HETMTL_BENCH_JOBS = String(jobs);
+}
+
 /** A method entry's learner: the model with these options (shortened by --quick), seeded. */
 export const method =
   (options: DualEncoderOptions) =>
   (seed: number, quick: boolean): Learner =>
-    new DualEncoderRegressor({ ...options, ...(quick ? QUICK_MODEL : {}), seed });
+    new DualEncoderRegressor({
+      jobs: modelJobs,
+      ...options,
+      ...(quick ? QUICK_MODEL : {}),
+      seed,
+    });
 
 /** The dual encoder alone (no linear floor): the base of the ablations, so they ablate the encoder model. */
 export const DUAL: DualEncoderOptions = { selection: { linearFloor: false } };

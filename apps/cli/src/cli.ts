@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_NAMES, DEFAULT_BACKEND, DESIGNS, FORMATS, VERSION } from './choices.js';
 import { EXIT, oneLine, verboseDetails } from './errors.js';
@@ -54,7 +55,12 @@ function addModelOptions(cmd: Command): Command {
       'fusion strength λ: "path" (default: chosen on a path), a number, or "inf"',
       parse.lambda,
     )
-    .option('--no-linear-floor', 'leave the closed-form linear MTL model out of model selection');
+    .option('--no-linear-floor', 'leave the closed-form linear MTL model out of model selection')
+    .option(
+      '--jobs <n>',
+      `worker threads for model selection, each with its own backend (default: the cores, ${availableParallelism()} here; 1: on the main thread); the result is the same for every n`,
+      parse.int(1),
+    );
 }
 
 /** Builds the command-line program. `run` parses and executes. */

@@ -428,40 +428,101 @@ describe('hetmtl demo', () => {
   });
 });
 
+describe('--jobs', () => {
+  it('--jobs 2 saves the model --jobs 1 saves (5 folds by task on worker threads)', async () => {
+    const s = await hetmtl(['simulate', '--n', '50', '--seed', '4', '--out', 'folds.csv'], {
+      cwd: dir,
+    });
+    expect(s.code, s.stderr).toBe(0);
+    const docs: Record<string, { fit: Record<string, unknown>; model: unknown }> = {};
+    for (const jobs of ['1', '2']) {
+      const r = await hetmtl(
+        [
+          'fit',
+          'folds.csv',
+          '--task',
+          'task',
+          '--target',
+          'y',
+          '--quick',
+          '--jobs',
+          jobs,
+          '--out',
+          `folds-${jobs}.json`,
+        ],
+        { cwd: dir },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      docs[jobs] = JSON.parse(readFileSync(at(`folds-${jobs}.json`), 'utf8'));
+    }
+    expect((docs['1'].model as { folds: number }).folds).toBe(5);
+    expect(docs['2'].model).toEqual(docs['1'].model);
+    const { createdAt: _a, seconds: _b, ...fit1 } = docs['1'].fit;
+    const { createdAt: _c, seconds: _d, ...fit2 } = docs['2'].fit;
+    expect(fit2).toEqual(fit1);
+  });
+});
+
 describe('Ctrl-C', () => {
-  it('SIGINT during a fit exits 130 with one line and writes no model file', async () => {
+  beforeAll(async () => {
     const s = await hetmtl(['simulate', '--n', '400', '--seed', '2', '--out', 'slow.csv'], {
       cwd: dir,
     });
     expect(s.code, s.stderr).toBe(0);
-    let sent = false;
-    let sentAt = 0;
-    const r = await hetmtl(
-      ['fit', 'slow.csv', '--task', 'task', '--target', 'y', '--out', 'interrupted.json'],
-      {
-        cwd: dir,
-        onStderr: (text, child) => {
-          if (!sent && /^Fitting /m.test(text)) {
-            sent = true;
-            // Let the fit get going (the encoder phase), then interrupt it.
-            setTimeout(() => {
-              sentAt = performance.now();
-              child.kill('SIGINT');
-            }, 300);
-          }
-        },
-      },
-    );
-    expect(sent).toBe(true);
-    expect(r.code, r.stderr).toBe(130);
-    // The fit checks the signal between optimizer steps: it stops within seconds, not at the end.
-    expect(performance.now() - sentAt).toBeLessThan(5000);
-    expect(r.stderr).toMatch(
-      /^hetmtl: error: interrupted \(Ctrl-C\): the fit was stopped and nothing was written$/m,
-    );
-    expect(r.stderr).not.toMatch(STACK_LINE);
-    expect(existsSync(at('interrupted.json'))).toBe(false);
-    expect(readdirSync(dir).filter((f) => f.includes('interrupted'))).toEqual([]);
-    expect(r.stdout).toBe('');
   });
+
+  // --jobs 2: the SIGINT stops the worker threads of model selection too (else the process would not exit).
+  it.each([
+    ['1', 'select on the main thread'],
+    ['2', 'selection on worker threads, 5 folds × 1 candidate'],
+  ])(
+    'SIGINT during a fit exits 130 with one line and writes no model file (--jobs %s: %s)',
+    async (jobs) => {
+      let sent = false;
+      let sentAt = 0;
+      const r = await hetmtl(
+        [
+          'fit',
+          'slow.csv',
+          '--task',
+          'task',
+          '--target',
+          'y',
+          '--out',
+          'interrupted.json',
+          '--jobs',
+          jobs,
+          // 5 folds (selection on workers with --jobs 2)
+          ...(jobs === '2' ? ['--test', '0.9'] : []),
+        ],
+        {
+          cwd: dir,
+          onStderr: (text, child) => {
+            if (!sent && /^Fitting /m.test(text)) {
+              sent = true;
+              // Let the fit get going (the encoder phase; with --jobs 2, on the started workers), then interrupt it.
+              setTimeout(
+                () => {
+                  sentAt = performance.now();
+                  child.kill('SIGINT');
+                },
+                jobs === '2' ? 1500 : 300,
+              );
+            }
+          },
+        },
+      );
+      expect(sent).toBe(true);
+      expect(r.code, r.stderr).toBe(130);
+      // The fit checks the signal between optimizer steps: it stops within seconds, not at the end.
+      expect(performance.now() - sentAt).toBeLessThan(5000);
+      expect(r.stderr).toMatch(
+        /^hetmtl: error: interrupted \(Ctrl-C\): the fit was stopped and nothing was written$/m,
+      );
+      expect(r.stderr).not.toMatch(STACK_LINE);
+      expect(existsSync(at('interrupted.json'))).toBe(false);
+      expect(readdirSync(dir).filter((f) => f.includes('interrupted'))).toEqual([]);
+      expect(r.stdout).toBe('');
+    },
+  );
 });

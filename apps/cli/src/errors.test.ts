@@ -117,6 +117,13 @@ describe('usage errors exit 2 with one line that says what to type', () => {
       /--test <share>.*expected a share in \[0, 1\)/,
     ));
 
+  it('--jobs 0 (model selection needs a thread at least)', () =>
+    expectOneLineError(
+      ['fit', 'good.csv', '--task', 'task', '--target', 'y', '--jobs', '0'],
+      2,
+      /option '--jobs <n>' argument '0' is invalid.*expected an integer ≥ 1, received "0"/,
+    ));
+
   it('an invalid choice', () =>
     expectOneLineError(
       ['fit', 'good.csv', '--task', 'task', '--target', 'y', '--backend', 'gpu'],

@@ -17,6 +17,8 @@ export interface ModelFlags {
   readonly linearFloor?: boolean;
   /** --log-target (fit only). */
   readonly logTarget?: boolean;
+  /** --jobs: worker threads for model selection (default: the cores). */
+  readonly jobs?: number;
 }
 
 /** Settings of --quick: a small, fast fit (seconds), for trying things out and for tests. */
@@ -72,6 +74,7 @@ export function modelOptions(f: ModelFlags, p?: number): DualEncoderOptions {
     ...(f.lambda !== undefined ? { lambda: f.lambda } : {}),
     ...(f.linearFloor === false ? { selection: { linearFloor: false } } : {}),
     ...(f.logTarget ? { logTarget: true } : {}),
+    jobs: f.jobs ?? 'auto',
     ...dims,
   };
 }

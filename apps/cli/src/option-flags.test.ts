@@ -37,6 +37,7 @@ describe('the option ↔ flag table', () => {
     expect(cliOptionWords(opt('constantTarget', 'allow'))).toBe('no --strict (the default)');
     expect(cliOptionWords(opt('lambda', Number.POSITIVE_INFINITY))).toBe('--lambda inf');
     expect(cliOptionWords(opt('K0', 5))).toBe('--k0 5');
+    expect(cliOptionWords(opt('jobs', 1))).toBe('--jobs 1');
     expect(cliOptionWords(opt('dtype', 'float32'))).toMatch(/not settable from the command line/);
   });
 

@@ -68,6 +68,7 @@ export const OPTION_FLAGS: Readonly<Record<string, FlagSpec>> = Object.freeze({
     value: (v) => (v === Number.POSITIVE_INFINITY || v === 'Infinity' ? 'inf' : String(v)),
   },
   hidden: { flag: '--hidden', placeholder: '<sizes>', value: list },
+  jobs: { flag: '--jobs', placeholder: '<n>' },
 });
 
 /** How the command line says an option: `--missing drop-rows`, `--categorical <columns>`. */

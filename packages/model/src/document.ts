@@ -35,8 +35,11 @@ import {
 export const MODEL_FORMAT = 'hetmtl/dual-encoder-regressor';
 export const MODEL_VERSION = 1;
 
-/** The saved options: every constructor option but the penalty, which the document keeps apart. */
-const OPTION_KEYS = OPTION_NAMES.filter((k) => k !== 'similarity');
+/**
+ * The saved options: every constructor option but the penalty, which the document keeps apart, and
+ * jobs (how a fit runs, not what it made).
+ */
+const OPTION_KEYS = OPTION_NAMES.filter((k) => k !== 'similarity' && k !== 'jobs');
 /** Saved only when set (documents written before it read the same). */
 const OPTIONAL_OPTION_KEYS = ['shared', 'specific', 'logTarget'];
 

@@ -1,7 +1,7 @@
 import { editDistance } from '@hetmtl/data';
 import { type EncoderSpec, linear } from '@hetmtl/encoders';
 import { mcp, type Penalty } from '@hetmtl/regularizers';
-import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
 
 /** Options of {@link DualEncoderRegressor}; every one has the default of method.md. */
 export interface DualEncoderOptions {
@@ -61,6 +61,13 @@ export interface DualEncoderOptions {
    * a positive, right-skewed response such as a time to tumour doubling (default false).
    */
   readonly logTarget?: boolean;
+  /**
+   * Worker threads for model selection: its candidates × folds run in parallel, each worker with
+   * its own copy of the active backend, and the result is identical to the serial run. 1 (default):
+   * on this thread; `'auto'`: one per core. Where there are no worker threads (browsers, for now)
+   * selection runs on this thread. Not saved with the model.
+   */
+  readonly jobs?: number | 'auto';
 }
 
 export interface SelectionOptions {
@@ -134,6 +141,7 @@ export const OPTION_NAMES = [
   'refit',
   'seed',
   'logTarget',
+  'jobs',
 ] as const;
 export const SELECTION_OPTION_NAMES = ['grid', 'linearFloor', 'metric', 'folds'] as const;
 export const GRID_OPTION_NAMES = ['K0', 'K1', 'mu', 'omega', 'width'] as const;
@@ -251,5 +259,14 @@ export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOption
         });
       return v;
     })(options.logTarget ?? false),
+    jobs: ((v) => {
+      if (v !== 'auto' && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1))
+        throw new ValidationError('Invalid option jobs', {
+          expected: "a whole number of worker threads ≥ 1, or 'auto' (one per core)",
+          received: describeReceived(v),
+          fix: ['Pass ', opt('jobs', 1), ' to select on this thread, or more for worker threads'],
+        });
+      return v;
+    })(options.jobs ?? 1),
   });
 }

@@ -1,9 +1,5 @@
 import type { StandardizedTasks } from '@hetmtl/estimator';
-import {
-  buildEncoder,
-  type EncoderInstance,
-  encoderRegistry,
-} from '@hetmtl/encoders';
+import { buildEncoder, type EncoderInstance, encoderRegistry } from '@hetmtl/encoders';
 import { Random, type RowSpace, rowSpace } from '@hetmtl/tensor';
 import { FittedDual } from '../predictors/dual.js';
 import type { TrainerConfig } from './trainer.js';

@@ -1,14 +1,17 @@
 import type { FitContext, Selected, StandardizedFold, StandardizedTasks } from '@hetmtl/estimator';
 import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import { opt, Pacer, ValidationError } from '@hetmtl/tensor';
-import { type DualRun, runDual } from '../dual/sequence.js';
+import { runDual } from '../dual/sequence.js';
 import type { TrainerConfig } from '../dual/trainer.js';
 import { fitLinearFloor, linearFloorPath } from '../linear-floor.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TaskPredictor } from '../predictors/predictor.js';
 import type { Candidate, FitProgress, FittedModel, ModelSelection, PathRow } from '../types.js';
 import { candidateConfigs } from './candidates.js';
-import { candidateReporter } from './progress.js';
+import { FittedDual } from '../predictors/dual.js';
+import { selectionJobs, type JobResult } from './jobs.js';
+import { candidateReporter, parallelReporter } from './progress.js';
+import { runInWorkers, selectionWorkers, workersKnow } from './workers.js';
 
 /** The best candidate so far (owns its predictor when there is one fold). */
 interface Best extends Choice {
@@ -30,6 +33,12 @@ export interface Choice {
   /** The path point chosen by the validation RMSE averaged over K folds (its index on the path). */
   readonly point?: number;
 }
+
+/** What is kept of one candidate's run on one fold (its fit only with one fold). */
+type KeptRun = Omit<JobResult, 'fitted'> & {
+  readonly ySd: number;
+  fitted?: TaskPredictor | undefined;
+};
 
 export type ModelSelected = Selected<FittedModel, ModelSelection, Choice>;
 
@@ -65,63 +74,109 @@ export async function selectCandidates(
       held.best = cand;
     } else cand.predictor?.dispose();
   };
+  const addCandidate = (i: number, runs: readonly KeptRun[]) => {
+    const { id, settings, config } = configs[i];
+    const last = runs[runs.length - 1];
+    const cv = K > 1 && o.lambdaSelection === 'validation' ? pathByFolds(runs) : null;
+    const score = cv?.score ?? mean(runs.map((r) => r.best.score * r.ySd));
+    const bestRound = median(runs.map((r) => r.phase.bestRound));
+    const lambda = cv ? last.path[cv.point].lambda : last.best.lambda;
+    candidates.push({
+      id,
+      kind: 'dual',
+      settings,
+      lambda,
+      validationRmse: score,
+      startValidationRmse: mean(runs.map((r) => r.startScore * r.ySd)),
+      encoderValidationRmse: mean(runs.map((r) => r.encoderScore * r.ySd)),
+      numGroups: cv ? last.path[cv.point].numGroups : last.best.numGroups,
+      rounds: last.phase.rounds,
+      bestRound,
+      chosen: false,
+    });
+    keepBest({
+      score,
+      index: candidates.length - 1,
+      kind: 'dual',
+      lambda,
+      ...(cv ? { point: cv.point } : {}),
+      config,
+      bestRound,
+      ...(K === 1 && last.fitted ? { predictor: last.fitted } : {}),
+      groups: [...last.best.groups],
+      // With K folds and λ by validation: the last fold's λ and groups, the mean over folds of the validation RMSE.
+      path: last.path.map((p, j) => ({
+        ...p,
+        validationRmse: cv
+          ? mean(runs.map((r) => r.path[j].validationRmse * r.ySd))
+          : p.validationRmse * last.ySd,
+      })),
+      trace: last.phase.trace,
+    });
+  };
   try {
-    for (let i = 0; i < configs.length; i++) {
-      const { id, settings, config } = configs[i];
-      const runs: (DualRun & { readonly ySd: number })[] = [];
-      for (let k = 0; k < K; k++) {
-        const part = parts[k];
-        const res = await runDual(config, part.train, rng.child(), {
-          encoderPhase: { maxRounds: o.maxRounds, patience: o.patience, tolerance: o.tolerance },
-          path: pathSettings(o, o.lambda, o.lambdaSelection),
-          validation: part.validation as StandardizedTasks,
-          weighted,
-          signal,
-          onProgress: candidateReporter(
-            emit,
-            { candidate: i, candidates: total, fold: k, folds: K },
-            o.maxRounds,
+    const known = workersKnow(
+      configs.map((c) => c.config),
+      o.similarity,
+    );
+    if (!known && o.jobs !== 1)
+      ctx.note(
+        'Model selection ran on this thread: its encoder or penalty kinds were registered by the program, and worker threads know the built-in kinds only',
+      );
+    const workers = known ? await selectionWorkers(o.jobs, configs.length * K) : null;
+    if (workers !== null) {
+      // Candidates × folds on worker threads: the same runs with the same streams, kept in order.
+      const jobs = selectionJobs(
+        o,
+        configs.map((c) => c.config),
+        parts,
+        rng,
+        weighted,
+      );
+      const report = parallelReporter(emit, jobs, { candidates: total, folds: K }, o.maxRounds);
+      const results = await runInWorkers(jobs, {
+        ...workers,
+        signal,
+        onEvent: report.event,
+        onDone: report.done,
+        onWorkerFailed: (e) =>
+          ctx.note(
+            `A worker thread of model selection could not activate the ${workers.init.backend} backend, and the others ran its share: ${e.message}`,
           ),
+      });
+      for (let i = 0; i < configs.length; i++) {
+        const runs = parts.map((part, k) => {
+          const r = results[i * K + k];
+          return { ...r, ySd: part.yScale, fitted: undefined as TaskPredictor | undefined };
         });
-        runs.push({ ...res, ySd: part.yScale });
-        if (K > 1) res.fitted.dispose();
+        const json = results[i * K + K - 1].fitted;
+        // One fold: the fit is rebuilt here from its plain arrays (bit-identical predictions).
+        if (K === 1 && json) runs[0].fitted = FittedDual.fromJSON(json, R);
+        addCandidate(i, runs);
       }
-      const last = runs[runs.length - 1];
-      const cv = K > 1 && o.lambdaSelection === 'validation' ? pathByFolds(runs) : null;
-      const score = cv?.score ?? mean(runs.map((r) => r.best.score * r.ySd));
-      const bestRound = median(runs.map((r) => r.phase.bestRound));
-      candidates.push({
-        id,
-        kind: 'dual',
-        settings,
-        lambda: cv ? last.path[cv.point].lambda : last.best.lambda,
-        validationRmse: score,
-        startValidationRmse: mean(runs.map((r) => r.startScore * r.ySd)),
-        encoderValidationRmse: mean(runs.map((r) => r.encoderScore * r.ySd)),
-        numGroups: cv ? last.path[cv.point].numGroups : last.best.numGroups,
-        rounds: last.phase.rounds,
-        bestRound,
-        chosen: false,
-      });
-      keepBest({
-        score,
-        index: candidates.length - 1,
-        kind: 'dual',
-        lambda: cv ? last.path[cv.point].lambda : last.best.lambda,
-        ...(cv ? { point: cv.point } : {}),
-        config,
-        bestRound,
-        ...(K === 1 ? { predictor: last.fitted } : {}),
-        groups: [...last.best.groups],
-        // With K folds and λ by validation: the last fold's λ and groups, the mean over folds of the validation RMSE.
-        path: last.path.map((p, j) => ({
-          ...p,
-          validationRmse: cv
-            ? mean(runs.map((r) => r.path[j].validationRmse * r.ySd))
-            : p.validationRmse * last.ySd,
-        })),
-        trace: last.phase.trace,
-      });
+    } else {
+      for (let i = 0; i < configs.length; i++) {
+        const { config } = configs[i];
+        const runs: KeptRun[] = [];
+        for (let k = 0; k < K; k++) {
+          const part = parts[k];
+          const res = await runDual(config, part.train, rng.child(), {
+            encoderPhase: { maxRounds: o.maxRounds, patience: o.patience, tolerance: o.tolerance },
+            path: pathSettings(o, o.lambda, o.lambdaSelection),
+            validation: part.validation as StandardizedTasks,
+            weighted,
+            signal,
+            onProgress: candidateReporter(
+              emit,
+              { candidate: i, candidates: total, fold: k, folds: K },
+              o.maxRounds,
+            ),
+          });
+          runs.push({ ...res, ySd: part.yScale, ...(K === 1 ? { fitted: res.fitted } : {}) });
+          if (K > 1) res.fitted.dispose();
+        }
+        addCandidate(i, runs);
+      }
     }
     if (o.selection.linearFloor) {
       throwIfAborted(signal);
