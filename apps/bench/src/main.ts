@@ -4,7 +4,7 @@ import { methodDemo } from './method-demo.js';
 import { manyTasks, manyTasksWorker } from './many-tasks.js';
 import { methodSpeed, speedWorker } from './method-speed.js';
 import { mlpSpeed } from './mlp-speed.js';
-import { selectMethods } from './roster.js';
+import { REAL_METHODS, selectMethods } from './roster.js';
 import { runReal } from './real.js';
 import { runStudy } from './study.js';
 import { DESIGNS } from './study-designs.js';
@@ -42,7 +42,10 @@ commands:
                 task (default 10; --test share of each task's rows, default 0.25), the same for
                 every method; writes <name>.json and <name>.md into --out (default real-results):
                 mean ± sd test RMSE and explained variance per method, and per task whether the
-                method beat single-task and pooled ridge. School:
+                method beat single-task and pooled ridge. --methods id,id picks entries, among
+                them the Python peers xgboost and sklearn-mlp (apps/bench/peers/*.py in
+                /usr/bin/python3 or $HETMTL_PYTHON; left out with a note when it lacks xgboost /
+                sklearn / pandas). School:
                 hetmtl-bench real ../shared/data/school.csv --task school --target score
   all           demo, conformance, mlp-speed and speed (with --quick: study too)
 
@@ -152,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
       const test = Number(value('--test') ?? 0.25);
       if (!(test > 0 && test < 1))
         throw new Error(`--test must be in (0, 1), got "${value('--test')}"`);
-      const methods = selectMethods(value('--methods'));
+      const methods = selectMethods(value('--methods'), REAL_METHODS);
       const backendName = await selectBackend(backend);
       const categorical = list('--categorical');
       const exclude = list('--exclude');
