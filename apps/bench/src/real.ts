@@ -60,8 +60,9 @@ export const POOLED = 'ridge-pooled';
  * `test` of each task's rows), the same splits for every method. Within the training rows each
  * method validates λ, encoders, stopping (the peers: their grid and rounds) on its own seeded
  * hold-out of 20% of each task's rows, the same rows in every method (`@hetmtl/estimator`'s seed
- * protocol; a task with one training row is not validated; hetmtl's `folds: 'auto'` takes 5 folds
- * by task instead when the tasks average under 10 validation rows), then refits on all training rows.
+ * protocol; a task with one training row is not validated; hetmtl's `folds: 'auto'` takes K =
+ * min(5, smallest task) folds by task instead when the tasks average under 10 validation rows and
+ * K ≥ 2), then refits on all training rows.
  * A method that cannot run here (a Python peer without its modules) is left out with a note.
  */
 export async function runReal(o: RealOptions): Promise<RealResults> {
@@ -133,7 +134,7 @@ export function realMarkdown(r: RealResults): string {
     `Command: \`${r.command}\` · ${r.machine} · backend ${r.backend} · ${r.date} · ${r.repeats} random ` +
       `split${r.repeats === 1 ? '' : 's'} stratified by task (${Math.round(r.test * 100)}% of each task's rows for test; ` +
       "each method validates on its seeded hold-out of 20% of each task's training rows, the same rows " +
-      "in every method (hetmtl's auto folds: 5 folds by task when tasks average under 10 validation " +
+      "in every method (hetmtl's auto folds: min(5, smallest task) folds by task, if ≥ 2, when tasks average under 10 validation " +
       'rows), then refits on all training rows); every method sees the same splits. Mean ± sd over splits. Mean task RMSE: mean over tasks of the per-task test ' +
       'RMSE; overall RMSE and explained variance (1 − MSE / variance of the test responses) over all ' +
       'test rows.',
