@@ -203,10 +203,68 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
       );
       const json = JSON.parse(readFileSync(join(dir, 'toy.json'), 'utf8'));
       expect(json.splits).toHaveLength(2);
-      expect(json.splits[0]).toHaveLength(14);
+      // 14 methods and baselines, and the two Python peers where /usr/bin/python3 has their modules.
+      expect(json.splits[0]).toHaveLength(json.methods.length);
+      expect(json.methods.length + (json.omitted?.length ?? 0)).toBe(16);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('real leaves out a Python peer that cannot run, with one line and the remedy, and still reports', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hetmtl-real-'));
+    try {
+      const sim = simulateFactor({ seed: 3, numTasks: 3, n: 30, p: 5, testRows: 1 });
+      const csv = join(dir, 'toy.csv');
+      writeFileSync(csv, toCsv(sim.train, { taskColumn: 'site', target: 'outcome' }));
+      const res = spawnSync(
+        process.execPath,
+        [
+          main,
+          'real',
+          csv,
+          '--task',
+          'site',
+          '--target',
+          'outcome',
+          '--methods',
+          'ridge-pooled,xgboost,sklearn-mlp',
+          '--repeats',
+          '1',
+          '--out',
+          dir,
+          '--backend',
+          'cpu',
+        ],
+        { encoding: 'utf8', env: { ...process.env, HETMTL_PYTHON: '/nonexistent/python3' } },
+      );
+      expect(res.status).toBe(0);
+      const remedy = 'apt-get install python3-xgboost python3-sklearn python3-pandas';
+      for (const id of ['xgboost', 'sklearn-mlp']) {
+        const lines = res.stdout.split('\n').filter((l) => l.startsWith(`${id} left out: `));
+        expect(lines).toEqual([
+          `${id} left out: /nonexistent/python3 not found; install Python 3 and then: ${remedy}`,
+        ]);
+      }
+      expect(res.stdout).toMatch(/toy: 3 tasks, 90 rows, 5 features; 1 split .* × 1 methods/);
+      expect(res.stdout).toMatch(/^\| pooled ridge \| \*\*\d+\.\d{3}\*\* \|/m);
+      expect(res.stdout).not.toMatch(/^\| xgboost/m);
+      expect(res.stdout).toMatch(/^\(xgboost \(task as a category\) left out: .*not found/m);
+      const json = JSON.parse(readFileSync(join(dir, 'toy.json'), 'utf8'));
+      expect(json.methods.map((m: { id: string }) => m.id)).toEqual(['ridge-pooled']);
+      expect(json.omitted.map((m: { id: string }) => m.id)).toEqual(['xgboost', 'sklearn-mlp']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(
+      spawnSync(
+        process.execPath,
+        [main, 'real', 'x.csv', '--task', 't', '--target', 'y', '--methods', 'xgb'],
+        {
+          encoding: 'utf8',
+        },
+      ).stderr,
+    ).toMatch(/unknown method "xgb" in --methods \(known: .*, xgboost, sklearn-mlp\)/);
   });
 
   it('wide prints every learner at every p in the same splits and writes wide.json', () => {

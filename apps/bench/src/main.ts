@@ -5,7 +5,7 @@ import { manyTasks, manyTasksWorker } from './many-tasks.js';
 import { methodSpeed, speedWorker } from './method-speed.js';
 import { jobsBench } from './jobs.js';
 import { mlpSpeed } from './mlp-speed.js';
-import { selectMethods, setModelJobs } from './roster.js';
+import { REAL_METHODS, selectMethods, setModelJobs } from './roster.js';
 import { runReal } from './real.js';
 import { runStudy } from './study.js';
 import { DESIGNS } from './study-designs.js';
@@ -49,7 +49,10 @@ commands:
                 task (default 10; --test share of each task's rows, default 0.25), the same for
                 every method; writes <name>.json and <name>.md into --out (default real-results):
                 mean ± sd test RMSE and explained variance per method, and per task whether the
-                method beat single-task and pooled ridge. School:
+                method beat single-task and pooled ridge. --methods id,id picks entries, among
+                them the Python peers xgboost and sklearn-mlp (apps/bench/peers/*.py in
+                /usr/bin/python3 or $HETMTL_PYTHON; left out with a note when it lacks xgboost /
+                sklearn / pandas). School:
                 hetmtl-bench real ../shared/data/school.csv --task school --target score
   jobs [<csv> --task <column> --target <column>] [--jobs n] [--repeats r]
                 hetmtl fit with --jobs 1 and --jobs n (default: the cores) interleaved, each fit its
@@ -196,7 +199,7 @@ async function main(argv: string[]): Promise<number> {
       const test = Number(value('--test') ?? 0.25);
       if (!(test > 0 && test < 1))
         throw new Error(`--test must be in (0, 1), got "${value('--test')}"`);
-      const methods = selectMethods(value('--methods'));
+      const methods = selectMethods(value('--methods'), REAL_METHODS);
       const backendName = await selectBackend(backend);
       const categorical = list('--categorical');
       const exclude = list('--exclude');

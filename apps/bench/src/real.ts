@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { type MultiTaskDataset, readCsv, repeatedSplits, trainTestSplit } from '@hetmtl/data';
+import { type MultiTaskDataset, readCsv, repeatedSplits } from '@hetmtl/data';
 import { ProgressBar } from './progress.js';
 import {
+  availableMethods,
   compareMethods,
   describeMethods,
   METHOD_ID,
@@ -44,6 +45,8 @@ export interface RealResults {
   readonly taskRows: readonly number[];
   readonly numFeatures: number;
   readonly methods: readonly { id: string; label: string; kind: string }[];
+  /** Methods asked for that could not run here (a Python peer without its modules), and why. */
+  readonly omitted?: readonly { id: string; label: string; reason: string }[];
   /** Per repeat, every method's scores. */
   readonly splits: readonly (readonly RealScore[])[];
 }
@@ -54,8 +57,13 @@ export const POOLED = 'ridge-pooled';
 
 /**
  * Every method on a CSV with a task column: `repeats` random splits stratified by task (test share
- * `test` of each task's rows; 20% of the training rows validate λ, encoders and stopping, then every
- * method refits on training + validation), the same splits for every method.
+ * `test` of each task's rows), the same splits for every method. Within the training rows each
+ * method validates λ, encoders, stopping (the peers: their grid and rounds) on its own seeded
+ * hold-out of 20% of each task's rows, the same rows in every method (`@hetmtl/estimator`'s seed
+ * protocol; a task with one training row is not validated; hetmtl's `folds: 'auto'` takes K =
+ * min(5, smallest task) folds by task instead when the tasks average under 10 validation rows and
+ * K ≥ 2), then refits on all training rows.
+ * A method that cannot run here (a Python peer without its modules) is left out with a note.
  */
 export async function runReal(o: RealOptions): Promise<RealResults> {
   const ds: MultiTaskDataset = await readCsv(o.csv, {
@@ -65,18 +73,21 @@ export async function runReal(o: RealOptions): Promise<RealResults> {
     ...(o.exclude ? { exclude: o.exclude } : {}),
   });
   const name = basename(o.csv, extname(o.csv));
+  const { methods, omitted } = availableMethods(o.methods);
+  for (const m of omitted) console.log(`${m.id} left out: ${m.reason}`);
   console.log(
     `${name}: ${ds.numTasks} tasks, ${ds.totalRows} rows, ${ds.numFeatures} features; ` +
-      `${o.repeats} split${o.repeats === 1 ? '' : 's'} (${Math.round(o.test * 100)}% of each task's rows for test) × ${o.methods.length} methods`,
+      `${o.repeats} split${o.repeats === 1 ? '' : 's'} (${Math.round(o.test * 100)}% of each task's rows for test) × ${methods.length} methods`,
   );
-  const bar = new ProgressBar(o.repeats * o.methods.length, 'fits');
+  const bar = new ProgressBar(o.repeats * methods.length, 'fits');
   const splits: RealScore[][] = [];
   for (const split of repeatedSplits(ds, { repeats: o.repeats, test: o.test, seed: 1 })) {
     const seed = split.repeat + 1;
-    const inner = trainTestSplit(split.train, { test: 0.2, seed });
+    // No explicit validation rows: a task with one training row cannot spare one, and the
+    // estimators refuse validation rows that lack a training task; their own hold-out skips it.
     const results = await compareMethods(
-      o.methods,
-      { train: inner.train, validation: inner.test, test: split.test },
+      methods,
+      { train: split.train, test: split.test },
       seed,
       o.quick,
       (r) => bar.tick(1, `split ${seed} ${r.method}`),
@@ -99,7 +110,8 @@ export async function runReal(o: RealOptions): Promise<RealResults> {
     taskNames: ds.taskNames,
     taskRows: ds.taskNames.map((_, r) => ds.task(r).n),
     numFeatures: ds.numFeatures,
-    methods: describeMethods(o.methods),
+    methods: describeMethods(methods),
+    ...(omitted.length ? { omitted } : {}),
     splits,
   };
   mkdirSync(o.out, { recursive: true });
@@ -120,9 +132,10 @@ export function realMarkdown(r: RealResults): string {
     `## ${r.dataset}: ${r.taskNames.length} tasks, ${r.taskRows.reduce((a, b) => a + b, 0)} rows, ${r.numFeatures} features`,
     '',
     `Command: \`${r.command}\` · ${r.machine} · backend ${r.backend} · ${r.date} · ${r.repeats} random ` +
-      `split${r.repeats === 1 ? '' : 's'} stratified by task (${Math.round(r.test * 100)}% of each task's rows for test; 20% of the ` +
-      'training rows validate, then every method refits on training + validation); every method sees ' +
-      'the same splits. Mean ± sd over splits. Mean task RMSE: mean over tasks of the per-task test ' +
+      `split${r.repeats === 1 ? '' : 's'} stratified by task (${Math.round(r.test * 100)}% of each task's rows for test; ` +
+      "each method validates on its seeded hold-out of 20% of each task's training rows, the same rows " +
+      "in every method (hetmtl's auto folds: min(5, smallest task) folds by task, if ≥ 2, when tasks average under 10 validation " +
+      'rows), then refits on all training rows); every method sees the same splits. Mean ± sd over splits. Mean task RMSE: mean over tasks of the per-task test ' +
       'RMSE; overall RMSE and explained variance (1 − MSE / variance of the test responses) over all ' +
       'test rows.',
     '',
@@ -145,6 +158,7 @@ export function realMarkdown(r: RealResults): string {
         )}% | ${groups} | ${mean(s.map((x) => x.seconds)).toFixed(2)} |`,
     );
   }
+  for (const m of r.omitted ?? []) lines.push('', `(${m.label} left out: ${m.reason}.)`);
   lines.push('', ...perTaskReport(r));
   return `${lines.join('\n')}\n`;
 }

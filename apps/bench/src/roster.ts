@@ -9,6 +9,7 @@ import type { MultiTaskDataset } from '@hetmtl/data';
 import type { Metrics } from '@hetmtl/estimator';
 import { mlp } from '@hetmtl/encoders';
 import { type DualEncoderOptions, DualEncoderRegressor } from '@hetmtl/model';
+import { PEERS } from './python-peer.js';
 
 /** What the study needs of a fitted learner (the model and every baseline have it). */
 export interface FittedLearner {
@@ -19,6 +20,8 @@ export interface FittedLearner {
   };
   /** The method's learned groups (the method and its ablations only). */
   groupLabels?(): number[];
+  /** What the learner chose on the validation rows, after `evaluate` (the Python peers). */
+  chosen?(): Readonly<Record<string, unknown>>;
   dispose(): void;
 }
 
@@ -40,6 +43,8 @@ export interface MethodEntry {
   readonly kind: MethodKind;
   /** A fresh learner; `quick` shortens training for CI-sized runs. */
   make(seed: number, quick: boolean): Learner;
+  /** Null when the learner can run here, else why not and the remedy (the Python peers). */
+  available?(): string | null;
 }
 
 /** Shorter training for --quick runs (checks the commands run, not their numbers). */
@@ -159,18 +164,42 @@ export function describeMethods(
   return methods.map((m) => ({ id: m.id, label: m.label, kind: m.kind }));
 }
 
-/** The entries named in a comma-separated `--methods` list (all when absent), or an error naming the unknown one. */
-export function selectMethods(list: string | undefined): readonly MethodEntry[] {
-  if (!list) return METHODS;
+/** `hetmtl-bench real`'s roster: every method and baseline, then the Python peers. */
+export const REAL_METHODS: readonly MethodEntry[] = Object.freeze([...METHODS, ...PEERS]);
+
+/**
+ * The entries of `roster` named in a comma-separated `--methods` list (all when absent), or an
+ * error naming the unknown one.
+ */
+export function selectMethods(
+  list: string | undefined,
+  roster: readonly MethodEntry[] = METHODS,
+): readonly MethodEntry[] {
+  if (!list) return roster;
   return list.split(',').map((id) => {
-    const entry = METHODS.find((m) => m.id === id.trim());
+    const entry = roster.find((m) => m.id === id.trim());
     if (!entry) {
       throw new Error(
-        `unknown method "${id}" in --methods (known: ${METHODS.map((m) => m.id).join(', ')})`,
+        `unknown method "${id}" in --methods (known: ${roster.map((m) => m.id).join(', ')})`,
       );
     }
     return entry;
   });
+}
+
+/** The entries that can run here, and for the others why not (one line each, with the remedy). */
+export function availableMethods(methods: readonly MethodEntry[]): {
+  methods: MethodEntry[];
+  omitted: { id: string; label: string; reason: string }[];
+} {
+  const out: MethodEntry[] = [];
+  const omitted: { id: string; label: string; reason: string }[] = [];
+  for (const m of methods) {
+    const reason = m.available?.() ?? null;
+    if (reason === null) out.push(m);
+    else omitted.push({ id: m.id, label: m.label, reason });
+  }
+  return { methods: out, omitted };
 }
 
 /** One method's result in one split. */
@@ -184,17 +213,21 @@ export interface MethodResult {
   readonly taskRmse: readonly number[];
   /** Learned group label per task (the method and its ablations). */
   readonly groups?: readonly number[];
+  /** The setting a Python peer chose on the validation rows. */
+  readonly chosen?: Readonly<Record<string, unknown>>;
   readonly seconds: number;
 }
 
 /**
  * Fits every method on the same training rows with the same validation rows (used to choose λ,
  * encoders, stopping epochs; every learner then refits on training + validation) and scores it on
- * the same test rows.
+ * the same test rows. Without `validation` every learner validates on its own seeded hold-out of
+ * the training rows, the same rows in every estimator under the same seed (`@hetmtl/estimator`'s
+ * seed protocol; the Python peers draw them the same way).
  */
 export async function compareMethods(
   methods: readonly MethodEntry[],
-  split: { train: MultiTaskDataset; validation: MultiTaskDataset; test: MultiTaskDataset },
+  split: { train: MultiTaskDataset; validation?: MultiTaskDataset; test: MultiTaskDataset },
   seed: number,
   quick: boolean,
   onDone?: (result: MethodResult) => void,
@@ -202,7 +235,9 @@ export async function compareMethods(
   const out: MethodResult[] = [];
   for (const entry of methods) {
     const t0 = performance.now();
-    const fitted = await entry.make(seed, quick).fit(split.train, { validation: split.validation });
+    const fitted = await entry
+      .make(seed, quick)
+      .fit(split.train, split.validation ? { validation: split.validation } : {});
     try {
       const ev = fitted.evaluate(split.test);
       const taskRmse = split.test.taskNames.map((name) => ev.tasks[name]?.rmse ?? Number.NaN);
@@ -212,6 +247,7 @@ export async function compareMethods(
         overall: ev.overall,
         taskRmse,
         ...(fitted.groupLabels ? { groups: fitted.groupLabels() } : {}),
+        ...(fitted.chosen ? { chosen: fitted.chosen() } : {}),
         seconds: (performance.now() - t0) / 1000,
       };
       out.push(result);
