@@ -51,12 +51,31 @@ export function taskSse(set: PaddedSet, pred: Tensor): Tensor {
   return tf.sum(tf.mul(tf.square(tf.sub(set.y, pred)), set.mask), 1, true);
 }
 
-/** Per-task RMSE of predictions [R, nMax, 1] (read back to the CPU). */
+/** Per-task RMSE of predictions [R, nMax, 1] (read back to the CPU); NaN for a task without rows. */
 export function taskRmse(set: PaddedSet, pred: Tensor): Float64Array {
   const t = tf.tidy(() => tf.sqrt(tf.mul(taskSse(set, pred), set.invCount)));
   const out = Float64Array.from(t.dataSync());
   t.dispose();
+  set.counts.forEach((n, r) => {
+    if (n === 0) out[r] = Number.NaN;
+  });
   return out;
+}
+
+/**
+ * The mean validation RMSE across the tasks that have validation rows (a task of one training row
+ * has none: it is fitted, not scored); NaN when no task has any.
+ */
+export function meanOverValidatedTasks(set: PaddedSet, rmse: ArrayLike<number>): number {
+  let sum = 0;
+  let k = 0;
+  set.counts.forEach((n, r) => {
+    if (n > 0) {
+      sum += rmse[r];
+      k++;
+    }
+  });
+  return k > 0 ? sum / k : Number.NaN;
 }
 
 export interface TrainOptions {

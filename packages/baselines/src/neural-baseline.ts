@@ -13,6 +13,7 @@ import { ACTIVATION_NAMES, type Activation } from './dense-layers.js';
 import { option } from './input-checks.js';
 import {
   disposeSet,
+  meanOverValidatedTasks,
   type PaddedSet,
   padSet,
   taskRmse,
@@ -209,7 +210,7 @@ export abstract class NeuralBaseline<M, O extends ResolvedNeuralOptions> extends
             const pred = network.forward(vset);
             const rmse = taskRmse(vset, pred);
             pred.dispose();
-            return rmse.reduce((a, b) => a + b, 0) / rmse.length;
+            return meanOverValidatedTasks(vset, rmse);
           }
         : null;
       const maxEpochs = keepAt ? keepAt[0] : o.maxEpochs;

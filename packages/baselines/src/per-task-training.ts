@@ -65,6 +65,13 @@ export async function trainPerTask(o: PerTaskTrainOptions): Promise<PerTaskTrain
   const active = new Array<boolean>(R).fill(true);
   const maxEpochs = o.keepAt ? Math.max(0, ...o.keepAt) : o.maxEpochs;
   if (o.keepAt) o.keepAt.forEach((e, r) => (active[r] = e > 0));
+  // A task without validation rows (one training row) cannot stop early: it keeps its initial
+  // weights here (their output bias is the task's mean) and gets the median best epoch of the
+  // validated tasks, the number of epochs its refit trains.
+  const unvalidated = Array.from({ length: R }, (_, r) => o.validation?.y[r].length === 0);
+  unvalidated.forEach((u, r) => {
+    if (u) active[r] = false;
+  });
   let batch: Batch | null = null;
   let epoch = 0;
   try {
@@ -95,7 +102,7 @@ export async function trainPerTask(o: PerTaskTrainOptions): Promise<PerTaskTrain
       if (o.validation) {
         s = scores(b, o.activation);
         b.tasks.forEach((r, k) => {
-          if (!active[r]) return;
+          if (!active[r] || unvalidated[r]) return;
           const v = s?.[k] as number;
           if (!Number.isFinite(v))
             throw new NumericError(`The validation RMSE became ${v} at epoch ${epoch}`, {
@@ -133,10 +140,16 @@ export async function trainPerTask(o: PerTaskTrainOptions): Promise<PerTaskTrain
         batch = next;
       }
     }
+    if (unvalidated.some(Boolean)) {
+      const median = medianEpoch(bestEpochs, unvalidated);
+      unvalidated.forEach((u, r) => {
+        if (u) bestEpochs[r] = median;
+      });
+    }
     return {
       layers: kept,
       bestEpochs,
-      bestScores: o.validation ? bestScores : [],
+      bestScores: o.validation ? bestScores.filter((_, r) => !unvalidated[r]) : [],
       epochs: Math.min(epoch - 1, maxEpochs),
     };
   } finally {
@@ -314,4 +327,10 @@ function step(b: Batch, o: PerTaskTrainOptions, t: number, read: boolean): numbe
   const loss = read ? value.dataSync()[0] : Number.NaN;
   value.dispose();
   return loss;
+}
+
+/** The median (lower middle) best epoch of the validated tasks. */
+function medianEpoch(bestEpochs: readonly number[], unvalidated: readonly boolean[]): number {
+  const e = bestEpochs.filter((_, r) => !unvalidated[r]).sort((a, b) => a - b);
+  return e.length > 0 ? e[Math.floor((e.length - 1) / 2)] : 0;
 }

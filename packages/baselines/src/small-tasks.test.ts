@@ -1,8 +1,16 @@
+import { cpuBackend } from '@hetmtl/backend-cpu';
 import { fromTaskArrays, trainTestSplit } from '@hetmtl/data';
-import { describe, expect, it } from 'vitest';
+import { useBackend } from '@hetmtl/tensor';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CentreShrinkageRegressor } from './centre-shrinkage.js';
+import { HardSharingRegressor } from './hard-sharing.js';
 import { MeanRegularizedRegressor } from './mean-regularized.js';
+import { MlpRegressor } from './mlp-regressor.js';
 import { RidgeRegressor } from './ridge.js';
+
+beforeAll(async () => {
+  await useBackend(cpuBackend());
+});
 
 // Real data have tasks of one or two rows and tasks whose target is constant: every baseline fits
 // them (they borrow from the other tasks, or keep their own mean) with finite predictions.
@@ -49,6 +57,12 @@ describe('tiny and constant tasks', () => {
     'pooled ridge': () => new RidgeRegressor({ mode: 'pooled', seed: 1 }),
     'mean-regularised': () => new MeanRegularizedRegressor({ seed: 1 }),
     'centre shrinkage': () => new CentreShrinkageRegressor({ seed: 1 }),
+    // The neural baselines: a task of one training row has no validation row to stop on (it
+    // gave "The validation RMSE became NaN at epoch 1" on ScotsSec and Chem97).
+    'single-task MLP': () =>
+      new MlpRegressor({ mode: 'per-task', seed: 1, hidden: [4], maxEpochs: 30 }),
+    'pooled MLP': () => new MlpRegressor({ mode: 'pooled', seed: 1, hidden: [4], maxEpochs: 30 }),
+    'hard sharing': () => new HardSharingRegressor({ seed: 1, hidden: [4], maxEpochs: 30 }),
   };
   for (const [name, make] of Object.entries(learners)) {
     it(`${name} fits tasks of 1 and 2 rows and a constant task, predicting finite values`, async () => {
@@ -68,4 +82,16 @@ describe('tiny and constant tasks', () => {
       m.dispose?.();
     });
   }
+
+  it('single-task MLP: a task without validation rows trains for the median best epoch of the others', async () => {
+    const ds = data();
+    const m = await new MlpRegressor({ mode: 'per-task', seed: 1, hidden: [4], maxEpochs: 30 }).fit(
+      ds,
+    );
+    const epochs = m.selection.bestEpochs as number[];
+    const solo = ds.taskIndex('solo');
+    const others = epochs.filter((_, r) => r !== solo).sort((a, b) => a - b);
+    expect(epochs[solo]).toBe(others[Math.floor((others.length - 1) / 2)]);
+    m.dispose();
+  });
 });
