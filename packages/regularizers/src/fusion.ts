@@ -6,7 +6,14 @@ import {
 } from '@hetmtl/tensor';
 import { connectedComponents } from './connected-components.js';
 import { factorOrExplain } from './dense-cholesky.js';
-import { allPairs, knnPairs, pairwiseDistances, quantile, type TaskPair } from './fusion-graph.js';
+import {
+  allPairs,
+  knnPairs,
+  pairDistances,
+  quantile,
+  type TaskPair,
+  upperDistances,
+} from './fusion-graph.js';
 import { checkLambda, checkStepPositive, type Penalty } from './penalty.js';
 import {
   crossProducts,
@@ -16,6 +23,7 @@ import {
   factorTimes,
   addFactorTransposeTimes,
   gramDiagonal,
+  gramOf,
 } from './low-rank.js';
 import {
   type AnyFusionProblem,
@@ -25,6 +33,12 @@ import {
 } from './problem.js';
 import { refitChecked } from './refit.js';
 import { SparseBlockCholesky } from './sparse-cholesky.js';
+
+/**
+ * The largest K at which a factored problem on a sparse graph is solved with the block-sparse
+ * Cholesky of the K×K blocks L_rᵀL_r (O(R·K²) memory) instead of Woodbury (O(R²)).
+ */
+const SPARSE_FACTORED_MAX_K = 64;
 
 /** A factored system matrix (dense or block-sparse Cholesky). */
 interface SystemFactor {
@@ -448,14 +462,18 @@ export class PreparedFusion {
     const { R, K } = this.#p;
     const nodes = this.#nodes;
     const E = this.pairs.length;
-    if (this.#p.factors) return this.#woodbury(c);
-    if (nodes <= 30 || E > 0.25 * ((nodes * (nodes - 1)) / 2))
-      return factorOrExplain(this.#system(c), nodes * K, what);
+    const factors = this.#p.factors;
+    const sparse = nodes > 30 && E <= 0.25 * ((nodes * (nodes - 1)) / 2);
+    // A factored problem goes through Woodbury unless the graph is sparse and K small: then the
+    // K×K blocks w_r L_rᵀL_r are cheap, while Woodbury's node and capacitance matrices are dense
+    // (nodes² and (Σ m_r)²: O(R²) memory and O(R³) time for thousands of tasks).
+    if (factors && !(sparse && K <= SPARSE_FACTORED_MAX_K)) return this.#woodbury(c);
+    if (!sparse) return factorOrExplain(this.#system(c), nodes * K, what);
     const diag: Float64Array[] = [];
     for (let r = 0; r < nodes; r++) {
       const D = new Float64Array(K * K);
       if (r < R) {
-        const A = this.#p.A[r];
+        const A = factors ? gramOf(factors[r], K) : this.#p.A[r];
         const w = this.#p.w[r];
         for (let i = 0; i < K * K; i++) D[i] = w * A[i];
         for (let i = 0; i < K; i++) D[i * K + i] = D[i * K + i] + this.ridge[r];
@@ -674,17 +692,10 @@ export class PreparedFusion {
       }
       return quantile(ratios, q);
     }
-    const d = pairwiseDistances(this.unfusedBeta);
     if (this.penalty.taskGraph)
-      return quantile(
-        this.pairs.map(([r, s]) => d[r * R + s]),
-        q,
-      );
-    // All R(R−1)/2 pairs, read from the upper triangle (no pair list: R is in the thousands).
-    const upper = new Float64Array((R * (R - 1)) / 2);
-    let at = 0;
-    for (let r = 0; r < R; r++) for (let s = r + 1; s < R; s++) upper[at++] = d[r * R + s];
-    return quantile(upper, q);
+      return quantile(pairDistances(this.unfusedBeta, this.pairs), q, true);
+    // All R(R−1)/2 pairs, computed directly (no R×R matrix, no pair list: R is in the thousands).
+    return quantile(upperDistances(this.unfusedBeta), q, true);
   }
 
   /**
