@@ -46,6 +46,12 @@ interface SystemFactor {
   solve(b: Float64Array): Float64Array;
 }
 
+/** The flat η and v of the states made by a solve (see `#finish`), for cheap warm starts. */
+const flatStates = new WeakMap<
+  object,
+  { readonly eta: Float64Array; readonly v: Float64Array; read: boolean }
+>();
+
 /** Which pairs of tasks the pairwise penalty acts on. */
 export type FusionGraph = 'all' | 'knn' | readonly TaskPair[];
 
@@ -924,6 +930,14 @@ export class PreparedFusion {
   #loadWarm(warm: FusionState, eta: Float64Array, v: Float64Array): void {
     const K = this.#p.K;
     const E = this.pairs.length;
+    const flat = typeof warm === 'object' && warm !== null ? flatStates.get(warm) : undefined;
+    if (flat && !flat.read && warm.pairs === this.pairs) {
+      // A state of this prepared problem whose per-pair arrays were never handed out (so never
+      // changed): its flat copies (finite: the ADMM stops on a non-finite value).
+      eta.set(flat.eta);
+      v.set(flat.v);
+      return;
+    }
     const same =
       typeof warm === 'object' &&
       warm !== null &&
@@ -1002,13 +1016,29 @@ export class PreparedFusion {
     const beta = doRefit
       ? refitChecked(this.#p, groups, this.ridge)
       : fusedBeta.map((b) => b.slice());
+    // η and v per pair are made only when read: a warm start from this state (the path's chunks,
+    // thousands of pairs) reads the flat copies instead.
+    const flat = { eta: eta.slice(), v: v.slice(), read: false };
+    const split = (a: Float64Array) => {
+      flat.read = true;
+      return Array.from({ length: E }, (_, e) => a.slice(e * K, (e + 1) * K));
+    };
+    let etaList: Float64Array[] | undefined;
+    let vList: Float64Array[] | undefined;
     const state: FusionState = {
       pairs: this.pairs,
-      eta: Array.from({ length: E }, (_, e) => eta.slice(e * K, (e + 1) * K)),
-      v: Array.from({ length: E }, (_, e) => v.slice(e * K, (e + 1) * K)),
+      get eta() {
+        etaList ??= split(flat.eta);
+        return etaList;
+      },
+      get v() {
+        vList ??= split(flat.v);
+        return vList;
+      },
       beta: fusedBeta.map((b) => b.slice()),
       ...(centre ? { centre: centre.slice() } : {}),
     };
+    flatStates.set(state, flat);
     return {
       lambda,
       beta,

@@ -14,12 +14,13 @@ export class SparseBlockCholesky {
   readonly #K: number;
   /** Elimination order: node of each position. */
   #order: Int32Array = new Int32Array(0);
-  /** Per position j: the positions i > j with a block L_ij. */
-  #struct: Int32Array[] = [];
-  /** Per position j: the lower-triangular L_jj (K×K row-major). */
-  #diag: Float64Array[] = [];
-  /** Per position j: the blocks L_ij for i in struct[j], K×K row-major each, concatenated. */
-  #blocks: Float64Array[] = [];
+  /** Column j's blocks L_ij are entries colPtr[j]..colPtr[j+1] of rowIdx (positions i > j, ascending) and of blocks. */
+  #colPtr: Int32Array = new Int32Array(1);
+  #rowIdx: Int32Array = new Int32Array(0);
+  /** The blocks L_ij, K×K row-major each, concatenated over the columns. */
+  #blocks: Float64Array = new Float64Array(0);
+  /** The lower-triangular L_jj (K×K row-major) of every position, concatenated. */
+  #diag: Float64Array = new Float64Array(0);
   #work: Float64Array = new Float64Array(0);
   #input: {
     diag: readonly Float64Array[];
@@ -45,6 +46,11 @@ export class SparseBlockCholesky {
     if (!options.deferred) for (const _ of this.factorSteps());
   }
 
+  /** Number of off-diagonal blocks of the factor (its fill). */
+  get offDiagonalBlocks(): number {
+    return this.#rowIdx.length;
+  }
+
   /**
    * The factorisation in steps (yielding every few columns), for a constructor called with
    * `{ deferred: true }`: a caller that must stay responsive (an abort, a progress bar) runs it and
@@ -62,17 +68,23 @@ export class SparseBlockCholesky {
     });
     this.#order = order;
     const KK = K * K;
-    // Column j of the factor: the diagonal block D[j] and the blocks of struct[j] (the pattern is
-    // known from the symbolic phase), filled with A's blocks, then overwritten by L's.
-    const D: Float64Array[] = Array.from(order, (v) => diag[v].slice());
-    const blocks: Float64Array[] = struct.map((st) => new Float64Array(st.length * KK));
+    // Column j of the factor: the diagonal block (at j·KK of D) and the blocks of struct[j] (the
+    // pattern is known from the symbolic phase), filled with A's blocks, then overwritten by L's.
+    const colPtr = new Int32Array(N + 1);
+    for (let j = 0; j < N; j++) colPtr[j + 1] = colPtr[j] + struct[j].length;
+    const rowIdx = new Int32Array(colPtr[N]);
+    for (let j = 0; j < N; j++) rowIdx.set(struct[j], colPtr[j]);
+    const D = new Float64Array(N * KK);
+    order.forEach((v, j) => {
+      D.set(diag[v], j * KK);
+    });
+    const B = new Float64Array(colPtr[N] * KK);
     const indexIn = (j: number, i: number): number => {
-      const st = struct[j];
-      let lo = 0;
-      let hi = st.length - 1;
+      let lo = colPtr[j];
+      let hi = colPtr[j + 1] - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
-        const v = st[mid];
+        const v = rowIdx[mid];
         if (v === i) return mid;
         if (v < i) lo = mid + 1;
         else hi = mid - 1;
@@ -82,19 +94,15 @@ export class SparseBlockCholesky {
     edges.forEach(([a, b], e) => {
       const pa = pos[a];
       const pb = pos[b];
-      const i = Math.max(pa, pb);
-      const j = Math.min(pa, pb);
-      const t = indexIn(j, i);
-      const blk = blocks[j];
+      const t = indexIn(Math.min(pa, pb), Math.max(pa, pb));
       const w = weights[e];
-      for (let k = 0; k < K; k++) blk[t * KK + k * K + k] = blk[t * KK + k * K + k] - w;
+      for (let k = 0; k < K; k++) B[t * KK + k * K + k] = B[t * KK + k * K + k] - w;
     });
-    const Ldiag: Float64Array[] = [];
     for (let j = 0; j < N; j++) {
       if (j % 16 === 15) yield;
       let L: Float64Array;
       try {
-        L = cholesky(matrix(K, K, D[j])).data;
+        L = cholesky(matrix(K, K, D.subarray(j * KK, (j + 1) * KK))).data;
       } catch (e) {
         if (NotPositiveDefiniteError.isInstance(e))
           throw new NotPositiveDefiniteError(order[j] * K + e.pivot, e.value, {
@@ -102,54 +110,53 @@ export class SparseBlockCholesky {
           });
         throw e;
       }
-      Ldiag.push(L);
-      const s = struct[j];
-      const out = blocks[j];
+      D.set(L, j * KK);
+      const p0 = colPtr[j];
+      const p1 = colPtr[j + 1];
       // L_ij = A_ij L_jj⁻ᵀ: each row x of A_ij solves x L_jjᵀ = a, i.e. L_jj xᵀ = aᵀ (in place).
-      for (let t = 0; t < s.length; t++) {
-        for (let r = 0; r < K; r++) {
-          const o = t * KK + r * K;
-          for (let c = 0; c < K; c++) {
-            let v = out[o + c];
-            for (let m = 0; m < c; m++) v -= out[o + m] * L[c * K + m];
-            out[o + c] = v / L[c * K + c];
-          }
+      for (let o = p0 * KK; o < p1 * KK; o += K) {
+        for (let c = 0; c < K; c++) {
+          let v = B[o + c];
+          for (let m = 0; m < c; m++) v -= B[o + m] * L[c * K + m];
+          B[o + c] = v / L[c * K + c];
         }
       }
-      // Schur complement: A_ik −= L_ij L_kjᵀ for i ≥ k in struct[j] (struct ascending). Every
-      // i > k of struct[j] is in struct[k] (fill), found by walking struct[k] alongside.
-      for (let u = 0; u < s.length; u++) {
-        const k = s[u];
-        const sk = struct[k];
-        const Bk = blocks[k];
-        const Dk = D[k];
+      // Schur complement: A_ik −= L_ij L_kjᵀ for i ≥ k in struct[j] (ascending). Every i > k of
+      // struct[j] is in struct[k] (fill), found by walking struct[k] alongside.
+      for (let u = p0; u < p1; u++) {
+        const k = rowIdx[u];
         const ou = u * KK;
-        let q = 0;
-        for (let t = u; t < s.length; t++) {
-          const i = s[t];
+        let q = colPtr[k];
+        for (let t = u; t < p1; t++) {
+          const i = rowIdx[t];
           let target: Float64Array;
           let base: number;
           if (i === k) {
-            target = Dk;
-            base = 0;
+            target = D;
+            base = k * KK;
           } else {
-            while (sk[q] < i) q++;
-            target = Bk;
+            while (rowIdx[q] < i) q++;
+            target = B;
             base = q * KK;
           }
           const ot = t * KK;
-          for (let r = 0; r < K; r++)
+          for (let r = 0; r < K; r++) {
+            const or = ot + r * K;
+            const br = base + r * K;
             for (let c = 0; c < K; c++) {
+              const oc = ou + c * K;
               let v = 0;
-              for (let m = 0; m < K; m++) v += out[ot + r * K + m] * out[ou + c * K + m];
-              target[base + r * K + c] = target[base + r * K + c] - v;
+              for (let m = 0; m < K; m++) v += B[or + m] * B[oc + m];
+              target[br + c] = target[br + c] - v;
             }
+          }
         }
       }
     }
-    this.#struct = struct;
-    this.#diag = Ldiag;
-    this.#blocks = blocks;
+    this.#colPtr = colPtr;
+    this.#rowIdx = rowIdx;
+    this.#diag = D;
+    this.#blocks = B;
     this.#work = new Float64Array(this.n);
     this.#input = null;
   }
@@ -161,27 +168,33 @@ export class SparseBlockCholesky {
     const KK = K * K;
     const N = this.#order.length;
     const y = this.#work;
+    const order = this.#order;
+    const colPtr = this.#colPtr;
+    const rowIdx = this.#rowIdx;
+    const B = this.#blocks;
+    const L = this.#diag;
     // Permute into elimination order.
     for (let j = 0; j < N; j++) {
-      const v = this.#order[j];
-      for (let k = 0; k < K; k++) y[j * K + k] = b[v * K + k];
+      const v = order[j] * K;
+      for (let k = 0; k < K; k++) y[j * K + k] = b[v + k];
     }
     // Forward: L y = b.
     for (let j = 0; j < N; j++) {
-      const L = this.#diag[j];
       const o = j * K;
+      const d = j * KK;
       for (let r = 0; r < K; r++) {
         let s = y[o + r];
-        for (let m = 0; m < r; m++) s -= L[r * K + m] * y[o + m];
-        y[o + r] = s / L[r * K + r];
+        for (let m = 0; m < r; m++) s -= L[d + r * K + m] * y[o + m];
+        y[o + r] = s / L[d + r * K + r];
       }
-      const st = this.#struct[j];
-      const B = this.#blocks[j];
-      for (let t = 0; t < st.length; t++) {
-        const oi = st[t] * K;
+      const p1 = colPtr[j + 1];
+      for (let t = colPtr[j]; t < p1; t++) {
+        const oi = rowIdx[t] * K;
+        const ob = t * KK;
         for (let r = 0; r < K; r++) {
           let s = 0;
-          for (let m = 0; m < K; m++) s += B[t * KK + r * K + m] * y[o + m];
+          const br = ob + r * K;
+          for (let m = 0; m < K; m++) s += B[br + m] * y[o + m];
           y[oi + r] = y[oi + r] - s;
         }
       }
@@ -189,26 +202,26 @@ export class SparseBlockCholesky {
     // Backward: Lᵀ x = y.
     for (let j = N - 1; j >= 0; j--) {
       const o = j * K;
-      const st = this.#struct[j];
-      const B = this.#blocks[j];
-      for (let t = 0; t < st.length; t++) {
-        const oi = st[t] * K;
+      const p1 = colPtr[j + 1];
+      for (let t = colPtr[j]; t < p1; t++) {
+        const oi = rowIdx[t] * K;
+        const ob = t * KK;
         for (let m = 0; m < K; m++) {
           let s = 0;
-          for (let r = 0; r < K; r++) s += B[t * KK + r * K + m] * y[oi + r];
+          for (let r = 0; r < K; r++) s += B[ob + r * K + m] * y[oi + r];
           y[o + m] = y[o + m] - s;
         }
       }
-      const L = this.#diag[j];
+      const d = j * KK;
       for (let r = K - 1; r >= 0; r--) {
         let s = y[o + r];
-        for (let m = r + 1; m < K; m++) s -= L[m * K + r] * y[o + m];
-        y[o + r] = s / L[r * K + r];
+        for (let m = r + 1; m < K; m++) s -= L[d + m * K + r] * y[o + m];
+        y[o + r] = s / L[d + r * K + r];
       }
     }
     for (let j = 0; j < N; j++) {
-      const v = this.#order[j];
-      for (let k = 0; k < K; k++) out[v * K + k] = y[j * K + k];
+      const v = order[j] * K;
+      for (let k = 0; k < K; k++) out[v + k] = y[j * K + k];
     }
     return out;
   }

@@ -192,6 +192,47 @@ describe('factored problems on a sparse graph (many tasks, few rows each)', () =
   });
 });
 
+describe('warm starts from a solve’s own state (flat copies)', () => {
+  it('continue exactly as one uninterrupted solve, and as from a plain copy of the state', () => {
+    const { factored } = manyTasks(40, 4, 3, 6);
+    const pf = prepareFusion(factored, mcp(), { ridge: 1e-2 });
+    const lambda = 0.3;
+    const whole = pf.solve({ lambda, maxIter: 20, tol: 1e-14 });
+    const first = pf.solve({ lambda, maxIter: 7, tol: 1e-14 });
+    const fromState = pf.solve({ lambda, maxIter: 13, tol: 1e-14, warm: first.state });
+    const copy = {
+      pairs: first.state.pairs.map((p) => [p[0], p[1]] as const),
+      eta: first.state.eta.map((x) => x.slice()),
+      v: first.state.v.map((x) => x.slice()),
+      beta: first.state.beta,
+    };
+    const fromCopy = pf.solve({ lambda, maxIter: 13, tol: 1e-14, warm: copy });
+    for (let r = 0; r < 40; r++) {
+      expect(Array.from(fromState.beta[r]!)).toEqual(Array.from(whole.beta[r]!));
+      expect(Array.from(fromCopy.beta[r]!)).toEqual(Array.from(whole.beta[r]!));
+    }
+  });
+
+  it('a state whose η was read and changed warm-starts from the changed η', () => {
+    const { factored } = manyTasks(40, 4, 3, 7);
+    const pf = prepareFusion(factored, mcp(), { ridge: 1e-2 });
+    const a = pf.solve({ lambda: 0.3, maxIter: 5 });
+    const b = pf.solve({ lambda: 0.3, maxIter: 5 });
+    for (const x of b.state.eta) x.fill(0);
+    const zeroed = {
+      pairs: a.state.pairs,
+      eta: a.state.eta.map((x) => x.map(() => 0)),
+      v: a.state.v,
+      beta: a.state.beta,
+    };
+    const fromB = pf.solve({ lambda: 0.3, maxIter: 3, warm: b.state });
+    const oracle = pf.solve({ lambda: 0.3, maxIter: 3, warm: zeroed });
+    const fromA = pf.solve({ lambda: 0.3, maxIter: 3, warm: a.state });
+    expect(Array.from(fromB.beta[0]!)).toEqual(Array.from(oracle.beta[0]!));
+    expect(maxDiff(fromA.beta[0]!, oracle.beta[0]!)).toBeGreaterThan(0);
+  });
+});
+
 describe('knnPairs without an R×R distance matrix', () => {
   it('is the k nearest of every task (by sorting) plus the minimum spanning tree (Kruskal)', () => {
     const rng = new Random(5);
