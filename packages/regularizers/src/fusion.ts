@@ -131,6 +131,8 @@ export interface FusionResult {
   readonly refitted: boolean;
   /** Number of constraint pairs |E| (the pairwise penalty is divided by it). */
   readonly numPairs: number;
+  /** Pairs with η_e = 0 (all `numPairs` of them: every pair fused). */
+  readonly numFusedPairs: number;
   /** For warm starts. */
   readonly state: FusionState;
 }
@@ -1053,6 +1055,7 @@ export class PreparedFusion {
       objective,
       refitted: doRefit,
       numPairs: E,
+      numFusedPairs: zero.length,
       state,
     };
   }
