@@ -140,6 +140,10 @@ export class SparseBlockCholesky {
             base = q * KK;
           }
           const ot = t * KK;
+          if (K === 4) {
+            schur4(B, ot, ou, target, base);
+            continue;
+          }
           for (let r = 0; r < K; r++) {
             const or = ot + r * K;
             const br = base + r * K;
@@ -188,6 +192,25 @@ export class SparseBlockCholesky {
         y[o + r] = s / L[d + r * K + r];
       }
       const p1 = colPtr[j + 1];
+      if (K === 4) {
+        // The default K0 = 4, unrolled (the same sums in the same order).
+        const y0 = y[o];
+        const y1 = y[o + 1];
+        const y2 = y[o + 2];
+        const y3 = y[o + 3];
+        for (let t = colPtr[j]; t < p1; t++) {
+          const oi = rowIdx[t] * 4;
+          const ob = t * 16;
+          y[oi] = y[oi] - (0 + B[ob] * y0 + B[ob + 1] * y1 + B[ob + 2] * y2 + B[ob + 3] * y3);
+          y[oi + 1] =
+            y[oi + 1] - (0 + B[ob + 4] * y0 + B[ob + 5] * y1 + B[ob + 6] * y2 + B[ob + 7] * y3);
+          y[oi + 2] =
+            y[oi + 2] - (0 + B[ob + 8] * y0 + B[ob + 9] * y1 + B[ob + 10] * y2 + B[ob + 11] * y3);
+          y[oi + 3] =
+            y[oi + 3] - (0 + B[ob + 12] * y0 + B[ob + 13] * y1 + B[ob + 14] * y2 + B[ob + 15] * y3);
+        }
+        continue;
+      }
       for (let t = colPtr[j]; t < p1; t++) {
         const oi = rowIdx[t] * K;
         const ob = t * KK;
@@ -203,13 +226,37 @@ export class SparseBlockCholesky {
     for (let j = N - 1; j >= 0; j--) {
       const o = j * K;
       const p1 = colPtr[j + 1];
-      for (let t = colPtr[j]; t < p1; t++) {
-        const oi = rowIdx[t] * K;
-        const ob = t * KK;
-        for (let m = 0; m < K; m++) {
-          let s = 0;
-          for (let r = 0; r < K; r++) s += B[ob + r * K + m] * y[oi + r];
-          y[o + m] = y[o + m] - s;
+      if (K === 4) {
+        // Unrolled as in the forward pass; y_j's update is accumulated over t in the same order.
+        let y0 = y[o];
+        let y1 = y[o + 1];
+        let y2 = y[o + 2];
+        let y3 = y[o + 3];
+        for (let t = colPtr[j]; t < p1; t++) {
+          const oi = rowIdx[t] * 4;
+          const ob = t * 16;
+          const a0 = y[oi];
+          const a1 = y[oi + 1];
+          const a2 = y[oi + 2];
+          const a3 = y[oi + 3];
+          y0 -= 0 + B[ob] * a0 + B[ob + 4] * a1 + B[ob + 8] * a2 + B[ob + 12] * a3;
+          y1 -= 0 + B[ob + 1] * a0 + B[ob + 5] * a1 + B[ob + 9] * a2 + B[ob + 13] * a3;
+          y2 -= 0 + B[ob + 2] * a0 + B[ob + 6] * a1 + B[ob + 10] * a2 + B[ob + 14] * a3;
+          y3 -= 0 + B[ob + 3] * a0 + B[ob + 7] * a1 + B[ob + 11] * a2 + B[ob + 15] * a3;
+        }
+        y[o] = y0;
+        y[o + 1] = y1;
+        y[o + 2] = y2;
+        y[o + 3] = y3;
+      } else {
+        for (let t = colPtr[j]; t < p1; t++) {
+          const oi = rowIdx[t] * K;
+          const ob = t * KK;
+          for (let m = 0; m < K; m++) {
+            let s = 0;
+            for (let r = 0; r < K; r++) s += B[ob + r * K + m] * y[oi + r];
+            y[o + m] = y[o + m] - s;
+          }
         }
       }
       const d = j * KK;
@@ -228,6 +275,28 @@ export class SparseBlockCholesky {
 
   solve(b: Float64Array): Float64Array {
     return this.solveInto(b, new Float64Array(this.n));
+  }
+}
+
+/**
+ * target[base..base+16) −= X Yᵀ for the 4×4 blocks X at B[ot..] and Y at B[ou..] (row-major): the
+ * K = 4 case of the Schur update, unrolled, each sum in the loop's order.
+ */
+function schur4(B: Float64Array, ot: number, ou: number, target: Float64Array, base: number): void {
+  for (let r = 0; r < 4; r++) {
+    const o = ot + r * 4;
+    const x0 = B[o];
+    const x1 = B[o + 1];
+    const x2 = B[o + 2];
+    const x3 = B[o + 3];
+    const b = base + r * 4;
+    target[b] = target[b] - (0 + x0 * B[ou] + x1 * B[ou + 1] + x2 * B[ou + 2] + x3 * B[ou + 3]);
+    target[b + 1] =
+      target[b + 1] - (0 + x0 * B[ou + 4] + x1 * B[ou + 5] + x2 * B[ou + 6] + x3 * B[ou + 7]);
+    target[b + 2] =
+      target[b + 2] - (0 + x0 * B[ou + 8] + x1 * B[ou + 9] + x2 * B[ou + 10] + x3 * B[ou + 11]);
+    target[b + 3] =
+      target[b + 3] - (0 + x0 * B[ou + 12] + x1 * B[ou + 13] + x2 * B[ou + 14] + x3 * B[ou + 15]);
   }
 }
 
