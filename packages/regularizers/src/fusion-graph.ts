@@ -119,6 +119,58 @@ export function upperDistances(beta: readonly Float64Array[]): Float64Array {
   return out;
 }
 
+/**
+ * The q-quantile (type 7, as {@link quantile}) of ‖β_r − β_s‖ over all R(R−1)/2 pairs r < s in
+ * O(R + buckets) memory: a histogram of the distances finds the buckets holding the two order
+ * statistics, and only the distances in those buckets are kept and sorted — the same value as
+ * sorting all of them, without the R²/2 array (R is in the thousands). Three passes of O(R²K).
+ */
+export function allPairsDistanceQuantile(beta: readonly Float64Array[], q: number): number {
+  const R = beta.length;
+  const P = (R * (R - 1)) / 2;
+  if (P === 0) return 0;
+  const each = (f: (d: number) => void) => {
+    for (let r = 0; r < R; r++)
+      for (let s = r + 1; s < R; s++) f(Math.sqrt(sqDist(beta[r], beta[s])));
+  };
+  let top = 0;
+  each((d) => {
+    if (d > top) top = d;
+  });
+  if (top === 0) return 0;
+  const B = 1 << 16;
+  const bucket = (d: number) => Math.min(B - 1, Math.floor((d / top) * B));
+  const counts = new Float64Array(B);
+  each((d) => {
+    counts[bucket(d)] += 1;
+  });
+  const h = (P - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, P - 1);
+  // The buckets of the order statistics lo and hi (0-based ranks), and the ranks before them.
+  let below = 0;
+  let bLo = -1;
+  let bHi = -1;
+  let belowLo = 0;
+  for (let b = 0; b < B && bHi < 0; b++) {
+    if (bLo < 0 && below + counts[b] > lo) {
+      bLo = b;
+      belowLo = below;
+    }
+    if (below + counts[b] > hi) bHi = b;
+    below += counts[b];
+  }
+  const kept: number[] = [];
+  each((d) => {
+    const b = bucket(d);
+    if (b >= bLo && b <= bHi) kept.push(d);
+  });
+  const v = Float64Array.from(kept).sort();
+  const vLo = v[lo - belowLo];
+  const vHi = v[hi - belowLo];
+  return vLo + (h - lo) * (vHi - vLo);
+}
+
 /** ‖β_r − β_s‖ over the given pairs. */
 export function pairDistances(
   beta: readonly Float64Array[],

@@ -8,11 +8,11 @@ import { connectedComponents } from './connected-components.js';
 import { factorOrExplain } from './dense-cholesky.js';
 import {
   allPairs,
+  allPairsDistanceQuantile,
   knnPairs,
   pairDistances,
   quantile,
   type TaskPair,
-  upperDistances,
 } from './fusion-graph.js';
 import { checkLambda, checkStepPositive, type Penalty } from './penalty.js';
 import {
@@ -702,8 +702,8 @@ export class PreparedFusion {
     }
     if (this.penalty.taskGraph)
       return quantile(pairDistances(this.unfusedBeta, this.pairs), q, true);
-    // All R(R−1)/2 pairs, computed directly (no R×R matrix, no pair list: R is in the thousands).
-    return quantile(upperDistances(this.unfusedBeta), q, true);
+    // All R(R−1)/2 pairs, by selection (no R×R matrix, no pair list: R is in the thousands).
+    return allPairsDistanceQuantile(this.unfusedBeta, q);
   }
 
   /**
