@@ -330,18 +330,24 @@ export function* minimumDegreeSteps(
   const done = new Uint8Array(N);
   const order = new Int32Array(N);
   const neighbours: number[][] = [];
+  // The node of least degree (ties: the lowest index) from a heap of keys degree·N + node, with
+  // stale keys (a degree since changed, a node eliminated) skipped: O(fill · log) instead of a scan
+  // of every node per elimination (O(N²)).
+  const heap = new MinHeap();
+  for (let u = 0; u < N; u++) heap.push(adj[u].size * N + u);
   let j = 0;
   for (; j < N; j++) {
     if (j % 64 === 63) yield;
     let v = -1;
     let best = Number.POSITIVE_INFINITY;
-    for (let u = 0; u < N; u++) {
-      if (done[u]) continue;
-      const d = adj[u].size;
-      if (d < best) {
-        best = d;
-        v = u;
-      }
+    while (heap.size > 0) {
+      const key = heap.pop();
+      const u = key % N;
+      const d = (key - u) / N;
+      if (done[u] || adj[u].size !== d) continue;
+      v = u;
+      best = d;
+      break;
     }
     if (best >= N - j - 1 && best > 0) break; // the rest is a clique
     order[j] = v;
@@ -352,6 +358,7 @@ export function* minimumDegreeSteps(
       const s = adj[a];
       s.delete(v);
       for (const b of nb) if (b !== a) s.add(b);
+      heap.push(s.size * N + a);
     }
     adj[v] = new Set();
   }
@@ -370,4 +377,47 @@ export function* minimumDegreeSteps(
     }
   }
   return { order, struct };
+}
+
+/** A binary min-heap of non-negative integers (keys below 2⁵³). */
+class MinHeap {
+  #a: number[] = [];
+
+  get size(): number {
+    return this.#a.length;
+  }
+
+  push(x: number): void {
+    const a = this.#a;
+    let i = a.length;
+    a.push(x);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p] <= x) break;
+      a[i] = a[p];
+      i = p;
+    }
+    a[i] = x;
+  }
+
+  pop(): number {
+    const a = this.#a;
+    const top = a[0];
+    const n = a.length - 1;
+    const last = a[n];
+    a.length = n;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const c = l + 1 < n && a[l + 1] < a[l] ? l + 1 : l;
+        if (a[c] >= last) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }

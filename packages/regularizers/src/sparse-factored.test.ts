@@ -11,7 +11,7 @@ import { graph } from './graph.js';
 import { crossProducts, gramOf, WoodburySystem } from './low-rank.js';
 import { mcp } from './mcp.js';
 import type { FactoredFusionProblem, FusionProblem } from './problem.js';
-import { SparseBlockCholesky } from './sparse-cholesky.js';
+import { minimumDegree, SparseBlockCholesky } from './sparse-cholesky.js';
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
   Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
@@ -262,5 +262,49 @@ describe('knnPairs without an R×R distance matrix', () => {
     expect(new Set(got.map(([r, s]) => `${r},${s}`))).toEqual(keys);
     expect(got.length).toBe(keys.size);
     expect(new Set(connectedComponents(R, got)).size).toBe(1);
+  });
+});
+
+/** Minimum degree by scanning every node per elimination (ties: the lowest index): the oracle. */
+function scanMinimumDegree(N: number, edges: readonly TaskPair[]): number[] {
+  const adj = Array.from({ length: N }, () => new Set<number>());
+  for (const [a, b] of edges) {
+    adj[a]!.add(b);
+    adj[b]!.add(a);
+  }
+  const done = new Array<boolean>(N).fill(false);
+  const order: number[] = [];
+  for (let j = 0; j < N; j++) {
+    let v = -1;
+    for (let u = 0; u < N; u++) if (!done[u] && (v < 0 || adj[u]!.size < adj[v]!.size)) v = u;
+    if (adj[v]!.size >= N - j - 1 && adj[v]!.size > 0) break;
+    order.push(v);
+    done[v] = true;
+    for (const a of adj[v]!) {
+      adj[a]!.delete(v);
+      for (const b of adj[v]!) if (b !== a) adj[a]!.add(b);
+    }
+    adj[v] = new Set();
+  }
+  for (let u = 0; u < N; u++) if (!done[u]) order.push(u);
+  return order;
+}
+
+describe('minimumDegree', () => {
+  it('eliminates in the order of a full scan (least degree, then lowest index)', () => {
+    const rng = new Random(11);
+    for (const N of [12, 80, 300]) {
+      const beta = Array.from({ length: N }, () => rng.normals(3));
+      const graphs: TaskPair[][] = [
+        knnPairs(beta, 4),
+        Array.from({ length: 2 * N }, () => {
+          const a = Math.floor(rng.uniform() * N);
+          const b = (a + 1 + Math.floor(rng.uniform() * (N - 1))) % N;
+          return [Math.min(a, b), Math.max(a, b)] as const;
+        }),
+      ];
+      for (const edges of graphs)
+        expect(Array.from(minimumDegree(N, edges).order)).toEqual(scanMinimumDegree(N, edges));
+    }
   });
 });
