@@ -797,6 +797,8 @@ export class PreparedFusion {
     const x = new Float64Array(n);
     const z = new Float64Array(K);
     const { proxNorm } = this.penalty;
+    const pa = Int32Array.from(this.pairs, (p) => p[0]);
+    const pb = Int32Array.from(this.pairs, (p) => p[1]);
     let primal = Number.POSITIVE_INFINITY;
     let dual = Number.POSITIVE_INFINITY;
     let iterations = 0;
@@ -806,7 +808,8 @@ export class PreparedFusion {
       // β-step: (blockdiag(w_r A_r + ρ_r I) + ϑ Σ_e c_e D_eᵀD_e) x = (w_r b_r) + Σ_e c_e D_eᵀ(ϑη_e − v_e).
       rhs.set(base);
       for (let e = 0; e < E; e++) {
-        const [a, b] = this.pairs[e];
+        const a = pa[e];
+        const b = pb[e];
         const c = this.pairWeights[e];
         for (let k = 0; k < K; k++) {
           const u = c * (step * eta[e * K + k] - v[e * K + k]);
@@ -819,7 +822,8 @@ export class PreparedFusion {
       let primalSq = 0;
       let dualSq = 0;
       for (let e = 0; e < E; e++) {
-        const [a, b] = this.pairs[e];
+        const a = pa[e];
+        const b = pb[e];
         const off = e * K;
         let zz = 0;
         for (let k = 0; k < K; k++) {
