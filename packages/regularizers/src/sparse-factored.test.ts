@@ -10,6 +10,7 @@ import { knnPairs, type TaskPair } from './fusion-graph.js';
 import { graph } from './graph.js';
 import { crossProducts, gramOf, WoodburySystem } from './low-rank.js';
 import { mcp } from './mcp.js';
+import { refitGroups } from './refit.js';
 import type { FactoredFusionProblem, FusionProblem } from './problem.js';
 import { minimumDegree, SparseBlockCholesky } from './sparse-cholesky.js';
 
@@ -188,6 +189,38 @@ describe('factored problems on a sparse graph (many tasks, few rows each)', () =
       expect(a.iterations).toBe(d.iterations);
       expect(a.groups).toEqual(d.groups);
       for (let r = 0; r < R; r++) expect(maxDiff(a.beta[r]!, d.beta[r]!)).toBeLessThan(1e-10);
+    }
+  });
+});
+
+describe('the refit of a factored problem with more rows in a group than K', () => {
+  it('is the dense form’s refit (K×K, not the Σ m_r × Σ m_r system), to 1e-10', () => {
+    const { factored, dense, L, b, weights } = manyTasks(60, 4, 3, 12);
+    const ridge = 1e-3;
+    for (const groups of [
+      new Array<number>(60).fill(0),
+      Array.from({ length: 60 }, (_, r) => r % 3),
+      Array.from({ length: 60 }, (_, r) => (r < 59 ? 0 : 1)),
+    ]) {
+      const a = refitGroups(factored, groups, { ridge });
+      const d = refitGroups(dense, groups, { ridge });
+      // And the normal equations by brute force for group 0.
+      const K = 4;
+      const H = new Float64Array(K * K);
+      const g = new Float64Array(K);
+      groups.forEach((l, r) => {
+        if (l !== 0) return;
+        const A = gram(L[r]!, 3, K);
+        for (let i = 0; i < K * K; i++) H[i] = H[i]! + weights[r]! * A[i]!;
+        for (let i = 0; i < K; i++) {
+          H[i * K + i] = H[i * K + i]! + ridge;
+          g[i] = g[i]! + weights[r]! * b[r]![i]!;
+        }
+      });
+      const theta = gaussSolve(H, g, K);
+      const r0 = groups.indexOf(0);
+      expect(maxDiff(a[r0]!, theta)).toBeLessThan(1e-10 * Math.max(1, ...theta.map(Math.abs)));
+      for (let r = 0; r < 60; r++) expect(maxDiff(a[r]!, d[r]!)).toBeLessThan(1e-10);
     }
   });
 });
