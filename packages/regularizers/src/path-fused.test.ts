@@ -55,3 +55,20 @@ describe('the λ path stops once every pair is fused', () => {
     });
   }
 });
+
+describe('the λ path in chunks', () => {
+  it('reports at each λ the iterations of one uninterrupted warm-started solve', async () => {
+    const raw = plantedProblem({ seed: 5, R: 8, K: 3, nr: 20, noise: 0.5 });
+    const prepared = prepareFusion(raw.problem, mcp(), { ridge: 1e-3 });
+    const grid = prepared.lambdaGrid({ numLambdas: 12 });
+    const path = await lambdaPath(prepared, { lambdas: grid, stopWhenFused: false, maxIter: 300 });
+    let warm: ReturnType<typeof prepared.solve>['state'] | undefined;
+    const want = grid.map((lambda) => {
+      const r = prepared.solve({ lambda, maxIter: 300, ...(warm ? { warm } : {}) });
+      warm = r.state;
+      return r.iterations;
+    });
+    expect(Math.max(...want)).toBeGreaterThan(25); // more than the first chunk
+    expect(path.points.map((p) => p.result!.iterations)).toEqual(want);
+  });
+});

@@ -131,6 +131,7 @@ async function warmChain(
       continue;
     }
     let done = 0;
+    let total = 0;
     let res: FusionResult;
     do {
       await pacer.turn();
@@ -141,9 +142,11 @@ async function warmChain(
       if (res.iterations >= chunk && ms > 0)
         size = Math.max(5, Math.min(maxIter, Math.round((chunk * CHUNK_MS) / ms)));
       done += chunk;
+      total += res.iterations;
       warm = res.state;
     } while (!res.converged && done < maxIter);
-    out.push(res);
+    // The iterations of every chunk at this λ (the last chunk's alone undercounted).
+    out.push(total === res.iterations ? res : { ...res, iterations: total });
     if (
       (options.stopWhenFused ?? true) &&
       res.converged &&
