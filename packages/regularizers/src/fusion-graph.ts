@@ -16,33 +16,9 @@ function sqDist(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/** Euclidean distances between all coefficient vectors (R×R, row-major). */
-export function pairwiseDistances(beta: readonly Float64Array[]): Float64Array {
-  const R = beta.length;
-  const d = new Float64Array(R * R);
-  for (let r = 0; r < R; r++) {
-    for (let s = r + 1; s < R; s++) {
-      const v = Math.sqrt(sqDist(beta[r], beta[s]));
-      d[r * R + s] = v;
-      d[s * R + r] = v;
-    }
-  }
-  return d;
-}
-
 /**
- * The k indices nearest to task r (ties broken by the lower index), excluding r.
- */
-export function nearestTasks(dist: Float64Array, numTasks: number, r: number, k: number): number[] {
-  const others: number[] = [];
-  for (let s = 0; s < numTasks; s++) if (s !== r) others.push(s);
-  others.sort((x, y) => dist[r * numTasks + x] - dist[r * numTasks + y] || x - y);
-  return others.slice(0, k);
-}
-
-/**
- * {@link nearestTasks} by one pass keeping the k best (O(R·k) instead of sorting R) over one row of
- * distances `d` (d[s] = ‖β_r − β_s‖): the same list.
+ * The k tasks nearest to task r (ties broken by the lower index), excluding r, by one pass keeping
+ * the k best (O(R·k) instead of sorting R) over one row of distances `d` (d[s] = ‖β_r − β_s‖).
  */
 function nearestK(d: Float64Array, numTasks: number, r: number, k: number): number[] {
   const best: number[] = [];
@@ -58,7 +34,7 @@ function nearestK(d: Float64Array, numTasks: number, r: number, k: number): numb
   return best;
 }
 
-/** Row r of {@link pairwiseDistances} into `out` (the same values, O(R) memory). */
+/** ‖β_r − β_s‖ for every s into `out` (0 at s = r): one row of the distances, O(R) memory. */
 function distanceRow(beta: readonly Float64Array[], r: number, out: Float64Array): Float64Array {
   for (let s = 0; s < beta.length; s++) out[s] = s === r ? 0 : Math.sqrt(sqDist(beta[r], beta[s]));
   return out;
@@ -107,16 +83,6 @@ export function knnPairs(beta: readonly Float64Array[], k = 5): TaskPair[] {
     }
   }
   return [...keys].sort((x, y) => x - y).map((key) => [Math.floor(key / R), key % R] as const);
-}
-
-/** ‖β_r − β_s‖ over all pairs r < s in lexicographic order (R(R−1)/2 values, no R×R matrix). */
-export function upperDistances(beta: readonly Float64Array[]): Float64Array {
-  const R = beta.length;
-  const out = new Float64Array((R * (R - 1)) / 2);
-  let at = 0;
-  for (let r = 0; r < R; r++)
-    for (let s = r + 1; s < R; s++) out[at++] = Math.sqrt(sqDist(beta[r], beta[s]));
-  return out;
 }
 
 /**
