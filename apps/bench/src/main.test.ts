@@ -30,11 +30,11 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
     expect(out).toMatch(/^tfjs-node\s.*(not available|ok)/m);
   });
 
-  it('many-tasks --quick prints seconds, peak RSS and the per-task ratio for each R', () => {
+  it('many-tasks --quick prints seconds, CPU seconds, peak RSS and the per-task ratios for each R', () => {
     const out = run('many-tasks', '--quick', '--backend', 'cpu');
     expect(out).toMatch(/Many tasks: simulate --tasks R --n 3 --p 5/);
-    expect(out).toMatch(/^20\s+60\s+\d+\.\d\d\s+\d+\s+1\.00\s+yes$/m);
-    expect(out).toMatch(/^60\s+180\s+\d+\.\d\d\s+\d+\s+\d+\.\d\d\s+yes$/m);
+    expect(out).toMatch(/^20\s+60\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\s+1\.00\s+1\.00\s+yes$/m);
+    expect(out).toMatch(/^60\s+180\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\s+\d+\.\d\d\s+\d+\.\d\d\s+yes$/m);
   });
 
   it('jobs --quick times fit --jobs 1 against --jobs 2 interleaved and says whether the models predict the same', () => {

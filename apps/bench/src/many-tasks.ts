@@ -18,6 +18,8 @@ export interface ManyTasksSetting {
 export interface ManyTasksResult extends ManyTasksSetting {
   readonly backendName: string;
   readonly seconds: number;
+  /** CPU seconds (user + system) of the fit: what a busy machine's wall-clock time hides. */
+  readonly cpuSeconds: number;
   readonly peakRssMB: number;
   readonly finite: boolean;
 }
@@ -38,8 +40,10 @@ export async function manyTasksWorker(json: string): Promise<void> {
     K1: Math.min(2, Math.max(0, s.p - 4)),
   });
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await model.fit(sim.train);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
   const pred = model.predict(sim.test.tasks()[0]?.X as Float64Array, {
     task: sim.test.taskNames[0],
   });
@@ -48,6 +52,7 @@ export async function manyTasksWorker(json: string): Promise<void> {
     ...s,
     backendName,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     finite: Array.from(pred).every(Number.isFinite),
   };
@@ -57,8 +62,8 @@ export async function manyTasksWorker(json: string): Promise<void> {
 /**
  * `hetmtl-bench many-tasks`: what a fit costs as the number of tasks grows at fixed rows per task
  * (3 rows, p = 5, the CLI's --quick settings with λ = 0.1), each size in its own process so that
- * its peak memory is its own. Prints seconds and peak RSS per fit, and the ratios to R = 20 per
- * task, so that growth faster than linear in R shows as a rising ratio.
+ * its peak memory is its own. Prints seconds (wall and CPU) and peak RSS per fit, and the ratios to
+ * R = 20 per task, so that growth faster than linear in R shows as a rising ratio.
  */
 export async function manyTasks(options: {
   readonly quick?: boolean;
@@ -91,13 +96,24 @@ export async function manyTasks(options: {
   );
   console.log(
     formatTable(
-      ['R', 'rows', 's per fit', 'peak RSS (MB)', 's per task ÷ R=20', 'finite'],
+      [
+        'R',
+        'rows',
+        's per fit',
+        'CPU s',
+        'peak RSS (MB)',
+        's per task ÷ R=20',
+        'CPU s per task ÷ R=20',
+        'finite',
+      ],
       results.map((r) => [
         String(r.tasks),
         String(r.tasks * r.rows),
         r.seconds.toFixed(2),
+        r.cpuSeconds.toFixed(2),
         r.peakRssMB.toFixed(0),
         (r.seconds / r.tasks / (base.seconds / base.tasks)).toFixed(2),
+        (r.cpuSeconds / r.tasks / (base.cpuSeconds / base.tasks)).toFixed(2),
         r.finite ? 'yes' : 'NO',
       ]),
     ),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { connectedComponents } from './connected-components.js';
 import { mcp } from './mcp.js';
 import { prepareFusion } from './fusion.js';
-import { allPairs, knnPairs, quantile } from './fusion-graph.js';
+import { allPairs, allPairsDistanceQuantile, knnPairs, quantile } from './fusion-graph.js';
 import { plantedProblem } from './test-fixtures/problems.js';
 import { norm } from './test-fixtures/oracles.js';
 
@@ -69,5 +69,25 @@ describe('fusion graphs', () => {
     expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
     expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 0.9)).toBe(10);
     expect(quantile([1, 2], 0.9)).toBeCloseTo(1.9, 14);
+  });
+
+  it('allPairsDistanceQuantile is the quantile of all R(R−1)/2 distances (sorted by brute force)', () => {
+    const rng = new Random(8);
+    const sets: Float64Array[][] = [
+      Array.from({ length: 70 }, () => rng.normals(4)),
+      // Ties: many equal β (distances 0 and repeated values).
+      Array.from({ length: 50 }, (_, r) => Float64Array.from([r % 3, 0, (r % 5) * 0.5])),
+      [Float64Array.from([1, 2])],
+      [Float64Array.from([1, 2]), Float64Array.from([4, 6])],
+      Array.from({ length: 6 }, () => Float64Array.from([2, 2])),
+    ];
+    for (const beta of sets) {
+      const all: number[] = [];
+      for (let r = 0; r < beta.length; r++)
+        for (let s = r + 1; s < beta.length; s++)
+          all.push(norm(beta[r]!.map((x, i) => x - beta[s]![i]!)));
+      for (const q of [0, 0.1, 0.5, 0.9, 0.97, 1])
+        expect(allPairsDistanceQuantile(beta, q)).toBe(all.length ? quantile(all, q) : 0);
+    }
   });
 });

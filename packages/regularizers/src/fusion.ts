@@ -6,7 +6,14 @@ import {
 } from '@hetmtl/tensor';
 import { connectedComponents } from './connected-components.js';
 import { factorOrExplain } from './dense-cholesky.js';
-import { allPairs, knnPairs, pairwiseDistances, quantile, type TaskPair } from './fusion-graph.js';
+import {
+  allPairs,
+  allPairsDistanceQuantile,
+  knnPairs,
+  pairDistances,
+  quantile,
+  type TaskPair,
+} from './fusion-graph.js';
 import { checkLambda, checkStepPositive, type Penalty } from './penalty.js';
 import {
   crossProducts,
@@ -16,6 +23,7 @@ import {
   factorTimes,
   addFactorTransposeTimes,
   gramDiagonal,
+  gramOf,
 } from './low-rank.js';
 import {
   type AnyFusionProblem,
@@ -26,11 +34,23 @@ import {
 import { refitChecked } from './refit.js';
 import { SparseBlockCholesky } from './sparse-cholesky.js';
 
+/**
+ * The largest K at which a factored problem on a sparse graph is solved with the block-sparse
+ * Cholesky of the K×K blocks L_rᵀL_r (O(R·K²) memory) instead of Woodbury (O(R²)).
+ */
+const SPARSE_FACTORED_MAX_K = 64;
+
 /** A factored system matrix (dense or block-sparse Cholesky). */
 interface SystemFactor {
   solveInto(b: Float64Array, out: Float64Array): Float64Array;
   solve(b: Float64Array): Float64Array;
 }
+
+/** The flat η and v of the states made by a solve (see `#finish`), for cheap warm starts. */
+const flatStates = new WeakMap<
+  object,
+  { readonly eta: Float64Array; readonly v: Float64Array; read: boolean }
+>();
 
 /** Which pairs of tasks the pairwise penalty acts on. */
 export type FusionGraph = 'all' | 'knn' | readonly TaskPair[];
@@ -111,6 +131,8 @@ export interface FusionResult {
   readonly refitted: boolean;
   /** Number of constraint pairs |E| (the pairwise penalty is divided by it). */
   readonly numPairs: number;
+  /** Pairs with η_e = 0 (all `numPairs` of them: every pair fused). */
+  readonly numFusedPairs: number;
   /** For warm starts. */
   readonly state: FusionState;
 }
@@ -448,14 +470,18 @@ export class PreparedFusion {
     const { R, K } = this.#p;
     const nodes = this.#nodes;
     const E = this.pairs.length;
-    if (this.#p.factors) return this.#woodbury(c);
-    if (nodes <= 30 || E > 0.25 * ((nodes * (nodes - 1)) / 2))
-      return factorOrExplain(this.#system(c), nodes * K, what);
+    const factors = this.#p.factors;
+    const sparse = nodes > 30 && E <= 0.25 * ((nodes * (nodes - 1)) / 2);
+    // A factored problem goes through Woodbury unless the graph is sparse and K small: then the
+    // K×K blocks w_r L_rᵀL_r are cheap, while Woodbury's node and capacitance matrices are dense
+    // (nodes² and (Σ m_r)²: O(R²) memory and O(R³) time for thousands of tasks).
+    if (factors && !(sparse && K <= SPARSE_FACTORED_MAX_K)) return this.#woodbury(c);
+    if (!sparse) return factorOrExplain(this.#system(c), nodes * K, what);
     const diag: Float64Array[] = [];
     for (let r = 0; r < nodes; r++) {
       const D = new Float64Array(K * K);
       if (r < R) {
-        const A = this.#p.A[r];
+        const A = factors ? gramOf(factors[r], K) : this.#p.A[r];
         const w = this.#p.w[r];
         for (let i = 0; i < K * K; i++) D[i] = w * A[i];
         for (let i = 0; i < K; i++) D[i * K + i] = D[i * K + i] + this.ridge[r];
@@ -674,17 +700,10 @@ export class PreparedFusion {
       }
       return quantile(ratios, q);
     }
-    const d = pairwiseDistances(this.unfusedBeta);
     if (this.penalty.taskGraph)
-      return quantile(
-        this.pairs.map(([r, s]) => d[r * R + s]),
-        q,
-      );
-    // All R(R−1)/2 pairs, read from the upper triangle (no pair list: R is in the thousands).
-    const upper = new Float64Array((R * (R - 1)) / 2);
-    let at = 0;
-    for (let r = 0; r < R; r++) for (let s = r + 1; s < R; s++) upper[at++] = d[r * R + s];
-    return quantile(upper, q);
+      return quantile(pairDistances(this.unfusedBeta, this.pairs), q, true);
+    // All R(R−1)/2 pairs, by selection (no R×R matrix, no pair list: R is in the thousands).
+    return allPairsDistanceQuantile(this.unfusedBeta, q);
   }
 
   /**
@@ -778,6 +797,8 @@ export class PreparedFusion {
     const x = new Float64Array(n);
     const z = new Float64Array(K);
     const { proxNorm } = this.penalty;
+    const pa = Int32Array.from(this.pairs, (p) => p[0]);
+    const pb = Int32Array.from(this.pairs, (p) => p[1]);
     let primal = Number.POSITIVE_INFINITY;
     let dual = Number.POSITIVE_INFINITY;
     let iterations = 0;
@@ -787,7 +808,8 @@ export class PreparedFusion {
       // β-step: (blockdiag(w_r A_r + ρ_r I) + ϑ Σ_e c_e D_eᵀD_e) x = (w_r b_r) + Σ_e c_e D_eᵀ(ϑη_e − v_e).
       rhs.set(base);
       for (let e = 0; e < E; e++) {
-        const [a, b] = this.pairs[e];
+        const a = pa[e];
+        const b = pb[e];
         const c = this.pairWeights[e];
         for (let k = 0; k < K; k++) {
           const u = c * (step * eta[e * K + k] - v[e * K + k]);
@@ -800,7 +822,8 @@ export class PreparedFusion {
       let primalSq = 0;
       let dualSq = 0;
       for (let e = 0; e < E; e++) {
-        const [a, b] = this.pairs[e];
+        const a = pa[e];
+        const b = pb[e];
         const off = e * K;
         let zz = 0;
         for (let k = 0; k < K; k++) {
@@ -913,6 +936,14 @@ export class PreparedFusion {
   #loadWarm(warm: FusionState, eta: Float64Array, v: Float64Array): void {
     const K = this.#p.K;
     const E = this.pairs.length;
+    const flat = typeof warm === 'object' && warm !== null ? flatStates.get(warm) : undefined;
+    if (flat && !flat.read && warm.pairs === this.pairs) {
+      // A state of this prepared problem whose per-pair arrays were never handed out (so never
+      // changed): its flat copies (finite: the ADMM stops on a non-finite value).
+      eta.set(flat.eta);
+      v.set(flat.v);
+      return;
+    }
     const same =
       typeof warm === 'object' &&
       warm !== null &&
@@ -991,13 +1022,29 @@ export class PreparedFusion {
     const beta = doRefit
       ? refitChecked(this.#p, groups, this.ridge)
       : fusedBeta.map((b) => b.slice());
+    // η and v per pair are made only when read: a warm start from this state (the path's chunks,
+    // thousands of pairs) reads the flat copies instead.
+    const flat = { eta: eta.slice(), v: v.slice(), read: false };
+    const split = (a: Float64Array) => {
+      flat.read = true;
+      return Array.from({ length: E }, (_, e) => a.slice(e * K, (e + 1) * K));
+    };
+    let etaList: Float64Array[] | undefined;
+    let vList: Float64Array[] | undefined;
     const state: FusionState = {
       pairs: this.pairs,
-      eta: Array.from({ length: E }, (_, e) => eta.slice(e * K, (e + 1) * K)),
-      v: Array.from({ length: E }, (_, e) => v.slice(e * K, (e + 1) * K)),
+      get eta() {
+        etaList ??= split(flat.eta);
+        return etaList;
+      },
+      get v() {
+        vList ??= split(flat.v);
+        return vList;
+      },
       beta: fusedBeta.map((b) => b.slice()),
       ...(centre ? { centre: centre.slice() } : {}),
     };
+    flatStates.set(state, flat);
     return {
       lambda,
       beta,
@@ -1012,6 +1059,7 @@ export class PreparedFusion {
       objective,
       refitted: doRefit,
       numPairs: E,
+      numFusedPairs: zero.length,
       state,
     };
   }

@@ -49,6 +49,21 @@ export function quadraticForm(f: GramFactor, K: number, x: Float64Array, off = 0
   return s;
 }
 
+/** A = LᵀL (K×K row-major, symmetric by construction). */
+export function gramOf(f: GramFactor, K: number): Float64Array {
+  const A = new Float64Array(K * K);
+  for (let i = 0; i < f.m; i++) {
+    const row = i * K;
+    for (let a = 0; a < K; a++) {
+      const la = f.L[row + a];
+      if (la === 0) continue;
+      for (let b = a; b < K; b++) A[a * K + b] = A[a * K + b] + la * f.L[row + b];
+    }
+  }
+  for (let a = 0; a < K; a++) for (let b = 0; b < a; b++) A[a * K + b] = A[b * K + a];
+  return A;
+}
+
 /** The diagonal of A = LᵀL (column sums of squares). */
 export function gramDiagonal(f: GramFactor, K: number): Float64Array {
   const d = new Float64Array(K);

@@ -34,6 +34,13 @@ export interface LambdaPathOptions {
    * abort is answered within a fraction of a second.
    */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Stop solving once every pair is fused at a converged λ (default true): from there every larger
+   * λ has the same solution (the penalty is zero at zero differences and its threshold only grows
+   * with λ, so the warm-started ADMM stays where it is), and each later point is that solution with
+   * its λ — one group, 0 iterations. False solves every λ.
+   */
+  readonly stopWhenFused?: boolean;
 }
 
 /** ADMM iterations of the first chunk; later chunks are sized to take about {@link CHUNK_MS}. */
@@ -117,8 +124,14 @@ async function warmChain(
   const out: FusionResult[] = [];
   let warm: FusionResult['state'] | undefined;
   let size = CHUNK;
+  let fused: FusionResult | undefined;
   for (const lambda of [...lambdas].sort((a, b) => a - b)) {
+    if (fused) {
+      out.push(fusedAt(prepared, fused, lambda));
+      continue;
+    }
     let done = 0;
+    let total = 0;
     let res: FusionResult;
     do {
       await pacer.turn();
@@ -129,11 +142,33 @@ async function warmChain(
       if (res.iterations >= chunk && ms > 0)
         size = Math.max(5, Math.min(maxIter, Math.round((chunk * CHUNK_MS) / ms)));
       done += chunk;
+      total += res.iterations;
       warm = res.state;
     } while (!res.converged && done < maxIter);
-    out.push(res);
+    // The iterations of every chunk at this λ (the last chunk's alone undercounted).
+    out.push(total === res.iterations ? res : { ...res, iterations: total });
+    if (
+      (options.stopWhenFused ?? true) &&
+      res.converged &&
+      res.numPairs > 0 &&
+      res.numFusedPairs === res.numPairs
+    )
+      fused = res;
   }
   return out;
+}
+
+/** The fully fused solution `res` as the point of a larger λ (see `stopWhenFused`). */
+function fusedAt(prepared: PreparedFusion, res: FusionResult, lambda: number): FusionResult {
+  return {
+    ...res,
+    lambda,
+    beta: res.beta.map((b) => b.slice()),
+    fusedBeta: res.fusedBeta.map((b) => b.slice()),
+    groups: [...res.groups],
+    iterations: 0,
+    objective: prepared.objective(res.fusedBeta, lambda, res.centre),
+  };
 }
 
 /**

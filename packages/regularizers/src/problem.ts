@@ -35,7 +35,9 @@ export interface FusionProblem {
  * The coefficient problem with A_r = L_rᵀL_r in factored form: one m_r×K matrix L_r per task (e.g.
  * F_r/√n_r) instead of K×K A_r. For a large K with few rows — an identity encoder over thousands
  * of genes — every system is then solved through m×m ones (Woodbury), and no K×K or (R·K)² matrix
- * is built. Needs ridge > 0 on every task. The residual terms likewise: Q_r = E_rᵀE_r from E_r.
+ * is built; for many tasks on a sparse graph with K ≤ 64 (tasks of a few rows, a small K0) the
+ * K×K blocks L_rᵀL_r are formed and factored block-sparse instead, since Woodbury's node and
+ * capacitance matrices are dense in R. Needs ridge > 0 on every task. The residual terms likewise: Q_r = E_rᵀE_r from E_r.
  */
 export interface FactoredFusionProblem extends Omit<FusionProblem, 'A' | 'residual'> {
   readonly factors: readonly Matrix[];

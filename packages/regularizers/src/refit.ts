@@ -1,6 +1,6 @@
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
 import { factorOrExplain } from './dense-cholesky.js';
-import { shiftedGramSolve } from './low-rank.js';
+import { gramOf, shiftedGramSolve } from './low-rank.js';
 import {
   type AnyFusionProblem,
   type CheckedProblem,
@@ -18,16 +18,32 @@ export function refitChecked(
   const G = groups.reduce((m, g) => Math.max(m, g), -1) + 1;
   const factors = p.factors;
   if (factors) {
-    // θ_g = (Σ_{r∈g} w_r L_rᵀL_r + (Σ_{r∈g} ρ_r) I)⁻¹ Σ_{r∈g} w_r b_r, through the stacked factors.
-    const theta = Array.from({ length: G }, (_, l) => {
-      const members = groups.flatMap((g, r) => (g === l ? [r] : []));
+    // θ_g = (Σ_{r∈g} w_r L_rᵀL_r + (Σ_{r∈g} ρ_r) I)⁻¹ Σ_{r∈g} w_r b_r: through the stacked
+    // factors (an m×m system, m = Σ_{r∈g} m_r) when they have fewer rows than K, else through the
+    // K×K matrix itself (a group of thousands of few-row tasks: m in the thousands, K small).
+    const byGroup: number[][] = Array.from({ length: G }, () => []);
+    groups.forEach((l, r) => {
+      byGroup[l].push(r);
+    });
+    const theta = byGroup.map((members, l) => {
       const rhs = new Float64Array(K);
       let shift = 0;
+      let rows = 0;
       for (const r of members) {
         shift += ridge[r];
+        rows += factors[r].m;
         for (let i = 0; i < K; i++) rhs[i] = rhs[i] + p.w[r] * p.b[r][i];
       }
       if (members.length === 0) return rhs;
+      if (rows > K) {
+        const H = new Float64Array(K * K);
+        for (const r of members) {
+          const A = gramOf(factors[r], K);
+          for (let i = 0; i < K * K; i++) H[i] = H[i] + p.w[r] * A[i];
+        }
+        for (let i = 0; i < K; i++) H[i * K + i] = H[i * K + i] + shift;
+        return factorOrExplain(H, K, `The refit system of group ${l}`).solve(rhs);
+      }
       return shiftedGramSolve(
         members.map((r) => factors[r]),
         members.map((r) => p.w[r]),

@@ -88,4 +88,48 @@ describe('the factored coefficient problem (K0 > n_r)', () => {
       );
     });
   });
+
+  it('many tasks of 3 rows (K0 = 4 > n_r, the knn graph): the dense problem’s path, β to 1e-10', async () => {
+    // 60 tasks: the factored form goes through the block-sparse factor of the K0×K0 blocks
+    // L_rᵀL_r (no Woodbury node or capacitance matrix), the dense form through the given A_r.
+    const R = 60;
+    const sizes = Array.from({ length: R }, () => 3);
+    const { F, G, y } = factors(3, sizes, 4, 1);
+    const args = [
+      F,
+      G,
+      y,
+      sizes.map(() => true),
+      4,
+      1,
+      1e-3,
+      sizes.map(() => 1 / R),
+      true,
+    ] as const;
+    const paths = [];
+    for (const form of ['dense', 'auto'] as const) {
+      const cp = buildCoefficientProblem(...args, form, 1e-3);
+      expect('factors' in cp.fusion).toBe(form === 'auto');
+      const prepared = prepareFusion(cp.fusion, mcp(), { ridge: 1e-3 });
+      expect(prepared.numPairs).toBeLessThan((R * (R - 1)) / 8);
+      paths.push(await lambdaPath(prepared, { numLambdas: 5 }));
+    }
+    const [dense, fact] = paths as [
+      Awaited<ReturnType<typeof lambdaPath>>,
+      Awaited<ReturnType<typeof lambdaPath>>,
+    ];
+    expect(fact.prepared.pairs).toEqual(dense.prepared.pairs);
+    expect(fact.points.length).toBe(dense.points.length);
+    expect(new Set(dense.points.map((p) => p.numGroups)).size).toBeGreaterThan(1);
+    dense.points.forEach((pt, j) => {
+      const other = fact.points[j]!;
+      if (Number.isFinite(pt.lambda))
+        expect(Math.abs(other.lambda - pt.lambda)).toBeLessThanOrEqual(1e-12 * (pt.lambda || 1));
+      else expect(other.lambda).toBe(pt.lambda);
+      expect(other.groups).toEqual(pt.groups);
+      pt.beta.forEach((b, r) => {
+        b.forEach((v, k) => expect(Math.abs(other.beta[r]![k]! - v)).toBeLessThan(1e-10));
+      });
+    });
+  });
 });
