@@ -5,7 +5,7 @@ import { cpuBackend } from '@hetmtl/backend-cpu';
 import { wasmBackend } from '@hetmtl/backend-wasm';
 import { simulateFactor, Standardizer } from '@hetmtl/data';
 import { type StandardizedTasks, standardizeTasks } from '@hetmtl/estimator';
-import { identity, linear, mlp } from '@hetmtl/encoders';
+import { identity, mlp } from '@hetmtl/encoders';
 import { mcp } from '@hetmtl/regularizers';
 import { countTensors, Random, type Scalar, tf, useBackend, type Variable } from '@hetmtl/tensor';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { objective, objectiveTensor } from './objective.js';
 import { runDual } from './sequence.js';
 import { start } from './start.js';
 import { DualTrainer, type TrainerConfig } from './trainer.js';
+import { trainerConfig } from '../test-fixtures/trainer-config.js';
 
 /** Three tasks of unequal size; the third (12 rows) is too small for its own encoder at K1 = 1. */
 function tinyData(seed: number): StandardizedTasks {
@@ -37,21 +38,7 @@ function tinyData(seed: number): StandardizedTasks {
   return { X, y, p };
 }
 
-const config = (o: Partial<TrainerConfig> = {}): TrainerConfig => ({
-  shared: linear(),
-  specific: linear(),
-  K0: 2,
-  K1: 1,
-  mu: 0.5,
-  omega: 1,
-  tau: 0.1,
-  nu: 0.1,
-  ridge: 1e-3,
-  taskWeights: 'size',
-  learningRate: 0.05,
-  stepsPerBlock: 5,
-  ...o,
-});
+const config = trainerConfig;
 
 /** A trainer moved away from its PCA start (so that every term has a gradient). */
 async function movedTrainer(cfg: TrainerConfig, seed = 1): Promise<DualTrainer> {

@@ -2,7 +2,6 @@
 // differences and against the closed form of the orthogonality gradient, and the rescaling step.
 import { cpuBackend } from '@hetmtl/backend-cpu';
 import { wasmBackend } from '@hetmtl/backend-wasm';
-import { linear } from '@hetmtl/encoders';
 import { countTensors, Random, type Scalar, tf, useBackend, type Variable } from '@hetmtl/tensor';
 import { describe, expect, it } from 'vitest';
 import { encoderBlocks } from './blocks.js';
@@ -11,7 +10,8 @@ import { restandardize } from './rescale.js';
 import { predictTasks } from './sequence.js';
 import { start } from './start.js';
 import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
-import { DualTrainer, type TrainerConfig } from './trainer.js';
+import { DualTrainer } from './trainer.js';
+import { trainerConfig } from '../test-fixtures/trainer-config.js';
 
 function tinyData(seed: number): TaskArrays {
   const rng = new Random(seed);
@@ -27,21 +27,7 @@ function tinyData(seed: number): TaskArrays {
   return { X, y, p };
 }
 
-const config = (o: Partial<TrainerConfig> = {}): TrainerConfig => ({
-  shared: linear(),
-  specific: linear(),
-  K0: 2,
-  K1: 1,
-  mu: 0.5,
-  omega: 1,
-  tau: 0.1,
-  nu: 0.1,
-  ridge: 1e-3,
-  taskWeights: 'size',
-  learningRate: 0.05,
-  stepsPerBlock: 5,
-  ...o,
-});
+const config = trainerConfig;
 
 function gradients(trainer: DualTrainer, vars: Variable[]): Float64Array[] {
   const { grads, value } = tf.variableGrads(() => objectiveTensor(trainer) as Scalar, vars);
