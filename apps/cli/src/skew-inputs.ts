@@ -40,6 +40,8 @@ export async function skewInputs(
   mode: SkewMode,
   seed: number,
   signal?: AbortSignal,
+  /** --log-target: pooled ridge compares on the log of the target, as the model is fitted. */
+  logTarget = false,
 ): Promise<{ train: MultiTaskDataset; evaluation: MultiTaskDataset; choice: SkewChoice }> {
   const columns =
     mode === 'off'
@@ -57,7 +59,7 @@ export async function skewInputs(
   });
   if (mode === 'log1p') return { ...apply(), choice: { mode, columns, applied: true } };
   const score = async (ds: MultiTaskDataset) => {
-    const ridge = await new RidgeRegressor({ mode: 'pooled', seed }).fit(ds, { signal });
+    const ridge = await new RidgeRegressor({ mode: 'pooled', seed, logTarget }).fit(ds, { signal });
     const rmse = ridge.selection.validationRmse ?? Number.POSITIVE_INFINITY;
     ridge.dispose();
     return rmse;

@@ -108,7 +108,14 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           train = keepColumns(train, keep);
           evaluation = keepColumns(evaluation, keep);
         }
-        const skew = await skewInputs(train, evaluation, flags.skew ?? 'auto', flags.seed, signal);
+        const skew = await skewInputs(
+          train,
+          evaluation,
+          flags.skew ?? 'auto',
+          flags.seed,
+          signal,
+          flags.logTarget === true,
+        );
         train = skew.train;
         evaluation = skew.evaluation;
         const dataNotes = dataset.report ? readReportNotes(dataset.report, cliOptionWords) : [];
