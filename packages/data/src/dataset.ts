@@ -306,6 +306,32 @@ export class MultiTaskDataset {
   }
 
   /**
+   * A new dataset with the same rows (targets, weights, offsets, read report) and other features:
+   * `X[r]` for task r in `encoding`'s feature order (n_r × its features, this dataset's dtype) —
+   * columns kept or transformed (`keepColumns`, `log1pColumns`).
+   */
+  withFeatures(X: readonly FloatArray[], encoding: Encoding): MultiTaskDataset {
+    const q = encoding.numFeatures;
+    if (X.length !== this.numTasks || X.some((x, r) => x.length !== this.sizes[r] * q)) {
+      throw new ValidationError('Features of the wrong shape', {
+        expected: `one array per task of its rows × ${q} features (${this.sizes.map((n) => n * q).join(', ')})`,
+        received: `${X.length} arrays of ${X.map((x) => x.length).join(', ')}`,
+      });
+    }
+    return createDataset({
+      taskNames: this.taskNames,
+      featureNames: encoding.featureNames,
+      X,
+      y: this.data.map((t) => t.y),
+      dtype: this.dtype,
+      encoding,
+      report: this.report,
+      weights: this.weights,
+      offsets: this.offsets,
+    });
+  }
+
+  /**
    * A new dataset with the same rows and these row weights (one finite value ≥ 0 per row, each
    * task with a positive total; null: no weights). A bad value is an error naming its task, row
    * (1-based within the task) and `column`.

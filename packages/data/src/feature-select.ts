@@ -1,5 +1,5 @@
 import { opt, ValidationError } from '@hetmtl/tensor';
-import { createDataset, type MultiTaskDataset } from './dataset.js';
+import type { MultiTaskDataset } from './dataset.js';
 import { allocFloat } from './values.js';
 
 /**
@@ -69,15 +69,5 @@ export function keepColumns(
     for (let i = 0; i < t.n; i++) for (let f = 0; f < q; f++) out[i * q + f] = t.X[i * p + src[f]];
     return out;
   });
-  return createDataset({
-    taskNames: dataset.taskNames,
-    featureNames: reduced.featureNames,
-    X,
-    y: dataset.tasks().map((t) => t.y),
-    dtype: dataset.dtype,
-    encoding: reduced,
-    report: dataset.report,
-    weights: dataset.weights,
-    offsets: dataset.offsets,
-  });
+  return dataset.withFeatures(X, reduced);
 }

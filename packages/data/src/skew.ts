@@ -1,5 +1,5 @@
 import { opt, ValidationError } from '@hetmtl/tensor';
-import { createDataset, type MultiTaskDataset } from './dataset.js';
+import type { MultiTaskDataset } from './dataset.js';
 import type { NumericColumn } from './encoding.js';
 import { allocFloat } from './values.js';
 
@@ -135,15 +135,5 @@ export function log1pColumns(
       return col;
     }),
   );
-  return createDataset({
-    taskNames: dataset.taskNames,
-    featureNames: dataset.featureNames,
-    X,
-    y: dataset.tasks().map((t) => t.y),
-    weights: dataset.weights,
-    offsets: dataset.offsets,
-    dtype: dataset.dtype,
-    encoding,
-    report: dataset.report,
-  });
+  return dataset.withFeatures(X, encoding);
 }
