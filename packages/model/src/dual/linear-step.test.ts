@@ -4,7 +4,7 @@
 import { cpuBackend } from '@hetmtl/backend-cpu';
 import { wasmBackend } from '@hetmtl/backend-wasm';
 import { simulateFactor, Standardizer } from '@hetmtl/data';
-import { type StandardizedTasks, standardizeTasks } from '@hetmtl/estimator';
+import { standardizeTasks } from '@hetmtl/estimator';
 import { identity, mlp } from '@hetmtl/encoders';
 import { mcp } from '@hetmtl/regularizers';
 import { countTensors, Random, type Scalar, tf, useBackend, type Variable } from '@hetmtl/tensor';
@@ -15,28 +15,10 @@ import { objective, objectiveTensor } from './objective.js';
 import { runDual } from './sequence.js';
 import { start } from './start.js';
 import { DualTrainer, type TrainerConfig } from './trainer.js';
-import { trainerConfig } from '../test-fixtures/trainer-config.js';
+import { tinyTasks, trainerConfig } from '../test-fixtures/trainer-config.js';
 
 /** Three tasks of unequal size; the third (12 rows) is too small for its own encoder at K1 = 1. */
-function tinyData(seed: number): StandardizedTasks {
-  const rng = new Random(seed);
-  const p = 5;
-  const X = [24, 31, 12].map((n) => rng.normals(n * p));
-  // Pooled column means 0 (a shared linear encoder without bias needs centred data).
-  const N = X.reduce((a, x) => a + x.length / p, 0);
-  for (let j = 0; j < p; j++) {
-    let m = 0;
-    for (const x of X) for (let i = j; i < x.length; i += p) m += x[i]! / N;
-    for (const x of X) for (let i = j; i < x.length; i += p) x[i]! -= m;
-  }
-  const y = X.map((x, r) =>
-    Float64Array.from(
-      { length: x.length / p },
-      (_, i) => x[i * p]! - 0.5 * x[i * p + 1]! * (r + 1) + 0.3 * rng.normal(),
-    ),
-  );
-  return { X, y, p };
-}
+const tinyData = (seed: number) => tinyTasks(seed, { p: 5, sizes: [24, 31, 12], centre: true });
 
 const config = trainerConfig;
 

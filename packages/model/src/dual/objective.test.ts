@@ -9,23 +9,10 @@ import { objective, objectiveTensor } from './objective.js';
 import { restandardize } from './rescale.js';
 import { predictTasks } from './sequence.js';
 import { start } from './start.js';
-import type { StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 import { DualTrainer } from './trainer.js';
-import { trainerConfig } from '../test-fixtures/trainer-config.js';
+import { tinyTasks, trainerConfig } from '../test-fixtures/trainer-config.js';
 
-function tinyData(seed: number): TaskArrays {
-  const rng = new Random(seed);
-  const p = 4;
-  const sizes = [24, 31];
-  const X = sizes.map((n) => rng.normals(n * p));
-  const y = X.map((x, r) =>
-    Float64Array.from(
-      { length: x.length / p },
-      (_, i) => x[i * p]! - 0.5 * x[i * p + 1]! * (r + 1) + 0.3 * rng.normal(),
-    ),
-  );
-  return { X, y, p };
-}
+const tinyData = (seed: number) => tinyTasks(seed, { p: 4, sizes: [24, 31], centre: false });
 
 const config = trainerConfig;
 
