@@ -75,7 +75,7 @@ export const method =
     });
 
 /** The dual encoder alone (no linear floor): the base of the ablations, so they ablate the encoder model. */
-export const DUAL: DualEncoderOptions = { selection: { linearFloor: false } };
+export const DUAL: DualEncoderOptions = { selection: { linearFloor: false, trunk: false } };
 
 /**
  * The method as shipped (linear encoders, with mlp encoders), the dual encoder without the linear
@@ -88,6 +88,24 @@ export const METHODS: readonly MethodEntry[] = Object.freeze([
     label: 'hetmtl, mlp encoders',
     kind: 'method',
     make: method({ shared: mlp(), specific: mlp({ hidden: [8] }) }),
+  },
+  {
+    id: 'hetmtl-single',
+    label: 'hetmtl, one candidate (no model averaging)',
+    kind: 'ablation',
+    make: method({ selection: { average: false } }),
+  },
+  {
+    id: 'hetmtl-no-trunk',
+    label: 'hetmtl without the trunk candidate',
+    kind: 'ablation',
+    make: method({ selection: { trunk: false } }),
+  },
+  {
+    id: 'hetmtl-v1',
+    label: 'hetmtl as of 0.x (no trunk, no averaging)',
+    kind: 'ablation',
+    make: method({ selection: { trunk: false, average: false } }),
   },
   { id: 'dual', label: 'dual encoder (no floor)', kind: 'ablation', make: method(DUAL) },
   {

@@ -18,7 +18,10 @@ interface GroupLearner {
   readonly options: DualEncoderOptions;
 }
 
-const DUAL_LOG: DualEncoderOptions = { selection: { linearFloor: false }, logTarget: true };
+const DUAL_LOG: DualEncoderOptions = {
+  selection: { linearFloor: false, trunk: false },
+  logTarget: true,
+};
 
 const LEARNERS: readonly GroupLearner[] = [
   {

@@ -56,6 +56,11 @@ function addModelOptions(cmd: Command): Command {
       parse.lambda,
     )
     .option('--no-linear-floor', 'leave the closed-form linear MTL model out of model selection')
+    .option('--no-trunk', 'leave the shared-trunk candidate (an mlp under one common head) out')
+    .option(
+      '--no-average',
+      'keep the best candidate alone instead of averaging the candidates (stacking weights on their validation predictions)',
+    )
     .option(
       '--jobs <n>',
       `worker threads for model selection, each with its own backend (default: the cores, ${availableParallelism()} here; 1: on the main thread); the result is the same for every n`,

@@ -267,6 +267,46 @@ describe('hetmtl fit → predict / evaluate / info on a simulated CSV', () => {
     expect(j.candidates.some((c: { chosen: boolean }) => c.chosen)).toBe(true);
   });
 
+  it('a blended model: the report and info show the weights; --no-average and --no-trunk opt out', async () => {
+    const sim = await hetmtl(['simulate', '--seed', '1', '--out', 'blend.csv'], { cwd: dir });
+    expect(sim.code, sim.stderr).toBe(0);
+    const fit = (...flags: string[]) =>
+      hetmtl(
+        [
+          'fit',
+          'blend.csv',
+          '--task',
+          'task',
+          '--target',
+          'y',
+          '--quick',
+          ...flags,
+          '-o',
+          'b.json',
+        ],
+        { cwd: dir },
+      );
+    const r = await fit();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Chosen model: an average of 2 candidates \(dual 0\.\d{3}, linear-mtl 0\.\d{3}; weights fitted on the validation predictions\)/m,
+    );
+    expect(r.stdout).toMatch(/trunk \d\.\d{3} \(weight 0\.000\)/);
+    const info = await hetmtl(['info', 'b.json'], { cwd: dir });
+    expect(info.stdout).toMatch(/^model\s+an average of 2 candidates/m);
+    expect(info.stdout).toMatch(/^candidate\s+validation RMSE\s+λ\s+groups\s+weight$/m);
+    const j = JSON.parse((await hetmtl(['info', 'b.json', '--json'], { cwd: dir })).stdout);
+    const w = j.candidates.map((c: { weight: number }) => c.weight);
+    expect(w.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 9);
+    const single = await fit('--no-average');
+    expect(single.stdout).toMatch(/^Chosen model: dual encoder/m);
+    expect(single.stdout).not.toMatch(/weight/);
+    const noTrunk = await fit('--no-trunk');
+    expect(noTrunk.stdout).toMatch(
+      /^Model selection .*: dual [\d.]+ \(weight [\d.]+\), linear-mtl/m,
+    );
+  });
+
   it('predict refuses a task the model was not fitted on, in one line with the fix', async () => {
     const lines = readFileSync(at('test.csv'), 'utf8').trim().split('\n');
     writeFileSync(at('other-task.csv'), `${lines[0]}\n${lines[1].replace(/^task1,/, 'task9,')}\n`);

@@ -15,6 +15,10 @@ export interface ModelFlags {
   readonly lambda?: number | 'path';
   /** Commander's --no-linear-floor. */
   readonly linearFloor?: boolean;
+  /** Commander's --no-trunk. */
+  readonly trunk?: boolean;
+  /** Commander's --no-average. */
+  readonly average?: boolean;
   /** --log-target (fit only). */
   readonly logTarget?: boolean;
   /** --jobs: worker threads for model selection (default: the cores). */
@@ -72,7 +76,15 @@ export function modelOptions(f: ModelFlags, p?: number): DualEncoderOptions {
     ...(f.k0 !== undefined ? { K0: f.k0 } : {}),
     ...(f.k1 !== undefined ? { K1: f.k1, ...(f.k1 === 0 ? { specific: null } : {}) } : {}),
     ...(f.lambda !== undefined ? { lambda: f.lambda } : {}),
-    ...(f.linearFloor === false ? { selection: { linearFloor: false } } : {}),
+    ...(f.linearFloor === false || f.trunk === false || f.average === false
+      ? {
+          selection: {
+            ...(f.linearFloor === false ? { linearFloor: false } : {}),
+            ...(f.trunk === false ? { trunk: false } : {}),
+            ...(f.average === false ? { average: false } : {}),
+          },
+        }
+      : {}),
     ...(f.logTarget ? { logTarget: true } : {}),
     jobs: f.jobs ?? 'auto',
     ...dims,

@@ -195,18 +195,26 @@ export function comparisonTable(
 export function selectionLines(model: DualEncoderRegressor): string[] {
   const s = model.summary();
   const o = model.options;
+  const cands = model.candidates();
+  const parts = cands
+    .filter((c) => (c.weight ?? 0) > 0)
+    .sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
   const what =
-    s.kind === 'dual'
-      ? `dual encoder (shared ${o.shared.kind}, task-specific ${o.specific?.kind ?? 'none'}, K0 = ${o.K0}, K1 = ${o.specific ? o.K1 : 0})`
-      : 'the linear MTL floor (identity encoder, mean-regularised coefficients)';
+    s.kind === 'blend'
+      ? `an average of ${parts.length} candidates (${parts.map((c) => `${c.id} ${fixed(c.weight ?? 0)}`).join(', ')}; weights fitted on the validation predictions), λ and groups of ${parts[0]?.id}`
+      : s.kind === 'dual'
+        ? `dual encoder (shared ${o.shared.kind}, task-specific ${o.specific?.kind ?? 'none'}, K0 = ${o.K0}, K1 = ${o.specific ? o.K1 : 0})`
+        : 'the linear MTL floor (identity encoder, mean-regularised coefficients)';
   const lines = [
     `Chosen model: ${what}, λ = ${formatLambda(s.lambda)}${s.kind === 'dual' ? ` (${o.lambdaSelection === 'bic' ? 'BIC' : 'validation'})` : ''}, ${s.numGroups} group${s.numGroups === 1 ? '' : 's'}${s.folds > 1 ? `, selected by ${s.folds}-fold validation` : ''}`,
   ];
-  const cands = model.candidates();
   if (cands.length > 1) {
     lines.push(
       `Model selection (mean validation RMSE over tasks): ${cands
-        .map((c) => `${c.id} ${fixed(c.validationRmse)}${c.chosen ? ' (chosen)' : ''}`)
+        .map(
+          (c) =>
+            `${c.id} ${fixed(c.validationRmse)}${s.kind === 'blend' ? ` (weight ${fixed(c.weight ?? 0)})` : c.chosen ? ' (chosen)' : ''}`,
+        )
         .join(', ')}`,
     );
   }

@@ -98,6 +98,7 @@ describe('bad input on wide files', () => {
         'w.csv',
         ...FIT.slice(0, -1),
         '--no-linear-floor',
+        '--no-trunk',
         '--test',
         '0',
         '-o',

@@ -36,7 +36,7 @@ const fit = (encoder: EncoderSpec) =>
     seed,
     ...(quick ? { maxRounds: 3, numLambdas: 8 } : {}),
     // Compare the encoders themselves: leave the closed-form linear model out of model selection.
-    selection: { linearFloor: false },
+    selection: { linearFloor: false, trunk: false },
   }).fit(data.train);
 
 const sparseSpec = sparseLinear({ l1: 100 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
     seed: 1,
     maxRounds: 3,
     numLambdas: 8,
-    selection: { linearFloor: false },
+    selection: { linearFloor: false, trunk: false },
   }).fit(data.train);
 });
 
@@ -109,7 +109,7 @@ describe('DualEncoderRegressor with sparseLinear encoders', () => {
       seed: 1,
       maxRounds: 3,
       numLambdas: 8,
-      selection: { linearFloor: false },
+      selection: { linearFloor: false, trunk: false },
     }).fit(data.train);
     const a = model.evaluate(data.test).meanTaskRmse;
     const b = dense.evaluate(data.test).meanTaskRmse;

@@ -66,7 +66,11 @@ describe.skipIf(skipNative || !SLOW)('the method on the native backend', () => {
         method: {},
         'λ = 0': { lambda: 0 },
         'λ = ∞': { lambda: Number.POSITIVE_INFINITY },
-        'two-stage start': { maxRounds: 0, lambda: 0, selection: { linearFloor: false } },
+        'two-stage start': {
+          maxRounds: 0,
+          lambda: 0,
+          selection: { linearFloor: false, trunk: false },
+        },
       };
       for (const [name, opts] of Object.entries(variants)) {
         const f = await fitted(sim.train, sim.test, { seed, ...opts });

@@ -80,7 +80,7 @@ describe.skipIf(skipNative)('training on the native backend', () => {
         seed: 1,
         maxRounds: 3,
         stepsPerBlock: 5,
-        selection: { linearFloor: false },
+        selection: { linearFloor: false, trunk: false },
       });
       await model.fit(sim.train);
       expect(model.summary().kind).toBe('dual');

@@ -49,7 +49,7 @@ describe('abort inside long synchronous stretches', () => {
         numLambdas: 20,
         lambda,
         // Many ADMM chunks per λ, so the path is a long stretch even on 200 tasks.
-        selection: { linearFloor: false, folds: 1 },
+        selection: { linearFloor: false, trunk: false, folds: 1 },
       });
       await expect(m.fit(sim.train, { signal: controller.signal })).rejects.toThrow(AbortError);
       // Answered at the next check: no further ADMM solve after the one that fired the signal.
@@ -83,7 +83,7 @@ describe('abort inside long synchronous stretches', () => {
       maxRounds: 1,
       stepsPerBlock: 2,
       lambda: 0.1,
-      selection: { linearFloor: false, folds: 1 },
+      selection: { linearFloor: false, trunk: false, folds: 1 },
     });
     await expect(m.fit(sim.train, { signal: controller.signal })).rejects.toThrow(AbortError);
     expect(steps).toBe(2);

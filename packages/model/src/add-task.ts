@@ -19,6 +19,7 @@ import {
 } from './dual/coefficient-block.js';
 import { hasOwnEncoder } from './dual/trainer.js';
 import { linearTask } from './linear-mtl.js';
+import { BlendPredictor } from './predictors/blend.js';
 import { FittedDual } from './predictors/dual.js';
 import type { LinearPredictor } from './predictors/linear.js';
 import type { FittedState } from './types.js';
@@ -303,25 +304,56 @@ export function addTask(
   const rng = new Random(o.seed).child();
   const taskNames = [...s.taskNames, name];
   const nextGroup = Math.max(...s.groups) + 1;
-  if (s.predictor.kind === 'dual') {
-    const old = s.predictor as FittedDual;
-    const added = addDualTask(old, Xs, ys, s.groups, o.tau, o.ridge, rng);
-    if (added.fitted.specific !== old.specific) old.specific?.dispose();
-    return {
-      ...s,
-      taskNames,
-      predictor: added.fitted,
-      groups: [...s.groups, added.group ?? nextGroup],
-    };
-  }
-  const lin = s.predictor as LinearPredictor;
-  const added = addLinearTask(lin.beta, Xs, ys, p, o.ridge, rng);
+  // A blend adds the task to every component, each on its own stream: the heaviest with the model's
+  // groups, the others with every task its own group (their groups are not kept).
+  const added =
+    s.predictor.kind === 'blend'
+      ? (() => {
+          const parts = (s.predictor as BlendPredictor).parts.map((part, m) => ({
+            part,
+            added: addToPredictor(
+              part.predictor,
+              Xs,
+              ys,
+              m === 0 ? s.groups : s.groups.map((_, r) => r),
+              o,
+              p,
+              m === 0 ? rng : rng.child(),
+            ),
+          }));
+          return {
+            predictor: new BlendPredictor(
+              parts.map(({ part, added: a }) => ({ ...part, predictor: a.predictor })),
+            ),
+            group: parts[0].added.group,
+          };
+        })()
+      : addToPredictor(s.predictor as FittedDual | LinearPredictor, Xs, ys, s.groups, o, p, rng);
   return {
     ...s,
     taskNames,
-    predictor: lin.withTask(added.beta, added.intercept),
-    groups: [...s.groups, nextGroup],
+    predictor: added.predictor,
+    groups: [...s.groups, added.group ?? nextGroup],
   };
+}
+
+/** One dual or linear predictor with the new task (the old one's encoders reused or freed). */
+function addToPredictor(
+  predictor: FittedDual | LinearPredictor,
+  Xs: Float64Array,
+  ys: Float64Array,
+  groups: readonly number[],
+  o: { readonly tau: number; readonly ridge: number },
+  p: number,
+  rng: Random,
+): { predictor: FittedDual | LinearPredictor; group: number | undefined } {
+  if (predictor.kind === 'dual') {
+    const added = addDualTask(predictor, Xs, ys, groups, o.tau, o.ridge, rng);
+    if (added.fitted.specific !== predictor.specific) predictor.specific?.dispose();
+    return { predictor: added.fitted, group: added.group ?? undefined };
+  }
+  const added = addLinearTask(predictor.beta, Xs, ys, p, o.ridge, rng);
+  return { predictor: predictor.withTask(added.beta, added.intercept), group: undefined };
 }
 
 /** The one task's A (add-task builds its problems dense). */

@@ -21,14 +21,16 @@ beforeAll(async () => {
   const dual = await new DualEncoderRegressor({
     seed: 1,
     ...quick,
-    selection: { linearFloor: false },
+    selection: { linearFloor: false, trunk: false, average: false },
   }).fit(sim.train);
   dualText = JSON.stringify(dual);
   dual.dispose();
-  const linear = await new DualEncoderRegressor({ seed: 1, ...quick, shared: undefined }).fit(
-    sim.train,
-    {},
-  );
+  const linear = await new DualEncoderRegressor({
+    seed: 1,
+    ...quick,
+    shared: undefined,
+    selection: { trunk: false, average: false },
+  }).fit(sim.train, {});
   linearText = JSON.stringify(linear);
   linear.dispose();
 });
@@ -129,6 +131,24 @@ const DUAL: [string, (d: Doc) => void, string][] = [
 ];
 
 describe('the model document is checked strictly', () => {
+  it('a document written before selection.trunk and selection.average loads with their defaults', () => {
+    for (const text of [dualText, linearText]) {
+      const doc = JSON.parse(text);
+      expect(doc.options.selection).toMatchObject({ trunk: false, average: false });
+      delete doc.options.selection.trunk;
+      delete doc.options.selection.average;
+      const old = DualEncoderRegressor.fromJSON(doc);
+      const now = DualEncoderRegressor.fromJSON(text);
+      const t = sim.test.task(0);
+      expect(Array.from(old.predict(t.X as Float64Array, { task: t.name }))).toEqual(
+        Array.from(now.predict(t.X as Float64Array, { task: t.name })),
+      );
+      expect(old.options.selection).toMatchObject({ trunk: true, average: true });
+      old.dispose();
+      now.dispose();
+    }
+  });
+
   it('an untampered document round-trips to identical predictions and validates without tensors', () => {
     const before = countTensors();
     expect(validateModelDocument(dualText).taskNames).toEqual([...sim.train.taskNames]);

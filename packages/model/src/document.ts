@@ -52,7 +52,13 @@ const CANDIDATE_KEYS = [
   'numGroups',
   'chosen',
 ];
-const CANDIDATE_OPTIONAL = ['startValidationRmse', 'encoderValidationRmse', 'rounds', 'bestRound'];
+const CANDIDATE_OPTIONAL = [
+  'startValidationRmse',
+  'encoderValidationRmse',
+  'rounds',
+  'bestRound',
+  'weight',
+];
 
 /** A checked model document (the shape `toJSON()` writes). */
 export interface ModelDocument {
@@ -63,12 +69,14 @@ export interface ModelDocument {
   readonly taskNames: string[];
   readonly featureNames: string[];
   readonly preprocessing: unknown;
-  readonly kind: 'dual' | 'linear';
+  readonly kind: 'dual' | 'linear' | 'blend';
   readonly lambda: number | 'Infinity';
   readonly groups: number[];
   readonly candidates: Record<string, unknown>[];
   readonly dual: Record<string, unknown> | null;
   readonly linear: { beta: number[][]; intercept: number[] } | null;
+  /** Model averaging: the weighted components (kind "blend"; dual and linear are then null). */
+  readonly blend?: { components: Record<string, unknown>[] };
   readonly folds?: number;
 }
 
@@ -107,7 +115,7 @@ export function validateModelDocument(json: unknown): ModelDocument {
       'dual',
       'linear',
     ],
-    ['folds'],
+    ['folds', 'blend'],
   );
   const taskNames = names(d.taskNames, 'taskNames');
   const featureNames = names(d.featureNames, 'featureNames');
@@ -123,7 +131,13 @@ export function validateModelDocument(json: unknown): ModelDocument {
   );
   if (!lambdaOk(opts.lambda) && opts.lambda !== 'path')
     fail('options.lambda', '\'path\', a number ≥ 0 or "Infinity"', opts.lambda);
-  object(opts.selection, 'options.selection', SELECTION_OPTION_NAMES);
+  // selection.trunk and .average came later: documents written before it read with the default.
+  object(
+    opts.selection,
+    'options.selection',
+    SELECTION_OPTION_NAMES.filter((k) => k !== 'trunk' && k !== 'average'),
+    ['trunk', 'average'],
+  );
   object((opts.selection as Obj).grid, 'options.selection.grid', [], GRID_OPTION_NAMES);
   if (typeof opts.refit !== 'boolean') fail('options.refit', 'true or false', opts.refit);
   if (typeof (opts.selection as Obj).linearFloor !== 'boolean')
@@ -185,7 +199,8 @@ export function validateModelDocument(json: unknown): ModelDocument {
       `${stFeatures.length} names (${stFeatures.slice(0, 4).join(', ')}${stFeatures.length > 4 ? ', …' : ''})`,
     );
 
-  if (d.kind !== 'dual' && d.kind !== 'linear') fail('kind', '"dual" or "linear"', d.kind);
+  if (d.kind !== 'dual' && d.kind !== 'linear' && d.kind !== 'blend')
+    fail('kind', '"dual", "linear" or "blend"', d.kind);
   if (!lambdaOk(d.lambda)) fail('lambda', 'a number ≥ 0 or "Infinity"', d.lambda);
   if (!Array.isArray(d.groups) || d.groups.length !== R)
     fail('groups', `an array of ${R} group labels (one per task)`, d.groups);
@@ -206,22 +221,51 @@ export function validateModelDocument(json: unknown): ModelDocument {
     for (const k of ['rounds', 'bestRound'])
       if (o[k] !== undefined) finite(o[k], `${path}.${k}`, (x) => x >= 0, 'a number ≥ 0');
     if (typeof o.chosen !== 'boolean') fail(`${path}.chosen`, 'true or false', o.chosen);
+    if (o.weight !== undefined)
+      finite(o.weight, `${path}.weight`, (x) => x >= 0 && x <= 1, 'a weight in [0, 1]');
   });
 
-  if (d.kind === 'linear') {
-    if (d.dual !== null) fail('dual', 'null (a linear model)', d.dual);
-    const lin = object(d.linear, 'linear', ['beta', 'intercept']);
-    matrixOf(lin.beta, 'linear.beta', R, p);
-    numbers(lin.intercept, 'linear.intercept', R);
+  if (d.kind === 'blend') {
+    if (d.dual !== null) fail('dual', 'null (a blend keeps its components in blend)', d.dual);
+    if (d.linear !== null) fail('linear', 'null (a blend keeps its components in blend)', d.linear);
+    const b = object(d.blend, 'blend', ['components']);
+    if (!Array.isArray(b.components) || b.components.length < 2)
+      fail('blend.components', 'an array of 2 components or more', b.components);
+    let total = 0;
+    (b.components as unknown[]).forEach((c, i) => {
+      const at = `blend.components[${i}]`;
+      const o = object(c, at, ['weight', 'candidate', 'kind', 'dual', 'linear']);
+      total += finite(o.weight, `${at}.weight`, (x) => x > 0 && x <= 1, 'a weight in (0, 1]');
+      if (typeof o.candidate !== 'string') fail(`${at}.candidate`, 'a candidate id', o.candidate);
+      if (o.kind !== 'dual' && o.kind !== 'linear')
+        fail(`${at}.kind`, '"dual" or "linear"', o.kind);
+      checkPredictor(o, R, p, at);
+    });
+    if (Math.abs(total - 1) > 1e-9)
+      fail('blend.components', 'weights summing to 1', undefined, `weights summing to ${total}`);
   } else {
-    if (d.linear !== null) fail('linear', 'null (a dual-encoder model)', d.linear);
-    validateDual(d.dual, R, p);
+    if (d.blend !== undefined) fail('blend', 'nothing (a single model)', d.blend);
+    checkPredictor(d, R, p, '');
   }
   return d as unknown as ModelDocument;
 }
 
-function validateDual(v: unknown, R: number, p: number): void {
-  const s = object(v, 'dual', [
+/** The fitted state of a dual or linear predictor: `dual` or `linear` under `at` (the other null). */
+function checkPredictor(d: Obj, R: number, p: number, at: string): void {
+  const path = (k: string) => (at ? `${at}.${k}` : k);
+  if (d.kind === 'linear') {
+    if (d.dual !== null) fail(path('dual'), 'null (a linear model)', d.dual);
+    const lin = object(d.linear, path('linear'), ['beta', 'intercept']);
+    matrixOf(lin.beta, path('linear.beta'), R, p);
+    numbers(lin.intercept, path('linear.intercept'), R);
+  } else {
+    if (d.linear !== null) fail(path('linear'), 'null (a dual-encoder model)', d.linear);
+    validateDual(d.dual, R, p, path('dual'));
+  }
+}
+
+function validateDual(v: unknown, R: number, p: number, at = 'dual'): void {
+  const s = object(v, at, [
     'p',
     'K0',
     'K1',
@@ -238,51 +282,51 @@ function validateDual(v: unknown, R: number, p: number): void {
     'shared',
     'specific',
   ]);
-  if (s.p !== p) fail('dual.p', `${p} (the number of featureNames)`, s.p);
-  const K0 = integer(s.K0, 'dual.K0', 1);
-  const K1 = integer(s.K1, 'dual.K1', 0);
+  if (s.p !== p) fail(`${at}.p`, `${p} (the number of featureNames)`, s.p);
+  const K0 = integer(s.K0, `${at}.K0`, 1);
+  const K1 = integer(s.K1, `${at}.K1`, 0);
   // K0 and K1 against the coefficient vectors, so that a wrong dimension is named as such.
   const b0 =
     Array.isArray(s.beta) && Array.isArray(s.beta[0]) ? (s.beta[0] as unknown[]).length : null;
-  if (b0 !== null && b0 !== K0) fail('dual.K0', `${b0} (the length of dual.beta[0])`, K0);
+  if (b0 !== null && b0 !== K0) fail(`${at}.K0`, `${b0} (the length of ${at}.beta[0])`, K0);
   const g0 =
     Array.isArray(s.gamma) && Array.isArray(s.gamma[0]) ? (s.gamma[0] as unknown[]).length : null;
-  if (g0 !== null && g0 !== K1) fail('dual.K1', `${g0} (the length of dual.gamma[0])`, K1);
+  if (g0 !== null && g0 !== K1) fail(`${at}.K1`, `${g0} (the length of ${at}.gamma[0])`, K1);
   if ((s.specific === null) !== (K1 === 0))
     fail(
-      'dual.specific',
+      `${at}.specific`,
       K1 === 0 ? 'null (K1 = 0)' : `a task-specific encoder (K1 = ${K1})`,
       s.specific,
     );
   if (!Array.isArray(s.hasSpecific) || s.hasSpecific.length !== R)
-    fail('dual.hasSpecific', `an array of ${R} booleans`, s.hasSpecific);
+    fail(`${at}.hasSpecific`, `an array of ${R} booleans`, s.hasSpecific);
   (s.hasSpecific as unknown[]).forEach((h, r) => {
-    if (typeof h !== 'boolean') fail(`dual.hasSpecific[${r}]`, 'true or false', h);
-    if (h && K1 === 0) fail(`dual.hasSpecific[${r}]`, 'false (K1 = 0)', h);
+    if (typeof h !== 'boolean') fail(`${at}.hasSpecific[${r}]`, 'true or false', h);
+    if (h && K1 === 0) fail(`${at}.hasSpecific[${r}]`, 'false (K1 = 0)', h);
   });
   const positive = (x: number) => x > 0;
-  numbers(s.mu0, 'dual.mu0', K0);
-  numbers(s.sd0, 'dual.sd0', K0, positive, 'a finite number > 0');
-  matrixOf(s.muS, 'dual.muS', R, K1);
-  matrixOf(s.sdS, 'dual.sdS', R, K1, positive, 'a finite number > 0');
-  const lo = matrixOf(s.gMin, 'dual.gMin', R, K1);
-  const hi = matrixOf(s.gMax, 'dual.gMax', R, K1);
+  numbers(s.mu0, `${at}.mu0`, K0);
+  numbers(s.sd0, `${at}.sd0`, K0, positive, 'a finite number > 0');
+  matrixOf(s.muS, `${at}.muS`, R, K1);
+  matrixOf(s.sdS, `${at}.sdS`, R, K1, positive, 'a finite number > 0');
+  const lo = matrixOf(s.gMin, `${at}.gMin`, R, K1);
+  const hi = matrixOf(s.gMax, `${at}.gMax`, R, K1);
   lo.forEach((row, r) =>
     row.forEach((l, k) => {
       const h = hi[r][k];
       if (l > h)
-        fail(`dual.gMin[${r}][${k}]`, `a lower clipping bound ≤ dual.gMax[${r}][${k}] = ${h}`, l);
+        fail(`${at}.gMin[${r}][${k}]`, `a lower clipping bound ≤ ${at}.gMax[${r}][${k}] = ${h}`, l);
     }),
   );
-  matrixOf(s.beta, 'dual.beta', R, K0);
-  matrixOf(s.gamma, 'dual.gamma', R, K1);
-  numbers(s.c, 'dual.c', R);
-  const shared = object(s.shared, 'dual.shared', ['spec', 'weights']);
-  const sharedSpec = encoderSpec(shared.spec, 'dual.shared.spec');
-  encoderWeights(sharedSpec, shared.weights, 'dual.shared.weights', 'shared', p, K0, null);
+  matrixOf(s.beta, `${at}.beta`, R, K0);
+  matrixOf(s.gamma, `${at}.gamma`, R, K1);
+  numbers(s.c, `${at}.c`, R);
+  const shared = object(s.shared, `${at}.shared`, ['spec', 'weights']);
+  const sharedSpec = encoderSpec(shared.spec, `${at}.shared.spec`);
+  encoderWeights(sharedSpec, shared.weights, `${at}.shared.weights`, 'shared', p, K0, null);
   if (s.specific !== null) {
-    const specific = object(s.specific, 'dual.specific', ['spec', 'weights']);
-    const spec = encoderSpec(specific.spec, 'dual.specific.spec');
-    encoderWeights(spec, specific.weights, 'dual.specific.weights', 'specific', p, K1, R);
+    const specific = object(s.specific, `${at}.specific`, ['spec', 'weights']);
+    const spec = encoderSpec(specific.spec, `${at}.specific.spec`);
+    encoderWeights(spec, specific.weights, `${at}.specific.weights`, 'specific', p, K1, R);
   }
 }

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 for (const [name, extra] of [
-  ['DualEncoderRegressor (dual encoder only)', { selection: { linearFloor: false } }],
+  ['DualEncoderRegressor (dual encoder only)', { selection: { linearFloor: false, trunk: false } }],
   ['DualEncoderRegressor (with the linear floor)', {}],
 ] as const) {
   describeEstimatorConformance(

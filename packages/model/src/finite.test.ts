@@ -87,7 +87,8 @@ describe('huge finite values', () => {
       const m = await new DualEncoderRegressor({
         seed: 1,
         ...quick,
-        ...(kind === 'dual' ? { selection: { linearFloor: false } } : {}),
+        selection:
+          kind === 'dual' ? { linearFloor: false, trunk: false } : { trunk: false, average: false },
       }).fit(data.train);
       expect(m.summary().kind).toBe(kind);
       const before = countTensors();
@@ -134,7 +135,7 @@ describe('huge finite values', () => {
     const m = await new DualEncoderRegressor({
       seed: 1,
       ...quick,
-      selection: { linearFloor: false },
+      selection: { linearFloor: false, trunk: false },
     }).fit(sim.train);
     // A corrupted state (as a NaN slipping through would leave it).
     const state = (

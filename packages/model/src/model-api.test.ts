@@ -38,7 +38,11 @@ for (const [name, plugin] of [
       const before = countTensors();
       const sim = small();
       const events: FitProgress[] = [];
-      const m = new DualEncoderRegressor({ seed: 3, ...quick, selection: { linearFloor: false } });
+      const m = new DualEncoderRegressor({
+        seed: 3,
+        ...quick,
+        selection: { linearFloor: false, trunk: false },
+      });
       expect(m.fitted).toBe(false);
       expect(await m.fit(sim.train, { onProgress: (e) => events.push(e) })).toBe(m);
       expect(m.summary().kind).toBe('dual');
@@ -94,11 +98,18 @@ for (const [name, plugin] of [
         ...quick,
         shared: mlp({ hidden: [16], activation: 'tanh' }),
         specific: mlp({ hidden: [8] }),
-        selection: { grid: { K0: [2], width: [4] } },
+        selection: { grid: { K0: [2], width: [4] }, average: false },
       });
       await m.fit(sim.train);
       const ids = m.candidates().map((c) => c.id);
-      expect(ids).toEqual(['dual', 'dual K0=2', 'dual width=4', 'linear-mtl']);
+      expect(ids).toEqual(['dual', 'dual K0=2', 'dual width=4', 'trunk', 'linear-mtl']);
+      expect(m.candidates().find((c) => c.id === 'trunk')?.settings).toMatchObject({
+        encoder: 'mlp/none',
+        width: '32',
+        K1: 0,
+        omega: 0,
+        heads: 'pooled',
+      });
       expect(m.candidates().find((c) => c.id === 'dual width=4')?.settings.width).toBe('4');
       const best = Math.min(...m.candidates().map((c) => c.validationRmse));
       expect(m.candidates().find((c) => c.chosen)?.validationRmse).toBe(best);
@@ -130,7 +141,7 @@ for (const [name, plugin] of [
         const m = new DualEncoderRegressor({
           seed: 1,
           ...quick,
-          selection: { linearFloor },
+          selection: { linearFloor, trunk: false, average: false },
           ...(linearFloor ? { maxRounds: 0 } : {}),
         });
         await m.fit(sim.train);
@@ -229,7 +240,11 @@ for (const [name, plugin] of [
       await useBackend(plugin);
       const full = simulateFactor({ seed: 7, numTasks: 5, n: 60, p: 12, testRows: 40 });
       const fittedTasks = full.train.taskNames.slice(0, 4);
-      const m = new DualEncoderRegressor({ seed: 2, ...quick, selection: { linearFloor: false } });
+      const m = new DualEncoderRegressor({
+        seed: 2,
+        ...quick,
+        selection: { linearFloor: false, trunk: false },
+      });
       await m.fit(full.train.selectTasks(fittedTasks));
       const before = fittedTasks.map((t) =>
         Array.from(m.predict(full.test.task(t).X as Float64Array, { task: t })),

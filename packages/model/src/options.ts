@@ -82,6 +82,21 @@ export interface SelectionOptions {
   };
   /** Include the closed-form linear MTL candidate (identity encoder, K1 = 0, centre penalty; default true). */
   readonly linearFloor?: boolean;
+  /**
+   * Include the shared-trunk candidate (default true): an `mlp()` shared encoder learned under one
+   * common head (β pooled over the tasks, intercepts per task) with no task encoders and no
+   * reconstruction term, its heads then fused task by task along the λ path — the nonlinear
+   * analogue of the linear floor. See docs/method.md §5.
+   */
+  readonly trunk?: boolean;
+  /**
+   * Model averaging (default true): the final model is Σ_m a_m f_m over the candidates, a ≥ 0 with
+   * Σ a = 1 the stacking weights that minimise the squared error of their validation predictions
+   * (out-of-fold with K folds), each candidate with a weight ≥ 0.01 refitted on every row. When one
+   * candidate takes all the weight, or there is no refit, it is the model alone. The weights are in
+   * `candidates()`. See docs/method.md §5.
+   */
+  readonly average?: boolean;
   /** Mean validation RMSE across tasks, `'mean'` (default) or weighted by task size. */
   readonly metric?: 'mean' | 'weighted';
   /**
@@ -110,6 +125,16 @@ function num(
     throw new ValidationError(`Invalid option ${key}`, { expected, received: describeReceived(v) });
   }
   return v;
+}
+
+function bool(v: unknown, key: string, fallback: boolean): boolean {
+  const x = v ?? fallback;
+  if (typeof x !== 'boolean')
+    throw new ValidationError(`Invalid option ${key}`, {
+      expected: 'true or false',
+      received: describeReceived(x),
+    });
+  return x;
 }
 
 const nonNeg = (v: number) => Number.isFinite(v) && v >= 0;
@@ -143,7 +168,14 @@ export const OPTION_NAMES = [
   'logTarget',
   'jobs',
 ] as const;
-export const SELECTION_OPTION_NAMES = ['grid', 'linearFloor', 'metric', 'folds'] as const;
+export const SELECTION_OPTION_NAMES = [
+  'grid',
+  'linearFloor',
+  'trunk',
+  'average',
+  'metric',
+  'folds',
+] as const;
 export const GRID_OPTION_NAMES = ['K0', 'K1', 'mu', 'omega', 'width'] as const;
 
 /** Edit distance ignoring case, for "did you mean". */
@@ -238,6 +270,8 @@ export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOption
     selection: {
       grid: options.selection?.grid ?? {},
       linearFloor: options.selection?.linearFloor ?? true,
+      trunk: bool(options.selection?.trunk, 'selection.trunk', true),
+      average: bool(options.selection?.average, 'selection.average', true),
       metric,
       folds: ((v) => {
         if (v !== 'auto' && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) {
@@ -251,14 +285,7 @@ export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOption
     },
     refit: options.refit ?? true,
     seed: num(o, 'seed', 0, (v) => Number.isSafeInteger(v) && v >= 0, 'a non-negative integer'),
-    logTarget: ((v) => {
-      if (typeof v !== 'boolean')
-        throw new ValidationError('Invalid option logTarget', {
-          expected: 'true or false',
-          received: describeReceived(v),
-        });
-      return v;
-    })(options.logTarget ?? false),
+    logTarget: bool(options.logTarget, 'logTarget', false),
     jobs: ((v) => {
       if (v !== 'auto' && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1))
         throw new ValidationError('Invalid option jobs', {

@@ -66,7 +66,11 @@ for (const [name, plugin] of [
           method: {},
           'λ = 0': { lambda: 0 },
           'λ = ∞': { lambda: Number.POSITIVE_INFINITY },
-          'two-stage start': { maxRounds: 0, lambda: 0, selection: { linearFloor: false } },
+          'two-stage start': {
+            maxRounds: 0,
+            lambda: 0,
+            selection: { linearFloor: false, trunk: false },
+          },
         };
         for (const [name, opts] of Object.entries(variants)) {
           const r = await testRmse(sim.train, sim.test, { seed, ...opts });

@@ -251,9 +251,12 @@ export class DualEncoderRegressor extends Estimator<
     return this.s.selection.trace;
   }
 
-  /** Which model was chosen: the dual encoder or the linear MTL floor, and at which λ. */
+  /**
+   * Which model was chosen: the dual encoder, the linear MTL floor or a blend of candidates (model
+   * averaging: λ and groups are then its heaviest component's), and at which λ.
+   */
   summary(): {
-    kind: 'dual' | 'linear';
+    kind: 'dual' | 'linear' | 'blend';
     lambda: number;
     numGroups: number;
     folds: number;

@@ -5,6 +5,7 @@ import { SerializationError } from '@hetmtl/tensor';
 import { MODEL_FORMAT, MODEL_VERSION, validateModelDocument } from './document.js';
 import { checkFiniteDocument } from './finite.js';
 import type { DualEncoderOptions, ResolvedOptions } from './options.js';
+import { type BlendJSON, type BlendPart, BlendPredictor } from './predictors/blend.js';
 import { type DualStateJSON, FittedDual } from './predictors/dual.js';
 import { type LinearJSON, LinearPredictor } from './predictors/linear.js';
 import type { TaskPredictor } from './predictors/predictor.js';
@@ -19,12 +20,13 @@ export interface ModelJSON {
   readonly taskNames: string[];
   readonly featureNames: string[];
   readonly preprocessing: StandardizerJSON;
-  readonly kind: 'dual' | 'linear';
+  readonly kind: 'dual' | 'linear' | 'blend';
   readonly lambda: number | 'Infinity';
   readonly groups: number[];
   readonly candidates: Candidate[];
   readonly dual: DualStateJSON | null;
   readonly linear: LinearJSON | null;
+  readonly blend?: BlendJSON;
   readonly folds?: number;
 }
 
@@ -56,6 +58,7 @@ export function modelToJSON(options: ResolvedOptions, s: FittedState): ModelJSON
     candidates: s.candidates.map((c) => ({ ...c, lambda: writeLambda(c.lambda) as number })),
     dual: p.kind === 'dual' ? (p.toJSON() as DualStateJSON) : null,
     linear: p.kind === 'linear' ? (p.toJSON() as LinearJSON) : null,
+    ...(p.kind === 'blend' ? { blend: p.toJSON() as BlendJSON } : {}),
     folds: s.folds,
   };
   checkFiniteDocument(doc);
@@ -85,15 +88,11 @@ export function modelFromJSON<M>(
     };
     const model = make(options);
     const standardizer = Standardizer.fromJSON(doc.preprocessing);
-    let predictor: TaskPredictor;
-    if (doc.kind === 'dual' && doc.dual) predictor = FittedDual.fromJSON(doc.dual, R);
-    else if (doc.kind === 'linear' && doc.linear)
-      predictor = linearFromJSON(doc.linear, R, doc.featureNames.length);
-    else
-      throw new SerializationError('Corrupt model document: no fitted coefficients', {
-        expected: `kind "dual" with dual state or kind "linear" with linear state`,
-        received: String(doc.kind),
-      });
+    const p = doc.featureNames.length;
+    const predictor: TaskPredictor =
+      doc.kind === 'blend' && doc.blend
+        ? blendFromJSON(doc.blend, R, p)
+        : singleFromJSON(doc as Pick<ModelJSON, 'kind' | 'dual' | 'linear'>, R, p);
     const state: FittedState = {
       taskNames: [...doc.taskNames],
       featureNames: [...doc.featureNames],
@@ -114,6 +113,35 @@ export function modelFromJSON<M>(
       fix: `Check the document; the cause says what failed (${(e as Error).message})`,
     });
   }
+}
+
+function singleFromJSON(
+  d: {
+    readonly kind: string;
+    readonly dual: DualStateJSON | null;
+    readonly linear: LinearJSON | null;
+  },
+  R: number,
+  p: number,
+): FittedDual | LinearPredictor {
+  if (d.kind === 'dual' && d.dual) return FittedDual.fromJSON(d.dual, R);
+  if (d.kind === 'linear' && d.linear) return linearFromJSON(d.linear, R, p);
+  throw new SerializationError('Corrupt model document: no fitted coefficients', {
+    expected: `kind "dual" with dual state or kind "linear" with linear state`,
+    received: String(d.kind),
+  });
+}
+
+function blendFromJSON(json: BlendJSON, R: number, p: number): BlendPredictor {
+  const parts: BlendPart[] = [];
+  try {
+    for (const c of json.components)
+      parts.push({ weight: c.weight, candidate: c.candidate, predictor: singleFromJSON(c, R, p) });
+  } catch (e) {
+    for (const part of parts) part.predictor.dispose();
+    throw e;
+  }
+  return new BlendPredictor(parts);
 }
 
 function linearFromJSON(json: LinearJSON, R: number, p: number): LinearPredictor {

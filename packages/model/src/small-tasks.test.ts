@@ -68,9 +68,9 @@ describe('tiny and constant tasks', () => {
 
   for (const [label, options] of [
     ['model selection (linear floor chosen)', {}],
-    ['the dual encoder alone', { selection: { linearFloor: false } }],
+    ['the dual encoder alone', { selection: { linearFloor: false, trunk: false } }],
     ['5 folds', { selection: { folds: 5 } }],
-    ['a fixed λ', { lambda: 0.1, selection: { linearFloor: false } }],
+    ['a fixed λ', { lambda: 0.1, selection: { linearFloor: false, trunk: false } }],
   ] as const) {
     it(`fits a 1-row, a 2-row and a constant task: ${label}; finite predictions; no leaks`, async () => {
       const ds = tinyTasks();
@@ -103,7 +103,11 @@ describe('tiny and constant tasks', () => {
     // 2 rows per task: 2 folds, each training on one row per task (A_r = 0, b_r = 0).
     const sim = simulateFactor({ seed: 1, numTasks: 20, n: 2, p: 10, testRows: 2 });
     const before = countTensors();
-    const m = new DualEncoderRegressor({ seed: 1, ...quick, selection: { linearFloor: false } });
+    const m = new DualEncoderRegressor({
+      seed: 1,
+      ...quick,
+      selection: { linearFloor: false, trunk: false },
+    });
     await m.fit(sim.train);
     expect(m.summary().folds).toBe(2);
     expect(m.evaluate(sim.test).meanTaskRmse).toBeGreaterThan(0);

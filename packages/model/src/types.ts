@@ -38,7 +38,10 @@ export interface Candidate {
   readonly numGroups: number;
   readonly rounds?: number;
   readonly bestRound?: number;
+  /** The chosen candidate (with model averaging, the heaviest component). */
   readonly chosen: boolean;
+  /** Its weight in the averaged model (selection.average; 0: not in it). */
+  readonly weight?: number;
 }
 
 export interface PathRow {

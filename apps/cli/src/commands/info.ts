@@ -79,6 +79,7 @@ function describe(doc: Doc) {
       lambda: c.lambda,
       numGroups: c.numGroups,
       chosen: c.chosen,
+      ...(c.weight !== undefined ? { weight: c.weight } : {}),
     })),
   };
 }
@@ -121,9 +122,11 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
     ['tasks', `${d.tasks.length}: ${listNames(d.tasks, 15)}`],
     [
       'model',
-      d.kind === 'dual'
-        ? `dual encoder, λ = ${lambdaText(d.lambda)}, ${d.groups.length} groups`
-        : `linear MTL floor (identity encoder, mean-regularised), λ = ${lambdaText(d.lambda)}, ${d.groups.length} groups`,
+      d.kind === 'blend'
+        ? `an average of ${d.candidates.filter((c) => (c.weight ?? 0) > 0).length} candidates (weights below), λ = ${lambdaText(d.lambda)} and ${d.groups.length} groups of the heaviest`
+        : d.kind === 'dual'
+          ? `dual encoder, λ = ${lambdaText(d.lambda)}, ${d.groups.length} groups`
+          : `linear MTL floor (identity encoder, mean-regularised), λ = ${lambdaText(d.lambda)}, ${d.groups.length} groups`,
     ],
     [
       'options',
@@ -146,13 +149,13 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
     );
     out.print(
       formatTable(
-        ['candidate', 'validation RMSE', 'λ', 'groups', 'chosen'],
+        ['candidate', 'validation RMSE', 'λ', 'groups', d.kind === 'blend' ? 'weight' : 'chosen'],
         d.candidates.map((c) => [
           c.id,
           fixed(c.validationRmse),
           lambdaText(c.lambda),
           String(c.numGroups),
-          c.chosen ? 'yes' : '',
+          d.kind === 'blend' ? fixed(c.weight ?? 0) : c.chosen ? 'yes' : '',
         ]),
       ),
     );

@@ -1,4 +1,10 @@
-import { type FactoredFusionProblem, fuse, type FusionProblem, none } from '@hetmtl/regularizers';
+import {
+  type FactoredFusionProblem,
+  fuse,
+  type FusionProblem,
+  none,
+  refitGroups,
+} from '@hetmtl/regularizers';
 import {
   crossprod,
   gram,
@@ -240,15 +246,19 @@ export function setBeta(
 
 /**
  * Step (d) of method.md §4 in the encoder phase: least-squares decoders, then the coefficients at
- * λ = 0 (no fusion: exact β per task, then (c_r, γ_r) in closed form). The λ path runs on the frozen
- * encoders after the phase (path.ts).
+ * λ = 0 (no fusion: exact β per task, then (c_r, γ_r) in closed form), or with
+ * `encoderHeads: 'pooled'` at λ = ∞ (one common β; c_r and γ_r still per task). The λ path runs on
+ * the frozen encoders after the phase (path.ts).
  */
 export function solveCoefficients(tr: DualTrainer): void {
   const { F, G } = tr.trainingFactors();
   solveDecoders(tr, F, G);
   const cp = problemFrom(tr, F, G, false);
-  const res = fuse(cp.fusion, none(), { ridge: tr.config.ridge });
-  setBeta(tr, res.beta, cp);
+  const beta =
+    tr.config.encoderHeads === 'pooled'
+      ? refitGroups(cp.fusion, new Array<number>(tr.R).fill(0), { ridge: tr.config.ridge })
+      : fuse(cp.fusion, none(), { ridge: tr.config.ridge }).beta;
+  setBeta(tr, beta, cp);
 }
 
 /**

@@ -7,7 +7,7 @@ import { mcp, refitGroups } from '@hetmtl/regularizers';
 import { countTensors, Random, useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encoderBlocks } from './blocks.js';
-import { coefficientProblem, profiledIntercepts } from './coefficient-block.js';
+import { coefficientProblem, profiledIntercepts, solveCoefficients } from './coefficient-block.js';
 import { objective } from './objective.js';
 import { coefficientPath, type PathSettings } from './path.js';
 import { compensate } from './rescale.js';
@@ -267,5 +267,68 @@ describe('the path on a trainer', () => {
       tr.dispose();
     }
     expect(countTensors()).toBe(before);
+  });
+});
+
+describe('pooled encoder heads (the trunk candidate)', () => {
+  it('solve one β for every task: pooled least squares with task intercepts on the factors', async () => {
+    const d = data(11);
+    const pooled: TrainerConfig = {
+      ...config,
+      specific: null,
+      K1: 0,
+      omega: 0,
+      ridge: 0,
+      encoderHeads: 'pooled',
+    };
+    const tr = new DualTrainer(pooled, d, new Random(12));
+    try {
+      await start(tr, new Random(13));
+      solveCoefficients(tr);
+      const { beta, c } = tr.store.coef;
+      // Oracle: ordinary least squares of y on the factors with one intercept per task, from the
+      // rows (task weights n_r/N make every row weigh the same), via the normal equations.
+      const { F } = tr.trainingFactors();
+      const K = 2;
+      const H = [0, 0, 0, 0];
+      const g = [0, 0];
+      d.y.forEach((y, r) => {
+        const n = y.length;
+        const fm = [0, 1].map(
+          (k) => F[r]!.filter((_, i) => i % K === k).reduce((a, b) => a + b) / n,
+        );
+        const ym = y.reduce((a, b) => a + b) / n;
+        for (let i = 0; i < n; i++) {
+          const f = [F[r]![i * K]! - fm[0]!, F[r]![i * K + 1]! - fm[1]!];
+          for (let a = 0; a < K; a++) {
+            g[a] = g[a]! + f[a]! * (y[i]! - ym);
+            for (let b = 0; b < K; b++) H[a * K + b] = H[a * K + b]! + f[a]! * f[b]!;
+          }
+        }
+      });
+      const det = H[0]! * H[3]! - H[1]! * H[2]!;
+      const want = [(H[3]! * g[0]! - H[1]! * g[1]!) / det, (H[0]! * g[1]! - H[2]! * g[0]!) / det];
+      for (let r = 0; r < 4; r++) {
+        expect(maxDiff(beta[r]!, want)).toBeLessThan(1e-8);
+        // c_r: task r's mean residual.
+        const y = d.y[r]!;
+        const n = y.length;
+        let m = 0;
+        for (let i = 0; i < n; i++)
+          m += (y[i]! - F[r]![i * K]! * want[0]! - F[r]![i * K + 1]! * want[1]!) / n;
+        expect(c[r]!).toBeCloseTo(m, 8);
+      }
+      // The default (free heads) gives each task its own β on the same factors.
+      const free = new DualTrainer({ ...pooled, encoderHeads: 'free' }, d, new Random(12));
+      try {
+        await start(free, new Random(13));
+        solveCoefficients(free);
+        expect(maxDiff(free.store.coef.beta[0]!, free.store.coef.beta[2]!)).toBeGreaterThan(0.1);
+      } finally {
+        free.dispose();
+      }
+    } finally {
+      tr.dispose();
+    }
   });
 });

@@ -31,6 +31,11 @@ export interface TrainerConfig {
    * objective with tfjs's tape everywhere (the reference).
    */
   readonly gradient?: 'analytic' | 'autodiff';
+  /**
+   * How the encoder phase's coefficient block sets β while the encoders learn: 'free' (default,
+   * method.md §4: each task's own β) or 'pooled' (one common β, task intercepts and γ_r per task).
+   */
+  readonly encoderHeads?: 'free' | 'pooled';
 }
 
 /** Rows a task needs for its own encoder: n_r ≥ 10·(K1 + 1) (method.md §2). */

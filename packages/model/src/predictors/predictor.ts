@@ -11,7 +11,7 @@ export interface TaskCoefficients {
  * which one it holds.
  */
 export interface TaskPredictor {
-  readonly kind: 'dual' | 'linear';
+  readonly kind: 'dual' | 'linear' | 'blend';
   readonly numTasks: number;
   /** Predictions (standardised scale) for standardised rows of task r (row-major n × p). */
   predict(r: number, X: Float64Array): Float64Array;

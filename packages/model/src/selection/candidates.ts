@@ -1,4 +1,4 @@
-import { type EncoderSpec, encoderRegistry } from '@hetmtl/encoders';
+import { type EncoderSpec, encoderRegistry, mlp } from '@hetmtl/encoders';
 import { ValidationError } from '@hetmtl/tensor';
 import type { TrainerConfig } from '../dual/trainer.js';
 import type { ResolvedOptions } from '../options.js';
@@ -12,7 +12,8 @@ export interface CandidateConfig {
 
 /**
  * The dual-encoder candidates: the options' configuration, then one change at a time from the
- * selection grid (K0, K1, μ, ω, width), duplicates dropped. K0 and K1 are checked against p.
+ * selection grid (K0, K1, μ, ω, width), then the shared trunk (`selection.trunk`), duplicates
+ * dropped. K0 and K1 are checked against p.
  */
 export function candidateConfigs(o: ResolvedOptions, p: number): CandidateConfig[] {
   const base: TrainerConfig = {
@@ -36,6 +37,7 @@ export function candidateConfigs(o: ResolvedOptions, p: number): CandidateConfig
     K1: c.K1,
     mu: c.mu,
     omega: c.omega,
+    ...(c.encoderHeads === 'pooled' ? { heads: 'pooled' } : {}),
   });
   const checkK = (c: TrainerConfig) => {
     for (const [key, k, applies] of [
@@ -73,6 +75,22 @@ export function candidateConfigs(o: ResolvedOptions, p: number): CandidateConfig
       seen.add(JSON.stringify(d));
       out.push({ id: `dual ${key}=${v}`, settings: d, config: checkK(config) });
     }
+  }
+  if (o.selection.trunk) {
+    // The shared trunk: an mlp under one common head while the encoder learns (the free per-task
+    // heads of method.md §4 overfit small tasks: docs/method.md §5), no task encoders, no
+    // reconstruction; the λ path then fuses its heads task by task.
+    const config: TrainerConfig = {
+      ...base,
+      shared: mlp(),
+      specific: null,
+      K0: Math.min(o.K0, p),
+      K1: 0,
+      omega: 0,
+      encoderHeads: 'pooled',
+    };
+    const d = describe(config);
+    if (!seen.has(JSON.stringify(d))) out.push({ id: 'trunk', settings: d, config });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { type DualRun, runDual } from '../dual/sequence.js';
 import type { TrainerConfig } from '../dual/trainer.js';
 import type { ResolvedOptions } from '../options.js';
 import type { DualStateJSON } from '../predictors/dual.js';
+import type { TaskPredictor } from '../predictors/predictor.js';
 import type { PathRow } from '../types.js';
 
 /**
@@ -56,6 +57,8 @@ export interface JobResult {
   };
   /** The fitted predictor's document part (with `keepFitted`). */
   readonly fitted: DualStateJSON | null;
+  /** The fitted predictor's predictions of the validation rows, per task (standardised scale). */
+  readonly validation: Float64Array[];
 }
 
 /** A progress event of a run, as runDual reports it. */
@@ -104,7 +107,11 @@ export function selectionJobs(
 }
 
 /** What select.ts keeps of a run (the fitted predictor's JSON with `keepFitted`). */
-export function jobResult(res: DualRun, keepFitted: boolean): JobResult {
+export function jobResult(
+  res: DualRun,
+  keepFitted: boolean,
+  validation: StandardizedTasks | null,
+): JobResult {
   const { score, lambda, numGroups, groups } = res.best;
   return {
     best: { score, lambda, numGroups, groups: [...groups] },
@@ -117,6 +124,7 @@ export function jobResult(res: DualRun, keepFitted: boolean): JobResult {
       trace: res.phase.trace,
     },
     fitted: keepFitted ? res.fitted.toJSON() : null,
+    validation: validationPredictions(res.fitted, validation),
   };
 }
 
@@ -139,8 +147,18 @@ export async function runJob(
     onProgress,
   });
   try {
-    return jobResult(res, job.keepFitted);
+    return jobResult(res, job.keepFitted, job.validation);
   } finally {
     res.fitted.dispose();
   }
+}
+
+/** A predictor's predictions of validation rows, per task (empty for a task without any). */
+export function validationPredictions(
+  fitted: TaskPredictor,
+  validation: StandardizedTasks | null,
+): Float64Array[] {
+  return (validation?.X ?? []).map((X, r) =>
+    X.length === 0 ? new Float64Array(0) : fitted.predict(r, X),
+  );
 }

@@ -58,7 +58,7 @@ describe('lambdaSelection: validation with K folds', () => {
       maxRounds: 3,
       stepsPerBlock: 5,
       numLambdas: 8,
-      selection: { folds: 3, linearFloor: false },
+      selection: { folds: 3, linearFloor: false, trunk: false },
       seed: 2,
     } as const;
     const m = await new DualEncoderRegressor({ ...options, lambdaSelection: 'validation' }).fit(

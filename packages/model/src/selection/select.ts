@@ -1,4 +1,10 @@
-import type { FitContext, Selected, StandardizedFold, StandardizedTasks } from '@hetmtl/estimator';
+import {
+  type FitContext,
+  meanTaskRmse,
+  type Selected,
+  type StandardizedFold,
+  type StandardizedTasks,
+} from '@hetmtl/estimator';
 import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import { opt, Pacer, ValidationError } from '@hetmtl/tensor';
 import { runDual } from '../dual/sequence.js';
@@ -9,7 +15,9 @@ import type { TaskPredictor } from '../predictors/predictor.js';
 import type { Candidate, FitProgress, FittedModel, ModelSelection, PathRow } from '../types.js';
 import { candidateConfigs } from './candidates.js';
 import { FittedDual } from '../predictors/dual.js';
-import { selectionJobs, type JobResult } from './jobs.js';
+import { BlendPredictor, type BlendPart } from '../predictors/blend.js';
+import { MAX_BLEND, simplexWeights } from './blend.js';
+import { selectionJobs, type JobResult, validationPredictions } from './jobs.js';
 import { candidateReporter, parallelReporter } from './progress.js';
 import { runInWorkers, selectionWorkers, workersKnow } from './workers.js';
 
@@ -24,7 +32,7 @@ interface Best extends Choice {
 
 /** What the refit needs of the chosen candidate beyond its selection record. */
 export interface Choice {
-  readonly kind: 'dual' | 'linear';
+  readonly kind: 'dual' | 'linear' | 'blend';
   readonly lambda: number;
   /** The chosen candidate's groups (kept by the linear floor's refit). */
   readonly groups: readonly number[];
@@ -32,7 +40,16 @@ export interface Choice {
   readonly bestRound?: number;
   /** The path point chosen by the validation RMSE averaged over K folds (its index on the path). */
   readonly point?: number;
+  /** Model averaging: the components, heaviest first (kind 'blend'; λ and groups are the first's). */
+  readonly parts?: readonly {
+    readonly weight: number;
+    readonly id: string;
+    readonly choice: Choice;
+  }[];
 }
+
+/** The smallest weight a component keeps in the averaged model (the rest renormalised). */
+export const MIN_BLEND_WEIGHT = 0.01;
 
 /** What is kept of one candidate's run on one fold (its fit only with one fold). */
 type KeptRun = Omit<JobResult, 'fitted'> & {
@@ -68,7 +85,12 @@ export async function selectCandidates(
   const total = configs.length + (o.selection.linearFloor ? 1 : 0) + (refit ? 1 : 0);
   const candidates: Candidate[] = [];
   const held: { best: Best | null } = { best: null };
+  // Every candidate's record (without its predictor) and validation predictions in units of y, per
+  // task, the folds' rows one after another (out-of-fold with K folds): model averaging's inputs.
+  const records: Best[] = [];
+  const predictions: Float64Array[][] = [];
   const keepBest = (cand: Best) => {
+    records.push({ ...cand, predictor: undefined });
     if (held.best === null || cand.score < held.best.score) {
       held.best?.predictor?.dispose();
       held.best = cand;
@@ -77,6 +99,7 @@ export async function selectCandidates(
   const addCandidate = (i: number, runs: readonly KeptRun[]) => {
     const { id, settings, config } = configs[i];
     const last = runs[runs.length - 1];
+    predictions.push(byTask(runs.map((r) => r.validation.map((v) => v.map((x) => x * r.ySd)))));
     const cv = K > 1 && o.lambdaSelection === 'validation' ? pathByFolds(runs) : null;
     const score = cv?.score ?? mean(runs.map((r) => r.best.score * r.ySd));
     const bestRound = median(runs.map((r) => r.phase.bestRound));
@@ -172,7 +195,12 @@ export async function selectCandidates(
               o.maxRounds,
             ),
           });
-          runs.push({ ...res, ySd: part.yScale, ...(K === 1 ? { fitted: res.fitted } : {}) });
+          runs.push({
+            ...res,
+            validation: validationPredictions(res.fitted, part.validation),
+            ySd: part.yScale,
+            ...(K === 1 ? { fitted: res.fitted } : {}),
+          });
           if (K > 1) res.fitted.dispose();
         }
         addCandidate(i, runs);
@@ -205,6 +233,16 @@ export async function selectCandidates(
       }));
       const best = path.reduce((a, b) => (b.validationRmse < a.validationRmse ? b : a));
       const tied = best.lambda === Number.POSITIVE_INFINITY;
+      // Each fold's fit at its own best λ (with one fold, the chosen λ).
+      predictions.push(
+        byTask(
+          runs.map((r, k) =>
+            validationPredictions(r.best.fit, parts[k].validation).map((v) =>
+              v.map((x) => x * parts[k].yScale),
+            ),
+          ),
+        ),
+      );
       candidates.push({
         id: 'linear-mtl',
         kind: 'linear',
@@ -226,6 +264,51 @@ export async function selectCandidates(
         trace: [],
       });
     }
+    const blend =
+      o.selection.average && refit && candidates.length > 1
+        ? blendWeights(
+            candidates,
+            predictions,
+            byTask(
+              parts.map((part) =>
+                (part.validation?.y ?? []).map((y) => y.map((v) => v * part.yScale)),
+              ),
+            ),
+            weighted,
+          )
+        : null;
+    if (blend) {
+      const order = blend.weights
+        .map((w, i) => ({ w, i }))
+        .filter((x) => x.w > 0)
+        .sort((a, b) => b.w - a.w || a.i - b.i)
+        .map((x) => x.i);
+      const lead = records[order[0]];
+      return {
+        model: null,
+        selection: {
+          validationRmse: blend.score,
+          candidates: candidates.map((c, i) => ({
+            ...c,
+            chosen: i === order[0],
+            weight: blend.weights[i],
+          })),
+          path: lead.path,
+          trace: lead.trace,
+          folds: K,
+        },
+        choice: {
+          kind: 'blend',
+          lambda: lead.lambda,
+          groups: lead.groups,
+          parts: order.map((i) => ({
+            weight: blend.weights[i],
+            id: candidates[i].id,
+            choice: choiceOf(records[i]),
+          })),
+        },
+      };
+    }
     const chosen = held.best as Best;
     held.best = null;
     candidates[chosen.index] = { ...candidates[chosen.index], chosen: true };
@@ -239,14 +322,7 @@ export async function selectCandidates(
         trace: chosen.trace,
         folds: K,
       },
-      choice: {
-        kind,
-        lambda,
-        groups,
-        ...(config ? { config } : {}),
-        ...(bestRound !== undefined ? { bestRound } : {}),
-        ...(point !== undefined ? { point } : {}),
-      },
+      choice: choiceOf({ kind, lambda, groups, config, bestRound, point }),
     };
   } finally {
     held.best?.predictor?.dispose();
@@ -267,6 +343,36 @@ export async function refitChosen(
   const total = selection.candidates.length + 1;
   ctx.emit({ phase: 'refit', candidate: total, candidates: total, fraction: (total - 1) / total });
   const chosen = choice as Choice;
+  if (chosen.kind === 'blend') {
+    // Every component refitted on all rows, heaviest first, each on the next stream.
+    const fitted: { part: BlendPart; model: FittedModel }[] = [];
+    try {
+      for (const part of chosen.parts ?? []) {
+        const model = await refitChosen(
+          o,
+          data,
+          { model: null, selection, choice: part.choice },
+          ctx,
+        );
+        fitted.push({
+          part: {
+            weight: part.weight,
+            candidate: part.id,
+            predictor: model.predictor as BlendPart['predictor'],
+          },
+          model,
+        });
+      }
+    } catch (e) {
+      for (const f of fitted) f.model.predictor.dispose();
+      throw e;
+    }
+    return {
+      predictor: new BlendPredictor(fitted.map((f) => f.part)),
+      lambda: fitted[0].model.lambda,
+      groups: [...fitted[0].model.groups],
+    };
+  }
   if (chosen.kind === 'linear') {
     return {
       predictor: fitLinearFloor(data, chosen.lambda, o.ridge, o.taskWeights),
@@ -321,4 +427,88 @@ function noValidationRows(R: number): ValidationError {
       ')',
     ],
   });
+}
+
+/** What the refit needs of a candidate's record. */
+function choiceOf(b: Omit<Choice, 'parts'>): Choice {
+  const { kind, lambda, groups, config, bestRound, point } = b;
+  return {
+    kind,
+    lambda,
+    groups,
+    ...(config ? { config } : {}),
+    ...(bestRound !== undefined ? { bestRound } : {}),
+    ...(point !== undefined ? { point } : {}),
+  };
+}
+
+/** Per task, the folds' arrays one after another. */
+function byTask(folds: readonly (readonly Float64Array[])[]): Float64Array[] {
+  const R = Math.max(0, ...folds.map((f) => f.length));
+  return Array.from({ length: R }, (_, r) => {
+    const rows = folds.map((f) => f[r] ?? new Float64Array(0));
+    const out = new Float64Array(rows.reduce((n, a) => n + a.length, 0));
+    let at = 0;
+    for (const a of rows) {
+      out.set(a, at);
+      at += a.length;
+    }
+    return out;
+  });
+}
+
+/**
+ * Model averaging's weights (selection.average): the stacking weights of simplexWeights on every
+ * candidate's validation predictions (the best MAX_BLEND by validation RMSE with finite
+ * predictions), each row weighing 1/(R·n_r) with the 'mean' metric (every task alike, as the mean
+ * task RMSE) or 1/N with 'weighted'; weights under MIN_BLEND_WEIGHT dropped and the rest
+ * renormalised. Null unless two candidates or more keep a weight. `score`: the blend's validation
+ * RMSE in the selection metric (optimistic: the weights were fitted on these rows).
+ */
+export function blendWeights(
+  candidates: readonly Candidate[],
+  predictions: readonly (readonly Float64Array[])[],
+  observed: readonly Float64Array[],
+  weighted: boolean,
+): { weights: number[]; score: number } | null {
+  const finite = (i: number) => predictions[i].every((t) => t.every(Number.isFinite));
+  const order = candidates
+    .map((_, i) => i)
+    .filter(finite)
+    .sort((a, b) => candidates[a].validationRmse - candidates[b].validationRmse || a - b)
+    .slice(0, MAX_BLEND);
+  const tasks = observed.map((_, r) => r).filter((r) => observed[r].length > 0);
+  if (order.length < 2 || tasks.length === 0) return null;
+  const N = tasks.reduce((n, r) => n + observed[r].length, 0);
+  const y = new Float64Array(N);
+  const v = new Float64Array(N);
+  const P = order.map(() => new Float64Array(N));
+  let at = 0;
+  for (const r of tasks) {
+    const n = observed[r].length;
+    y.set(observed[r], at);
+    v.fill(weighted ? 1 / N : 1 / (tasks.length * n), at, at + n);
+    order.forEach((c, m) => {
+      P[m].set(predictions[c][r], at);
+    });
+    at += n;
+  }
+  const raw = simplexWeights(P, y, v).weights.map((w) => (w >= MIN_BLEND_WEIGHT ? w : 0));
+  if (raw.filter((w) => w > 0).length < 2) return null;
+  const total = raw.reduce((a, b) => a + b, 0);
+  const weights = candidates.map(() => 0);
+  order.forEach((c, m) => {
+    weights[c] = raw[m] / total;
+  });
+  // The blend's score in the selection metric: the (size-weighted) mean of the per-task RMSE.
+  const blended = observed.map((t, r) => {
+    const f = new Float64Array(t.length);
+    order.forEach((c, m) => {
+      const p = predictions[c][r];
+      for (let i = 0; i < f.length; i++) f[i] = f[i] + (raw[m] / total) * p[i];
+    });
+    return f;
+  });
+  const score = meanTaskRmse(observed, blended, weighted);
+  return { weights, score };
 }
