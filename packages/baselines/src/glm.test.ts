@@ -3,11 +3,12 @@ import {
   binomial,
   type Family,
   gaussian,
+  type GlmForm,
   type StandardizedTasks,
   poisson,
+  solveGlm,
 } from '@hetmtl/estimator';
 import { describe, expect, it } from 'vitest';
-import { type GlmForm, solveGlm } from './glm-solver.js';
 import { MeanRegularizedRegressor } from './mean-regularized.js';
 import { RidgeRegressor } from './ridge.js';
 import { maxAbsDiff } from './test-fixtures/linear-data.js';
