@@ -3,6 +3,7 @@ import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import { opt, Pacer, ValidationError } from '@hetmtl/tensor';
 import { runDual } from '../dual/sequence.js';
 import type { TrainerConfig } from '../dual/trainer.js';
+import { type GlmChoice, refitGlmFloor, selectGlmFloor, usesGlmFloor } from '../glm-floor.js';
 import { fitLinearFloor, linearFloorPath } from '../linear-floor.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TaskPredictor } from '../predictors/predictor.js';
@@ -32,6 +33,8 @@ export interface Choice {
   readonly bestRound?: number;
   /** The path point chosen by the validation RMSE averaged over K folds (its index on the path). */
   readonly point?: number;
+  /** The GLM floor's form (binomial, poisson, weighted rows: glm-floor.ts). */
+  readonly glmForm?: GlmChoice['glmForm'];
 }
 
 /** What is kept of one candidate's run on one fold (its fit only with one fold). */
@@ -62,6 +65,7 @@ export async function selectCandidates(
   const R = parts[0].train.y.length;
   if (parts.every((part) => part.validation?.y.every((y) => y.length === 0) ?? true))
     throw noValidationRows(R);
+  if (usesGlmFloor(o, parts[0].train)) return selectGlmFloor(o, parts, ctx);
   const weighted = o.selection.metric === 'weighted';
   const configs = candidateConfigs(o, parts[0].train.p);
   const refit = o.refit || K > 1;
@@ -267,6 +271,7 @@ export async function refitChosen(
   const total = selection.candidates.length + 1;
   ctx.emit({ phase: 'refit', candidate: total, candidates: total, fraction: (total - 1) / total });
   const chosen = choice as Choice;
+  if (chosen.glmForm !== undefined) return refitGlmFloor(o, data, chosen as GlmChoice);
   if (chosen.kind === 'linear') {
     return {
       predictor: fitLinearFloor(data, chosen.lambda, o.ridge, o.taskWeights),
