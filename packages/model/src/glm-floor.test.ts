@@ -2,6 +2,7 @@ import { cpuBackend } from '@hetmtl/backend-cpu';
 import { fromTaskArrays, type MultiTaskDataset } from '@hetmtl/data';
 import { binomial, type Family, poisson, type StandardizedTasks } from '@hetmtl/estimator';
 import { SerializationError, useBackend, ValidationError } from '@hetmtl/tensor';
+import { poissonInverse } from '@hetmtl/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitGlmFloor, INTERCEPT_PRIOR_ROWS } from './glm-floor.js';
 import { DualEncoderRegressor } from './regressor.js';
@@ -16,18 +17,7 @@ const rand = () => {
   return seed / 2147483647;
 };
 const normal = () => Math.sqrt(-2 * Math.log(rand() + 1e-300)) * Math.cos(2 * Math.PI * rand());
-function poissonDraw(mu: number): number {
-  let k = 0;
-  let pk = Math.exp(-mu);
-  let cdf = pk;
-  const u = rand();
-  while (u > cdf && k < 1000) {
-    k++;
-    pk *= mu / k;
-    cdf += pk;
-  }
-  return k;
-}
+const poissonDraw = (mu: number) => poissonInverse(mu, rand());
 
 /** Tasks with standard-normal features, slopes = a shared β plus a task deviation, a task shift. */
 function glmTasks(family: 'binomial' | 'poisson', sizes: number[], p: number) {

@@ -5,30 +5,9 @@
 import { binomial, type Family, poisson } from '@hetmtl/estimator';
 import { mcp, none } from '@hetmtl/regularizers';
 import { Random } from '@hetmtl/tensor';
+import { gaussSolve, poissonInverse } from '@hetmtl/testing';
 import { describe, expect, it } from 'vitest';
 import { type GlmCoefficientInput, glmCoefficientBlock } from './glm-coefficient-block.js';
-
-/** Solves A x = b by Gaussian elimination with partial pivoting. */
-function gaussSolve(A: number[][], b: number[]): number[] {
-  const n = b.length;
-  const M = A.map((row, i) => [...row, b[i]]);
-  for (let k = 0; k < n; k++) {
-    let piv = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs(M[i][k]) > Math.abs(M[piv][k])) piv = i;
-    [M[k], M[piv]] = [M[piv], M[k]];
-    for (let i = k + 1; i < n; i++) {
-      const f = M[i][k] / M[k][k];
-      for (let j = k; j <= n; j++) M[i][j] -= f * M[k][j];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = M[i][n];
-    for (let j = i + 1; j < n; j++) s -= M[i][j] * x[j];
-    x[i] = s / M[i][i];
-  }
-  return x;
-}
 
 interface Row {
   x: number[];
@@ -89,16 +68,7 @@ function problem(family: 'binomial' | 'poisson', seed: number): GlmCoefficientIn
       if (hasSpecific[r]) eta += 0.3 * G[r][i * K1];
       const mu = family === 'binomial' ? 1 / (1 + Math.exp(-eta)) : Math.exp(eta);
       if (family === 'binomial') return rng.uniform() < mu ? 1 : 0;
-      let k = 0;
-      let p = Math.exp(-mu);
-      let cdf = p;
-      const u = rng.uniform();
-      while (u > cdf) {
-        k++;
-        p *= mu / k;
-        cdf += p;
-      }
-      return k;
+      return poissonInverse(mu, rng.uniform());
     }),
   );
   const N = sizes.reduce((a, b) => a + b, 0);
