@@ -12,8 +12,13 @@ import {
 } from '@hetmtl/estimator';
 import { throwIfAborted } from '@hetmtl/optimizer';
 import { Pacer } from '@hetmtl/tensor';
+import { type GlmDualRun, runGlmDual } from './dual/glm-dual.js';
+import { useRowSpace } from './dual/row-space.js';
+import type { TrainerConfig } from './dual/trainer.js';
 import type { ResolvedOptions } from './options.js';
 import { LinearPredictor } from './predictors/linear.js';
+import type { TaskPredictor } from './predictors/predictor.js';
+import { candidateConfigs } from './selection/candidates.js';
 import type { Candidate, FitProgress, FittedModel, ModelSelection, PathRow } from './types.js';
 
 /**
@@ -55,10 +60,13 @@ export function usesGlmFloor(o: Pick<ResolvedOptions, 'family'>, data: Standardi
 }
 
 /** Why the dual-encoder candidates were not fitted (the fit's note and the model's description). */
-export function glmFloorNote(family: FamilyName): string {
-  return family === 'gaussian'
-    ? 'With row weights the model is the GLM floor (weighted mean-regularised and pooled linear MTL); the dual-encoder candidates do not take row weights yet'
-    : `The ${family} family is fitted by the GLM floor (mean-regularised and pooled ${family === 'binomial' ? 'logistic' : 'Poisson'} regression with task intercepts); the dual-encoder candidates are not fitted for it yet`;
+export function glmFloorNote(family: FamilyName, dual = true): string {
+  if (family === 'gaussian')
+    return 'With row weights the model is the GLM floor (weighted mean-regularised and pooled linear MTL); the dual-encoder candidates do not take row weights yet';
+  const floor = `mean-regularised and pooled ${family === 'binomial' ? 'logistic' : 'Poisson'} regression with task intercepts`;
+  return dual
+    ? `The ${family} family is fitted by the GLM floor (${floor}) and one dual-encoder candidate on the PCA start's encoders (no encoder phase: the Adam blocks do not take the deviance yet; the coefficients fused by IRLS along the λ path); the selection grid is not tried`
+    : `The ${family} family is fitted by the GLM floor (${floor}); the dual-encoder candidate was skipped (K0 or K1 above the number of features, a fixed λ, or wide data)`;
 }
 
 /** The rows of a problem with one intercept pseudo-row appended to every task. */
@@ -160,20 +168,45 @@ export async function scanGlmLambdas(
   return { scores, fits };
 }
 
-/** What the refit needs: the chosen form and λ. */
+/** What the refit needs: the chosen form and λ (the GLM dual: its configuration and path point). */
 export interface GlmChoice {
-  readonly kind: 'linear';
-  readonly glmForm: FloorForm;
+  readonly kind: 'linear' | 'dual';
+  readonly glmForm: FloorForm | 'dual';
   readonly lambda: number;
   readonly groups: readonly number[];
+  readonly config?: TrainerConfig;
+  readonly point?: number;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
- * Model selection by the GLM floor alone (the skeleton's `select` for a non-gaussian family or
- * weighted rows): both forms on every fold, λ by the validation score averaged over the folds, the
- * best (form, λ) kept with its fit when there is one fold.
+ * The dual-encoder configuration of the GLM dual candidate (the options' own, as the gaussian
+ * candidates start from), or null where it does not apply: the gaussian family (weighted rows),
+ * K0 or K1 above p, or wide data (the row space is not built for it).
+ */
+export function glmDualConfig(o: ResolvedOptions, data: StandardizedTasks): TrainerConfig | null {
+  if (o.family === 'gaussian' || o.lambda !== 'path') return null;
+  const p = data.p;
+  if (o.K0 > p || (o.specific !== null && o.K1 > p)) return null;
+  const config = candidateConfigs(o, p)[0].config;
+  return useRowSpace(config, data) ? null : config;
+}
+
+interface Held {
+  readonly score: number;
+  readonly index: number;
+  readonly choice: GlmChoice;
+  readonly predictor: TaskPredictor | null;
+  readonly path: PathRow[];
+}
+
+/**
+ * Model selection for a non-gaussian family or weighted rows (the skeleton's `select`): both forms
+ * of the floor on every fold, λ by the validation score averaged over the folds; for binomial and
+ * poisson also the GLM dual (dual/glm-dual.ts: the start's encoders, the IRLS coefficient block on
+ * its λ path), its path point by the same average. The best is kept (with its fit when there is one
+ * fold); every other fitted predictor is freed.
  */
 export async function selectGlmFloor(
   o: ResolvedOptions,
@@ -183,93 +216,177 @@ export async function selectGlmFloor(
   const R = parts[0].train.y.length;
   const K = parts.length;
   const pacer = new Pacer(ctx.signal);
-  ctx.note(glmFloorNote(o.family));
+  const dualConfig = glmDualConfig(o, parts[0].train);
+  ctx.note(glmFloorNote(o.family, dualConfig !== null));
   const forms: FloorForm[] = ['mean-regularized', 'pooled'];
+  const total = forms.length + (dualConfig ? 1 : 0) + 1;
   const candidates: Candidate[] = [];
-  let best: {
-    score: number;
-    index: number;
-    form: FloorForm;
-    lambda: number;
-    fit: LinearFit | null;
-    path: PathRow[];
-  } | null = null;
-  for (const [f, form] of forms.entries()) {
-    throwIfAborted(ctx.signal);
-    ctx.emit({
-      phase: 'linear',
-      candidate: f + 1,
-      candidates: forms.length + 1,
-      fraction: f / (forms.length + 1),
-    });
-    const runs: Awaited<ReturnType<typeof scanGlmLambdas>>[] = [];
-    for (const part of parts) runs.push(await scanGlmLambdas(o, part, form, pacer));
-    const lambdas = lambdasOf(form);
-    const tiedAt = (l: number) => form === 'pooled' || l === Number.POSITIVE_INFINITY;
-    const path: PathRow[] = lambdas.map((lambda, j) => ({
-      lambda,
-      validationRmse: mean(runs.map((r) => r.scores[j])),
-      numGroups: tiedAt(lambda) ? 1 : R,
-    }));
-    let j = 0;
-    for (let k = 1; k < path.length; k++)
-      if (path[k].validationRmse < path[j].validationRmse) j = k;
-    const lambda = lambdas[j];
-    candidates.push({
-      id: form === 'pooled' ? 'glm-pooled' : 'glm-mtl',
-      kind: 'linear',
-      settings: {
-        family: o.family,
-        encoder: 'identity',
-        K1: 0,
-        similarity: form === 'pooled' ? 'one β, task intercepts' : 'centre (quadratic)',
-      },
-      lambda,
-      validationRmse: path[j].validationRmse,
-      numGroups: path[j].numGroups,
-      chosen: false,
-    });
-    if (best === null || path[j].validationRmse < best.score)
-      best = {
+  let best: Held | null = null;
+  const keep = (h: Held) => {
+    if (best === null || h.score < best.score) {
+      best?.predictor?.dispose();
+      best = h;
+    } else h.predictor?.dispose();
+  };
+  try {
+    for (const [f, form] of forms.entries()) {
+      throwIfAborted(ctx.signal);
+      ctx.emit({ phase: 'linear', candidate: f + 1, candidates: total, fraction: f / total });
+      const runs: Awaited<ReturnType<typeof scanGlmLambdas>>[] = [];
+      for (const part of parts) runs.push(await scanGlmLambdas(o, part, form, pacer));
+      const lambdas = lambdasOf(form);
+      const tiedAt = (l: number) => form === 'pooled' || l === Number.POSITIVE_INFINITY;
+      const path: PathRow[] = lambdas.map((lambda, j) => ({
+        lambda,
+        validationRmse: mean(runs.map((r) => r.scores[j])),
+        numGroups: tiedAt(lambda) ? 1 : R,
+      }));
+      const j = argmin(path.map((row) => row.validationRmse));
+      const lambda = lambdas[j];
+      candidates.push({
+        id: form === 'pooled' ? 'glm-pooled' : 'glm-mtl',
+        kind: 'linear',
+        settings: {
+          family: o.family,
+          encoder: 'identity',
+          K1: 0,
+          similarity: form === 'pooled' ? 'one β, task intercepts' : 'centre (quadratic)',
+        },
+        lambda,
+        validationRmse: path[j].validationRmse,
+        numGroups: path[j].numGroups,
+        chosen: false,
+      });
+      const fit = K === 1 ? runs[0].fits[j] : null;
+      const groups = Array.from({ length: R }, (_, r) => (tiedAt(lambda) ? 0 : r));
+      keep({
         score: path[j].validationRmse,
         index: candidates.length - 1,
-        form,
-        lambda,
-        fit: K === 1 ? runs[0].fits[j] : null,
+        choice: { kind: 'linear', glmForm: form, lambda, groups },
+        predictor: fit ? new LinearPredictor(fit.slopes, fit.intercepts) : null,
         path,
-      };
+      });
+    }
+    if (dualConfig) {
+      throwIfAborted(ctx.signal);
+      ctx.emit({
+        phase: 'path',
+        candidate: forms.length + 1,
+        candidates: total,
+        fraction: forms.length / total,
+      });
+      // λ on the path as the gaussian candidates choose it: by the BIC within each fold (the refit
+      // chooses again on all rows), or by the validation score averaged over the folds.
+      const byValidation = o.lambdaSelection === 'validation';
+      const runs: GlmDualRun[] = [];
+      try {
+        for (const part of parts)
+          runs.push(
+            await runGlmDual(dualConfig, part.train, ctx.rng.child(), {
+              family: familyOf(o.family),
+              similarity: o.similarity,
+              numLambdas: o.numLambdas,
+              validation: part.validation as StandardizedTasks,
+              criterion: byValidation ? 'validation' : 'bic',
+              signal: ctx.signal,
+            }),
+          );
+      } catch (e) {
+        for (const r of runs) r.fitted.dispose();
+        throw e;
+      }
+      const last = runs[runs.length - 1];
+      const path: PathRow[] = last.path.map((pt, j) => ({
+        lambda: pt.lambda,
+        validationRmse: mean(runs.map((r) => r.path[j].score)),
+        numGroups: pt.numGroups,
+        bic: pt.bic,
+      }));
+      const j = byValidation ? argmin(path.map((row) => row.validationRmse)) : last.point;
+      const score = byValidation
+        ? path[j].validationRmse
+        : mean(runs.map((r) => r.path[r.point].score));
+      candidates.push({
+        id: 'glm-dual',
+        kind: 'dual',
+        settings: {
+          family: o.family,
+          encoder: `${dualConfig.shared.kind}/${dualConfig.specific?.kind ?? 'none'}`,
+          K0: dualConfig.K0,
+          K1: dualConfig.K1,
+          encoderPhase: 'none (the PCA start)',
+        },
+        lambda: path[j].lambda,
+        validationRmse: score,
+        numGroups: path[j].numGroups,
+        chosen: false,
+      });
+      // One fold: its own fit at its best point is the candidate when that is the averaged best.
+      const own = K === 1 && (!byValidation || runs[0].point === j) ? runs[0].fitted : null;
+      for (const r of runs) if (r.fitted !== own) r.fitted.dispose();
+      keep({
+        score,
+        index: candidates.length - 1,
+        choice: {
+          kind: 'dual',
+          glmForm: 'dual',
+          lambda: path[j].lambda,
+          groups: last.path[j].groups,
+          config: dualConfig,
+          ...(byValidation ? { point: j } : {}),
+        },
+        predictor: own,
+        path,
+      });
+    }
+    const chosen = best as unknown as Held;
+    best = null;
+    candidates[chosen.index] = { ...candidates[chosen.index], chosen: true };
+    const gaussian = o.family === 'gaussian';
+    const { choice } = chosen;
+    return {
+      model: chosen.predictor
+        ? { predictor: chosen.predictor, lambda: choice.lambda, groups: [...choice.groups] }
+        : null,
+      selection: {
+        validationRmse: gaussian ? chosen.score : null,
+        ...(gaussian ? {} : { validationDeviance: chosen.score }),
+        candidates,
+        path: chosen.path,
+        trace: [],
+        folds: K,
+      },
+      choice,
+    };
+  } finally {
+    (best as Held | null)?.predictor?.dispose();
   }
-  const chosen = best as NonNullable<typeof best>;
-  candidates[chosen.index] = { ...candidates[chosen.index], chosen: true };
-  const tied = chosen.form === 'pooled' || chosen.lambda === Number.POSITIVE_INFINITY;
-  const groups = Array.from({ length: R }, (_, r) => (tied ? 0 : r));
-  const gaussian = o.family === 'gaussian';
-  return {
-    model: chosen.fit
-      ? {
-          predictor: new LinearPredictor(chosen.fit.slopes, chosen.fit.intercepts),
-          lambda: chosen.lambda,
-          groups,
-        }
-      : null,
-    selection: {
-      validationRmse: gaussian ? chosen.score : null,
-      ...(gaussian ? {} : { validationDeviance: chosen.score }),
-      candidates,
-      path: chosen.path,
-      trace: [],
-      folds: K,
-    },
-    choice: { kind: 'linear', glmForm: chosen.form, lambda: chosen.lambda, groups },
-  };
 }
 
-/** The skeleton's `refitAll` for the GLM floor: the chosen form at its λ on all rows. */
-export function refitGlmFloor(
+function argmin(xs: readonly number[]): number {
+  let j = 0;
+  for (let k = 1; k < xs.length; k++) if (xs[k] < xs[j]) j = k;
+  return j;
+}
+
+/** The skeleton's `refitAll` for the GLM route: the chosen form at its λ (or the GLM dual at its point) on all rows. */
+export async function refitGlmFloor(
   o: ResolvedOptions,
   data: StandardizedTasks,
   choice: GlmChoice,
-): FittedModel {
+  ctx: FitContext<FitProgress>,
+): Promise<FittedModel> {
+  if (choice.glmForm === 'dual') {
+    const run = await runGlmDual(choice.config as TrainerConfig, data, ctx.rng.child(), {
+      family: familyOf(o.family),
+      similarity: o.similarity,
+      numLambdas: o.numLambdas,
+      criterion: choice.point !== undefined ? { point: choice.point } : 'bic',
+      signal: ctx.signal,
+    });
+    const pt = run.path[run.point];
+    return { predictor: run.fitted, lambda: pt.lambda, groups: [...pt.groups] };
+  }
   const fit = fitGlmFloor(o, data, choice.glmForm, choice.lambda);
   return {
     predictor: new LinearPredictor(fit.slopes, fit.intercepts),

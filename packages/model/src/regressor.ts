@@ -294,7 +294,14 @@ export class DualEncoderRegressor extends Estimator<
     return {
       kind: model.predictor.kind,
       family,
-      ...(family !== 'gaussian' ? { note: glmFloorNote(family) } : {}),
+      ...(family !== 'gaussian'
+        ? {
+            note: glmFloorNote(
+              family,
+              selection.candidates.some((c) => c.id === 'glm-dual'),
+            ),
+          }
+        : {}),
       lambda: model.lambda,
       numGroups: new Set(model.groups).size,
       folds: selection.folds,

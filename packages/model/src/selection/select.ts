@@ -271,7 +271,7 @@ export async function refitChosen(
   const total = selection.candidates.length + 1;
   ctx.emit({ phase: 'refit', candidate: total, candidates: total, fraction: (total - 1) / total });
   const chosen = choice as Choice;
-  if (chosen.glmForm !== undefined) return refitGlmFloor(o, data, chosen as GlmChoice);
+  if (chosen.glmForm !== undefined) return refitGlmFloor(o, data, chosen as GlmChoice, ctx);
   if (chosen.kind === 'linear') {
     return {
       predictor: fitLinearFloor(data, chosen.lambda, o.ridge, o.taskWeights),
