@@ -150,7 +150,9 @@ describe('DualEncoderRegressor with family binomial / poisson', () => {
     expect(m.selection.validationRmse).toBeNull();
     expect(m.selection.validationDeviance).toBeGreaterThan(0);
     expect(m.summary().family).toBe('binomial');
-    expect(m.selection.notes?.join(' ')).toMatch(/dual-encoder candidate was skipped \(K0 or K1 above/);
+    expect(m.selection.notes?.join(' ')).toMatch(
+      /dual-encoder candidate was skipped \(K0 or K1 above/,
+    );
     const X = tasks[1].X.slice(0, 8);
     const prob = m.predict(X, { task: 't1' });
     const link = m.predict(X, { task: 't1', type: 'link' });

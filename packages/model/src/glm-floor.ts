@@ -1,4 +1,5 @@
 import {
+  type Family,
   type FamilyName,
   type FitContext,
   familyOf,
@@ -79,16 +80,7 @@ export function withInterceptPrior(
   const p = data.p;
   const w = (r: number, i: number) => (data.weights ? data.weights[r][i] : 1);
   const o = (r: number, i: number) => (data.offsets ? data.offsets[r][i] : 0);
-  // The pooled weighted mean (rate, with offsets: Σ w y / Σ w e^o for the log link).
-  let sy = 0;
-  let se = 0;
-  data.y.forEach((y, r) => {
-    for (let i = 0; i < y.length; i++) {
-      sy += w(r, i) * y[i];
-      se += w(r, i) * (fam.link === 'log' ? Math.exp(o(r, i)) : 1);
-    }
-  });
-  const pooled = se > 0 ? sy / se : 0;
+  const pooled = pooledMean(fam, data);
   const X: Float64Array[] = [];
   const y: Float64Array[] = [];
   const weights: Float64Array[] = [];
@@ -119,6 +111,26 @@ export function withInterceptPrior(
     offsets.push(oo);
   });
   return { X, y, p, weights, ...(data.offsets || fam.link === 'log' ? { offsets } : {}) };
+}
+
+/**
+ * The pooled weighted mean of the targets, Σ w y / Σ w (for the log link the rate Σ w y / Σ w e^o):
+ * the value every task's intercept pseudo-row is shrunk toward (here and in dual/glm-dual.ts).
+ */
+export function pooledMean(
+  family: Family,
+  data: Pick<StandardizedTasks, 'y' | 'weights' | 'offsets'>,
+): number {
+  let sy = 0;
+  let se = 0;
+  data.y.forEach((y, r) => {
+    for (let i = 0; i < y.length; i++) {
+      const w = data.weights ? data.weights[r][i] : 1;
+      sy += w * y[i];
+      se += w * (family.link === 'log' ? Math.exp(data.offsets ? data.offsets[r][i] : 0) : 1);
+    }
+  });
+  return se > 0 ? sy / se : 0;
 }
 
 type FloorForm = 'mean-regularized' | 'pooled';

@@ -4,13 +4,12 @@
 import { cpuBackend } from '@hetmtl/backend-cpu';
 import { fromTaskArrays } from '@hetmtl/data';
 import { adjustedRandIndex, binomial, type StandardizedTasks } from '@hetmtl/estimator';
-import { linear } from '@hetmtl/encoders';
 import { mcp } from '@hetmtl/regularizers';
 import { Random, tf, useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DualEncoderRegressor } from '../regressor.js';
 import { runGlmDual } from './glm-dual.js';
-import type { TrainerConfig } from './trainer.js';
+import { trainerConfig } from '../test-fixtures/trainer-config.js';
 
 beforeAll(async () => {
   await useBackend(cpuBackend());
@@ -45,20 +44,7 @@ function planted(seed: number, n: number) {
   return { labels, train: draw(n), validation: draw(Math.round(n / 4)) };
 }
 
-const config: TrainerConfig = {
-  shared: linear(),
-  specific: null,
-  K0: 3,
-  K1: 0,
-  mu: 0.1,
-  omega: 1,
-  tau: 1e-3,
-  nu: 1e-4,
-  ridge: 1e-3,
-  taskWeights: 'size',
-  learningRate: 1e-2,
-  stepsPerBlock: 20,
-};
+const config = trainerConfig({ specific: null, K0: 3, K1: 0, mu: 0.1, tau: 1e-3, nu: 1e-4 });
 
 describe('the GLM dual (start encoders, IRLS coefficient block on the λ path)', () => {
   it('recovers 3 planted binomial groups (ARI ≥ 0.8 on 5 seeds, n_r = 300)', async () => {

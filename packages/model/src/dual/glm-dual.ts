@@ -8,7 +8,7 @@ import {
   type GlmCoefficients,
   glmCoefficientBlock,
 } from './glm-coefficient-block.js';
-import { INTERCEPT_PRIOR_ROWS } from '../glm-floor.js';
+import { INTERCEPT_PRIOR_ROWS, pooledMean } from '../glm-floor.js';
 import { start } from './start.js';
 import { DualTrainer, type TrainerConfig } from './trainer.js';
 
@@ -171,15 +171,7 @@ function withPseudoRows(inp: GlmCoefficientInput, rows: number): GlmCoefficientI
   const { family, K0, K1 } = inp;
   const w = (r: number, i: number) => (inp.weights ? inp.weights[r][i] : 1);
   const o = (r: number, i: number) => (inp.offsets ? inp.offsets[r][i] : 0);
-  let sy = 0;
-  let se = 0;
-  inp.y.forEach((y, r) => {
-    for (let i = 0; i < y.length; i++) {
-      sy += w(r, i) * y[i];
-      se += w(r, i) * (family.link === 'log' ? Math.exp(o(r, i)) : 1);
-    }
-  });
-  const pooled = se > 0 ? sy / se : 0;
+  const pooled = pooledMean(family, inp);
   const grow = (a: Float64Array, k: number, v: number) => {
     const out = new Float64Array(a.length + k).fill(v);
     out.set(a);
