@@ -1,8 +1,9 @@
 // The binomial and poisson families on the three public multi-task GLM data sets of
 // ../shared/data (issue #15): 10 random 70/30 splits within tasks (seeds 1..10), features
 // standardised on the training part by each learner; hetmtl (the model with its family), pooled
-// GLM with task intercepts (RidgeRegressor mode 'pooled') and mean-regularised GLM
-// (MeanRegularizedRegressor), each choosing its penalty on its own validation rows inside the
+// GLM with task intercepts (RidgeRegressor mode 'pooled'), mean-regularised GLM
+// (MeanRegularizedRegressor) and the model's GLM dual candidate alone (selection.linearFloor:
+// false), each choosing its penalty on its own validation rows inside the
 // training part. Test log loss and AUC (contraception), mean Poisson deviance (the count sets),
 // mean ± sd over the splits.
 // Run after `pnpm build`:  node packages/model/bench/glm-real-data.mjs [splits]
@@ -50,6 +51,10 @@ const SETS = [
 
 const LEARNERS = {
   hetmtl: (family, seed) => new DualEncoderRegressor({ family, seed }),
+  // The GLM dual candidate alone (the PCA start's encoders, coefficients fused by IRLS on the λ path);
+  // where it does not apply (K0 > p: mmmec) this is the floor again.
+  'hetmtl glm-dual alone': (family, seed) =>
+    new DualEncoderRegressor({ family, seed, selection: { linearFloor: false } }),
   'pooled GLM + task intercepts': (family, seed) =>
     new baselines.RidgeRegressor({ mode: 'pooled', family, seed }),
   'mean-regularised GLM': (family, seed) =>

@@ -230,7 +230,9 @@ export async function selectGlmFloor(
   const pacer = new Pacer(ctx.signal);
   const dualConfig = glmDualConfig(o, parts[0].train);
   ctx.note(glmFloorNote(o.family, dualConfig !== null));
-  const forms: FloorForm[] = ['mean-regularized', 'pooled'];
+  // `selection.linearFloor: false` leaves the GLM dual alone (the floor stays when there is no dual).
+  const forms: FloorForm[] =
+    o.selection.linearFloor || dualConfig === null ? ['mean-regularized', 'pooled'] : [];
   const total = forms.length + (dualConfig ? 1 : 0) + 1;
   const candidates: Candidate[] = [];
   let best: Held | null = null;

@@ -92,6 +92,17 @@ describe('the GLM dual (start encoders, IRLS coefficient block on the λ path)',
     );
     back.dispose();
     m.dispose();
+    // selection.linearFloor: false leaves the GLM dual alone
+    const alone = await new DualEncoderRegressor({
+      family: 'binomial',
+      K0: 3,
+      K1: 1,
+      seed: 2,
+      selection: { linearFloor: false },
+    }).fit(ds);
+    expect(alone.candidates().map((c) => c.id)).toEqual(['glm-dual']);
+    expect(alone.summary().kind).toBe('dual');
+    alone.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });
