@@ -3,11 +3,13 @@ import {
   binomial,
   type Family,
   gaussian,
+  type GlmForm,
   type StandardizedTasks,
   poisson,
+  solveGlm,
 } from '@hetmtl/estimator';
+import { gaussSolve, poissonInverse } from '@hetmtl/testing';
 import { describe, expect, it } from 'vitest';
-import { type GlmForm, solveGlm } from './glm-solver.js';
 import { MeanRegularizedRegressor } from './mean-regularized.js';
 import { RidgeRegressor } from './ridge.js';
 import { maxAbsDiff } from './test-fixtures/linear-data.js';
@@ -39,18 +41,7 @@ function glmTasks(
       let eta = shift + o[i];
       for (let a = 0; a < p; a++) eta += x[i * p + a] * (beta[a] + 0.2 * normal());
       if (family === 'binomial') return rand() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
-      // Poisson by inversion
-      const mu = Math.exp(eta);
-      let k = 0;
-      let pk = Math.exp(-mu);
-      let cdf = pk;
-      const u = rand();
-      while (u > cdf && k < 1000) {
-        k++;
-        pk *= mu / k;
-        cdf += pk;
-      }
-      return k;
+      return poissonInverse(Math.exp(eta), rand());
     });
     X.push(x);
     y.push(yr);
@@ -86,28 +77,6 @@ function objective(
   const pen = (b: ArrayLike<number>) => 0.5 * lambda * Array.from(b).reduce((a, v) => a + v * v, 0);
   if (form === 'pooled') return part(tasks) + pen(betas[0]);
   return tasks.reduce((a, r) => a + part([r]) + pen(betas[r]), 0);
-}
-
-/** Solves A x = b (dense, Gaussian elimination with partial pivoting), for the independent Newton. */
-function gaussSolve(A: number[][], b: number[]): number[] {
-  const n = b.length;
-  const M = A.map((row, i) => [...row, b[i]]);
-  for (let k = 0; k < n; k++) {
-    let piv = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs(M[i][k]) > Math.abs(M[piv][k])) piv = i;
-    [M[k], M[piv]] = [M[piv], M[k]];
-    for (let i = k + 1; i < n; i++) {
-      const f = M[i][k] / M[k][k];
-      for (let j = k; j <= n; j++) M[i][j] -= f * M[k][j];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = M[i][n];
-    for (let j = i + 1; j < n; j++) s -= M[i][j] * x[j];
-    x[i] = s / M[i][i];
-  }
-  return x;
 }
 
 /**

@@ -11,10 +11,11 @@ import {
   decodeVector,
   decodeVectors,
   type FamilyName,
+  type GlmForm,
   gaussian,
+  solveGlm,
   validationScore,
 } from '@hetmtl/estimator';
-import { type GlmForm, solveGlm } from './glm-solver.js';
 import { type LinearDesign, type LinearFit, linearDesign, predictLinear } from './linear-design.js';
 import type { StandardizedFold, StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 
@@ -52,7 +53,7 @@ export abstract class LinearBaseline<O extends ResolvedCommonOptions> extends Ba
     return this.hasGrid();
   }
   /**
-   * The learner as a penalised GLM (glm-solver.ts), used for the binomial and poisson families and
+   * The learner as a penalised GLM (`solveGlm` of @hetmtl/estimator), used for the binomial and poisson families and
    * for weighted rows (of every family: for the gaussian the same objective, solved by one Newton
    * step); null when it has no such form (then it fits the gaussian family without weights only).
    */

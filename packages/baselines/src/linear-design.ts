@@ -3,6 +3,7 @@ import {
   type CentredDesignOptions,
   centredDesign,
   expandCoordinates,
+  type LinearFit,
   type StandardizedTasks as TaskArrays,
 } from '@hetmtl/estimator';
 import { crossprod, gram, predictLinear as linearPredictor } from '@hetmtl/tensor';
@@ -20,13 +21,8 @@ export interface LinearDesign extends CentredDesign {
   readonly b: readonly Float64Array[];
 }
 
-/** What a linear learner keeps: slopes and intercepts per task on the standardised scale. */
-export interface LinearFit {
-  readonly slopes: readonly Float64Array[];
-  readonly intercepts: Float64Array;
-  /** The shared part (w₀ of mean regularisation, β̄ of centre shrinkage), when the learner has one. */
-  readonly centre: Float64Array | null;
-}
+/** What a linear learner keeps (owned by `@hetmtl/estimator`, shared with the model's GLM floor). */
+export type { LinearFit };
 
 export type LinearDesignOptions = CentredDesignOptions;
 

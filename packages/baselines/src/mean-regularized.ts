@@ -7,10 +7,9 @@ import {
   type ResolvedCommonOptions,
 } from './baseline-regressor.js';
 import { checkKnownOptions, option } from './input-checks.js';
-import { encodeNumber } from '@hetmtl/estimator';
+import { encodeNumber, type GlmForm } from '@hetmtl/estimator';
 import { LinearBaseline, type LinearSolver } from './linear-baseline.js';
 import { type LinearDesign, linearFit } from './linear-design.js';
-import type { GlmForm } from './glm-solver.js';
 
 export const MEAN_REGULARIZED_FORMAT = 'hetmtl/mean-regularized-regressor';
 
@@ -48,7 +47,7 @@ export interface ResolvedMeanRegularizedOptions extends ResolvedCommonOptions {
  *
  * With `family: 'binomial'` or `'poisson'` (or weighted rows) the squared error becomes the
  * (weighted) mean deviance: mean-regularised logistic / Poisson regression, by Newton's method
- * with step-halving (glm-solver.ts), λ chosen by the mean task deviance of the validation rows.
+ * with step-halving (`solveGlm` of @hetmtl/estimator), λ chosen by the mean task deviance of the validation rows.
  */
 export class MeanRegularizedRegressor extends LinearBaseline<ResolvedMeanRegularizedOptions> {
   constructor(options: MeanRegularizedOptions = {}) {

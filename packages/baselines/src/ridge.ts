@@ -1,3 +1,4 @@
+import type { GlmForm } from '@hetmtl/estimator';
 import { pseudoSolve, type SymmetricEigen, symmetricEigen } from '@hetmtl/tensor';
 import {
   COMMON_OPTION_NAMES,
@@ -9,7 +10,6 @@ import {
 import { checkKnownOptions, option } from './input-checks.js';
 import { LinearBaseline, type LinearSolver } from './linear-baseline.js';
 import { type LinearDesign, linearFit } from './linear-design.js';
-import type { GlmForm } from './glm-solver.js';
 
 export const RIDGE_FORMAT = 'hetmtl/ridge-regressor';
 
@@ -46,7 +46,7 @@ export interface ResolvedRidgeOptions extends ResolvedCommonOptions {
  * With `family: 'binomial'` or `'poisson'` (or weighted rows, `fit(ds, { sampleWeight })`) the
  * squared error becomes the (weighted) mean deviance — penalised logistic / Poisson regression,
  * per task or pooled with task intercepts, intercepts unpenalised, offsets honoured — solved by
- * Newton's method with step-halving (glm-solver.ts) along the λ grid with warm starts; λ is chosen
+ * Newton's method with step-halving (`solveGlm` of @hetmtl/estimator) along the λ grid with warm starts; λ is chosen
  * by the mean task deviance of the validation rows.
  */
 export class RidgeRegressor extends LinearBaseline<ResolvedRidgeOptions> {

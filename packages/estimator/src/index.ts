@@ -75,6 +75,13 @@ export {
   type Predictor,
   predictDataset,
 } from './predictor.js';
+export {
+  type GlmForm,
+  type GlmSolution,
+  type GlmSolveOptions,
+  type LinearFit,
+  solveGlm,
+} from './glm-solver.js';
 export { logOfTarget } from './log-target.js';
 export {
   binomial,

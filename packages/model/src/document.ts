@@ -41,7 +41,7 @@ export const MODEL_VERSION = 1;
  */
 const OPTION_KEYS = OPTION_NAMES.filter((k) => k !== 'similarity' && k !== 'jobs');
 /** Saved only when set (documents written before it read the same). */
-const OPTIONAL_OPTION_KEYS = ['shared', 'specific', 'logTarget'];
+const OPTIONAL_OPTION_KEYS = ['shared', 'specific', 'logTarget', 'family'];
 
 const CANDIDATE_KEYS = [
   'id',

@@ -1,6 +1,7 @@
 import { editDistance } from '@hetmtl/data';
 import { type EncoderSpec, linear } from '@hetmtl/encoders';
 import { mcp, type Penalty } from '@hetmtl/regularizers';
+import { type FamilyName, familyOf } from '@hetmtl/estimator';
 import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
 
 /** Options of {@link DualEncoderRegressor}; every one has the default of method.md. */
@@ -68,6 +69,14 @@ export interface DualEncoderOptions {
    * selection runs on this thread. Not saved with the model.
    */
   readonly jobs?: number | 'auto';
+  /**
+   * The response family (default `'gaussian'`). `'binomial'` (0/1 targets, logit link) and
+   * `'poisson'` (counts, log link, an optional offset per row: the log exposure): fitted by the GLM
+   * floor (glm-floor.ts: mean-regularised and pooled GLM with task intercepts); the dual-encoder
+   * candidates are not fitted for them yet. Predictions are probabilities / expected counts
+   * (`predict(X, { task, type: 'link' })`: η). Saved only when not gaussian.
+   */
+  readonly family?: FamilyName;
 }
 
 export interface SelectionOptions {
@@ -167,6 +176,7 @@ export const OPTION_NAMES = [
   'seed',
   'logTarget',
   'jobs',
+  'family',
 ] as const;
 export const SELECTION_OPTION_NAMES = [
   'grid',
@@ -295,5 +305,6 @@ export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOption
         });
       return v;
     })(options.jobs ?? 1),
+    family: familyOf(options.family ?? 'gaussian').name,
   });
 }

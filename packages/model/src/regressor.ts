@@ -4,6 +4,7 @@ import {
   checkSameShape,
   Estimator,
   evaluatePredictions,
+  type FamilyName,
   type FitContext,
   type Fold,
   metrics,
@@ -13,9 +14,11 @@ import {
   taskIndexOf,
 } from '@hetmtl/estimator';
 import type { TraceEntry } from '@hetmtl/optimizer';
+import { ValidationError } from '@hetmtl/tensor';
 import { addTask } from './add-task.js';
 import { MODEL_FORMAT, MODEL_VERSION } from './document.js';
 import { checkPredictions, checkStandardizable, predictionError } from './finite.js';
+import { glmFloorNote } from './glm-floor.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { validationFolds } from './selection/folds.js';
 import { refitChosen, selectCandidates } from './selection/select.js';
@@ -73,6 +76,14 @@ export class DualEncoderRegressor extends Estimator<
     return MODEL_VERSION;
   }
   protected needsValidation(): boolean {
+    return true;
+  }
+  /** gaussian (every candidate); binomial and poisson by the GLM floor (glm-floor.ts). */
+  protected override supportedFamilies(): readonly FamilyName[] {
+    return ['gaussian', 'binomial', 'poisson'];
+  }
+  /** Row weights are honoured by the GLM floor, which is then the only candidate (glm-floor.ts). */
+  protected override supportsWeights(): boolean {
     return true;
   }
 
@@ -157,7 +168,13 @@ export class DualEncoderRegressor extends Estimator<
       standardizer: r.standardizer,
       model: { predictor: r.predictor, lambda: r.lambda, groups: r.groups },
       selection: {
-        validationRmse: chosen?.validationRmse ?? null,
+        // binomial, poisson: the candidates' scores are mean validation deviances
+        ...(this.options.family === 'gaussian'
+          ? { validationRmse: chosen?.validationRmse ?? null }
+          : {
+              validationRmse: null,
+              ...(chosen ? { validationDeviance: chosen.validationRmse } : {}),
+            }),
         refitted: this.options.refit || r.folds > 1,
         candidates: r.candidates,
         path: r.path,
@@ -178,12 +195,22 @@ export class DualEncoderRegressor extends Estimator<
       readonly y: ArrayLike<number>;
     },
   ): this {
+    if (this.options.family !== 'gaussian')
+      throw new ValidationError(`addTask on a ${this.options.family} model`, {
+        expected: 'a gaussian model (new-task transfer for binomial and poisson is not built yet)',
+        received: `family "${this.options.family}"`,
+        fix: 'Refit the model with the new task among the tasks of the dataset',
+      });
     this.record = addTask(this.record, this.options, name, data);
     return this;
   }
 
-  /** Per-task and overall RMSE, MAE and R² on a dataset with the same tasks and features. */
+  /**
+   * Per-task and overall RMSE, MAE and R² on a dataset with the same tasks and features (binomial:
+   * log loss, Brier, AUC, accuracy; poisson: mean deviance, RMSE — the skeleton's, with offsets).
+   */
   override evaluate(dataset: MultiTaskDataset): Evaluation {
+    if (this.options.family !== 'gaussian') return super.evaluate(dataset);
     const s = this.s;
     checkDataset(dataset, 'dataset');
     return evaluatePredictions(dataset, (t) => {
@@ -257,14 +284,27 @@ export class DualEncoderRegressor extends Estimator<
    */
   summary(): {
     kind: 'dual' | 'linear' | 'blend';
+    family: FamilyName;
     lambda: number;
     numGroups: number;
     folds: number;
     taskNames: readonly string[];
+    /** Why the dual-encoder candidates were not fitted (binomial, poisson), when they were not. */
+    note?: string;
   } {
     const { model, selection, taskNames } = this.s;
+    const family = this.options.family;
     return {
       kind: model.predictor.kind,
+      family,
+      ...(family !== 'gaussian'
+        ? {
+            note: glmFloorNote(
+              family,
+              selection.candidates.some((c) => c.id === 'glm-dual'),
+            ),
+          }
+        : {}),
       lambda: model.lambda,
       numGroups: new Set(model.groups).size,
       folds: selection.folds,

@@ -36,7 +36,7 @@ const readLambda = (l: unknown): number =>
 
 /** One versioned JSON document: options, preprocessing, task names, encoders and weights. */
 export function modelToJSON(options: ResolvedOptions, s: FittedState): ModelJSON {
-  const { similarity, shared, specific, logTarget, jobs: _jobs, ...rest } = options;
+  const { similarity, shared, specific, logTarget, family, jobs: _jobs, ...rest } = options;
   const p = s.predictor;
   const doc: ModelJSON = {
     format: MODEL_FORMAT,
@@ -47,6 +47,7 @@ export function modelToJSON(options: ResolvedOptions, s: FittedState): ModelJSON
       shared,
       specific,
       ...(logTarget ? { logTarget } : {}),
+      ...(family !== 'gaussian' ? { family } : {}),
     },
     similarity: penaltyToJSON(similarity),
     taskNames: s.taskNames,

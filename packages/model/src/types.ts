@@ -25,7 +25,10 @@ export interface Candidate {
   readonly settings: Readonly<Record<string, number | string>>;
   /** The λ chosen on the path (Infinity: one common β). */
   readonly lambda: number;
-  /** Mean validation RMSE across tasks, on the original scale of y. */
+  /**
+   * Mean validation RMSE across tasks, on the original scale of y (binomial, poisson: the mean
+   * validation deviance across tasks — the candidate's validation score, lower is better).
+   */
   readonly validationRmse: number;
   /** The validation RMSE of the two-stage start (dual candidates). */
   readonly startValidationRmse?: number;

@@ -39,3 +39,4 @@ export {
   formatEstimatorConformanceReport,
   type TaskUnderTest,
 } from './estimator-conformance.js';
+export { gaussSolve, poissonInverse } from './oracles.js';

@@ -61,6 +61,12 @@ export function buildCoefficientProblem(
   /** 'auto': factored when K0 exceeds every task's rows (and the ridge makes it solvable); 'dense': A_r. */
   form: 'auto' | 'dense' = 'auto',
   ridge = 1,
+  /**
+   * Row weights W_ri (the IRLS working weights, glm-coefficient-block.ts): the loss becomes
+   * (1/2n_r) Σ_i W_ri (y_ri − z_riᵀu_r − f_riᵀβ_r)², every row of Z_r, F_r and y_r times √W_ri
+   * (the returned F and y are the scaled rows, which `profiledIntercepts` reads).
+   */
+  rowWeights?: readonly ArrayLike<number>[],
 ): CoefficientProblem {
   const factored = form === 'auto' && ridge > 0 && y.every((yr) => K0 > yr.length) && K0 > 1;
   const L: Matrix[] = [];
@@ -73,14 +79,21 @@ export function buildCoefficientProblem(
   const Zs: Float64Array[] = [];
   const Ps: Float64Array[] = [];
   const zDim: number[] = [];
-  F.forEach((Fr, r) => {
-    const yr = y[r];
+  const Fs: Float64Array[] = [];
+  const ys: Float64Array[] = [];
+  F.forEach((F0, r) => {
+    const root = rowWeights ? Float64Array.from(rowWeights[r], Math.sqrt) : null;
+    const Fr = root ? F0.map((v, j) => v * root[Math.floor(j / K0)]) : F0;
+    const yr = root ? y[r].map((v, i) => v * root[i]) : y[r];
+    Fs.push(Fr);
+    ys.push(yr);
     const n = yr.length;
     const qd = hasSpecific[r] ? 1 + K1 : 1;
     const Z = new Float64Array(n * qd);
     for (let i = 0; i < n; i++) {
-      Z[i * qd] = 1;
-      for (let k = 1; k < qd; k++) Z[i * qd + k] = G[r][i * K1 + k - 1];
+      const s = root ? root[i] : 1;
+      Z[i * qd] = s;
+      for (let k = 1; k < qd; k++) Z[i * qd + k] = s * G[r][i * K1 + k - 1];
     }
     const ZtZ = gram(Z, n, qd);
     for (let k = 1; k < qd; k++) ZtZ[k * qd + k] = ZtZ[k * qd + k] + n * tau;
@@ -164,11 +177,11 @@ export function buildCoefficientProblem(
     fusion: factored
       ? { ...common, factors: L, ...(withResidual ? { residual: { factors: E, q, s } } : {}) }
       : { ...common, A, ...(withResidual ? { residual: { Q, q, s } } : {}) },
-    F,
+    F: Fs,
     Z: Zs,
     zDim,
     P: Ps,
-    y,
+    y: ys,
     K0,
     K1,
   };

@@ -9,6 +9,7 @@ import { throwIfAborted, type TraceEntry } from '@hetmtl/optimizer';
 import { opt, Pacer, ValidationError } from '@hetmtl/tensor';
 import { runDual } from '../dual/sequence.js';
 import type { TrainerConfig } from '../dual/trainer.js';
+import { type GlmChoice, refitGlmFloor, selectGlmFloor, usesGlmFloor } from '../glm-floor.js';
 import { fitLinearFloor, linearFloorPath } from '../linear-floor.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TaskPredictor } from '../predictors/predictor.js';
@@ -46,6 +47,8 @@ export interface Choice {
     readonly id: string;
     readonly choice: Choice;
   }[];
+  /** The GLM floor's form (binomial, poisson, weighted rows: glm-floor.ts). */
+  readonly glmForm?: GlmChoice['glmForm'];
 }
 
 /** The smallest weight a component keeps in the averaged model (the rest renormalised). */
@@ -79,6 +82,7 @@ export async function selectCandidates(
   const R = parts[0].train.y.length;
   if (parts.every((part) => part.validation?.y.every((y) => y.length === 0) ?? true))
     throw noValidationRows(R);
+  if (usesGlmFloor(o, parts[0].train)) return selectGlmFloor(o, parts, ctx);
   const weighted = o.selection.metric === 'weighted';
   const configs = candidateConfigs(o, parts[0].train.p);
   const refit = o.refit || K > 1;
@@ -373,6 +377,7 @@ export async function refitChosen(
       groups: [...fitted[0].model.groups],
     };
   }
+  if (chosen.glmForm !== undefined) return refitGlmFloor(o, data, chosen as GlmChoice, ctx);
   if (chosen.kind === 'linear') {
     return {
       predictor: fitLinearFloor(data, chosen.lambda, o.ridge, o.taskWeights),

@@ -1,6 +1,14 @@
-import type { Family, StandardizedTasks as TaskArrays } from '@hetmtl/estimator';
 import { solveWithJitter } from '@hetmtl/tensor';
-import type { LinearFit } from './linear-design.js';
+import type { StandardizedTasks as TaskArrays } from './estimator-input.js';
+import type { Family } from './family.js';
+
+/** What a linear learner keeps: slopes and intercepts per task on the standardised scale. */
+export interface LinearFit {
+  readonly slopes: readonly Float64Array[];
+  readonly intercepts: Float64Array;
+  /** The shared part (w₀ of mean regularisation, β̄ of centre shrinkage), when the learner has one. */
+  readonly centre: Float64Array | null;
+}
 
 /**
  * Penalised generalised linear models with task intercepts, by Newton's method (IRLS: the links are
