@@ -1,0 +1,11 @@
+import type { Server } from 'node:http';
+
+export declare const CHROMIUM_PATH: string;
+export declare const CHROMIUM_INSTALL: string;
+export declare const chromiumMissing: boolean;
+export declare const inCi: boolean;
+export declare const CHROMIUM_ARGS: readonly string[];
+export declare function serveStatic(
+  root: string,
+  options?: { refuse?: (path: string) => boolean },
+): Promise<Server>;
