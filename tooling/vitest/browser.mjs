@@ -11,7 +11,8 @@ export const CHROMIUM_INSTALL =
   'apt-get install -y chromium (Debian), or set CHROMIUM_PATH to a Chromium binary';
 /** Whether Chromium is missing here; in CI a missing Chromium is a failed test, not a skipped one. */
 export const chromiumMissing = !existsSync(CHROMIUM_PATH);
-export const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+export const inCi =
+  process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
 
 /** The flags of every headless run: no sandbox (root in CI), no GPU, nothing fetched by Chromium itself. */
 export const CHROMIUM_ARGS = [

@@ -206,7 +206,7 @@ export abstract class Estimator<
     this.options = Object.freeze(options);
     const family = familyOf(options.family ?? 'gaussian');
     if (!this.supportedFamilies().includes(family.name))
-      throw new ValidationError(`${this.constructor.name} does not fit the ${family.name} family`, {
+      throw new ValidationError(`${this.learner} does not fit the ${family.name} family`, {
         expected: `family ${this.supportedFamilies()
           .map((f) => `"${f}"`)
           .join(' or ')}`,
