@@ -9,3 +9,17 @@ export declare function serveStatic(
   root: string,
   options?: { refuse?: (path: string) => boolean },
 ): Promise<Server>;
+/** Keeps a playwright page offline; returns the list of the URLs it aborted (expect it empty). */
+export declare function keepLocal(
+  page: {
+    route(
+      pattern: string,
+      handler: (route: {
+        request(): { url(): string };
+        continue(): Promise<void>;
+        abort(): Promise<void>;
+      }) => unknown,
+    ): Promise<unknown>;
+  },
+  origin: string,
+): Promise<string[]>;

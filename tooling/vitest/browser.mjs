@@ -55,3 +55,22 @@ export function serveStatic(root, options = {}) {
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
+
+/**
+ * Keeps a playwright page offline: requests to `origin` (and blob: / data: URLs) go through, every
+ * other one is aborted and its URL pushed onto the returned list (which a test expects empty).
+ * @param {{ route(pattern: string, handler: (route: any) => unknown): Promise<unknown> }} page
+ * @param {string} origin
+ * @returns {Promise<string[]>}
+ */
+export async function keepLocal(page, origin) {
+  const outside = [];
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:'))
+      return route.continue();
+    outside.push(url);
+    return route.abort();
+  });
+  return outside;
+}

@@ -14,6 +14,7 @@ import {
   CHROMIUM_PATH,
   chromiumMissing,
   inCi,
+  keepLocal,
   serveStatic,
 } from '@hetmtl/tooling/vitest/browser';
 import { type Browser, chromium } from 'playwright-core';
@@ -59,15 +60,8 @@ describe.skipIf(chromiumMissing)('the README example bundled for the browser', (
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const page = await browser!.newPage();
     const problems: string[] = [];
-    const outside: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:'))
-        return route.continue();
-      outside.push(url);
-      return route.abort();
-    });
+    const outside = await keepLocal(page, origin);
     await page.goto(`${origin}/`);
     const result = page.locator('#result:not([data-state="running"])');
     await result.waitFor({ timeout: 110_000 });

@@ -17,6 +17,7 @@ import {
   CHROMIUM_PATH as executablePath,
   chromiumMissing as missing,
   inCi,
+  keepLocal,
   serveStatic as serve,
 } from '@hetmtl/tooling/vitest/browser';
 import { type Browser, chromium } from 'playwright-core';
@@ -63,18 +64,11 @@ describe.skipIf(missing)('the browser app', () => {
       acceptDownloads: true,
     });
     const problems: string[] = [];
-    const outside: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
     const origin = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
     // Offline: every request must go to the local server.
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:'))
-        return route.continue();
-      outside.push(url);
-      return route.abort();
-    });
+    const outside = await keepLocal(page, origin);
     await page.goto(`${origin}/`);
     return { page, problems, outside };
   }
