@@ -33,6 +33,11 @@ function nextToModule(): Readonly<Record<WasmBinary, string>> {
   }
 }
 
+// Vite's dev server moves pre-bundled dependencies to node_modules/.vite/deps, away from the binaries.
+const VITE_DEPS = '/node_modules/.vite/deps/';
+const VITE_HINT =
+  " (Vite's dev server pre-bundled @hetmtl/backend-wasm: add it to optimizeDeps.exclude in vite.config)";
+
 export const locator: WasmLocator = {
   async defaultPaths() {
     return nextToModule();
@@ -44,8 +49,13 @@ export const locator: WasmLocator = {
     try {
       const res = await fetch(url, { method: 'HEAD' });
       // A server without HEAD support is not a missing file.
-      if (res.ok || res.status === 405 || res.status === 501) return undefined;
-      return `fetching ${binary} from ${url} gave HTTP ${res.status}`;
+      if (res.status === 405 || res.status === 501) return undefined;
+      const hint = url.includes(VITE_DEPS) ? VITE_HINT : '';
+      if (!res.ok) return `fetching ${binary} from ${url} gave HTTP ${res.status}${hint}`;
+      // A dev server's fallback page (Vite's, for a file it does not have) is not the binary.
+      if ((res.headers.get('content-type') ?? '').includes('text/html'))
+        return `fetching ${binary} from ${url} gave an HTML page, not the binary${hint}`;
+      return undefined;
     } catch (e) {
       return `fetching ${binary} from ${url} failed (${(e as Error).message})`;
     }

@@ -11,7 +11,13 @@ describe('where the wasm binaries are', () => {
   let origin: string;
   beforeAll(async () => {
     server = createServer((req, res) => {
-      if (req.url === '/assets/tfjs-backend-wasm-simd.wasm') res.writeHead(200).end();
+      if (req.url === '/assets/tfjs-backend-wasm-simd.wasm')
+        res.writeHead(200, { 'content-type': 'application/wasm' }).end();
+      else if (
+        req.url === '/spa/tfjs-backend-wasm-simd.wasm' ||
+        req.url === '/node_modules/.vite/deps/tfjs-backend-wasm-simd.wasm'
+      )
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html>');
       else res.writeHead(404).end();
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -39,6 +45,18 @@ describe('where the wasm binaries are', () => {
     expect(await browserLocator.problem(prefix, 'tfjs-backend-wasm-simd.wasm')).toBeUndefined();
     expect(await browserLocator.problem(prefix, 'tfjs-backend-wasm.wasm')).toBe(
       `fetching tfjs-backend-wasm.wasm from ${prefix}tfjs-backend-wasm.wasm gave HTTP 404`,
+    );
+    // A dev server's fallback page for a file it does not have.
+    expect(await browserLocator.problem(`${origin}/spa/`, 'tfjs-backend-wasm-simd.wasm')).toBe(
+      `fetching tfjs-backend-wasm-simd.wasm from ${origin}/spa/tfjs-backend-wasm-simd.wasm gave an HTML page, not the binary`,
+    );
+    expect(
+      await browserLocator.problem(
+        `${origin}/node_modules/.vite/deps/`,
+        'tfjs-backend-wasm-simd.wasm',
+      ),
+    ).toMatch(
+      /gave an HTML page, not the binary \(Vite's dev server pre-bundled .*optimizeDeps\.exclude/,
     );
   });
 
