@@ -81,6 +81,7 @@ export function importsOf(text) {
       spec.startsWith('.') ||
       spec.startsWith('/') ||
       spec.startsWith('node:') ||
+      spec.startsWith('#') ||
       builtinModules.includes(spec.split('/')[0])
     )
       continue;
@@ -112,8 +113,12 @@ export function checkDependencyRules(root) {
     const devDeps = new Set([...deps, ...Object.keys(pkg.devDependencies ?? {}), ...rootDev]);
     for (const file of sourceFiles(path)) {
       const rel = relative(root, file);
+      // Tests, benchmarks and build scripts (scripts/: run at build time, never shipped) may use devDependencies.
       const isTest =
-        /\.test\.[cm]?[jt]sx?$/.test(file) || rel.includes('/test/') || rel.includes('/bench/');
+        /\.test\.[cm]?[jt]sx?$/.test(file) ||
+        rel.includes('/test/') ||
+        rel.includes('/bench/') ||
+        rel.includes('/scripts/');
       for (const imp of importsOf(readFileSync(file, 'utf8'))) {
         if (imp === name) continue;
         if (imp.startsWith('@hetmtl/')) {

@@ -3,52 +3,31 @@
 // curve, the metrics table, the heatmap and the downloaded model file. No request may leave the
 // local server (the page works offline). Screenshot: artifacts/e2e.png.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wasmBackend } from '@hetmtl/backend-wasm';
 import { Encoding, simulateFactor, toCsv } from '@hetmtl/data';
 import { DualEncoderRegressor } from '@hetmtl/model';
 import { useBackend } from '@hetmtl/tensor';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_INSTALL as INSTALL,
+  CHROMIUM_PATH as executablePath,
+  chromiumMissing as missing,
+  inCi,
+  keepLocal,
+  serveStatic as serve,
+} from '@hetmtl/tooling/vitest/browser';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(appDir, 'dist');
 const artifacts = join(appDir, 'artifacts');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-const missing = !existsSync(executablePath);
-const INSTALL = 'apt-get install -y chromium (Debian), or set CHROMIUM_PATH to a Chromium binary';
 if (missing && !inCi) {
   console.warn(`[e2e] skipped: no Chromium at ${executablePath}. Install it: ${INSTALL}`);
-}
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-};
-
-/** A tiny static server for dist/ on 127.0.0.1 and a free port. */
-function serve(root: string): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-    try {
-      if (!file.startsWith(root) || !(await stat(file)).isFile()) throw new Error('not found');
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(await readFile(file));
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
 // In CI a missing Chromium is a failed test (not a skipped one), so the summary counts it.
@@ -66,17 +45,7 @@ describe.skipIf(missing)('the browser app', () => {
     // Without a build the tests fail (in openApp) rather than being skipped by a failed hook.
     if (!existsSync(join(distDir, 'index.html'))) return;
     server = await serve(distDir);
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
   });
 
   afterAll(async () => {
@@ -95,18 +64,11 @@ describe.skipIf(missing)('the browser app', () => {
       acceptDownloads: true,
     });
     const problems: string[] = [];
-    const outside: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
     const origin = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
     // Offline: every request must go to the local server.
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:'))
-        return route.continue();
-      outside.push(url);
-      return route.abort();
-    });
+    const outside = await keepLocal(page, origin);
     await page.goto(`${origin}/`);
     return { page, problems, outside };
   }

@@ -6,15 +6,9 @@ import {
   tf,
   ValidationError,
 } from '@hetmtl/tensor';
-import {
-  ADDON_PATH,
-  type BuildStatus,
-  loadBinding,
-  loadOpenBLAS,
-  type NativeBinding,
-  openblasCandidates,
-  readBuildStatus,
-} from './addon.js';
+// #addon: addon.ts (node:fs, node:module) under the `node` condition, addon.browser.ts elsewhere.
+import { ADDON_PATH, loadBinding, loadOpenBLAS, openblasCandidates, readBuildStatus } from '#addon';
+import type { BuildStatus, NativeBinding } from './addon.js';
 import { installFloat64Kernels } from './float64.js';
 import { registerNativeBackend, TF_BACKEND_NAME } from './register.js';
 
@@ -113,7 +107,7 @@ const ALTERNATIVES = Object.freeze(['wasm', 'cpu']);
 
 function usesSimd(binding: NativeBinding): boolean {
   const info = binding.info();
-  return info.cpu.avx2 || info.cpu.sse42 || process.arch === 'arm64';
+  return info.cpu.avx2 || info.cpu.sse42 || globalThis.process?.arch === 'arm64';
 }
 
 /** What the native backend has here: whether the addon loads, which GEMM is active, OpenBLAS's path. */

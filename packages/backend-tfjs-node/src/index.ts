@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import {
   type BackendAvailability,
   BackendUnavailableError,
@@ -7,6 +5,7 @@ import {
   defineBackend,
   unavailable,
 } from '@hetmtl/tensor';
+import { requireFrom } from '#require';
 
 export interface TfjsNodeBackendOptions {
   /** The package to load: `@tensorflow/tfjs-node` (default) or `@tensorflow/tfjs-node-gpu`. */
@@ -26,11 +25,16 @@ const ALTERNATIVES = ['wasm', 'cpu'];
  */
 export function tfjsNodeBackend(options: TfjsNodeBackendOptions = {}): BackendPlugin {
   const moduleName = options.module ?? '@tensorflow/tfjs-node';
-  const require = createRequire(
-    options.resolveFrom ? join(options.resolveFrom, 'noop.js') : import.meta.url,
-  );
+  const require = requireFrom(options.resolveFrom);
 
   function probe(): BackendAvailability {
+    if (require === undefined) {
+      return unavailable(
+        `${moduleName} runs only in Node (this is a browser or other non-Node bundle)`,
+        '',
+        ALTERNATIVES,
+      );
+    }
     try {
       require.resolve(moduleName);
     } catch {

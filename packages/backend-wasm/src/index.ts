@@ -7,23 +7,24 @@ import {
   unavailable,
 } from '@hetmtl/tensor';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { locator } from '#locate';
+import { binaryFor, WASM_BINARIES, type WasmBinary } from './binaries.js';
 import { setTransposeARouting } from './transpose-routing.js';
 
 export { isTransposeARouted, setTransposeARouting } from './transpose-routing.js';
 
-export const WASM_BINARIES = [
-  'tfjs-backend-wasm.wasm',
-  'tfjs-backend-wasm-simd.wasm',
-  'tfjs-backend-wasm-threaded-simd.wasm',
-] as const;
+export { WASM_BINARIES } from './binaries.js';
 
 export interface WasmBackendOptions {
   /**
-   * Where the `.wasm` binaries are served from, in browsers: a URL prefix ending in `/`, or a map from
-   * each name in {@link WASM_BINARIES} to its URL. In Node the binaries are found in the installed
-   * `@tensorflow/tfjs-backend-wasm` package, with no network, and this option is only needed to override.
+   * Where the `.wasm` binaries are: a URL prefix ending in `/`, or a map from each name in
+   * {@link WASM_BINARIES} to its URL. Needed only to override the default. In Node the default is the
+   * installed `@tensorflow/tfjs-backend-wasm` package (no network). In browsers it is next to this
+   * module (`new URL('./tfjs-backend-wasm-simd.wasm', import.meta.url)`): Vite and Rollup emit the
+   * binaries with the bundle by themselves; with esbuild, the URL is relative to the bundle, so copy
+   * the `.wasm` files of `@hetmtl/backend-wasm/dist` next to it (or set this option).
    */
-  readonly wasmPaths?: string | Readonly<Record<(typeof WASM_BINARIES)[number], string>>;
+  readonly wasmPaths?: string | Readonly<Record<WasmBinary, string>>;
   /** `false` forces the plain (non-SIMD) binary. Default: use SIMD when the platform has it. */
   readonly simd?: boolean;
   /** Threads for XNNPACK where multithreading is supported (browsers with cross-origin isolation). */
@@ -33,14 +34,6 @@ export interface WasmBackendOptions {
 }
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
-/** The directory of tfjs-backend-wasm's binaries in Node (ending in a path separator). */
-async function nodeWasmDir(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const path = await import('node:path');
-  const require = createRequire(import.meta.url);
-  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
-}
 
 let applied: string | undefined;
 let simdDefault: boolean | undefined;
@@ -81,17 +74,24 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
       if (typeof WebAssembly !== 'object') {
         return unavailable('this JavaScript engine has no WebAssembly', '', ['cpu']);
       }
-      if (isNode && options.wasmPaths === undefined) {
-        const fs = await import('node:fs');
-        const dir = await nodeWasmDir();
-        const missing = WASM_BINARIES.filter((f) => !fs.existsSync(dir + f));
-        if (missing.length > 0) {
-          return unavailable(
-            `the binaries ${missing.join(', ')} are missing from ${dir}`,
-            'Reinstall @tensorflow/tfjs-backend-wasm, or pass wasmPaths to wasmBackend()',
-            ['cpu'],
-          );
-        }
+      // The binary TensorFlow.js will load, where it will load it from: a missing file (Node) or a
+      // failed fetch (browsers: a bundler that did not copy the .wasm files) is said here, naming
+      // wasmPaths, rather than as TensorFlow.js's own error.
+      const paths = options.wasmPaths ?? (await locator.defaultPaths());
+      const simd = options.simd === false ? false : await simdProbe();
+      const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+      const binary = binaryFor(simd, threads);
+      const problem = await locator.problem(paths, binary);
+      if (problem !== undefined) {
+        return unavailable(
+          problem,
+          options.wasmPaths !== undefined
+            ? `Check wasmBackend({ wasmPaths }): it must point to where ${WASM_BINARIES.join(', ')} are served (a URL prefix ending in /, or a map from each name to its URL)`
+            : isNode
+              ? 'Reinstall @tensorflow/tfjs-backend-wasm, or pass wasmPaths to wasmBackend()'
+              : `Serve the .wasm files of @hetmtl/backend-wasm/dist next to your bundle (Vite copies them; esbuild does not: copy them), or pass wasmBackend({ wasmPaths }) with where they are served (a URL prefix ending in /, or a map from each of ${WASM_BINARIES.join(', ')} to its URL)`,
+          ['cpu'],
+        );
       }
       return { ok: true };
     },
@@ -111,8 +111,7 @@ export function wasmBackend(options: WasmBackendOptions = {}): BackendPlugin {
       }
       tf.env().set('WASM_HAS_SIMD_SUPPORT', options.simd === false ? false : await simdProbe());
       if (options.threads !== undefined) setThreadsCount(options.threads);
-      if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths as string);
-      else if (isNode) setWasmPaths(await nodeWasmDir());
+      setWasmPaths(options.wasmPaths ?? (await locator.defaultPaths()));
       applied = key;
     },
     async capabilities() {

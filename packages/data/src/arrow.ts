@@ -1,4 +1,5 @@
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { files } from '#files';
 import type { MultiTaskDataset } from './dataset.js';
 import { readValueTable, type TableOptions } from './table-reader.js';
 import { sniffBinary } from './text-source.js';
@@ -89,10 +90,10 @@ export async function readArrow(
 ): Promise<MultiTaskDataset> {
   let bytes: Uint8Array;
   if (typeof source === 'string' || source instanceof URL) {
-    const { readFile } = await import('node:fs/promises');
     try {
-      bytes = await readFile(source);
+      bytes = await files.readFile(source);
     } catch (e) {
+      if (ValidationError.isInstance(e)) throw e;
       throw new ValidationError('Cannot read the file', {
         expected: 'a readable file',
         received: `${(e as NodeJS.ErrnoException).code ?? (e as Error).message} for ${JSON.stringify(String(source))}`,
@@ -111,12 +112,14 @@ export async function readArrow(
   }
   let arrow: { tableFromIPC(b: Uint8Array): ArrowTableLike };
   try {
-    arrow = (await import('apache-arrow')) as unknown as typeof arrow;
+    // A variable specifier: bundlers leave this optional peer alone (a bundle must not need it).
+    const arrowModule = 'apache-arrow';
+    arrow = (await import(/* @vite-ignore */ arrowModule)) as unknown as typeof arrow;
   } catch (cause) {
     throw new ValidationError('apache-arrow is not installed', {
       expected: 'the optional peer dependency apache-arrow',
       received: 'no module "apache-arrow"',
-      fix: 'Install it (npm install apache-arrow), or pass a Table you built yourself to fromArrow',
+      fix: 'Install it (npm install apache-arrow), or pass a Table you built yourself to fromArrow (in a browser bundle: import { tableFromIPC } from apache-arrow and pass tableFromIPC(bytes) to fromArrow)',
       cause,
     });
   }

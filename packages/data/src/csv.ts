@@ -1,9 +1,10 @@
 import { rowColumnPlan } from './row-columns.js';
 import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
+import { files } from '#files';
 import Papa from 'papaparse';
 import type { MultiTaskDataset } from './dataset.js';
 import { type SizeHint, TableReader, type TableOptions } from './table-reader.js';
-import { nodeAsciiDecoder, type TextInput, textChunks } from './text-source.js';
+import { type TextInput, textChunks } from './text-source.js';
 
 /** Options of {@link parseCsv} and {@link readCsv}: the table options plus the CSV dialect. */
 export interface CsvOptions extends TableOptions {
@@ -225,21 +226,17 @@ export async function parseCsv(input: TextInput, options: CsvOptions): Promise<M
 /** A dataset from a CSV file (Node): streamed from disk, never held whole. See {@link parseCsv}. */
 export async function readCsv(path: string | URL, options: CsvOptions): Promise<MultiTaskDataset> {
   const source = options?.sourceName ?? `File ${JSON.stringify(String(path))}`;
-  const { createReadStream, promises } = await import('node:fs');
-  const size = await promises.stat(path).then(
-    (st) => st.size,
-    () => undefined,
-  );
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const size = await files.size(path);
+  const file = files.open(path);
   try {
     return await parseChunks(
-      textChunks(fileBytes(stream, path), source, await nodeAsciiDecoder()),
+      textChunks(fileBytes(file.chunks, path), source, await files.asciiDecoder()),
       options,
       source,
       size === undefined ? {} : { chars: size },
     );
   } finally {
-    stream.destroy();
+    file.close();
   }
 }
 
@@ -285,8 +282,7 @@ export async function streamCsvFile(
   onRow: CsvRowHandler,
 ): Promise<{ records: number }> {
   const source = options.sourceName ?? `File ${JSON.stringify(String(path))}`;
-  const { createReadStream } = await import('node:fs');
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const file = files.open(path);
   const before = options.beforeChunk;
   async function* paced(chunks: AsyncIterable<string>): AsyncGenerator<string> {
     for await (const chunk of chunks) {
@@ -296,12 +292,12 @@ export async function streamCsvFile(
   }
   try {
     return await streamCsvRows(
-      paced(textChunks(fileBytes(stream, path), source, await nodeAsciiDecoder())),
+      paced(textChunks(fileBytes(file.chunks, path), source, await files.asciiDecoder())),
       { delimiter: options.delimiter, quote: options.quote ?? '"' },
       onHeader,
       onRow,
     );
   } finally {
-    stream.destroy();
+    file.close();
   }
 }

@@ -1,4 +1,5 @@
 import { describeReceived, ValidationError } from '@hetmtl/tensor';
+import { files } from '#files';
 import type { MultiTaskDataset } from './dataset.js';
 import { readValueTable, type TableOptions } from './table-reader.js';
 import { readAllText, type TextInput } from './text-source.js';
@@ -81,11 +82,11 @@ export async function readJson(
   path: string | URL,
   options: JsonOptions,
 ): Promise<MultiTaskDataset> {
-  const { readFile } = await import('node:fs/promises');
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await files.readFile(path);
   } catch (e) {
+    if (ValidationError.isInstance(e)) throw e;
     throw new ValidationError('Cannot read the file', {
       expected: 'a readable file',
       received: `${(e as NodeJS.ErrnoException).code ?? (e as Error).message} for ${JSON.stringify(String(path))}`,

@@ -47,20 +47,6 @@ export interface AsciiDecoder {
   latin1(bytes: Uint8Array): string;
 }
 
-/** Node's ASCII fast path, or undefined elsewhere. */
-export async function nodeAsciiDecoder(): Promise<AsciiDecoder | undefined> {
-  try {
-    const { Buffer, isAscii } = await import('node:buffer');
-    if (typeof isAscii !== 'function') return undefined;
-    return {
-      isAscii,
-      latin1: (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1'),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
 /** Line feeds in `b`. */
 function countLineFeeds(b: Uint8Array, end = b.length): number {
   let n = 0;

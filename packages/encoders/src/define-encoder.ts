@@ -18,8 +18,11 @@ export interface DefineEncoderOptions {
  * and `apply`, the framework owns the rest —
  *
  * ```ts
- * export const scaled = defineEncoder<{ s: number }>({ kind: 'my-org:scaled', specVersion: 1,
- *   normalizeConfig: (c) => ({ s: 1, ...(c as object) }),
+ * import { defineEncoder } from '@hetmtl/encoders';
+ * import { tf } from '@hetmtl/tensor';
+ *
+ * export const scaled = defineEncoder({ kind: 'my-org:scaled', specVersion: 1,
+ *   normalizeConfig: (c): { s: number } => ({ s: 1, ...(c as object) }),
  *   params: (_c, { inputDim: p, outputDim: K }) => ({ w: { shape: [p, K], init: 'glorot-normal' } }),
  *   apply: (c, { w }, x) => tf.mul(tf.matMul(x, w), c.s) });
  * const spec = scaled({ s: 2 });   // { kind: 'my-org:scaled', specVersion: 1, config: { s: 2 } }
@@ -27,8 +30,8 @@ export interface DefineEncoderOptions {
  *
  * or a full {@link EncoderDefinition} with its own `build` (the plugin then owns its variables).
  */
-export function defineEncoder<C>(
-  plugin: EncoderPlugin<C> | EncoderDefinition<C>,
+export function defineEncoder<C, P extends string = string>(
+  plugin: EncoderPlugin<C, P> | EncoderDefinition<C>,
   options: DefineEncoderOptions = {},
 ): EncoderFactory<C> {
   const def =

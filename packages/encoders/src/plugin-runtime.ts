@@ -40,7 +40,7 @@ export interface EncoderDims {
 }
 
 /** What `apply` gets: each parameter with a leading task axis T (R, or 1 for one encoder). */
-export type EncoderParams = Readonly<Record<string, tf.Tensor>>;
+export type EncoderParams<P extends string = string> = Readonly<Record<P, tf.Tensor>>;
 
 /** One task's parameter values for the affine map x ↦ xW + b. */
 export type LinearMap = (
@@ -74,15 +74,19 @@ export interface EncoderTraits<C> {
  * backends): `kind` is the registry key, `specVersion` the version of the plugin's saved config
  * format (`migrate` reads older ones), and {@link defineEncoder} registers it.
  */
-export interface EncoderPlugin<C> {
+export interface EncoderPlugin<C, P extends string = string> {
   readonly kind: string;
   readonly specVersion: number;
   /** Validates a config and fills its defaults (idempotent; throws `ValidationError`). */
   normalizeConfig(config: unknown): C;
   /** The parameters of one task's copy, in the order they are drawn. */
-  params(config: C, dims: EncoderDims): Readonly<Record<string, ParamDeclaration>>;
-  /** [T, n, p] → [T, n, K], task t with the t-th slice of every parameter (`tf.matMul` broadcasts). */
-  apply(config: C, params: EncoderParams, x: tf.Tensor): tf.Tensor;
+  params(config: C, dims: EncoderDims): Readonly<Record<P, ParamDeclaration>>;
+  /**
+   * [T, n, p] → [T, n, K], task t with the t-th slice of every parameter (`tf.matMul` broadcasts).
+   * `params` has the names `params()` declares (P, inferred by {@link defineEncoder}), so reading one
+   * is a `tf.Tensor`, not `tf.Tensor | undefined`, even under `noUncheckedIndexedAccess`.
+   */
+  apply(config: C, params: EncoderParams<P>, x: tf.Tensor): tf.Tensor;
   readonly traits?: EncoderTraits<C>;
   /** Converts a saved config of an older `specVersion`. */
   migrate?(config: unknown, fromVersion: number): unknown;

@@ -205,14 +205,18 @@ export abstract class Estimator<
   protected constructor(options: O) {
     this.options = Object.freeze(options);
     const family = familyOf(options.family ?? 'gaussian');
-    if (!this.supportedFamilies().includes(family.name))
-      throw new ValidationError(`${this.constructor.name} does not fit the ${family.name} family`, {
-        expected: `family ${this.supportedFamilies()
-          .map((f) => `"${f}"`)
-          .join(' or ')}`,
-        received: `"${family.name}"`,
-        fix: 'Use a learner of that family (the ridge and mean-regularised baselines fit all three)',
-      });
+    if (!this.supportedFamilies().includes(family.name)) throw this.familyError(family.name);
+  }
+
+  /** A family the learner does not fit, named with the learner's explicit name (minifier-safe). */
+  private familyError(family: FamilyName): ValidationError {
+    return new ValidationError(`${this.learner} does not fit the ${family} family`, {
+      expected: `family ${this.supportedFamilies()
+        .map((f) => `"${f}"`)
+        .join(' or ')}`,
+      received: `"${family}"`,
+      fix: 'Use a learner of that family (the ridge and mean-regularised baselines fit all three)',
+    });
   }
 
   /** The families the learner fits (default: gaussian only). */

@@ -273,7 +273,7 @@ describe('the skeleton with the binomial and poisson families', () => {
     const ds = data('binary');
     expect(
       () => new (ShrunkenMean as never as new (o: object) => unknown)({ family: 'binomial' }),
-    ).toThrow(/does not fit the binomial family/);
+    ).toThrow(/^ShrunkenMean does not fit the binomial family/);
     const w = ds.tasks().map((t) => new Float64Array(t.n).fill(1));
     await expect(new ShrunkenMean().fit(ds, { sampleWeight: w })).rejects.toThrow(
       /does not take row weights/,

@@ -150,8 +150,18 @@ export interface DefinePenaltyOptions {
  * `defineSimilarity({ kind, config, … })`; a factory that returns another kind is an error.
  *
  * ```ts
- * export const capped = definePenalty('my-org:capped', (c: { cap?: number }) =>
- *   defineSimilarity({ kind: 'my-org:capped', config: { cap: c.cap ?? 1 }, value, proxNorm }));
+ * import { definePenalty, defineSimilarity } from '@hetmtl/regularizers';
+ *
+ * // λ·t with λ capped at `cap`: its value and its proximal map on the norm (soft thresholding).
+ * export const capped = definePenalty('my-org:capped', (c: { cap?: number }) => {
+ *   const cap = c.cap ?? 1;
+ *   return defineSimilarity({
+ *     kind: 'my-org:capped',
+ *     config: { cap },
+ *     value: (t, lambda) => Math.min(lambda, cap) * t,
+ *     proxNorm: (t, lambda, step) => Math.max(t - step * Math.min(lambda, cap), 0),
+ *   });
+ * });
  * ```
  */
 export function definePenalty<O extends object>(
