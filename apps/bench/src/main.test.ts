@@ -203,9 +203,10 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
       );
       const json = JSON.parse(readFileSync(join(dir, 'toy.json'), 'utf8'));
       expect(json.splits).toHaveLength(2);
-      // 14 methods and baselines, and the two Python peers where /usr/bin/python3 has their modules.
+      // 14 methods and baselines, 3 selection ablations, and the two Python peers where
+      // /usr/bin/python3 has their modules.
       expect(json.splits[0]).toHaveLength(json.methods.length);
-      expect(json.methods.length + (json.omitted?.length ?? 0)).toBe(16);
+      expect(json.methods.length + (json.omitted?.length ?? 0)).toBe(19);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

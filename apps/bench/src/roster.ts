@@ -89,24 +89,6 @@ export const METHODS: readonly MethodEntry[] = Object.freeze([
     kind: 'method',
     make: method({ shared: mlp(), specific: mlp({ hidden: [8] }) }),
   },
-  {
-    id: 'hetmtl-single',
-    label: 'hetmtl, one candidate (no model averaging)',
-    kind: 'ablation',
-    make: method({ selection: { average: false } }),
-  },
-  {
-    id: 'hetmtl-no-trunk',
-    label: 'hetmtl without the trunk candidate',
-    kind: 'ablation',
-    make: method({ selection: { trunk: false } }),
-  },
-  {
-    id: 'hetmtl-v1',
-    label: 'hetmtl as of 0.x (no trunk, no averaging)',
-    kind: 'ablation',
-    make: method({ selection: { trunk: false, average: false } }),
-  },
   { id: 'dual', label: 'dual encoder (no floor)', kind: 'ablation', make: method(DUAL) },
   {
     id: 'dual-lambda0',
@@ -182,8 +164,37 @@ export function describeMethods(
   return methods.map((m) => ({ id: m.id, label: m.label, kind: m.kind }));
 }
 
-/** `hetmtl-bench real`'s roster: every method and baseline, then the Python peers. */
-export const REAL_METHODS: readonly MethodEntry[] = Object.freeze([...METHODS, ...PEERS]);
+/**
+ * The ablations of model selection (issue #14: the trunk candidate and model averaging), run on
+ * real data only (the study's roster stays as its results were measured).
+ */
+export const SELECTION_ABLATIONS: readonly MethodEntry[] = Object.freeze([
+  {
+    id: 'hetmtl-single',
+    label: 'hetmtl, one candidate (no model averaging)',
+    kind: 'ablation',
+    make: method({ selection: { average: false } }),
+  },
+  {
+    id: 'hetmtl-no-trunk',
+    label: 'hetmtl without the trunk candidate',
+    kind: 'ablation',
+    make: method({ selection: { trunk: false } }),
+  },
+  {
+    id: 'hetmtl-v1',
+    label: 'hetmtl as of 0.x (no trunk, no averaging)',
+    kind: 'ablation',
+    make: method({ selection: { trunk: false, average: false } }),
+  },
+]);
+
+/** `hetmtl-bench real`'s roster: every method and baseline, the selection ablations, then the Python peers. */
+export const REAL_METHODS: readonly MethodEntry[] = Object.freeze([
+  ...METHODS,
+  ...SELECTION_ABLATIONS,
+  ...PEERS,
+]);
 
 /**
  * The entries of `roster` named in a comma-separated `--methods` list (all when absent), or an
