@@ -124,6 +124,18 @@ describe('blendWeights (the selection step)', () => {
     expect(mean!.score).toBeCloseTo((rmse[0]! + rmse[1]!) / 2, 12);
   });
 
+  it('leaves out a candidate more than 3% behind the best on validation, however it would mix', () => {
+    const rng = new Random(8);
+    const y = [rng.normals(40)];
+    // Two candidates with independent errors: stacking would give each about half.
+    const a = [Float64Array.from(y[0]!, (v) => v + 0.5 * rng.normal())];
+    const b = [Float64Array.from(y[0]!, (v) => v + 0.5 * rng.normal())];
+    const both = blendWeights([cand('a', 0.5), cand('b', 0.51)], [a, b], y, false);
+    expect(both!.weights[0]!).toBeGreaterThan(0.2);
+    expect(both!.weights[1]!).toBeGreaterThan(0.2);
+    expect(blendWeights([cand('a', 0.5), cand('b', 0.5 * 1.031)], [a, b], y, false)).toBeNull();
+  });
+
   it('is null when one candidate takes (nearly) all the weight, or predictions are not finite', () => {
     const rng = new Random(6);
     const y = [rng.normals(30)];

@@ -54,6 +54,14 @@ export interface Choice {
 /** The smallest weight a component keeps in the averaged model (the rest renormalised). */
 export const MIN_BLEND_WEIGHT = 0.01;
 
+/**
+ * How far behind the best validation RMSE a candidate may be and still enter the average (3%).
+ * Stacking weights fitted on a few validation rows per task gave weight to candidates far behind
+ * (the trunk at +18% on the factor design took 0.24 and raised the test RMSE by 4%; its refit on
+ * every row is another draw of an mlp): docs/method.md §5.
+ */
+export const BLEND_TOLERANCE = 0.03;
+
 /** What is kept of one candidate's run on one fold (its fit only with one fold). */
 type KeptRun = Omit<JobResult, 'fitted'> & {
   readonly ySd: number;
@@ -463,12 +471,13 @@ function byTask(folds: readonly (readonly Float64Array[])[]): Float64Array[] {
 }
 
 /**
- * Model averaging's weights (selection.average): the stacking weights of simplexWeights on every
- * candidate's validation predictions (the best MAX_BLEND by validation RMSE with finite
- * predictions), each row weighing 1/(R·n_r) with the 'mean' metric (every task alike, as the mean
- * task RMSE) or 1/N with 'weighted'; weights under MIN_BLEND_WEIGHT dropped and the rest
- * renormalised. Null unless two candidates or more keep a weight. `score`: the blend's validation
- * RMSE in the selection metric (optimistic: the weights were fitted on these rows).
+ * Model averaging's weights (selection.average): the stacking weights of simplexWeights on the
+ * candidates' validation predictions (those within BLEND_TOLERANCE of the best validation RMSE
+ * with finite predictions, at most the best MAX_BLEND), each row weighing 1/(R·n_r) with the
+ * 'mean' metric (every task alike, as the mean task RMSE) or 1/N with 'weighted'; weights under
+ * MIN_BLEND_WEIGHT dropped and the rest renormalised. Null unless two candidates or more keep a
+ * weight. `score`: the blend's validation RMSE in the selection metric (optimistic: the weights
+ * were fitted on these rows).
  */
 export function blendWeights(
   candidates: readonly Candidate[],
@@ -477,9 +486,11 @@ export function blendWeights(
   weighted: boolean,
 ): { weights: number[]; score: number } | null {
   const finite = (i: number) => predictions[i].every((t) => t.every(Number.isFinite));
+  const bestScore = Math.min(...candidates.map((c) => c.validationRmse));
+  const close = (i: number) => candidates[i].validationRmse <= (1 + BLEND_TOLERANCE) * bestScore;
   const order = candidates
     .map((_, i) => i)
-    .filter(finite)
+    .filter((i) => finite(i) && close(i))
     .sort((a, b) => candidates[a].validationRmse - candidates[b].validationRmse || a - b)
     .slice(0, MAX_BLEND);
   const tasks = observed.map((_, r) => r).filter((r) => observed[r].length > 0);
