@@ -160,6 +160,10 @@ Examples:
       )
       .option('-o, --out <path>', 'where to save the model (written atomically)', 'model.json')
       .option('--no-save', 'do not save the model')
+      .option(
+        '--no-refit',
+        'save the model scored in the report (fitted on the training rows) instead of refitting the chosen candidate on every row',
+      )
       .addOption(backendOption())
       .addOption(formatOption())
       .option(
@@ -189,8 +193,13 @@ Examples:
       'after',
       `
 The model is fitted on the training rows; the held-out rows (--test, stratified by task, seeded by
---seed) score it next to per-task ridge and pooled ridge fitted on the same rows. Ctrl-C stops the
-fit and writes nothing.
+--seed) score it next to per-task ridge and pooled ridge fitted on the same rows. Then the chosen
+candidate (its settings, rounds and λ; no selection again) is refitted on every row and saved, so
+predict uses all the data; --no-refit saves the model the report scored. Ctrl-C stops the fit and
+writes nothing.
+
+--json: one document; a number that is not finite is null (a score with no rows to score), and
+λ = ∞ (one common β for every task) is "lambda": null with "lambdaInfinite": true.
 
 Example:
   hetmtl fit school.csv --task school --target score --out school.model.json`,

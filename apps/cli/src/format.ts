@@ -18,9 +18,14 @@ export function formatTable(
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-/** A number with 3 decimals (or "-" when missing / NaN). */
+/**
+ * A number with 3 decimals (or "-" when missing / NaN). A value that rounds to zero prints as
+ * "0.000", never "-0.000" (a signed zero, or a tiny negative number).
+ */
 export function fixed(v: number | undefined, digits = 3): string {
-  return v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits);
+  if (v === undefined || Number.isNaN(v)) return '-';
+  const text = v.toFixed(digits);
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
 }
 
 /** λ for people: "0", "∞", or 3 significant digits. */
@@ -53,11 +58,18 @@ export function describeGroups(groups: readonly (readonly string[])[], numTasks:
   return [`${groups.length} groups:`, ...shown.map((s) => `  ${s}`)];
 }
 
-/** JSON-safe numbers: Infinity as "Infinity", NaN as null. */
-export function jsonNumber(v: number): number | string | null {
-  if (Number.isNaN(v)) return null;
-  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
-  return v;
+/** JSON-safe numbers: a score that is not a finite number (NaN: no rows to score) is null. */
+export function jsonNumber(v: number): number | null {
+  return Number.isFinite(v) ? (Object.is(v, -0) ? 0 : v) : null;
+}
+
+/**
+ * λ in --json: `lambda` a number, or null with `lambdaInfinite: true` for λ = ∞ (one common β for
+ * every task); JSON has no Infinity, and a string in a number field breaks consumers.
+ */
+export function jsonLambda(l: number): { lambda: number | null; lambdaInfinite: boolean } {
+  const infinite = l === Number.POSITIVE_INFINITY;
+  return { lambda: infinite ? null : jsonNumber(l), lambdaInfinite: infinite };
 }
 
 /** Seconds as "12.3 s" or "2 min 5 s". */

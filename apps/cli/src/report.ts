@@ -1,7 +1,14 @@
 import { RidgeRegressor } from '@hetmtl/baselines';
 import type { MultiTaskDataset } from '@hetmtl/data';
 import type { DualEncoderRegressor, Evaluation } from '@hetmtl/model';
-import { describeGroups, fixed, formatLambda, formatTable, jsonNumber } from './format.js';
+import {
+  describeGroups,
+  fixed,
+  formatLambda,
+  formatTable,
+  jsonLambda,
+  jsonNumber,
+} from './format.js';
 
 export interface Score {
   readonly rmse: number;
@@ -255,7 +262,7 @@ export function modelSummaryJson(model: DualEncoderRegressor) {
   const s = model.summary();
   return {
     kind: s.kind,
-    lambda: jsonNumber(s.lambda),
+    ...jsonLambda(s.lambda),
     numGroups: s.numGroups,
     folds: s.folds,
     groups: model.groups(),
@@ -263,7 +270,7 @@ export function modelSummaryJson(model: DualEncoderRegressor) {
       id: c.id,
       kind: c.kind,
       validationRmse: jsonNumber(c.validationRmse),
-      lambda: jsonNumber(c.lambda),
+      ...jsonLambda(c.lambda),
       numGroups: c.numGroups,
       chosen: c.chosen,
     })),

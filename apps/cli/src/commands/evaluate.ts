@@ -47,6 +47,12 @@ export async function evaluateCommand(
       task,
       n: dataset.sizes[i],
     }));
+    // Mean over tasks of each task's score (a task with no score, e.g. R² of one row, left out).
+    const meanOf = (k: 'rmse' | 'mae' | 'r2') => {
+      const ok = tasks.map((t) => t[k]).filter((v) => Number.isFinite(v));
+      return ok.length === 0 ? Number.NaN : ok.reduce((a, b) => a + b, 0) / ok.length;
+    };
+    const mean = { rmse: meanOf('rmse'), mae: meanOf('mae'), r2: meanOf('r2') };
     if (flags.json) {
       out.json({
         command: 'evaluate',
@@ -60,6 +66,11 @@ export async function evaluateCommand(
           r2: jsonNumber(t.r2),
         })),
         meanTaskRmse: jsonNumber(ev.meanTaskRmse),
+        meanOfTasks: {
+          rmse: jsonNumber(mean.rmse),
+          mae: jsonNumber(mean.mae),
+          r2: jsonNumber(mean.r2),
+        },
         overall: {
           n: ev.overall.n,
           rmse: jsonNumber(ev.overall.rmse),
@@ -70,7 +81,7 @@ export async function evaluateCommand(
       return;
     }
     const rows = tasks.map((t) => [t.task, String(t.n), fixed(t.rmse), fixed(t.mae), fixed(t.r2)]);
-    rows.push(['mean of tasks', '', fixed(ev.meanTaskRmse), '', '']);
+    rows.push(['mean of tasks', '', fixed(mean.rmse), fixed(mean.mae), fixed(mean.r2)]);
     rows.push([
       'all rows',
       String(ev.overall.n),

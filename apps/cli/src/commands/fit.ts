@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import {
   keepColumns,
+  log1pColumns,
   type MissingPolicy,
   type MultiTaskDataset,
   mostVariableColumns,
@@ -13,7 +14,7 @@ import { throwIfAborted } from '@hetmtl/optimizer';
 import { activateBackend, describeBackend } from '../backends.js';
 import { VERSION } from '../choices.js';
 import { CliError, UsageError } from '../errors.js';
-import { formatSeconds } from '../format.js';
+import { formatLambda, formatSeconds, jsonLambda } from '../format.js';
 import { interruptible } from '../interrupt.js';
 import { modelDocument, writeFileAtomic } from '../model-file.js';
 import { type ModelFlags, modelOptions } from '../model-options.js';
@@ -59,6 +60,18 @@ export interface FitFlags extends ModelFlags {
   readonly maxFeatures?: number;
   /** Skewed non-negative numeric columns: log1p when validation says it helps (auto), always, or never. */
   readonly skew?: SkewMode;
+  /** Commander's --no-refit: false saves the report's model (fitted on the training rows only). */
+  readonly refit?: boolean;
+}
+
+/** What was saved: the report's model, or the chosen candidate refitted on every row. */
+export interface SavedFit {
+  readonly refitted: boolean;
+  /** Rows the saved model was fitted on. */
+  readonly rows: number;
+  readonly kind: 'dual' | 'linear';
+  readonly lambda: number;
+  readonly groups: string[][];
 }
 
 /** `hetmtl fit <file>`: read, split, fit with model selection, compare, save. */
@@ -88,6 +101,8 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         // --log-target: a target ≤ 0 is refused before the split, numbered as the task's rows are.
         if (flags.logTarget) logOfTarget(dataset, 'training');
         let train: MultiTaskDataset = dataset;
+        // Every row, read as the training rows are (--max-features, --skew): what the saved model is refitted on.
+        let all: MultiTaskDataset = dataset;
         let evaluation: MultiTaskDataset = dataset;
         let tasksWithoutTest: readonly string[] = [];
         if (flags.test > 0) {
@@ -107,6 +122,7 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           const keep = mostVariableColumns(train, flags.maxFeatures);
           train = keepColumns(train, keep);
           evaluation = keepColumns(evaluation, keep);
+          all = keepColumns(all, keep);
         }
         const skew = await skewInputs(
           train,
@@ -118,6 +134,13 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         );
         train = skew.train;
         evaluation = skew.evaluation;
+        if (skew.choice.applied)
+          all = log1pColumns(
+            all,
+            skew.choice.columns.map((c) => c.name),
+          );
+        // Refit on every row after the report (unless --no-refit; nothing to add with --test 0 or --no-save).
+        const refit = flags.refit !== false && flags.test > 0 && flags.save;
         const dataNotes = dataset.report ? readReportNotes(dataset.report, cliOptionWords) : [];
         const skewNote = skewLine(skew.choice);
         if (skewNote) dataNotes.push(skewNote);
@@ -128,12 +151,32 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         );
         model = new DualEncoderRegressor(modelOptions(flags, train.numFeatures));
         bar.start();
-        await model.fit(train, { signal, onProgress: bar.fitCallback(0, 0.95) });
-        bar.update(0.95, 'baselines: per-task and pooled ridge');
+        const share = refit ? 0.7 : 0.95;
+        await model.fit(train, { signal, onProgress: bar.fitCallback(0, share) });
+        bar.update(share, 'baselines: per-task and pooled ridge');
         const comparison = await compareWithBaselines(model, train, evaluation, {
           seed: flags.seed,
           signal,
         });
+        // The report describes the model it scored; the refit below replaces it in `model`.
+        const chosen = {
+          selection: selectionLines(model),
+          groups: groupLines(model),
+          json: modelSummaryJson(model),
+        };
+        if (refit) {
+          bar.update(share + 0.05, `refit on all ${all.totalRows} rows`);
+          await model.refit(all, { signal, onProgress: bar.fitCallback(share + 0.05, 1) });
+        }
+        const fitted = refit ? all : train;
+        const s = model.summary();
+        const savedFit: SavedFit = {
+          refitted: refit,
+          rows: fitted.totalRows,
+          kind: s.kind,
+          lambda: s.lambda,
+          groups: model.groups(),
+        };
         bar.update(1, 'done');
         bar.stop();
         throwIfAborted(signal);
@@ -141,7 +184,7 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         let saved: string | null = null;
         if (flags.save) {
           // The training encoding (restricted to the kept columns by --max-features, with --skew's log1p columns).
-          const enc = train.encoding;
+          const enc = fitted.encoding;
           const doc = modelDocument(
             model,
             {
@@ -157,8 +200,10 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
               backend: backend.name,
               seed: flags.seed,
               test: flags.test,
-              trainRows: train.totalRows,
+              trainRows: fitted.totalRows,
               testRows: flags.test > 0 ? evaluation.totalRows : 0,
+              refitted: refit,
+              ...(refit ? { reportTrainRows: train.totalRows } : {}),
               seconds,
               createdAt: new Date().toISOString(),
               hetmtlCli: VERSION,
@@ -170,7 +215,8 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         }
         const notes = taskNotes(dataset, tasksWithoutTest);
         return {
-          model,
+          chosen,
+          savedFit,
           comparison,
           seconds,
           saved,
@@ -197,6 +243,17 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
   }
 }
 
+/** Where the model went and which rows it was fitted on. */
+function savedLine(saved: string | null, f: SavedFit, flags: FitFlags): string {
+  if (!saved) return 'Model not saved (--no-save)';
+  const use = 'use it with hetmtl predict, evaluate or info';
+  if (f.refitted)
+    return `Model saved to ${saved}: the saved model refitted on all ${f.rows} rows (the chosen candidate, as selected above: λ = ${formatLambda(f.lambda)}, ${f.groups.length} group${f.groups.length === 1 ? '' : 's'}; --no-refit saves the model scored above); ${use}`;
+  if (flags.test > 0)
+    return `Model saved to ${saved}: the model scored above, fitted on the ${f.rows} training rows (--no-refit); ${use}`;
+  return `Model saved to ${saved}: fitted on all ${f.rows} rows; ${use}`;
+}
+
 /**
  * --strict: a task needs a row to hold out and two to fit (the model validates inside the
  * training rows); by default such tasks are fitted and marked in the report.
@@ -217,7 +274,12 @@ function report(
   file: string,
   flags: FitFlags,
   r: {
-    model: DualEncoderRegressor;
+    chosen: {
+      selection: string[];
+      groups: string[];
+      json: ReturnType<typeof modelSummaryJson>;
+    };
+    savedFit: SavedFit;
     comparison: Comparison;
     seconds: number;
     saved: string | null;
@@ -231,7 +293,7 @@ function report(
   },
   out: Output,
 ): void {
-  const { model, comparison, seconds, saved } = r;
+  const { chosen, savedFit, comparison, seconds, saved } = r;
   if (flags.json) {
     out.json({
       command: 'fit',
@@ -260,8 +322,18 @@ function report(
         },
       },
       ...comparisonJson(comparison, r.notes),
-      model: modelSummaryJson(model),
+      model: chosen.json,
       saved,
+      savedModel: saved
+        ? {
+            refitted: savedFit.refitted,
+            rows: savedFit.rows,
+            kind: savedFit.kind,
+            ...jsonLambda(savedFit.lambda),
+            numGroups: savedFit.groups.length,
+            groups: savedFit.groups,
+          }
+        : null,
       seconds,
     });
     return;
@@ -282,15 +354,11 @@ function report(
       `${r.tasksWithoutTest.length} task${r.tasksWithoutTest.length === 1 ? ' is' : 's are'} too small to spare a test row (fitted on all of ${r.tasksWithoutTest.length === 1 ? 'its' : 'their'} rows, not scored): marked "no test rows"`,
     );
   out.print('');
-  for (const line of selectionLines(model)) out.print(line);
+  for (const line of chosen.selection) out.print(line);
   out.print('');
   out.print('Learned task groups (tasks whose shared-factor coefficients are fused):');
-  for (const line of groupLines(model)) out.print(`  ${line}`);
+  for (const line of chosen.groups) out.print(`  ${line}`);
   out.print('');
-  out.print(
-    saved
-      ? `Model saved to ${saved} (fitted on the training rows; use it with hetmtl predict, evaluate or info)`
-      : 'Model not saved (--no-save)',
-  );
+  out.print(savedLine(saved, savedFit, flags));
   out.print(`Done in ${formatSeconds(seconds)}.`);
 }
