@@ -66,9 +66,7 @@ describe('DualEncoderRegressor.refit', () => {
     const m = new DualEncoderRegressor({ seed: 1, ...quick, selection: { linearFloor: false } });
     await m.fit(split.train);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const targetMean = () =>
-      (m.toJSON() as { preprocessing: { target: { pooled: { mean: number[] } } } }).preprocessing
-        .target.pooled.mean[0];
+    const targetMean = () => m.toJSON().preprocessing.target.pooled.mean[0];
     expect(targetMean()).toBeCloseTo(mean(targets(split.train)), 10);
     const chosen = m.candidates().find((c) => c.chosen);
     await m.refit(sim.train);

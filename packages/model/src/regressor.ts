@@ -13,7 +13,7 @@ import {
   taskIndexOf,
 } from '@hetmtl/estimator';
 import type { TraceEntry } from '@hetmtl/optimizer';
-import { ValidationError } from '@hetmtl/tensor';
+import { opt, ValidationError } from '@hetmtl/tensor';
 import { addTask } from './add-task.js';
 import { MODEL_FORMAT, MODEL_VERSION } from './document.js';
 import { checkPredictions, checkStandardizable, predictionError } from './finite.js';
@@ -41,6 +41,27 @@ import type { FitOptions } from './types.js';
  * model read by fromJSON has none.
  */
 const choices = new WeakMap<readonly Candidate[], Choice>();
+
+/** log y of a new task's targets (logTarget); a target ≤ 0 is refused naming its 1-based row. */
+function logTargets(y: ArrayLike<number>, task: string): Float64Array {
+  return Float64Array.from(y, (v, i) => {
+    if (!(v > 0))
+      throw new ValidationError(
+        'A target of the new task that is not positive, with the log target',
+        {
+          task,
+          row: i + 1,
+          expected: 'a target > 0 (its logarithm is fitted)',
+          received: String(v),
+          fix: [
+            'Remove or correct the row, or add the task to a model fitted without ',
+            opt('logTarget', true),
+          ],
+        },
+      );
+    return Math.log(v);
+  });
+}
 
 function groupsFromLabels(names: readonly string[], labels: readonly number[]): string[][] {
   const out: string[][] = [];
@@ -249,7 +270,9 @@ export class DualEncoderRegressor extends Estimator<
       readonly y: ArrayLike<number>;
     },
   ): this {
-    this.record = addTask(this.record, this.options, name, data);
+    // With logTarget the new task's targets are fitted on the log scale, as the fit's were.
+    const y = this.options.logTarget ? logTargets(data?.y ?? [], name) : data?.y;
+    this.record = addTask(this.record, this.options, name, { X: data?.X, y } as typeof data);
     return this;
   }
 
