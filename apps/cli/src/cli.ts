@@ -91,7 +91,8 @@ Examples:
   hetmtl fit data.csv --task task --target y --out model.json
   hetmtl predict model.json new.csv --out preds.csv
   hetmtl evaluate model.json test.csv
-  hetmtl info model.json`,
+  hetmtl info model.json
+  hetmtl add-task model.json new.csv --task new --out model2.json`,
     );
 
   const sub = (name: string) =>
@@ -265,6 +266,49 @@ Example:
     .action(async (model: string, file: string, _o, cmd: Command) => {
       const flags = cmd.optsWithGlobals();
       await (await import('./commands/evaluate.js')).evaluateCommand(
+        model,
+        file,
+        flags as never,
+        consoleOutput(flags as GlobalFlags),
+      );
+    });
+
+  sub('add-task')
+    .description(
+      "add a new task to a saved model (the model's addTask): the shared encoder and the fitted tasks stay as they are; the new task's coefficients are pulled toward the nearest learned group",
+    )
+    .argument('<model>', 'a model file written by hetmtl fit')
+    .argument(
+      '<file>',
+      "the new task's rows: the training feature columns and the target (a task column, if any, naming the new task in every row)",
+    )
+    .requiredOption('--task <name>', 'the name of the new task (what predict will call it)')
+    .option('--target <column>', "the new task's response column (default: the model's target)")
+    .requiredOption(
+      '-o, --out <path>',
+      'where to write the model with the new task (written atomically)',
+    )
+    .addOption(unseenLevelsOption())
+    .addOption(backendOption())
+    .addOption(formatOption())
+    .option(
+      '--delimiter <char>',
+      'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
+      parse.delimiter,
+    )
+    .addHelpText(
+      'after',
+      `
+The rows are read with the model's encoding (its feature columns, categorical levels and missing
+values), so a missing feature column or an unseen category is an error, as in predict. The new task
+needs at least 2 rows.
+
+Example:
+  hetmtl add-task model.json school140.csv --task 140 --target score --out model2.json`,
+    )
+    .action(async (model: string, file: string, _o, cmd: Command) => {
+      const flags = cmd.optsWithGlobals();
+      await (await import('./commands/add-task.js')).addTaskCommand(
         model,
         file,
         flags as never,
