@@ -160,6 +160,11 @@ Examples:
         0.2,
       )
       .option('-o, --out <path>', 'where to save the model (written atomically)', 'model.json')
+      .option(
+        '--top <n>',
+        'many tasks: the per-task table shows every task up to 20, else the 10 best and 10 worst; --top n shows n of each, --top all every task',
+        parse.top,
+      )
       .option('--no-save', 'do not save the model')
       .option(
         '--no-refit',
@@ -261,6 +266,11 @@ Example:
       '--delimiter <char>',
       'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
       parse.delimiter,
+    )
+    .option(
+      '--top <n>',
+      'many tasks: the table shows every task up to 20, else the 10 of highest and 10 of lowest R²; --top n shows n of each, --top all every task',
+      parse.top,
     )
     .addHelpText('after', '\nExample:\n  hetmtl evaluate model.json test.csv --json')
     .action(async (model: string, file: string, _o, cmd: Command) => {

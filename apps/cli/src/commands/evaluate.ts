@@ -1,5 +1,5 @@
 import { activateBackend } from '../backends.js';
-import { fixed, formatTable, jsonNumber } from '../format.js';
+import { fixed, formatTable, hiddenLine, jsonNumber, topAndBottom } from '../format.js';
 import { CliError } from '../errors.js';
 import { readModelFile } from '../model-file.js';
 import type { Output } from '../output.js';
@@ -11,6 +11,8 @@ export interface EvaluateFlags {
   readonly format?: string;
   readonly delimiter?: string;
   readonly json?: boolean;
+  /** --top: rows of the per-task table with many tasks. */
+  readonly top?: number | 'all';
 }
 
 /**
@@ -80,7 +82,20 @@ export async function evaluateCommand(
       });
       return;
     }
-    const rows = tasks.map((t) => [t.task, String(t.n), fixed(t.rmse), fixed(t.mae), fixed(t.r2)]);
+    const row = (t: (typeof tasks)[number]) => [
+      t.task,
+      String(t.n),
+      fixed(t.rmse),
+      fixed(t.mae),
+      fixed(t.r2),
+    ];
+    // Many tasks: the best and the worst by R² (comparable across tasks, unlike RMSE).
+    const shown = topAndBottom(tasks, (t) => -t.r2, flags.top);
+    const rows = shown.head.map(row);
+    if (shown.hidden > 0) {
+      rows.push([`… ${shown.hidden} tasks hidden`, '', '', '', '']);
+      rows.push(...shown.tail.map(row));
+    }
     rows.push(['mean of tasks', '', fixed(mean.rmse), fixed(mean.mae), fixed(mean.r2)]);
     rows.push([
       'all rows',
@@ -93,6 +108,7 @@ export async function evaluateCommand(
       `${file}: ${dataset.totalRows} rows of ${dataset.numTasks} tasks, model ${modelPath}`,
     );
     out.print(formatTable(['task', 'n', 'RMSE', 'MAE', 'R²'], rows));
+    if (shown.hidden > 0) out.print(hiddenLine(shown, tasks.length, 'evaluate'));
   } finally {
     model.dispose();
   }

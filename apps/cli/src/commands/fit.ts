@@ -60,6 +60,8 @@ export interface FitFlags extends ModelFlags {
   readonly maxFeatures?: number;
   /** Skewed non-negative numeric columns: log1p when validation says it helps (auto), always, or never. */
   readonly skew?: SkewMode;
+  /** --top: rows of the per-task table with many tasks. */
+  readonly top?: number | 'all';
   /** Commander's --no-refit: false saves the report's model (fitted on the training rows only). */
   readonly refit?: boolean;
 }
@@ -348,7 +350,7 @@ function report(
     for (const note of r.dataNotes) out.print(`  ${note}`);
     out.print('');
   }
-  out.print(comparisonTable(comparison, undefined, r.notes));
+  out.print(comparisonTable(comparison, undefined, r.notes, flags.top));
   if (r.tasksWithoutTest.length > 0)
     out.print(
       `${r.tasksWithoutTest.length} task${r.tasksWithoutTest.length === 1 ? ' is' : 's are'} too small to spare a test row (fitted on all of ${r.tasksWithoutTest.length === 1 ? 'its' : 'their'} rows, not scored): marked "no test rows"`,
