@@ -159,6 +159,11 @@ Examples:
         parse.fraction(true),
         0.2,
       )
+      .option(
+        '--repeats <n>',
+        'also fit every learner on n more stratified splits (seeded from --seed): test RMSE mean ± sd over the splits, and paired wins of hetmtl against each baseline',
+        parse.int(2),
+      )
       .option('-o, --out <path>', 'where to save the model (written atomically)', 'model.json')
       .option(
         '--top <n>',

@@ -6,6 +6,7 @@ import {
   type MultiTaskDataset,
   mostVariableColumns,
   readReportNotes,
+  repeatedSplits,
   trainTestSplit,
 } from '@hetmtl/data';
 import { logOfTarget } from '@hetmtl/estimator';
@@ -34,6 +35,7 @@ import {
   taskNotes,
 } from '../report.js';
 import type { Output } from '../output.js';
+import { type Repeats, repeatLines, repeatsJson } from '../repeats.js';
 
 export interface FitFlags extends ModelFlags {
   readonly task: string;
@@ -62,6 +64,8 @@ export interface FitFlags extends ModelFlags {
   readonly skew?: SkewMode;
   /** --top: rows of the per-task table with many tasks. */
   readonly top?: number | 'all';
+  /** --repeats: that many repeated stratified splits after the report (mean ± sd, paired wins). */
+  readonly repeats?: number;
   /** Commander's --no-refit: false saves the report's model (fitted on the training rows only). */
   readonly refit?: boolean;
 }
@@ -80,6 +84,11 @@ export interface SavedFit {
 export async function fitCommand(file: string, flags: FitFlags, out: Output): Promise<void> {
   const t0 = performance.now();
   modelOptions(flags); // flag mistakes are usage errors before any work
+  if (flags.repeats !== undefined && !(flags.test > 0))
+    throw new UsageError(
+      `--repeats ${flags.repeats} repeats the held-out split, and --test 0 holds out no rows`,
+      'Pass --test 0.2 (or another share) with --repeats, or drop --repeats',
+    );
   if (flags.save)
     await checkOutputPath(flags.out, '--out', [{ path: file, what: 'the training data' }]);
   const bar = new ProgressBar('fit', { enabled: !flags.quiet });
@@ -113,34 +122,12 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           evaluation = split.test;
           tasksWithoutTest = split.tasksWithoutTest;
         }
-        if (flags.maxFeatures !== undefined) {
-          // Chosen on the training rows only; the held-out rows are read the same way after.
-          const numeric = dataset.encoding.columns.filter((c) => c.kind === 'numeric').length;
-          if (flags.maxFeatures > numeric)
-            throw new UsageError(
-              `--max-features ${flags.maxFeatures} is larger than the number of numeric feature columns of ${file} (p = ${numeric})`,
-              `Pass --max-features ${numeric} or less, or leave it out to keep every column`,
-            );
-          const keep = mostVariableColumns(train, flags.maxFeatures);
-          train = keepColumns(train, keep);
-          evaluation = keepColumns(evaluation, keep);
-          all = keepColumns(all, keep);
-        }
-        const skew = await skewInputs(
-          train,
-          evaluation,
-          flags.skew ?? 'auto',
-          flags.seed,
-          signal,
-          flags.logTarget === true,
-        );
-        train = skew.train;
-        evaluation = skew.evaluation;
-        if (skew.choice.applied)
-          all = log1pColumns(
-            all,
-            skew.choice.columns.map((c) => c.name),
-          );
+        if (flags.maxFeatures !== undefined) checkMaxFeatures(dataset, flags.maxFeatures, file);
+        const prepared = await prepare(dataset, train, evaluation, flags, signal);
+        const { skew } = prepared;
+        train = prepared.train;
+        evaluation = prepared.evaluation;
+        all = prepared.all;
         // Refit on every row after the report (unless --no-refit; nothing to add with --test 0 or --no-save).
         const refit = flags.refit !== false && flags.test > 0 && flags.save;
         const dataNotes = dataset.report ? readReportNotes(dataset.report, cliOptionWords) : [];
@@ -153,7 +140,9 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         );
         model = new DualEncoderRegressor(modelOptions(flags, train.numFeatures));
         bar.start();
-        const share = refit ? 0.7 : 0.95;
+        // The bar: the fit (1), each repeat (1), the refit (0.5), then the baselines.
+        const units = 1 + (flags.repeats ?? 0) + (refit ? 0.5 : 0);
+        const share = 0.95 / units;
         await model.fit(train, { signal, onProgress: bar.fitCallback(0, share) });
         bar.update(share, 'baselines: per-task and pooled ridge');
         const comparison = await compareWithBaselines(model, train, evaluation, {
@@ -166,9 +155,35 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           groups: groupLines(model),
           json: modelSummaryJson(model),
         };
+        let repeats: Repeats | null = null;
+        if (flags.repeats !== undefined) {
+          const comparisons: Comparison[] = [];
+          const splits = repeatedSplits(dataset, {
+            repeats: flags.repeats,
+            test: flags.test,
+            seed: flags.seed,
+          });
+          for (const split of splits) {
+            const from = share * (1 + split.repeat);
+            bar.update(from, `repeat ${split.repeat + 1} of ${splits.length}`);
+            // Each split is read as the main one: its input choices made on its training rows.
+            const p = await prepare(dataset, split.train, split.test, flags, signal);
+            const m = new DualEncoderRegressor(modelOptions(flags, p.train.numFeatures));
+            try {
+              await m.fit(p.train, { signal, onProgress: bar.fitCallback(from, from + share) });
+              comparisons.push(
+                await compareWithBaselines(m, p.train, p.evaluation, { seed: flags.seed, signal }),
+              );
+            } finally {
+              m.dispose();
+            }
+          }
+          repeats = { test: flags.test, seed: flags.seed, comparisons };
+        }
         if (refit) {
-          bar.update(share + 0.05, `refit on all ${all.totalRows} rows`);
-          await model.refit(all, { signal, onProgress: bar.fitCallback(share + 0.05, 1) });
+          const from = share * (1 + (flags.repeats ?? 0));
+          bar.update(from, `refit on all ${all.totalRows} rows`);
+          await model.refit(all, { signal, onProgress: bar.fitCallback(from, 1) });
         }
         const fitted = refit ? all : train;
         const s = model.summary();
@@ -219,6 +234,7 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         return {
           chosen,
           savedFit,
+          repeats,
           comparison,
           seconds,
           saved,
@@ -243,6 +259,57 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
     bar.stop();
     (model as DualEncoderRegressor | null)?.dispose();
   }
+}
+
+/** --max-features above the file's numeric columns is a usage error naming p. */
+function checkMaxFeatures(dataset: MultiTaskDataset, k: number, file: string): void {
+  const numeric = dataset.encoding.columns.filter((c) => c.kind === 'numeric').length;
+  if (k > numeric)
+    throw new UsageError(
+      `--max-features ${k} is larger than the number of numeric feature columns of ${file} (p = ${numeric})`,
+      `Pass --max-features ${numeric} or less, or leave it out to keep every column`,
+    );
+}
+
+/**
+ * The input choices made on a split's training rows only (--max-features, --skew) and applied to
+ * its held-out rows and to every row (what the saved model is refitted on).
+ */
+async function prepare(
+  dataset: MultiTaskDataset,
+  train: MultiTaskDataset,
+  evaluation: MultiTaskDataset,
+  flags: FitFlags,
+  signal: AbortSignal,
+): Promise<{
+  train: MultiTaskDataset;
+  evaluation: MultiTaskDataset;
+  all: MultiTaskDataset;
+  skew: Awaited<ReturnType<typeof skewInputs>>;
+}> {
+  let all = dataset;
+  if (flags.maxFeatures !== undefined) {
+    // Chosen on the training rows only; the held-out rows are read the same way after.
+    const keep = mostVariableColumns(train, flags.maxFeatures);
+    const same = evaluation === train;
+    train = keepColumns(train, keep);
+    evaluation = same ? train : keepColumns(evaluation, keep);
+    all = keepColumns(all, keep);
+  }
+  const skew = await skewInputs(
+    train,
+    evaluation,
+    flags.skew ?? 'auto',
+    flags.seed,
+    signal,
+    flags.logTarget === true,
+  );
+  if (skew.choice.applied)
+    all = log1pColumns(
+      all,
+      skew.choice.columns.map((c) => c.name),
+    );
+  return { train: skew.train, evaluation: skew.evaluation, all, skew };
 }
 
 /** Where the model went and which rows it was fitted on. */
@@ -282,6 +349,7 @@ function report(
       json: ReturnType<typeof modelSummaryJson>;
     };
     savedFit: SavedFit;
+    repeats: Repeats | null;
     comparison: Comparison;
     seconds: number;
     saved: string | null;
@@ -324,6 +392,7 @@ function report(
         },
       },
       ...comparisonJson(comparison, r.notes),
+      repeats: r.repeats ? repeatsJson(r.repeats) : null,
       model: chosen.json,
       saved,
       savedModel: saved
@@ -355,6 +424,10 @@ function report(
     out.print(
       `${r.tasksWithoutTest.length} task${r.tasksWithoutTest.length === 1 ? ' is' : 's are'} too small to spare a test row (fitted on all of ${r.tasksWithoutTest.length === 1 ? 'its' : 'their'} rows, not scored): marked "no test rows"`,
     );
+  if (r.repeats) {
+    out.print('');
+    for (const line of repeatLines(r.repeats)) out.print(line);
+  }
   out.print('');
   for (const line of chosen.selection) out.print(line);
   out.print('');
