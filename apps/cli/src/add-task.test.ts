@@ -7,7 +7,14 @@ import { cpuBackend } from '@hetmtl/backend-cpu';
 import { DualEncoderRegressor } from '@hetmtl/model';
 import { useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { errorLines, hetmtl, scratchDir, STACK_LINE } from './test-fixtures/run.js';
+import {
+  errorLines,
+  hetmtl,
+  quickFit,
+  STACK_LINE,
+  scratchDir,
+  simulateInto,
+} from './test-fixtures/run.js';
 
 const dir = scratchDir('add-task');
 const at = (name: string) => join(dir, name);
@@ -20,43 +27,11 @@ const predictions = (name: string) =>
     .map((l) => Number(l.split(',').at(-1)));
 
 beforeAll(async () => {
-  const sim = await hetmtl(
-    [
-      'simulate',
-      '--n',
-      '60',
-      '--p',
-      '10',
-      '--test-rows',
-      '30',
-      '--seed',
-      '7',
-      '--out',
-      'train.csv',
-      '--test-out',
-      'test.csv',
-      '-q',
-    ],
-    { cwd: dir },
-  );
-  expect(sim.code, sim.stderr).toBe(0);
+  await simulateInto(dir, { n: 60, p: 10, testRows: 30, seed: 7 });
   // The dual encoder (no linear floor), so the new task meets learned groups.
-  const fit = await hetmtl(
-    [
-      'fit',
-      'train.csv',
-      '--task',
-      'task',
-      '--target',
-      'y',
-      '--quick',
-      '--no-linear-floor',
-      '-q',
-      '--out',
-      'model.json',
-    ],
-    { cwd: dir },
-  );
+  const fit = await hetmtl(quickFit('train.csv', '--no-linear-floor', '--out', 'model.json'), {
+    cwd: dir,
+  });
   expect(fit.code, fit.stderr).toBe(0);
   // task3's test rows as a new task "new", with and without the task column.
   const test = lines('test.csv');

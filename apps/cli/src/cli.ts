@@ -24,6 +24,12 @@ const formatOption = () =>
     'file format (default: from the extension, else sniffed)',
   ).choices(FORMATS as string[]);
 
+const delimiterOption = () =>
+  new Option(
+    '--delimiter <char>',
+    'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
+  ).argParser(parse.delimiter);
+
 const unseenLevelsOption = () =>
   new Option(
     '--unseen-levels <policy>',
@@ -177,11 +183,7 @@ Examples:
       )
       .addOption(backendOption())
       .addOption(formatOption())
-      .option(
-        '--delimiter <char>',
-        'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
-        parse.delimiter,
-      )
+      .addOption(delimiterOption())
       .option(
         '--max-features <k>',
         'keep the k most variable numeric feature columns (variance over the training rows; categorical columns are kept)',
@@ -236,11 +238,7 @@ Example:
     .addOption(unseenLevelsOption())
     .addOption(backendOption())
     .addOption(formatOption())
-    .option(
-      '--delimiter <char>',
-      'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
-      parse.delimiter,
-    )
+    .addOption(delimiterOption())
     .addHelpText(
       'after',
       `
@@ -267,11 +265,7 @@ Example:
     .addOption(unseenLevelsOption())
     .addOption(backendOption())
     .addOption(formatOption())
-    .option(
-      '--delimiter <char>',
-      'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
-      parse.delimiter,
-    )
+    .addOption(delimiterOption())
     .option(
       '--top <n>',
       'many tasks: the table shows every task up to 20, else the 10 of highest and 10 of lowest R²; --top n shows n of each, --top all every task',
@@ -306,11 +300,7 @@ Example:
     .addOption(unseenLevelsOption())
     .addOption(backendOption())
     .addOption(formatOption())
-    .option(
-      '--delimiter <char>',
-      'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
-      parse.delimiter,
-    )
+    .addOption(delimiterOption())
     .addHelpText(
       'after',
       `

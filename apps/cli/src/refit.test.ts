@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsv, trainTestSplit } from '@hetmtl/data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hetmtl, scratchDir } from './test-fixtures/run.js';
+import { hetmtl, quickFit, scratchDir, simulateInto } from './test-fixtures/run.js';
 
 const dir = scratchDir('refit');
 const at = (name: string) => join(dir, name);
@@ -19,19 +19,10 @@ interface Saved {
 const saved = (name: string): Saved => JSON.parse(readFileSync(at(name), 'utf8'));
 const targetMean = (doc: Saved) => doc.model.preprocessing.target.pooled.mean[0];
 
-beforeAll(async () => {
-  const r = await hetmtl(
-    ['simulate', '--n', '40', '--p', '8', '--seed', '5', '--out', 'train.csv', '-q'],
-    { cwd: dir },
-  );
-  expect(r.code, r.stderr).toBe(0);
-});
+beforeAll(() => simulateInto(dir, { n: 40, p: 8, seed: 5 }));
 
 describe('hetmtl fit: the saved model is refitted on every row', () => {
-  const fit = (...extra: string[]) =>
-    hetmtl(['fit', 'train.csv', '--task', 'task', '--target', 'y', '--quick', '-q', ...extra], {
-      cwd: dir,
-    });
+  const fit = (...extra: string[]) => hetmtl(quickFit('train.csv', ...extra), { cwd: dir });
 
   it('by default on all N rows, with the report scored on the held-out split; --no-refit keeps the training split', async () => {
     const [refit, kept] = await Promise.all([

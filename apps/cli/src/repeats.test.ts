@@ -9,30 +9,13 @@ import { readCsv, repeatedSplits } from '@hetmtl/data';
 import { useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { meanSd } from './repeats.js';
-import { hetmtl, scratchDir } from './test-fixtures/run.js';
+import { hetmtl, quickFit, scratchDir, simulateInto } from './test-fixtures/run.js';
 
 const dir = scratchDir('repeats');
 const REPEATS = 3;
 
 beforeAll(async () => {
-  const r = await hetmtl(
-    [
-      'simulate',
-      '--tasks',
-      '4',
-      '--n',
-      '40',
-      '--p',
-      '6',
-      '--seed',
-      '9',
-      '--out',
-      'train.csv',
-      '-q',
-    ],
-    { cwd: dir },
-  );
-  expect(r.code, r.stderr).toBe(0);
+  await simulateInto(dir, { tasks: 4, n: 40, p: 6, seed: 9 });
   await useBackend(cpuBackend());
 });
 
@@ -47,17 +30,7 @@ describe('meanSd', () => {
 
 describe('hetmtl fit --repeats', () => {
   it('reports every split, their mean ± sd and the paired wins, as the library computes them', async () => {
-    const args = [
-      'fit',
-      'train.csv',
-      '--task',
-      'task',
-      '--target',
-      'y',
-      '--quick',
-      '-q',
-      '--no-save',
-    ];
+    const args = quickFit('train.csv', '--no-save');
     const [json, text] = await Promise.all([
       hetmtl([...args, '--repeats', String(REPEATS), '--json', '--backend', 'cpu'], { cwd: dir }),
       hetmtl([...args, '--repeats', String(REPEATS), '--backend', 'cpu'], { cwd: dir }),
@@ -131,7 +104,7 @@ describe('hetmtl fit --repeats', () => {
   });
 
   it('needs held-out rows and at least 2 repeats', async () => {
-    const base = ['fit', 'train.csv', '--task', 'task', '--target', 'y', '--quick', '-q'];
+    const base = quickFit('train.csv');
     const zero = await hetmtl([...base, '--repeats', '3', '--test', '0'], { cwd: dir });
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(

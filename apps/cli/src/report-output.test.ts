@@ -3,36 +3,12 @@
 // printing the options of the candidate that won model selection.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixed, jsonLambda, jsonNumber } from './format.js';
-import { hetmtl, scratchDir } from './test-fixtures/run.js';
+import { hetmtl, quickFit, scratchDir, simulateInto } from './test-fixtures/run.js';
 
 const dir = scratchDir('report-output');
-const fit = (...args: string[]) =>
-  hetmtl(['fit', 'train.csv', '--task', 'task', '--target', 'y', '--quick', '-q', ...args], {
-    cwd: dir,
-  });
+const fit = (...args: string[]) => hetmtl(quickFit('train.csv', ...args), { cwd: dir });
 
-beforeAll(async () => {
-  const r = await hetmtl(
-    [
-      'simulate',
-      '--n',
-      '60',
-      '--p',
-      '20',
-      '--test-rows',
-      '40',
-      '--seed',
-      '3',
-      '--out',
-      'train.csv',
-      '--test-out',
-      'test.csv',
-      '-q',
-    ],
-    { cwd: dir },
-  );
-  expect(r.code, r.stderr).toBe(0);
-});
+beforeAll(() => simulateInto(dir, { n: 60, p: 20, testRows: 40, seed: 3 }));
 
 describe('numbers in tables and JSON', () => {
   it('a value that rounds to zero prints without a sign; a negative one keeps it', () => {

@@ -2,7 +2,7 @@
 // saying how many are hidden. Oracle: the ranking recomputed from the --json output (which lists
 // every task): hetmtl's RMSE over the better ridge baseline's for fit, R² for evaluate.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hetmtl, scratchDir } from './test-fixtures/run.js';
+import { hetmtl, quickFit, scratchDir, simulateInto } from './test-fixtures/run.js';
 
 const dir = scratchDir('top');
 const TASKS = 30;
@@ -14,34 +14,10 @@ const tableTasks = (text: string) =>
     .map((l) => /^(task\d+)\s/.exec(l)?.[1])
     .filter((t): t is string => t !== undefined);
 
-beforeAll(async () => {
-  const r = await hetmtl(
-    [
-      'simulate',
-      '--tasks',
-      String(TASKS),
-      '--n',
-      '20',
-      '--p',
-      '5',
-      '--test-rows',
-      '10',
-      '--out',
-      'train.csv',
-      '--test-out',
-      'test.csv',
-      '-q',
-    ],
-    { cwd: dir },
-  );
-  expect(r.code, r.stderr).toBe(0);
-});
+beforeAll(() => simulateInto(dir, { tasks: TASKS, n: 20, p: 5, testRows: 10 }));
 
 describe('--top', () => {
-  const fit = (...args: string[]) =>
-    hetmtl(['fit', 'train.csv', '--task', 'task', '--target', 'y', '--quick', '-q', ...args], {
-      cwd: dir,
-    });
+  const fit = (...args: string[]) => hetmtl(quickFit('train.csv', ...args), { cwd: dir });
 
   it('fit: the tasks of lowest and highest relative RMSE, the rest counted; all in --json', async () => {
     const [json, three, byDefault, all] = await Promise.all([
