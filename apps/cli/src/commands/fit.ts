@@ -15,7 +15,8 @@ import { throwIfAborted } from '@hetmtl/optimizer';
 import { activateBackend, describeBackend } from '../backends.js';
 import { VERSION } from '../choices.js';
 import { CliError, UsageError } from '../errors.js';
-import { formatLambda, formatSeconds, jsonLambda } from '../format.js';
+import { featureEffects } from '../effects.js';
+import { formatLambda, formatSeconds, jsonLambda, jsonNumber } from '../format.js';
 import { interruptible } from '../interrupt.js';
 import { modelDocument, writeFileAtomic } from '../model-file.js';
 import { type ModelFlags, modelOptions } from '../model-options.js';
@@ -78,6 +79,10 @@ export interface SavedFit {
   readonly kind: 'dual' | 'linear';
   readonly lambda: number;
   readonly groups: string[][];
+  /** --json: per-feature effects (linear models), coefficients and the λ path of the saved model. */
+  readonly effects?: ReturnType<typeof featureEffects>;
+  readonly coefficients?: ReturnType<DualEncoderRegressor['coefficients']>;
+  readonly lambdaPath?: readonly unknown[];
 }
 
 /** `hetmtl fit <file>`: read, split, fit with model selection, compare, save. */
@@ -193,6 +198,18 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           kind: s.kind,
           lambda: s.lambda,
           groups: model.groups(),
+          ...(flags.json
+            ? {
+                effects: featureEffects(model, fitted),
+                coefficients: model.coefficients(),
+                lambdaPath: model.lambdaPath().map((row) => ({
+                  ...jsonLambda(row.lambda),
+                  validationRmse: jsonNumber(row.validationRmse),
+                  numGroups: row.numGroups,
+                  ...(row.bic !== undefined ? { bic: jsonNumber(row.bic) } : {}),
+                })),
+              }
+            : {}),
         };
         bar.update(1, 'done');
         bar.stop();
@@ -403,6 +420,9 @@ function report(
             ...jsonLambda(savedFit.lambda),
             numGroups: savedFit.groups.length,
             groups: savedFit.groups,
+            lambdaPath: savedFit.lambdaPath,
+            coefficients: savedFit.coefficients,
+            effects: savedFit.effects,
           }
         : null,
       seconds,
