@@ -36,6 +36,20 @@ const unseenLevelsOption = () =>
     'a category not seen in training: error, or zero (all-zero encoding, reported); default: as fitted',
   ).choices(['error', 'zero']);
 
+/** The options of the commands that read a file with a saved model (predict, evaluate, add-task). */
+const withReadOptions = (cmd: Command): Command =>
+  cmd
+    .addOption(unseenLevelsOption())
+    .addOption(backendOption())
+    .addOption(formatOption())
+    .addOption(delimiterOption());
+
+/** A command's flags (with the global ones) and its output, the last arguments of every command. */
+const commandFlags = (cmd: Command): [never, ReturnType<typeof consoleOutput>] => {
+  const flags = cmd.optsWithGlobals();
+  return [flags as never, consoleOutput(flags as GlobalFlags)];
+};
+
 /** Options of fit and demo that tune the model (and make tests fast). */
 function addModelOptions(cmd: Command): Command {
   return cmd
@@ -218,15 +232,10 @@ Example:
   hetmtl fit school.csv --task school --target score --out school.model.json`,
     )
     .action(async (file: string, _o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
-      await (await import('./commands/fit.js')).fitCommand(
-        file,
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
-      );
+      await (await import('./commands/fit.js')).fitCommand(file, ...commandFlags(cmd));
     });
 
-  sub('predict')
+  withReadOptions(sub('predict'))
     .description('predict every row of a file with a saved model (rows keep their order)')
     .argument('<model>', 'a model file written by hetmtl fit')
     .argument('<file>', 'rows to predict: the task column and the training feature columns')
@@ -235,10 +244,6 @@ Example:
       'write a CSV (the input columns and a prediction column); default: stdout',
     )
     .option('--column <name>', 'name of the prediction column', 'prediction')
-    .addOption(unseenLevelsOption())
-    .addOption(backendOption())
-    .addOption(formatOption())
-    .addOption(delimiterOption())
     .addHelpText(
       'after',
       `
@@ -249,23 +254,17 @@ Example:
   hetmtl predict model.json new.csv --out preds.csv`,
     )
     .action(async (model: string, file: string, _o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
       await (await import('./commands/predict.js')).predictCommand(
         model,
         file,
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
+        ...commandFlags(cmd),
       );
     });
 
-  sub('evaluate')
+  withReadOptions(sub('evaluate'))
     .description('per-task and overall RMSE, MAE and R² of a saved model on a file with the target')
     .argument('<model>', 'a model file written by hetmtl fit')
     .argument('<file>', 'rows with the task, feature and target columns')
-    .addOption(unseenLevelsOption())
-    .addOption(backendOption())
-    .addOption(formatOption())
-    .addOption(delimiterOption())
     .option(
       '--top <n>',
       'many tasks: the table shows every task up to 20, else the 10 of highest and 10 of lowest R²; --top n shows n of each, --top all every task',
@@ -273,16 +272,14 @@ Example:
     )
     .addHelpText('after', '\nExample:\n  hetmtl evaluate model.json test.csv --json')
     .action(async (model: string, file: string, _o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
       await (await import('./commands/evaluate.js')).evaluateCommand(
         model,
         file,
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
+        ...commandFlags(cmd),
       );
     });
 
-  sub('add-task')
+  withReadOptions(sub('add-task'))
     .description(
       "add a new task to a saved model (the model's addTask): the shared encoder and the fitted tasks stay as they are; the new task's coefficients are pulled toward the nearest learned group",
     )
@@ -297,10 +294,6 @@ Example:
       '-o, --out <path>',
       'where to write the model with the new task (written atomically)',
     )
-    .addOption(unseenLevelsOption())
-    .addOption(backendOption())
-    .addOption(formatOption())
-    .addOption(delimiterOption())
     .addHelpText(
       'after',
       `
@@ -312,12 +305,10 @@ Example:
   hetmtl add-task model.json school140.csv --task 140 --target score --out model2.json`,
     )
     .action(async (model: string, file: string, _o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
       await (await import('./commands/add-task.js')).addTaskCommand(
         model,
         file,
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
+        ...commandFlags(cmd),
       );
     });
 
@@ -326,12 +317,7 @@ Example:
     .argument('<model>', 'a model file written by hetmtl fit')
     .addHelpText('after', '\nExample:\n  hetmtl info model.json')
     .action(async (model: string, _o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
-      await (await import('./commands/info.js')).infoCommand(
-        model,
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
-      );
+      await (await import('./commands/info.js')).infoCommand(model, ...commandFlags(cmd));
     });
 
   sub('simulate')
@@ -376,11 +362,7 @@ Example:
       '\nExample:\n  hetmtl simulate --tasks 8 --n 80 --seed 3 --out data.csv --test-out test.csv',
     )
     .action(async (_o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
-      await (await import('./commands/simulate.js')).simulateCommand(
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
-      );
+      await (await import('./commands/simulate.js')).simulateCommand(...commandFlags(cmd));
     });
 
   addModelOptions(
@@ -392,11 +374,7 @@ Example:
   )
     .addHelpText('after', '\nExample:\n  hetmtl demo --quick')
     .action(async (_o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
-      await (await import('./commands/demo.js')).demoCommand(
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
-      );
+      await (await import('./commands/demo.js')).demoCommand(...commandFlags(cmd));
     });
 
   return program;
