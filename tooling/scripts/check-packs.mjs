@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// For every publishable package in packages/: `publint --strict` on what `pnpm pack` would publish;
-// then pack them all and install the tarballs with npm into a scratch project, as a user would, and
-// import every entry point of every package there. Checks that @tensorflow/tfjs-node (an optional
-// peer of @hetmtl/backend-tfjs-node) is not installed and that the plugin reports why.
+// For every publishable package (not private: packages/ and the CLI, apps/cli): `publint --strict`
+// on what `pnpm pack` would publish; then pack them all and install the tarballs with npm into a
+// scratch project, as a user would, and import every entry point of every library package there.
+// Checks that @tensorflow/tfjs-node (an optional peer of @hetmtl/backend-tfjs-node) is not
+// installed and that the plugin reports why; then runs the installed command as a user would
+// (`npx hetmtl --help`, and simulate → fit → predict on the wasm backend).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +14,7 @@ import { workspacePackages } from './workspace.mjs';
 const root = process.argv[2] ?? process.cwd();
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-const publishable = workspacePackages(root).filter(
-  (p) => p.dir.startsWith('packages/') && !p.pkg.private,
-);
+const publishable = workspacePackages(root).filter((p) => !p.pkg.private);
 
 let failures = 0;
 for (const { dir, path } of publishable) {
@@ -50,8 +50,9 @@ writeFileSync(
 );
 run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], project);
 
+// Library packages (with exports); a command-only package (bin, no exports) is run below instead.
 const entries = publishable.flatMap(({ pkg }) =>
-  Object.keys(pkg.exports ?? { '.': null })
+  Object.keys(pkg.exports ?? (pkg.bin ? {} : { '.': null }))
     .filter((k) => k !== './package.json' && !(pkg.name === '@hetmtl/testing' && k === './vitest'))
     .map((k) => (k === '.' ? pkg.name : `${pkg.name}/${k.slice(2)}`)),
 );
@@ -68,6 +69,43 @@ try {
 } catch (e) {
   failures++;
   console.log(`scratch install FAIL: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+}
+// The command from its tarball: `npx hetmtl` finds the installed bin (no download: --no-install).
+const commands = publishable.filter(({ pkg }) => pkg.bin);
+const npx = (args) => run('npx', ['--no-install', ...args], project);
+for (const { pkg } of commands) {
+  for (const bin of Object.keys(pkg.bin)) {
+    try {
+      const help = npx([bin, '--help']);
+      if (!/^Usage: hetmtl /m.test(help)) throw new Error(`unexpected --help output:\n${help}`);
+      const version = npx([bin, '--version']).trim();
+      if (version !== pkg.version)
+        throw new Error(`--version printed ${version}, the package is ${pkg.version}`);
+      npx([bin, 'simulate', '--tasks', '3', '--n', '30', '--p', '5', '--out', 'sim.csv', '-q']);
+      npx([
+        bin,
+        'fit',
+        'sim.csv',
+        '--task',
+        'task',
+        '--target',
+        'y',
+        '--quick',
+        '--jobs',
+        '1',
+        '-q',
+        '--out',
+        'sim.model.json',
+      ]);
+      const preds = npx([bin, 'predict', 'sim.model.json', 'sim.csv']).trim().split('\n');
+      if (preds.length !== 91 || !preds[0].endsWith(',prediction'))
+        throw new Error(`predict printed ${preds.length} lines, expected a header and 90 rows`);
+      console.log(`npx ${bin} ok   --help, --version ${version}, simulate → fit → predict (wasm)`);
+    } catch (e) {
+      failures++;
+      console.log(`npx ${bin} FAIL: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    }
+  }
 }
 console.log(
   failures === 0 ? `packs: ${publishable.length} packages ok` : `packs: ${failures} failure(s)`,

@@ -24,11 +24,31 @@ const formatOption = () =>
     'file format (default: from the extension, else sniffed)',
   ).choices(FORMATS as string[]);
 
+const delimiterOption = () =>
+  new Option(
+    '--delimiter <char>',
+    'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
+  ).argParser(parse.delimiter);
+
 const unseenLevelsOption = () =>
   new Option(
     '--unseen-levels <policy>',
     'a category not seen in training: error, or zero (all-zero encoding, reported); default: as fitted',
   ).choices(['error', 'zero']);
+
+/** The options of the commands that read a file with a saved model (predict, evaluate, add-task). */
+const withReadOptions = (cmd: Command): Command =>
+  cmd
+    .addOption(unseenLevelsOption())
+    .addOption(backendOption())
+    .addOption(formatOption())
+    .addOption(delimiterOption());
+
+/** A command's flags (with the global ones) and its output, the last arguments of every command. */
+const commandFlags = (cmd: Command): [never, ReturnType<typeof consoleOutput>] => {
+  const flags = cmd.optsWithGlobals();
+  return [flags as never, consoleOutput(flags as GlobalFlags)];
+};
 
 /** Options of fit and demo that tune the model (and make tests fast). */
 function addModelOptions(cmd: Command): Command {
@@ -96,7 +116,8 @@ Examples:
   hetmtl fit data.csv --task task --target y --out model.json
   hetmtl predict model.json new.csv --out preds.csv
   hetmtl evaluate model.json test.csv
-  hetmtl info model.json`,
+  hetmtl info model.json
+  hetmtl add-task model.json new.csv --task new --out model2.json`,
     );
 
   const sub = (name: string) =>
@@ -163,15 +184,25 @@ Examples:
         parse.fraction(true),
         0.2,
       )
+      .option(
+        '--repeats <n>',
+        'also fit every learner on n more stratified splits (seeded from --seed): test RMSE mean ± sd over the splits, and paired wins of hetmtl against each baseline',
+        parse.int(2),
+      )
       .option('-o, --out <path>', 'where to save the model (written atomically)', 'model.json')
+      .option(
+        '--top <n>',
+        'many tasks: the per-task table shows every task up to 20, else the 10 best and 10 worst; --top n shows n of each, --top all every task',
+        parse.top,
+      )
       .option('--no-save', 'do not save the model')
+      .option(
+        '--no-refit',
+        'save the model scored in the report (fitted on the training rows) instead of refitting the chosen candidate on every row',
+      )
       .addOption(backendOption())
       .addOption(formatOption())
-      .option(
-        '--delimiter <char>',
-        'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
-        parse.delimiter,
-      )
+      .addOption(delimiterOption())
       .option(
         '--max-features <k>',
         'keep the k most variable numeric feature columns (variance over the training rows; categorical columns are kept)',
@@ -194,22 +225,22 @@ Examples:
       'after',
       `
 The model is fitted on the training rows; the held-out rows (--test, stratified by task, seeded by
---seed) score it next to per-task ridge and pooled ridge fitted on the same rows. Ctrl-C stops the
-fit and writes nothing.
+--seed) score it next to per-task ridge and pooled ridge fitted on the same rows. Then the chosen
+candidate (its settings, rounds and λ; no selection again) is refitted on every row and saved, so
+predict uses all the data; --no-refit saves the model the report scored. Ctrl-C stops the fit and
+writes nothing.
+
+--json: one document; a number that is not finite is null (a score with no rows to score), and
+λ = ∞ (one common β for every task) is "lambda": null with "lambdaInfinite": true.
 
 Example:
   hetmtl fit school.csv --task school --target score --out school.model.json`,
     )
     .action(async (file: string, _o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
-      await (await import('./commands/fit.js')).fitCommand(
-        file,
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
-      );
+      await (await import('./commands/fit.js')).fitCommand(file, ...commandFlags(cmd));
     });
 
-  sub('predict')
+  withReadOptions(sub('predict'))
     .description('predict every row of a file with a saved model (rows keep their order)')
     .argument('<model>', 'a model file written by hetmtl fit')
     .argument('<file>', 'rows to predict: the task column and the training feature columns')
@@ -218,14 +249,6 @@ Example:
       'write a CSV (the input columns and a prediction column); default: stdout',
     )
     .option('--column <name>', 'name of the prediction column', 'prediction')
-    .addOption(unseenLevelsOption())
-    .addOption(backendOption())
-    .addOption(formatOption())
-    .option(
-      '--delimiter <char>',
-      'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
-      parse.delimiter,
-    )
     .addHelpText(
       'after',
       `
@@ -236,35 +259,61 @@ Example:
   hetmtl predict model.json new.csv --out preds.csv`,
     )
     .action(async (model: string, file: string, _o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
       await (await import('./commands/predict.js')).predictCommand(
         model,
         file,
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
+        ...commandFlags(cmd),
       );
     });
 
-  sub('evaluate')
+  withReadOptions(sub('evaluate'))
     .description('per-task and overall RMSE, MAE and R² of a saved model on a file with the target')
     .argument('<model>', 'a model file written by hetmtl fit')
     .argument('<file>', 'rows with the task, feature and target columns')
-    .addOption(unseenLevelsOption())
-    .addOption(backendOption())
-    .addOption(formatOption())
     .option(
-      '--delimiter <char>',
-      'CSV delimiter: one character, "\\t" for a tab (default "," or tab for .tsv)',
-      parse.delimiter,
+      '--top <n>',
+      'many tasks: the table shows every task up to 20, else the 10 of highest and 10 of lowest R²; --top n shows n of each, --top all every task',
+      parse.top,
     )
     .addHelpText('after', '\nExample:\n  hetmtl evaluate model.json test.csv --json')
     .action(async (model: string, file: string, _o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
       await (await import('./commands/evaluate.js')).evaluateCommand(
         model,
         file,
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
+        ...commandFlags(cmd),
+      );
+    });
+
+  withReadOptions(sub('add-task'))
+    .description(
+      "add a new task to a saved model (the model's addTask): the shared encoder and the fitted tasks stay as they are; the new task's coefficients are pulled toward the nearest learned group",
+    )
+    .argument('<model>', 'a model file written by hetmtl fit')
+    .argument(
+      '<file>',
+      "the new task's rows: the training feature columns and the target (a task column, if any, naming the new task in every row)",
+    )
+    .requiredOption('--task <name>', 'the name of the new task (what predict will call it)')
+    .option('--target <column>', "the new task's response column (default: the model's target)")
+    .requiredOption(
+      '-o, --out <path>',
+      'where to write the model with the new task (written atomically)',
+    )
+    .addHelpText(
+      'after',
+      `
+The rows are read with the model's encoding (its feature columns, categorical levels and missing
+values), so a missing feature column or an unseen category is an error, as in predict. The new task
+needs at least 2 rows.
+
+Example:
+  hetmtl add-task model.json school140.csv --task 140 --target score --out model2.json`,
+    )
+    .action(async (model: string, file: string, _o, cmd: Command) => {
+      await (await import('./commands/add-task.js')).addTaskCommand(
+        model,
+        file,
+        ...commandFlags(cmd),
       );
     });
 
@@ -273,12 +322,7 @@ Example:
     .argument('<model>', 'a model file written by hetmtl fit')
     .addHelpText('after', '\nExample:\n  hetmtl info model.json')
     .action(async (model: string, _o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
-      await (await import('./commands/info.js')).infoCommand(
-        model,
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
-      );
+      await (await import('./commands/info.js')).infoCommand(model, ...commandFlags(cmd));
     });
 
   sub('simulate')
@@ -323,11 +367,7 @@ Example:
       '\nExample:\n  hetmtl simulate --tasks 8 --n 80 --seed 3 --out data.csv --test-out test.csv',
     )
     .action(async (_o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
-      await (await import('./commands/simulate.js')).simulateCommand(
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
-      );
+      await (await import('./commands/simulate.js')).simulateCommand(...commandFlags(cmd));
     });
 
   addModelOptions(
@@ -339,11 +379,7 @@ Example:
   )
     .addHelpText('after', '\nExample:\n  hetmtl demo --quick')
     .action(async (_o, cmd: Command) => {
-      const flags = cmd.optsWithGlobals();
-      await (await import('./commands/demo.js')).demoCommand(
-        flags as never,
-        consoleOutput(flags as GlobalFlags),
-      );
+      await (await import('./commands/demo.js')).demoCommand(...commandFlags(cmd));
     });
 
   return program;

@@ -130,8 +130,11 @@ describe('hetmtl fit → predict / evaluate / info on a simulated CSV', () => {
       backend: 'wasm',
       seed: 0,
       test: 0.2,
-      trainRows: 240,
+      // Refitted on every row after the held-out report (refit.test.ts checks the rows it used).
+      trainRows: 300,
       testRows: 60,
+      refitted: true,
+      reportTrainRows: 240,
     });
   });
 

@@ -24,8 +24,15 @@ export const CLI_MODEL_VERSION = PIPELINE_VERSION;
 /** The columns of the training file: what predict needs to read a new file. */
 export type ModelColumns = PipelineColumns;
 
-/** How the model was fitted, for `hetmtl info`. */
-export type FitRecord = PipelineFitRecord;
+/**
+ * How the model was fitted, for `hetmtl info`: `trainRows` are the rows the saved model was
+ * fitted on; with `refitted`, every row after a held-out report on `reportTrainRows` training and
+ * `testRows` held-out rows (absent in files written before the refit: not refitted).
+ */
+export interface FitRecord extends PipelineFitRecord {
+  readonly refitted?: boolean;
+  readonly reportTrainRows?: number;
+}
 
 /**
  * The file `hetmtl fit --out` writes: the model document of @hetmtl/model next to the column names

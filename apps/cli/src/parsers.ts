@@ -59,6 +59,17 @@ export const parse = {
       );
     return v;
   },
+  /** --top: "all" or a number of tasks ≥ 1. */
+  top(value: string): number | 'all' {
+    const v = value.trim().toLowerCase();
+    if (v === 'all') return 'all';
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError(
+        `expected a number of tasks ≥ 1 or "all", received "${value}".`,
+      );
+    return n;
+  },
   lambda(value: string): number | 'path' {
     const v = value.trim().toLowerCase();
     if (v === 'path') return 'path';

@@ -1,7 +1,16 @@
 import { RidgeRegressor } from '@hetmtl/baselines';
 import type { MultiTaskDataset } from '@hetmtl/data';
 import type { DualEncoderRegressor, Evaluation } from '@hetmtl/model';
-import { describeGroups, fixed, formatLambda, formatTable, jsonNumber } from './format.js';
+import {
+  describeGroups,
+  fixed,
+  formatLambda,
+  formatTable,
+  jsonLambda,
+  hiddenLine,
+  topAndBottom,
+  jsonNumber,
+} from './format.js';
 
 export interface Score {
   readonly rmse: number;
@@ -142,6 +151,7 @@ export function comparisonTable(
   c: Comparison,
   extra?: { readonly header: readonly string[]; readonly cells: (task: string) => string[] },
   notes?: ReadonlyMap<string, string>,
+  top?: number | 'all',
 ): string {
   if (notes && notes.size > 0) {
     const inner = extra;
@@ -160,7 +170,7 @@ export function comparisonTable(
     ...(extra?.header ?? []),
   ];
   const blank = (extra?.header ?? []).map(() => '');
-  const rows = c.tasks.map((t) => [
+  const row = (t: TaskComparison) => [
     t.task,
     String(t.nTrain),
     String(t.nTest),
@@ -168,7 +178,14 @@ export function comparisonTable(
     cell(t.ridgePerTask),
     cell(t.ridgePooled),
     ...(extra?.cells(t.task) ?? []),
-  ]);
+  ];
+  // Many tasks: those where hetmtl gains most on the better ridge baseline, and loses most.
+  const shown = topAndBottom(c.tasks, relativeRmse, top);
+  const rows = shown.head.map(row);
+  if (shown.hidden > 0) {
+    rows.push([`… ${shown.hidden} tasks hidden`, '', '', '', '', '', ...blank]);
+    rows.push(...shown.tail.map(row));
+  }
   const sum = (k: 'nTrain' | 'nTest') => String(c.tasks.reduce((a, t) => a + t[k], 0));
   rows.push([
     'mean of tasks',
@@ -188,7 +205,13 @@ export function comparisonTable(
     cell(c.overall.ridgePooled),
     ...blank,
   ]);
-  return formatTable(header, rows);
+  const table = formatTable(header, rows);
+  return shown.hidden > 0 ? `${table}\n${hiddenLine(shown, c.tasks.length, 'fit')}` : table;
+}
+
+/** hetmtl's test RMSE over the better ridge baseline's (NaN: no test rows): the rank of --top. */
+export function relativeRmse(t: TaskComparison): number {
+  return t.hetmtl.rmse / Math.min(t.ridgePerTask.rmse, t.ridgePooled.rmse);
 }
 
 /** Which candidate won model selection, in one line, and the candidates' validation RMSE. */
@@ -263,7 +286,7 @@ export function modelSummaryJson(model: DualEncoderRegressor) {
   const s = model.summary();
   return {
     kind: s.kind,
-    lambda: jsonNumber(s.lambda),
+    ...jsonLambda(s.lambda),
     numGroups: s.numGroups,
     folds: s.folds,
     groups: model.groups(),
@@ -271,7 +294,7 @@ export function modelSummaryJson(model: DualEncoderRegressor) {
       id: c.id,
       kind: c.kind,
       validationRmse: jsonNumber(c.validationRmse),
-      lambda: jsonNumber(c.lambda),
+      ...jsonLambda(c.lambda),
       numGroups: c.numGroups,
       chosen: c.chosen,
     })),

@@ -123,6 +123,22 @@ describe('a blended model', () => {
     m.dispose();
   });
 
+  it("refit on the fit's own rows rebuilds the same blend (every component, the same weights)", async () => {
+    const { m, full, first, test } = await fitted();
+    const train = full.train.selectTasks(first);
+    const before = test.taskNames.map((t) =>
+      Array.from(m.predict(test.task(t).X as Float64Array, { task: t })),
+    );
+    const weights = m.candidates().map((c) => c.weight);
+    await m.refit(train);
+    expect(m.summary().kind).toBe('blend');
+    expect(m.candidates().map((c) => c.weight)).toEqual(weights);
+    test.taskNames.forEach((t, i) =>
+      expect(Array.from(m.predict(test.task(t).X as Float64Array, { task: t }))).toEqual(before[i]),
+    );
+    m.dispose();
+  });
+
   it('with selection.average false is one candidate, as before', async () => {
     const full = simulateFactor({ seed: 2, numTasks: 5, n: 60, p: 12, testRows: 30, deltaY: 0.3 });
     const m = new DualEncoderRegressor({ seed: 1, ...quick, selection: { average: false } });

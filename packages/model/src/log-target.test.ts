@@ -38,6 +38,19 @@ describe('logTarget', () => {
         expect(Array.from(back.predict(t.X, { task: t.name }))).toEqual(Array.from(a));
       }
       back.dispose();
+      // addTask fits the new task's log target too: exp of the by-hand model's new task.
+      const extra = simulateFactor({ seed: 22, numTasks: 1, n: 30, p: 6, testRows: 10 });
+      const t = extra.train.task(0);
+      logged.addTask('new', { X: t.X, y: Float64Array.from(t.y, (v) => Math.exp(v / 4)) });
+      byHand.addTask('new', { X: t.X, y: Float64Array.from(t.y, (v) => v / 4) });
+      const Xt = extra.test.task(0).X;
+      const b = byHand.predict(Xt, { task: 'new' });
+      logged
+        .predict(Xt, { task: 'new' })
+        .forEach((v, i) => expect(v).toBeCloseTo(Math.exp(b[i]), 10));
+      expect(() =>
+        logged.addTask('bad', { X: t.X, y: Float64Array.from(t.y, (_, i) => (i === 2 ? 0 : 1)) }),
+      ).toThrow(/not positive, with the log target \(at task "bad", row 3\)/);
       // A default model's document has no logTarget key (documents written before it read the same).
       expect('logTarget' in byHand.toJSON().options).toBe(false);
     } finally {

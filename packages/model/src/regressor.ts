@@ -14,14 +14,14 @@ import {
   taskIndexOf,
 } from '@hetmtl/estimator';
 import type { TraceEntry } from '@hetmtl/optimizer';
-import { ValidationError } from '@hetmtl/tensor';
+import { opt, ValidationError } from '@hetmtl/tensor';
 import { addTask } from './add-task.js';
 import { MODEL_FORMAT, MODEL_VERSION } from './document.js';
 import { checkPredictions, checkStandardizable, predictionError } from './finite.js';
 import { glmFloorNote } from './glm-floor.js';
 import { type DualEncoderOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { validationFolds } from './selection/folds.js';
-import { refitChosen, selectCandidates } from './selection/select.js';
+import { type Choice, refitChosen, selectCandidates } from './selection/select.js';
 import { type ModelJSON, modelFromJSON, modelToJSON } from './serialization.js';
 import type {
   Candidate,
@@ -35,6 +35,35 @@ import type {
 
 export { MODEL_FORMAT, MODEL_VERSION };
 export type { Candidate, Evaluation, FitOptions, FitProgress, PathRow } from './types.js';
+import type { FitOptions } from './types.js';
+
+/**
+ * What the refit of each fit needs of its chosen candidate (its encoder settings, rounds and path
+ * point), keyed by the fit's candidates table: it stays with the model through addTask, and a
+ * model read by fromJSON has none.
+ */
+const choices = new WeakMap<readonly Candidate[], Choice>();
+
+/** log y of a new task's targets (logTarget); a target ≤ 0 is refused naming its 1-based row. */
+function logTargets(y: ArrayLike<number>, task: string): Float64Array {
+  return Float64Array.from(y, (v, i) => {
+    if (!(v > 0))
+      throw new ValidationError(
+        'A target of the new task that is not positive, with the log target',
+        {
+          task,
+          row: i + 1,
+          expected: 'a target > 0 (its logarithm is fitted)',
+          received: String(v),
+          fix: [
+            'Remove or correct the row, or add the task to a model fitted without ',
+            opt('logTarget', true),
+          ],
+        },
+      );
+    return Math.log(v);
+  });
+}
 
 function groupsFromLabels(names: readonly string[], labels: readonly number[]): string[][] {
   const out: string[][] = [];
@@ -109,8 +138,70 @@ export class DualEncoderRegressor extends Estimator<
     return validationFolds(this.options, dataset, validation, splitSeed);
   }
 
-  protected select(folds: readonly StandardizedFold[], ctx: FitContext<FitProgress>) {
-    return selectCandidates(this.options, folds, ctx);
+  /** Set by {@link refit} while it runs: selection is skipped and this candidate refitted. */
+  private pinned: { readonly selection: ModelSelection; readonly choice: Choice } | null = null;
+
+  protected async select(folds: readonly StandardizedFold[], ctx: FitContext<FitProgress>) {
+    const pinned = this.pinned;
+    if (pinned === null) {
+      const selected = await selectCandidates(this.options, folds, ctx);
+      if (selected.choice !== undefined)
+        choices.set(selected.selection.candidates, selected.choice);
+      return selected;
+    }
+    // The streams selection drew (one per dual candidate and fold), so the refit draws the one
+    // the fit's own refit drew.
+    const duals = pinned.selection.candidates.filter((c) => c.kind === 'dual').length;
+    for (let i = 0; i < duals * pinned.selection.folds; i++) ctx.rng.child();
+    const { refitted: _, notes: __, ...selection } = pinned.selection;
+    return { model: null, selection, choice: pinned.choice };
+  }
+
+  /**
+   * Fits the candidate that model selection chose again, on `dataset` (the same tasks and
+   * features, e.g. every row after a held-out report), without selecting again: the same encoder
+   * settings, rounds and λ (with K folds, λ as the fit's own refit chooses it), the same seed.
+   * The candidates table stays the fit's. Refitting on the fit's own rows gives the fitted model
+   * again. Needs a model fitted in this program (not one read by fromJSON) with `refit` on.
+   */
+  async refit(dataset: MultiTaskDataset, fitOptions: FitOptions = {}): Promise<this> {
+    const s = this.s;
+    const choice = choices.get(s.selection.candidates);
+    if (choice === undefined)
+      throw new ValidationError('This model cannot be refitted', {
+        expected: 'a model fitted by fit() in this program',
+        received: 'a model read by fromJSON (it keeps no record of how its candidate was fitted)',
+        fix: 'Fit the model again with fit(dataset)',
+      });
+    if (!this.options.refit)
+      throw new ValidationError('refit() with the option refit: false', {
+        expected: 'refit: true (the default)',
+        received: 'refit: false',
+        fix: 'Construct the model without refit: false, or fit it on the rows with fit(dataset)',
+      });
+    checkDataset(dataset, 'dataset');
+    for (const [what, have, got] of [
+      ['tasks', s.taskNames, dataset.taskNames],
+      ['features', s.featureNames, dataset.featureNames],
+    ] as const) {
+      if (have.length !== got.length || have.some((v, i) => v !== got[i]))
+        throw new ValidationError(`refit() on other ${what} than the fit`, {
+          expected: `the ${what} of the fit, in its order (${have.length}: ${have.slice(0, 5).join(', ')}${have.length > 5 ? ', …' : ''})`,
+          received: `${got.length}: ${got.slice(0, 5).join(', ')}${got.length > 5 ? ', …' : ''}`,
+          fix: 'Refit on a dataset with the same tasks and features, or fit a new model',
+        });
+    }
+    // The linear floor keeps the groups of its fit (after addTask, the added tasks' too).
+    const pinnedChoice: Choice =
+      choice.kind === 'linear' ? { ...choice, groups: [...s.model.groups] } : choice;
+    this.pinned = { selection: s.selection, choice: pinnedChoice };
+    try {
+      await this.fit(dataset, fitOptions);
+    } finally {
+      this.pinned = null;
+    }
+    choices.set(this.s.selection.candidates, pinnedChoice);
+    return this;
   }
 
   protected refitAll(
@@ -201,7 +292,9 @@ export class DualEncoderRegressor extends Estimator<
         received: `family "${this.options.family}"`,
         fix: 'Refit the model with the new task among the tasks of the dataset',
       });
-    this.record = addTask(this.record, this.options, name, data);
+    // With logTarget the new task's targets are fitted on the log scale, as the fit's were.
+    const y = this.options.logTarget ? logTargets(data?.y ?? [], name) : data?.y;
+    this.record = addTask(this.record, this.options, name, { X: data?.X, y } as typeof data);
     return this;
   }
 

@@ -2,7 +2,7 @@ import { simulateFactor } from '@hetmtl/data';
 import { DualEncoderRegressor } from '@hetmtl/model';
 import { adjustedRandIndex } from '@hetmtl/estimator';
 import { activateBackend, describeBackend } from '../backends.js';
-import { formatSeconds, jsonNumber } from '../format.js';
+import { fixed, formatSeconds, jsonNumber } from '../format.js';
 import { interruptible } from '../interrupt.js';
 import { type ModelFlags, modelOptions } from '../model-options.js';
 import type { Output } from '../output.js';
@@ -97,7 +97,7 @@ export async function demoCommand(flags: DemoFlags, out: Output): Promise<void> 
     out.print('Learned groups:');
     for (const line of groupLines(model)) out.print(`  ${line}`);
     out.print(
-      `Adjusted Rand index of the learned groups vs the true ones: ${ari.toFixed(2)} (1 = the same partition)`,
+      `Adjusted Rand index of the learned groups vs the true ones: ${fixed(ari, 2)} (1 = the same partition)`,
     );
     out.print(`Done in ${formatSeconds(seconds)}.`);
   } finally {

@@ -1,5 +1,5 @@
 import { activateBackend } from '../backends.js';
-import { fixed, formatTable, jsonNumber } from '../format.js';
+import { fixed, formatTable, hiddenLine, jsonNumber, topAndBottom } from '../format.js';
 import { CliError } from '../errors.js';
 import { readModelFile } from '../model-file.js';
 import type { Output } from '../output.js';
@@ -11,6 +11,8 @@ export interface EvaluateFlags {
   readonly format?: string;
   readonly delimiter?: string;
   readonly json?: boolean;
+  /** --top: rows of the per-task table with many tasks. */
+  readonly top?: number | 'all';
 }
 
 /**
@@ -47,6 +49,12 @@ export async function evaluateCommand(
       task,
       n: dataset.sizes[i],
     }));
+    // Mean over tasks of each task's score (a task with no score, e.g. R² of one row, left out).
+    const meanOf = (k: 'rmse' | 'mae' | 'r2') => {
+      const ok = tasks.map((t) => t[k]).filter((v) => Number.isFinite(v));
+      return ok.length === 0 ? Number.NaN : ok.reduce((a, b) => a + b, 0) / ok.length;
+    };
+    const mean = { rmse: meanOf('rmse'), mae: meanOf('mae'), r2: meanOf('r2') };
     if (flags.json) {
       out.json({
         command: 'evaluate',
@@ -60,6 +68,11 @@ export async function evaluateCommand(
           r2: jsonNumber(t.r2),
         })),
         meanTaskRmse: jsonNumber(ev.meanTaskRmse),
+        meanOfTasks: {
+          rmse: jsonNumber(mean.rmse),
+          mae: jsonNumber(mean.mae),
+          r2: jsonNumber(mean.r2),
+        },
         overall: {
           n: ev.overall.n,
           rmse: jsonNumber(ev.overall.rmse),
@@ -69,8 +82,21 @@ export async function evaluateCommand(
       });
       return;
     }
-    const rows = tasks.map((t) => [t.task, String(t.n), fixed(t.rmse), fixed(t.mae), fixed(t.r2)]);
-    rows.push(['mean of tasks', '', fixed(ev.meanTaskRmse), '', '']);
+    const row = (t: (typeof tasks)[number]) => [
+      t.task,
+      String(t.n),
+      fixed(t.rmse),
+      fixed(t.mae),
+      fixed(t.r2),
+    ];
+    // Many tasks: the best and the worst by R² (comparable across tasks, unlike RMSE).
+    const shown = topAndBottom(tasks, (t) => -t.r2, flags.top);
+    const rows = shown.head.map(row);
+    if (shown.hidden > 0) {
+      rows.push([`… ${shown.hidden} tasks hidden`, '', '', '', '']);
+      rows.push(...shown.tail.map(row));
+    }
+    rows.push(['mean of tasks', '', fixed(mean.rmse), fixed(mean.mae), fixed(mean.r2)]);
     rows.push([
       'all rows',
       String(ev.overall.n),
@@ -82,6 +108,7 @@ export async function evaluateCommand(
       `${file}: ${dataset.totalRows} rows of ${dataset.numTasks} tasks, model ${modelPath}`,
     );
     out.print(formatTable(['task', 'n', 'RMSE', 'MAE', 'R²'], rows));
+    if (shown.hidden > 0) out.print(hiddenLine(shown, tasks.length, 'evaluate'));
   } finally {
     model.dispose();
   }

@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import {
   keepColumns,
+  log1pColumns,
   type MissingPolicy,
   type MultiTaskDataset,
   mostVariableColumns,
   readReportNotes,
+  repeatedSplits,
   trainTestSplit,
 } from '@hetmtl/data';
 import { logOfTarget } from '@hetmtl/estimator';
@@ -13,7 +15,8 @@ import { throwIfAborted } from '@hetmtl/optimizer';
 import { activateBackend, describeBackend } from '../backends.js';
 import { VERSION } from '../choices.js';
 import { CliError, UsageError } from '../errors.js';
-import { formatSeconds } from '../format.js';
+import { featureEffects } from '../effects.js';
+import { formatLambda, formatSeconds, jsonLambda, jsonNumber } from '../format.js';
 import { interruptible } from '../interrupt.js';
 import { modelDocument, writeFileAtomic } from '../model-file.js';
 import { type ModelFlags, modelOptions } from '../model-options.js';
@@ -33,6 +36,7 @@ import {
   taskNotes,
 } from '../report.js';
 import type { Output } from '../output.js';
+import { type Repeats, repeatLines, repeatsJson } from '../repeats.js';
 
 export interface FitFlags extends ModelFlags {
   readonly task: string;
@@ -59,12 +63,37 @@ export interface FitFlags extends ModelFlags {
   readonly maxFeatures?: number;
   /** Skewed non-negative numeric columns: log1p when validation says it helps (auto), always, or never. */
   readonly skew?: SkewMode;
+  /** --top: rows of the per-task table with many tasks. */
+  readonly top?: number | 'all';
+  /** --repeats: that many repeated stratified splits after the report (mean ± sd, paired wins). */
+  readonly repeats?: number;
+  /** Commander's --no-refit: false saves the report's model (fitted on the training rows only). */
+  readonly refit?: boolean;
+}
+
+/** What was saved: the report's model, or the chosen candidate refitted on every row. */
+export interface SavedFit {
+  readonly refitted: boolean;
+  /** Rows the saved model was fitted on. */
+  readonly rows: number;
+  readonly kind: 'dual' | 'linear' | 'blend';
+  readonly lambda: number;
+  readonly groups: string[][];
+  /** --json: per-feature effects (linear models), coefficients and the λ path of the saved model. */
+  readonly effects?: ReturnType<typeof featureEffects>;
+  readonly coefficients?: ReturnType<DualEncoderRegressor['coefficients']>;
+  readonly lambdaPath?: readonly unknown[];
 }
 
 /** `hetmtl fit <file>`: read, split, fit with model selection, compare, save. */
 export async function fitCommand(file: string, flags: FitFlags, out: Output): Promise<void> {
   const t0 = performance.now();
   modelOptions(flags); // flag mistakes are usage errors before any work
+  if (flags.repeats !== undefined && !(flags.test > 0))
+    throw new UsageError(
+      `--repeats ${flags.repeats} repeats the held-out split, and --test 0 holds out no rows`,
+      'Pass --test 0.2 (or another share) with --repeats, or drop --repeats',
+    );
   if (flags.save)
     await checkOutputPath(flags.out, '--out', [{ path: file, what: 'the training data' }]);
   const bar = new ProgressBar('fit', { enabled: !flags.quiet });
@@ -88,6 +117,8 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         // --log-target: a target ≤ 0 is refused before the split, numbered as the task's rows are.
         if (flags.logTarget) logOfTarget(dataset, 'training');
         let train: MultiTaskDataset = dataset;
+        // Every row, read as the training rows are (--max-features, --skew): what the saved model is refitted on.
+        let all: MultiTaskDataset = dataset;
         let evaluation: MultiTaskDataset = dataset;
         let tasksWithoutTest: readonly string[] = [];
         if (flags.test > 0) {
@@ -96,28 +127,14 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           evaluation = split.test;
           tasksWithoutTest = split.tasksWithoutTest;
         }
-        if (flags.maxFeatures !== undefined) {
-          // Chosen on the training rows only; the held-out rows are read the same way after.
-          const numeric = dataset.encoding.columns.filter((c) => c.kind === 'numeric').length;
-          if (flags.maxFeatures > numeric)
-            throw new UsageError(
-              `--max-features ${flags.maxFeatures} is larger than the number of numeric feature columns of ${file} (p = ${numeric})`,
-              `Pass --max-features ${numeric} or less, or leave it out to keep every column`,
-            );
-          const keep = mostVariableColumns(train, flags.maxFeatures);
-          train = keepColumns(train, keep);
-          evaluation = keepColumns(evaluation, keep);
-        }
-        const skew = await skewInputs(
-          train,
-          evaluation,
-          flags.skew ?? 'auto',
-          flags.seed,
-          signal,
-          flags.logTarget === true,
-        );
-        train = skew.train;
-        evaluation = skew.evaluation;
+        if (flags.maxFeatures !== undefined) checkMaxFeatures(dataset, flags.maxFeatures, file);
+        const prepared = await prepare(dataset, train, evaluation, flags, signal);
+        const { skew } = prepared;
+        train = prepared.train;
+        evaluation = prepared.evaluation;
+        all = prepared.all;
+        // Refit on every row after the report (unless --no-refit; nothing to add with --test 0 or --no-save).
+        const refit = flags.refit !== false && flags.test > 0 && flags.save;
         const dataNotes = dataset.report ? readReportNotes(dataset.report, cliOptionWords) : [];
         const skewNote = skewLine(skew.choice);
         if (skewNote) dataNotes.push(skewNote);
@@ -128,12 +145,72 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         );
         model = new DualEncoderRegressor(modelOptions(flags, train.numFeatures));
         bar.start();
-        await model.fit(train, { signal, onProgress: bar.fitCallback(0, 0.95) });
-        bar.update(0.95, 'baselines: per-task and pooled ridge');
+        // The bar: the fit (1), each repeat (1), the refit (0.5), then the baselines.
+        const units = 1 + (flags.repeats ?? 0) + (refit ? 0.5 : 0);
+        const share = 0.95 / units;
+        await model.fit(train, { signal, onProgress: bar.fitCallback(0, share) });
+        bar.update(share, 'baselines: per-task and pooled ridge');
         const comparison = await compareWithBaselines(model, train, evaluation, {
           seed: flags.seed,
           signal,
         });
+        // The report describes the model it scored; the refit below replaces it in `model`.
+        const chosen = {
+          selection: selectionLines(model),
+          groups: groupLines(model),
+          json: modelSummaryJson(model),
+        };
+        let repeats: Repeats | null = null;
+        if (flags.repeats !== undefined) {
+          const comparisons: Comparison[] = [];
+          const splits = repeatedSplits(dataset, {
+            repeats: flags.repeats,
+            test: flags.test,
+            seed: flags.seed,
+          });
+          for (const split of splits) {
+            const from = share * (1 + split.repeat);
+            bar.update(from, `repeat ${split.repeat + 1} of ${splits.length}`);
+            // Each split is read as the main one: its input choices made on its training rows.
+            const p = await prepare(dataset, split.train, split.test, flags, signal);
+            const m = new DualEncoderRegressor(modelOptions(flags, p.train.numFeatures));
+            try {
+              await m.fit(p.train, { signal, onProgress: bar.fitCallback(from, from + share) });
+              comparisons.push(
+                await compareWithBaselines(m, p.train, p.evaluation, { seed: flags.seed, signal }),
+              );
+            } finally {
+              m.dispose();
+            }
+          }
+          repeats = { test: flags.test, seed: flags.seed, comparisons };
+        }
+        if (refit) {
+          const from = share * (1 + (flags.repeats ?? 0));
+          bar.update(from, `refit on all ${all.totalRows} rows`);
+          await model.refit(all, { signal, onProgress: bar.fitCallback(from, 1) });
+        }
+        const fitted = refit ? all : train;
+        const s = model.summary();
+        const savedFit: SavedFit = {
+          refitted: refit,
+          rows: fitted.totalRows,
+          kind: s.kind,
+          lambda: s.lambda,
+          groups: model.groups(),
+          ...(flags.json
+            ? {
+                effects: featureEffects(model, fitted),
+                coefficients: model.coefficients(),
+                lambdaPath: model.lambdaPath().map((row) => ({
+                  ...jsonLambda(row.lambda),
+                  validationRmse: jsonNumber(row.validationRmse),
+                  numGroups: row.numGroups,
+                  ...(row.bic !== undefined ? { bic: jsonNumber(row.bic) } : {}),
+                })),
+              }
+            : {}),
+        };
         bar.update(1, 'done');
         bar.stop();
         throwIfAborted(signal);
@@ -141,7 +218,7 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         let saved: string | null = null;
         if (flags.save) {
           // The training encoding (restricted to the kept columns by --max-features, with --skew's log1p columns).
-          const enc = train.encoding;
+          const enc = fitted.encoding;
           const doc = modelDocument(
             model,
             {
@@ -157,8 +234,10 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
               backend: backend.name,
               seed: flags.seed,
               test: flags.test,
-              trainRows: train.totalRows,
+              trainRows: fitted.totalRows,
               testRows: flags.test > 0 ? evaluation.totalRows : 0,
+              refitted: refit,
+              ...(refit ? { reportTrainRows: train.totalRows } : {}),
               seconds,
               createdAt: new Date().toISOString(),
               hetmtlCli: VERSION,
@@ -170,7 +249,9 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         }
         const notes = taskNotes(dataset, tasksWithoutTest);
         return {
-          model,
+          chosen,
+          savedFit,
+          repeats,
           comparison,
           seconds,
           saved,
@@ -197,6 +278,68 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
   }
 }
 
+/** --max-features above the file's numeric columns is a usage error naming p. */
+function checkMaxFeatures(dataset: MultiTaskDataset, k: number, file: string): void {
+  const numeric = dataset.encoding.columns.filter((c) => c.kind === 'numeric').length;
+  if (k > numeric)
+    throw new UsageError(
+      `--max-features ${k} is larger than the number of numeric feature columns of ${file} (p = ${numeric})`,
+      `Pass --max-features ${numeric} or less, or leave it out to keep every column`,
+    );
+}
+
+/**
+ * The input choices made on a split's training rows only (--max-features, --skew) and applied to
+ * its held-out rows and to every row (what the saved model is refitted on).
+ */
+async function prepare(
+  dataset: MultiTaskDataset,
+  train: MultiTaskDataset,
+  evaluation: MultiTaskDataset,
+  flags: FitFlags,
+  signal: AbortSignal,
+): Promise<{
+  train: MultiTaskDataset;
+  evaluation: MultiTaskDataset;
+  all: MultiTaskDataset;
+  skew: Awaited<ReturnType<typeof skewInputs>>;
+}> {
+  let all = dataset;
+  if (flags.maxFeatures !== undefined) {
+    // Chosen on the training rows only; the held-out rows are read the same way after.
+    const keep = mostVariableColumns(train, flags.maxFeatures);
+    const same = evaluation === train;
+    train = keepColumns(train, keep);
+    evaluation = same ? train : keepColumns(evaluation, keep);
+    all = keepColumns(all, keep);
+  }
+  const skew = await skewInputs(
+    train,
+    evaluation,
+    flags.skew ?? 'auto',
+    flags.seed,
+    signal,
+    flags.logTarget === true,
+  );
+  if (skew.choice.applied)
+    all = log1pColumns(
+      all,
+      skew.choice.columns.map((c) => c.name),
+    );
+  return { train: skew.train, evaluation: skew.evaluation, all, skew };
+}
+
+/** Where the model went and which rows it was fitted on. */
+function savedLine(saved: string | null, f: SavedFit, flags: FitFlags): string {
+  if (!saved) return 'Model not saved (--no-save)';
+  const use = 'use it with hetmtl predict, evaluate or info';
+  if (f.refitted)
+    return `Model saved to ${saved}: the saved model refitted on all ${f.rows} rows (the chosen candidate, as selected above: λ = ${formatLambda(f.lambda)}, ${f.groups.length} group${f.groups.length === 1 ? '' : 's'}; --no-refit saves the model scored above); ${use}`;
+  if (flags.test > 0)
+    return `Model saved to ${saved}: the model scored above, fitted on the ${f.rows} training rows (--no-refit); ${use}`;
+  return `Model saved to ${saved}: fitted on all ${f.rows} rows; ${use}`;
+}
+
 /**
  * --strict: a task needs a row to hold out and two to fit (the model validates inside the
  * training rows); by default such tasks are fitted and marked in the report.
@@ -217,7 +360,13 @@ function report(
   file: string,
   flags: FitFlags,
   r: {
-    model: DualEncoderRegressor;
+    chosen: {
+      selection: string[];
+      groups: string[];
+      json: ReturnType<typeof modelSummaryJson>;
+    };
+    savedFit: SavedFit;
+    repeats: Repeats | null;
     comparison: Comparison;
     seconds: number;
     saved: string | null;
@@ -231,7 +380,7 @@ function report(
   },
   out: Output,
 ): void {
-  const { model, comparison, seconds, saved } = r;
+  const { chosen, savedFit, comparison, seconds, saved } = r;
   if (flags.json) {
     out.json({
       command: 'fit',
@@ -260,8 +409,22 @@ function report(
         },
       },
       ...comparisonJson(comparison, r.notes),
-      model: modelSummaryJson(model),
+      repeats: r.repeats ? repeatsJson(r.repeats) : null,
+      model: chosen.json,
       saved,
+      savedModel: saved
+        ? {
+            refitted: savedFit.refitted,
+            rows: savedFit.rows,
+            kind: savedFit.kind,
+            ...jsonLambda(savedFit.lambda),
+            numGroups: savedFit.groups.length,
+            groups: savedFit.groups,
+            lambdaPath: savedFit.lambdaPath,
+            coefficients: savedFit.coefficients,
+            effects: savedFit.effects,
+          }
+        : null,
       seconds,
     });
     return;
@@ -276,21 +439,21 @@ function report(
     for (const note of r.dataNotes) out.print(`  ${note}`);
     out.print('');
   }
-  out.print(comparisonTable(comparison, undefined, r.notes));
+  out.print(comparisonTable(comparison, undefined, r.notes, flags.top));
   if (r.tasksWithoutTest.length > 0)
     out.print(
       `${r.tasksWithoutTest.length} task${r.tasksWithoutTest.length === 1 ? ' is' : 's are'} too small to spare a test row (fitted on all of ${r.tasksWithoutTest.length === 1 ? 'its' : 'their'} rows, not scored): marked "no test rows"`,
     );
+  if (r.repeats) {
+    out.print('');
+    for (const line of repeatLines(r.repeats)) out.print(line);
+  }
   out.print('');
-  for (const line of selectionLines(model)) out.print(line);
+  for (const line of chosen.selection) out.print(line);
   out.print('');
   out.print('Learned task groups (tasks whose shared-factor coefficients are fused):');
-  for (const line of groupLines(model)) out.print(`  ${line}`);
+  for (const line of chosen.groups) out.print(`  ${line}`);
   out.print('');
-  out.print(
-    saved
-      ? `Model saved to ${saved} (fitted on the training rows; use it with hetmtl predict, evaluate or info)`
-      : 'Model not saved (--no-save)',
-  );
+  out.print(savedLine(saved, savedFit, flags));
   out.print(`Done in ${formatSeconds(seconds)}.`);
 }

@@ -1,4 +1,12 @@
-import { describeGroups, fixed, formatSeconds, formatTable, listNames } from '../format.js';
+import {
+  describeGroups,
+  fixed,
+  formatLambda,
+  formatSeconds,
+  formatTable,
+  jsonLambda,
+  listNames,
+} from '../format.js';
 import { readModelFile } from '../model-file.js';
 import type { Output } from '../output.js';
 
@@ -8,10 +16,21 @@ export interface InfoFlags {
 
 type Doc = Awaited<ReturnType<typeof readModelFile>>['document'];
 
+/** λ as the model document stores it (a number, or "Infinity" for ∞), as a number. */
+function lambdaValue(v: unknown): number {
+  return v === 'Infinity' ? Number.POSITIVE_INFINITY : Number(v);
+}
+
 function lambdaText(v: unknown): string {
-  if (v === 'Infinity') return '∞';
-  if (typeof v === 'number') return v === 0 ? '0' : v.toPrecision(3);
-  return String(v);
+  if (v === 'path') return 'path';
+  return formatLambda(lambdaValue(v));
+}
+
+/** The options option `lambda` ("path", a number, ∞) in --json: never the string "Infinity". */
+function lambdaOptionJson(v: unknown) {
+  return v === 'path'
+    ? { lambda: 'path' as const, lambdaInfinite: false }
+    : jsonLambda(lambdaValue(v));
 }
 
 function encoderText(spec: unknown): string {
@@ -19,6 +38,61 @@ function encoderText(spec: unknown): string {
   const s = spec as { kind: string; config?: Record<string, unknown> };
   const cfg = s.config && Object.keys(s.config).length > 0 ? JSON.stringify(s.config) : '';
   return `${s.kind}${cfg}`;
+}
+
+type Settings = Readonly<Record<string, number | string>>;
+
+/**
+ * The options of the candidate model selection chose: the fit's options with the candidate's own
+ * settings (a grid candidate changes K0, K1, μ, ω or the mlp width; the linear floor is the
+ * identity encoder with a quadratic pull to the common centre, and no encoders of its own).
+ */
+function chosenOptions(doc: Doc) {
+  const m = doc.model;
+  const o = m.options;
+  const c = m.candidates.find((x) => x.chosen);
+  const settings: Settings = (c as { settings?: Settings } | undefined)?.settings ?? {};
+  // A blend's chosen candidate is its heaviest component (its λ and groups are the model's).
+  const kind = m.kind === 'blend' ? (c?.kind ?? 'dual') : m.kind;
+  const base = {
+    id: c?.id ?? (kind === 'dual' ? 'dual' : 'linear-mtl'),
+    kind,
+    ...jsonLambda(lambdaValue(m.lambda)),
+    validationRmse: c?.validationRmse ?? null,
+    ...(c?.weight !== undefined ? { weight: c.weight } : {}),
+  };
+  if (kind === 'linear')
+    return {
+      ...base,
+      encoder: 'identity (the standardised features)',
+      specific: null,
+      K1: 0,
+      similarity: 'centre (quadratic): each task’s β pulled toward the mean β',
+      ridge: o.ridge,
+    };
+  const K1 = Number(settings.K1 ?? o.K1);
+  // A candidate of another encoder kind than the options' (the trunk: mlp/none) names its kinds.
+  const [sharedKind, specificKind] = String(settings.encoder ?? '').split('/');
+  return {
+    ...base,
+    shared:
+      sharedKind && sharedKind !== (o.shared as { kind?: string } | null)?.kind
+        ? { kind: sharedKind }
+        : o.shared,
+    specific: K1 === 0 || specificKind === 'none' ? null : o.specific,
+    ...(settings.heads !== undefined ? { heads: settings.heads } : {}),
+    ...(settings.width !== undefined ? { width: settings.width } : {}),
+    K0: Number(settings.K0 ?? o.K0),
+    K1,
+    mu: Number(settings.mu ?? o.mu),
+    omega: Number(settings.omega ?? o.omega),
+    tau: o.tau,
+    nu: o.nu,
+    ridge: o.ridge,
+    similarity: m.similarity,
+    lambdaSelection: o.lambda === 'path' ? o.lambdaSelection : 'fixed',
+    rounds: (c as { bestRound?: number } | undefined)?.bestRound ?? null,
+  };
 }
 
 /** What `hetmtl info` shows, as plain data (no weights): also its --json output. */
@@ -43,8 +117,11 @@ function describe(doc: Doc) {
     tasks: m.taskNames,
     features: m.featureNames,
     kind: m.kind,
-    lambda: m.lambda,
+    ...jsonLambda(lambdaValue(m.lambda)),
     groups: groups.filter((g) => g !== undefined),
+    /** The options of the candidate that won model selection (what the saved model is). */
+    chosen: chosenOptions(doc),
+    /** The options the fit was given, which every candidate starts from. */
     options: {
       shared: o.shared,
       specific: o.specific,
@@ -56,7 +133,7 @@ function describe(doc: Doc) {
       nu: o.nu,
       ridge: o.ridge,
       similarity: m.similarity,
-      lambda: o.lambda,
+      ...lambdaOptionJson(o.lambda),
       lambdaSelection: o.lambdaSelection,
       numLambdas: o.numLambdas,
       maxRounds: o.maxRounds,
@@ -76,12 +153,30 @@ function describe(doc: Doc) {
     candidates: m.candidates.map((c) => ({
       id: c.id,
       validationRmse: c.validationRmse,
-      lambda: c.lambda,
+      ...jsonLambda(lambdaValue(c.lambda)),
       numGroups: c.numGroups,
       chosen: c.chosen,
       ...(c.weight !== undefined ? { weight: c.weight } : {}),
     })),
   };
+}
+
+/** The chosen candidate's options in one line. */
+function chosenText(c: ReturnType<typeof chosenOptions>): string {
+  const lambda = `λ = ${c.lambdaInfinite ? '∞' : formatLambda(c.lambda ?? Number.NaN)}`;
+  if (c.kind === 'linear' || !('shared' in c))
+    return `of the chosen candidate "${c.id}": identity encoder (the standardised features), no task-specific factors (K1 = 0), each task's coefficients pulled toward their common centre (quadratic penalty, ${lambda} by validation), ridge ${c.ridge}`;
+  return `of the chosen candidate "${c.id}": shared ${encoderText(c.shared)}${c.width !== undefined ? ` width ${c.width}` : ''}, task-specific ${encoderText(c.specific)}, K0 = ${c.K0}, K1 = ${c.K1}${'heads' in c && c.heads === 'pooled' ? ' (one common head while the encoder learns)' : ''}, μ = ${c.mu}, ω = ${c.omega}, τ = ${c.tau}, ν = ${c.nu}, ridge ${c.ridge}, similarity ${encoderText(c.similarity)}, ${lambda} (${c.lambdaSelection === 'fixed' ? 'fixed by --lambda' : `by ${c.lambdaSelection} on the path`})${c.rounds !== null ? `, ${c.rounds} encoder round${c.rounds === 1 ? '' : 's'}` : ''}`;
+}
+
+/** Which rows the saved model was fitted on, and those of the report. */
+function fittedRows(f: Doc['fit']): string {
+  const held = `${Math.round(f.test * 100)}% of each task held out`;
+  if (f.refitted)
+    return `refitted on all ${f.trainRows} rows after the held-out report (${f.reportTrainRows} training rows, ${held}: ${f.testRows} rows)`;
+  if (f.test > 0)
+    return `${f.trainRows} training rows (${held} for the report: ${f.testRows} rows)`;
+  return `${f.trainRows} training rows (all rows)`;
 }
 
 /** `hetmtl info <model>`: tasks, groups, options, columns and preprocessing of a model file. */
@@ -91,6 +186,7 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
   // never describes a file that predict refuses.
   loaded.validate();
   const d = describe(loaded.document);
+  const m = loaded.document.model;
   if (flags.json) {
     out.json({ command: 'info', model: modelPath, ...d });
     return;
@@ -101,7 +197,7 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
     ['file', `${modelPath} (${d.format}; model ${d.modelFormat})`],
     [
       'fitted',
-      `${f.createdAt} from ${f.source} (${f.format}) on ${f.backend}, seed ${f.seed}, ${f.trainRows} training rows${f.test > 0 ? ` (${Math.round(f.test * 100)}% of each task held out: ${f.testRows} rows)` : ''}, ${formatSeconds(f.seconds)}`,
+      `${f.createdAt} from ${f.source} (${f.format}) on ${f.backend}, seed ${f.seed}, ${fittedRows(f)}, ${formatSeconds(f.seconds)}`,
     ],
     [
       'columns',
@@ -123,14 +219,13 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
     [
       'model',
       d.kind === 'blend'
-        ? `an average of ${d.candidates.filter((c) => (c.weight ?? 0) > 0).length} candidates (weights below), λ = ${lambdaText(d.lambda)} and ${d.groups.length} groups of the heaviest`
-        : d.kind === 'dual'
-          ? `dual encoder, λ = ${lambdaText(d.lambda)}, ${d.groups.length} groups`
-          : `linear MTL floor (identity encoder, mean-regularised), λ = ${lambdaText(d.lambda)}, ${d.groups.length} groups`,
+        ? `an average of ${d.candidates.filter((c) => (c.weight ?? 0) > 0).length} candidates (weights below), λ = ${lambdaText(m.lambda)} and ${d.groups.length} group${d.groups.length === 1 ? '' : 's'} of the heaviest (candidate "${d.chosen.id}")`
+        : `${d.kind === 'dual' ? 'dual encoder' : 'linear MTL floor (identity encoder, mean-regularised)'}, λ = ${lambdaText(m.lambda)}, ${d.groups.length} group${d.groups.length === 1 ? '' : 's'} (candidate "${d.chosen.id}"${d.candidates.length > 1 ? ` of ${d.candidates.length}` : ''})`,
     ],
+    ['options', chosenText(d.chosen)],
     [
-      'options',
-      `shared ${encoderText(o.shared)}, task-specific ${encoderText(o.specific)}, K0 = ${o.K0}, K1 = ${o.K1}, μ = ${o.mu}, ω = ${o.omega}, τ = ${o.tau}, ν = ${o.nu}, ridge ${o.ridge}, similarity ${encoderText(o.similarity)}, λ ${lambdaText(o.lambda)} by ${o.lambdaSelection}, ${o.numLambdas} λ values, at most ${o.maxRounds} rounds, seed ${o.seed}`,
+      'selection',
+      `${d.candidates.length} candidate${d.candidates.length === 1 ? '' : 's'} from the options shared ${encoderText(o.shared)}, task-specific ${encoderText(o.specific)}, K0 = ${o.K0}, K1 = ${o.K1}, μ = ${o.mu}, ω = ${o.omega}; ${m.options.lambda === 'path' ? `λ on a path of ${o.numLambdas} values by ${o.lambdaSelection}` : `λ fixed at ${lambdaText(m.options.lambda)}`}, at most ${o.maxRounds} rounds, seed ${o.seed}`,
     ],
     [
       'preprocessing',

@@ -83,3 +83,36 @@ export function errorLines(stderr: string): string[] {
 
 /** A stack trace line ("    at f (file.js:1:2)"). */
 export const STACK_LINE = /^\s+at\s.+[:(]/m;
+
+/** The simulated files of a test: `train.csv` (and `test.csv` with `testRows`) in `dir`. */
+export async function simulateInto(
+  dir: string,
+  o: {
+    readonly tasks?: number;
+    readonly n: number;
+    readonly p: number;
+    readonly testRows?: number;
+    readonly seed?: number;
+  },
+): Promise<void> {
+  const args = ['simulate', '--n', String(o.n), '--p', String(o.p), '--out', 'train.csv', '-q'];
+  if (o.tasks !== undefined) args.push('--tasks', String(o.tasks));
+  if (o.seed !== undefined) args.push('--seed', String(o.seed));
+  if (o.testRows !== undefined)
+    args.push('--test-rows', String(o.testRows), '--test-out', 'test.csv');
+  const r = await hetmtl(args, { cwd: dir });
+  if (r.code !== 0) throw new Error(`hetmtl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+}
+
+/** `hetmtl fit <file> --task task --target y --quick -q` and more flags (the simulated columns). */
+export const quickFit = (file: string, ...extra: string[]): string[] => [
+  'fit',
+  file,
+  '--task',
+  'task',
+  '--target',
+  'y',
+  '--quick',
+  '-q',
+  ...extra,
+];
