@@ -194,4 +194,92 @@ describe.skipIf(missing)('the browser app', () => {
     expect(outside).toEqual([]);
     await page.close();
   });
+
+  test('reads a real CSV: the ID column is excluded, the text column categorical, an empty cell filled', async () => {
+    // 4 tasks × 15 rows: `id` (distinct integers), `ref` (distinct strings), a text category, two numbers (one empty cell),
+    // the target linear in x1, x2 and the region.
+    const regions = ['north', 'south', 'east'];
+    const lines = ['id,clinic,ref,region,x1,x2,outcome'];
+    let id = 1000;
+    for (let t = 0; t < 4; t++) {
+      for (let i = 0; i < 15; i++) {
+        const x1 = ((i * 7 + t * 3) % 11) / 5 - 1;
+        const x2 = ((i * 5 + t) % 13) / 6 - 1;
+        const r = (i + t) % 3;
+        const y = (1 + t / 2) * x1 - x2 + r * 0.8 + (((i * 3) % 7) - 3) / 20;
+        const cell = t === 1 && i === 4 ? '' : x1.toFixed(3);
+        lines.push(
+          `${id},c${t + 1},r${id++}x,${regions[r]},${cell},${x2.toFixed(3)},${y.toFixed(4)}`,
+        );
+      }
+    }
+    const { page, problems, outside } = await openApp();
+    await page.getByLabel('CSV file').setInputFiles({
+      name: 'clinics.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${lines.join('\n')}\n`),
+    });
+    // The defaults: task and target guessed, id excluded, region categorical, missing values filled.
+    await expect.poll(() => page.locator('#data-summary').textContent()).toContain('1 missing');
+    expect(await page.getByLabel('Task column').inputValue()).toBe('clinic');
+    expect(await page.getByLabel('Target column').inputValue()).toBe('outcome');
+    expect(await page.getByLabel('Missing values').inputValue()).toBe('mean-impute');
+    expect(await page.getByLabel('Role of column id').inputValue()).toBe('exclude');
+    expect(await page.getByLabel('Role of column ref').inputValue()).toBe('exclude');
+    expect(
+      await page.locator('#column-roles tbody tr', { hasText: 'ref' }).textContent(),
+    ).toContain('all 60 values distinct');
+    expect(await page.getByLabel('Role of column region').inputValue()).toBe('categorical');
+    expect(await page.getByLabel('Role of column x1').inputValue()).toBe('numeric');
+    expect(await page.locator('#columns-summary').textContent()).toBe(
+      'Columns: 2 numeric, 1 categorical, 2 excluded',
+    );
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    // x1, x2 and three region levels: 5 features; id and ref are not among them.
+    await expect
+      .poll(() => page.locator('#data-summary').textContent())
+      .toContain('4 tasks, 5 features');
+    await page.getByLabel('Encoders').selectOption('linear');
+    await page.getByLabel('Maximum rounds').fill('2');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.locator('#results').waitFor({ state: 'visible', timeout: 90_000 });
+    expect(await page.locator('#status').textContent()).toMatch(/^Done in/);
+    const values = await page
+      .locator('#metrics td[data-value]')
+      .evaluateAll((tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
+    expect(values).toHaveLength(15);
+    for (const v of values) expect(Number.isFinite(v) && v >= 0).toBe(true);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download model JSON' }).click(),
+    ]);
+    await download.saveAs(join(artifacts, 'csv-model.json'));
+    const doc = JSON.parse(readFileSync(join(artifacts, 'csv-model.json'), 'utf8'));
+    expect(doc.columns).toMatchObject({
+      task: 'clinic',
+      target: 'outcome',
+      features: ['region', 'x1', 'x2'],
+      categorical: ['region'],
+    });
+    expect(Encoding.fromJSON(doc.encoding).missing).toBe('mean-impute');
+
+    // Changing a role is honoured: with id kept as a numeric feature there are 6 features, and
+    // "stop with an error" refuses the empty cell, naming the row and the control to change.
+    await page.getByLabel('Role of column id').selectOption('numeric');
+    await page.getByLabel('Missing values').selectOption('error');
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    await expect
+      .poll(() => page.locator('#data-summary').textContent())
+      .toMatch(
+        /row 21.*column "x1".*Missing values: "(drop the rows|fill with the training mean)"/,
+      );
+    await page.getByLabel('Missing values').selectOption('drop-rows');
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    await expect
+      .poll(() => page.locator('#data-summary').textContent())
+      .toContain('4 tasks, 6 features');
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
 });
