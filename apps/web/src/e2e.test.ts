@@ -195,6 +195,69 @@ describe.skipIf(missing)('the browser app', () => {
     await page.close();
   });
 
+  /** WCAG 2 contrast ratio of two CSS `rgb(…)` colours (relative luminance, sRGB). */
+  function contrast(a: string, b: string): number {
+    const lum = (css: string) => {
+      const [r, g, bl] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+    };
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return (hi! + 0.05) / (lo! + 0.05);
+  }
+
+  test('the focus ring has 3:1 contrast against the page and a 390 px phone does not scroll sideways', async () => {
+    expect(contrast('rgb(233, 160, 59)', 'rgb(250, 250, 250)')).toBeCloseTo(2.11, 2); // the old ring
+    expect(contrast('rgb(0, 0, 0)', 'rgb(255, 255, 255)')).toBeCloseTo(21, 6);
+    const { page, problems, outside } = await openApp();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const background = await page.evaluate(
+      () => getComputedStyle(document.documentElement).backgroundColor,
+    );
+    // Keyboard focus on the first controls: each one's ring is drawn and contrasts with the page.
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      const ring = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const s = getComputedStyle(el);
+        return {
+          id: el.id,
+          style: s.outlineStyle,
+          width: parseFloat(s.outlineWidth),
+          color: s.outlineColor,
+        };
+      });
+      expect(ring.style, ring.id).toBe('solid');
+      expect(ring.width, ring.id).toBeGreaterThanOrEqual(2);
+      expect(contrast(ring.color, background), ring.id).toBeGreaterThanOrEqual(3);
+    }
+    const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await width()).toBeLessThanOrEqual(390);
+    // With a CSV's Columns table, and after training (metrics table, heatmap, chart), still 390.
+    const sim = simulateFactor({ seed: 2, numTasks: 6, n: 30, p: 6, testRows: 1 });
+    await page.getByLabel('CSV file').setInputFiles({
+      name: 'a-file-with-a-rather-long-name-for-a-phone-screen.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(toCsv(sim.train)),
+    });
+    await page.locator('#columns-box').waitFor({ state: 'visible' });
+    expect(await width()).toBeLessThanOrEqual(390);
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    await expect.poll(() => page.locator('#data-summary').textContent()).toContain('6 tasks');
+    await page.getByLabel('Encoders').selectOption('linear');
+    await page.getByLabel('Maximum rounds').fill('2');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.locator('#results').waitFor({ state: 'visible', timeout: 90_000 });
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'e2e-390px.png'), fullPage: true });
+    expect(await width()).toBeLessThanOrEqual(390);
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+
   test('reads a real CSV: the ID column is excluded, the text column categorical, an empty cell filled', async () => {
     // 4 tasks × 15 rows: `id` (distinct integers), `ref` (distinct strings), a text category, two numbers (one empty cell),
     // the target linear in x1, x2 and the region.
