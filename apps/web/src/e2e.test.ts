@@ -258,6 +258,79 @@ describe.skipIf(missing)('the browser app', () => {
     await page.close();
   });
 
+  test('draws the heatmap of 40 tasks on a canvas with a legend, the table kept closed below', async () => {
+    const sim = simulateFactor({ seed: 4, numTasks: 40, n: 20, p: 5, testRows: 1 });
+    const { page, problems, outside } = await openApp();
+    await page.getByLabel('CSV file').setInputFiles({
+      name: 'forty-tasks.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(toCsv(sim.train)),
+    });
+    await page.locator('#columns-box').waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    await expect.poll(() => page.locator('#data-summary').textContent()).toContain('40 tasks');
+    await page.getByLabel('Encoders').selectOption('linear');
+    await page.getByLabel('Maximum rounds').fill('2');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.locator('#results').waitFor({ state: 'visible', timeout: 120_000 });
+    const canvas = page.locator('#heatmap-canvas');
+    expect(await canvas.isVisible()).toBe(true);
+    expect(await canvas.getAttribute('data-tasks')).toBe('40');
+    const box = await canvas.boundingBox();
+    expect(box!.width).toBeGreaterThan(200);
+    expect(box!.width).toBeLessThanOrEqual(640 + 2); // and its 1 px border
+    expect(box!.height).toBeCloseTo(box!.width, 0);
+    // The accessible table: all 40 × 40 numbers, closed in a <details>, so nothing 40 columns wide
+    // is on screen; opening it shows it.
+    const table = page.locator('#heatmap-table');
+    expect(await table.locator('tbody tr').count()).toBe(40);
+    expect(await table.locator('tbody tr').first().locator('td').count()).toBe(40);
+    expect(await table.isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      1200,
+    );
+    const legend = await page.locator('#heatmap-legend').textContent();
+    const max = Number(legend?.match(/([\d.]+) \(most different\)/)?.[1]);
+    const values = await table
+      .locator('td')
+      .evaluateAll((tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
+    expect(max).toBeCloseTo(Math.max(...values), 3);
+    // What the canvas drew: the centre pixel of each cell gets lighter as the table's distance
+    // falls (the same order of rows and columns), the diagonal (distance 0) lightest of all.
+    const drawn = await page.evaluate(() => {
+      const c = document.getElementById('heatmap-canvas') as HTMLCanvasElement;
+      const ctx = c.getContext('2d')!;
+      const rows = [...document.querySelectorAll('#heatmap-table tbody tr')];
+      const n = rows.length;
+      const out: { d: number; light: number }[] = [];
+      for (let a = 0; a < n; a += 3) {
+        for (let b = 0; b < n; b += 2) {
+          const td = rows[a]!.querySelectorAll('td')[b] as HTMLElement;
+          const [r, g, bl] = ctx.getImageData(
+            Math.floor(((b + 0.5) * c.width) / n),
+            Math.floor(((a + 0.5) * c.height) / n),
+            1,
+            1,
+          ).data;
+          out.push({ d: Number(td.dataset.value), light: r! + g! + bl! });
+        }
+      }
+      return out;
+    });
+    expect(drawn.length).toBeGreaterThan(200);
+    const sorted = [...drawn].sort((x, y) => x.d - y.d);
+    for (let k = 1; k < sorted.length; k++) {
+      // Ties in distance may round to the same shade; a larger distance is never lighter.
+      expect(sorted[k]!.light).toBeLessThanOrEqual(sorted[k - 1]!.light + 3);
+    }
+    expect(sorted[0]!.light - sorted[sorted.length - 1]!.light).toBeGreaterThan(100);
+    await page.locator('#heatmap details summary').click();
+    expect(await table.isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+
   test('reads a real CSV: the ID column is excluded, the text column categorical, an empty cell filled', async () => {
     // 4 tasks × 15 rows: `id` (distinct integers), `ref` (distinct strings), a text category, two numbers (one empty cell),
     // the target linear in x1, x2 and the region.

@@ -286,6 +286,8 @@ function showResults(r: TrainResult, d: Prepared): void {
   const tasks = d.train.taskNames;
   const labels = model.groupLabels();
   const summary = model.summary();
+  // Shown first, so that the heatmap canvas can measure the width it has.
+  $('results').hidden = false;
   const table = $<HTMLTableElement>('metrics');
   table.replaceChildren();
   const columns = [{ name: 'hetmtl', evaluation: r.evaluation }, ...r.baselines];
@@ -336,7 +338,6 @@ function showResults(r: TrainResult, d: Prepared): void {
     $('result-summary'),
     `Chosen model: ${summary.kind === 'dual' ? 'dual encoder' : 'linear multi-task floor'}, λ = ${summary.lambda === Number.POSITIVE_INFINITY ? '∞' : fmt(summary.lambda)}, ${summary.numGroups} groups.${truth}`,
   );
-  $('results').hidden = false;
 }
 
 function groupsText(tasks: readonly string[], labels: readonly number[]): string {
