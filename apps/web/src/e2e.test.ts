@@ -73,6 +73,25 @@ describe.skipIf(missing)('the browser app', () => {
     return { page, problems, outside };
   }
 
+  type Page = Awaited<ReturnType<typeof openApp>>['page'];
+
+  /** Chooses a CSV file (its text) in the page's file input. */
+  async function chooseCsv(page: Page, name: string, text: string) {
+    await page.getByLabel('CSV file').setInputFiles({
+      name,
+      mimeType: 'text/csv',
+      buffer: Buffer.from(text),
+    });
+  }
+
+  /** A quick fit (linear encoders, 2 rounds); waits for the results. */
+  async function trainQuick(page: Page) {
+    await page.getByLabel('Encoders').selectOption('linear');
+    await page.getByLabel('Maximum rounds').fill('2');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.locator('#results').waitFor({ state: 'visible', timeout: 120_000 });
+  }
+
   test('trains on the simulated data and shows the loss curve, metrics, heatmap and groups', async () => {
     const { page, problems, outside } = await openApp();
 
@@ -167,21 +186,14 @@ describe.skipIf(missing)('the browser app', () => {
   test('reads a CSV file chosen by the user, with the task and target columns picked', async () => {
     const sim = simulateFactor({ seed: 3, numTasks: 4, n: 50, p: 8, testRows: 1 });
     const { page, problems, outside } = await openApp();
-    await page.getByLabel('CSV file').setInputFiles({
-      name: 'four-tasks.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from(toCsv(sim.train)),
-    });
+    await chooseCsv(page, 'four-tasks.csv', toCsv(sim.train));
     await page.getByLabel('Task column').selectOption('task');
     await page.getByLabel('Target column').selectOption('y');
     await page.getByRole('button', { name: 'Use this file' }).click();
     await expect
       .poll(() => page.locator('#data-summary').textContent())
       .toContain('4 tasks, 8 features');
-    await page.getByLabel('Encoders').selectOption('linear');
-    await page.getByLabel('Maximum rounds').fill('2');
-    await page.getByRole('button', { name: 'Train' }).click();
-    await page.locator('#results').waitFor({ state: 'visible', timeout: 90_000 });
+    await trainQuick(page);
     const names = await page.locator('#metrics tbody th[scope="row"]').allTextContents();
     expect(names).toEqual(['task1', 'task2', 'task3', 'task4', 'mean over tasks']);
     const values = await page
@@ -237,19 +249,16 @@ describe.skipIf(missing)('the browser app', () => {
     expect(await width()).toBeLessThanOrEqual(390);
     // With a CSV's Columns table, and after training (metrics table, heatmap, chart), still 390.
     const sim = simulateFactor({ seed: 2, numTasks: 6, n: 30, p: 6, testRows: 1 });
-    await page.getByLabel('CSV file').setInputFiles({
-      name: 'a-file-with-a-rather-long-name-for-a-phone-screen.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from(toCsv(sim.train)),
-    });
+    await chooseCsv(
+      page,
+      'a-file-with-a-rather-long-name-for-a-phone-screen.csv',
+      toCsv(sim.train),
+    );
     await page.locator('#columns-box').waitFor({ state: 'visible' });
     expect(await width()).toBeLessThanOrEqual(390);
     await page.getByRole('button', { name: 'Use this file' }).click();
     await expect.poll(() => page.locator('#data-summary').textContent()).toContain('6 tasks');
-    await page.getByLabel('Encoders').selectOption('linear');
-    await page.getByLabel('Maximum rounds').fill('2');
-    await page.getByRole('button', { name: 'Train' }).click();
-    await page.locator('#results').waitFor({ state: 'visible', timeout: 90_000 });
+    await trainQuick(page);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'e2e-390px.png'), fullPage: true });
     expect(await width()).toBeLessThanOrEqual(390);
@@ -261,18 +270,11 @@ describe.skipIf(missing)('the browser app', () => {
   test('draws the heatmap of 40 tasks on a canvas with a legend, the table kept closed below', async () => {
     const sim = simulateFactor({ seed: 4, numTasks: 40, n: 20, p: 5, testRows: 1 });
     const { page, problems, outside } = await openApp();
-    await page.getByLabel('CSV file').setInputFiles({
-      name: 'forty-tasks.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from(toCsv(sim.train)),
-    });
+    await chooseCsv(page, 'forty-tasks.csv', toCsv(sim.train));
     await page.locator('#columns-box').waitFor({ state: 'visible' });
     await page.getByRole('button', { name: 'Use this file' }).click();
     await expect.poll(() => page.locator('#data-summary').textContent()).toContain('40 tasks');
-    await page.getByLabel('Encoders').selectOption('linear');
-    await page.getByLabel('Maximum rounds').fill('2');
-    await page.getByRole('button', { name: 'Train' }).click();
-    await page.locator('#results').waitFor({ state: 'visible', timeout: 120_000 });
+    await trainQuick(page);
     const canvas = page.locator('#heatmap-canvas');
     expect(await canvas.isVisible()).toBe(true);
     expect(await canvas.getAttribute('data-tasks')).toBe('40');
@@ -350,11 +352,7 @@ describe.skipIf(missing)('the browser app', () => {
       }
     }
     const { page, problems, outside } = await openApp();
-    await page.getByLabel('CSV file').setInputFiles({
-      name: 'clinics.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from(`${lines.join('\n')}\n`),
-    });
+    await chooseCsv(page, 'clinics.csv', `${lines.join('\n')}\n`);
     // The defaults: task and target guessed, id excluded, region categorical, missing values filled.
     await expect.poll(() => page.locator('#data-summary').textContent()).toContain('1 missing');
     expect(await page.getByLabel('Task column').inputValue()).toBe('clinic');
@@ -375,10 +373,7 @@ describe.skipIf(missing)('the browser app', () => {
     await expect
       .poll(() => page.locator('#data-summary').textContent())
       .toContain('4 tasks, 5 features');
-    await page.getByLabel('Encoders').selectOption('linear');
-    await page.getByLabel('Maximum rounds').fill('2');
-    await page.getByRole('button', { name: 'Train' }).click();
-    await page.locator('#results').waitFor({ state: 'visible', timeout: 90_000 });
+    await trainQuick(page);
     expect(await page.locator('#status').textContent()).toMatch(/^Done in/);
     const values = await page
       .locator('#metrics td[data-value]')
