@@ -73,6 +73,25 @@ describe.skipIf(missing)('the browser app', () => {
     return { page, problems, outside };
   }
 
+  type Page = Awaited<ReturnType<typeof openApp>>['page'];
+
+  /** Chooses a CSV file (its text) in the page's file input. */
+  async function chooseCsv(page: Page, name: string, text: string) {
+    await page.getByLabel('CSV file').setInputFiles({
+      name,
+      mimeType: 'text/csv',
+      buffer: Buffer.from(text),
+    });
+  }
+
+  /** A quick fit (linear encoders, 2 rounds); waits for the results. */
+  async function trainQuick(page: Page) {
+    await page.getByLabel('Encoders').selectOption('linear');
+    await page.getByLabel('Maximum rounds').fill('2');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.locator('#results').waitFor({ state: 'visible', timeout: 120_000 });
+  }
+
   test('trains on the simulated data and shows the loss curve, metrics, heatmap and groups', async () => {
     const { page, problems, outside } = await openApp();
 
@@ -167,21 +186,14 @@ describe.skipIf(missing)('the browser app', () => {
   test('reads a CSV file chosen by the user, with the task and target columns picked', async () => {
     const sim = simulateFactor({ seed: 3, numTasks: 4, n: 50, p: 8, testRows: 1 });
     const { page, problems, outside } = await openApp();
-    await page.getByLabel('CSV file').setInputFiles({
-      name: 'four-tasks.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from(toCsv(sim.train)),
-    });
+    await chooseCsv(page, 'four-tasks.csv', toCsv(sim.train));
     await page.getByLabel('Task column').selectOption('task');
     await page.getByLabel('Target column').selectOption('y');
     await page.getByRole('button', { name: 'Use this file' }).click();
     await expect
       .poll(() => page.locator('#data-summary').textContent())
       .toContain('4 tasks, 8 features');
-    await page.getByLabel('Encoders').selectOption('linear');
-    await page.getByLabel('Maximum rounds').fill('2');
-    await page.getByRole('button', { name: 'Train' }).click();
-    await page.locator('#results').waitFor({ state: 'visible', timeout: 90_000 });
+    await trainQuick(page);
     const names = await page.locator('#metrics tbody th[scope="row"]').allTextContents();
     expect(names).toEqual(['task1', 'task2', 'task3', 'task4', 'mean over tasks']);
     const values = await page
@@ -190,6 +202,213 @@ describe.skipIf(missing)('the browser app', () => {
     expect(values).toHaveLength(15);
     for (const v of values) expect(Number.isFinite(v) && v > 0 && v < 3).toBe(true);
     expect(await page.locator('#heatmap-table tbody tr').count()).toBe(4);
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+
+  /** WCAG 2 contrast ratio of two CSS `rgb(…)` colours (relative luminance, sRGB). */
+  function contrast(a: string, b: string): number {
+    const lum = (css: string) => {
+      const [r, g, bl] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+    };
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return (hi! + 0.05) / (lo! + 0.05);
+  }
+
+  test('the focus ring has 3:1 contrast against the page and a 390 px phone does not scroll sideways', async () => {
+    expect(contrast('rgb(233, 160, 59)', 'rgb(250, 250, 250)')).toBeCloseTo(2.11, 2); // the old ring
+    expect(contrast('rgb(0, 0, 0)', 'rgb(255, 255, 255)')).toBeCloseTo(21, 6);
+    const { page, problems, outside } = await openApp();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const background = await page.evaluate(
+      () => getComputedStyle(document.documentElement).backgroundColor,
+    );
+    // Keyboard focus on the first controls: each one's ring is drawn and contrasts with the page.
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      const ring = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const s = getComputedStyle(el);
+        return {
+          id: el.id,
+          style: s.outlineStyle,
+          width: parseFloat(s.outlineWidth),
+          color: s.outlineColor,
+        };
+      });
+      expect(ring.style, ring.id).toBe('solid');
+      expect(ring.width, ring.id).toBeGreaterThanOrEqual(2);
+      expect(contrast(ring.color, background), ring.id).toBeGreaterThanOrEqual(3);
+    }
+    const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await width()).toBeLessThanOrEqual(390);
+    // With a CSV's Columns table, and after training (metrics table, heatmap, chart), still 390.
+    const sim = simulateFactor({ seed: 2, numTasks: 6, n: 30, p: 6, testRows: 1 });
+    await chooseCsv(
+      page,
+      'a-file-with-a-rather-long-name-for-a-phone-screen.csv',
+      toCsv(sim.train),
+    );
+    await page.locator('#columns-box').waitFor({ state: 'visible' });
+    expect(await width()).toBeLessThanOrEqual(390);
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    await expect.poll(() => page.locator('#data-summary').textContent()).toContain('6 tasks');
+    await trainQuick(page);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'e2e-390px.png'), fullPage: true });
+    expect(await width()).toBeLessThanOrEqual(390);
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+
+  test('draws the heatmap of 40 tasks on a canvas with a legend, the table kept closed below', async () => {
+    const sim = simulateFactor({ seed: 4, numTasks: 40, n: 20, p: 5, testRows: 1 });
+    const { page, problems, outside } = await openApp();
+    await chooseCsv(page, 'forty-tasks.csv', toCsv(sim.train));
+    await page.locator('#columns-box').waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    await expect.poll(() => page.locator('#data-summary').textContent()).toContain('40 tasks');
+    await trainQuick(page);
+    const canvas = page.locator('#heatmap-canvas');
+    expect(await canvas.isVisible()).toBe(true);
+    expect(await canvas.getAttribute('data-tasks')).toBe('40');
+    const box = await canvas.boundingBox();
+    expect(box!.width).toBeGreaterThan(200);
+    expect(box!.width).toBeLessThanOrEqual(640 + 2); // and its 1 px border
+    expect(box!.height).toBeCloseTo(box!.width, 0);
+    // The accessible table: all 40 × 40 numbers, closed in a <details>, so nothing 40 columns wide
+    // is on screen; opening it shows it.
+    const table = page.locator('#heatmap-table');
+    expect(await table.locator('tbody tr').count()).toBe(40);
+    expect(await table.locator('tbody tr').first().locator('td').count()).toBe(40);
+    expect(await table.isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      1200,
+    );
+    const legend = await page.locator('#heatmap-legend').textContent();
+    const max = Number(legend?.match(/([\d.]+) \(most different\)/)?.[1]);
+    const values = await table
+      .locator('td')
+      .evaluateAll((tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
+    expect(max).toBeCloseTo(Math.max(...values), 3);
+    // What the canvas drew: the centre pixel of each cell gets lighter as the table's distance
+    // falls (the same order of rows and columns), the diagonal (distance 0) lightest of all.
+    const drawn = await page.evaluate(() => {
+      const c = document.getElementById('heatmap-canvas') as HTMLCanvasElement;
+      const ctx = c.getContext('2d')!;
+      const rows = [...document.querySelectorAll('#heatmap-table tbody tr')];
+      const n = rows.length;
+      const out: { d: number; light: number }[] = [];
+      for (let a = 0; a < n; a += 3) {
+        for (let b = 0; b < n; b += 2) {
+          const td = rows[a]!.querySelectorAll('td')[b] as HTMLElement;
+          const [r, g, bl] = ctx.getImageData(
+            Math.floor(((b + 0.5) * c.width) / n),
+            Math.floor(((a + 0.5) * c.height) / n),
+            1,
+            1,
+          ).data;
+          out.push({ d: Number(td.dataset.value), light: r! + g! + bl! });
+        }
+      }
+      return out;
+    });
+    expect(drawn.length).toBeGreaterThan(200);
+    const sorted = [...drawn].sort((x, y) => x.d - y.d);
+    for (let k = 1; k < sorted.length; k++) {
+      // Ties in distance may round to the same shade; a larger distance is never lighter.
+      expect(sorted[k]!.light).toBeLessThanOrEqual(sorted[k - 1]!.light + 3);
+    }
+    expect(sorted[0]!.light - sorted[sorted.length - 1]!.light).toBeGreaterThan(100);
+    await page.locator('#heatmap details summary').click();
+    expect(await table.isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+
+  test('reads a real CSV: the ID column is excluded, the text column categorical, an empty cell filled', async () => {
+    // 4 tasks × 15 rows: `id` (distinct integers), `ref` (distinct strings), a text category, two numbers (one empty cell),
+    // the target linear in x1, x2 and the region.
+    const regions = ['north', 'south', 'east'];
+    const lines = ['id,clinic,ref,region,x1,x2,outcome'];
+    let id = 1000;
+    for (let t = 0; t < 4; t++) {
+      for (let i = 0; i < 15; i++) {
+        const x1 = ((i * 7 + t * 3) % 11) / 5 - 1;
+        const x2 = ((i * 5 + t) % 13) / 6 - 1;
+        const r = (i + t) % 3;
+        const y = (1 + t / 2) * x1 - x2 + r * 0.8 + (((i * 3) % 7) - 3) / 20;
+        const cell = t === 1 && i === 4 ? '' : x1.toFixed(3);
+        lines.push(
+          `${id},c${t + 1},r${id++}x,${regions[r]},${cell},${x2.toFixed(3)},${y.toFixed(4)}`,
+        );
+      }
+    }
+    const { page, problems, outside } = await openApp();
+    await chooseCsv(page, 'clinics.csv', `${lines.join('\n')}\n`);
+    // The defaults: task and target guessed, id excluded, region categorical, missing values filled.
+    await expect.poll(() => page.locator('#data-summary').textContent()).toContain('1 missing');
+    expect(await page.getByLabel('Task column').inputValue()).toBe('clinic');
+    expect(await page.getByLabel('Target column').inputValue()).toBe('outcome');
+    expect(await page.getByLabel('Missing values').inputValue()).toBe('mean-impute');
+    expect(await page.getByLabel('Role of column id').inputValue()).toBe('exclude');
+    expect(await page.getByLabel('Role of column ref').inputValue()).toBe('exclude');
+    expect(
+      await page.locator('#column-roles tbody tr', { hasText: 'ref' }).textContent(),
+    ).toContain('all 60 values distinct');
+    expect(await page.getByLabel('Role of column region').inputValue()).toBe('categorical');
+    expect(await page.getByLabel('Role of column x1').inputValue()).toBe('numeric');
+    expect(await page.locator('#columns-summary').textContent()).toBe(
+      'Columns: 2 numeric, 1 categorical, 2 excluded',
+    );
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    // x1, x2 and three region levels: 5 features; id and ref are not among them.
+    await expect
+      .poll(() => page.locator('#data-summary').textContent())
+      .toContain('4 tasks, 5 features');
+    await trainQuick(page);
+    expect(await page.locator('#status').textContent()).toMatch(/^Done in/);
+    const values = await page
+      .locator('#metrics td[data-value]')
+      .evaluateAll((tds) => tds.map((td) => Number((td as HTMLElement).dataset.value)));
+    expect(values).toHaveLength(15);
+    for (const v of values) expect(Number.isFinite(v) && v >= 0).toBe(true);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download model JSON' }).click(),
+    ]);
+    await download.saveAs(join(artifacts, 'csv-model.json'));
+    const doc = JSON.parse(readFileSync(join(artifacts, 'csv-model.json'), 'utf8'));
+    expect(doc.columns).toMatchObject({
+      task: 'clinic',
+      target: 'outcome',
+      features: ['region', 'x1', 'x2'],
+      categorical: ['region'],
+    });
+    expect(Encoding.fromJSON(doc.encoding).missing).toBe('mean-impute');
+
+    // Changing a role is honoured: with id kept as a numeric feature there are 6 features, and
+    // "stop with an error" refuses the empty cell, naming the row and the control to change.
+    await page.getByLabel('Role of column id').selectOption('numeric');
+    await page.getByLabel('Missing values').selectOption('error');
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    await expect
+      .poll(() => page.locator('#data-summary').textContent())
+      .toMatch(
+        /row 21.*column "x1".*Missing values: "(drop the rows|fill with the training mean)"/,
+      );
+    await page.getByLabel('Missing values').selectOption('drop-rows');
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    await expect
+      .poll(() => page.locator('#data-summary').textContent())
+      .toContain('4 tasks, 6 features');
     expect(problems).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();

@@ -1,10 +1,26 @@
+import { type MissingPolicy, readReportNotes } from '@hetmtl/data';
 import type { FitProgress } from '@hetmtl/model';
+import { HetmtlError } from '@hetmtl/tensor';
 import { activateWasm } from './backend.js';
+import {
+  type ColumnChoice,
+  type ColumnRole,
+  columnReadOptions,
+  defaultColumnRoles,
+  pageOptionWords,
+} from './columns.js';
 import { guessColumns, parseCsvHeader } from './csv-header.js';
 import { renderHeatmap } from './heatmap.js';
 import { LossChart } from './loss-chart.js';
 import { modelFileDocument } from './model-file.js';
-import { fromCsv, type Prepared, simulated, type TrainResult, trainAll } from './train.js';
+import {
+  fromCsv,
+  type Prepared,
+  previewCsv,
+  simulated,
+  type TrainResult,
+  trainAll,
+} from './train.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
@@ -17,10 +33,16 @@ const stopButton = $<HTMLButtonElement>('stop');
 const taskSelect = $<HTMLSelectElement>('task-col');
 const targetSelect = $<HTMLSelectElement>('target-col');
 const useCsvButton = $<HTMLButtonElement>('use-csv');
+const missingSelect = $<HTMLSelectElement>('missing');
+const columnsBox = $<HTMLDetailsElement>('columns-box');
+const rolesBody = $<HTMLTableElement>('column-roles').tBodies[0]!;
 const chart = new LossChart($<HTMLCanvasElement>('loss-chart'));
 
 let data: Prepared | null = null;
-let csv: { file: File; delimiter: string } | null = null;
+let csv: { file: File; delimiter: string; columns: readonly string[] } | null = null;
+/** The column roles shown for the current task and target (null until the preview read ends). */
+let choices: ColumnChoice[] | null = null;
+let previewRun = 0;
 let last: { result: TrainResult; data: Prepared; backend: string; seed: number } | null = null;
 let running: AbortController | null = null;
 
@@ -28,7 +50,13 @@ function say(el: HTMLElement, text: string, error = false): void {
   el.textContent = text;
   el.classList.toggle('error', error);
 }
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+// The reader's errors name its options; the page shows them as its own controls.
+const message = (e: unknown) =>
+  HetmtlError.isInstance(e)
+    ? e.render(pageOptionWords)
+    : e instanceof Error
+      ? e.message
+      : String(e);
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
 
 function useData(d: Prepared): void {
@@ -56,18 +84,100 @@ $<HTMLButtonElement>('use-sim').addEventListener('click', () => {
   }
 });
 
+const ROLE_LABELS: Record<ColumnRole, string> = {
+  numeric: 'numeric feature',
+  categorical: 'categorical feature',
+  exclude: 'excluded',
+};
+
+/** The roles chosen in the Columns table. */
+function chosenRoles(): { column: string; role: ColumnRole }[] {
+  return (choices ?? []).map((c, i) => ({
+    column: c.column,
+    role: (rolesBody.rows[i]?.querySelector('select')?.value ?? c.role) as ColumnRole,
+  }));
+}
+
+function summariseRoles(): void {
+  const roles = chosenRoles();
+  const n = (r: ColumnRole) => roles.filter((c) => c.role === r).length;
+  $('columns-summary').textContent =
+    `Columns: ${n('numeric')} numeric, ${n('categorical')} categorical, ${n('exclude')} excluded`;
+}
+
+function showRoles(list: ColumnChoice[]): void {
+  choices = list;
+  rolesBody.replaceChildren(
+    ...list.map((c) => {
+      const row = document.createElement('tr');
+      const name = document.createElement('th');
+      name.scope = 'row';
+      name.textContent = c.column;
+      const select = document.createElement('select');
+      select.setAttribute('aria-label', `Role of column ${c.column}`);
+      select.dataset.column = c.column;
+      for (const [value, label] of Object.entries(ROLE_LABELS))
+        select.append(new Option(label, value, false, value === c.role));
+      select.addEventListener('change', summariseRoles);
+      const roleCell = document.createElement('td');
+      roleCell.append(select);
+      const why = document.createElement('td');
+      why.textContent = c.why;
+      row.append(name, roleCell, why);
+      return row;
+    }),
+  );
+  columnsBox.hidden = false;
+  columnsBox.open = list.length <= 15;
+  summariseRoles();
+}
+
+/** Reads the file with the reader's defaults and shows each column's default role. */
+async function preview(): Promise<void> {
+  if (!csv) return;
+  const run = ++previewRun;
+  const { file, delimiter } = csv;
+  choices = null;
+  useCsvButton.disabled = true;
+  columnsBox.hidden = true;
+  say(dataSummary, `Reading the columns of ${file.name}…`);
+  try {
+    const task = taskSelect.value;
+    const target = targetSelect.value;
+    const report = await previewCsv(file, file.name, { task, target, delimiter });
+    if (run !== previewRun) return;
+    showRoles(defaultColumnRoles(csv.columns, task, target, report));
+    const missing = Object.values(report.imputedByColumn).reduce((a, b) => a + b, 0);
+    say(
+      dataSummary,
+      `${file.name}: ${csv.columns.length} columns, ${report.rowsRead} rows${missing > 0 ? `, ${missing} missing feature values` : ''}${report.rowsDropped > 0 ? `, ${report.rowsDropped} rows without a target` : ''}. Check the column roles and the missing-value policy, then use the file.`,
+    );
+  } catch (e) {
+    if (run !== previewRun) return;
+    // The user can still set the roles by hand (every column numeric to start with).
+    showRoles(
+      csv.columns
+        .filter((c) => c !== taskSelect.value && c !== targetSelect.value)
+        .map((column) => ({ column, role: 'numeric' as const, why: '' })),
+    );
+    say(dataSummary, message(e), true);
+  } finally {
+    if (run === previewRun) useCsvButton.disabled = false;
+  }
+}
+
 $<HTMLInputElement>('csv-file').addEventListener('change', async (ev) => {
   const file = (ev.target as HTMLInputElement).files?.[0];
   csv = null;
-  for (const s of [taskSelect, targetSelect]) {
-    s.replaceChildren();
-    s.disabled = true;
-  }
+  choices = null;
+  for (const s of [taskSelect, targetSelect, missingSelect]) s.disabled = true;
+  for (const s of [taskSelect, targetSelect]) s.replaceChildren();
+  columnsBox.hidden = true;
   useCsvButton.disabled = true;
   if (!file) return;
   try {
     const header = parseCsvHeader(await file.slice(0, 1 << 16).text());
-    csv = { file, delimiter: header.delimiter };
+    csv = { file, delimiter: header.delimiter, columns: header.columns };
     const guess = guessColumns(header.columns);
     for (const [select, chosen] of [
       [taskSelect, guess.task],
@@ -76,30 +186,32 @@ $<HTMLInputElement>('csv-file').addEventListener('change', async (ev) => {
       select.replaceChildren(...header.columns.map((c) => new Option(c, c, false, c === chosen)));
       select.disabled = false;
     }
-    useCsvButton.disabled = false;
-    say(
-      dataSummary,
-      `${file.name}: ${header.columns.length} columns. Choose the task and target columns.`,
-    );
+    missingSelect.disabled = false;
   } catch (e) {
     say(dataSummary, message(e), true);
+    return;
   }
+  await preview();
 });
+
+for (const s of [taskSelect, targetSelect]) s.addEventListener('change', () => void preview());
 
 useCsvButton.addEventListener('click', async () => {
   if (!csv) return;
   useCsvButton.disabled = true;
   say(dataSummary, `Reading ${csv.file.name}…`);
   try {
-    useData(
-      await fromCsv(csv.file, csv.file.name, {
-        task: taskSelect.value,
-        target: targetSelect.value,
-        delimiter: csv.delimiter,
-        test: num('test-share'),
-        seed: num('seed'),
-      }),
-    );
+    const d = await fromCsv(csv.file, csv.file.name, {
+      task: taskSelect.value,
+      target: targetSelect.value,
+      delimiter: csv.delimiter,
+      test: num('test-share'),
+      seed: num('seed'),
+      columns: columnReadOptions(chosenRoles(), missingSelect.value as MissingPolicy),
+    });
+    useData(d);
+    const notes = d.report ? readReportNotes(d.report, pageOptionWords) : [];
+    if (notes.length > 0) dataSummary.textContent += ` ${notes.join('. ')}.`;
   } catch (e) {
     say(dataSummary, message(e), true);
   } finally {
@@ -174,6 +286,8 @@ function showResults(r: TrainResult, d: Prepared): void {
   const tasks = d.train.taskNames;
   const labels = model.groupLabels();
   const summary = model.summary();
+  // Shown first, so that the heatmap canvas can measure the width it has.
+  $('results').hidden = false;
   const table = $<HTMLTableElement>('metrics');
   table.replaceChildren();
   const columns = [{ name: 'hetmtl', evaluation: r.evaluation }, ...r.baselines];
@@ -224,7 +338,6 @@ function showResults(r: TrainResult, d: Prepared): void {
     $('result-summary'),
     `Chosen model: ${summary.kind === 'dual' ? 'dual encoder' : 'linear multi-task floor'}, λ = ${summary.lambda === Number.POSITIVE_INFINITY ? '∞' : fmt(summary.lambda)}, ${summary.numGroups} groups.${truth}`,
   );
-  $('results').hidden = false;
 }
 
 function groupsText(tasks: readonly string[], labels: readonly number[]): string {

@@ -1,8 +1,10 @@
 import { type Evaluation, RidgeRegressor } from '@hetmtl/baselines';
 import {
+  type CsvOptions,
   type Encoding,
   type MultiTaskDataset,
   parseCsv,
+  type ReadReport,
   simulateFactor,
   trainTestSplit,
 } from '@hetmtl/data';
@@ -49,13 +51,53 @@ export function simulated(s: SimulationSettings): Prepared {
   };
 }
 
+/** The reader's column options the page sets (roles of the columns, missing-value policy). */
+export type ColumnOptions = Pick<
+  CsvOptions,
+  'features' | 'categorical' | 'numeric' | 'exclude' | 'missing'
+>;
+
+/**
+ * What the reader makes of a CSV file with its own defaults (text columns categorical, ID-like
+ * columns left out) and missing values filled, so that every column can be shown with a default.
+ */
+export async function previewCsv(
+  input: Blob | string,
+  name: string,
+  o: { task: string; target: string; delimiter: string },
+): Promise<ReadReport> {
+  const data = await parseCsv(input, {
+    task: o.task,
+    target: o.target,
+    delimiter: o.delimiter,
+    missing: 'mean-impute',
+    sourceName: name,
+  });
+  // parseCsv always reports; the guard keeps the type honest.
+  if (!data.report) throw new Error(`Reading ${name} gave no read report`);
+  return data.report;
+}
+
 /** A CSV file (or text) read with parseCsv and split into training and test rows per task. */
 export async function fromCsv(
   input: Blob | string,
   name: string,
-  o: { task: string; target: string; delimiter: string; test: number; seed: number },
-): Promise<Prepared> {
-  const data = await parseCsv(input, { task: o.task, target: o.target, delimiter: o.delimiter });
+  o: {
+    task: string;
+    target: string;
+    delimiter: string;
+    test: number;
+    seed: number;
+    columns?: ColumnOptions;
+  },
+): Promise<Prepared & { readonly report: ReadReport | undefined }> {
+  const data = await parseCsv(input, {
+    task: o.task,
+    target: o.target,
+    delimiter: o.delimiter,
+    sourceName: name,
+    ...o.columns,
+  });
   const { train, test } = trainTestSplit(data, { test: o.test, seed: o.seed });
   return {
     train,
@@ -64,6 +106,7 @@ export async function fromCsv(
     source: name,
     format: 'csv',
     testShare: o.test,
+    report: data.report,
   };
 }
 
