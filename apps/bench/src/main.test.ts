@@ -367,4 +367,29 @@ describe('bench commands (tiny runs, so they cannot rot)', () => {
   it('an unknown command is a usage error (exit 2)', () => {
     expect(() => run('nope')).toThrow(/unknown command "nope"/);
   });
+
+  it('an unknown flag, a bad value or a stray argument is one line naming it and exit 2; --help exits 0', () => {
+    const bad = (...args: string[]) =>
+      spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });
+    for (const [args, message] of [
+      [['demo', '--quik'], /^hetmtl-bench: unknown option '--quik'.* Run hetmtl-bench demo --help/],
+      [['study', '--reps', '0'], /^hetmtl-bench: .*--reps must be an integer ≥ 1, got "0"/],
+      [['wide', '--p', '300,5'], /^hetmtl-bench: .*--p takes integers ≥ 10, got "5"/],
+      [
+        ['real', 'x.csv', '--test', '1.5'],
+        /^hetmtl-bench: .*--test must be in \(0, 1\), got "1\.5"/,
+      ],
+      [['conformance', 'extra'], /^hetmtl-bench: too many arguments for 'conformance'/],
+      [['--frobnicate'], /^hetmtl-bench: unknown option '--frobnicate'\. Run hetmtl-bench --help/],
+    ] as const) {
+      const res = bad(...args);
+      expect(res.status, args.join(' ')).toBe(2);
+      expect(res.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(res.stderr, args.join(' ')).toMatch(message);
+    }
+    const help = bad('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: hetmtl-bench <command>/);
+    expect(bad().status).toBe(2);
+  });
 });

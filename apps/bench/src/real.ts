@@ -81,23 +81,27 @@ export async function runReal(o: RealOptions): Promise<RealResults> {
   );
   const bar = new ProgressBar(o.repeats * methods.length, 'fits');
   const splits: RealScore[][] = [];
-  for (const split of repeatedSplits(ds, { repeats: o.repeats, test: o.test, seed: 1 })) {
-    const seed = split.repeat + 1;
-    // No explicit validation rows: a task with one training row cannot spare one, and the
-    // estimators refuse validation rows that lack a training task; their own hold-out skips it.
-    const results = await compareMethods(
-      methods,
-      { train: split.train, test: split.test },
-      seed,
-      o.quick,
-      (r) => bar.tick(1, `split ${seed} ${r.method}`),
-    );
-    splits.push(
-      results.map(({ groups, ...rest }) => ({
-        ...rest,
-        ...(groups ? { numGroups: new Set(groups).size } : {}),
-      })),
-    );
+  try {
+    for (const split of repeatedSplits(ds, { repeats: o.repeats, test: o.test, seed: 1 })) {
+      const seed = split.repeat + 1;
+      // No explicit validation rows: a task with one training row cannot spare one, and the
+      // estimators refuse validation rows that lack a training task; their own hold-out skips it.
+      const results = await compareMethods(
+        methods,
+        { train: split.train, test: split.test },
+        seed,
+        o.quick,
+        (r) => bar.tick(1, `split ${seed} ${r.method}`),
+      );
+      splits.push(
+        results.map(({ groups, ...rest }) => ({
+          ...rest,
+          ...(groups ? { numGroups: new Set(groups).size } : {}),
+        })),
+      );
+    }
+  } finally {
+    bar.stop();
   }
   const results: RealResults = {
     dataset: name,

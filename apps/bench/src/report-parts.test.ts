@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, ProgressBar } from './progress.js';
 import { mean, meanSd, sd } from './stats.js';
@@ -22,6 +23,17 @@ describe('stats', () => {
   });
 });
 
+/** A stream that keeps what is written, a terminal when `tty`. */
+function sink(tty: boolean, out: string[]): Writable & { isTTY: boolean } {
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      out.push(String(chunk));
+      done();
+    },
+  });
+  return Object.assign(stream, { isTTY: tty });
+}
+
 describe('progress bar', () => {
   it('formats durations', () => {
     expect(formatDuration(12.4)).toBe('12s');
@@ -33,7 +45,7 @@ describe('progress bar', () => {
   it('estimates the time left from the finished units and prints a line per 5% when not a terminal', () => {
     let t = 0;
     const lines: string[] = [];
-    const bar = new ProgressBar(40, 'fits', { isTTY: false, write: (s) => lines.push(s) }, () => t);
+    const bar = new ProgressBar(40, 'fits', sink(false, lines), () => t);
     t = 10_000;
     bar.tick(1, 'first');
     // 1 of 40 in 10 s: 39 left at 10 s each.
@@ -48,13 +60,41 @@ describe('progress bar', () => {
     expect(lines).toHaveLength(21);
   });
 
-  it('redraws in place on a terminal', () => {
+  it('draws with cli-progress on a terminal: redrawn in place, the last state kept, one line end', () => {
+    let t = 0;
     const out: string[] = [];
-    const bar = new ProgressBar(2, 'fits', { isTTY: true, write: (s) => out.push(s) }, () => 0);
-    bar.tick();
-    bar.tick();
-    expect(out[0]?.startsWith('\r\x1b[2K[')).toBe(true);
-    expect(out.at(-1)).toBe('\n');
+    const bar = new ProgressBar(2, 'fits', sink(true, out), () => t);
+    t = 3000;
+    bar.tick(1, 'a');
+    t = 8000;
+    bar.tick(1, 'b');
+    const text = out.join('');
+    // cli-progress moves to column 1 (CSI 1G) and clears to the right (CSI 0K) at every redraw.
+    expect(text).toContain(
+      '\x1b[1G[########################] 2/2 fits 100%  elapsed 8s  ETA 0s  b\x1b[0K',
+    );
+    expect(text.split('\n')).toHaveLength(2);
+    expect(text.endsWith('\n')).toBe(true);
+    bar.stop(); // idempotent once the bar is complete
+    expect(out.join('')).toBe(text);
+  });
+
+  it('stop() ends an unfinished bar: its last state drawn, a line end, no redraw timer left', () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const out: string[] = [];
+    const bar = new ProgressBar(5, 'fits', sink(true, out), () => 0);
+    bar.tick(2, 'x');
+    expect(timers()).toBe(before + 1); // cli-progress redraws on a timer until stopped
+    bar.stop();
+    expect(timers()).toBe(before);
+    const text = out.join('');
+    expect(text).toContain('[##########--------------] 2/5 fits 40%  elapsed 0s  ETA 0s  x\x1b[0K');
+    expect(text.endsWith('\n')).toBe(true);
+    // A run with nothing to do (a resumed study) draws nothing.
+    const idle: string[] = [];
+    new ProgressBar(0, 'fits', sink(true, idle)).stop();
+    expect(idle).toEqual([]);
   });
 });
 

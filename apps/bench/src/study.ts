@@ -102,34 +102,38 @@ export async function runStudy(o: StudyOptions): Promise<StudyResults> {
   );
   const bar = new ProgressBar(todo.length * methods.length, 'fits');
   const defaults = quick ? design.quickDefaults : design.defaults;
-  for (const { setting, seed } of todo) {
-    const varied = Object.entries(setting.options)
-      .filter(([k, v]) => defaults[k] !== v)
-      .map(([k, v]) => `${k}=${v}`);
-    const where = `${design.name} ${varied.join(',') || 'defaults'} seed ${seed}`;
-    const sim = design.simulate({ ...setting.options }, seed);
-    const split = trainTestSplit(sim.train, { test: 0.2, seed });
-    const results = await compareMethods(
-      methods,
-      { train: split.train, validation: split.test, test: sim.test },
-      seed,
-      quick,
-      (r) => bar.tick(1, `${where} ${r.method}`),
-    );
-    const truth = [...sim.truth.groups];
-    const run: StudyRun = {
-      key: setting.key,
-      seed,
-      oracle: oracleRmse(sim.test, sim.truth.testMeans),
-      scores: results.map((r) => ({
-        method: r.method,
-        rmse: r.rmse,
-        ...(r.groups ? { ari: adjustedRandIndex([...r.groups], truth) } : {}),
-        seconds: r.seconds,
-      })),
-    };
-    appendFileSync(log, `${JSON.stringify(run)}\n`);
-    done.set(runKey(setting.key, seed), run);
+  try {
+    for (const { setting, seed } of todo) {
+      const varied = Object.entries(setting.options)
+        .filter(([k, v]) => defaults[k] !== v)
+        .map(([k, v]) => `${k}=${v}`);
+      const where = `${design.name} ${varied.join(',') || 'defaults'} seed ${seed}`;
+      const sim = design.simulate({ ...setting.options }, seed);
+      const split = trainTestSplit(sim.train, { test: 0.2, seed });
+      const results = await compareMethods(
+        methods,
+        { train: split.train, validation: split.test, test: sim.test },
+        seed,
+        quick,
+        (r) => bar.tick(1, `${where} ${r.method}`),
+      );
+      const truth = [...sim.truth.groups];
+      const run: StudyRun = {
+        key: setting.key,
+        seed,
+        oracle: oracleRmse(sim.test, sim.truth.testMeans),
+        scores: results.map((r) => ({
+          method: r.method,
+          rmse: r.rmse,
+          ...(r.groups ? { ari: adjustedRandIndex([...r.groups], truth) } : {}),
+          seconds: r.seconds,
+        })),
+      };
+      appendFileSync(log, `${JSON.stringify(run)}\n`);
+      done.set(runKey(setting.key, seed), run);
+    }
+  } finally {
+    bar.stop();
   }
   const results: StudyResults = {
     design: design.name,

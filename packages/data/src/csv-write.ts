@@ -1,4 +1,5 @@
 import { describeReceived, opt, ValidationError } from '@hetmtl/tensor';
+import Papa from 'papaparse';
 import type { MultiTaskDataset } from './dataset.js';
 
 export interface ToCsvOptions {
@@ -35,8 +36,6 @@ export function toCsv(ds: MultiTaskDataset, options: ToCsvOptions = {}): string 
   const nl = options.newline ?? '\n';
   const taskColumn = options.taskColumn ?? ds.encoding.taskColumn;
   const target = options.target ?? ds.encoding.target;
-  const quote = (s: string) =>
-    s.includes(delimiter) || /["\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
   const header = [taskColumn, ...ds.featureNames, target];
   if (new Set(header).size !== header.length) {
     throw new ValidationError('Duplicated column name', {
@@ -46,16 +45,23 @@ export function toCsv(ds: MultiTaskDataset, options: ToCsvOptions = {}): string 
       fix: ['Pass other names as ', opt('taskColumn'), ' or ', opt('target')],
     });
   }
-  const lines: string[] = [header.map(quote).join(delimiter)];
+  const rows: string[][] = [header];
   for (const t of ds.tasks()) {
-    const name = quote(t.name);
-    const cells = new Array<string>(t.p + 2);
-    cells[0] = name;
     for (let i = 0; i < t.n; i++) {
+      const cells = new Array<string>(t.p + 2);
+      cells[0] = t.name;
       for (let j = 0; j < t.p; j++) cells[j + 1] = String(t.X[i * t.p + j]);
       cells[t.p + 1] = String(t.y[i]);
-      lines.push(cells.join(delimiter));
+      rows.push(cells);
     }
   }
-  return lines.join(nl) + nl;
+  // Papa Parse quotes a field holding the delimiter, a quote, a line break or an edge space (and
+  // doubles its quotes); other edge whitespace is quoted too, so a reader that trims keeps it.
+  const text = Papa.unparse(rows, {
+    delimiter,
+    newline: nl,
+    quotes: (value: unknown) => typeof value === 'string' && value !== value.trim(),
+    escapeFormulae: false,
+  });
+  return text + nl;
 }

@@ -194,4 +194,27 @@ describe('toCsv', () => {
     expect(back.taskNames).toEqual(['a, "b"']);
     expect(() => toCsv(ds, { target: 'x;1' })).toThrow('Duplicated column name (at column "x;1")');
   });
+
+  it('writes a field with a comma, a quote and a line break (through Papa Parse) that parseCsv reads back', async () => {
+    const task = 'site 1, "north"\nwing';
+    const feature = 'dose, "mg"\r\nday 1';
+    const ds = fromTaskArrays(
+      new Map([
+        [task, { X: [[1.5], [-2]], y: [3, 0.25] }],
+        ['  padded\t', { X: [[7]], y: [8] }],
+      ]),
+      { featureNames: [feature] },
+    );
+    const text = toCsv(ds, { taskColumn: 'the "site"' });
+    // Quotes doubled inside quoted fields; numbers and plain names unquoted.
+    expect(text.split('\n')[0]).toBe('"the ""site""","dose, ""mg""\r');
+    expect(text).toContain('\n"site 1, ""north""\nwing",1.5,3\n');
+    expect(text.endsWith('\n"  padded\t",7,8\n')).toBe(true);
+    const back = await parseCsv(text, { task: 'the "site"', target: 'y' });
+    expect(back.taskNames).toEqual([task, '  padded\t']);
+    expect(back.featureNames).toEqual([feature]);
+    expect(Array.from(back.task(task).X)).toEqual([1.5, -2]);
+    expect(Array.from(back.task(task).y)).toEqual([3, 0.25]);
+    expect(Array.from(back.task('  padded\t').y)).toEqual([8]);
+  });
 });
