@@ -67,6 +67,12 @@ export function modelOptions(f: ModelFlags, p?: number): DualEncoderOptions {
       : kind === 'linear'
         ? { shared: linear(), specific: linear() }
         : {};
+  // --no-linear-floor, --no-trunk, --no-average: only the flags given.
+  const selection = Object.fromEntries(
+    (['linearFloor', 'trunk', 'average'] as const)
+      .filter((k) => f[k] === false)
+      .map((k) => [k, false]),
+  );
   return {
     seed: f.seed,
     ...(f.quick ? QUICK : {}),
@@ -76,15 +82,7 @@ export function modelOptions(f: ModelFlags, p?: number): DualEncoderOptions {
     ...(f.k0 !== undefined ? { K0: f.k0 } : {}),
     ...(f.k1 !== undefined ? { K1: f.k1, ...(f.k1 === 0 ? { specific: null } : {}) } : {}),
     ...(f.lambda !== undefined ? { lambda: f.lambda } : {}),
-    ...(f.linearFloor === false || f.trunk === false || f.average === false
-      ? {
-          selection: {
-            ...(f.linearFloor === false ? { linearFloor: false } : {}),
-            ...(f.trunk === false ? { trunk: false } : {}),
-            ...(f.average === false ? { average: false } : {}),
-          },
-        }
-      : {}),
+    ...(Object.keys(selection).length > 0 ? { selection } : {}),
     ...(f.logTarget ? { logTarget: true } : {}),
     jobs: f.jobs ?? 'auto',
     ...dims,

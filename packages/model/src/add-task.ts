@@ -22,6 +22,7 @@ import { linearTask } from './linear-mtl.js';
 import { BlendPredictor } from './predictors/blend.js';
 import { FittedDual } from './predictors/dual.js';
 import type { LinearPredictor } from './predictors/linear.js';
+import type { TaskPredictor } from './predictors/predictor.js';
 import type { FittedState } from './types.js';
 
 /** Pull strengths toward the nearest group centre tried for a new task (∞: join the group). */
@@ -306,29 +307,36 @@ export function addTask(
   const nextGroup = Math.max(...s.groups) + 1;
   // A blend adds the task to every component, each on its own stream: the heaviest with the model's
   // groups, the others with every task its own group (their groups are not kept).
-  const added =
-    s.predictor.kind === 'blend'
-      ? (() => {
-          const parts = (s.predictor as BlendPredictor).parts.map((part, m) => ({
-            part,
-            added: addToPredictor(
-              part.predictor,
-              Xs,
-              ys,
-              m === 0 ? s.groups : s.groups.map((_, r) => r),
-              o,
-              p,
-              m === 0 ? rng : rng.child(),
-            ),
-          }));
-          return {
-            predictor: new BlendPredictor(
-              parts.map(({ part, added: a }) => ({ ...part, predictor: a.predictor })),
-            ),
-            group: parts[0].added.group,
-          };
-        })()
-      : addToPredictor(s.predictor as FittedDual | LinearPredictor, Xs, ys, s.groups, o, p, rng);
+  let added: { predictor: TaskPredictor; group: number | undefined };
+  if (s.predictor.kind === 'blend') {
+    const parts = (s.predictor as BlendPredictor).parts.map((part, m) => ({
+      ...part,
+      added: addToPredictor(
+        part.predictor,
+        Xs,
+        ys,
+        m === 0 ? s.groups : s.groups.map((_, r) => r),
+        o,
+        p,
+        m === 0 ? rng : rng.child(),
+      ),
+    }));
+    added = {
+      predictor: new BlendPredictor(
+        parts.map(({ added: a, ...part }) => ({ ...part, predictor: a.predictor })),
+      ),
+      group: parts[0].added.group,
+    };
+  } else
+    added = addToPredictor(
+      s.predictor as FittedDual | LinearPredictor,
+      Xs,
+      ys,
+      s.groups,
+      o,
+      p,
+      rng,
+    );
   return {
     ...s,
     taskNames,
