@@ -307,6 +307,9 @@ describe('hetmtl fit → predict / evaluate / info on a simulated CSV', () => {
     const j = JSON.parse((await hetmtl(['info', 'b.json', '--json'], { cwd: dir })).stdout);
     const w = j.candidates.map((c: { weight: number }) => c.weight);
     expect(w.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 9);
+    const fj = JSON.parse((await fit('--json')).stdout);
+    expect(fj.model.kind).toBe('blend');
+    expect(fj.model.candidates.map((c: { weight: number }) => c.weight)).toEqual(w);
     const single = await fit('--no-average');
     expect(single.stdout).toMatch(/^Chosen model: (dual encoder|the linear MTL floor)/m);
     expect(single.stdout).not.toMatch(/weight/);

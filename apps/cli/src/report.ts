@@ -297,6 +297,7 @@ export function modelSummaryJson(model: DualEncoderRegressor) {
       ...jsonLambda(c.lambda),
       numGroups: c.numGroups,
       chosen: c.chosen,
+      ...(c.weight !== undefined ? { weight: c.weight } : {}),
     })),
   };
 }
