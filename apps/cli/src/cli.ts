@@ -219,6 +219,32 @@ Examples:
       .option(
         '--log-target',
         'fit log(target) for a positive, right-skewed response; predictions are exp of the fitted log (the conditional median), every score on the original scale',
+      )
+      .addOption(
+        new Option(
+          '--family <family>',
+          'the response: gaussian (default), binomial (0/1 or a two-level text target such as Y/N, logit link) or poisson (counts, log link)',
+        ).choices(['gaussian', 'binomial', 'poisson']),
+      )
+      .option(
+        '--positive <level>',
+        'binomial: the level of a two-level target read as 1 (default: the second level in sorted order, e.g. Y of N/Y)',
+      )
+      .option(
+        '--weights <column>',
+        'a column of row weights (finite, ≥ 0; every family): a weighted deviance in the fit and weighted metrics; not a feature',
+      )
+      .option(
+        '--offset <column>',
+        'poisson: a column of offsets on the log scale (the log exposure of each row); not a feature',
+      )
+      .option(
+        '--exposure <column>',
+        'poisson: a column of exposures > 0 (person-years, expected counts); its log is the offset; not a feature',
+      )
+      .option(
+        '--trials <column>',
+        'binomial with the number of successes as --target: the column of trials of each row (fitted as successes / trials, weighted by the trials)',
       ),
   )
     .addHelpText(
@@ -249,6 +275,12 @@ Example:
       'write a CSV (the input columns and a prediction column); default: stdout',
     )
     .option('--column <name>', 'name of the prediction column', 'prediction')
+    .addOption(
+      new Option(
+        '--type <type>',
+        'response (default: the value, probability or expected count), link (log-odds / log of the mean, offset included) or class (binomial: 0/1 at probability 0.5, the level names of a text target)',
+      ).choices(['response', 'link', 'class']),
+    )
     .addHelpText(
       'after',
       `
@@ -267,13 +299,19 @@ Example:
     });
 
   withReadOptions(sub('evaluate'))
-    .description('per-task and overall RMSE, MAE and R² of a saved model on a file with the target')
+    .description(
+      "per-task and overall metrics of a saved model on a file with the target: RMSE, MAE and R² (gaussian); log loss, Brier, AUC and accuracy (binomial); mean deviance, RMSE and MAE (poisson)",
+    )
     .argument('<model>', 'a model file written by hetmtl fit')
     .argument('<file>', 'rows with the task, feature and target columns')
     .option(
       '--top <n>',
       'many tasks: the table shows every task up to 20, else the 10 of highest and 10 of lowest R²; --top n shows n of each, --top all every task',
       parse.top,
+    )
+    .option(
+      '--weights <column>',
+      'weigh the metrics by this column (finite, ≥ 0); a model fitted with --trials reads its trials column itself',
     )
     .addHelpText('after', '\nExample:\n  hetmtl evaluate model.json test.csv --json')
     .action(async (model: string, file: string, _o, cmd: Command) => {

@@ -128,10 +128,17 @@ export function hiddenLine(
   shown: ShownTasks<unknown>,
   numTasks: number,
   kind: 'fit' | 'evaluate',
+  family: 'gaussian' | 'binomial' | 'poisson' = 'gaussian',
 ): string {
   const what =
     kind === 'fit'
-      ? `the ${shown.top} tasks where hetmtl's test RMSE is lowest relative to the better ridge baseline, then the ${shown.tail.length} where it is highest`
-      : `the ${shown.top} tasks of highest R², then the ${shown.tail.length} of lowest`;
+      ? family === 'gaussian'
+        ? `the ${shown.top} tasks where hetmtl's test RMSE is lowest relative to the better ridge baseline, then the ${shown.tail.length} where it is highest`
+        : `the ${shown.top} tasks where hetmtl's test deviance is lowest relative to the better ${family} GLM baseline, then the ${shown.tail.length} where it is highest`
+      : family === 'gaussian'
+        ? `the ${shown.top} tasks of highest R², then the ${shown.tail.length} of lowest`
+        : family === 'binomial'
+          ? `the ${shown.top} tasks of highest AUC, then the ${shown.tail.length} of lowest`
+          : `the ${shown.top} tasks of lowest mean deviance, then the ${shown.tail.length} of highest`;
   return `${shown.hidden} of ${numTasks} tasks hidden: the table shows ${shown.tail.length > 0 ? what : 'the tasks with a score'} (the mean and all-rows lines are over every task; --top all shows every task, --json lists them all)`;
 }

@@ -15,6 +15,7 @@ import {
 import { DualEncoderRegressor, MODEL_FORMAT, validateModelDocument } from '@hetmtl/model';
 import { HetmtlError } from '@hetmtl/tensor';
 import { CliError } from './errors.js';
+import type { SavedFamilyInput } from './family-input.js';
 import { checkReadable } from './read-data.js';
 
 /** The pipeline file of `@hetmtl/estimator` (tag `hetmtl/cli-model`): encoding + columns + model. */
@@ -32,6 +33,8 @@ export type ModelColumns = PipelineColumns;
 export interface FitRecord extends PipelineFitRecord {
   readonly refitted?: boolean;
   readonly reportTrainRows?: number;
+  /** The family and its row-value columns (absent: gaussian without weights). */
+  readonly family?: SavedFamilyInput;
 }
 
 /**

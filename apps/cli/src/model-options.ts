@@ -1,4 +1,5 @@
 import { linear, mlp } from '@hetmtl/encoders';
+import type { FamilyName } from '@hetmtl/estimator';
 import type { DualEncoderOptions } from '@hetmtl/model';
 import { UsageError } from './errors.js';
 
@@ -23,6 +24,8 @@ export interface ModelFlags {
   readonly logTarget?: boolean;
   /** --jobs: worker threads for model selection (default: the cores). */
   readonly jobs?: number;
+  /** --family (fit only): the response family (default gaussian). */
+  readonly family?: FamilyName;
 }
 
 /** Settings of --quick: a small, fast fit (seconds), for trying things out and for tests. */
@@ -52,6 +55,11 @@ export function modelOptions(f: ModelFlags, p?: number): DualEncoderOptions {
     if (f.k1 === undefined && K1 !== 2)
       dims = { ...dims, K1, ...(K1 === 0 ? { specific: null } : {}) };
   }
+  if (f.logTarget && f.family !== undefined && f.family !== 'gaussian')
+    throw new UsageError(
+      `--log-target fits log(target) by least squares, and the family is ${f.family}`,
+      `Drop --log-target (the ${f.family} family has its own ${f.family === 'poisson' ? 'log' : 'logit'} link)`,
+    );
   if (f.hidden !== undefined && f.encoder !== 'mlp')
     throw new UsageError(
       `--hidden sets the hidden layers of mlp encoders, and the encoders are ${f.encoder ?? 'linear (the default)'}`,
@@ -84,6 +92,7 @@ export function modelOptions(f: ModelFlags, p?: number): DualEncoderOptions {
     ...(f.lambda !== undefined ? { lambda: f.lambda } : {}),
     ...(Object.keys(selection).length > 0 ? { selection } : {}),
     ...(f.logTarget ? { logTarget: true } : {}),
+    ...(f.family !== undefined && f.family !== 'gaussian' ? { family: f.family } : {}),
     jobs: f.jobs ?? 'auto',
     ...dims,
   };

@@ -98,10 +98,9 @@ describe('the option ↔ flag table', () => {
     // Options of the library that the command line deliberately does not expose: the storage
     // type, a fixed task list, an encoding object, the CSV quote character, and the names of a
     // dataset built from arrays or written with toCsv, fit's explicit validation rows, and the
-    // skewness threshold of skewedColumns (--skew uses its default). Not yet reachable from the
-    // command line: a binary target's positive level and the response family (binomial, poisson),
-    // whose flags --positive and --family come with the model's own GLM support (issue #15) — then
-    // they leave this list.
+    // skewness threshold of skewedColumns (--skew uses its default). The response family, a
+    // binary target's positive level and the row-value columns (weights, offset, exposure) have
+    // their flags (issue #15): --family, --positive, --weights, --offset, --exposure.
     const apiOnly = new Set([
       'dtype',
       'tasks',
@@ -111,8 +110,6 @@ describe('the option ↔ flag table', () => {
       'featureNames',
       'validation',
       'threshold',
-      'positive',
-      'family',
     ]);
     const missing = [...used].filter((o) => OPTION_FLAGS[o] === undefined && !apiOnly.has(o));
     expect(missing).toEqual([]);

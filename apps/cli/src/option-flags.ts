@@ -56,6 +56,16 @@ export const OPTION_FLAGS: Readonly<Record<string, FlagSpec>> = Object.freeze({
     flag: '--log-target',
     words: (v) => (v === false ? 'no --log-target' : '--log-target'),
   },
+  // The response family (issue #15): the model's family, a two-level target and the row-value columns.
+  family: { flag: '--family', placeholder: '<family>' },
+  binaryTarget: {
+    flag: '--family',
+    words: (v) => (v === false ? 'no --family binomial' : '--family binomial'),
+  },
+  positive: { flag: '--positive', placeholder: '<level>' },
+  weights: { flag: '--weights', placeholder: '<column>' },
+  offset: { flag: '--offset', placeholder: '<column>' },
+  exposure: { flag: '--exposure', placeholder: '<column>' },
   // The model (@hetmtl/model's options).
   seed: { flag: '--seed', placeholder: '<n>' },
   K0: { flag: '--k0', placeholder: '<n>' },

@@ -44,11 +44,22 @@ function emptyFile(path: string): ValidationError {
   });
 }
 
+/** The header the row encoder sees: with `ignoreTarget`, the target column hidden (a text target of a binomial model). */
+function encoderHeader(
+  header: readonly string[],
+  encoding: Encoding,
+  ignoreTarget: boolean,
+): readonly string[] {
+  if (!ignoreTarget) return header;
+  return header.map((h) => (h === encoding.target ? `\u0000${h}` : h));
+}
+
 async function readCsvForPredict(
   path: string,
   format: FileFormat,
   delimiter: string,
   encoding: Encoding,
+  ignoreTarget: boolean,
 ): Promise<PredictInput> {
   const bytes = (await stat(path)).size;
   let header: readonly string[] | undefined;
@@ -73,7 +84,7 @@ async function readCsvForPredict(
           fix: 'Check the delimiter and quoting of that row, or remove extra or missing fields',
         });
       // Storage sized from the first row's length (it grows if the rows are longer).
-      enc ??= encoding.rowEncoder(header as readonly string[], {
+      enc ??= encoding.rowEncoder(encoderHeader(header as readonly string[], encoding, ignoreTarget), {
         expectedRows: Math.ceil((1.05 * bytes) / Math.max(1, cursor - headerChars)) + 1,
       });
       enc.push(fields, row);
@@ -83,7 +94,7 @@ async function readCsvForPredict(
   if (header === undefined) throw emptyFile(path);
   const columnNames = header;
   // A header without rows: the encoder still checks the columns (a missing feature column).
-  const encoder = enc ?? encoding.rowEncoder(columnNames);
+  const encoder = enc ?? encoding.rowEncoder(encoderHeader(columnNames, encoding, ignoreTarget));
   const numRows = rowNumbers.length;
   return {
     columnNames,
@@ -117,10 +128,12 @@ async function readCsvForPredict(
   };
 }
 
-function fromRawTable(table: RawTable, encoding: Encoding): PredictInput {
+function fromRawTable(table: RawTable, encoding: Encoding, ignoreTarget: boolean): PredictInput {
   const cols = table.columnNames.map((c) => table.columns[c] ?? []);
   const cellsOf = (i: number) => cols.map((c) => c[i]);
-  const enc = encoding.rowEncoder(table.columnNames, { expectedRows: table.numRows });
+  const enc = encoding.rowEncoder(encoderHeader(table.columnNames, encoding, ignoreTarget), {
+    expectedRows: table.numRows,
+  });
   for (let i = 0; i < table.numRows; i++) enc.push(cellsOf(i), table.rowNumbers[i]);
   return {
     columnNames: table.columnNames,
@@ -144,6 +157,8 @@ export async function readForPredict(
   path: string,
   encoding: Encoding,
   options: ReadOptions = {},
+  /** Leave the target column alone (a binomial model's text target: predictions do not need it). */
+  ignoreTarget = false,
 ): Promise<PredictInput> {
   await checkReadable(path);
   const format = await detectFormat(path, options.format);
@@ -153,6 +168,7 @@ export async function readForPredict(
       format,
       options.delimiter ?? (format === 'tsv' ? '\t' : ','),
       encoding,
+      ignoreTarget,
     );
-  return fromRawTable(await readRawTable(path, options), encoding);
+  return fromRawTable(await readRawTable(path, options), encoding, ignoreTarget);
 }

@@ -92,8 +92,8 @@ export interface ReadOptions {
   readonly delimiter?: string;
 }
 
-function tableOptions(columns: ColumnOptions): TableOptions {
-  const out: Record<string, unknown> = { task: columns.task, target: columns.target };
+function tableOptions(columns: ColumnOptions, extra: Record<string, unknown>): TableOptions {
+  const out: Record<string, unknown> = { task: columns.task, target: columns.target, ...extra };
   for (const name of READER_OPTIONS) {
     const v = columns[name];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0)) out[name] = v;
@@ -126,10 +126,12 @@ export async function readTrainingData(
   path: string,
   columns: ColumnOptions,
   options: ReadOptions = {},
+  /** Reader options of the family flags (binaryTarget, positive, weights, offset, exposure). */
+  family: Record<string, unknown> = {},
 ): Promise<{ dataset: MultiTaskDataset; format: FileFormat }> {
   await checkReadable(path);
   const format = await detectFormat(path, options.format);
-  const dataset = await readAs(path, format, tableOptions(columns), options.delimiter);
+  const dataset = await readAs(path, format, tableOptions(columns, family), options.delimiter);
   return { dataset, format };
 }
 
@@ -141,10 +143,17 @@ export async function readWithEncoding(
   path: string,
   encoding: Encoding,
   options: ReadOptions = {},
+  /** Reader options of the saved family input (positive, weights, offset, exposure). */
+  family: Record<string, unknown> = {},
 ): Promise<{ dataset: MultiTaskDataset; format: FileFormat }> {
   await checkReadable(path);
   const format = await detectFormat(path, options.format);
-  const dataset = await readAs(path, format, { encoding }, options.delimiter);
+  const dataset = await readAs(
+    path,
+    format,
+    { encoding, ...family } as TableOptions,
+    options.delimiter,
+  );
   return { dataset, format };
 }
 

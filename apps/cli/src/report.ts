@@ -1,5 +1,6 @@
 import { RidgeRegressor } from '@hetmtl/baselines';
 import type { MultiTaskDataset } from '@hetmtl/data';
+import type { FamilyName } from '@hetmtl/estimator';
 import type { DualEncoderRegressor, Evaluation } from '@hetmtl/model';
 import {
   describeGroups,
@@ -16,6 +17,45 @@ export interface Score {
   readonly rmse: number;
   readonly mae: number;
   readonly r2: number;
+  /** binomial: mean log loss, Brier score, AUC (NaN: one class only) and accuracy at 0.5. */
+  readonly logLoss?: number;
+  readonly brier?: number;
+  readonly auc?: number;
+  readonly accuracy?: number;
+  /** binomial and poisson: mean unit deviance. */
+  readonly meanDeviance?: number;
+}
+
+/** The metrics of each family, in the order of the report and --json (gaussian: RMSE, MAE, R²). */
+export const FAMILY_METRICS: Readonly<Record<FamilyName, readonly (keyof Score)[]>> = {
+  gaussian: ['rmse', 'mae', 'r2'],
+  binomial: ['logLoss', 'brier', 'auc', 'accuracy'],
+  poisson: ['meanDeviance', 'rmse', 'mae'],
+};
+
+/** What the tables call a metric. */
+export const METRIC_LABEL: Readonly<Record<keyof Score, string>> = {
+  rmse: 'RMSE',
+  mae: 'MAE',
+  r2: 'R²',
+  logLoss: 'log loss',
+  brier: 'Brier',
+  auc: 'AUC',
+  accuracy: 'accuracy',
+  meanDeviance: 'mean deviance',
+};
+
+/** The two metrics of a cell of the comparison table: the family's first (lower is better) and its headline. */
+const CELL_METRICS: Readonly<Record<FamilyName, readonly [keyof Score, keyof Score]>> = {
+  gaussian: ['rmse', 'r2'],
+  binomial: ['logLoss', 'auc'],
+  poisson: ['meanDeviance', 'rmse'],
+};
+
+/** "RMSE / R²", "log loss / AUC", "mean deviance / RMSE". */
+export function cellLabel(family: FamilyName): string {
+  const [a, b] = CELL_METRICS[family];
+  return `${METRIC_LABEL[a]} / ${METRIC_LABEL[b]}`;
 }
 
 export interface TaskComparison {
@@ -29,6 +69,8 @@ export interface TaskComparison {
 
 /** The method next to its two natural baselines, on the same rows. */
 export interface Comparison {
+  /** The response family of the model and the baselines (absent: gaussian). */
+  readonly family?: FamilyName;
   readonly tasks: readonly TaskComparison[];
   /** Mean over tasks of each task's score. */
   readonly mean: {
@@ -44,22 +86,33 @@ export interface Comparison {
   };
 }
 
-const score = (m: { rmse: number; mae: number; r2: number } | undefined): Score => ({
-  rmse: m?.rmse ?? Number.NaN,
-  mae: m?.mae ?? Number.NaN,
-  r2: m?.r2 ?? Number.NaN,
-});
+type Measured = Partial<Record<keyof Score, number | null | undefined>>;
 
-function meanScore(scores: readonly Score[]): Score {
-  const mean = (xs: number[]) => {
-    const ok = xs.filter((x) => Number.isFinite(x));
+/** A learner's metrics as a Score (absent or null, e.g. the AUC of one class: NaN). */
+export function score(m: Measured | undefined, family: FamilyName = 'gaussian'): Score {
+  const v = (k: keyof Score) => m?.[k] ?? Number.NaN;
+  const base = { rmse: v('rmse'), mae: v('mae'), r2: v('r2') };
+  if (family === 'binomial')
+    return {
+      ...base,
+      logLoss: v('logLoss'),
+      brier: v('brier'),
+      auc: v('auc'),
+      accuracy: v('accuracy'),
+      meanDeviance: v('meanDeviance'),
+    };
+  if (family === 'poisson') return { ...base, meanDeviance: v('meanDeviance') };
+  return base;
+}
+
+/** Mean over tasks of each metric (a task without it, e.g. the AUC of one class, left out). */
+export function meanScore(scores: readonly Score[], family: FamilyName = 'gaussian'): Score {
+  const mean = (k: keyof Score) => {
+    const ok = scores.map((s) => s[k] ?? Number.NaN).filter((x) => Number.isFinite(x));
     return ok.length === 0 ? Number.NaN : ok.reduce((a, b) => a + b, 0) / ok.length;
   };
-  return {
-    rmse: mean(scores.map((s) => s.rmse)),
-    mae: mean(scores.map((s) => s.mae)),
-    r2: mean(scores.map((s) => s.r2)),
-  };
+  const keys = Object.keys(score(undefined, family)) as (keyof Score)[];
+  return Object.fromEntries(keys.map((k) => [k, mean(k)])) as unknown as Score;
 }
 
 /**
@@ -72,10 +125,10 @@ export async function compareWithBaselines(
   evaluation: MultiTaskDataset,
   options: { readonly seed: number; readonly signal?: AbortSignal },
 ): Promise<Comparison> {
-  // The same target transform as the model (--log-target), so the three are scored alike.
-  const { logTarget } = model.options;
-  const perTask = new RidgeRegressor({ mode: 'per-task', seed: options.seed, logTarget });
-  const pooled = new RidgeRegressor({ mode: 'pooled', seed: options.seed, logTarget });
+  // The same target transform (--log-target) and family as the model, so the three are scored alike.
+  const { logTarget, family } = model.options;
+  const perTask = new RidgeRegressor({ mode: 'per-task', seed: options.seed, logTarget, family });
+  const pooled = new RidgeRegressor({ mode: 'pooled', seed: options.seed, logTarget, family });
   try {
     const fitOptions = options.signal ? { signal: options.signal } : {};
     await perTask.fit(train, fitOptions);
@@ -96,21 +149,31 @@ export async function compareWithBaselines(
       task,
       nTrain: train.taskNames.includes(task) ? train.task(task).n : 0,
       nTest: tested.get(task) ?? 0,
-      hetmtl: score(h.tasks[task]),
-      ridgePerTask: score(r.tasks[task]),
-      ridgePooled: score(p.tasks[task]),
+      hetmtl: score(h.tasks[task], family),
+      ridgePerTask: score(r.tasks[task], family),
+      ridgePooled: score(p.tasks[task], family),
     }));
     return {
+      ...(family !== 'gaussian' ? { family } : {}),
       tasks,
       mean: {
-        hetmtl: meanScore(tasks.map((t) => t.hetmtl)),
-        ridgePerTask: meanScore(tasks.map((t) => t.ridgePerTask)),
-        ridgePooled: meanScore(tasks.map((t) => t.ridgePooled)),
+        hetmtl: meanScore(
+          tasks.map((t) => t.hetmtl),
+          family,
+        ),
+        ridgePerTask: meanScore(
+          tasks.map((t) => t.ridgePerTask),
+          family,
+        ),
+        ridgePooled: meanScore(
+          tasks.map((t) => t.ridgePooled),
+          family,
+        ),
       },
       overall: {
-        hetmtl: score(h.overall),
-        ridgePerTask: score(r.overall),
-        ridgePooled: score(p.overall),
+        hetmtl: score(h.overall, family),
+        ridgePerTask: score(r.overall, family),
+        ridgePooled: score(p.overall, family),
       },
     };
   } finally {
@@ -119,7 +182,18 @@ export async function compareWithBaselines(
   }
 }
 
-const cell = (s: Score) => `${fixed(s.rmse)} / ${fixed(s.r2)}`;
+/** A cell of the comparison table: the family's two metrics. */
+export function scoreCell(s: Score, family: FamilyName = 'gaussian'): string {
+  const [a, b] = CELL_METRICS[family];
+  return `${fixed(s[a])} / ${fixed(s[b])}`;
+}
+
+/** The baselines' names in the table: ridge for the gaussian, GLM (penalised) for the others. */
+export function baselineLabels(family: FamilyName = 'gaussian'): readonly [string, string] {
+  return family === 'gaussian'
+    ? ['per-task ridge', 'pooled ridge']
+    : [`per-task ${family} GLM`, `pooled ${family} GLM`];
+}
 
 /**
  * What the per-task report says of small or unusual tasks: a constant target, one or two rows,
@@ -160,15 +234,9 @@ export function comparisonTable(
       cells: (task) => [...(inner?.cells(task) ?? []), notes.get(task) ?? ''],
     };
   }
-  const header = [
-    'task',
-    'train',
-    'test',
-    'hetmtl',
-    'per-task ridge',
-    'pooled ridge',
-    ...(extra?.header ?? []),
-  ];
+  const family = c.family ?? 'gaussian';
+  const cell = (s: Score) => scoreCell(s, family);
+  const header = ['task', 'train', 'test', 'hetmtl', ...baselineLabels(family), ...(extra?.header ?? [])];
   const blank = (extra?.header ?? []).map(() => '');
   const row = (t: TaskComparison) => [
     t.task,
@@ -206,12 +274,17 @@ export function comparisonTable(
     ...blank,
   ]);
   const table = formatTable(header, rows);
-  return shown.hidden > 0 ? `${table}\n${hiddenLine(shown, c.tasks.length, 'fit')}` : table;
+  return shown.hidden > 0 ? `${table}\n${hiddenLine(shown, c.tasks.length, 'fit', family)}` : table;
 }
 
-/** hetmtl's test RMSE over the better ridge baseline's (NaN: no test rows): the rank of --top. */
+/**
+ * hetmtl's test RMSE over the better ridge baseline's (NaN: no test rows): the rank of --top; for
+ * binomial and poisson the mean deviance instead of the RMSE.
+ */
 export function relativeRmse(t: TaskComparison): number {
-  return t.hetmtl.rmse / Math.min(t.ridgePerTask.rmse, t.ridgePooled.rmse);
+  const k: keyof Score = t.hetmtl.meanDeviance !== undefined ? 'meanDeviance' : 'rmse';
+  const v = (s: Score) => s[k] ?? Number.NaN;
+  return v(t.hetmtl) / Math.min(v(t.ridgePerTask), v(t.ridgePooled));
 }
 
 /** Which candidate won model selection, in one line, and the candidates' validation RMSE. */
@@ -228,12 +301,18 @@ export function selectionLines(model: DualEncoderRegressor): string[] {
       : s.kind === 'dual'
         ? `dual encoder (shared ${o.shared.kind}, task-specific ${o.specific?.kind ?? 'none'}, K0 = ${o.K0}, K1 = ${o.specific ? o.K1 : 0})`
         : 'the linear MTL floor (identity encoder, mean-regularised coefficients)';
+  const family = s.family ?? 'gaussian';
   const lines = [
+    ...(family !== 'gaussian'
+      ? [
+          `Family: ${family} (${family === 'binomial' ? 'logit link; predictions are probabilities' : 'log link; predictions are expected counts'})${s.note ? `; ${s.note}` : ''}`,
+        ]
+      : []),
     `Chosen model: ${what}, λ = ${formatLambda(s.lambda)}${s.kind === 'dual' ? ` (${o.lambdaSelection === 'bic' ? 'BIC' : 'validation'})` : ''}, ${s.numGroups} group${s.numGroups === 1 ? '' : 's'}${s.folds > 1 ? `, selected by ${s.folds}-fold validation` : ''}`,
   ];
   if (cands.length > 1) {
     lines.push(
-      `Model selection (mean validation RMSE over tasks): ${cands
+      `Model selection (mean validation ${family === 'gaussian' ? 'RMSE' : 'deviance'} over tasks): ${cands
         .map(
           (c) =>
             `${c.id} ${fixed(c.validationRmse)}${s.kind === 'blend' ? ` (weight ${fixed(c.weight ?? 0)})` : c.chosen ? ' (chosen)' : ''}`,
@@ -253,11 +332,8 @@ export function groupLines(model: DualEncoderRegressor): string[] {
   return describeGroups(model.groups(), s.taskNames.length);
 }
 
-const jsonScore = (s: Score) => ({
-  rmse: jsonNumber(s.rmse),
-  mae: jsonNumber(s.mae),
-  r2: jsonNumber(s.r2),
-});
+const jsonScore = (s: Score) =>
+  Object.fromEntries(Object.entries(s).map(([k, v]) => [k, jsonNumber(v as number)]));
 
 /** The comparison as JSON-safe data (NaN as null); `notes` marks small or unusual tasks. */
 export function comparisonJson(c: Comparison, notes?: ReadonlyMap<string, string>) {
@@ -267,6 +343,7 @@ export function comparisonJson(c: Comparison, notes?: ReadonlyMap<string, string
     ridgePooled: jsonScore(x.ridgePooled),
   });
   return {
+    family: c.family ?? 'gaussian',
     tasks: c.tasks.map((t) => ({
       task: t.task,
       nTrain: t.nTrain,
@@ -286,6 +363,7 @@ export function modelSummaryJson(model: DualEncoderRegressor) {
   const s = model.summary();
   return {
     kind: s.kind,
+    family: s.family ?? 'gaussian',
     ...jsonLambda(s.lambda),
     numGroups: s.numGroups,
     folds: s.folds,

@@ -4,6 +4,13 @@ import { CliError } from '../errors.js';
 import { readModelFile } from '../model-file.js';
 import type { Output } from '../output.js';
 import { readWithEncoding } from '../read-data.js';
+import {
+  checkTrials,
+  expandTrials,
+  inFileRowsOf,
+  savedReaderOptions,
+} from '../family-input.js';
+import { FAMILY_METRICS, METRIC_LABEL, type Score, score } from '../report.js';
 
 export interface EvaluateFlags {
   readonly backend: string;
@@ -13,6 +20,8 @@ export interface EvaluateFlags {
   readonly json?: boolean;
   /** --top: rows of the per-task table with many tasks. */
   readonly top?: number | 'all';
+  /** --weights: a column weighing the metrics. */
+  readonly weights?: string;
 }
 
 /**
@@ -26,14 +35,43 @@ export async function evaluateCommand(
   out: Output,
 ): Promise<void> {
   const loaded = await readModelFile(modelPath, { unseenLevels: flags.unseenLevels });
-  const { dataset } = await readWithEncoding(file, loaded.encoding, {
+  const saved = loaded.document.fit?.family;
+  const family = saved?.family ?? 'gaussian';
+  const readOptions = {
     ...(flags.format ? { format: flags.format } : {}),
     ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
-  });
+  };
+  const rowFlags = { ...saved, ...(flags.weights !== undefined ? { weights: flags.weights } : {}) };
+  let dataset = await inFileRowsOf(
+    file,
+    readOptions,
+    loaded.encoding.taskColumn,
+    rowFlags,
+    family,
+    async () => {
+      const read = await readWithEncoding(
+        file,
+        loaded.encoding,
+        readOptions,
+        savedReaderOptions(saved, flags.weights),
+      );
+      if (saved?.trials !== undefined) checkTrials(read.dataset, saved.trials);
+      return read.dataset;
+    },
+  );
+  if (saved?.trials !== undefined) dataset = expandTrials(dataset);
   await activateBackend(flags.backend);
   const model = loaded.load();
   try {
-    const ev = model.evaluate(dataset);
+    const ev = await inFileRowsOf(
+      file,
+      readOptions,
+      loaded.encoding.taskColumn,
+      rowFlags,
+      family,
+      async () => model.evaluate(dataset),
+      () => (saved?.trials !== undefined ? 1 : (dataset.report?.rowsDropped ?? 0)),
+    );
     if (!Number.isFinite(ev.overall.rmse))
       throw new CliError(
         `the model's predictions for ${file} are not all finite (RMSE ${ev.overall.rmse}): some rows have values far outside the training data`,
@@ -44,71 +82,74 @@ export async function evaluateCommand(
       out.info(
         `hetmtl: ${count} row${count === 1 ? '' : 's'} with a level of "${column}" not seen in training, encoded as all zeros (--unseen-levels zero)`,
       );
+    const keys = FAMILY_METRICS[family];
     const tasks = dataset.taskNames.map((task, i) => ({
-      ...(ev.tasks[task] ?? { rmse: Number.NaN, mae: Number.NaN, r2: Number.NaN }),
       task,
       n: dataset.sizes[i],
+      s: score(ev.tasks[task], family),
     }));
     // Mean over tasks of each task's score (a task with no score, e.g. R² of one row, left out).
-    const meanOf = (k: 'rmse' | 'mae' | 'r2') => {
-      const ok = tasks.map((t) => t[k]).filter((v) => Number.isFinite(v));
+    const meanOf = (k: keyof Score) => {
+      const ok = tasks.map((t) => t.s[k] ?? Number.NaN).filter((v) => Number.isFinite(v));
       return ok.length === 0 ? Number.NaN : ok.reduce((a, b) => a + b, 0) / ok.length;
     };
-    const mean = { rmse: meanOf('rmse'), mae: meanOf('mae'), r2: meanOf('r2') };
+    const overall = score(ev.overall, family);
+    const pick = (s: Score | Record<string, number>) =>
+      Object.fromEntries(keys.map((k) => [k, jsonNumber((s as Record<string, number>)[k])]));
     if (flags.json) {
       out.json({
         command: 'evaluate',
         model: modelPath,
         file,
-        tasks: tasks.map((t) => ({
-          task: t.task,
-          n: t.n,
-          rmse: jsonNumber(t.rmse),
-          mae: jsonNumber(t.mae),
-          r2: jsonNumber(t.r2),
-        })),
+        family,
+        ...(saved?.positive !== undefined
+          ? { positive: saved.positive, negative: saved.negative ?? null }
+          : {}),
+        tasks: tasks.map((t) => ({ task: t.task, n: t.n, ...pick(t.s) })),
         meanTaskRmse: jsonNumber(ev.meanTaskRmse),
-        meanOfTasks: {
-          rmse: jsonNumber(mean.rmse),
-          mae: jsonNumber(mean.mae),
-          r2: jsonNumber(mean.r2),
-        },
-        overall: {
-          n: ev.overall.n,
-          rmse: jsonNumber(ev.overall.rmse),
-          mae: jsonNumber(ev.overall.mae),
-          r2: jsonNumber(ev.overall.r2),
-        },
+        ...(ev.meanTaskDeviance !== undefined
+          ? { meanTaskDeviance: jsonNumber(ev.meanTaskDeviance) }
+          : {}),
+        ...(ev.meanTaskLogLoss !== undefined
+          ? { meanTaskLogLoss: jsonNumber(ev.meanTaskLogLoss) }
+          : {}),
+        ...(ev.meanTaskAuc !== undefined
+          ? { meanTaskAuc: ev.meanTaskAuc === null ? null : jsonNumber(ev.meanTaskAuc) }
+          : {}),
+        meanOfTasks: Object.fromEntries(keys.map((k) => [k, jsonNumber(meanOf(k))])),
+        overall: { n: ev.overall.n, ...pick(overall) },
+        ...(ev.notes ? { notes: ev.notes } : {}),
       });
       return;
     }
     const row = (t: (typeof tasks)[number]) => [
       t.task,
       String(t.n),
-      fixed(t.rmse),
-      fixed(t.mae),
-      fixed(t.r2),
+      ...keys.map((k) => fixed(t.s[k])),
     ];
-    // Many tasks: the best and the worst by R² (comparable across tasks, unlike RMSE).
-    const shown = topAndBottom(tasks, (t) => -t.r2, flags.top);
+    // Many tasks: the best and the worst by R² (comparable across tasks, unlike RMSE); binomial by
+    // AUC, poisson by the deviance.
+    const rank = (t: (typeof tasks)[number]) =>
+      family === 'binomial'
+        ? -(t.s.auc ?? Number.NaN)
+        : family === 'poisson'
+          ? (t.s.meanDeviance ?? Number.NaN)
+          : -t.s.r2;
+    const shown = topAndBottom(tasks, rank, flags.top);
     const rows = shown.head.map(row);
+    const blank = keys.map(() => '');
     if (shown.hidden > 0) {
-      rows.push([`… ${shown.hidden} tasks hidden`, '', '', '', '']);
+      rows.push([`… ${shown.hidden} tasks hidden`, '', ...blank]);
       rows.push(...shown.tail.map(row));
     }
-    rows.push(['mean of tasks', '', fixed(mean.rmse), fixed(mean.mae), fixed(mean.r2)]);
-    rows.push([
-      'all rows',
-      String(ev.overall.n),
-      fixed(ev.overall.rmse),
-      fixed(ev.overall.mae),
-      fixed(ev.overall.r2),
-    ]);
+    rows.push(['mean of tasks', '', ...keys.map((k) => fixed(meanOf(k)))]);
+    rows.push(['all rows', String(ev.overall.n), ...keys.map((k) => fixed(overall[k]))]);
     out.print(
-      `${file}: ${dataset.totalRows} rows of ${dataset.numTasks} tasks, model ${modelPath}`,
+      `${file}: ${dataset.totalRows} rows of ${dataset.numTasks} tasks, model ${modelPath}${family !== 'gaussian' ? `, family ${family}${saved?.positive !== undefined ? ` (${JSON.stringify(saved.positive)} read as 1)` : ''}` : ''}`,
     );
-    out.print(formatTable(['task', 'n', 'RMSE', 'MAE', 'R²'], rows));
-    if (shown.hidden > 0) out.print(hiddenLine(shown, tasks.length, 'evaluate'));
+    out.print(formatTable(['task', 'n', ...keys.map((k) => METRIC_LABEL[k])], rows));
+    if (shown.hidden > 0) out.print(hiddenLine(shown, tasks.length, 'evaluate', family));
+    for (const note of ev.notes ?? []) out.print(note);
   } finally {
     model.dispose();
   }

@@ -24,8 +24,22 @@ import { ProgressBar } from '../progress.js';
 import { cliOptionWords, readerOptionsFromFlags } from '../option-flags.js';
 import { checkOutputPath } from '../output-path.js';
 import { readTrainingData } from '../read-data.js';
+import {
+  checkTargets,
+  checkTrials,
+  expandTrials,
+  type FamilyFlags,
+  familyFromFlags,
+  familyHint,
+  familyReaderOptions,
+  inFileRowsOf,
+  isTextTargetError,
+  type SavedFamilyInput,
+} from '../family-input.js';
+import { HetmtlError, ValidationError } from '@hetmtl/tensor';
 import { type SkewChoice, type SkewMode, skewInputs, skewLine } from '../skew-inputs.js';
 import {
+  cellLabel,
   type Comparison,
   comparisonJson,
   comparisonTable,
@@ -38,7 +52,7 @@ import {
 import type { Output } from '../output.js';
 import { type Repeats, repeatLines, repeatsJson } from '../repeats.js';
 
-export interface FitFlags extends ModelFlags {
+export interface FitFlags extends ModelFlags, FamilyFlags {
   readonly task: string;
   readonly target: string;
   readonly features?: string[];
@@ -88,6 +102,7 @@ export interface SavedFit {
 /** `hetmtl fit <file>`: read, split, fit with model selection, compare, save. */
 export async function fitCommand(file: string, flags: FitFlags, out: Output): Promise<void> {
   const t0 = performance.now();
+  const family = familyFromFlags(flags);
   modelOptions(flags); // flag mistakes are usage errors before any work
   if (flags.repeats !== undefined && !(flags.test > 0))
     throw new UsageError(
@@ -101,18 +116,44 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
   try {
     const result = await interruptible(
       async (signal) => {
-        const { dataset, format } = await readTrainingData(
+        const readOptions = {
+          ...(flags.format ? { format: flags.format } : {}),
+          ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
+        };
+        // The checks after the read (weights, offsets, the family's targets, trials) name the file row.
+        let dropped = 0;
+        const { dataset, format } = await inFileRowsOf(
           file,
-          {
-            task: flags.task,
-            target: flags.target,
-            ...readerOptionsFromFlags(flags as unknown as Record<string, unknown>),
+          readOptions,
+          flags.task,
+          flags,
+          family,
+          async () => {
+            const read = await readTrainingData(
+              file,
+              {
+                task: flags.task,
+                target: flags.target,
+                ...readerOptionsFromFlags(flags as unknown as Record<string, unknown>),
+              },
+              readOptions,
+              familyReaderOptions(flags, family),
+            ).catch((e: unknown) => {
+              throw family === 'gaussian' && isTextTargetError(e, flags.target)
+                ? withTextTargetHint(e as HetmtlError)
+                : e;
+            });
+            dropped = read.dataset.report?.rowsDropped ?? 0;
+            if (flags.trials !== undefined) checkTrials(read.dataset, flags.trials);
+            else checkTargets(read.dataset, family);
+            return read;
           },
-          {
-            ...(flags.format ? { format: flags.format } : {}),
-            ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
-          },
+          () => dropped,
         );
+        if (family === 'gaussian' && dataset.weights === null) {
+          const hint = familyHint(dataset);
+          if (hint) out.info(hint);
+        }
         if (flags.strict) refuseTinyTasks(dataset, flags.test);
         // --log-target: a target ≤ 0 is refused before the split, numbered as the task's rows are.
         if (flags.logTarget) logOfTarget(dataset, 'training');
@@ -133,9 +174,11 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         train = prepared.train;
         evaluation = prepared.evaluation;
         all = prepared.all;
+        const binaryTarget = dataset.report?.binaryTarget;
         // Refit on every row after the report (unless --no-refit; nothing to add with --test 0 or --no-save).
         const refit = flags.refit !== false && flags.test > 0 && flags.save;
         const dataNotes = dataset.report ? readReportNotes(dataset.report, cliOptionWords) : [];
+        dataNotes.push(...familyNotes(dataset, flags, family));
         const skewNote = skewLine(skew.choice);
         if (skewNote) dataNotes.push(skewNote);
         const backend = await activateBackend(flags.backend);
@@ -149,7 +192,10 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
         const units = 1 + (flags.repeats ?? 0) + (refit ? 0.5 : 0);
         const share = 0.95 / units;
         await model.fit(train, { signal, onProgress: bar.fitCallback(0, share) });
-        bar.update(share, 'baselines: per-task and pooled ridge');
+        bar.update(
+          share,
+          `baselines: per-task and pooled ${family === 'gaussian' ? 'ridge' : `${family} GLM`}`,
+        );
         const comparison = await compareWithBaselines(model, train, evaluation, {
           seed: flags.seed,
           signal,
@@ -238,6 +284,9 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
               testRows: flags.test > 0 ? evaluation.totalRows : 0,
               refitted: refit,
               ...(refit ? { reportTrainRows: train.totalRows } : {}),
+              ...(family !== 'gaussian' || dataset.weights !== null
+                ? { family: savedFamilyInput(flags, family, binaryTarget) }
+                : {}),
               seconds,
               createdAt: new Date().toISOString(),
               hetmtlCli: VERSION,
@@ -262,6 +311,7 @@ export async function fitCommand(file: string, flags: FitFlags, out: Output): Pr
           tasksWithoutTest,
           report: dataset.report,
           skew: skew.choice,
+          family,
         };
       },
       () => {
@@ -326,6 +376,14 @@ async function prepare(
       all,
       skew.choice.columns.map((c) => c.name),
     );
+  if (flags.trials !== undefined)
+    // Each row of s successes in t trials as a 1 of weight s and a 0 of weight t − s, after the split.
+    return {
+      train: expandTrials(skew.train),
+      evaluation: skew.evaluation === skew.train ? expandTrials(skew.train) : expandTrials(skew.evaluation),
+      all: expandTrials(all),
+      skew,
+    };
   return { train: skew.train, evaluation: skew.evaluation, all, skew };
 }
 
@@ -377,6 +435,7 @@ function report(
     tasksWithoutTest: readonly string[];
     report: MultiTaskDataset['report'];
     skew: SkewChoice;
+    family: string;
   },
   out: Output,
 ): void {
@@ -400,6 +459,11 @@ function report(
         droppedByTask: r.report?.droppedByTask ?? {},
         constantTargetTasks: r.report?.constantTargetTasks ?? [],
         tinyTasks: r.report?.tinyTasks ?? [],
+        binaryTarget: r.report?.binaryTarget ?? null,
+        weights: flags.trials ?? flags.weights ?? null,
+        offset: flags.offset ?? null,
+        exposure: flags.exposure ?? null,
+        trials: flags.trials ?? null,
         tasksWithoutTest: r.tasksWithoutTest,
         skew: {
           mode: r.skew.mode,
@@ -429,10 +493,13 @@ function report(
     });
     return;
   }
+  const metricsOf = cellLabel(comparison.family ?? 'gaussian');
   out.print(
-    flags.test > 0
-      ? `Held-out test rows (${Math.round(flags.test * 100)}% of each task, seed ${flags.seed}): RMSE / R²`
-      : 'Training rows (in-sample; pass --test 0.2 to hold rows out): RMSE / R²',
+    `${r.family !== 'gaussian' ? `Family ${r.family}. ` : ''}${
+      flags.test > 0
+        ? `Held-out test rows (${Math.round(flags.test * 100)}% of each task, seed ${flags.seed}): ${metricsOf}`
+        : `Training rows (in-sample; pass --test 0.2 to hold rows out): ${metricsOf}`
+    }`,
   );
   if (r.dataNotes.length > 0) {
     out.print('Data:');
@@ -456,4 +523,54 @@ function report(
   out.print('');
   out.print(savedLine(saved, savedFit, flags));
   out.print(`Done in ${formatSeconds(seconds)}.`);
+}
+
+/** The reader's error on a text target, with the one-line hint that a two-level target is binomial. */
+function withTextTargetHint(e: HetmtlError): ValidationError {
+  return new ValidationError(e.summary, {
+    ...(e.task !== undefined ? { task: e.task } : {}),
+    ...(e.row !== undefined ? { row: e.row } : {}),
+    ...(e.column !== undefined ? { column: e.column } : {}),
+    ...(e.expected !== undefined ? { expected: e.expected } : {}),
+    ...(e.received !== undefined ? { received: e.received } : {}),
+    fix: `${(e.fix ?? 'Correct the row').replace(/[.\s]+$/, '')}; a two-level target (Y/N, yes/no, true/false) is fitted with --family binomial`,
+  });
+}
+
+/** The report's lines on the family's input: the level read as 1, the weights, the offset. */
+function familyNotes(ds: MultiTaskDataset, flags: FitFlags, family: string): string[] {
+  const notes: string[] = [];
+  const b = ds.report?.binaryTarget;
+  if (b)
+    notes.push(
+      `target ${JSON.stringify(b.column)}: ${JSON.stringify(b.positive)} read as 1${b.negative !== null ? `, ${JSON.stringify(b.negative)} as 0` : ' (the only level)'} (${flags.positive !== undefined ? '--positive' : 'the second level in sorted order; --positive <level> to choose'})`,
+    );
+  if (flags.trials !== undefined)
+    notes.push(
+      `target ${JSON.stringify(flags.target)}: successes out of --trials ${JSON.stringify(flags.trials)} (each row a 1 of weight s and a 0 of weight trials − s)`,
+    );
+  else if (flags.weights !== undefined)
+    notes.push(`rows weighted by --weights ${JSON.stringify(flags.weights)}`);
+  if (flags.offset !== undefined)
+    notes.push(`offset (log exposure) from --offset ${JSON.stringify(flags.offset)}`);
+  if (flags.exposure !== undefined)
+    notes.push(`offset log(${flags.exposure}) from --exposure ${JSON.stringify(flags.exposure)}`);
+  if (family !== 'gaussian' && notes.length === 0) notes.push(`family ${family}`);
+  return notes;
+}
+
+/** What the model file records of the family input, for predict, evaluate and info. */
+function savedFamilyInput(
+  flags: FitFlags,
+  family: SavedFamilyInput['family'],
+  binary: { readonly positive: string; readonly negative: string | null } | undefined,
+): SavedFamilyInput {
+  return {
+    family,
+    ...(flags.weights !== undefined ? { weights: flags.weights } : {}),
+    ...(flags.offset !== undefined ? { offset: flags.offset } : {}),
+    ...(flags.exposure !== undefined ? { exposure: flags.exposure } : {}),
+    ...(flags.trials !== undefined ? { trials: flags.trials } : {}),
+    ...(binary ? { positive: binary.positive, negative: binary.negative } : {}),
+  };
 }

@@ -105,8 +105,20 @@ function describe(doc: Doc) {
     (groups[g] ??= []).push(m.taskNames[r]);
   });
   const st = m.preprocessing;
+  const family = (o as { family?: string }).family ?? 'gaussian';
+  const input = doc.fit?.family;
   return {
     format: `${doc.format} v${doc.version}`,
+    family,
+    ...(input?.positive !== undefined
+      ? { positive: input.positive, negative: input.negative ?? null }
+      : {}),
+    rowColumns: {
+      weights: input?.trials ?? input?.weights ?? null,
+      offset: input?.offset ?? null,
+      exposure: input?.exposure ?? null,
+      trials: input?.trials ?? null,
+    },
     modelFormat: `${(m as { format: string }).format} v${(m as { version: number }).version}`,
     fit: doc.fit,
     columns: doc.columns,
@@ -159,6 +171,27 @@ function describe(doc: Doc) {
       ...(c.weight !== undefined ? { weight: c.weight } : {}),
     })),
   };
+}
+
+/** The family and its row-value columns in one line. */
+function familyText(d: ReturnType<typeof describe>): string {
+  const parts: string[] = [
+    d.family === 'gaussian'
+      ? 'gaussian (identity link, squared error)'
+      : d.family === 'binomial'
+        ? 'binomial (logit link; predictions are probabilities)'
+        : 'poisson (log link; predictions are expected counts)',
+  ];
+  if (d.positive !== undefined)
+    parts.push(
+      `target ${JSON.stringify(d.positive)} read as 1${d.negative ? `, ${JSON.stringify(d.negative)} as 0` : ''}`,
+    );
+  const c = d.rowColumns;
+  if (c.trials !== null) parts.push(`successes out of the trials of column "${c.trials}" (--trials)`);
+  else if (c.weights !== null) parts.push(`rows weighted by column "${c.weights}" (--weights)`);
+  if (c.offset !== null) parts.push(`offset from column "${c.offset}" (--offset)`);
+  if (c.exposure !== null) parts.push(`offset log of column "${c.exposure}" (--exposure)`);
+  return parts.join('; ');
 }
 
 /** The chosen candidate's options in one line. */
@@ -214,6 +247,7 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
             )
             .join('; '),
     ],
+    ['family', familyText(d)],
     ['missing', `${d.missing}`],
     ['tasks', `${d.tasks.length}: ${listNames(d.tasks, 15)}`],
     [
@@ -240,11 +274,11 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
   if (d.candidates.length > 0) {
     out.print('');
     out.print(
-      `model selection (mean validation RMSE over tasks${o.logTarget ? ', on the log scale of the target' : ''})`,
+      `model selection (mean validation ${d.family === 'gaussian' ? 'RMSE' : 'deviance'} over tasks${o.logTarget ? ', on the log scale of the target' : ''})`,
     );
     out.print(
       formatTable(
-        ['candidate', 'validation RMSE', 'λ', 'groups', d.kind === 'blend' ? 'weight' : 'chosen'],
+        ['candidate', d.family === 'gaussian' ? 'validation RMSE' : 'validation deviance', 'λ', 'groups', d.kind === 'blend' ? 'weight' : 'chosen'],
         d.candidates.map((c) => [
           c.id,
           fixed(c.validationRmse),
