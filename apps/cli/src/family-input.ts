@@ -227,7 +227,7 @@ function flagFix(e: HetmtlError, f: FamilyFlags, family: FamilyName): string | u
 
 /** Titles of the checks made after a read, whose rows are numbered within their task. */
 const WITHIN_TASK =
-  /^(A row weight|An exposure that|A row offset|An offset|A training target|A count of successes|A number of trials)/;
+  /^(A row weight|An exposure that|A row offset|An offset|An? (training|validation|evaluation) target|A count of successes|A number of trials)/;
 
 /**
  * Runs the checks made on a dataset after it was read (row weights, offsets, exposures, targets of
@@ -248,7 +248,8 @@ export async function inFileRowsOf<T>(
   try {
     return await fn();
   } catch (e) {
-    if (!HetmtlError.isInstance(e) || !WITHIN_TASK.test(e.summary)) throw e;
+    if (!HetmtlError.isInstance(e)) throw e;
+    if (!WITHIN_TASK.test(e.summary)) throw inFlagWords(e, f) ?? e;
     const fix = flagFix(e, f, family);
     let row = e.row;
     let withinTask = row !== undefined;
@@ -270,6 +271,48 @@ export async function inFileRowsOf<T>(
       ...((fix ?? e.fix) !== undefined ? { fix: fix ?? e.fix } : {}),
     });
   }
+}
+
+/**
+ * The reader's errors (rows already numbered as in the file) that concern a family flag, with the
+ * command line's fix: a missing or non-numeric cell of a row-value column (which is never imputed),
+ * a third level of a binomial target, a --positive that is not a level. Null: leave it as it is.
+ */
+function inFlagWords(e: HetmtlError, f: FamilyFlags): ValidationError | null {
+  const col = e.column;
+  const rowValue: [string | undefined, string][] = [
+    [f.trials, '--trials'],
+    [f.weights, '--weights'],
+    [f.offset, '--offset'],
+    [f.exposure, '--exposure'],
+  ];
+  const flag = rowValue.find(([c]) => c !== undefined && c === col)?.[1];
+  let fix: string | undefined;
+  let column = col;
+  if (flag !== undefined)
+    fix = `Fill in a number (the ${flag} column needs a finite value in every row: it is not imputed), or leave such rows out with --missing drop-rows, or pass another column as ${flag}`;
+  else if (/^A third level/.test(e.summary))
+    fix =
+      'Correct or remove the row: --family binomial takes a target of two levels (Y/N, yes/no, true/false, 0/1), read as 1 for --positive <level> (default: the second in sorted order)';
+  else if (/^The positive level is not a level/.test(e.summary)) {
+    column = undefined;
+    fix = `Pass --positive with one of the two levels of the target, or leave --positive out (the second level in sorted order is read as 1)`;
+  } else return null;
+  return new ValidationError(e.summary, {
+    ...(e.task !== undefined ? { task: e.task } : {}),
+    ...(e.row !== undefined ? { row: e.row } : {}),
+    ...(column !== undefined ? { column } : {}),
+    ...(e.expected !== undefined ? { expected: e.expected } : {}),
+    ...(e.received !== undefined
+      ? {
+          received:
+            column === undefined && f.positive !== undefined
+              ? `--positive ${e.received}`
+              : e.received,
+        }
+      : {}),
+    fix,
+  });
 }
 
 /** The file row of the `k`-th row (1-based) of a task: its k-th row in file order. */

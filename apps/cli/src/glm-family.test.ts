@@ -125,7 +125,7 @@ describe('--family binomial', () => {
     const pred = await hetmtl(['predict', 'b.json', 'bin-test.csv', '-o', 'bp.csv'], { cwd: dir });
     expect(pred.code, pred.stderr).toBe(0);
     const rows = table('bp.csv').slice(1);
-    const y = rows.map((r) => (r[3] === 'Y' ? 1 : 0));
+    const y: number[] = rows.map((r) => (r[3] === 'Y' ? 1 : 0));
     const p = rows.map((r) => Number(r[4]));
     expect(p.every((v) => v > 0 && v < 1)).toBe(true);
     // Oracle: the metrics computed here from the predicted probabilities.

@@ -2338,6 +2338,86 @@ export const CASES: readonly Case[] = [
       d.model.bogus = 1;
     }),
   ),
+  // ===========================================================================================
+  // The response families (issue #15): bad input of --family, --weights, --offset, --exposure,
+  // --positive, each one line naming the file row and column and the flag; an all-one-class task fitted.
+  glmCase('G1', 'fit-weights-negative', 'binomial', 'yn', ['--weights', 'w'], 'w', '-1', /row 10, column "w".*received -1.*--weights/),
+  glmCase('G2', 'fit-weights-infinite', 'binomial', 'yn', ['--weights', 'w'], 'w', 'inf', /row 10, column "w".*--weights/),
+  glmCase('G3', 'fit-binomial-third-level', 'binomial', 'yn', [], 'yn', 'maybe', /row 10, column "yn".*"maybe".*--family binomial takes a target of two levels/),
+  glmCase('G4', 'fit-poisson-negative-count', 'poisson', 'cnt', [], 'cnt', '-1', /row 10, column "cnt".*non-negative integer.*received -1/),
+  glmCase('G5', 'fit-poisson-fractional-count', 'poisson', 'cnt', [], 'cnt', '2.5', /row 10, column "cnt".*non-negative integer.*received 2\.5/),
+  glmCase('G6', 'fit-exposure-zero', 'poisson', 'cnt', ['--exposure', 'ex'], 'ex', '0', /row 10, column "ex".*exposure > 0.*--exposure/),
+  glmCase('G7', 'fit-exposure-negative', 'poisson', 'cnt', ['--exposure', 'ex'], 'ex', '-2', /row 10, column "ex".*received -2.*--exposure/),
+  glmCase('G8', 'fit-offset-nan', 'poisson', 'cnt', ['--offset', 'off'], 'off', 'NaN', /row 10, column "off".*--offset/),
+  glmCase('G9', 'fit-offset-empty', 'poisson', 'cnt', ['--offset', 'off'], 'off', '', /row 10, column "off".*--offset/),
+  {
+    n: 'G10',
+    name: 'fit-offset-with-gaussian',
+    verdictInCatalogue: 'ISSUE',
+    args: glmArgs('gaussian', 'cnt', ['--offset', 'off']),
+    setup: data(withGlmColumns),
+    expect: { exit: 2, stderr: /--offset off goes with --family poisson.*gaussian/, files: 'untouched' },
+  },
+  {
+    n: 'G11',
+    name: 'fit-offset-with-binomial',
+    verdictInCatalogue: 'ISSUE',
+    args: glmArgs('binomial', 'yn', ['--offset', 'off']),
+    setup: data(withGlmColumns),
+    expect: { exit: 2, stderr: /--offset off goes with --family poisson.*binomial/, files: 'untouched' },
+  },
+  {
+    n: 'G12',
+    name: 'fit-positive-not-a-level',
+    verdictInCatalogue: 'ISSUE',
+    args: glmArgs('binomial', 'yn', ['--positive', 'maybe']),
+    setup: data(withGlmColumns),
+    expect: { exit: 1, stderr: /positive level is not a level.*received --positive "maybe".*Pass --positive/, files: 'untouched' },
+  },
+  {
+    n: 'G13',
+    name: 'fit-binomial-task-all-one-class',
+    verdictInCatalogue: 'ISSUE',
+    args: glmArgs('binomial', 'yn', []),
+    setup: data((csv) =>
+      mapRows(withGlmColumns(csv), (cells, line) => {
+        const first = lines(csv)[1].split(',')[0];
+        const h = headerOf(withGlmColumns(csv));
+        if (line > 1 && cells[0] === first) cells[h.indexOf('yn')] = 'no';
+        return cells;
+      }),
+    ),
+    expect: {
+      exit: 0,
+      onSuccess: [/Family binomial/, /constant target 0/, /"yes" read as 1, "no" as 0/],
+      files: OUT_JSON,
+    },
+  },
+  {
+    n: 'G14',
+    name: 'eval-poisson-negative-count',
+    verdictInCatalogue: 'ISSUE',
+    args: ['evaluate', 'model.json', 'test.csv'],
+    setup: async (c) => {
+      c.write('data.csv', withGlmColumns(c.base.data));
+      await fitInSetup(c, [...glmArgs('poisson', 'cnt', ['--exposure', 'ex']).slice(0, -2), '--out', 'model.json']);
+      c.write('test.csv', setCell(withGlmColumns(c.base.test), 7, 'cnt', '-3'));
+    },
+    expect: { exit: 1, stderr: /row 7, column "cnt".*non-negative integer.*received -3/, files: 'untouched' },
+  },
+  {
+    n: 'G15',
+    name: 'pred-exposure-zero',
+    verdictInCatalogue: 'ISSUE',
+    args: ['predict', 'model.json', 'new.csv', '--out', 'preds.csv'],
+    setup: async (c) => {
+      c.write('data.csv', withGlmColumns(c.base.data));
+      await fitInSetup(c, [...glmArgs('poisson', 'cnt', ['--exposure', 'ex']).slice(0, -2), '--out', 'model.json']);
+      c.write('new.csv', setCell(withGlmColumns(c.base.test), 5, 'ex', '0'));
+      c.write('preds.csv', SENTINEL);
+    },
+    expect: { exit: 1, stderr: /row 5, column "ex".*exposure > 0.*--exposure ex/, files: 'untouched' },
+  },
   {
     n: 'I23',
     name: 'fit-ctrl-c-2000-tasks',
@@ -2375,5 +2455,52 @@ function siteModel(newCsv: (test: string) => string) {
     ]);
     c.write('new.csv', newCsv(c.base.test));
     c.write('preds.csv', SENTINEL);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The families' cases (G…)
+
+/** The base data with a two-level target yn, a count cnt, a weight w, an exposure ex and an offset off. */
+function withGlmColumns(csv: string): string {
+  const y = headerOf(csv).indexOf('y');
+  let out = addColumn(csv, 'yn', (c) => (Number(c[y]) > 0 ? 'yes' : 'no'));
+  out = addColumn(out, 'cnt', (c) => String(Math.round(Math.abs(Number(c[y])))));
+  out = addColumn(out, 'w', (_, l) => String(1 + (l % 2)));
+  out = addColumn(out, 'ex', (_, l) => String(1 + (l % 3)));
+  return addColumn(out, 'off', (_, l) => String(Math.log(1 + (l % 3))));
+}
+
+/** fit data.csv of a family and target; every other added column (and y) left out of the features. */
+function glmArgs(family: string, target: string, flags: readonly string[]): string[] {
+  const used = new Set([target, ...flags.filter((_, i) => i % 2 === 1)]);
+  const GLM_COLUMNS = ['y', 'yn', 'cnt', 'w', 'ex', 'off'];
+  return [
+    ...fitQ('data.csv', '--target', target, '--family', family, ...flags),
+    '--exclude',
+    GLM_COLUMNS.filter((c) => !used.has(c)).join(','),
+    '--jobs',
+    '1',
+  ];
+}
+
+/** A fit refused for one bad cell (line 10 of data.csv): one line naming the row, column and flag. */
+function glmCase(
+  n: string,
+  name: string,
+  family: string,
+  target: string,
+  flags: readonly string[],
+  column: string,
+  value: string,
+  stderr: RegExp,
+): Case {
+  return {
+    n,
+    name,
+    verdictInCatalogue: 'ISSUE',
+    args: glmArgs(family, target, flags),
+    setup: data((csv) => setCell(withGlmColumns(csv), 10, column, value)),
+    expect: { exit: 1, stderr, files: 'untouched' },
   };
 }
