@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { conformanceTable } from './conformance.js';
 import { methodDemo } from './method-demo.js';
 import { manyTasks, manyTasksWorker } from './many-tasks.js';
@@ -7,6 +7,7 @@ import { methodSpeed, speedWorker } from './method-speed.js';
 import { jobsBench } from './jobs.js';
 import { mlpSpeed } from './mlp-speed.js';
 import { REAL_METHODS, selectMethods, setModelJobs } from './roster.js';
+import { glmMethods } from './glm-roster.js';
 import { runReal } from './real.js';
 import { runStudy } from './study.js';
 import { DESIGNS } from './study-designs.js';
@@ -55,6 +56,10 @@ commands:
                 /usr/bin/python3 or $HETMTL_PYTHON; left out with a note when it lacks xgboost /
                 sklearn / pandas). School:
                 hetmtl-bench real ../shared/data/school.csv --task school --target score
+                --family binomial|poisson [--positive level] [--offset col | --exposure col]:
+                hetmtl with the family, per-task / pooled (task intercepts) / mean-regularised
+                GLM and xgboost (binary:logistic / count:poisson, offset as base_margin), scored
+                with log loss, AUC, Brier, accuracy or mean Poisson deviance and RMSE
   jobs [<csv> --task <column> --target <column>] [--jobs n] [--repeats r]
                 hetmtl fit with --jobs 1 and --jobs n (default: the cores) interleaved, each fit its
                 own process, --repeats times (default 3): median seconds, the ratio, the load
@@ -87,6 +92,10 @@ interface Flags {
   test?: number;
   categorical?: string[];
   exclude?: string[];
+  family?: 'gaussian' | 'binomial' | 'poisson';
+  positive?: string;
+  offset?: string;
+  exposure?: string;
 }
 
 /** A count option: an integer ≥ 1, else a usage error. */
@@ -213,7 +222,13 @@ const RUN = {
         'real needs a CSV file, --task and --target, e.g. hetmtl-bench real ../shared/data/school.csv --task school --target score',
       );
     }
-    const methods = selectMethods(o.methods, REAL_METHODS);
+    const family = o.family ?? 'gaussian';
+    if ((o.offset !== undefined || o.exposure !== undefined) && family !== 'poisson')
+      throw new Error('--offset and --exposure go with --family poisson');
+    const methods = selectMethods(
+      o.methods,
+      family === 'gaussian' ? REAL_METHODS : glmMethods(family),
+    );
     const backendName = await selectBackend(o.backend);
     await runReal({
       csv,
@@ -228,6 +243,10 @@ const RUN = {
       out: o.out ?? 'real-results',
       backend: backendName,
       command: `hetmtl-bench ${argv.join(' ')}`,
+      ...(family !== 'gaussian' ? { family } : {}),
+      ...(o.positive !== undefined ? { positive: o.positive } : {}),
+      ...(o.offset !== undefined ? { offset: o.offset } : {}),
+      ...(o.exposure !== undefined ? { exposure: o.exposure } : {}),
     });
     return true;
   },
@@ -360,6 +379,15 @@ async function main(argv: string[]): Promise<number> {
       .option('--repeats <n>', 'random splits (default 10; --quick: 2)', count('--repeats'))
       .option('--test <share>', "share of each task's rows for test (default 0.25)", share)
       .option('--methods <ids>', 'methods, baselines and Python peers (default: all)')
+      .addOption(
+        new Option(
+          '--family <family>',
+          'the response: gaussian (default), binomial (a 0/1 or two-level target) or poisson (counts); binomial and poisson run hetmtl, the GLM baselines and xgboost with the family objective',
+        ).choices(['gaussian', 'binomial', 'poisson']),
+      )
+      .option('--positive <level>', 'binomial: the level read as 1 (default: second in sorted order)')
+      .option('--offset <column>', 'poisson: a column of offsets (log exposure), not a feature')
+      .option('--exposure <column>', 'poisson: a column of exposures > 0 (log taken), not a feature')
       .option(...BACKEND_FLAG)
       .option('--out <dir>', 'where the results go (default real-results)')
       .option(...JOBS_FLAG)

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MultiTaskDataset } from '@hetmtl/data';
-import { type Evaluation, evaluatePredictions, holdOutSplit, seedStreams } from '@hetmtl/estimator';
+import {
+  type Evaluation,
+  evaluatePredictions,
+  type FamilyName,
+  familyOf,
+  holdOutSplit,
+  seedStreams,
+} from '@hetmtl/estimator';
 import type { FittedLearner, Learner, MethodEntry } from './roster.js';
 
 /**
@@ -37,6 +44,10 @@ export interface HandOverPart {
   /** Per column: numeric values, or level codes (index into `levels`; −1: no level set). */
   readonly columns: Record<string, number[]>;
   readonly y: number[];
+  /** Per row: the offset on the link scale (log exposure), when the dataset has offsets. */
+  readonly offset?: number[];
+  /** Per row: the row weight, when the dataset has weights. */
+  readonly weight?: number[];
 }
 
 /** What a peer reads (`format`/`version` let the script refuse a file it does not know). */
@@ -45,6 +56,8 @@ export interface HandOver {
   readonly version: 1;
   readonly seed: number;
   readonly quick: boolean;
+  /** The response family (absent in files of gaussian fits: gaussian). */
+  readonly family?: FamilyName;
   readonly tasks: readonly string[];
   readonly columns: readonly HandOverColumn[];
   readonly train: HandOverPart;
@@ -90,6 +103,8 @@ export function handOverPart(
     task: [],
     columns: Object.fromEntries(columns.map((c) => [c.name, []])),
     y: [],
+    ...(ds.offsets ? { offset: [] } : {}),
+    ...(ds.weights ? { weight: [] } : {}),
   };
   const p = ds.numFeatures;
   for (const t of ds.tasks()) {
@@ -110,6 +125,8 @@ export function handOverPart(
         out.columns[c.name].push(best);
       });
       out.y.push(t.y[i]);
+      if (t.offset) out.offset?.push(t.offset[i]);
+      if (t.weight) out.weight?.push(t.weight[i]);
     }
   }
   return out;
@@ -124,6 +141,7 @@ export function handOver(
   },
   seed: number,
   quick: boolean,
+  family: FamilyName = 'gaussian',
 ): HandOver {
   const { columns, offsets } = rawColumns(parts.train);
   const tasks = parts.train.taskNames;
@@ -133,6 +151,7 @@ export function handOver(
     version: 1,
     seed,
     quick,
+    ...(family !== 'gaussian' ? { family } : {}),
     tasks: [...tasks],
     columns,
     train: part(parts.train),
@@ -226,6 +245,8 @@ export class PythonPeer implements Learner {
     readonly script: string,
     readonly seed: number,
     readonly quick: boolean,
+    /** The family: the peer's objective, and the metrics its predictions are scored with. */
+    readonly family: FamilyName = 'gaussian',
   ) {}
 
   async fit(
@@ -249,8 +270,13 @@ class FittedPeer implements FittedLearner {
   ) {}
 
   evaluate(test: MultiTaskDataset): Evaluation {
-    const { script, seed, quick } = this.peer;
-    const data = handOver({ train: this.train, validation: this.validation, test }, seed, quick);
+    const { script, seed, quick, family } = this.peer;
+    const data = handOver(
+      { train: this.train, validation: this.validation, test },
+      seed,
+      quick,
+      family,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'hetmtl-peer-'));
     const python = peerPython();
     const path = fileURLToPath(new URL(`../peers/${script}`, import.meta.url));
@@ -279,11 +305,15 @@ class FittedPeer implements FittedLearner {
       const out = parsePeerOutput(stdout, test.totalRows, `${python} ${script}`);
       this.setting = out.chosen;
       let at = 0;
-      return evaluatePredictions(test, (t) => {
-        const pred = out.predictions.subarray(at, at + t.y.length);
-        at += t.y.length;
-        return pred;
-      });
+      return evaluatePredictions(
+        test,
+        (t) => {
+          const pred = out.predictions.subarray(at, at + t.y.length);
+          at += t.y.length;
+          return pred;
+        },
+        familyOf(family),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { type MultiTaskDataset, readCsv, repeatedSplits } from '@hetmtl/data';
+import type { FamilyName } from '@hetmtl/estimator';
 import { ProgressBar } from './progress.js';
 import {
   availableMethods,
@@ -27,6 +28,13 @@ export interface RealOptions {
   readonly out: string;
   readonly backend: string;
   readonly command: string;
+  /** The response family (default gaussian); binomial reads a two-level target as 0/1. */
+  readonly family?: FamilyName;
+  /** binomial: the level read as 1 (default: the second in sorted order). */
+  readonly positive?: string;
+  /** poisson: a column of offsets (log exposure), or of exposures (its log is the offset). */
+  readonly offset?: string;
+  readonly exposure?: string;
 }
 
 /** One method in one split: test RMSE per task and over all rows, explained variance, groups. */
@@ -40,6 +48,8 @@ export interface RealResults {
   readonly date: string;
   readonly repeats: number;
   readonly test: number;
+  /** The response family (absent: gaussian). */
+  readonly family?: FamilyName;
   readonly taskNames: readonly string[];
   /** Rows per task in the whole file. */
   readonly taskRows: readonly number[];
@@ -71,6 +81,10 @@ export async function runReal(o: RealOptions): Promise<RealResults> {
     target: o.target,
     ...(o.categorical ? { categorical: o.categorical } : {}),
     ...(o.exclude ? { exclude: o.exclude } : {}),
+    ...(o.family === 'binomial' ? { binaryTarget: true } : {}),
+    ...(o.positive !== undefined ? { positive: o.positive } : {}),
+    ...(o.offset !== undefined ? { offset: o.offset } : {}),
+    ...(o.exposure !== undefined ? { exposure: o.exposure } : {}),
   });
   const name = basename(o.csv, extname(o.csv));
   const { methods, omitted } = availableMethods(o.methods);
@@ -111,6 +125,7 @@ export async function runReal(o: RealOptions): Promise<RealResults> {
     date: new Date().toISOString().slice(0, 10),
     repeats: o.repeats,
     test: o.test,
+    ...(o.family !== undefined && o.family !== 'gaussian' ? { family: o.family } : {}),
     taskNames: ds.taskNames,
     taskRows: ds.taskNames.map((_, r) => ds.task(r).n),
     numFeatures: ds.numFeatures,
@@ -132,6 +147,7 @@ function scoresOf(r: RealResults, id: string): RealScore[] {
 
 /** The tables of a real-data run: every method overall, then the method task by task. */
 export function realMarkdown(r: RealResults): string {
+  if (r.family !== undefined) return glmMarkdown(r, r.family);
   const lines = [
     `## ${r.dataset}: ${r.taskNames.length} tasks, ${r.taskRows.reduce((a, b) => a + b, 0)} rows, ${r.numFeatures} features`,
     '',
@@ -209,4 +225,65 @@ function perTaskReport(r: RealResults): string[] {
     );
   });
   return out;
+}
+
+/**
+ * The table of a binomial or poisson run: test log loss, AUC, Brier and accuracy (binomial) or
+ * mean Poisson deviance and RMSE (poisson) over all test rows, the mean task deviance, and the
+ * splits where hetmtl beat each baseline on the headline metric.
+ */
+export function glmMarkdown(r: RealResults, family: FamilyName): string {
+  const binomial = family === 'binomial';
+  const cols: { label: string; get: (s: RealScore) => number; lower: boolean; digits?: number }[] =
+    binomial
+      ? [
+          { label: 'log loss', get: (s) => s.overall.logLoss ?? Number.NaN, lower: true },
+          { label: 'AUC', get: (s) => s.overall.auc ?? Number.NaN, lower: false },
+          { label: 'Brier', get: (s) => s.overall.brier ?? Number.NaN, lower: true },
+          { label: 'accuracy', get: (s) => s.overall.accuracy ?? Number.NaN, lower: false },
+          { label: 'mean task deviance', get: (s) => s.meanTaskDeviance ?? Number.NaN, lower: true },
+        ]
+      : [
+          { label: 'mean deviance', get: (s) => s.overall.meanDeviance ?? Number.NaN, lower: true },
+          { label: 'RMSE (counts)', get: (s) => s.overall.rmse, lower: true },
+          { label: 'mean task deviance', get: (s) => s.meanTaskDeviance ?? Number.NaN, lower: true },
+        ];
+  const lines = [
+    `## ${r.dataset} (${family}): ${r.taskNames.length} tasks, ${r.taskRows.reduce((a, b) => a + b, 0)} rows, ${r.numFeatures} features`,
+    '',
+    `Command: \`${r.command}\` · ${r.machine} · backend ${r.backend} · ${r.date} · ${r.repeats} random ` +
+      `split${r.repeats === 1 ? '' : 's'} stratified by task (${Math.round(r.test * 100)}% of each task's rows for test); ` +
+      "each method validates on its seeded hold-out of 20% of each task's training rows, then refits on all " +
+      'training rows; every method sees the same splits, scored by the same metric code (@hetmtl/estimator). ' +
+      'Mean ± sd over splits, over all test rows.',
+    '',
+    `| method | ${cols.map((c) => c.label).join(' | ')} | s per fit |`,
+    `|---|${cols.map(() => '---|').join('')}---|`,
+  ];
+  const best = cols.map((c) => {
+    const means = r.methods.map((m) => mean(scoresOf(r, m.id).map(c.get)));
+    return c.lower ? Math.min(...means) : Math.max(...means);
+  });
+  for (const m of r.methods) {
+    const s = scoresOf(r, m.id);
+    const cells = cols.map((c, k) => {
+      const cell = meanSd(s.map(c.get));
+      return mean(s.map(c.get)) === best[k] ? `**${cell}**` : cell;
+    });
+    lines.push(`| ${m.label} | ${cells.join(' | ')} | ${mean(s.map((x) => x.seconds)).toFixed(2)} |`);
+  }
+  for (const m of r.omitted ?? []) lines.push('', `(${m.label} left out: ${m.reason}.)`);
+  const head = cols[0];
+  const mine = scoresOf(r, METHOD_ID);
+  if (mine.length > 0) {
+    const wins = r.methods
+      .filter((m) => m.id !== METHOD_ID)
+      .map((m) => {
+        const other = scoresOf(r, m.id);
+        const k = mine.filter((s, i) => other[i] && head.get(s) < head.get(other[i])).length;
+        return `${m.label} ${k}/${Math.min(mine.length, other.length)}`;
+      });
+    lines.push('', `Splits where ${METHOD_ID} had the lower test ${head.label}: ${wins.join(', ')}.`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -15,6 +15,8 @@ import { PEERS } from './python-peer.js';
 export interface FittedLearner {
   evaluate(dataset: MultiTaskDataset): {
     readonly meanTaskRmse: number;
+    /** binomial, poisson: mean over tasks of the per-task mean deviance. */
+    readonly meanTaskDeviance?: number;
     readonly overall: Metrics;
     readonly tasks: Readonly<Record<string, Metrics>>;
   };
@@ -240,6 +242,9 @@ export interface MethodResult {
   readonly overall: Metrics;
   /** Test RMSE per task, in the order of the dataset's tasks. */
   readonly taskRmse: readonly number[];
+  /** binomial, poisson: mean over tasks of the per-task test deviance, and the per-task values. */
+  readonly meanTaskDeviance?: number;
+  readonly taskDeviance?: readonly number[];
   /** Learned group label per task (the method and its ablations). */
   readonly groups?: readonly number[];
   /** The setting a Python peer chose on the validation rows. */
@@ -275,6 +280,14 @@ export async function compareMethods(
         rmse: ev.meanTaskRmse,
         overall: ev.overall,
         taskRmse,
+        ...(ev.meanTaskDeviance !== undefined
+          ? {
+              meanTaskDeviance: ev.meanTaskDeviance,
+              taskDeviance: split.test.taskNames.map(
+                (name) => ev.tasks[name]?.meanDeviance ?? Number.NaN,
+              ),
+            }
+          : {}),
         ...(fitted.groupLabels ? { groups: fitted.groupLabels() } : {}),
         ...(fitted.chosen ? { chosen: fitted.chosen() } : {}),
         seconds: (performance.now() - t0) / 1000,
