@@ -16,10 +16,19 @@ const score = (method: string, logLoss: number, auc: number) => ({
 describe('the GLM roster', () => {
   it('has hetmtl, the GLM baselines and xgboost of the family; centre shrinkage is listed as not run', () => {
     const ids = glmMethods('poisson').map((m) => m.id);
-    expect(ids).toEqual(['hetmtl', 'glm-task', 'glm-pooled', 'mean-regularized', 'centre-shrinkage', 'xgboost']);
+    expect(ids).toEqual([
+      'hetmtl',
+      'glm-task',
+      'glm-pooled',
+      'mean-regularized',
+      'centre-shrinkage',
+      'xgboost',
+    ]);
     const centre = glmMethods('binomial').find((m) => m.id === 'centre-shrinkage');
     expect(centre?.available?.()).toMatch(/no binomial form/);
-    expect(glmMethods('binomial').find((m) => m.id === 'xgboost')?.label).toMatch(/binary:logistic/);
+    expect(glmMethods('binomial').find((m) => m.id === 'xgboost')?.label).toMatch(
+      /binary:logistic/,
+    );
   });
 });
 
@@ -47,7 +56,9 @@ describe('the table of a binomial run', () => {
       ],
     };
     const md = glmMarkdown(r, 'binomial');
-    expect(md).toMatch(/\| method \| log loss \| AUC \| Brier \| accuracy \| mean task deviance \|/);
+    expect(md).toMatch(
+      /\| method \| log loss \| AUC \| Brier \| accuracy \| mean task deviance \|/,
+    );
     // hetmtl: mean log loss 0.6 = pooled's 0.6 (both bold); AUC 0.7 < 0.8 (pooled bold).
     expect(md).toMatch(/\| hetmtl \| \*\*0\.600 ± 0\.141\*\* \| 0\.700 ± 0\.000 \|/);
     expect(md).toMatch(/\| pooled \| \*\*0\.600 ± 0\.000\*\* \| \*\*0\.800 ± 0\.000\*\* \|/);

@@ -51,8 +51,7 @@ export function glmMethods(family: Exclude<FamilyName, 'gaussian'>): readonly Me
       make: () => {
         throw new Error('centre shrinkage has no GLM form');
       },
-      available: () =>
-        `no ${family} form (CentreShrinkageRegressor fits the gaussian family only)`,
+      available: () => `no ${family} form (CentreShrinkageRegressor fits the gaussian family only)`,
     },
     {
       id: 'xgboost',

@@ -385,9 +385,15 @@ async function main(argv: string[]): Promise<number> {
           'the response: gaussian (default), binomial (a 0/1 or two-level target) or poisson (counts); binomial and poisson run hetmtl, the GLM baselines and xgboost with the family objective',
         ).choices(['gaussian', 'binomial', 'poisson']),
       )
-      .option('--positive <level>', 'binomial: the level read as 1 (default: second in sorted order)')
+      .option(
+        '--positive <level>',
+        'binomial: the level read as 1 (default: second in sorted order)',
+      )
       .option('--offset <column>', 'poisson: a column of offsets (log exposure), not a feature')
-      .option('--exposure <column>', 'poisson: a column of exposures > 0 (log taken), not a feature')
+      .option(
+        '--exposure <column>',
+        'poisson: a column of exposures > 0 (log taken), not a feature',
+      )
       .option(...BACKEND_FLAG)
       .option('--out <dir>', 'where the results go (default real-results)')
       .option(...JOBS_FLAG)

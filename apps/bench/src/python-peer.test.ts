@@ -176,7 +176,11 @@ describe('the hand-over of a binomial or poisson fit', () => {
     expect(h.family).toBe('poisson');
     expect(h.columns).toEqual([{ name: 'x', kind: 'numeric' }]);
     // Oracle: the exposures of the CSV, logged, tasks in the dataset's order.
-    const lines = countsCsv(3, 10).trim().split('\n').slice(1).map((l) => l.split(','));
+    const lines = countsCsv(3, 10)
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const byTask = ds.taskNames.flatMap((t) => lines.filter((r) => r[0] === t));
     expect(h.train.offset).toHaveLength(byTask.length);
     h.train.offset?.forEach((o, i) => expect(o).toBeCloseTo(Math.log(Number(byTask[i][2])), 12));
@@ -189,57 +193,64 @@ describe('the hand-over of a binomial or poisson fit', () => {
 
 const xgb = PEERS.find((p) => p.id === 'xgboost') as MethodEntry;
 const xgbWhy = xgb.available?.() ?? null;
-describe.skipIf(xgbWhy !== null)(`the xgboost peer with a family${xgbWhy ? ` (skipped: ${xgbWhy})` : ''}`, () => {
-  it('count:poisson with the exposure as base_margin beats one rate per task, scored with the Poisson deviance', async () => {
-    const ds = await parseCsv(countsCsv(8, 120), { task: 'site', target: 'y', exposure: 'e' });
-    const split = trainTestSplit(ds, { test: 0.3, seed: 1 });
-    const peer = new PythonPeer('xgboost_peer.py', 1, false, 'poisson');
-    const ev = (await peer.fit(split.train)).evaluate(split.test) as Evaluation;
-    expect(ev.family).toBe('poisson');
-    // Oracle: each task's rate (Σy / Σe on its training rows) times the row's exposure.
-    let dev = 0;
-    for (const t of split.test.tasks()) {
-      const tr = split.train.task(t.name);
-      const e = (o: Float64Array, i: number) => Math.exp(o[i]);
-      let sy = 0;
-      let se = 0;
-      for (let i = 0; i < tr.n; i++) {
-        sy += tr.y[i];
-        se += e(tr.offset as Float64Array, i);
+describe.skipIf(xgbWhy !== null)(
+  `the xgboost peer with a family${xgbWhy ? ` (skipped: ${xgbWhy})` : ''}`,
+  () => {
+    it('count:poisson with the exposure as base_margin beats one rate per task, scored with the Poisson deviance', async () => {
+      const ds = await parseCsv(countsCsv(8, 120), { task: 'site', target: 'y', exposure: 'e' });
+      const split = trainTestSplit(ds, { test: 0.3, seed: 1 });
+      const peer = new PythonPeer('xgboost_peer.py', 1, false, 'poisson');
+      const ev = (await peer.fit(split.train)).evaluate(split.test) as Evaluation;
+      expect(ev.family).toBe('poisson');
+      // Oracle: each task's rate (Σy / Σe on its training rows) times the row's exposure.
+      let dev = 0;
+      for (const t of split.test.tasks()) {
+        const tr = split.train.task(t.name);
+        const e = (o: Float64Array, i: number) => Math.exp(o[i]);
+        let sy = 0;
+        let se = 0;
+        for (let i = 0; i < tr.n; i++) {
+          sy += tr.y[i];
+          se += e(tr.offset as Float64Array, i);
+        }
+        for (let i = 0; i < t.n; i++) {
+          const mu = (sy / se) * e(t.offset as Float64Array, i);
+          const y = t.y[i];
+          dev += 2 * ((y > 0 ? y * Math.log(y / mu) : 0) - (y - mu));
+        }
       }
-      for (let i = 0; i < t.n; i++) {
-        const mu = (sy / se) * e(t.offset as Float64Array, i);
-        const y = t.y[i];
-        dev += 2 * ((y > 0 ? y * Math.log(y / mu) : 0) - (y - mu));
-      }
-    }
-    const rateDeviance = dev / split.test.totalRows;
-    expect(ev.overall.meanDeviance).toBeLessThan(0.9 * rateDeviance);
-  }, 120_000);
+      const rateDeviance = dev / split.test.totalRows;
+      expect(ev.overall.meanDeviance).toBeLessThan(0.9 * rateDeviance);
+    }, 120_000);
 
-  it('binary:logistic predicts probabilities, scored with log loss and AUC', async () => {
-    const rng = new Random(4);
-    const rows: string[] = [];
-    for (const [site, c] of [['a', -1], ['b', 0.5]] as const)
-      for (let i = 0; i < 150; i++) {
-        const x = rng.normal();
-        const p = 1 / (1 + Math.exp(-(c + 2 * x)));
-        rows.push(`${site},${x},${rng.uniform() < p ? 'yes' : 'no'}`);
-      }
-    const ds = await parseCsv(`site,x,y\n${rows.join('\n')}\n`, {
-      task: 'site',
-      target: 'y',
-      binaryTarget: true,
-    });
-    const split = trainTestSplit(ds, { test: 0.3, seed: 1 });
-    const ev = (await new PythonPeer("xgboost_peer.py", 1, false, "binomial").fit(split.train)).evaluate(
-      split.test,
-    ) as Evaluation;
-    expect(ev.family).toBe('binomial');
-    const y = split.test.pooled().y;
-    const base = split.train.pooled().y.reduce((a, b) => a + b, 0) / split.train.totalRows;
-    const baseLoss = -y.reduce((s, v) => s + (v ? Math.log(base) : Math.log(1 - base)), 0) / y.length;
-    expect(ev.overall.logLoss).toBeLessThan(baseLoss - 0.15);
-    expect(ev.overall.auc).toBeGreaterThan(0.8);
-  }, 120_000);
-});
+    it('binary:logistic predicts probabilities, scored with log loss and AUC', async () => {
+      const rng = new Random(4);
+      const rows: string[] = [];
+      for (const [site, c] of [
+        ['a', -1],
+        ['b', 0.5],
+      ] as const)
+        for (let i = 0; i < 150; i++) {
+          const x = rng.normal();
+          const p = 1 / (1 + Math.exp(-(c + 2 * x)));
+          rows.push(`${site},${x},${rng.uniform() < p ? 'yes' : 'no'}`);
+        }
+      const ds = await parseCsv(`site,x,y\n${rows.join('\n')}\n`, {
+        task: 'site',
+        target: 'y',
+        binaryTarget: true,
+      });
+      const split = trainTestSplit(ds, { test: 0.3, seed: 1 });
+      const ev = (
+        await new PythonPeer('xgboost_peer.py', 1, false, 'binomial').fit(split.train)
+      ).evaluate(split.test) as Evaluation;
+      expect(ev.family).toBe('binomial');
+      const y = split.test.pooled().y;
+      const base = split.train.pooled().y.reduce((a, b) => a + b, 0) / split.train.totalRows;
+      const baseLoss =
+        -y.reduce((s, v) => s + (v ? Math.log(base) : Math.log(1 - base)), 0) / y.length;
+      expect(ev.overall.logLoss).toBeLessThan(baseLoss - 0.15);
+      expect(ev.overall.auc).toBeGreaterThan(0.8);
+    }, 120_000);
+  },
+);

@@ -241,12 +241,20 @@ export function glmMarkdown(r: RealResults, family: FamilyName): string {
           { label: 'AUC', get: (s) => s.overall.auc ?? Number.NaN, lower: false },
           { label: 'Brier', get: (s) => s.overall.brier ?? Number.NaN, lower: true },
           { label: 'accuracy', get: (s) => s.overall.accuracy ?? Number.NaN, lower: false },
-          { label: 'mean task deviance', get: (s) => s.meanTaskDeviance ?? Number.NaN, lower: true },
+          {
+            label: 'mean task deviance',
+            get: (s) => s.meanTaskDeviance ?? Number.NaN,
+            lower: true,
+          },
         ]
       : [
           { label: 'mean deviance', get: (s) => s.overall.meanDeviance ?? Number.NaN, lower: true },
           { label: 'RMSE (counts)', get: (s) => s.overall.rmse, lower: true },
-          { label: 'mean task deviance', get: (s) => s.meanTaskDeviance ?? Number.NaN, lower: true },
+          {
+            label: 'mean task deviance',
+            get: (s) => s.meanTaskDeviance ?? Number.NaN,
+            lower: true,
+          },
         ];
   const lines = [
     `## ${r.dataset} (${family}): ${r.taskNames.length} tasks, ${r.taskRows.reduce((a, b) => a + b, 0)} rows, ${r.numFeatures} features`,
@@ -270,7 +278,9 @@ export function glmMarkdown(r: RealResults, family: FamilyName): string {
       const cell = meanSd(s.map(c.get));
       return mean(s.map(c.get)) === best[k] ? `**${cell}**` : cell;
     });
-    lines.push(`| ${m.label} | ${cells.join(' | ')} | ${mean(s.map((x) => x.seconds)).toFixed(2)} |`);
+    lines.push(
+      `| ${m.label} | ${cells.join(' | ')} | ${mean(s.map((x) => x.seconds)).toFixed(2)} |`,
+    );
   }
   for (const m of r.omitted ?? []) lines.push('', `(${m.label} left out: ${m.reason}.)`);
   const head = cols[0];
@@ -283,7 +293,10 @@ export function glmMarkdown(r: RealResults, family: FamilyName): string {
         const k = mine.filter((s, i) => other[i] && head.get(s) < head.get(other[i])).length;
         return `${m.label} ${k}/${Math.min(mine.length, other.length)}`;
       });
-    lines.push('', `Splits where ${METHOD_ID} had the lower test ${head.label}: ${wins.join(', ')}.`);
+    lines.push(
+      '',
+      `Splits where ${METHOD_ID} had the lower test ${head.label}: ${wins.join(', ')}.`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -300,7 +300,7 @@ Example:
 
   withReadOptions(sub('evaluate'))
     .description(
-      "per-task and overall metrics of a saved model on a file with the target: RMSE, MAE and R² (gaussian); log loss, Brier, AUC and accuracy (binomial); mean deviance, RMSE and MAE (poisson)",
+      'per-task and overall metrics of a saved model on a file with the target: RMSE, MAE and R² (gaussian); log loss, Brier, AUC and accuracy (binomial); mean deviance, RMSE and MAE (poisson)',
     )
     .argument('<model>', 'a model file written by hetmtl fit')
     .argument('<file>', 'rows with the task, feature and target columns')

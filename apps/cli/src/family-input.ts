@@ -138,12 +138,10 @@ export function expandTrials(ds: MultiTaskDataset): MultiTaskDataset {
   const kept = ds.taskNames.filter((_, r) => indices[r].length > 0);
   const sub = ds.subset(indices);
   const at = (r: number) => ds.taskNames.indexOf(kept[r]);
-  return sub
-    .withTarget(kept.map((_, r) => ys[at(r)]))
-    .withWeights(
-      kept.map((_, r) => ws[at(r)]),
-      'trials',
-    );
+  return sub.withTarget(kept.map((_, r) => ys[at(r)])).withWeights(
+    kept.map((_, r) => ws[at(r)]),
+    'trials',
+  );
 }
 
 /** Successes within 0 … trials, whole numbers: else an error naming the row, with --trials. */

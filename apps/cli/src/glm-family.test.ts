@@ -53,7 +53,13 @@ function countRows(seed = 7, n = 180): string[][] {
       p *= mu / k;
       cum += p;
     }
-    rows.push([`s${t + 1}`, x.toFixed(4), e.toFixed(4), Math.log(Number(e.toFixed(4))).toString(), String(k)]);
+    rows.push([
+      `s${t + 1}`,
+      x.toFixed(4),
+      e.toFixed(4),
+      Math.log(Number(e.toFixed(4))).toString(),
+      String(k),
+    ]);
   }
   return rows;
 }
@@ -76,7 +82,8 @@ const logLoss = (y: number[], p: number[], w?: number[]) => {
   return s / sw;
 };
 const poissonDeviance = (y: number[], mu: number[]) =>
-  y.reduce((s, v, i) => s + 2 * ((v > 0 ? v * Math.log(v / mu[i]) : 0) - (v - mu[i])), 0) / y.length;
+  y.reduce((s, v, i) => s + 2 * ((v > 0 ? v * Math.log(v / mu[i]) : 0) - (v - mu[i])), 0) /
+  y.length;
 /** Pairwise AUC (ties one half): the definition, O(n²). */
 const pairAuc = (y: number[], p: number[]) => {
   let s = 0;
@@ -94,6 +101,29 @@ const pairAuc = (y: number[], p: number[]) => {
 
 const QUICK = ['--quick', '--jobs', '1'];
 
+/** `fit FILE --task T --target Y --family F --quick … -o OUT`. */
+const glmFit = (
+  file: string,
+  task: string,
+  target: string,
+  family: string,
+  out: string,
+  ...more: string[]
+) => [
+  'fit',
+  file,
+  '--task',
+  task,
+  '--target',
+  target,
+  '--family',
+  family,
+  ...QUICK,
+  ...more,
+  '-o',
+  out,
+];
+
 beforeAll(() => {
   writeFileSync(at('bin.csv'), text(binaryRows()));
   writeFileSync(at('bin-test.csv'), text(binaryRows(11, 120)));
@@ -107,10 +137,7 @@ beforeAll(() => {
 
 describe('--family binomial', () => {
   it('reads Y/N (Y read as 1, stated), reports log loss / AUC, and evaluate, predict and info agree with the predictions', async () => {
-    const fit = await hetmtl(
-      ['fit', 'bin.csv', '--task', 'task', '--target', 'use', '--family', 'binomial', ...QUICK, '-o', 'b.json'],
-      { cwd: dir },
-    );
+    const fit = await hetmtl(glmFit('bin.csv', 'task', 'use', 'binomial', 'b.json'), { cwd: dir });
     expect(fit.code, fit.stderr).toBe(0);
     expect(fit.stdout).toMatch(/Family binomial\. Held-out test rows .*: log loss \/ AUC/);
     expect(fit.stdout).toMatch(/"Y" read as 1, "N" as 0 \(the second level in sorted order/);
@@ -131,22 +158,50 @@ describe('--family binomial', () => {
     // Oracle: the metrics computed here from the predicted probabilities.
     expect(e.overall.logLoss).toBeCloseTo(logLoss(y, p), 10);
     expect(e.overall.auc).toBeCloseTo(pairAuc(y, p), 10);
-    expect(e.overall.brier).toBeCloseTo(y.reduce((s, v, i) => s + (v - p[i]) ** 2, 0) / y.length, 10);
-    expect(e.overall.accuracy).toBeCloseTo(y.filter((v, i) => (p[i] >= 0.5 ? 1 : 0) === v).length / y.length, 10);
-    const t2 = rows.map((r, i) => [r[0], i] as const).filter(([t]) => t === 't2').map(([, i]) => i);
+    expect(e.overall.brier).toBeCloseTo(
+      y.reduce((s, v, i) => s + (v - p[i]) ** 2, 0) / y.length,
+      10,
+    );
+    expect(e.overall.accuracy).toBeCloseTo(
+      y.filter((v, i) => (p[i] >= 0.5 ? 1 : 0) === v).length / y.length,
+      10,
+    );
+    const t2 = rows
+      .map((r, i) => [r[0], i] as const)
+      .filter(([t]) => t === 't2')
+      .map(([, i]) => i);
     const task2 = e.tasks.find((t: { task: string }) => t.task === 't2');
-    expect(task2.logLoss).toBeCloseTo(logLoss(t2.map((i) => y[i]), t2.map((i) => p[i])), 10);
+    expect(task2.logLoss).toBeCloseTo(
+      logLoss(
+        t2.map((i) => y[i]),
+        t2.map((i) => p[i]),
+      ),
+      10,
+    );
     // The planted signal is learned: better than the base rate, AUC well above 0.5.
     const base = y.reduce((a, b) => a + b, 0) / y.length;
-    expect(e.overall.logLoss).toBeLessThan(logLoss(y, y.map(() => base)) - 0.05);
+    expect(e.overall.logLoss).toBeLessThan(
+      logLoss(
+        y,
+        y.map(() => base),
+      ) - 0.05,
+    );
     expect(e.overall.auc).toBeGreaterThan(0.7);
 
     // --type class: the level names at 0.5; --type link: the log-odds of the probability.
-    await hetmtl(['predict', 'b.json', 'bin-test.csv', '--type', 'class', '-o', 'bc.csv'], { cwd: dir });
-    await hetmtl(['predict', 'b.json', 'bin-test.csv', '--type', 'link', '-o', 'bl.csv'], { cwd: dir });
-    const cls = table('bc.csv').slice(1).map((r) => r[4]);
+    await hetmtl(['predict', 'b.json', 'bin-test.csv', '--type', 'class', '-o', 'bc.csv'], {
+      cwd: dir,
+    });
+    await hetmtl(['predict', 'b.json', 'bin-test.csv', '--type', 'link', '-o', 'bl.csv'], {
+      cwd: dir,
+    });
+    const cls = table('bc.csv')
+      .slice(1)
+      .map((r) => r[4]);
     expect(cls).toEqual(p.map((v) => (v >= 0.5 ? 'Y' : 'N')));
-    const link = table('bl.csv').slice(1).map((r) => Number(r[4]));
+    const link = table('bl.csv')
+      .slice(1)
+      .map((r) => Number(r[4]));
     link.forEach((l, i) => expect(1 / (1 + Math.exp(-l))).toBeCloseTo(p[i], 9));
 
     const info = await hetmtl(['info', 'b.json'], { cwd: dir });
@@ -157,16 +212,32 @@ describe('--family binomial', () => {
   }, 120_000);
 
   it('--positive N reads N as 1: the same fit mirrored (probabilities 1 − p)', async () => {
-    const args = ['--task', 'task', '--target', 'use', '--family', 'binomial', ...QUICK, '--test', '0'];
+    const args = [
+      '--task',
+      'task',
+      '--target',
+      'use',
+      '--family',
+      'binomial',
+      ...QUICK,
+      '--test',
+      '0',
+    ];
     const a = await hetmtl(['fit', 'bin.csv', ...args, '-o', 'y.json'], { cwd: dir });
-    const b = await hetmtl(['fit', 'bin.csv', ...args, '--positive', 'N', '-o', 'n.json'], { cwd: dir });
+    const b = await hetmtl(['fit', 'bin.csv', ...args, '--positive', 'N', '-o', 'n.json'], {
+      cwd: dir,
+    });
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     expect(b.stdout).toMatch(/"N" read as 1, "Y" as 0 \(--positive\)/);
     await hetmtl(['predict', 'y.json', 'bin-test.csv', '-o', 'py.csv'], { cwd: dir });
     await hetmtl(['predict', 'n.json', 'bin-test.csv', '-o', 'pn.csv'], { cwd: dir });
-    const py = table('py.csv').slice(1).map((r) => Number(r[4]));
-    const pn = table('pn.csv').slice(1).map((r) => Number(r[4]));
+    const py = table('py.csv')
+      .slice(1)
+      .map((r) => Number(r[4]));
+    const pn = table('pn.csv')
+      .slice(1)
+      .map((r) => Number(r[4]));
     // The penalised logistic likelihood is symmetric in the labels: β and c change sign.
     py.forEach((v, i) => expect(v + pn[i]).toBeCloseTo(1, 3));
   }, 120_000);
@@ -187,14 +258,16 @@ describe('--family binomial', () => {
     writeFileSync(at('long.csv'), text(long));
     writeFileSync(at('short.csv'), text(short));
     const fit = await hetmtl(
-      ['fit', 'short.csv', '--task', 'task', '--target', 'wins', '--family', 'binomial', '--trials', 'n', ...QUICK, '-o', 't.json'],
+      glmFit('short.csv', 'task', 'wins', 'binomial', 't.json', '--trials', 'n'),
       { cwd: dir },
     );
     expect(fit.code, fit.stderr).toBe(0);
     expect(fit.stdout).toMatch(/successes out of --trials "n"/);
     // The model saved with trials scores the short file exactly as a 0/1 model of the same
     // coefficients scores the long file: the same binomial likelihood.
-    const shortEv = JSON.parse((await hetmtl(['evaluate', 't.json', 'short.csv', '--json'], { cwd: dir })).stdout);
+    const shortEv = JSON.parse(
+      (await hetmtl(['evaluate', 't.json', 'short.csv', '--json'], { cwd: dir })).stdout,
+    );
     const pred = await hetmtl(['predict', 't.json', 'short.csv', '-o', 'tp.csv'], { cwd: dir });
     expect(pred.code, pred.stderr).toBe(0);
     const sp = table('tp.csv').slice(1);
@@ -218,8 +291,14 @@ describe('--family binomial', () => {
 describe('--family poisson', () => {
   it('--exposure e and --offset log(e) give the same model; evaluate agrees with the predictions', async () => {
     const args = ['--task', 'site', '--target', 'deaths', '--family', 'poisson', ...QUICK];
-    const ex = await hetmtl(['fit', 'counts.csv', ...args, '--exposure', 'e', '--exclude', 'loge', '-o', 'pe.json'], { cwd: dir });
-    const of = await hetmtl(['fit', 'counts.csv', ...args, '--offset', 'loge', '--exclude', 'e', '-o', 'po.json'], { cwd: dir });
+    const ex = await hetmtl(
+      ['fit', 'counts.csv', ...args, '--exposure', 'e', '--exclude', 'loge', '-o', 'pe.json'],
+      { cwd: dir },
+    );
+    const of = await hetmtl(
+      ['fit', 'counts.csv', ...args, '--offset', 'loge', '--exclude', 'e', '-o', 'po.json'],
+      { cwd: dir },
+    );
     expect(ex.code, ex.stderr).toBe(0);
     expect(of.code, of.stderr).toBe(0);
     expect(ex.stdout).toMatch(/Family poisson\. .*mean deviance \/ RMSE/);
@@ -229,22 +308,38 @@ describe('--family poisson', () => {
     const a = table('pe.csv').slice(1);
     const b = table('po.csv').slice(1);
     a.forEach((r, i) => expect(Number(r[5])).toBeCloseTo(Number(b[i][5]), 6));
-    const ev = JSON.parse((await hetmtl(['evaluate', 'pe.json', 'counts.csv', '--json'], { cwd: dir })).stdout);
+    const ev = JSON.parse(
+      (await hetmtl(['evaluate', 'pe.json', 'counts.csv', '--json'], { cwd: dir })).stdout,
+    );
     expect(ev.family).toBe('poisson');
     const y = a.map((r) => Number(r[4]));
     const mu = a.map((r) => Number(r[5]));
     expect(ev.overall.meanDeviance).toBeCloseTo(poissonDeviance(y, mu), 10);
-    expect(ev.overall.rmse).toBeCloseTo(Math.sqrt(y.reduce((s, v, i) => s + (v - mu[i]) ** 2, 0) / y.length), 10);
+    expect(ev.overall.rmse).toBeCloseTo(
+      Math.sqrt(y.reduce((s, v, i) => s + (v - mu[i]) ** 2, 0) / y.length),
+      10,
+    );
     // The planted rate is learned: far better than one mean count for every row.
     const m = y.reduce((s, v) => s + v, 0) / y.length;
-    expect(ev.overall.meanDeviance).toBeLessThan(0.7 * poissonDeviance(y, y.map(() => m)));
+    expect(ev.overall.meanDeviance).toBeLessThan(
+      0.7 *
+        poissonDeviance(
+          y,
+          y.map(() => m),
+        ),
+    );
     // predict --type link is log μ (the offset included).
-    await hetmtl(['predict', 'pe.json', 'counts.csv', '--type', 'link', '-o', 'pl.csv'], { cwd: dir });
+    await hetmtl(['predict', 'pe.json', 'counts.csv', '--type', 'link', '-o', 'pl.csv'], {
+      cwd: dir,
+    });
     table('pl.csv')
       .slice(1)
       .forEach((r, i) => expect(Math.exp(Number(r[5]))).toBeCloseTo(mu[i], 8));
     const info = await hetmtl(['info', 'pe.json', '--json'], { cwd: dir });
-    expect(JSON.parse(info.stdout)).toMatchObject({ family: 'poisson', rowColumns: { exposure: 'e' } });
+    expect(JSON.parse(info.stdout)).toMatchObject({
+      family: 'poisson',
+      rowColumns: { exposure: 'e' },
+    });
   }, 120_000);
 });
 
@@ -252,17 +347,25 @@ describe('--weights and evaluate --weights', () => {
   it('a weight of 2 scores as the row twice', async () => {
     const rows = binaryRows(11, 60);
     const weighted = rows.map((r, i) => [...r, i === 0 ? 'w' : String(1 + (i % 2))]);
-    const doubled = [rows[0], ...rows.slice(1).flatMap((r, i) => ((i + 1) % 2 === 1 ? [r, r] : [r]))];
+    const doubled = [
+      rows[0],
+      ...rows.slice(1).flatMap((r, i) => ((i + 1) % 2 === 1 ? [r, r] : [r])),
+    ];
     writeFileSync(at('w.csv'), text(weighted));
     writeFileSync(at('dbl.csv'), text(doubled));
     const fit = await hetmtl(
-      ['fit', 'w.csv', '--task', 'task', '--target', 'use', '--family', 'binomial', '--weights', 'w', ...QUICK, '-o', 'w.json'],
+      glmFit('w.csv', 'task', 'use', 'binomial', 'w.json', '--weights', 'w'),
       { cwd: dir },
     );
     expect(fit.code, fit.stderr).toBe(0);
     expect(fit.stdout).toMatch(/rows weighted by --weights "w"/);
-    const a = JSON.parse((await hetmtl(['evaluate', 'w.json', 'w.csv', '--weights', 'w', '--json'], { cwd: dir })).stdout);
-    const b = JSON.parse((await hetmtl(['evaluate', 'w.json', 'dbl.csv', '--json'], { cwd: dir })).stdout);
+    const a = JSON.parse(
+      (await hetmtl(['evaluate', 'w.json', 'w.csv', '--weights', 'w', '--json'], { cwd: dir }))
+        .stdout,
+    );
+    const b = JSON.parse(
+      (await hetmtl(['evaluate', 'w.json', 'dbl.csv', '--json'], { cwd: dir })).stdout,
+    );
     expect(a.overall.logLoss).toBeCloseTo(b.overall.logLoss, 10);
     expect(a.overall.auc).toBeCloseTo(b.overall.auc, 10);
     expect(a.overall.brier).toBeCloseTo(b.overall.brier, 10);
@@ -272,19 +375,28 @@ describe('--weights and evaluate --weights', () => {
 describe('a gaussian fit on a target a family would fit better', () => {
   it('says so in one line for 0/1 and for counts, and not for a continuous target', async () => {
     const g = ['--test', '0', ...QUICK, '--no-save'];
-    const bin = await hetmtl(['fit', 'bin01.csv', '--task', 'task', '--target', 'use', ...g], { cwd: dir });
+    const bin = await hetmtl(['fit', 'bin01.csv', '--task', 'task', '--target', 'use', ...g], {
+      cwd: dir,
+    });
     expect(bin.code, bin.stderr).toBe(0);
     expect(bin.stderr.split('\n').filter((l) => /--family/.test(l))).toEqual([
       'hetmtl: the target "use" holds 0/1 only: --family binomial fits it as a yes/no outcome (logistic, with log loss and AUC)',
     ]);
-    const counts = await hetmtl(['fit', 'counts.csv', '--task', 'site', '--target', 'deaths', ...g], { cwd: dir });
+    const counts = await hetmtl(
+      ['fit', 'counts.csv', '--task', 'site', '--target', 'deaths', ...g],
+      { cwd: dir },
+    );
     expect(counts.stderr.split('\n').filter((l) => /--family/.test(l))).toHaveLength(1);
     expect(counts.stderr).toMatch(/--family poisson fits them/);
-    const cont = await hetmtl(['fit', 'counts.csv', '--task', 'site', '--target', 'x', ...g], { cwd: dir });
+    const cont = await hetmtl(['fit', 'counts.csv', '--task', 'site', '--target', 'x', ...g], {
+      cwd: dir,
+    });
     expect(cont.code, cont.stderr).toBe(0);
     expect(cont.stderr).not.toMatch(/--family/);
     // A two-level text target under gaussian: the reader's error, with the hint in its fix.
-    const text = await hetmtl(['fit', 'bin.csv', '--task', 'task', '--target', 'use', ...g], { cwd: dir });
+    const text = await hetmtl(['fit', 'bin.csv', '--task', 'task', '--target', 'use', ...g], {
+      cwd: dir,
+    });
     expect(text.code).toBe(1);
     const lines = errorLines(text.stderr);
     expect(lines).toHaveLength(1);

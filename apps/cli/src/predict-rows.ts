@@ -84,9 +84,12 @@ async function readCsvForPredict(
           fix: 'Check the delimiter and quoting of that row, or remove extra or missing fields',
         });
       // Storage sized from the first row's length (it grows if the rows are longer).
-      enc ??= encoding.rowEncoder(encoderHeader(header as readonly string[], encoding, ignoreTarget), {
-        expectedRows: Math.ceil((1.05 * bytes) / Math.max(1, cursor - headerChars)) + 1,
-      });
+      enc ??= encoding.rowEncoder(
+        encoderHeader(header as readonly string[], encoding, ignoreTarget),
+        {
+          expectedRows: Math.ceil((1.05 * bytes) / Math.max(1, cursor - headerChars)) + 1,
+        },
+      );
       enc.push(fields, row);
       rowNumbers.push(row);
     },

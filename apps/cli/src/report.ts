@@ -236,7 +236,14 @@ export function comparisonTable(
   }
   const family = c.family ?? 'gaussian';
   const cell = (s: Score) => scoreCell(s, family);
-  const header = ['task', 'train', 'test', 'hetmtl', ...baselineLabels(family), ...(extra?.header ?? [])];
+  const header = [
+    'task',
+    'train',
+    'test',
+    'hetmtl',
+    ...baselineLabels(family),
+    ...(extra?.header ?? []),
+  ];
   const blank = (extra?.header ?? []).map(() => '');
   const row = (t: TaskComparison) => [
     t.task,

@@ -4,12 +4,7 @@ import { CliError } from '../errors.js';
 import { readModelFile } from '../model-file.js';
 import type { Output } from '../output.js';
 import { readWithEncoding } from '../read-data.js';
-import {
-  checkTrials,
-  expandTrials,
-  inFileRowsOf,
-  savedReaderOptions,
-} from '../family-input.js';
+import { checkTrials, expandTrials, inFileRowsOf, savedReaderOptions } from '../family-input.js';
 import { FAMILY_METRICS, METRIC_LABEL, type Score, score } from '../report.js';
 
 export interface EvaluateFlags {

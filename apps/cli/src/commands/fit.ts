@@ -36,7 +36,7 @@ import {
   isTextTargetError,
   type SavedFamilyInput,
 } from '../family-input.js';
-import { HetmtlError, ValidationError } from '@hetmtl/tensor';
+import { type HetmtlError, ValidationError } from '@hetmtl/tensor';
 import { type SkewChoice, type SkewMode, skewInputs, skewLine } from '../skew-inputs.js';
 import {
   cellLabel,
@@ -380,7 +380,8 @@ async function prepare(
     // Each row of s successes in t trials as a 1 of weight s and a 0 of weight t − s, after the split.
     return {
       train: expandTrials(skew.train),
-      evaluation: skew.evaluation === skew.train ? expandTrials(skew.train) : expandTrials(skew.evaluation),
+      evaluation:
+        skew.evaluation === skew.train ? expandTrials(skew.train) : expandTrials(skew.evaluation),
       all: expandTrials(all),
       skew,
     };

@@ -187,7 +187,8 @@ function familyText(d: ReturnType<typeof describe>): string {
       `target ${JSON.stringify(d.positive)} read as 1${d.negative ? `, ${JSON.stringify(d.negative)} as 0` : ''}`,
     );
   const c = d.rowColumns;
-  if (c.trials !== null) parts.push(`successes out of the trials of column "${c.trials}" (--trials)`);
+  if (c.trials !== null)
+    parts.push(`successes out of the trials of column "${c.trials}" (--trials)`);
   else if (c.weights !== null) parts.push(`rows weighted by column "${c.weights}" (--weights)`);
   if (c.offset !== null) parts.push(`offset from column "${c.offset}" (--offset)`);
   if (c.exposure !== null) parts.push(`offset log of column "${c.exposure}" (--exposure)`);
@@ -278,7 +279,13 @@ export async function infoCommand(modelPath: string, flags: InfoFlags, out: Outp
     );
     out.print(
       formatTable(
-        ['candidate', d.family === 'gaussian' ? 'validation RMSE' : 'validation deviance', 'λ', 'groups', d.kind === 'blend' ? 'weight' : 'chosen'],
+        [
+          'candidate',
+          d.family === 'gaussian' ? 'validation RMSE' : 'validation deviance',
+          'λ',
+          'groups',
+          d.kind === 'blend' ? 'weight' : 'chosen',
+        ],
         d.candidates.map((c) => [
           c.id,
           fixed(c.validationRmse),

@@ -52,7 +52,9 @@ async function rowOffsets(
     const ok = saved.offset !== undefined ? Number.isFinite(v) : Number.isFinite(v) && v > 0;
     if (!ok)
       throw new ValidationError(
-        saved.offset !== undefined ? 'An offset that is not finite' : 'An exposure that is not positive',
+        saved.offset !== undefined
+          ? 'An offset that is not finite'
+          : 'An exposure that is not positive',
         {
           row: table.rowNumbers[i],
           column,
@@ -111,10 +113,15 @@ export async function predictCommand(
       `--type class predicts the 0/1 class of a binomial model, and ${modelPath} is ${family}`,
       'Pass --type response (or link)',
     );
-  const table = await readForPredict(file, loaded.encoding, {
-    ...(flags.format ? { format: flags.format } : {}),
-    ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
-  }, family === 'binomial');
+  const table = await readForPredict(
+    file,
+    loaded.encoding,
+    {
+      ...(flags.format ? { format: flags.format } : {}),
+      ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),
+    },
+    family === 'binomial',
+  );
   if (table.numRows === 0)
     throw new CliError(
       `${JSON.stringify(file)} has no data rows`,

@@ -2341,38 +2341,109 @@ export const CASES: readonly Case[] = [
   // ===========================================================================================
   // The response families (issue #15): bad input of --family, --weights, --offset, --exposure,
   // --positive, each one line naming the file row and column and the flag; an all-one-class task fitted.
-  glmCase('G1', 'fit-weights-negative', 'binomial', 'yn', ['--weights', 'w'], 'w', '-1', /row 10, column "w".*received -1.*--weights/),
-  glmCase('G2', 'fit-weights-infinite', 'binomial', 'yn', ['--weights', 'w'], 'w', 'inf', /row 10, column "w".*--weights/),
-  glmCase('G3', 'fit-binomial-third-level', 'binomial', 'yn', [], 'yn', 'maybe', /row 10, column "yn".*"maybe".*--family binomial takes a target of two levels/),
-  glmCase('G4', 'fit-poisson-negative-count', 'poisson', 'cnt', [], 'cnt', '-1', /row 10, column "cnt".*non-negative integer.*received -1/),
-  glmCase('G5', 'fit-poisson-fractional-count', 'poisson', 'cnt', [], 'cnt', '2.5', /row 10, column "cnt".*non-negative integer.*received 2\.5/),
-  glmCase('G6', 'fit-exposure-zero', 'poisson', 'cnt', ['--exposure', 'ex'], 'ex', '0', /row 10, column "ex".*exposure > 0.*--exposure/),
-  glmCase('G7', 'fit-exposure-negative', 'poisson', 'cnt', ['--exposure', 'ex'], 'ex', '-2', /row 10, column "ex".*received -2.*--exposure/),
-  glmCase('G8', 'fit-offset-nan', 'poisson', 'cnt', ['--offset', 'off'], 'off', 'NaN', /row 10, column "off".*--offset/),
-  glmCase('G9', 'fit-offset-empty', 'poisson', 'cnt', ['--offset', 'off'], 'off', '', /row 10, column "off".*--offset/),
-  {
-    n: 'G10',
-    name: 'fit-offset-with-gaussian',
-    verdictInCatalogue: 'ISSUE',
-    args: glmArgs('gaussian', 'cnt', ['--offset', 'off']),
-    setup: data(withGlmColumns),
-    expect: { exit: 2, stderr: /--offset off goes with --family poisson.*gaussian/, files: 'untouched' },
-  },
-  {
-    n: 'G11',
-    name: 'fit-offset-with-binomial',
-    verdictInCatalogue: 'ISSUE',
-    args: glmArgs('binomial', 'yn', ['--offset', 'off']),
-    setup: data(withGlmColumns),
-    expect: { exit: 2, stderr: /--offset off goes with --family poisson.*binomial/, files: 'untouched' },
-  },
+  glmCase(
+    'G1',
+    'fit-weights-negative',
+    'binomial',
+    'yn',
+    ['--weights', 'w'],
+    'w',
+    '-1',
+    /row 10, column "w".*received -1.*--weights/,
+  ),
+  glmCase(
+    'G2',
+    'fit-weights-infinite',
+    'binomial',
+    'yn',
+    ['--weights', 'w'],
+    'w',
+    'inf',
+    /row 10, column "w".*--weights/,
+  ),
+  glmCase(
+    'G3',
+    'fit-binomial-third-level',
+    'binomial',
+    'yn',
+    [],
+    'yn',
+    'maybe',
+    /row 10, column "yn".*"maybe".*--family binomial takes a target of two levels/,
+  ),
+  glmCase(
+    'G4',
+    'fit-poisson-negative-count',
+    'poisson',
+    'cnt',
+    [],
+    'cnt',
+    '-1',
+    /row 10, column "cnt".*non-negative integer.*received -1/,
+  ),
+  glmCase(
+    'G5',
+    'fit-poisson-fractional-count',
+    'poisson',
+    'cnt',
+    [],
+    'cnt',
+    '2.5',
+    /row 10, column "cnt".*non-negative integer.*received 2\.5/,
+  ),
+  glmCase(
+    'G6',
+    'fit-exposure-zero',
+    'poisson',
+    'cnt',
+    ['--exposure', 'ex'],
+    'ex',
+    '0',
+    /row 10, column "ex".*exposure > 0.*--exposure/,
+  ),
+  glmCase(
+    'G7',
+    'fit-exposure-negative',
+    'poisson',
+    'cnt',
+    ['--exposure', 'ex'],
+    'ex',
+    '-2',
+    /row 10, column "ex".*received -2.*--exposure/,
+  ),
+  glmCase(
+    'G8',
+    'fit-offset-nan',
+    'poisson',
+    'cnt',
+    ['--offset', 'off'],
+    'off',
+    'NaN',
+    /row 10, column "off".*--offset/,
+  ),
+  glmCase(
+    'G9',
+    'fit-offset-empty',
+    'poisson',
+    'cnt',
+    ['--offset', 'off'],
+    'off',
+    '',
+    /row 10, column "off".*--offset/,
+  ),
+  offsetUsageCase('G10', 'fit-offset-with-gaussian', 'gaussian', 'cnt'),
+  offsetUsageCase('G11', 'fit-offset-with-binomial', 'binomial', 'yn'),
   {
     n: 'G12',
     name: 'fit-positive-not-a-level',
     verdictInCatalogue: 'ISSUE',
     args: glmArgs('binomial', 'yn', ['--positive', 'maybe']),
     setup: data(withGlmColumns),
-    expect: { exit: 1, stderr: /positive level is not a level.*received --positive "maybe".*Pass --positive/, files: 'untouched' },
+    expect: {
+      exit: 1,
+      stderr: /positive level is not a level.*received --positive "maybe".*Pass --positive/,
+      files: 'untouched',
+    },
   },
   {
     n: 'G13',
@@ -2400,10 +2471,18 @@ export const CASES: readonly Case[] = [
     args: ['evaluate', 'model.json', 'test.csv'],
     setup: async (c) => {
       c.write('data.csv', withGlmColumns(c.base.data));
-      await fitInSetup(c, [...glmArgs('poisson', 'cnt', ['--exposure', 'ex']).slice(0, -2), '--out', 'model.json']);
+      await fitInSetup(c, [
+        ...glmArgs('poisson', 'cnt', ['--exposure', 'ex']).slice(0, -2),
+        '--out',
+        'model.json',
+      ]);
       c.write('test.csv', setCell(withGlmColumns(c.base.test), 7, 'cnt', '-3'));
     },
-    expect: { exit: 1, stderr: /row 7, column "cnt".*non-negative integer.*received -3/, files: 'untouched' },
+    expect: {
+      exit: 1,
+      stderr: /row 7, column "cnt".*non-negative integer.*received -3/,
+      files: 'untouched',
+    },
   },
   {
     n: 'G15',
@@ -2412,11 +2491,19 @@ export const CASES: readonly Case[] = [
     args: ['predict', 'model.json', 'new.csv', '--out', 'preds.csv'],
     setup: async (c) => {
       c.write('data.csv', withGlmColumns(c.base.data));
-      await fitInSetup(c, [...glmArgs('poisson', 'cnt', ['--exposure', 'ex']).slice(0, -2), '--out', 'model.json']);
+      await fitInSetup(c, [
+        ...glmArgs('poisson', 'cnt', ['--exposure', 'ex']).slice(0, -2),
+        '--out',
+        'model.json',
+      ]);
       c.write('new.csv', setCell(withGlmColumns(c.base.test), 5, 'ex', '0'));
       c.write('preds.csv', SENTINEL);
     },
-    expect: { exit: 1, stderr: /row 5, column "ex".*exposure > 0.*--exposure ex/, files: 'untouched' },
+    expect: {
+      exit: 1,
+      stderr: /row 5, column "ex".*exposure > 0.*--exposure ex/,
+      files: 'untouched',
+    },
   },
   {
     n: 'I23',
@@ -2482,6 +2569,22 @@ function glmArgs(family: string, target: string, flags: readonly string[]): stri
     '--jobs',
     '1',
   ];
+}
+
+/** --offset with a family other than poisson: a usage error naming the flag and the family. */
+function offsetUsageCase(n: string, name: string, family: string, target: string): Case {
+  return {
+    n,
+    name,
+    verdictInCatalogue: 'ISSUE',
+    args: glmArgs(family, target, ['--offset', 'off']),
+    setup: data(withGlmColumns),
+    expect: {
+      exit: 2,
+      stderr: new RegExp(`--offset off goes with --family poisson.*${family}`),
+      files: 'untouched',
+    },
+  };
 }
 
 /** A fit refused for one bad cell (line 10 of data.csv): one line naming the row, column and flag. */
