@@ -343,6 +343,35 @@ describe('--family poisson', () => {
   }, 120_000);
 });
 
+describe('--repeats with a family', () => {
+  it('compares the mean deviance over the splits, against the GLM baselines', async () => {
+    const r = await hetmtl(
+      [...glmFit('bin.csv', 'task', 'use', 'binomial', 'r.json', '--repeats', '2'), '--json'],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.repeats.metric).toBe('meanDeviance');
+    const values = j.repeats.meanOfTasksDeviance.hetmtl.values as number[];
+    expect(values).toHaveLength(2);
+    // The deviance, not the RMSE, and its summary is the mean of the splits' values.
+    const rmse = j.repeats.meanOfTasksRmse.hetmtl.values as number[];
+    values.forEach((v, i) => {
+      expect(v).toBeGreaterThan(0);
+      expect(Math.abs(v - rmse[i])).toBeGreaterThan(1e-3);
+    });
+    expect(j.repeats.meanOfTasksDeviance.hetmtl.mean).toBeCloseTo((values[0] + values[1]) / 2, 12);
+    const text = await hetmtl(
+      glmFit('bin.csv', 'task', 'use', 'binomial', 'r.json', '--repeats', '2', '--no-save'),
+      { cwd: dir },
+    );
+    expect(text.stdout).toMatch(/test mean deviance \(binomial\), mean ± sd over the 2 splits/);
+    expect(text.stdout).toMatch(
+      /hetmtl vs pooled binomial GLM: lower mean-of-tasks test mean deviance in \d of 2 splits/,
+    );
+  }, 120_000);
+});
+
 describe('--weights and evaluate --weights', () => {
   it('a weight of 2 scores as the row twice', async () => {
     const rows = binaryRows(11, 60);

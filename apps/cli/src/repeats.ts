@@ -1,5 +1,20 @@
 import { fixed, formatTable, jsonNumber } from './format.js';
-import type { Comparison } from './report.js';
+import { baselineLabels, type Comparison, type Score } from './report.js';
+
+/** The score --repeats compares: test RMSE (gaussian), the mean deviance (binomial, poisson). */
+function metricOf(r: Repeats): { key: keyof Score; label: string } {
+  const family = r.comparisons[0]?.family ?? 'gaussian';
+  return family === 'gaussian'
+    ? { key: 'rmse', label: 'RMSE' }
+    : { key: 'meanDeviance', label: `mean deviance (${family})` };
+}
+const at = (s: Score, key: keyof Score) => s[key] ?? Number.NaN;
+
+/** The learners' names in tables: ridge, or the family's GLM. */
+function names(r: Repeats): Readonly<Record<Learner, string>> {
+  const [perTask, pooled] = baselineLabels(r.comparisons[0]?.family ?? 'gaussian');
+  return { hetmtl: 'hetmtl', ridgePerTask: perTask, ridgePooled: pooled };
+}
 
 /** The three learners of the report, in its order, with their names in tables. */
 const LEARNERS = [
@@ -44,13 +59,14 @@ export interface Paired {
 }
 
 export function paired(r: Repeats, baseline: Exclude<Learner, 'hetmtl'>): Paired {
-  const d = r.comparisons.map((c) => c.mean.hetmtl.rmse - c.mean[baseline].rmse);
+  const { key } = metricOf(r);
+  const d = r.comparisons.map((c) => at(c.mean.hetmtl, key) - at(c.mean[baseline], key));
   let taskWins = 0;
   let taskPairs = 0;
   for (const c of r.comparisons)
     for (const t of c.tasks) {
-      const a = t.hetmtl.rmse;
-      const b = t[baseline].rmse;
+      const a = at(t.hetmtl, key);
+      const b = at(t[baseline], key);
       if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
       taskPairs++;
       if (a < b) taskWins++;
@@ -74,22 +90,26 @@ const pm = (values: readonly number[]) => {
 /** The report's section on --repeats. */
 export function repeatLines(r: Repeats): string[] {
   const n = r.comparisons.length;
+  const { key, label } = metricOf(r);
+  const name = names(r);
   const values = (k: Learner, what: 'mean' | 'overall') =>
-    r.comparisons.map((c) => c[what][k].rmse);
+    r.comparisons.map((c) => at(c[what][k], key));
   const lines = [
-    `Repeated splits (--repeats ${n}: ${Math.round(r.test * 100)}% of each task held out, each split seeded from --seed ${r.seed}; every learner fitted on each): test RMSE, mean ± sd over the ${n} splits`,
+    `Repeated splits (--repeats ${n}: ${Math.round(r.test * 100)}% of each task held out, each split seeded from --seed ${r.seed}; every learner fitted on each): test ${label}, mean ± sd over the ${n} splits`,
     formatTable(
-      ['', ...LEARNERS.map(([, name]) => name)],
+      ['', ...LEARNERS.map(([k]) => name[k])],
       [
         ['mean of tasks', ...LEARNERS.map(([k]) => pm(values(k, 'mean')))],
         ['all rows', ...LEARNERS.map(([k]) => pm(values(k, 'overall')))],
       ],
     ),
   ];
-  for (const [k, name] of BASELINES) {
+  for (const [k] of BASELINES) {
     const p = paired(r, k);
+    const b = name[k];
+    const m = label.replace(/ \(.*\)$/, '');
     lines.push(
-      `hetmtl vs ${name}: lower mean-of-tasks test RMSE in ${p.wins} of ${n} splits${p.ties > 0 ? ` (${p.ties} tied)` : ''}, paired difference ${fixed(p.difference.mean)} ± ${fixed(p.difference.sd)} (hetmtl − ${name}); lower test RMSE in ${p.taskWins} of ${p.taskPairs} task-splits`,
+      `hetmtl vs ${b}: lower mean-of-tasks test ${m} in ${p.wins} of ${n} splits${p.ties > 0 ? ` (${p.ties} tied)` : ''}, paired difference ${fixed(p.difference.mean)} ± ${fixed(p.difference.sd)} (hetmtl − ${b}); lower test ${m} in ${p.taskWins} of ${p.taskPairs} task-splits`,
     );
   }
   return lines;
@@ -105,6 +125,23 @@ export function repeatsJson(r: Repeats) {
     repeats: r.comparisons.length,
     test: r.test,
     seed: r.seed,
+    ...(metricOf(r).key !== 'rmse'
+      ? {
+          metric: 'meanDeviance',
+          meanOfTasksDeviance: Object.fromEntries(
+            LEARNERS.map(([k]) => [
+              k,
+              stat(r.comparisons.map((c) => at(c.mean[k], 'meanDeviance'))),
+            ]),
+          ),
+          allRowsDeviance: Object.fromEntries(
+            LEARNERS.map(([k]) => [
+              k,
+              stat(r.comparisons.map((c) => at(c.overall[k], 'meanDeviance'))),
+            ]),
+          ),
+        }
+      : {}),
     meanOfTasksRmse: Object.fromEntries(
       LEARNERS.map(([k]) => [k, stat(r.comparisons.map((c) => c.mean[k].rmse))]),
     ),
