@@ -131,12 +131,14 @@ export function validateModelDocument(json: unknown): ModelDocument {
   );
   if (!lambdaOk(opts.lambda) && opts.lambda !== 'path')
     fail('options.lambda', '\'path\', a number ≥ 0 or "Infinity"', opts.lambda);
-  // selection.trunk and .average came later: documents written before it read with the default.
+  // selection.trunk, .average and .glmEncoderPhase came later: documents written before them read
+  // with the default.
+  const later: readonly string[] = ['trunk', 'average', 'glmEncoderPhase'];
   object(
     opts.selection,
     'options.selection',
-    SELECTION_OPTION_NAMES.filter((k) => k !== 'trunk' && k !== 'average'),
-    ['trunk', 'average'],
+    SELECTION_OPTION_NAMES.filter((k) => !later.includes(k)),
+    later,
   );
   object((opts.selection as Obj).grid, 'options.selection.grid', [], GRID_OPTION_NAMES);
   if (typeof opts.refit !== 'boolean') fail('options.refit', 'true or false', opts.refit);

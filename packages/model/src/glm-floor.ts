@@ -61,12 +61,12 @@ export function usesGlmFloor(o: Pick<ResolvedOptions, 'family'>, data: Standardi
 }
 
 /** Why the dual-encoder candidates were not fitted (the fit's note and the model's description). */
-export function glmFloorNote(family: FamilyName, dual = true): string {
+export function glmFloorNote(family: FamilyName, dual = true, phase = false): string {
   if (family === 'gaussian')
     return 'With row weights the model is the GLM floor (weighted mean-regularised and pooled linear MTL); the dual-encoder candidates do not take row weights yet';
   const floor = `mean-regularised and pooled ${family === 'binomial' ? 'logistic' : 'Poisson'} regression with task intercepts`;
   return dual
-    ? `The ${family} family is fitted by the GLM floor (${floor}) and one dual-encoder candidate on the PCA start's encoders (no encoder phase: the Adam blocks do not take the deviance yet; the coefficients fused by IRLS along the λ path); the selection grid is not tried`
+    ? `The ${family} family is fitted by the GLM floor (${floor}) and one dual-encoder candidate ${phase ? 'whose encoders are trained on the deviance from the PCA start' : "on the PCA start's encoders (no encoder phase: selection.glmEncoderPhase is off)"} (the coefficients fused by IRLS along the λ path); the selection grid is not tried`
     : `The ${family} family is fitted by the GLM floor (${floor}); the dual-encoder candidate was skipped (K0 or K1 above the number of features, a fixed λ, or wide data)`;
 }
 
@@ -188,6 +188,8 @@ export interface GlmChoice {
   readonly groups: readonly number[];
   readonly config?: TrainerConfig;
   readonly point?: number;
+  /** The GLM dual's encoder-phase rounds for the refit (the median of the folds' best rounds). */
+  readonly bestRound?: number;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -229,7 +231,7 @@ export async function selectGlmFloor(
   const K = parts.length;
   const pacer = new Pacer(ctx.signal);
   const dualConfig = glmDualConfig(o, parts[0].train);
-  ctx.note(glmFloorNote(o.family, dualConfig !== null));
+  ctx.note(glmFloorNote(o.family, dualConfig !== null, o.selection.glmEncoderPhase));
   // `selection.linearFloor: false` leaves the GLM dual alone (the floor stays when there is no dual).
   const forms: FloorForm[] =
     o.selection.linearFloor || dualConfig === null ? ['mean-regularized', 'pooled'] : [];
@@ -292,6 +294,11 @@ export async function selectGlmFloor(
       // λ on the path as the gaussian candidates choose it: by the BIC within each fold (the refit
       // chooses again on all rows), or by the validation score averaged over the folds.
       const byValidation = o.lambdaSelection === 'validation';
+      // The encoder phase on the deviance, stopped early on each fold's validation rows; the refit
+      // on all rows runs the median of the folds' best rounds (as the gaussian refit does).
+      const phased = o.selection.glmEncoderPhase
+        ? { maxRounds: o.maxRounds, patience: o.patience, tolerance: o.tolerance }
+        : null;
       const runs: GlmDualRun[] = [];
       try {
         for (const part of parts)
@@ -303,6 +310,7 @@ export async function selectGlmFloor(
               validation: part.validation as StandardizedTasks,
               criterion: byValidation ? 'validation' : 'bic',
               signal: ctx.signal,
+              ...(phased ? { encoderPhase: phased } : {}),
             }),
           );
       } catch (e) {
@@ -310,6 +318,7 @@ export async function selectGlmFloor(
         throw e;
       }
       const last = runs[runs.length - 1];
+      const bestRound = median(runs.map((r) => r.phase?.bestRound ?? 0));
       const path: PathRow[] = last.path.map((pt, j) => ({
         lambda: pt.lambda,
         validationRmse: mean(runs.map((r) => r.path[j].score)),
@@ -328,7 +337,7 @@ export async function selectGlmFloor(
           encoder: `${dualConfig.shared.kind}/${dualConfig.specific?.kind ?? 'none'}`,
           K0: dualConfig.K0,
           K1: dualConfig.K1,
-          encoderPhase: 'none (the PCA start)',
+          encoderPhase: phased ? `deviance, ${bestRound} rounds` : 'none (the PCA start)',
         },
         lambda: path[j].lambda,
         validationRmse: score,
@@ -348,6 +357,7 @@ export async function selectGlmFloor(
           groups: last.path[j].groups,
           config: dualConfig,
           ...(byValidation ? { point: j } : {}),
+          ...(phased ? { bestRound } : {}),
         },
         predictor: own,
         path,
@@ -377,6 +387,13 @@ export async function selectGlmFloor(
   }
 }
 
+/** The median, rounded to an integer (the folds' best rounds). */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return Math.round(m);
+}
+
 function argmin(xs: readonly number[]): number {
   let j = 0;
   for (let k = 1; k < xs.length; k++) if (xs[k] < xs[j]) j = k;
@@ -397,6 +414,7 @@ export async function refitGlmFloor(
       numLambdas: o.numLambdas,
       criterion: choice.point !== undefined ? { point: choice.point } : 'bic',
       signal: ctx.signal,
+      ...(choice.bestRound ? { encoderPhase: { maxRounds: choice.bestRound, tolerance: 0 } } : {}),
     });
     const pt = run.path[run.point];
     return { predictor: run.fitted, lambda: pt.lambda, groups: [...pt.groups] };

@@ -106,6 +106,13 @@ export interface SelectionOptions {
    * `candidates()`. See docs/method.md §5.
    */
   readonly average?: boolean;
+  /**
+   * The GLM dual candidate's encoder phase on the deviance (binomial, poisson; default false, not yet
+   * measured on the public sets): Adam
+   * on the encoders with the coefficients fixed, then the IRLS coefficient block, alternating, with
+   * early stopping on the validation rows. false: the PCA start's encoders. See docs/method.md §4.
+   */
+  readonly glmEncoderPhase?: boolean;
   /** Mean validation RMSE across tasks, `'mean'` (default) or weighted by task size. */
   readonly metric?: 'mean' | 'weighted';
   /**
@@ -183,6 +190,7 @@ export const SELECTION_OPTION_NAMES = [
   'linearFloor',
   'trunk',
   'average',
+  'glmEncoderPhase',
   'metric',
   'folds',
 ] as const;
@@ -282,6 +290,7 @@ export function resolveOptions(options: DualEncoderOptions = {}): ResolvedOption
       linearFloor: options.selection?.linearFloor ?? true,
       trunk: bool(options.selection?.trunk, 'selection.trunk', true),
       average: bool(options.selection?.average, 'selection.average', true),
+      glmEncoderPhase: bool(options.selection?.glmEncoderPhase, 'selection.glmEncoderPhase', false),
       metric,
       folds: ((v) => {
         if (v !== 'auto' && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) {

@@ -395,6 +395,7 @@ export class DualEncoderRegressor extends Estimator<
             note: glmFloorNote(
               family,
               selection.candidates.some((c) => c.id === 'glm-dual'),
+              this.options.selection.glmEncoderPhase,
             ),
           }
         : {}),

@@ -1,5 +1,7 @@
 import { AdamBlock, type Block, FusedAdamBlock, functionBlock } from '@hetmtl/optimizer';
+import type { EncoderInstance } from '@hetmtl/encoders';
 import { solveCoefficients } from './coefficient-block.js';
+import { type GlmRows, glmObjectiveTensor } from './glm-objective.js';
 import { type AnalyticBlock, linearVars, sharedBlock, specificBlock } from './linear-step.js';
 import { objectiveTensor } from './objective.js';
 import { restandardize } from './rescale.js';
@@ -66,4 +68,34 @@ function trainsCoefficients(tr: DualTrainer, block: Block): Block {
     },
     dispose: () => block.dispose?.(),
   };
+}
+
+/**
+ * The blocks of one round of the GLM encoder phase (binomial, poisson): (a) Adam on the
+ * task-specific encoders and their decoders, (b) Adam on the shared encoder and its decoder — both on
+ * the deviance objective of glm-objective.ts with β, γ and c fixed, by tfjs's tape (the fused Adam
+ * update; tfjs's Adam for `gradient: 'autodiff'`) — (c) the rescaling with compensation, (d) the
+ * GLM coefficient block `coefficients` (the caller's: IRLS at λ = 0 on the new factors).
+ */
+export function glmEncoderBlocks(
+  tr: DualTrainer,
+  rows: GlmRows,
+  coefficients: () => void,
+): Block[] {
+  const loss = () => glmObjectiveTensor(tr, rows);
+  const adam = {
+    steps: tr.config.stepsPerBlock,
+    learningRate: tr.config.learningRate,
+    update: tr.config.gradient === 'autodiff' ? ('tfjs' as const) : ('fused' as const),
+  };
+  const out: Block[] = [];
+  const vars = (...es: (EncoderInstance | null)[]) =>
+    es.flatMap((e) => (e ? Object.values(e.variables) : []));
+  const specific = tr.specific ? vars(tr.specific, tr.decoderS) : [];
+  if (specific.length > 0) out.push(new AdamBlock('task-specific', specific, loss, adam));
+  if (Object.keys(tr.shared.variables).length > 0)
+    out.push(new AdamBlock('shared', vars(tr.shared, tr.decoder0), loss, adam));
+  out.push(functionBlock('rescale', () => restandardize(tr, true)));
+  out.push(functionBlock('coefficients', coefficients));
+  return out;
 }

@@ -3,7 +3,12 @@
 // candidates and frees every predictor it does not keep.
 import { cpuBackend } from '@hetmtl/backend-cpu';
 import { fromTaskArrays } from '@hetmtl/data';
-import { adjustedRandIndex, binomial, type StandardizedTasks } from '@hetmtl/estimator';
+import {
+  adjustedRandIndex,
+  binomial,
+  type StandardizedTasks,
+  validationScore,
+} from '@hetmtl/estimator';
 import { mcp } from '@hetmtl/regularizers';
 import { Random, tf, useBackend } from '@hetmtl/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +71,38 @@ describe('the GLM dual (start encoders, IRLS coefficient block on the λ path)',
     }
   });
 
+  it('with the encoder phase on the deviance: still ARI ≥ 0.8, test deviance no worse than the PCA start', async () => {
+    const log: string[] = [];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { labels, train, validation } = planted(seed, 300);
+      const test = planted(seed + 100, 300).train;
+      const out: Record<string, { ari: number; dev: number }> = {};
+      for (const mode of ['start', 'phase'] as const) {
+        const run = await runGlmDual(config, train, new Random(seed), {
+          family: binomial,
+          similarity: mcp(),
+          numLambdas: 12,
+          validation,
+          criterion: 'bic',
+          ...(mode === 'phase'
+            ? { encoderPhase: { maxRounds: 30, patience: 3, tolerance: 1e-4 } }
+            : {}),
+        });
+        const groups = run.path[run.point].groups;
+        const dev = validationScore(binomial, test, (r, X) => run.fitted.predict(r, X), 1);
+        run.fitted.dispose();
+        out[mode] = { ari: adjustedRandIndex(labels, groups), dev };
+        if (mode === 'phase') expect(run.phase?.rounds).toBeGreaterThan(0);
+      }
+      log.push(
+        `seed ${seed}: ARI ${out.start.ari.toFixed(2)} → ${out.phase.ari.toFixed(2)}, test deviance ${out.start.dev.toFixed(4)} → ${out.phase.dev.toFixed(4)}`,
+      );
+      expect(out.phase.ari).toBeGreaterThanOrEqual(0.8);
+      expect(out.phase.dev).toBeLessThanOrEqual(out.start.dev * 1.01);
+    }
+    console.log(log.join('\n'));
+  });
+
   it('is a candidate of a binomial model; the model leaks no tensors', async () => {
     const { train } = planted(7, 80);
     const ds = fromTaskArrays(
@@ -103,6 +140,18 @@ describe('the GLM dual (start encoders, IRLS coefficient block on the λ path)',
     expect(alone.candidates().map((c) => c.id)).toEqual(['glm-dual']);
     expect(alone.summary().kind).toBe('dual');
     alone.dispose();
+    // selection.glmEncoderPhase: the candidate's encoders trained on the deviance
+    const trained = await new DualEncoderRegressor({
+      family: 'binomial',
+      K0: 3,
+      K1: 1,
+      seed: 2,
+      maxRounds: 4,
+      selection: { linearFloor: false, glmEncoderPhase: true },
+    }).fit(ds);
+    expect(String(trained.candidates()[0].settings.encoderPhase)).toMatch(/^deviance, \d+ rounds$/);
+    expect(trained.summary().note).toMatch(/trained on the deviance/);
+    trained.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

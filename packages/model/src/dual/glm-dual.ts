@@ -1,6 +1,6 @@
 import { type Family, type StandardizedTasks, validationScore } from '@hetmtl/estimator';
 import type { Penalty } from '@hetmtl/regularizers';
-import { throwIfAborted } from '@hetmtl/optimizer';
+import { type AlternatingResult, runAlternating, throwIfAborted } from '@hetmtl/optimizer';
 import { predictLinear, type Random } from '@hetmtl/tensor';
 import type { FittedDual } from '../predictors/dual.js';
 import {
@@ -11,6 +11,10 @@ import {
 import { INTERCEPT_PRIOR_ROWS, pooledMean } from '../glm-floor.js';
 import { start } from './start.js';
 import { DualTrainer, type TrainerConfig } from './trainer.js';
+import { glmEncoderBlocks } from './blocks.js';
+import { glmObjective, type GlmRows, glmRows } from './glm-objective.js';
+import type { EncoderPhaseSettings } from './sequence.js';
+import { copyCoefficients } from './store.js';
 
 /** One point of the GLM dual's λ path: its validation score (mean task deviance), BIC and groups. */
 export interface GlmDualPoint {
@@ -28,13 +32,18 @@ export interface GlmDualRun {
   readonly path: GlmDualPoint[];
   /** The chosen point's index on the path. */
   readonly point: number;
+  /** The encoder phase (null when it did not run: the PCA start's encoders). */
+  readonly phase: AlternatingResult | null;
+  /** The validation score (mean task deviance) at λ = 0 after the start and after the encoder phase (NaN without validation rows). */
+  readonly startScore: number;
+  readonly encoderScore: number;
 }
 
 export interface GlmDualOptions {
   readonly family: Family;
   readonly similarity: Penalty;
   readonly numLambdas: number;
-  /** Validation rows: every point scored (NaN without them). */
+  /** Validation rows: every point scored (NaN without them), and the encoder phase's early stopping. */
   readonly validation?: StandardizedTasks;
   /**
    * How the point is chosen: the modified BIC with the deviance, the validation score, or a given
@@ -44,16 +53,23 @@ export interface GlmDualOptions {
   readonly signal?: AbortSignal | undefined;
   /** The weight of each task's intercept pseudo-row (default: the GLM floor's, 1). */
   readonly priorRows?: number;
+  /**
+   * The encoder phase on the deviance (method.md §4: Adam on the encoders with the coefficients
+   * fixed, then the IRLS coefficient block at λ = 0, alternating; early stopping on the validation
+   * rows). Absent or `maxRounds: 0`: the PCA start's encoders.
+   */
+  readonly encoderPhase?: EncoderPhaseSettings;
 }
 
 /**
- * The dual-encoder model for a binomial or poisson family, on the start's encoders: the two-stage
- * PCA start of start.ts builds the shared and task factors (no encoder phase: the Adam blocks do not
- * take the deviance yet), then the GLM coefficient block (glm-coefficient-block.ts, IRLS around the
- * current coefficients) along a λ path with warm starts — λ = 0 (no fusion), `numLambdas` values
- * log-spaced from 1e-3·λ_max to λ_max (λ_max: the 0.9-quantile of ‖β_r − β_s‖ at λ = 0), and
- * 1e3·λ_max with the tied refit (one common β) — each point scored on the validation rows by the mean
- * task deviance. The point is the index on this path, so folds and the refit compare like with like.
+ * The dual-encoder model for a binomial or poisson family: the two-stage PCA start of start.ts
+ * builds the shared and task factors; the encoder phase (`encoderPhase`) alternates Adam blocks on
+ * the deviance objective (glm-objective.ts) with the GLM coefficient block at λ = 0; then the GLM
+ * coefficient block (glm-coefficient-block.ts, IRLS around the current coefficients) along a λ path
+ * with warm starts on the frozen encoders — λ = 0 (no fusion), `numLambdas` values log-spaced from
+ * 1e-3·λ_max to λ_max (λ_max: the 0.9-quantile of ‖β_r − β_s‖ at λ = 0), and 1e3·λ_max with the
+ * tied refit (one common β) — each point scored on the validation rows by the mean task deviance.
+ * The point is the index on this path, so folds and the refit compare like with like.
  */
 export async function runGlmDual(
   config: TrainerConfig,
@@ -63,37 +79,65 @@ export async function runGlmDual(
 ): Promise<GlmDualRun> {
   const { family, signal } = options;
   const trainer = new DualTrainer(config, data, rng, { reconstructionDim: data.p });
+  let rows: GlmRows | null = null;
   try {
     await start(trainer, rng.child(), signal);
-    const { F, G } = trainer.trainingFactors();
-    const G_ = G;
-    const inp = withPseudoRows(
-      {
-        family,
-        F,
-        G,
-        y: data.y,
-        hasSpecific: trainer.hasSpecific,
-        K0: trainer.K0,
-        K1: trainer.K1,
-        tau: config.tau,
-        ridge: config.ridge,
-        taskWeights: trainer.taskWeights,
-        ...(data.weights ? { weights: data.weights } : {}),
-        ...(data.offsets ? { offsets: data.offsets } : {}),
-      },
-      options.priorRows ?? INTERCEPT_PRIOR_ROWS,
-    );
+    const inputAt = () => {
+      const { F, G } = trainer.trainingFactors();
+      return glmInput(trainer, data, family, F, G, options.priorRows);
+    };
     const va = options.validation;
-    const val = va ? trainer.factorsFor(va.X) : null;
     const score = (co: GlmCoefficients) => {
-      if (!va || !val) return Number.NaN;
+      if (!va) return Number.NaN;
+      const val = trainer.factorsFor(va.X);
       const eta = va.X.map((x, r) =>
         predictLinear(val.F[r], val.G[r], x.length / data.p, co.beta[r], co.gamma[r], co.c[r]),
       );
       return validationScore(family, va, (r) => eta[r], 1);
     };
-    const free = glmCoefficientBlock(inp, options.similarity, { lambda: 0 });
+    // The coefficient block at λ = 0 on the current factors, from the stored coefficients.
+    let warm = false;
+    const unfused = () => {
+      const inp = inputAt();
+      const res = glmCoefficientBlock(inp, options.similarity, {
+        lambda: 0,
+        ...(warm ? { start: trainer.store.coef } : {}),
+      });
+      warm = true;
+      trainer.store.setCoefficients(copyCoefficients(res));
+      return { inp, res };
+    };
+    unfused();
+    const startScore = score(trainer.store.coef);
+    let phase: AlternatingResult | null = null;
+    const settings = options.encoderPhase;
+    if (settings && settings.maxRounds > 0) {
+      const glm = glmRows(trainer, inputAt());
+      rows = glm;
+      const blocks = glmEncoderBlocks(trainer, glm, () => {
+        unfused();
+      });
+      try {
+        phase = await runAlternating({
+          blocks,
+          objective: () => glmObjective(trainer, glm),
+          ...(va ? { validationLoss: () => score(trainer.store.coef) } : {}),
+          snapshot: () => trainer.snapshot(),
+          restore: (s) => trainer.restore(s),
+          release: (s) => trainer.release(s),
+          maxRounds: settings.maxRounds,
+          ...(settings.patience !== undefined ? { patience: settings.patience } : {}),
+          tolerance: settings.tolerance,
+          ...(signal ? { signal } : {}),
+        });
+      } finally {
+        for (const b of blocks) b.dispose?.();
+      }
+    }
+    const { inp, res: free } = unfused();
+    const encoderScore = score(free);
+    const F = inp.F.map((f, r) => f.subarray(0, data.y[r].length * trainer.K0));
+    const G_ = inp.G.map((g, r) => g.subarray(0, data.y[r].length * trainer.K1));
     const top = lambdaTop(free.beta);
     const m = Math.max(1, options.numLambdas);
     const lambdas = [
@@ -155,10 +199,46 @@ export async function runGlmDual(
       gamma: best.coef.gamma.map((g) => g.slice()),
       c: best.coef.c.slice(),
     });
-    return { fitted: trainer.toFitted(), path, point: best.point };
+    return {
+      fitted: trainer.toFitted(),
+      path,
+      point: best.point,
+      phase,
+      startScore,
+      encoderScore,
+    };
   } finally {
+    rows?.dispose();
     trainer.dispose();
   }
+}
+
+/** The GLM coefficient block's input on the trainer's factors, with the intercept pseudo-rows. */
+export function glmInput(
+  trainer: DualTrainer,
+  data: StandardizedTasks,
+  family: Family,
+  F: Float64Array[],
+  G: Float64Array[],
+  priorRows: number | undefined,
+): GlmCoefficientInput {
+  return withPseudoRows(
+    {
+      family,
+      F,
+      G,
+      y: data.y,
+      hasSpecific: trainer.hasSpecific,
+      K0: trainer.K0,
+      K1: trainer.K1,
+      tau: trainer.config.tau,
+      ridge: trainer.config.ridge,
+      taskWeights: trainer.taskWeights,
+      ...(data.weights ? { weights: data.weights } : {}),
+      ...(data.offsets ? { offsets: data.offsets } : {}),
+    },
+    priorRows ?? INTERCEPT_PRIOR_ROWS,
+  );
 }
 
 /**
