@@ -183,6 +183,71 @@ describe.skipIf(missing)('the browser app', () => {
     await page.close();
   });
 
+  test('trains in a worker: the page stays responsive, progress shows within a second, Stop cancels', async () => {
+    const { page, problems, outside } = await openApp();
+    await page.getByRole('button', { name: 'Use simulated data' }).click();
+    await expect.poll(() => page.locator('#data-summary').textContent()).toContain('5 tasks');
+    // A heartbeat on the main thread (a timer every 20 ms: its longest gap is the longest task the
+    // page ran) and the moments the progress bar changed, both from the page's own clock.
+    const watch = () =>
+      page.evaluate(() => {
+        const w = window as unknown as {
+          beat: { last: number; maxGap: number; changes: number[] };
+        };
+        w.beat = { last: performance.now(), maxGap: 0, changes: [] };
+        setInterval(() => {
+          const now = performance.now();
+          w.beat.maxGap = Math.max(w.beat.maxGap, now - w.beat.last);
+          w.beat.last = now;
+        }, 20);
+        const bar = document.getElementById('progress') as HTMLProgressElement;
+        new MutationObserver(() => {
+          if (bar.hasAttribute('value') && bar.value > 0) w.beat.changes.push(performance.now());
+        }).observe(bar, { attributes: true });
+        return performance.now();
+      });
+    const beat = () =>
+      page.evaluate(
+        () => (window as unknown as { beat: { maxGap: number; changes: number[] } }).beat,
+      );
+    const t0 = await watch();
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.locator('#results').waitFor({ state: 'visible', timeout: 120_000 });
+    const b = await beat();
+    const seconds = Number(
+      (await page.locator('#status').textContent())?.match(/Done in ([\d.]+) s/)?.[1],
+    );
+    console.log(
+      `[e2e] fit ${seconds} s; longest main-thread gap ${b.maxGap.toFixed(0)} ms; first progress ${(b.changes[0]! - t0).toFixed(0)} ms after the click; ${b.changes.length} updates`,
+    );
+    expect(seconds).toBeGreaterThan(1);
+    expect(b.maxGap).toBeLessThan(500);
+    expect(b.changes[0]! - t0).toBeLessThan(1000);
+    expect(b.changes.length).toBeGreaterThan(5);
+
+    // Stop: a second fit, stopped once its progress bar moved; the page says so at once, keeps
+    // the previous results and trains again afterwards.
+    await page.evaluate(() => {
+      (window as unknown as { beat: { changes: number[] } }).beat.changes = [];
+    });
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expect
+      .poll(async () => (await beat()).changes.length, { timeout: 5000 })
+      .toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    expect(await page.locator('#status').textContent()).toBe('Training stopped.');
+    expect(await page.getByRole('button', { name: 'Train' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Stop' }).isEnabled()).toBe(false);
+    expect(await page.locator('#results').isVisible()).toBe(true);
+    await trainQuick(page);
+    await expect
+      .poll(() => page.locator('#status').textContent(), { timeout: 60_000 })
+      .toMatch(/^Done in/);
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+
   test('reads a CSV file chosen by the user, with the task and target columns picked', async () => {
     const sim = simulateFactor({ seed: 3, numTasks: 4, n: 50, p: 8, testRows: 1 });
     const { page, problems, outside } = await openApp();
