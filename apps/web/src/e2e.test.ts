@@ -179,6 +179,36 @@ describe.skipIf(missing)('the browser app', () => {
     const { test: testSet } = simulateFactor({ seed: 1, n: 80, p: 30, alpha: 0.5, testRows: 200 });
     const rmse = model.evaluate(testSet).meanTaskRmse;
     expect(rmse).toBeCloseTo(rows[5]![0]!, 3);
+
+    // The λ path: the model's own path, one row per λ; the row marked chosen is the saved
+    // model's λ and has its number of groups; the chart plots every finite positive λ.
+    const path = await page.locator('#lambda-table tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        lambda: Number((tr as HTMLElement).dataset.lambda),
+        score: Number((tr as HTMLElement).dataset.score),
+        groups: Number((tr as HTMLElement).dataset.groups),
+        chosen: tr.lastElementChild?.textContent === 'yes',
+      })),
+    );
+    expect(path.length).toBeGreaterThanOrEqual(5);
+    const chosen = path.filter((r) => r.chosen);
+    expect(chosen).toHaveLength(1);
+    const saved = model.summary();
+    if (Number.isFinite(saved.lambda)) expect(chosen[0]!.lambda).toBeCloseTo(saved.lambda, 8);
+    else expect(chosen[0]!.lambda).toBe(saved.lambda);
+    expect(chosen[0]!.groups).toBe(model.groups().length);
+    for (const r of path) {
+      expect(Number.isFinite(r.score) && r.score > 0).toBe(true);
+      expect(r.groups).toBeGreaterThanOrEqual(1);
+      expect(r.groups).toBeLessThanOrEqual(5);
+    }
+    expect(Number(await page.locator('#lambda-chart').getAttribute('data-points'))).toBe(
+      path.filter((r) => Number.isFinite(r.lambda) && r.lambda > 0).length,
+    );
+    expect(await page.locator('#lambda-chart').getAttribute('aria-label')).toMatch(
+      /chosen λ = .* groups/,
+    );
+    console.log(`[e2e] λ path: ${JSON.stringify(path)}`);
     model.dispose();
     await page.close();
   });

@@ -10,6 +10,7 @@ import {
 } from './columns.js';
 import { guessColumns, parseCsvHeader } from './csv-header.js';
 import { renderHeatmap } from './heatmap.js';
+import { renderLambdaPath } from './lambda-path.js';
 import { LossChart } from './loss-chart.js';
 import { modelFileDocument } from './model-file.js';
 import { fromCsv, type Prepared, previewCsv, simulated } from './train.js';
@@ -340,6 +341,7 @@ function showResults(r: FitReport, d: Prepared): void {
       return li;
     }),
   );
+  renderLambdaPath($('lambda-path'), r.lambdaPath, summary.lambda, 'validation RMSE');
   const truth = d.truthGroups ? ` Planted groups: ${groupsText(tasks, d.truthGroups)}.` : '';
   say(
     $('result-summary'),
