@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wasmBackend } from '@hetmtl/backend-wasm';
 import { Encoding, simulateFactor, toCsv } from '@hetmtl/data';
+import { adjustedRandIndex } from '@hetmtl/estimator';
 import { DualEncoderRegressor } from '@hetmtl/model';
 import { useBackend } from '@hetmtl/tensor';
 import {
@@ -95,9 +96,8 @@ describe.skipIf(missing)('the browser app', () => {
   test('trains on the simulated data and shows the loss curve, metrics, heatmap and groups', async () => {
     const { page, problems, outside } = await openApp();
 
-    // Quick settings: the page's simulation (80 rows per task, 30 features, α = 0.5, MLP
-    // encoders) with few encoder rounds.
-    await page.getByLabel('Maximum rounds').fill('4');
+    // The default demo as the page opens: the factor design of method.md §7 (120 rows per task,
+    // 100 features, α = 0, 5 tasks in 3 planted groups), linear encoders, at most 10 rounds.
     await page.getByRole('button', { name: 'Use simulated data' }).click();
     await expect.poll(() => page.locator('#data-summary').textContent()).toContain('5 tasks');
     await page.getByRole('button', { name: 'Train' }).click();
@@ -157,9 +157,14 @@ describe.skipIf(missing)('the browser app', () => {
         expect(v).toBeCloseTo(matrix[j]![i]!, 6);
       });
     });
+    // Group recovery: the 3 planted groups {task1, task2} {task3, task4} {task5}, ARI 1.00.
     const groups = await page.locator('#groups li').allTextContents();
-    expect(groups.length).toBeGreaterThanOrEqual(1);
-    expect(groups.length).toBeLessThanOrEqual(5);
+    expect(groups).toEqual(['Group 1: task1, task2', 'Group 2: task3, task4', 'Group 3: task5']);
+    const summary = page.locator('#result-summary');
+    expect(Number(await summary.getAttribute('data-ari'))).toBe(1);
+    expect(await summary.textContent()).toContain(
+      'Planted groups: {task1, task2} {task3, task4} {task5}. Adjusted Rand index of the learned groups vs the planted ones: 1.00',
+    );
 
     // The downloaded model file is a CLI model file whose model loads and predicts.
     const [download] = await Promise.all([
@@ -171,12 +176,18 @@ describe.skipIf(missing)('the browser app', () => {
     expect(doc.format).toBe('hetmtl/cli-model');
     expect(doc.version).toBe(1);
     expect(doc.columns).toMatchObject({ task: 'task', target: 'y', categorical: [] });
-    expect(doc.columns.features).toHaveLength(30);
+    expect(doc.columns.features).toHaveLength(100);
     const encoding = Encoding.fromJSON(doc.encoding);
     expect(encoding.tasks).toEqual(['task1', 'task2', 'task3', 'task4', 'task5']);
     await useBackend(wasmBackend());
     const model = DualEncoderRegressor.fromJSON(doc.model);
-    const { test: testSet } = simulateFactor({ seed: 1, n: 80, p: 30, alpha: 0.5, testRows: 200 });
+    const { test: testSet, truth } = simulateFactor({
+      seed: 1,
+      n: 120,
+      p: 100,
+      alpha: 0,
+      testRows: 200,
+    });
     const rmse = model.evaluate(testSet).meanTaskRmse;
     expect(rmse).toBeCloseTo(rows[5]![0]!, 3);
 
@@ -194,6 +205,7 @@ describe.skipIf(missing)('the browser app', () => {
     const chosen = path.filter((r) => r.chosen);
     expect(chosen).toHaveLength(1);
     const saved = model.summary();
+    expect(adjustedRandIndex(model.groupLabels(), [...truth.groups])).toBe(1);
     if (Number.isFinite(saved.lambda)) expect(chosen[0]!.lambda).toBeCloseTo(saved.lambda, 8);
     else expect(chosen[0]!.lambda).toBe(saved.lambda);
     expect(chosen[0]!.groups).toBe(model.groups().length);
@@ -240,6 +252,8 @@ describe.skipIf(missing)('the browser app', () => {
       page.evaluate(
         () => (window as unknown as { beat: { maxGap: number; changes: number[] } }).beat,
       );
+    // MLP encoders: a fit of several seconds.
+    await page.getByLabel('Encoders').selectOption('mlp');
     const t0 = await watch();
     await page.getByRole('button', { name: 'Train' }).click();
     await page.locator('#results').waitFor({ state: 'visible', timeout: 120_000 });

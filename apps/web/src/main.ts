@@ -1,4 +1,5 @@
 import { type MissingPolicy, readReportNotes } from '@hetmtl/data';
+import { adjustedRandIndex } from '@hetmtl/estimator';
 import type { FitProgress } from '@hetmtl/model';
 import { HetmtlError } from '@hetmtl/tensor';
 import {
@@ -342,10 +343,16 @@ function showResults(r: FitReport, d: Prepared): void {
     }),
   );
   renderLambdaPath($('lambda-path'), r.lambdaPath, summary.lambda, 'validation RMSE');
-  const truth = d.truthGroups ? ` Planted groups: ${groupsText(tasks, d.truthGroups)}.` : '';
+  const ari = d.truthGroups ? adjustedRandIndex([...labels], [...d.truthGroups]) : undefined;
+  const truth = d.truthGroups
+    ? ` Planted groups: ${groupsText(tasks, d.truthGroups)}. Adjusted Rand index of the learned groups vs the planted ones: ${ari !== undefined && Number.isFinite(ari) ? ari.toFixed(2) : '—'} (1 = the planted groups recovered).`
+    : '';
+  const summaryLine = $('result-summary');
+  if (ari === undefined) delete summaryLine.dataset.ari;
+  else summaryLine.dataset.ari = String(ari);
   say(
-    $('result-summary'),
-    `Chosen model: ${summary.kind === 'dual' ? 'dual encoder' : 'linear multi-task floor'}, λ = ${summary.lambda === Number.POSITIVE_INFINITY ? '∞' : fmt(summary.lambda)}, ${summary.numGroups} groups.${truth}`,
+    summaryLine,
+    `Chosen model: ${summary.kind === 'dual' ? 'dual encoder' : summary.kind === 'blend' ? 'an average of candidates (λ and groups of its heaviest one)' : 'linear multi-task floor'}, λ = ${summary.lambda === Number.POSITIVE_INFINITY ? '∞' : fmt(summary.lambda)}, ${summary.numGroups} groups.${truth}`,
   );
 }
 
