@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wasmBackend } from '@hetmtl/backend-wasm';
-import { Encoding, simulateFactor, toCsv } from '@hetmtl/data';
+import { Encoding, parseCsv, simulateFactor, toCsv, trainTestSplit } from '@hetmtl/data';
 import { adjustedRandIndex } from '@hetmtl/estimator';
 import { DualEncoderRegressor } from '@hetmtl/model';
 import { useBackend } from '@hetmtl/tensor';
@@ -518,6 +518,95 @@ describe.skipIf(missing)('the browser app', () => {
     await expect
       .poll(() => page.locator('#data-summary').textContent())
       .toContain('4 tasks, 6 features');
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+  test('binomial: a 0/1 CSV with a text column gets log loss, AUC and accuracy for every model', async () => {
+    // 4 clinics × 60 rows: a text column `region`, two numbers, a 0/1 outcome drawn from a logistic
+    // model in x1 and the region (a fixed LCG, so the file is the same every run).
+    let state = 12345;
+    const u = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    const regions = ['north', 'south', 'east'];
+    const lines = ['clinic,region,x1,x2,outcome'];
+    for (let t = 0; t < 4; t++) {
+      for (let i = 0; i < 60; i++) {
+        const x1 = 4 * u() - 2;
+        const x2 = 4 * u() - 2;
+        const r = Math.floor(3 * u());
+        const eta = (1 + t / 3) * x1 + (r - 1) * 0.8;
+        const y = u() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+        lines.push(`c${t + 1},${regions[r]},${x1.toFixed(3)},${x2.toFixed(3)},${y}`);
+      }
+    }
+    const text = `${lines.join('\n')}\n`;
+    const { page, problems, outside } = await openApp();
+    await page.getByLabel('Target family').selectOption('binomial');
+    await chooseCsv(page, 'outcomes.csv', text);
+    await page.locator('#columns-box').waitFor({ state: 'visible' });
+    expect(await page.getByLabel('Task column').inputValue()).toBe('clinic');
+    expect(await page.getByLabel('Target column').inputValue()).toBe('outcome');
+    expect(await page.getByLabel('Role of column region').inputValue()).toBe('categorical');
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    await expect
+      .poll(() => page.locator('#data-summary').textContent())
+      .toContain('4 tasks, 5 features');
+    await trainQuick(page);
+    expect(await page.locator('#status').textContent()).toMatch(
+      /^Done in .*mean test log loss per task/,
+    );
+    const heads = await page.locator('#metrics thead th').allTextContents();
+    expect(heads.slice(3)).toEqual(
+      ['log loss', 'AUC', 'accuracy'].flatMap((m) =>
+        ['hetmtl', 'Ridge per task', 'Ridge pooled'].map((c) => `${m} ${c}`),
+      ),
+    );
+    const cells = await page.locator('#metrics tbody tr').evaluateAll((trs) =>
+      trs.map((tr) =>
+        [...tr.querySelectorAll('td[data-value]')].map((td) => ({
+          metric: (td as HTMLElement).dataset.metric,
+          value: Number((td as HTMLElement).dataset.value),
+        })),
+      ),
+    );
+    expect(cells).toHaveLength(5);
+    for (const row of cells) {
+      expect(row).toHaveLength(9);
+      for (const { metric, value } of row) {
+        if (metric === 'log loss') expect(value > 0 && value < 1.5).toBe(true);
+        else expect(value >= 0 && value <= 1).toBe(true);
+      }
+      // The signal is strong: every model's AUC is well above chance.
+      for (const { metric, value } of row) if (metric === 'AUC') expect(value).toBeGreaterThan(0.7);
+    }
+    // The oracle: the downloaded model, on the same test rows read and split in Node, gives the
+    // page's mean-over-tasks log loss, AUC and accuracy.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download model JSON' }).click(),
+    ]);
+    await download.saveAs(join(artifacts, 'binomial-model.json'));
+    const doc = JSON.parse(readFileSync(join(artifacts, 'binomial-model.json'), 'utf8'));
+    expect(doc.columns).toMatchObject({
+      task: 'clinic',
+      target: 'outcome',
+      categorical: ['region'],
+    });
+    const data = await parseCsv(text, { task: 'clinic', target: 'outcome' });
+    const { test: testRows } = trainTestSplit(data, { test: 0.25, seed: 1 });
+    await useBackend(wasmBackend());
+    const model = DualEncoderRegressor.fromJSON(doc.model);
+    expect(model.summary().family).toBe('binomial');
+    const e = model.evaluate(testRows);
+    const mean = cells[4]!;
+    expect(mean[0]!.value).toBeCloseTo(e.meanTaskLogLoss!, 6);
+    expect(mean[3]!.value).toBeCloseTo(e.meanTaskAuc!, 6);
+    const acc = Object.values(e.tasks).map((m) => m.accuracy!);
+    expect(mean[6]!.value).toBeCloseTo(acc.reduce((a, b) => a + b, 0) / acc.length, 6);
+    model.dispose();
     expect(problems).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();

@@ -1,5 +1,5 @@
 import { type MissingPolicy, readReportNotes } from '@hetmtl/data';
-import { adjustedRandIndex } from '@hetmtl/estimator';
+import { adjustedRandIndex, type FamilyName } from '@hetmtl/estimator';
 import type { FitProgress } from '@hetmtl/model';
 import { HetmtlError } from '@hetmtl/tensor';
 import {
@@ -13,6 +13,7 @@ import { guessColumns, parseCsvHeader } from './csv-header.js';
 import { renderHeatmap } from './heatmap.js';
 import { renderLambdaPath } from './lambda-path.js';
 import { LossChart } from './loss-chart.js';
+import { bestOf, metricColumns, validationScoreName } from './metric-columns.js';
 import { modelFileDocument } from './model-file.js';
 import { fromCsv, type Prepared, previewCsv, simulated } from './train.js';
 import { TrainingStopped, trainInWorker } from './worker-client.js';
@@ -36,12 +37,12 @@ const rolesBody = $<HTMLTableElement>('column-roles').tBodies[0]!;
 const chart = new LossChart($<HTMLCanvasElement>('loss-chart'));
 
 /** The data in use, and where the training worker reads the same rows. */
-let data: { prepared: Prepared; source: DataSource } | null = null;
+let data: { prepared: Prepared; source: DataSource; family: FamilyName } | null = null;
 let csv: { file: File; delimiter: string; columns: readonly string[] } | null = null;
 /** The column roles shown for the current task and target (null until the preview read ends). */
 let choices: ColumnChoice[] | null = null;
 let previewRun = 0;
-let last: { report: FitReport; data: Prepared; seed: number } | null = null;
+let last: { report: FitReport; data: Prepared; seed: number; family: FamilyName } | null = null;
 let running: { cancel: () => void } | null = null;
 
 function say(el: HTMLElement, text: string, error = false): void {
@@ -57,8 +58,11 @@ const message = (e: unknown) =>
       : String(e);
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
 
-function useData(d: Prepared, source: DataSource): void {
-  data = { prepared: d, source };
+const familySelect = $<HTMLSelectElement>('family');
+const chosenFamily = () => familySelect.value as FamilyName;
+
+function useData(d: Prepared, source: DataSource, family: FamilyName): void {
+  data = { prepared: d, source, family };
   const { train, test } = d;
   say(
     dataSummary,
@@ -74,8 +78,9 @@ $<HTMLButtonElement>('use-sim').addEventListener('click', () => {
       n: num('sim-n'),
       p: num('sim-p'),
       alpha: num('sim-alpha'),
+      family: chosenFamily(),
     };
-    useData(simulated(settings), { kind: 'simulation', settings });
+    useData(simulated(settings), { kind: 'simulation', settings }, settings.family);
   } catch (e) {
     say(dataSummary, message(e), true);
   }
@@ -207,7 +212,7 @@ useCsvButton.addEventListener('click', async () => {
       columns: columnReadOptions(chosenRoles(), missingSelect.value as MissingPolicy),
     };
     const d = await fromCsv(csv.file, csv.file.name, options);
-    useData(d, { kind: 'csv', file: csv.file, name: csv.file.name, options });
+    useData(d, { kind: 'csv', file: csv.file, name: csv.file.name, options }, chosenFamily());
     const notes = d.report ? readReportNotes(d.report, pageOptionWords) : [];
     if (notes.length > 0) dataSummary.textContent += ` ${notes.join('. ')}.`;
   } catch (e) {
@@ -221,23 +226,29 @@ function onProgress(e: FitProgress): void {
   chart.add(e);
   progress.value = jobFraction(e.fraction);
   const round = e.round !== undefined ? `, round ${e.round} of at most ${e.maxRounds}` : '';
-  const rmse = e.validationRmse !== undefined ? `, validation RMSE ${fmt(e.validationRmse)}` : '';
+  const rmse =
+    e.validationRmse !== undefined
+      ? `, ${validationScoreName(data?.family ?? 'gaussian')} ${fmt(e.validationRmse)}`
+      : '';
   say(status, `Training: candidate ${e.candidate} of ${e.candidates}, ${e.phase}${round}${rmse}.`);
 }
 
 trainButton.addEventListener('click', async () => {
   if (!data || running) return;
-  const { prepared, source } = data;
+  const { prepared, source, family } = data;
   trainButton.disabled = true;
   stopButton.disabled = false;
-  // Indeterminate until the model's first progress event: the bar moves from the first moment.
+  // Indeterminate until the worker's first step (then the steps', then the model's own progress).
   progress.removeAttribute('value');
-  chart.reset();
+  chart.reset(
+    family === 'gaussian' ? undefined : `${validationScoreName(family)} (mean over tasks)`,
+  );
   say(status, 'Starting the training worker…');
   const settings = {
     encoders: $<HTMLSelectElement>('encoders').value as 'linear' | 'mlp',
     maxRounds: num('rounds'),
     seed: num('seed'),
+    family,
   };
   const job = trainInWorker(
     { type: 'train', source, settings },
@@ -259,12 +270,13 @@ trainButton.addEventListener('click', async () => {
   const ticker = setInterval(tick, 1000);
   try {
     const report = await job.result;
-    last = { report, data: prepared, seed: settings.seed };
-    showResults(report, prepared);
+    last = { report, data: prepared, seed: settings.seed, family };
+    showResults(report, prepared, family);
+    const headline = metricColumns(family)[0]!;
     progress.value = 1;
     say(
       status,
-      `Done in ${report.seconds.toFixed(1)} s on ${report.backend.name}${report.backend.simd ? ' (SIMD)' : ''}: mean test RMSE per task ${fmt(report.evaluation.meanTaskRmse)}, ${report.groups.length} groups.`,
+      `Done in ${report.seconds.toFixed(1)} s on ${report.backend.name}${report.backend.simd ? ' (SIMD)' : ''}: mean test ${headline.name} per task ${fmt(headline.mean(report.evaluation))}, ${report.groups.length} groups.`,
     );
   } catch (e) {
     const stopped = e instanceof TrainingStopped;
@@ -291,7 +303,7 @@ function cell(row: HTMLTableRowElement, text: string, header = false): HTMLTable
   return c;
 }
 
-function showResults(r: FitReport, d: Prepared): void {
+function showResults(r: FitReport, d: Prepared, family: FamilyName): void {
   const tasks = r.taskNames;
   const labels = r.groupLabels;
   const summary = r.summary;
@@ -299,40 +311,50 @@ function showResults(r: FitReport, d: Prepared): void {
   $('results').hidden = false;
   const table = $<HTMLTableElement>('metrics');
   table.replaceChildren();
-  const columns = [{ name: 'hetmtl', evaluation: r.evaluation }, ...r.baselines];
+  const models = [{ name: 'hetmtl', evaluation: r.evaluation }, ...r.baselines];
+  const metrics = metricColumns(family);
   const head = table.createTHead().insertRow();
-  for (const h of ['task', 'group', 'test rows', ...columns.map((c) => `RMSE ${c.name}`)])
+  for (const h of [
+    'task',
+    'group',
+    'test rows',
+    ...metrics.flatMap((m) => models.map((c) => `${m.name} ${c.name}`)),
+  ])
     cell(head, h, true);
   const body = table.createTBody();
-  const addRow = (name: string, group: string, n: number, values: number[]) => {
+  const addRow = (
+    name: string,
+    group: string,
+    n: number,
+    values: (m: (typeof metrics)[number]) => number[],
+  ) => {
     const row = body.insertRow();
     cell(row, name, true);
     cell(row, group);
     cell(row, String(n));
-    const best = Math.min(...values);
-    values.forEach((v) => {
-      const c = cell(row, fmt(v));
-      c.dataset.value = String(v);
-      c.classList.toggle('best', v === best);
-    });
+    for (const m of metrics) {
+      const v = values(m);
+      const best = bestOf(v, m.better);
+      v.forEach((x, i) => {
+        const c = cell(row, fmt(x));
+        c.dataset.value = String(x);
+        c.dataset.metric = m.name;
+        c.classList.toggle('best', best.has(i));
+      });
+    }
   };
   tasks.forEach((t, i) => {
-    addRow(
-      t,
-      String(labels[i]! + 1),
-      r.evaluation.tasks[t]!.n,
-      columns.map((c) => c.evaluation.tasks[t]!.rmse),
+    addRow(t, String(labels[i]! + 1), r.evaluation.tasks[t]!.n, (m) =>
+      models.map((c) => m.task(c.evaluation.tasks[t]!)),
     );
   });
-  addRow(
-    'mean over tasks',
-    '',
-    d.test.totalRows,
-    columns.map((c) => c.evaluation.meanTaskRmse),
-  );
+  addRow('mean over tasks', '', d.test.totalRows, (m) => models.map((c) => m.mean(c.evaluation)));
   const caption = table.createCaption();
-  caption.textContent =
-    'Root mean squared error on the held-out test rows (lower is better; the best of each row in bold).';
+  caption.textContent = `${metrics
+    .map((m) => `${m.name} (${m.better} is better)`)
+    .join(
+      ', ',
+    )} on the held-out test rows, ${family} family; the best of each row and metric in bold.${r.evaluation.notes ? ` ${r.evaluation.notes.join('. ')}.` : ''}`;
 
   renderHeatmap($('heatmap'), tasks, r.similarity, labels);
   $('groups').replaceChildren(
@@ -342,7 +364,7 @@ function showResults(r: FitReport, d: Prepared): void {
       return li;
     }),
   );
-  renderLambdaPath($('lambda-path'), r.lambdaPath, summary.lambda, 'validation RMSE');
+  renderLambdaPath($('lambda-path'), r.lambdaPath, summary.lambda, validationScoreName(family));
   const ari = d.truthGroups ? adjustedRandIndex([...labels], [...d.truthGroups]) : undefined;
   const truth = d.truthGroups
     ? ` Planted groups: ${groupsText(tasks, d.truthGroups)}. Adjusted Rand index of the learned groups vs the planted ones: ${ari !== undefined && Number.isFinite(ari) ? ari.toFixed(2) : '—'} (1 = the planted groups recovered).`
