@@ -4,6 +4,8 @@ import { defineConfig } from 'vite';
 // imported with `?url` in src/backend.ts, so Vite copies them into dist/assets (offline, hashed).
 export default defineConfig({
   base: './',
+  // The training worker (src/train-worker.ts) is an ES module worker: it shares chunks with the page.
+  worker: { format: 'es', rollupOptions: { external: ['apache-arrow'] } },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4096,

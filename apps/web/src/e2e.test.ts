@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wasmBackend } from '@hetmtl/backend-wasm';
-import { Encoding, simulateFactor, toCsv } from '@hetmtl/data';
+import { Encoding, parseCsv, simulateFactor, toCsv, trainTestSplit } from '@hetmtl/data';
+import { adjustedRandIndex } from '@hetmtl/estimator';
 import { DualEncoderRegressor } from '@hetmtl/model';
 import { useBackend } from '@hetmtl/tensor';
 import {
@@ -95,9 +96,8 @@ describe.skipIf(missing)('the browser app', () => {
   test('trains on the simulated data and shows the loss curve, metrics, heatmap and groups', async () => {
     const { page, problems, outside } = await openApp();
 
-    // Quick settings: the page's simulation (80 rows per task, 30 features, α = 0.5, MLP
-    // encoders) with few encoder rounds.
-    await page.getByLabel('Maximum rounds').fill('4');
+    // The default demo as the page opens: the factor design of method.md §7 (120 rows per task,
+    // 100 features, α = 0, 5 tasks in 3 planted groups), linear encoders, at most 10 rounds.
     await page.getByRole('button', { name: 'Use simulated data' }).click();
     await expect.poll(() => page.locator('#data-summary').textContent()).toContain('5 tasks');
     await page.getByRole('button', { name: 'Train' }).click();
@@ -157,9 +157,14 @@ describe.skipIf(missing)('the browser app', () => {
         expect(v).toBeCloseTo(matrix[j]![i]!, 6);
       });
     });
+    // Group recovery: the 3 planted groups {task1, task2} {task3, task4} {task5}, ARI 1.00.
     const groups = await page.locator('#groups li').allTextContents();
-    expect(groups.length).toBeGreaterThanOrEqual(1);
-    expect(groups.length).toBeLessThanOrEqual(5);
+    expect(groups).toEqual(['Group 1: task1, task2', 'Group 2: task3, task4', 'Group 3: task5']);
+    const summary = page.locator('#result-summary');
+    expect(Number(await summary.getAttribute('data-ari'))).toBe(1);
+    expect(await summary.textContent()).toContain(
+      'Planted groups: {task1, task2} {task3, task4} {task5}. Adjusted Rand index of the learned groups vs the planted ones: 1.00',
+    );
 
     // The downloaded model file is a CLI model file whose model loads and predicts.
     const [download] = await Promise.all([
@@ -171,15 +176,119 @@ describe.skipIf(missing)('the browser app', () => {
     expect(doc.format).toBe('hetmtl/cli-model');
     expect(doc.version).toBe(1);
     expect(doc.columns).toMatchObject({ task: 'task', target: 'y', categorical: [] });
-    expect(doc.columns.features).toHaveLength(30);
+    expect(doc.columns.features).toHaveLength(100);
     const encoding = Encoding.fromJSON(doc.encoding);
     expect(encoding.tasks).toEqual(['task1', 'task2', 'task3', 'task4', 'task5']);
     await useBackend(wasmBackend());
     const model = DualEncoderRegressor.fromJSON(doc.model);
-    const { test: testSet } = simulateFactor({ seed: 1, n: 80, p: 30, alpha: 0.5, testRows: 200 });
+    const { test: testSet, truth } = simulateFactor({
+      seed: 1,
+      n: 120,
+      p: 100,
+      alpha: 0,
+      testRows: 200,
+    });
     const rmse = model.evaluate(testSet).meanTaskRmse;
     expect(rmse).toBeCloseTo(rows[5]![0]!, 3);
+
+    // The λ path: the model's own path, one row per λ; the row marked chosen is the saved
+    // model's λ and has its number of groups; the chart plots every finite positive λ.
+    const path = await page.locator('#lambda-table tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        lambda: Number((tr as HTMLElement).dataset.lambda),
+        score: Number((tr as HTMLElement).dataset.score),
+        groups: Number((tr as HTMLElement).dataset.groups),
+        chosen: tr.lastElementChild?.textContent === 'yes',
+      })),
+    );
+    expect(path.length).toBeGreaterThanOrEqual(5);
+    const chosen = path.filter((r) => r.chosen);
+    expect(chosen).toHaveLength(1);
+    const saved = model.summary();
+    expect(adjustedRandIndex(model.groupLabels(), [...truth.groups])).toBe(1);
+    if (Number.isFinite(saved.lambda)) expect(chosen[0]!.lambda).toBeCloseTo(saved.lambda, 8);
+    else expect(chosen[0]!.lambda).toBe(saved.lambda);
+    expect(chosen[0]!.groups).toBe(model.groups().length);
+    for (const r of path) {
+      expect(Number.isFinite(r.score) && r.score > 0).toBe(true);
+      expect(r.groups).toBeGreaterThanOrEqual(1);
+      expect(r.groups).toBeLessThanOrEqual(5);
+    }
+    expect(Number(await page.locator('#lambda-chart').getAttribute('data-points'))).toBe(
+      path.filter((r) => Number.isFinite(r.lambda) && r.lambda > 0).length,
+    );
+    expect(await page.locator('#lambda-chart').getAttribute('aria-label')).toMatch(
+      /chosen λ = .* groups/,
+    );
+    console.log(`[e2e] λ path: ${JSON.stringify(path)}`);
     model.dispose();
+    await page.close();
+  });
+
+  test('trains in a worker: the page stays responsive, progress shows within a second, Stop cancels', async () => {
+    const { page, problems, outside } = await openApp();
+    await page.getByRole('button', { name: 'Use simulated data' }).click();
+    await expect.poll(() => page.locator('#data-summary').textContent()).toContain('5 tasks');
+    // A heartbeat on the main thread (a timer every 20 ms: its longest gap is the longest task the
+    // page ran) and the moments the progress bar changed, both from the page's own clock.
+    const watch = () =>
+      page.evaluate(() => {
+        const w = window as unknown as {
+          beat: { last: number; maxGap: number; changes: number[] };
+        };
+        w.beat = { last: performance.now(), maxGap: 0, changes: [] };
+        setInterval(() => {
+          const now = performance.now();
+          w.beat.maxGap = Math.max(w.beat.maxGap, now - w.beat.last);
+          w.beat.last = now;
+        }, 20);
+        const bar = document.getElementById('progress') as HTMLProgressElement;
+        new MutationObserver(() => {
+          if (bar.hasAttribute('value') && bar.value > 0) w.beat.changes.push(performance.now());
+        }).observe(bar, { attributes: true });
+        return performance.now();
+      });
+    const beat = () =>
+      page.evaluate(
+        () => (window as unknown as { beat: { maxGap: number; changes: number[] } }).beat,
+      );
+    // MLP encoders: a fit of several seconds.
+    await page.getByLabel('Encoders').selectOption('mlp');
+    const t0 = await watch();
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.locator('#results').waitFor({ state: 'visible', timeout: 120_000 });
+    const b = await beat();
+    const seconds = Number(
+      (await page.locator('#status').textContent())?.match(/Done in ([\d.]+) s/)?.[1],
+    );
+    console.log(
+      `[e2e] fit ${seconds} s; longest main-thread gap ${b.maxGap.toFixed(0)} ms; first progress ${(b.changes[0]! - t0).toFixed(0)} ms after the click; ${b.changes.length} updates`,
+    );
+    expect(seconds).toBeGreaterThan(1);
+    expect(b.maxGap).toBeLessThan(500);
+    expect(b.changes[0]! - t0).toBeLessThan(1000);
+    expect(b.changes.length).toBeGreaterThan(5);
+
+    // Stop: a second fit, stopped once its progress bar moved; the page says so at once, keeps
+    // the previous results and trains again afterwards.
+    await page.evaluate(() => {
+      (window as unknown as { beat: { changes: number[] } }).beat.changes = [];
+    });
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expect
+      .poll(async () => (await beat()).changes.length, { timeout: 5000 })
+      .toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    expect(await page.locator('#status').textContent()).toBe('Training stopped.');
+    expect(await page.getByRole('button', { name: 'Train' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Stop' }).isEnabled()).toBe(false);
+    expect(await page.locator('#results').isVisible()).toBe(true);
+    await trainQuick(page);
+    await expect
+      .poll(() => page.locator('#status').textContent(), { timeout: 60_000 })
+      .toMatch(/^Done in/);
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
     await page.close();
   });
 
@@ -409,6 +518,95 @@ describe.skipIf(missing)('the browser app', () => {
     await expect
       .poll(() => page.locator('#data-summary').textContent())
       .toContain('4 tasks, 6 features');
+    expect(problems).toEqual([]);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+  test('binomial: a 0/1 CSV with a text column gets log loss, AUC and accuracy for every model', async () => {
+    // 4 clinics × 60 rows: a text column `region`, two numbers, a 0/1 outcome drawn from a logistic
+    // model in x1 and the region (a fixed LCG, so the file is the same every run).
+    let state = 12345;
+    const u = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    const regions = ['north', 'south', 'east'];
+    const lines = ['clinic,region,x1,x2,outcome'];
+    for (let t = 0; t < 4; t++) {
+      for (let i = 0; i < 60; i++) {
+        const x1 = 4 * u() - 2;
+        const x2 = 4 * u() - 2;
+        const r = Math.floor(3 * u());
+        const eta = (1 + t / 3) * x1 + (r - 1) * 0.8;
+        const y = u() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+        lines.push(`c${t + 1},${regions[r]},${x1.toFixed(3)},${x2.toFixed(3)},${y}`);
+      }
+    }
+    const text = `${lines.join('\n')}\n`;
+    const { page, problems, outside } = await openApp();
+    await page.getByLabel('Target family').selectOption('binomial');
+    await chooseCsv(page, 'outcomes.csv', text);
+    await page.locator('#columns-box').waitFor({ state: 'visible' });
+    expect(await page.getByLabel('Task column').inputValue()).toBe('clinic');
+    expect(await page.getByLabel('Target column').inputValue()).toBe('outcome');
+    expect(await page.getByLabel('Role of column region').inputValue()).toBe('categorical');
+    await page.getByRole('button', { name: 'Use this file' }).click();
+    await expect
+      .poll(() => page.locator('#data-summary').textContent())
+      .toContain('4 tasks, 5 features');
+    await trainQuick(page);
+    expect(await page.locator('#status').textContent()).toMatch(
+      /^Done in .*mean test log loss per task/,
+    );
+    const heads = await page.locator('#metrics thead th').allTextContents();
+    expect(heads.slice(3)).toEqual(
+      ['log loss', 'AUC', 'accuracy'].flatMap((m) =>
+        ['hetmtl', 'Ridge per task', 'Ridge pooled'].map((c) => `${m} ${c}`),
+      ),
+    );
+    const cells = await page.locator('#metrics tbody tr').evaluateAll((trs) =>
+      trs.map((tr) =>
+        [...tr.querySelectorAll('td[data-value]')].map((td) => ({
+          metric: (td as HTMLElement).dataset.metric,
+          value: Number((td as HTMLElement).dataset.value),
+        })),
+      ),
+    );
+    expect(cells).toHaveLength(5);
+    for (const row of cells) {
+      expect(row).toHaveLength(9);
+      for (const { metric, value } of row) {
+        if (metric === 'log loss') expect(value > 0 && value < 1.5).toBe(true);
+        else expect(value >= 0 && value <= 1).toBe(true);
+      }
+      // The signal is strong: every model's AUC is well above chance.
+      for (const { metric, value } of row) if (metric === 'AUC') expect(value).toBeGreaterThan(0.7);
+    }
+    // The oracle: the downloaded model, on the same test rows read and split in Node, gives the
+    // page's mean-over-tasks log loss, AUC and accuracy.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download model JSON' }).click(),
+    ]);
+    await download.saveAs(join(artifacts, 'binomial-model.json'));
+    const doc = JSON.parse(readFileSync(join(artifacts, 'binomial-model.json'), 'utf8'));
+    expect(doc.columns).toMatchObject({
+      task: 'clinic',
+      target: 'outcome',
+      categorical: ['region'],
+    });
+    const data = await parseCsv(text, { task: 'clinic', target: 'outcome' });
+    const { test: testRows } = trainTestSplit(data, { test: 0.25, seed: 1 });
+    await useBackend(wasmBackend());
+    const model = DualEncoderRegressor.fromJSON(doc.model);
+    expect(model.summary().family).toBe('binomial');
+    const e = model.evaluate(testRows);
+    const mean = cells[4]!;
+    expect(mean[0]!.value).toBeCloseTo(e.meanTaskLogLoss!, 6);
+    expect(mean[3]!.value).toBeCloseTo(e.meanTaskAuc!, 6);
+    const acc = Object.values(e.tasks).map((m) => m.accuracy!);
+    expect(mean[6]!.value).toBeCloseTo(acc.reduce((a, b) => a + b, 0) / acc.length, 6);
+    model.dispose();
     expect(problems).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();

@@ -40,7 +40,10 @@ export class LossChart {
     });
   }
 
-  reset(): void {
+  /** Clears the chart; `score` names the validation score on the y axis (the family's). */
+  reset(score = 'validation RMSE (standardised y)'): void {
+    const y = this.chart.options.scales?.y;
+    if (y && 'title' in y && y.title) y.title.text = score;
     this.step = 0;
     this.canvas.dataset.points = '0';
     this.chart.data.datasets = [];

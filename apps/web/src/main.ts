@@ -1,7 +1,7 @@
 import { type MissingPolicy, readReportNotes } from '@hetmtl/data';
+import { adjustedRandIndex, type FamilyName } from '@hetmtl/estimator';
 import type { FitProgress } from '@hetmtl/model';
 import { HetmtlError } from '@hetmtl/tensor';
-import { activateWasm } from './backend.js';
 import {
   type ColumnChoice,
   type ColumnRole,
@@ -11,16 +11,13 @@ import {
 } from './columns.js';
 import { guessColumns, parseCsvHeader } from './csv-header.js';
 import { renderHeatmap } from './heatmap.js';
+import { renderLambdaPath } from './lambda-path.js';
 import { LossChart } from './loss-chart.js';
+import { bestOf, metricColumns, validationScoreName } from './metric-columns.js';
 import { modelFileDocument } from './model-file.js';
-import {
-  fromCsv,
-  type Prepared,
-  previewCsv,
-  simulated,
-  type TrainResult,
-  trainAll,
-} from './train.js';
+import { fromCsv, type Prepared, previewCsv, simulated } from './train.js';
+import { TrainingStopped, trainInWorker } from './worker-client.js';
+import { type DataSource, type FitReport, jobFraction } from './worker-protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
@@ -28,6 +25,7 @@ const num = (id: string) => Number($<HTMLInputElement>(id).value);
 const status = $<HTMLParagraphElement>('status');
 const dataSummary = $<HTMLParagraphElement>('data-summary');
 const progress = $<HTMLProgressElement>('progress');
+const elapsed = $<HTMLSpanElement>('elapsed');
 const trainButton = $<HTMLButtonElement>('train');
 const stopButton = $<HTMLButtonElement>('stop');
 const taskSelect = $<HTMLSelectElement>('task-col');
@@ -38,13 +36,14 @@ const columnsBox = $<HTMLDetailsElement>('columns-box');
 const rolesBody = $<HTMLTableElement>('column-roles').tBodies[0]!;
 const chart = new LossChart($<HTMLCanvasElement>('loss-chart'));
 
-let data: Prepared | null = null;
+/** The data in use, and where the training worker reads the same rows. */
+let data: { prepared: Prepared; source: DataSource; family: FamilyName } | null = null;
 let csv: { file: File; delimiter: string; columns: readonly string[] } | null = null;
 /** The column roles shown for the current task and target (null until the preview read ends). */
 let choices: ColumnChoice[] | null = null;
 let previewRun = 0;
-let last: { result: TrainResult; data: Prepared; backend: string; seed: number } | null = null;
-let running: AbortController | null = null;
+let last: { report: FitReport; data: Prepared; seed: number; family: FamilyName } | null = null;
+let running: { cancel: () => void } | null = null;
 
 function say(el: HTMLElement, text: string, error = false): void {
   el.textContent = text;
@@ -59,8 +58,11 @@ const message = (e: unknown) =>
       : String(e);
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
 
-function useData(d: Prepared): void {
-  data = d;
+const familySelect = $<HTMLSelectElement>('family');
+const chosenFamily = () => familySelect.value as FamilyName;
+
+function useData(d: Prepared, source: DataSource, family: FamilyName): void {
+  data = { prepared: d, source, family };
   const { train, test } = d;
   say(
     dataSummary,
@@ -71,14 +73,14 @@ function useData(d: Prepared): void {
 
 $<HTMLButtonElement>('use-sim').addEventListener('click', () => {
   try {
-    useData(
-      simulated({
-        seed: num('sim-seed'),
-        n: num('sim-n'),
-        p: num('sim-p'),
-        alpha: num('sim-alpha'),
-      }),
-    );
+    const settings = {
+      seed: num('sim-seed'),
+      n: num('sim-n'),
+      p: num('sim-p'),
+      alpha: num('sim-alpha'),
+      family: chosenFamily(),
+    };
+    useData(simulated(settings), { kind: 'simulation', settings }, settings.family);
   } catch (e) {
     say(dataSummary, message(e), true);
   }
@@ -201,15 +203,16 @@ useCsvButton.addEventListener('click', async () => {
   useCsvButton.disabled = true;
   say(dataSummary, `Reading ${csv.file.name}…`);
   try {
-    const d = await fromCsv(csv.file, csv.file.name, {
+    const options = {
       task: taskSelect.value,
       target: targetSelect.value,
       delimiter: csv.delimiter,
       test: num('test-share'),
       seed: num('seed'),
       columns: columnReadOptions(chosenRoles(), missingSelect.value as MissingPolicy),
-    });
-    useData(d);
+    };
+    const d = await fromCsv(csv.file, csv.file.name, options);
+    useData(d, { kind: 'csv', file: csv.file, name: csv.file.name, options }, chosenFamily());
     const notes = d.report ? readReportNotes(d.report, pageOptionWords) : [];
     if (notes.length > 0) dataSummary.textContent += ` ${notes.join('. ')}.`;
   } catch (e) {
@@ -221,54 +224,73 @@ useCsvButton.addEventListener('click', async () => {
 
 function onProgress(e: FitProgress): void {
   chart.add(e);
-  progress.value = e.fraction;
+  progress.value = jobFraction(e.fraction);
   const round = e.round !== undefined ? `, round ${e.round} of at most ${e.maxRounds}` : '';
-  const rmse = e.validationRmse !== undefined ? `, validation RMSE ${fmt(e.validationRmse)}` : '';
+  const rmse =
+    e.validationRmse !== undefined
+      ? `, ${validationScoreName(data?.family ?? 'gaussian')} ${fmt(e.validationRmse)}`
+      : '';
   say(status, `Training: candidate ${e.candidate} of ${e.candidates}, ${e.phase}${round}${rmse}.`);
 }
 
 trainButton.addEventListener('click', async () => {
   if (!data || running) return;
-  const controller = new AbortController();
-  running = controller;
+  const { prepared, source, family } = data;
   trainButton.disabled = true;
   stopButton.disabled = false;
-  progress.value = 0;
-  chart.reset();
-  say(status, 'Starting the WebAssembly backend…');
+  // Indeterminate until the worker's first step (then the steps', then the model's own progress).
+  progress.removeAttribute('value');
+  chart.reset(
+    family === 'gaussian' ? undefined : `${validationScoreName(family)} (mean over tasks)`,
+  );
+  say(status, 'Starting the training worker…');
+  const settings = {
+    encoders: $<HTMLSelectElement>('encoders').value as 'linear' | 'mlp',
+    maxRounds: num('rounds'),
+    seed: num('seed'),
+    family,
+  };
+  const job = trainInWorker(
+    { type: 'train', source, settings },
+    {
+      step: (text, fraction) => {
+        progress.value = fraction;
+        say(status, `${text}…`);
+      },
+      progress: onProgress,
+    },
+  );
+  running = job;
+  // The seconds since Train, next to the bar (not a live region: the status line is).
+  const t0 = performance.now();
+  const tick = () => {
+    elapsed.textContent = `${Math.floor((performance.now() - t0) / 1000)} s`;
+  };
+  tick();
+  const ticker = setInterval(tick, 1000);
   try {
-    const backend = await activateWasm();
-    say(status, `Training on ${backend.name}${backend.simd ? ' (SIMD)' : ''}…`);
-    const settings = {
-      encoders: $<HTMLSelectElement>('encoders').value as 'linear' | 'mlp',
-      maxRounds: num('rounds'),
-      seed: num('seed'),
-    };
-    const result = await trainAll(data, settings, { signal: controller.signal, onProgress });
-    last?.result.model.dispose();
-    last = { result, data, backend: backend.name, seed: settings.seed };
-    showResults(last.result, data);
+    const report = await job.result;
+    last = { report, data: prepared, seed: settings.seed, family };
+    showResults(report, prepared, family);
+    const headline = metricColumns(family)[0]!;
     progress.value = 1;
     say(
       status,
-      `Done in ${result.seconds.toFixed(1)} s: mean test RMSE per task ${fmt(result.evaluation.meanTaskRmse)}, ${result.model.groups().length} groups.`,
+      `Done in ${report.seconds.toFixed(1)} s on ${report.backend.name}${report.backend.simd ? ' (SIMD)' : ''}: mean test ${headline.name} per task ${fmt(headline.mean(report.evaluation))}, ${report.groups.length} groups.`,
     );
   } catch (e) {
-    say(
-      status,
-      controller.signal.aborted ? 'Training stopped.' : `Training failed: ${message(e)}`,
-      !controller.signal.aborted,
-    );
+    const stopped = e instanceof TrainingStopped;
+    if (stopped) progress.value = 0;
+    say(status, stopped ? 'Training stopped.' : `Training failed: ${message(e)}`, !stopped);
   } finally {
+    clearInterval(ticker);
     running = null;
     trainButton.disabled = data === null;
     stopButton.disabled = true;
   }
 });
 
-stopButton.addEventListener('click', () =>
-  running?.abort(new DOMException('Stopped by the user', 'AbortError')),
-);
+stopButton.addEventListener('click', () => running?.cancel());
 
 function cell(row: HTMLTableRowElement, text: string, header = false): HTMLTableCellElement {
   const c = header ? document.createElement('th') : row.insertCell();
@@ -281,62 +303,78 @@ function cell(row: HTMLTableRowElement, text: string, header = false): HTMLTable
   return c;
 }
 
-function showResults(r: TrainResult, d: Prepared): void {
-  const model = r.model;
-  const tasks = d.train.taskNames;
-  const labels = model.groupLabels();
-  const summary = model.summary();
+function showResults(r: FitReport, d: Prepared, family: FamilyName): void {
+  const tasks = r.taskNames;
+  const labels = r.groupLabels;
+  const summary = r.summary;
   // Shown first, so that the heatmap canvas can measure the width it has.
   $('results').hidden = false;
   const table = $<HTMLTableElement>('metrics');
   table.replaceChildren();
-  const columns = [{ name: 'hetmtl', evaluation: r.evaluation }, ...r.baselines];
+  const models = [{ name: 'hetmtl', evaluation: r.evaluation }, ...r.baselines];
+  const metrics = metricColumns(family);
   const head = table.createTHead().insertRow();
-  for (const h of ['task', 'group', 'test rows', ...columns.map((c) => `RMSE ${c.name}`)])
+  for (const h of [
+    'task',
+    'group',
+    'test rows',
+    ...metrics.flatMap((m) => models.map((c) => `${m.name} ${c.name}`)),
+  ])
     cell(head, h, true);
   const body = table.createTBody();
-  const addRow = (name: string, group: string, n: number, values: number[]) => {
+  const addRow = (
+    name: string,
+    group: string,
+    n: number,
+    values: (m: (typeof metrics)[number]) => number[],
+  ) => {
     const row = body.insertRow();
     cell(row, name, true);
     cell(row, group);
     cell(row, String(n));
-    const best = Math.min(...values);
-    values.forEach((v) => {
-      const c = cell(row, fmt(v));
-      c.dataset.value = String(v);
-      c.classList.toggle('best', v === best);
-    });
+    for (const m of metrics) {
+      const v = values(m);
+      const best = bestOf(v, m.better);
+      v.forEach((x, i) => {
+        const c = cell(row, fmt(x));
+        c.dataset.value = String(x);
+        c.dataset.metric = m.name;
+        c.classList.toggle('best', best.has(i));
+      });
+    }
   };
   tasks.forEach((t, i) => {
-    addRow(
-      t,
-      String(labels[i]! + 1),
-      r.evaluation.tasks[t]!.n,
-      columns.map((c) => c.evaluation.tasks[t]!.rmse),
+    addRow(t, String(labels[i]! + 1), r.evaluation.tasks[t]!.n, (m) =>
+      models.map((c) => m.task(c.evaluation.tasks[t]!)),
     );
   });
-  addRow(
-    'mean over tasks',
-    '',
-    d.test.totalRows,
-    columns.map((c) => c.evaluation.meanTaskRmse),
-  );
+  addRow('mean over tasks', '', d.test.totalRows, (m) => models.map((c) => m.mean(c.evaluation)));
   const caption = table.createCaption();
-  caption.textContent =
-    'Root mean squared error on the held-out test rows (lower is better; the best of each row in bold).';
+  caption.textContent = `${metrics
+    .map((m) => `${m.name} (${m.better} is better)`)
+    .join(
+      ', ',
+    )} on the held-out test rows, ${family} family; the best of each row and metric in bold.${r.evaluation.notes ? ` ${r.evaluation.notes.join('. ')}.` : ''}`;
 
-  renderHeatmap($('heatmap'), tasks, model.similarity(), labels);
+  renderHeatmap($('heatmap'), tasks, r.similarity, labels);
   $('groups').replaceChildren(
-    ...model.groups().map((g, i) => {
+    ...r.groups.map((g, i) => {
       const li = document.createElement('li');
       li.textContent = `Group ${i + 1}: ${g.join(', ')}`;
       return li;
     }),
   );
-  const truth = d.truthGroups ? ` Planted groups: ${groupsText(tasks, d.truthGroups)}.` : '';
+  renderLambdaPath($('lambda-path'), r.lambdaPath, summary.lambda, validationScoreName(family));
+  const ari = d.truthGroups ? adjustedRandIndex([...labels], [...d.truthGroups]) : undefined;
+  const truth = d.truthGroups
+    ? ` Planted groups: ${groupsText(tasks, d.truthGroups)}. Adjusted Rand index of the learned groups vs the planted ones: ${ari !== undefined && Number.isFinite(ari) ? ari.toFixed(2) : '—'} (1 = the planted groups recovered).`
+    : '';
+  const summaryLine = $('result-summary');
+  if (ari === undefined) delete summaryLine.dataset.ari;
+  else summaryLine.dataset.ari = String(ari);
   say(
-    $('result-summary'),
-    `Chosen model: ${summary.kind === 'dual' ? 'dual encoder' : 'linear multi-task floor'}, λ = ${summary.lambda === Number.POSITIVE_INFINITY ? '∞' : fmt(summary.lambda)}, ${summary.numGroups} groups.${truth}`,
+    summaryLine,
+    `Chosen model: ${summary.kind === 'dual' ? 'dual encoder' : summary.kind === 'blend' ? 'an average of candidates (λ and groups of its heaviest one)' : 'linear multi-task floor'}, λ = ${summary.lambda === Number.POSITIVE_INFINITY ? '∞' : fmt(summary.lambda)}, ${summary.numGroups} groups.${truth}`,
   );
 }
 
@@ -348,16 +386,16 @@ function groupsText(tasks: readonly string[], labels: readonly number[]): string
 
 $<HTMLButtonElement>('download').addEventListener('click', () => {
   if (!last) return;
-  const { result, data: d, backend, seed } = last;
-  const doc = modelFileDocument(result.model, d.encoding, {
+  const { report, data: d, seed } = last;
+  const doc = modelFileDocument(report.model, d.encoding, {
     source: d.source,
     format: d.format,
-    backend,
+    backend: report.backend.name,
     seed,
     test: d.testShare,
     trainRows: d.train.totalRows,
     testRows: d.test.totalRows,
-    seconds: result.seconds,
+    seconds: report.seconds,
   });
   const url = URL.createObjectURL(
     new Blob([`${JSON.stringify(doc)}\n`], { type: 'application/json' }),

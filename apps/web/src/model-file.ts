@@ -19,11 +19,11 @@ export type WebFitRecord = Omit<PipelineFitRecord, 'format' | 'createdAt' | 'het
 
 /**
  * `{ format: "hetmtl/cli-model", version: 1, columns, encoding, fit, model }`: the model document of
- * `model.toJSON()` next to the column names and the encoding of the training table, as the CLI
+ * `model.toJSON()` (the training worker's copy of it) next to the column names and the encoding of the training table, as the CLI
  * writes (the pipeline document of @hetmtl/estimator).
  */
 export function modelFileDocument(
-  model: DualEncoderRegressor,
+  model: ReturnType<DualEncoderRegressor['toJSON']>,
   encoding: Encoding,
   fit: WebFitRecord,
 ): PipelineDocument<
@@ -32,7 +32,7 @@ export function modelFileDocument(
 > {
   return pipelineDocument({
     encoding,
-    model: model.toJSON(),
+    model,
     fit: { ...fit, createdAt: new Date().toISOString(), hetmtlCli: '@hetmtl/web 0.0.0' },
   });
 }

@@ -9,6 +9,7 @@ import {
   trainTestSplit,
 } from '@hetmtl/data';
 import { mlp } from '@hetmtl/encoders';
+import type { FamilyName } from '@hetmtl/estimator';
 import { DualEncoderRegressor, type FitProgress } from '@hetmtl/model';
 
 /** Training and test rows, and where they came from. */
@@ -29,6 +30,8 @@ export interface SimulationSettings {
   readonly n: number;
   readonly p: number;
   readonly alpha: number;
+  /** The response family of the simulated target (default gaussian). */
+  readonly family?: FamilyName;
 }
 
 /** The factor design of method.md §7, with a separate test set (200 rows per task). */
@@ -39,12 +42,13 @@ export function simulated(s: SimulationSettings): Prepared {
     p: s.p,
     alpha: s.alpha,
     testRows: 200,
+    ...(s.family && s.family !== 'gaussian' ? { family: s.family } : {}),
   });
   return {
     train,
     test,
     encoding: train.encoding,
-    source: `simulation: factor design, seed ${s.seed}, ${s.n} rows per task, p = ${s.p}, alpha = ${s.alpha}`,
+    source: `simulation: factor design, seed ${s.seed}, ${s.n} rows per task, p = ${s.p}, alpha = ${s.alpha}${s.family && s.family !== 'gaussian' ? `, ${s.family} target` : ''}`,
     format: 'simulation',
     testShare: 0,
     truthGroups: truth.groups,
@@ -114,6 +118,8 @@ export interface TrainSettings {
   readonly encoders: 'linear' | 'mlp';
   readonly maxRounds: number;
   readonly seed: number;
+  /** The response family (gaussian: numbers; binomial: 0/1; poisson: counts). */
+  readonly family: FamilyName;
 }
 
 export interface TrainResult {
@@ -127,6 +133,7 @@ export function modelOptions(s: TrainSettings) {
   return {
     seed: s.seed,
     maxRounds: s.maxRounds,
+    family: s.family,
     // method.md's defaults are linear encoders; MLP encoders want a smaller learning rate.
     ...(s.encoders === 'mlp'
       ? { shared: mlp({ hidden: [32] }), specific: mlp({ hidden: [8] }), learningRate: 1e-3 }
@@ -134,7 +141,10 @@ export function modelOptions(s: TrainSettings) {
   };
 }
 
-/** Fits the dual encoder and the two ridge baselines on the training rows; scores on the test rows. */
+/**
+ * Fits the dual encoder and the two ridge baselines (of the same family: penalised GLMs for
+ * binomial and poisson) on the training rows; scores on the test rows with the family's metrics.
+ */
 export async function trainAll(
   data: Prepared,
   s: TrainSettings,
@@ -145,9 +155,12 @@ export async function trainAll(
   await model.fit(data.train, { signal: o.signal, onProgress: o.onProgress });
   const baselines = [];
   for (const mode of ['per-task', 'pooled'] as const) {
-    const ridge = await new RidgeRegressor({ mode, seed: s.seed }).fit(data.train, {
-      signal: o.signal,
-    });
+    const ridge = await new RidgeRegressor({ mode, seed: s.seed, family: s.family }).fit(
+      data.train,
+      {
+        signal: o.signal,
+      },
+    );
     baselines.push({
       name: mode === 'per-task' ? 'Ridge per task' : 'Ridge pooled',
       evaluation: ridge.evaluate(data.test),
